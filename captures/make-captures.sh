@@ -1,0 +1,428 @@
+#!/usr/bin/env bash
+# make-captures.sh -- produce REAL IKE/ESP packet captures for vpnsleuth's test corpus.
+#
+# Two (or, for NAT-T, three) Linux network namespaces connected by veth pairs; a real
+# strongSwan charon daemon runs in each peer namespace (each in its own mount namespace with
+# a private /run, because charon 5.9.8 hard-codes /var/run/charon.pid); tcpdump records the
+# wire between them.  The daemons log at level 4, which prints all key material: these
+# *.initiator.log / *.responder.log files are the ground truth for decryption tests.
+#
+# The kernel of the build machine has no ESP support, so ESP is produced by charon's
+# kernel-libipsec plugin (userspace ESP on a TUN device).  libipsec only does UDP-encapsulated
+# tunnel-mode ESP, so charon floats IKE to UDP 4500 and ESP travels as ESP-in-UDP (RFC 3948)
+# on port 4500, even without a NAT.
+#
+# Usage (as root):   captures/make-captures.sh [scenario...]
+# Scenarios:         ikev2-psk-esp ikev2-psk-esp-cbc ikev1-main-quick ikev1-aggressive nat-t
+#                    (all of them when none is given)
+# Environment:       OUT=dir     where to write the captures/logs (default: this directory)
+#                    KEEP_WORK=1 keep the temporary working directory for inspection
+#
+# Everything happens inside namespaces created by this script (veth ends are created directly
+# inside them, nothing is attached to the root namespace), so no packet leaves the machine.
+# The pre-shared key below is TEST MATERIAL, deliberately published; it protects nothing.
+
+set -euo pipefail
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+OUT=${OUT:-$HERE}
+CHARON=${CHARON:-/usr/lib/ipsec/charon}
+PSK='vpnsleuth-test-psk-0123456789'      # documented test PSK (see README.md)
+NSP=vpns                                  # prefix of every namespace this script creates
+ALL_SCENARIOS=(ikev2-psk-esp ikev2-psk-esp-cbc ikev1-main-quick ikev1-aggressive nat-t)
+
+# Addresses (RFC 5737 documentation ranges on the wire, RFC 1918 inside the tunnel)
+OUTER_I=192.0.2.1        # initiator, direct scenarios
+OUTER_R=192.0.2.2        # responder, all scenarios
+NAT_PRIV_I=198.51.100.2  # initiator behind the NAT (nat-t)
+NAT_PRIV_GW=198.51.100.1 # NAT box, inside
+NAT_PUB=192.0.2.1        # NAT box, outside (the masquerade address)
+INNER_I=10.1.0.1         # inside initiator's protected subnet 10.1.0.0/24
+INNER_R=10.2.0.1         # inside responder's protected subnet 10.2.0.0/24
+
+[[ $(id -u) -eq 0 ]] || { echo "must run as root" >&2; exit 1; }
+for tool in "$CHARON" swanctl tcpdump editcap tshark ip unshare nft ping; do
+    command -v "$tool" >/dev/null || { echo "missing: $tool" >&2; exit 1; }
+done
+
+WORK=$(mktemp -d /tmp/vpnsleuth-captures.XXXXXX)
+declare -A PID_OF=()     # role -> pid (charon instances, tcpdump processes)
+
+log() { printf '[%(%T)T] %s\n' -1 "$*" >&2; }
+
+# ---------------------------------------------------------------- cleanup -------------
+kill_pid() {   # kill_pid PID: TERM, wait up to 5 s, then KILL
+    local pid=$1 i
+    kill -0 "$pid" 2>/dev/null || return 0
+    kill -TERM "$pid" 2>/dev/null || true
+    for i in $(seq 50); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.1; done
+    kill -KILL "$pid" 2>/dev/null || true
+}
+
+teardown() {   # stop everything this script started and delete its namespaces
+    local role ns pid
+    for role in "${!PID_OF[@]}"; do kill_pid "${PID_OF[$role]}"; done
+    PID_OF=()
+    for ns in $(ip netns list 2>/dev/null | awk -v p="^${NSP}-" '$1 ~ p {print $1}'); do
+        # anything still running inside one of *our* namespaces was started by us
+        for pid in $(ip netns pids "$ns" 2>/dev/null); do kill_pid "$pid"; done
+        ip netns del "$ns" 2>/dev/null || true
+    done
+}
+
+on_exit() {
+    local rc=$?
+    teardown
+    if [[ ${KEEP_WORK:-0} == 1 ]]; then log "work dir kept: $WORK"; else rm -rf "$WORK"; fi
+    exit $rc
+}
+trap on_exit EXIT
+trap 'log "interrupted"; exit 130' INT TERM HUP
+
+# ---------------------------------------------------------------- namespaces ----------
+mkns() {       # mkns NAME
+    local ns=$NSP-$1
+    ip netns add "$ns"
+    ip -n "$ns" link set lo up
+    # keep the captures free of IPv6 noise (router/neighbour solicitations, MLD)
+    ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1
+    ip netns exec "$ns" sysctl -qw net.ipv6.conf.default.disable_ipv6=1
+    ip netns exec "$ns" sysctl -qw net.ipv4.conf.all.rp_filter=0
+    ip netns exec "$ns" sysctl -qw net.ipv4.conf.default.rp_filter=0
+}
+
+veth() {       # veth NS_A IF_A ADDR_A/LEN NS_B IF_B ADDR_B/LEN  (both ends born in namespaces)
+    ip -n "$NSP-$1" link add "$2" type veth peer name "$5" netns "$NSP-$4"
+    ip -n "$NSP-$1" addr add "$3" dev "$2"
+    ip -n "$NSP-$4" addr add "$6" dev "$5"
+    ip -n "$NSP-$1" link set "$2" up
+    ip -n "$NSP-$4" link set "$5" up
+}
+
+# ---------------------------------------------------------------- strongSwan ----------
+# write_strongswan_conf ROLE [extra lines for the charon section]
+write_strongswan_conf() {
+    local role=$1; shift
+    local dir=$WORK/$role
+    mkdir -p "$dir/run"
+    cat >"$dir/strongswan.conf" <<EOF
+# generated by make-captures.sh for instance '$role'
+charon {
+    load_modular = no
+    # kernel-libipsec first: the first registered kernel-ipsec interface wins
+    load = random nonce aes sha1 sha2 md5 hmac gcm gmp curve25519 kdf openssl pem pkcs1 x509 pubkey kernel-libipsec kernel-netlink socket-default vici
+    install_routes = yes
+    retransmit_timeout = 1
+    retransmit_base = 1.4
+    retransmit_tries = 3
+    retransmit_jitter = 0
+    port = 500
+    port_nat_t = 4500
+$(for l in "$@"; do printf '    %s\n' "$l"; done)
+    plugins {
+        vici {
+            socket = unix://$dir/run/charon.vici
+        }
+    }
+    filelog {
+        main {
+            path = $dir/charon.log
+            append = no
+            flush_line = yes
+            time_format = %Y-%m-%d %H:%M:%S
+            ike_name = yes
+            default = 1
+            ike = 4
+            chd = 4
+            cfg = 2
+            knl = 2
+            net = 2
+            enc = 2
+            esp = 4
+            lib = 1
+        }
+    }
+    syslog {
+        daemon {
+            default = -1
+        }
+    }
+}
+EOF
+}
+
+# write_swanctl_conf ROLE VERSION LOCAL_ADDRS REMOTE_ADDRS LOCAL_ID REMOTE_ID IKE_PROP ESP_PROP \
+#                    LOCAL_TS REMOTE_TS [extra connection-level lines...]
+write_swanctl_conf() {
+    local role=$1 version=$2 laddr=$3 raddr=$4 lid=$5 rid=$6 ike=$7 esp=$8 lts=$9 rts=${10}
+    shift 10
+    cat >"$WORK/$role/swanctl.conf" <<EOF
+# generated by make-captures.sh for instance '$role'
+connections {
+    vpn {
+        version = $version
+        local_addrs = $laddr
+        remote_addrs = $raddr
+        proposals = $ike
+        rekey_time = 0
+        reauth_time = 0
+        dpd_delay = 0
+$(for l in "$@"; do printf '        %s\n' "$l"; done)
+        local {
+            auth = psk
+            id = $lid
+        }
+        remote {
+            auth = psk
+            id = $rid
+        }
+        children {
+            net {
+                mode = tunnel
+                esp_proposals = $esp
+                local_ts = $lts
+                remote_ts = $rts
+                rekey_time = 0
+                start_action = none
+                close_action = none
+                dpd_action = clear
+            }
+        }
+    }
+}
+secrets {
+    ike-test {
+        # test material only, published in captures/README.md
+        secret = "$PSK"
+    }
+}
+EOF
+}
+
+swan() {       # swan ROLE COMMAND [args...]   (swanctl wants the command first)
+    local role=$1 cmd=$2; shift 2
+    swanctl "$cmd" --uri "unix://$WORK/$role/run/charon.vici" "$@"
+}
+
+start_charon() {   # start_charon ROLE NAMESPACE
+    local role=$1 ns=$NSP-$2 dir=$WORK/$1 i
+    ip netns exec "$ns" unshare -m --propagation private \
+        sh -c "mount --bind '$dir/run' /run && STRONGSWAN_CONF='$dir/strongswan.conf' exec '$CHARON'" \
+        >"$dir/charon.stdout" 2>&1 &
+    PID_OF[charon-$role]=$!
+    for i in $(seq 100); do
+        if [[ -S $dir/run/charon.vici ]] && swan "$role" --stats >/dev/null 2>&1; then
+            swan "$role" --load-all --noprompt --file "$dir/swanctl.conf" >"$dir/load.out" 2>&1 \
+                || { cat "$dir/load.out" >&2; return 1; }
+            log "charon $role up (pid ${PID_OF[charon-$role]})"
+            return 0
+        fi
+        kill -0 "${PID_OF[charon-$role]}" 2>/dev/null || break
+        sleep 0.1
+    done
+    echo "charon $role did not start; its output and log:" >&2
+    cat "$dir/charon.stdout" "$dir/charon.log" >&2 2>/dev/null || true
+    return 1
+}
+
+stop_charon() {    # stop_charon ROLE
+    kill_pid "${PID_OF[charon-$1]}"
+    unset "PID_OF[charon-$1]"
+}
+
+start_capture() {  # start_capture TAG NAMESPACE IFACE  -> $WORK/TAG.pcap
+    local tag=$1 ns=$NSP-$2 ifc=$3 i
+    ip netns exec "$ns" tcpdump --immediate-mode -s0 -n -i "$ifc" -w "$WORK/$tag.pcap" \
+        >"$WORK/$tag.tcpdump.out" 2>&1 &
+    PID_OF[tcpdump-$tag]=$!
+    for i in $(seq 50); do
+        grep -q 'listening on' "$WORK/$tag.tcpdump.out" 2>/dev/null && return 0
+        sleep 0.1
+    done
+    cat "$WORK/$tag.tcpdump.out" >&2
+    return 1
+}
+
+stop_capture() {   # stop_capture TAG: SIGINT so tcpdump flushes and closes the file
+    local pid=${PID_OF[tcpdump-$1]} i
+    kill -INT "$pid" 2>/dev/null || true
+    for i in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill_pid "$pid"
+    unset "PID_OF[tcpdump-$1]"
+}
+
+save_capture() {   # save_capture TAG DEST_FILE   (.pcapng -> converted, .pcap -> classic)
+    local tag=$1 dest=$2
+    case $dest in
+        *.pcapng) editcap -F pcapng "$WORK/$tag.pcap" "$dest" ;;
+        *.pcap)   cp "$WORK/$tag.pcap" "$dest" ;;
+        *) echo "bad capture name $dest" >&2; return 1 ;;
+    esac
+    log "saved $(basename "$dest") ($(tshark -r "$dest" 2>/dev/null | wc -l) frames, $(stat -c %s "$dest") bytes)"
+}
+
+save_logs() {      # save_logs NAME
+    cp "$WORK/initiator/charon.log" "$OUT/$1.initiator.log"
+    cp "$WORK/responder/charon.log" "$OUT/$1.responder.log"
+}
+
+tunnel_ping() {    # tunnel_ping NS COUNT: ping from the initiator's inner address to the responder's
+    ip netns exec "$NSP-$1" ping -n -c "$2" -i 0.3 -W 2 -I "$INNER_I" "$INNER_R"
+}
+
+terminate_both() { # DELETE of the CHILD_SA (ESP SPIs) first, then of the IKE SA
+    swan initiator --terminate --child net --timeout 10
+    sleep 0.5
+    swan initiator --terminate --ike vpn --timeout 10
+    sleep 1
+}
+
+inner_addrs() {    # the protected "subnets": one address each, on lo
+    ip -n "$NSP-$1" addr add "$INNER_I/32" dev lo
+    ip -n "$NSP-$2" addr add "$INNER_R/32" dev lo
+}
+
+# ---------------------------------------------------------------- generic two-peer run --
+# run_direct NAME OUTFILE VERSION IKE_PROP ESP_PROP ID_I ID_R EXTRA_CHARON_OPTS EXTRA_CONN...
+#   EXTRA_CHARON_OPTS is one ';'-separated string of strongswan.conf charon lines.
+run_direct() {
+    local name=$1 outfile=$2 version=$3 ike=$4 esp=$5 id_i=$6 id_r=$7 opts=$8
+    shift 8
+    local -a charon_opts=()
+    [[ -n $opts ]] && IFS=';' read -r -a charon_opts <<<"$opts"
+    log "=== scenario $name ==="
+    teardown
+    rm -rf "${WORK:?}"/*
+    mkns ini; mkns resp
+    veth ini ini0 "$OUTER_I/24" resp resp0 "$OUTER_R/24"
+    inner_addrs ini resp
+
+    write_strongswan_conf initiator "${charon_opts[@]}"
+    write_strongswan_conf responder "${charon_opts[@]}"
+    write_swanctl_conf initiator "$version" "$OUTER_I" "$OUTER_R" "$id_i" "$id_r" "$ike" "$esp" \
+        10.1.0.0/24 10.2.0.0/24 "$@"
+    write_swanctl_conf responder "$version" "$OUTER_R" "$OUTER_I" "$id_r" "$id_i" "$ike" "$esp" \
+        10.2.0.0/24 10.1.0.0/24 "$@"
+    start_charon responder resp
+    start_charon initiator ini
+    start_capture wire resp resp0
+    sleep 0.5
+
+    swan initiator --initiate --child net --timeout 20
+    sleep 0.5
+    tunnel_ping ini 5
+    sleep 0.5
+    swan initiator --list-sas || true
+    terminate_both
+    stop_capture wire
+    stop_charon initiator
+    stop_charon responder
+    save_capture wire "$OUT/$outfile"
+    save_logs "$name"
+    teardown
+}
+
+# ---------------------------------------------------------------- scenarios -----------
+# IKEv2, PSK, AES-GCM-256 (AEAD) child SA; ESP-in-UDP via libipsec; clean DELETE.
+scenario_ikev2-psk-esp() {
+    run_direct ikev2-psk-esp ikev2-psk-esp.pcapng 2 \
+        aes256-sha256-modp2048 aes256gcm16 \
+        initiator.vpnsleuth.example responder.vpnsleuth.example ""
+}
+
+# IKEv2, PSK, AES-CBC-256 + HMAC-SHA2-256-128 (non-AEAD) child SA, ECP-256 IKE SA.
+scenario_ikev2-psk-esp-cbc() {
+    run_direct ikev2-psk-esp-cbc ikev2-psk-esp-cbc.pcapng 2 \
+        aes128-sha256-ecp256 aes256-sha256 \
+        initiator.vpnsleuth.example responder.vpnsleuth.example ""
+}
+
+# IKEv1 Main Mode + Quick Mode, PSK (IP-address IDs), AES-128-CBC/HMAC-SHA1-96 ESP.
+# Written as CLASSIC pcap so that reader is exercised too.
+scenario_ikev1-main-quick() {
+    run_direct ikev1-main-quick ikev1-main-quick.pcap 1 \
+        aes128-sha1-modp2048 aes128-sha1 \
+        "$OUTER_I" "$OUTER_R" ""
+}
+
+# IKEv1 Aggressive Mode + Quick Mode, PSK, FQDN IDs (visible in clear in aggressive mode).
+scenario_ikev1-aggressive() {
+    run_direct ikev1-aggressive ikev1-aggressive.pcapng 1 \
+        aes256-sha256-modp2048 aes256-sha256 \
+        initiator.vpnsleuth.example responder.vpnsleuth.example \
+        "i_dont_care_about_security_and_use_aggressive_mode_psk = yes" \
+        "aggressive = yes"
+}
+
+# IKEv2 through a real NAT (nft masquerade random) with NAT-D, float to 4500, 0xFF NAT
+# keepalives (keep_alive = 2s) and UDP-encapsulated ESP.  Captured on both sides of the NAT.
+scenario_nat-t() {
+    local name=nat-t
+    log "=== scenario $name ==="
+    teardown
+    rm -rf "${WORK:?}"/*
+    mkns ini; mkns nat; mkns resp
+    veth ini ini0 "$NAT_PRIV_I/24" nat nat-in "$NAT_PRIV_GW/24"
+    veth nat nat-out "$NAT_PUB/24" resp resp0 "$OUTER_R/24"
+    ip -n "$NSP-ini" route add default via "$NAT_PRIV_GW"
+    # the responder knows no route to 198.51.100.0/24: only the NAT makes this work
+    ip netns exec "$NSP-nat" sysctl -qw net.ipv4.ip_forward=1
+    ip netns exec "$NSP-nat" nft -f - <<'EOF'
+table ip nat {
+    chain postrouting {
+        type nat hook postrouting priority srcnat; policy accept;
+        oifname "nat-out" masquerade random
+    }
+}
+EOF
+    inner_addrs ini resp
+
+    write_strongswan_conf initiator "keep_alive = 2s"
+    write_strongswan_conf responder "keep_alive = 2s"
+    write_swanctl_conf initiator 2 "$NAT_PRIV_I" "$OUTER_R" \
+        initiator.vpnsleuth.example responder.vpnsleuth.example \
+        aes256-sha256-modp2048 aes128gcm16 10.1.0.0/24 10.2.0.0/24
+    write_swanctl_conf responder 2 "$OUTER_R" "%any" \
+        responder.vpnsleuth.example initiator.vpnsleuth.example \
+        aes256-sha256-modp2048 aes128gcm16 10.2.0.0/24 10.1.0.0/24
+    start_charon responder resp
+    start_charon initiator ini
+    start_capture public resp resp0     # responder side of the NAT (public addresses)
+    start_capture private ini ini0      # initiator side of the NAT (private addresses)
+    sleep 0.5
+
+    swan initiator --initiate --child net --timeout 20
+    sleep 0.5
+    tunnel_ping ini 5
+    log "idle 7 s for NAT keepalives"
+    sleep 7
+    tunnel_ping ini 2
+    swan initiator --list-sas || true
+    swan responder --list-sas || true
+    ip netns exec "$NSP-nat" conntrack -L 2>/dev/null || ip netns exec "$NSP-nat" cat /proc/net/nf_conntrack 2>/dev/null || true
+    terminate_both
+    stop_capture public
+    stop_capture private
+    stop_charon initiator
+    stop_charon responder
+    save_capture public "$OUT/nat-t.pcapng"
+    save_capture private "$OUT/nat-t.initiator-side.pcapng"
+    save_logs "$name"
+    teardown
+}
+
+# ---------------------------------------------------------------- main ----------------
+main() {
+    local s
+    local -a todo=("$@")
+    [[ ${#todo[@]} -eq 0 ]] && todo=("${ALL_SCENARIOS[@]}")
+    for s in "${todo[@]}"; do
+        declare -F "scenario_$s" >/dev/null || {
+            echo "unknown scenario '$s' (known: ${ALL_SCENARIOS[*]})" >&2; exit 2; }
+    done
+    mkdir -p "$OUT"
+    for s in "${todo[@]}"; do "scenario_$s"; done
+    log "done: ${todo[*]}"
+}
+
+main "$@"

@@ -1,0 +1,122 @@
+package org.vpnsleuth.cli;
+
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.vpnsleuth.capture.CaptureException;
+import org.vpnsleuth.capture.CaptureReader;
+import org.vpnsleuth.capture.CaptureWarning;
+import org.vpnsleuth.capture.Captures;
+import org.vpnsleuth.capture.Frame;
+import org.vpnsleuth.decode.Decoder;
+import org.vpnsleuth.decode.IpReassembly;
+import org.vpnsleuth.decode.Packet;
+import org.vpnsleuth.report.FrameFormatter;
+import org.vpnsleuth.report.JsonWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** `vpnsleuth dissect`: every frame decoded, one line each, a field tree, or JSON lines. */
+@Command(name = "dissect", mixinStandardHelpOptions = true,
+        description = {"Decode every frame: one line per frame like tcpdump -n, a field tree with -v,",
+            "or JSON lines with --format json (fields documented in docs/fields.md)."})
+public final class DissectCommand implements Callable<Integer> {
+    enum Format { text, json }
+
+    @Parameters(arity = "1..*", paramLabel = "FILE", description = "pcap or pcapng files, optionally gzip-compressed; - for standard input")
+    List<String> files = new ArrayList<>();
+
+    @Option(names = {"-v", "--verbose"}, description = "show every field of every layer")
+    boolean verbose;
+
+    @Option(names = "--format", defaultValue = "text", description = "text or json (default: ${DEFAULT-VALUE})")
+    Format format;
+
+    @Option(names = {"-c", "--count"}, paramLabel = "N", description = "stop after N frames of each file")
+    long count = Long.MAX_VALUE;
+
+    @Option(names = "--esp-udp-port", paramLabel = "PORT", description = "also decode UDP on this port as ESP-in-UDP (repeatable)")
+    List<Integer> espPorts = new ArrayList<>();
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        for (int port : espPorts) {
+            if (port < 1 || port > 65535) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--esp-udp-port " + port + " is not a port");
+            }
+        }
+        int rc = Main.OK;
+        for (String file : files) {
+            int r = dissect(file, out, err);
+            rc = Math.max(rc, r);
+            if (out.checkError()) {
+                break; // output closed (e.g. piped into head)
+            }
+        }
+        out.flush();
+        return rc;
+    }
+
+    private int dissect(String file, PrintWriter out, PrintWriter err) {
+        CaptureReader reader;
+        try {
+            reader = Captures.open(file);
+        } catch (CaptureException e) {
+            err.println("vpnsleuth: " + e.getMessage());
+            return Main.UNREADABLE;
+        }
+        Decoder decoder = new Decoder();
+        espPorts.forEach(decoder.udpPorts::addEspPort);
+        Packet packet = new Packet();
+        Frame frame = new Frame();
+        StringBuilder sb = new StringBuilder(4096);
+        JsonWriter json = new JsonWriter(sb);
+        long n = 0;
+        try (reader) {
+            while (n < count && reader.next(frame)) {
+                n++;
+                decoder.decode(frame, packet);
+                if (format == Format.json) {
+                    FrameFormatter.json(packet, json);
+                } else if (verbose) {
+                    FrameFormatter.tree(packet, sb);
+                } else {
+                    FrameFormatter.line(packet, sb);
+                }
+                sb.append('\n');
+                if (sb.length() > 1 << 16) {
+                    out.append(sb);
+                    sb.setLength(0);
+                    if (out.checkError()) {
+                        return Main.OK;
+                    }
+                }
+            }
+            out.append(sb);
+            out.flush();
+        } catch (java.io.IOException e) {
+            err.println("vpnsleuth: " + file + ": " + e.getMessage());
+        }
+        for (CaptureWarning w : reader.warnings()) {
+            err.println("warning: " + w);
+        }
+        decoder.reassembly.finish();
+        for (IpReassembly.Incomplete inc : decoder.reassembly.incomplete()) {
+            err.println("warning: " + file + ": incomplete " + inc);
+        }
+        decoder.unknownLinkTypes().forEach((lt, c) -> err.println("warning: " + file + ": " + c
+                + " frame(s) of unsupported link type " + lt + " shown as data"));
+        if (verbose || decoder.malformedFrames() > 0) {
+            err.println(file + ": " + n + " frames (" + reader.format() + "), " + decoder.malformedFrames() + " malformed");
+        }
+        return Main.OK;
+    }
+}

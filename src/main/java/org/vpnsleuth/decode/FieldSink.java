@@ -1,0 +1,31 @@
+package org.vpnsleuth.decode;
+
+/**
+ * Receives the decoded fields of a layer. Field names are stable identifiers (documented in
+ * docs/fields.md): the text tree and the JSON output are both rendered from these calls.
+ */
+public interface FieldSink {
+    void text(String name, String value);
+
+    void number(String name, long value);
+
+    /** A number with its registry name ("type": 2048 and "typeName": "IPv4" in JSON). */
+    void named(String name, long value, String label);
+
+    /** A number shown in hex in text form (SPIs, flags, checksums); a plain number in JSON. */
+    void hexNumber(String name, long value, int digits);
+
+    void bool(String name, boolean value);
+
+    /** Bytes as lowercase hex without separators. */
+    void bytes(String name, byte[] b, int offset, int length);
+
+    /** Opens a nested object; {@code name} is null for an element of a list. */
+    void begin(String name);
+
+    void end();
+
+    void beginList(String name);
+
+    void endList();
+}

@@ -1,0 +1,79 @@
+package org.vpnsleuth.decode;
+
+/**
+ * The fixed ISAKMP/IKE header (28 bytes, common to IKEv1 and IKEv2). The payload chain is the
+ * business of the ike package; here the header is decoded and its length checked.
+ */
+final class IkeHeaderCodec implements LayerCodec {
+    static final NameTable EXCHANGES = NameTable.load("ike-exchange-types");
+
+    @Override
+    public Proto decode(Decoder d, Packet p) {
+        Layer l = d.begin(p, Proto.IKE);
+        if (d.end - d.off < 28) {
+            return d.shortHeader(l, 28, "IKE");
+        }
+        long len = Bytes.u32(d.buf, d.off + 24);
+        if (len < 28) {
+            l.headerLength = 28;
+            l.end = d.off + 28;
+            l.payloadLength = d.end - d.off - 28;
+            l.malformed = "IKE length " + len + " is below the 28-byte header";
+            return Decoder.STOP;
+        }
+        int avail = d.end - d.off;
+        if (len > avail && !d.cutByCapture()) {
+            l.headerLength = 28;
+            l.payloadLength = avail - 28;
+            l.end = d.end;
+            l.malformed = "IKE length " + len + " exceeds the " + avail + " bytes of the datagram";
+            return Decoder.STOP;
+        }
+        d.claim(l, 28, (int) Math.min(Integer.MAX_VALUE, len - 28), "IKE");
+        if (len < avail) {
+            l.trailerLength = 0; // extra bytes after the IKE message are left as they are
+        }
+        return Decoder.STOP;
+    }
+
+    static int majorVersion(Layer l) {
+        return l.u8(17) >>> 4;
+    }
+
+    @Override
+    public void summary(Layer l, StringBuilder out) {
+        if (l.headerLength < 28) {
+            return;
+        }
+        int major = majorVersion(l);
+        int xchg = l.u8(18);
+        int flags = l.u8(19);
+        out.append(major == 2 ? "IKEv2 " : major == 1 ? "IKEv1 " : "IKE(v" + major + ") ");
+        out.append(EXCHANGES.nameOrNumber(xchg));
+        if (major == 2) {
+            out.append((flags & 0x20) != 0 ? " resp" : " req");
+            out.append((flags & 0x08) != 0 ? " I" : " R");
+        }
+        out.append(" mid=").append(l.u32(20));
+        out.append(" spi=");
+        Bytes.appendHex(out, Bytes.u64(l.buf, l.offset), 16);
+        out.append('/');
+        Bytes.appendHex(out, Bytes.u64(l.buf, l.offset + 8), 16);
+    }
+
+    @Override
+    public void fields(Layer l, FieldSink out) {
+        if (l.headerLength < 28) {
+            return;
+        }
+        out.bytes("spiI", l.buf, l.offset, 8);
+        out.bytes("spiR", l.buf, l.offset + 8, 8);
+        out.number("nextPayload", l.u8(16));
+        out.number("majorVersion", l.u8(17) >>> 4);
+        out.number("minorVersion", l.u8(17) & 15);
+        out.named("exchangeType", l.u8(18), EXCHANGES.name(l.u8(18)));
+        out.hexNumber("flags", l.u8(19), 2);
+        out.number("messageId", l.u32(20));
+        out.number("length", l.u32(24));
+    }
+}

@@ -1,0 +1,376 @@
+package org.vpnsleuth.decode;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * IPv4 and IPv6 fragment reassembly with bounded memory and time. Datagrams are keyed by
+ * (version, source, destination, identification, protocol). Limits: {@link #maxPending} datagrams
+ * in progress, {@link #maxBytes} bytes buffered in all, {@link #timeoutNanos} of capture time
+ * between the first fragment and completion. Overlaps keep the bytes that arrived first (what
+ * Linux does since 2018 for IPv6, and the safe choice); an overlap whose bytes differ is reported,
+ * because it is either an attack or a broken middlebox. Datagrams that never complete are kept,
+ * with the frames that carried their fragments, in {@link #incomplete()} (bounded too).
+ */
+public final class IpReassembly {
+    /** Largest datagram payload IPv4/IPv6 fragmentation can produce (fragment offset 8191*8 + 65535). */
+    static final int MAX_DATAGRAM = 65535 + 8191 * 8;
+
+    final int maxPending;
+    final long maxBytes;
+    final long timeoutNanos;
+    private static final int MAX_INCOMPLETE_KEPT = 1000;
+    private static final int MAX_FRAGMENTS = 512;
+
+    private final LinkedHashMap<Key, Pending> pending = new LinkedHashMap<>();
+    private long bytes;
+    private final List<Incomplete> incomplete = new ArrayList<>();
+    private long incompleteDropped;
+    private long completed;
+
+    public IpReassembly() {
+        this(4096, 64L << 20, 60_000_000_000L);
+    }
+
+    public IpReassembly(int maxPending, long maxBytes, long timeoutNanos) {
+        this.maxPending = maxPending;
+        this.maxBytes = maxBytes;
+        this.timeoutNanos = timeoutNanos;
+    }
+
+    /** A datagram made whole from its fragments. */
+    public static final class Datagram {
+        public final byte[] data;
+        public final int length;
+        public final long[] frames;
+        /** Non-null when fragments overlapped. */
+        public final String problem;
+
+        Datagram(byte[] data, int length, long[] frames, String problem) {
+            this.data = data;
+            this.length = length;
+            this.frames = frames;
+            this.problem = problem;
+        }
+
+        public String describe() {
+            StringBuilder sb = new StringBuilder("IP datagram of ").append(length).append(" bytes reassembled from ")
+                    .append(frames.length).append(" fragments in frames ");
+            for (int i = 0; i < frames.length; i++) {
+                sb.append(i == 0 ? "" : ",").append(frames[i]);
+            }
+            if (problem != null) {
+                sb.append("; ").append(problem);
+            }
+            return sb.toString();
+        }
+
+        void fields(FieldSink out) {
+            out.begin("reassembled");
+            out.number("length", length);
+            out.beginList("frames");
+            for (long f : frames) {
+                out.number(null, f);
+            }
+            out.endList();
+            if (problem != null) {
+                out.text("problem", problem);
+            }
+            out.end();
+        }
+    }
+
+    /** A datagram whose fragments never all arrived. */
+    public record Incomplete(String description, long[] frames, int bytesReceived, int totalLength, String reason) {
+        @Override
+        public String toString() {
+            return description + ": " + reason + " (" + bytesReceived + " of "
+                    + (totalLength < 0 ? "?" : Integer.toString(totalLength)) + " bytes, frames "
+                    + Arrays.toString(frames) + ")";
+        }
+    }
+
+    private static final class Key {
+        final byte[] k;
+        final int hash;
+
+        Key(byte[] k) {
+            this.k = k;
+            this.hash = Arrays.hashCode(k);
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Key other && Arrays.equals(k, other.k);
+        }
+
+        @Override
+        public int hashCode() {
+            return hash;
+        }
+    }
+
+    private static final class Pending {
+        final String description;
+        byte[] data = new byte[2048];
+        /** Sorted, disjoint received ranges [start, end). */
+        int[] starts = new int[8];
+        int[] ends = new int[8];
+        int ranges;
+        int total = -1;
+        long[] frames = new long[4];
+        int frameCount;
+        final long firstNanos;
+        String problem;
+
+        Pending(String description, long firstNanos) {
+            this.description = description;
+            this.firstNanos = firstNanos;
+        }
+
+        int received() {
+            int n = 0;
+            for (int i = 0; i < ranges; i++) {
+                n += ends[i] - starts[i];
+            }
+            return n;
+        }
+
+        boolean complete() {
+            return total >= 0 && ranges == 1 && starts[0] == 0 && ends[0] == total;
+        }
+    }
+
+    /**
+     * Adds one fragment. {@code buf[off, off+len)} is its payload (after the IP header and, for IPv6,
+     * the fragment header). Returns the whole datagram's payload when this fragment completes it.
+     */
+    public Datagram add(boolean v6, Layer ip, long id, int protocol, int fragOffset, boolean more, byte[] buf, int off,
+            int len, boolean truncated, long frame, long nanos) {
+        expire(nanos);
+        byte[] k = new byte[v6 ? 37 : 13];
+        if (v6) {
+            System.arraycopy(ip.buf, ip.offset + 8, k, 0, 32);
+            k[32] = (byte) (id >>> 24);
+            k[33] = (byte) (id >>> 16);
+            k[34] = (byte) (id >>> 8);
+            k[35] = (byte) id;
+            k[36] = (byte) protocol;
+        } else {
+            System.arraycopy(ip.buf, ip.offset + 12, k, 0, 8);
+            k[8] = (byte) (id >>> 8);
+            k[9] = (byte) id;
+            k[10] = (byte) protocol;
+            k[11] = 4;
+        }
+        Key key = new Key(k);
+        Pending pd = pending.get(key);
+        if (pd == null) {
+            if (pending.size() >= maxPending) {
+                evictOldest("too many datagrams being reassembled at once (limit " + maxPending + ")");
+            }
+            String desc = (v6 ? "IPv6 " + Bytes.ipv6(ip.buf, ip.offset + 8) + " > " + Bytes.ipv6(ip.buf, ip.offset + 24)
+                    : "IPv4 " + Bytes.ipv4(ip.buf, ip.offset + 12) + " > " + Bytes.ipv4(ip.buf, ip.offset + 16))
+                    + " id " + Bytes.hex32(id) + " proto " + protocol;
+            pd = new Pending(desc, nanos);
+            pending.put(key, pd);
+        }
+        if (pd.frameCount == pd.frames.length) {
+            pd.frames = Arrays.copyOf(pd.frames, pd.frames.length * 2);
+        }
+        pd.frames[pd.frameCount++] = frame;
+        if (pd.frameCount > MAX_FRAGMENTS) {
+            drop(key, pd, "more than " + MAX_FRAGMENTS + " fragments");
+            return null;
+        }
+        if (truncated) {
+            pd.problem = "a fragment was cut by the snaplen";
+            // The datagram can never be whole; keep collecting the frame numbers for the report.
+            return null;
+        }
+        int endByte = fragOffset + len;
+        if (endByte > MAX_DATAGRAM) {
+            drop(key, pd, "fragment ends at byte " + endByte + ", beyond the largest possible datagram");
+            return null;
+        }
+        if (!more) {
+            if (pd.total >= 0 && pd.total != endByte) {
+                pd.problem = "two last fragments disagree on the length (" + pd.total + " and " + endByte + ")";
+            } else {
+                pd.total = endByte;
+            }
+        } else if ((len & 7) != 0 && len > 0) {
+            pd.problem = "a non-final fragment of " + len + " bytes (not a multiple of 8)";
+        }
+        if (endByte > pd.data.length) {
+            int size = Math.max(endByte, Math.min(MAX_DATAGRAM, pd.data.length * 2));
+            long grow = size - pd.data.length;
+            if (bytes + grow > maxBytes) {
+                evictUntil(grow);
+            }
+            pd.data = Arrays.copyOf(pd.data, size);
+            bytes += grow;
+        }
+        insert(pd, fragOffset, endByte, buf, off);
+        if (pd.complete()) {
+            pending.remove(key);
+            bytes -= pd.data.length;
+            completed++;
+            return new Datagram(pd.data, pd.total, Arrays.copyOf(pd.frames, pd.frameCount), pd.problem);
+        }
+        if (pd.total >= 0 && pd.ranges > 0 && pd.ends[pd.ranges - 1] > pd.total) {
+            pd.problem = "fragments extend beyond the last fragment's end (" + pd.total + ")";
+        }
+        return null;
+    }
+
+    /** Copies the new bytes that no earlier fragment supplied; reports overlaps that disagree. */
+    private static void insert(Pending pd, int start, int end, byte[] buf, int off) {
+        if (start >= end) {
+            return;
+        }
+        int s = start;
+        for (int i = 0; i < pd.ranges && s < end; i++) {
+            int rs = pd.starts[i];
+            int re = pd.ends[i];
+            if (re <= s) {
+                continue;
+            }
+            if (rs >= end) {
+                break;
+            }
+            // bytes [s, rs) are new
+            if (rs > s) {
+                System.arraycopy(buf, off + (s - start), pd.data, s, rs - s);
+            }
+            int os = Math.max(s, rs);
+            int oe = Math.min(end, re);
+            if (oe > os && !Arrays.equals(buf, off + (os - start), off + (oe - start), pd.data, os, oe)) {
+                pd.problem = "overlapping fragments with different content at bytes " + os + "-" + oe
+                        + " (the first arrival was kept)";
+            }
+            s = Math.max(s, re);
+        }
+        if (s < end) {
+            System.arraycopy(buf, off + (s - start), pd.data, s, end - s);
+        }
+        addRange(pd, start, end);
+    }
+
+    private static void addRange(Pending pd, int start, int end) {
+        int[] ns = new int[pd.ranges + 1];
+        int[] ne = new int[pd.ranges + 1];
+        int n = 0;
+        boolean placed = false;
+        for (int i = 0; i <= pd.ranges; i++) {
+            int s;
+            int e;
+            if (i == pd.ranges) {
+                if (placed) {
+                    break;
+                }
+                s = start;
+                e = end;
+                placed = true;
+            } else if (!placed && start < pd.starts[i]) {
+                s = start;
+                e = end;
+                placed = true;
+                i--;
+            } else {
+                s = pd.starts[i];
+                e = pd.ends[i];
+            }
+            if (n > 0 && s <= ne[n - 1]) {
+                ne[n - 1] = Math.max(ne[n - 1], e);
+            } else {
+                ns[n] = s;
+                ne[n] = e;
+                n++;
+            }
+        }
+        pd.starts = ns;
+        pd.ends = ne;
+        pd.ranges = n;
+    }
+
+    /** Ends reassemblies older than the timeout, as of capture time {@code nanos}. */
+    public void expire(long nanos) {
+        Iterator<Map.Entry<Key, Pending>> it = pending.entrySet().iterator();
+        while (it.hasNext()) {
+            Map.Entry<Key, Pending> e = it.next();
+            Pending pd = e.getValue();
+            if (nanos - pd.firstNanos <= timeoutNanos) {
+                break; // insertion order is arrival order of first fragments
+            }
+            it.remove();
+            bytes -= pd.data.length;
+            keep(pd, "fragments missing after " + (timeoutNanos / 1_000_000_000L) + " s");
+        }
+    }
+
+    /** Ends every reassembly in progress (end of capture): all go to {@link #incomplete()}. */
+    public void finish() {
+        for (Pending pd : pending.values()) {
+            keep(pd, "fragments missing at the end of the capture");
+        }
+        pending.clear();
+        bytes = 0;
+    }
+
+    private void evictOldest(String reason) {
+        Iterator<Map.Entry<Key, Pending>> it = pending.entrySet().iterator();
+        if (it.hasNext()) {
+            Pending pd = it.next().getValue();
+            it.remove();
+            bytes -= pd.data.length;
+            keep(pd, reason);
+        }
+    }
+
+    private void evictUntil(long need) {
+        while (bytes + need > maxBytes && !pending.isEmpty()) {
+            evictOldest("reassembly memory limit (" + (maxBytes >> 20) + " MiB) reached");
+        }
+    }
+
+    private void drop(Key key, Pending pd, String reason) {
+        pending.remove(key);
+        bytes -= pd.data.length;
+        keep(pd, reason);
+    }
+
+    private void keep(Pending pd, String reason) {
+        if (incomplete.size() >= MAX_INCOMPLETE_KEPT) {
+            incompleteDropped++;
+            return;
+        }
+        String why = pd.problem != null ? reason + "; " + pd.problem : reason;
+        incomplete.add(new Incomplete(pd.description, Arrays.copyOf(pd.frames, pd.frameCount), pd.received(), pd.total, why));
+    }
+
+    /** Datagrams that did not complete (after {@link #finish()}, all of them). */
+    public List<Incomplete> incomplete() {
+        return incomplete;
+    }
+
+    public long incompleteNotKept() {
+        return incompleteDropped;
+    }
+
+    public int pendingCount() {
+        return pending.size();
+    }
+
+    public long bufferedBytes() {
+        return bytes;
+    }
+
+    public long completedCount() {
+        return completed;
+    }
+}

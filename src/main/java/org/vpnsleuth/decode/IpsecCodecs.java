@@ -1,0 +1,134 @@
+package org.vpnsleuth.decode;
+
+/** ESP, AH, the NAT-T keepalive and non-ESP marker (RFC 3948), and the IKE header (RFC 2408/7296). */
+final class IpsecCodecs {
+    private IpsecCodecs() {
+    }
+
+    /** ESP: SPI and sequence number; the rest (IV, ciphertext, trailer, ICV) is opaque without keys. */
+    static final class Esp implements LayerCodec {
+        @Override
+        public Proto decode(Decoder d, Packet p) {
+            Layer l = d.begin(p, Proto.ESP);
+            if (d.end - d.off < 8) {
+                return d.shortHeader(l, 8, "ESP");
+            }
+            d.claim(l, 8, d.end - d.off - 8, "ESP");
+            if (l.u32(0) == 0) {
+                l.malformed = "ESP SPI 0 is reserved (RFC 4303)";
+            }
+            return Decoder.STOP;
+        }
+
+        @Override
+        public void summary(Layer l, StringBuilder out) {
+            if (l.headerLength >= 8) {
+                out.append("ESP spi=").append(Bytes.hex32(l.u32(0))).append(" seq=").append(l.u32(4))
+                        .append(" len=").append(l.payloadLength);
+            }
+        }
+
+        @Override
+        public void fields(Layer l, FieldSink out) {
+            if (l.headerLength >= 8) {
+                out.hexNumber("spi", l.u32(0), 8);
+                out.number("seq", l.u32(4));
+                out.number("payloadLength", l.payloadLength);
+            }
+        }
+    }
+
+    /** AH (RFC 4302): its header includes the ICV; the payload is cleartext, decoded further. */
+    static final class Ah implements LayerCodec {
+        @Override
+        public Proto decode(Decoder d, Packet p) {
+            Layer l = d.begin(p, Proto.AH);
+            if (d.end - d.off < 12) {
+                return d.shortHeader(l, 12, "AH");
+            }
+            int hl = ((d.buf[d.off + 1] & 0xff) + 2) * 4;
+            if (hl < 12) {
+                l.headerLength = 12;
+                l.end = d.off + 12;
+                l.malformed = "AH payload length gives " + hl + " bytes, less than the fixed 12";
+                return Decoder.STOP;
+            }
+            if (!d.claim(l, hl, d.end - d.off - hl, "AH")) {
+                return Decoder.STOP;
+            }
+            int nh = l.u8(0);
+            if (nh == 59) {
+                return Proto.DATA;
+            }
+            return Dispatch.ipProtocol(nh);
+        }
+
+        @Override
+        public void summary(Layer l, StringBuilder out) {
+            if (l.headerLength >= 12) {
+                out.append("AH spi=").append(Bytes.hex32(l.u32(4))).append(" seq=").append(l.u32(8));
+            }
+        }
+
+        @Override
+        public void fields(Layer l, FieldSink out) {
+            if (l.headerLength < 12) {
+                return;
+            }
+            out.named("nextHeader", l.u8(0), Dispatch.IP_NAMES.name(l.u8(0)));
+            out.number("length", l.u8(1));
+            out.hexNumber("spi", l.u32(4), 8);
+            out.number("seq", l.u32(8));
+            out.bytes("icv", l.buf, l.offset + 12, l.headerLength - 12);
+        }
+    }
+
+    static final class NattKeepalive implements LayerCodec {
+        @Override
+        public Proto decode(Decoder d, Packet p) {
+            Layer l = d.begin(p, Proto.NATT_KEEPALIVE);
+            d.claim(l, 1, 0, "NAT-T keepalive");
+            return Decoder.STOP;
+        }
+
+        @Override
+        public void summary(Layer l, StringBuilder out) {
+            out.append("NAT-keepalive");
+        }
+
+        @Override
+        public void fields(Layer l, FieldSink out) {
+            if (l.headerLength >= 1) {
+                out.hexNumber("value", l.u8(0), 2);
+            }
+        }
+    }
+
+    /** Four zero bytes before IKE on port 4500; seeing it teaches the port pair as NAT-T. */
+    static final class NonEspMarker implements LayerCodec {
+        @Override
+        public Proto decode(Decoder d, Packet p) {
+            Layer l = d.begin(p, Proto.NON_ESP_MARKER);
+            d.claim(l, 4, d.end - d.off - 4, "non-ESP marker");
+            if (p.count() >= 2) {
+                Layer udp = p.layer(p.count() - 2);
+                if (udp.proto == Proto.UDP && udp.headerLength >= 8 && !d.quoted) {
+                    d.udpPorts.learn(udp.u16(0), udp.u16(2));
+                }
+            }
+            return Proto.IKE;
+        }
+
+        @Override
+        public void summary(Layer l, StringBuilder out) {
+            // the IKE layer after it says enough
+        }
+
+        @Override
+        public void fields(Layer l, FieldSink out) {
+            if (l.headerLength >= 4) {
+                out.hexNumber("marker", l.u32(0), 8);
+            }
+        }
+    }
+}

@@ -1,0 +1,77 @@
+package org.vpnsleuth.decode;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * What a UDP payload is, from its ports and first bytes. The rules, in order (docs/decode.md):
+ * <ol>
+ * <li>either port 500: IKE;</li>
+ * <li>either port 4500, or a port pair learned as NAT-T: a single 0xFF byte is a NAT-T keepalive,
+ * four zero bytes are the non-ESP marker before IKE, anything of 8 bytes or more is ESP (RFC 3948);</li>
+ * <li>either port 1701: L2TP (the version field tells v2 from v3);</li>
+ * <li>otherwise data.</li>
+ * </ol>
+ * A port pair is learned as NAT-T when IKE behind a non-ESP marker is seen on it: NAT devices
+ * rewrite 4500 to other ports, and ESP then follows on the same pair. The learned set is bounded.
+ * Extra ESP-in-UDP ports can be configured ({@link #addEspPort}).
+ */
+public final class UdpPorts {
+    public static final int IKE = 500;
+    public static final int NATT = 4500;
+    public static final int L2TP = 1701;
+    private static final int MAX_LEARNED = 10000;
+
+    private final boolean[] espPorts = new boolean[65536];
+    private final Map<Long, Boolean> learned = new LinkedHashMap<>(64, 0.75f, true) {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Long, Boolean> e) {
+            return size() > MAX_LEARNED;
+        }
+    };
+
+    public UdpPorts() {
+        espPorts[NATT] = true;
+    }
+
+    /** Treats UDP on this port (either direction) like 4500. */
+    public void addEspPort(int port) {
+        espPorts[port & 0xffff] = true;
+    }
+
+    private static long pair(int a, int b) {
+        return a < b ? ((long) a << 16) | b : ((long) b << 16) | a;
+    }
+
+    /** Remembers a NAT-T port pair (called when IKE with a non-ESP marker is seen on it). */
+    public void learn(int sport, int dport) {
+        if (!espPorts[sport] && !espPorts[dport]) {
+            learned.put(pair(sport, dport), Boolean.TRUE);
+        }
+    }
+
+    public boolean isNattPair(int sport, int dport) {
+        return espPorts[sport] || espPorts[dport] || (!learned.isEmpty() && learned.containsKey(pair(sport, dport)));
+    }
+
+    public Proto classify(int sport, int dport, byte[] b, int off, int len) {
+        if (sport == IKE || dport == IKE) {
+            return Proto.IKE;
+        }
+        if (isNattPair(sport, dport)) {
+            if (len == 1 && (b[off] & 0xff) == 0xff) {
+                return Proto.NATT_KEEPALIVE;
+            }
+            if (len >= 4 && b[off] == 0 && b[off + 1] == 0 && b[off + 2] == 0 && b[off + 3] == 0) {
+                return Proto.NON_ESP_MARKER;
+            }
+            return len >= 8 ? Proto.ESP : Proto.DATA;
+        }
+        if (sport == L2TP || dport == L2TP) {
+            return Proto.L2TP;
+        }
+        return Proto.DATA;
+    }
+}

@@ -1,0 +1,137 @@
+package org.vpnsleuth.report;
+
+/** A small streaming JSON writer into a StringBuilder; commas and nesting are tracked for the caller. */
+public final class JsonWriter {
+    private final StringBuilder out;
+    private final boolean[] first = new boolean[128];
+    private int depth;
+
+    public JsonWriter(StringBuilder out) {
+        this.out = out;
+    }
+
+    public StringBuilder out() {
+        return out;
+    }
+
+    private void sep() {
+        if (depth > 0) {
+            if (!first[depth]) {
+                out.append(',');
+            }
+            first[depth] = false;
+        }
+    }
+
+    private void key(String name) {
+        sep();
+        if (name != null) {
+            string(name);
+            out.append(':');
+        }
+    }
+
+    public JsonWriter beginObject(String name) {
+        key(name);
+        out.append('{');
+        push();
+        return this;
+    }
+
+    public JsonWriter endObject() {
+        depth--;
+        out.append('}');
+        return this;
+    }
+
+    public JsonWriter beginArray(String name) {
+        key(name);
+        out.append('[');
+        push();
+        return this;
+    }
+
+    public JsonWriter endArray() {
+        depth--;
+        out.append(']');
+        return this;
+    }
+
+    private void push() {
+        if (depth + 1 >= first.length) {
+            throw new IllegalStateException("JSON nesting too deep");
+        }
+        first[++depth] = true;
+    }
+
+    public JsonWriter value(String name, String v) {
+        key(name);
+        if (v == null) {
+            out.append("null");
+        } else {
+            string(v);
+        }
+        return this;
+    }
+
+    public JsonWriter value(String name, long v) {
+        key(name);
+        out.append(v);
+        return this;
+    }
+
+    public JsonWriter value(String name, double v) {
+        key(name);
+        if (Double.isFinite(v)) {
+            out.append(v);
+        } else {
+            out.append("null");
+        }
+        return this;
+    }
+
+    public JsonWriter value(String name, boolean v) {
+        key(name);
+        out.append(v);
+        return this;
+    }
+
+    /** A raw, already valid JSON value. */
+    public JsonWriter raw(String name, String json) {
+        key(name);
+        out.append(json);
+        return this;
+    }
+
+    private void string(String s) {
+        out.append('"');
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            switch (c) {
+                case '"' -> out.append("\\\"");
+                case '\\' -> out.append("\\\\");
+                case '\n' -> out.append("\\n");
+                case '\r' -> out.append("\\r");
+                case '\t' -> out.append("\\t");
+                default -> {
+                    if (c < 0x20 || c == 0x2028 || c == 0x2029 || (Character.isSurrogate(c) && !validSurrogate(s, i))) {
+                        out.append("\\u");
+                        String h = Integer.toHexString(c);
+                        out.append("0000", 0, 4 - h.length()).append(h);
+                    } else {
+                        out.append(c);
+                    }
+                }
+            }
+        }
+        out.append('"');
+    }
+
+    private static boolean validSurrogate(String s, int i) {
+        char c = s.charAt(i);
+        if (Character.isHighSurrogate(c)) {
+            return i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1));
+        }
+        return i > 0 && Character.isHighSurrogate(s.charAt(i - 1));
+    }
+}
