@@ -48,6 +48,8 @@ done
 WORK=$(mktemp -d /tmp/vpnsleuth-captures.XXXXXX)
 declare -A PID_OF=()     # role -> pid (charon instances, tcpdump processes)
 
+nap() { sleep "$1" & wait $!; }   # a sleep that lets a TERM/INT trap run at once
+
 log() { printf '[%(%T)T] %s\n' -1 "$*" >&2; }
 
 # ---------------------------------------------------------------- cleanup -------------
@@ -272,9 +274,9 @@ tunnel_ping() {    # tunnel_ping NS COUNT: ping from the initiator's inner addre
 
 terminate_both() { # DELETE of the CHILD_SA (ESP SPIs) first, then of the IKE SA
     swan initiator --terminate --child net --timeout 10
-    sleep 0.5
+    nap 0.5
     swan initiator --terminate --ike vpn --timeout 10
-    sleep 1
+    nap 1
 }
 
 inner_addrs() {    # the protected "subnets": one address each, on lo
@@ -306,12 +308,12 @@ run_direct() {
     start_charon responder resp
     start_charon initiator ini
     start_capture wire resp resp0
-    sleep 0.5
+    nap 0.5
 
     swan initiator --initiate --child net --timeout 20
-    sleep 0.5
+    nap 0.5
     tunnel_ping ini 5
-    sleep 0.5
+    nap 0.5
     swan initiator --list-sas || true
     terminate_both
     stop_capture wire
@@ -389,13 +391,13 @@ EOF
     start_charon initiator ini
     start_capture public resp resp0     # responder side of the NAT (public addresses)
     start_capture private ini ini0      # initiator side of the NAT (private addresses)
-    sleep 0.5
+    nap 0.5
 
     swan initiator --initiate --child net --timeout 20
-    sleep 0.5
+    nap 0.5
     tunnel_ping ini 5
     log "idle 7 s for NAT keepalives"
-    sleep 7
+    nap 7
     tunnel_ping ini 2
     swan initiator --list-sas || true
     swan responder --list-sas || true

@@ -105,6 +105,31 @@ public final class Decoder {
     }
 
     /**
+     * Decodes {@code buf[from, to)} as {@code proto} and everything inside it, appending layers to
+     * {@code p}, then restores the cursor. For a segment that carries several messages (TCP
+     * streams): call once per message; the messages' layers follow each other in the stack.
+     */
+    public void runNested(Proto proto, byte[] b, int from, int to, Packet p) {
+        byte[] sb = buf;
+        int so = off;
+        int se = end;
+        boolean sq = quoted;
+        int sd = ipDepth;
+        buf = b;
+        off = from;
+        end = to;
+        try {
+            run(proto, p);
+        } finally {
+            buf = sb;
+            off = so;
+            end = se;
+            quoted = sq;
+            ipDepth = sd;
+        }
+    }
+
+    /**
      * Sets the layer's header and payload lengths, checks them against the bytes present and moves
      * the cursor to the payload. Returns false (layer malformed, cursor unchanged) when even the
      * header is not there. {@code payloadLength} is what the header claims; a shorter capture marks
