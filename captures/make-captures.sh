@@ -45,6 +45,7 @@ for tool in "$CHARON" swanctl tcpdump editcap tshark ip unshare nft ping; do
     command -v "$tool" >/dev/null || { echo "missing: $tool" >&2; exit 1; }
 done
 
+STRONGSWAN_VERSION=$("$CHARON" --version 2>/dev/null | head -n1 || echo "strongSwan (unknown version)")
 WORK=$(mktemp -d /tmp/vpnsleuth-captures.XXXXXX)
 declare -A PID_OF=()     # role -> pid (charon instances, tcpdump processes)
 
@@ -256,7 +257,9 @@ stop_capture() {   # stop_capture TAG: SIGINT so tcpdump flushes and closes the 
 save_capture() {   # save_capture TAG DEST_FILE   (.pcapng -> converted, .pcap -> classic)
     local tag=$1 dest=$2
     case $dest in
-        *.pcapng) editcap -F pcapng "$WORK/$tag.pcap" "$dest" ;;
+        *.pcapng) editcap -F pcapng --capture-comment \
+                      "vpnsleuth captures/make-captures.sh: $(basename "$dest"), $STRONGSWAN_VERSION" \
+                      "$WORK/$tag.pcap" "$dest" ;;
         *.pcap)   cp "$WORK/$tag.pcap" "$dest" ;;
         *) echo "bad capture name $dest" >&2; return 1 ;;
     esac
