@@ -54,7 +54,7 @@ public final class Captures {
             String suffix = "";
             InputStream in = peek;
             if (n >= 2 && (m[0] & 0xff) == 0x1f && (m[1] & 0xff) == 0x8b) {
-                in = new GZIPInputStream(new BufferedInputStream(peek, 1 << 16), 1 << 16);
+                in = new GZIPInputStream(new Lookahead(new BufferedInputStream(peek, 1 << 16)), 1 << 16);
                 suffix = "+gzip";
             }
             InputBuffer buf = new InputBuffer(in);
@@ -77,6 +77,32 @@ public final class Captures {
         } catch (IOException e) {
             closeQuietly(raw);
             throw new CaptureException(name + ": cannot read: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Reports one byte available whenever the stream is not at its end. GZIPInputStream only looks
+     * for a further member of a multi-member file (gzip -c a >f; gzip -c b >>f) when the
+     * underlying stream's available() is positive or its inflater still holds more than 26 bytes;
+     * a pipe or a slow stream answering 0 at a member boundary would silently end the capture.
+     */
+    private static final class Lookahead extends PushbackInputStream {
+        Lookahead(InputStream in) {
+            super(in, 1);
+        }
+
+        @Override
+        public int available() throws IOException {
+            int n = super.available();
+            if (n > 0) {
+                return n;
+            }
+            int b = read();
+            if (b < 0) {
+                return 0;
+            }
+            unread(b);
+            return 1;
         }
     }
 

@@ -2,6 +2,7 @@ package org.vpnsleuth.capture;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.Arrays;
 
 /**
  * A growable read buffer over a stream: records are parsed in place from {@link #buf} (no copy per
@@ -30,30 +31,33 @@ final class InputBuffer {
 
     /**
      * Makes {@code n} bytes available from {@link #pos}. Returns how many are available, which is
-     * less than {@code n} only at end of stream.
+     * less than {@code n} only at end of stream. The buffer grows geometrically as bytes actually
+     * arrive, never straight to {@code n}: a record length that lies on a short file costs no more
+     * memory than the bytes that are there. Asking for more than {@link #MAX_RECORD} bytes is an
+     * I/O error (callers check record lengths first; this is the last line of defence).
      */
     int ensure(int n) throws IOException {
         int have = lim - pos;
         if (have >= n) {
             return n;
         }
-        if (n > buf.length - pos) {
-            if (n > buf.length) {
-                int size = buf.length;
-                while (size < n) {
-                    size *= 2;
-                }
-                byte[] bigger = new byte[size];
-                System.arraycopy(buf, pos, bigger, 0, have);
-                buf = bigger;
-            } else {
-                System.arraycopy(buf, pos, buf, 0, have);
-            }
+        if (n > MAX_RECORD || n < 0) {
+            throw new IOException("a record of " + Integer.toUnsignedString(n) + " bytes exceeds the limit of "
+                    + MAX_RECORD + " bytes");
+        }
+        if (n > buf.length - pos && pos > 0) {
+            // compact: move the unread bytes to the front
+            System.arraycopy(buf, pos, buf, 0, have);
             base += pos;
             pos = 0;
             lim = have;
         }
         while (lim - pos < n && !eof) {
+            if (lim == buf.length) {
+                // pos is 0 here (compacted above), so n > buf.length: grow by doubling, up to n
+                int size = (int) Math.min((long) buf.length * 2, Math.max(n, INITIAL));
+                buf = Arrays.copyOf(buf, Math.max(size, buf.length + 1));
+            }
             int r = in.read(buf, lim, buf.length - lim);
             if (r < 0) {
                 eof = true;
@@ -62,6 +66,11 @@ final class InputBuffer {
             }
         }
         return Math.min(n, lim - pos);
+    }
+
+    /** Current size of the buffer (for tests: memory stays bounded by the largest record). */
+    int capacity() {
+        return buf.length;
     }
 
     /** Skips {@code n} bytes; returns how many were skipped (less than n at end of stream). */

@@ -81,10 +81,12 @@ final class PcapReader extends AbstractReader {
         long frac = (bigEndian ? be32(b, p + 4) : le32(b, p + 4)) & 0xffffffffL;
         int incl = bigEndian ? be32(b, p + 8) : le32(b, p + 8);
         int orig = bigEndian ? be32(b, p + 12) : le32(b, p + 12);
-        int limit = Math.max(snaplen, MAX_SNAPLEN);
+        // libpcap accepts records up to max(snaplen, 262144); a header snaplen that is itself absurd
+        // (negative, or gigabytes) is capped by the largest record the buffer takes.
+        int limit = Math.min(Math.max(snaplen, MAX_SNAPLEN), InputBuffer.MAX_RECORD);
         if (incl < 0 || incl > limit) {
             warn(frames + 1, "record claims " + Integer.toUnsignedString(incl)
-                    + " captured bytes, more than the snaplen " + snaplen + " allows: file damaged, stopped here");
+                    + " captured bytes, more than the snaplen " + Integer.toUnsignedString(snaplen) + " allows: file damaged, stopped here");
             return false;
         }
         in.pos += recordHeader;

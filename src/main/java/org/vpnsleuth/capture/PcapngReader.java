@@ -291,15 +291,18 @@ final class PcapngReader extends AbstractReader {
                 nanos = e - 9 < POW10.length ? Long.divideUnsigned(ticks, POW10[e - 9]) : 0;
             }
         } else {
+            // ticks of 2^-e s: whole seconds and the fraction scaled to nanoseconds, rounded down,
+            // with a 128-bit product so that no resolution up to 2^-127 overflows
             int e = itf.exponent;
-            if (e >= 63) {
-                nanos = 0;
+            if (e == 0) {
+                nanos = ticks * 1_000_000_000L;
             } else {
-                long whole = ticks >>> e;
-                long frac = ticks & ((1L << e) - 1);
-                nanos = whole * 1_000_000_000L + (e == 0 ? 0
-                        : java.math.BigInteger.valueOf(frac).multiply(java.math.BigInteger.valueOf(1_000_000_000L))
-                                .shiftRight(e).longValue());
+                long whole = e >= 64 ? 0 : ticks >>> e;
+                long frac = e >= 64 ? ticks : ticks & ((1L << e) - 1);
+                long hi = Math.multiplyHigh(frac, 1_000_000_000L) + ((frac >> 63) & 1_000_000_000L); // unsigned
+                long lo = frac * 1_000_000_000L;
+                long fracNanos = e >= 64 ? (e - 64 >= 64 ? 0 : hi >>> (e - 64)) : (hi << (64 - e)) | (lo >>> e);
+                nanos = whole * 1_000_000_000L + fracNanos;
             }
         }
         return nanos + itf.offsetSeconds * 1_000_000_000L;

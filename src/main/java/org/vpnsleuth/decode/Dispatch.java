@@ -1,8 +1,5 @@
 package org.vpnsleuth.decode;
 
-import java.util.HashMap;
-import java.util.Map;
-
 /**
  * Which protocol comes next, as tables: link type, EtherType, IP protocol number and PPP protocol
  * number to {@link Proto}. {@link Proto#IP_BY_VERSION} stands for "IPv4 or IPv6 by the version nibble".
@@ -11,10 +8,13 @@ public final class Dispatch {
     private Dispatch() {
     }
 
-    private static final Map<Integer, Proto> LINK = new HashMap<>();
+    // Plain arrays, not maps: these are looked up for every frame and every layer (no boxing, no
+    // hashing, and no HashMap call sites shared with other key types, which cost deoptimizations).
+    /** Link types are 16-bit (pcap keeps the low 16 bits; pcapng's field is 16 bits wide). */
+    private static final Proto[] LINK = new Proto[65536];
     private static final Proto[] ETHER = new Proto[65536];
     private static final Proto[] IP = new Proto[256];
-    private static final Map<Integer, Proto> PPP = new HashMap<>();
+    private static final Proto[] PPP = new Proto[65536];
 
     public static final NameTable LINK_NAMES = NameTable.load("link-types");
     public static final NameTable ETHER_NAMES = NameTable.load("ethertypes");
@@ -29,7 +29,7 @@ public final class Dispatch {
             9, Proto.PPP, 50, Proto.PPP, 166, Proto.PPP, 204, Proto.PPP, 104, Proto.CHDLC, 51, Proto.PPPOE,
         };
         for (int i = 0; i < link.length; i += 2) {
-            LINK.put((Integer) link[i], (Proto) link[i + 1]);
+            LINK[(Integer) link[i]] = (Proto) link[i + 1];
         }
         Object[] ether = {
             0x0800, Proto.IPV4, 0x86dd, Proto.IPV6, 0x8100, Proto.VLAN, 0x88a8, Proto.VLAN, 0x9100, Proto.VLAN,
@@ -52,13 +52,13 @@ public final class Dispatch {
             0x003d, Proto.MLPPP, 0x0281, Proto.MPLS, 0x0283, Proto.MPLS,
         };
         for (int i = 0; i < ppp.length; i += 2) {
-            PPP.put((Integer) ppp[i], (Proto) ppp[i + 1]);
+            PPP[(Integer) ppp[i]] = (Proto) ppp[i + 1];
         }
     }
 
     /** Protocol of a link type, or null when unsupported. */
     public static Proto link(int linkType) {
-        return LINK.get(linkType);
+        return linkType >= 0 && linkType < LINK.length ? LINK[linkType] : null;
     }
 
     public static Proto etherType(int type) {
@@ -72,7 +72,7 @@ public final class Dispatch {
     }
 
     public static Proto pppProtocol(int proto) {
-        Proto p = PPP.get(proto);
+        Proto p = proto >= 0 && proto < PPP.length ? PPP[proto] : null;
         return p == null ? Proto.DATA : p;
     }
 }

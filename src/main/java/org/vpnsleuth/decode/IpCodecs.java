@@ -32,24 +32,56 @@ final class IpCodecs {
             d.buf = dg.data;
             d.off = 0;
             d.end = dg.length;
+            if (v6) {
+                // The fragmentable part may begin with extension headers (destination options,
+                // routing) that only the first fragment carried: step over them to the upper layer.
+                int o = 0;
+                int n = 0;
+                while (Ipv6.isExtension(protocol) && protocol != 44 && n++ < 16 && o + 8 <= dg.length) {
+                    int len = ((dg.data[o + 1] & 0xff) + 1) * 8;
+                    if (o + len > dg.length) {
+                        break;
+                    }
+                    protocol = dg.data[o] & 0xff;
+                    o += len;
+                }
+                d.off = o;
+                if (Ipv6.isExtension(protocol) || protocol == 59) {
+                    return Proto.DATA;
+                }
+            }
             return next(d, l, protocol);
         }
         return next(d, l, protocol);
     }
 
     private static Proto next(Decoder d, Layer l, int protocol) {
-        Proto n = Dispatch.ipProtocol(protocol);
-        if ((n == Proto.IPV4 || n == Proto.IPV6) && d.ipDepth >= Decoder.MAX_IP_DEPTH) {
-            l.malformed = "more than " + Decoder.MAX_IP_DEPTH + " nested IP headers: not decoded further";
-            return Proto.DATA;
+        return Dispatch.ipProtocol(protocol);
+    }
+
+    /**
+     * The nesting limit: an IP header inside {@link Decoder#MAX_IP_DEPTH} others (IP-in-IP, or via
+     * GRE, PPP, MPLS...) is not decoded; its bytes are shown as data and the frame gets a note. It
+     * is a limit of the decoder, not a fault of the packet, so no layer is marked malformed.
+     */
+    static boolean tooDeep(Decoder d, Packet p) {
+        if (d.ipDepth < Decoder.MAX_IP_DEPTH) {
+            return false;
         }
-        return n;
+        p.note("more than " + Decoder.MAX_IP_DEPTH + " nested IP headers: the innermost shown as data");
+        return true;
     }
 
     static final class Ipv4 implements LayerCodec {
         @Override
         public Proto decode(Decoder d, Packet p) {
+            if (tooDeep(d, p)) {
+                return Proto.DATA;
+            }
             Layer l = d.begin(p, Proto.IPV4);
+            if (l == null) {
+                return Decoder.STOP;
+            }
             d.ipDepth++;
             if (d.end - d.off < 20) {
                 return d.shortHeader(l, 20, "IPv4");
@@ -74,7 +106,8 @@ final class IpCodecs {
                 l.aux |= 4;
             }
             if (total < hl) {
-                l.headerLength = hl;
+                l.headerLength = Math.min(hl, d.end - d.off); // only bytes that are there
+                l.payloadLength = 0;
                 l.malformed = "IPv4 total length " + total + " is shorter than its header (" + hl + ")";
                 return Decoder.STOP;
             }
@@ -125,8 +158,9 @@ final class IpCodecs {
             out.hexNumber("checksum", l.u16(10), 4);
             out.text("src", Bytes.ipv4(l.buf, l.offset + 12));
             out.text("dst", Bytes.ipv4(l.buf, l.offset + 16));
-            if (l.headerLength > 20) {
-                out.bytes("options", l.buf, l.offset + 20, l.headerLength - 20);
+            int optEnd = Math.min(l.offset + l.headerLength, l.end);
+            if (optEnd > l.offset + 20) {
+                out.bytes("options", l.buf, l.offset + 20, optEnd - l.offset - 20);
             }
             if (l.info instanceof IpReassembly.Datagram dg) {
                 dg.fields(out);
@@ -137,7 +171,13 @@ final class IpCodecs {
     static final class Ipv6 implements LayerCodec {
         @Override
         public Proto decode(Decoder d, Packet p) {
+            if (tooDeep(d, p)) {
+                return Proto.DATA;
+            }
             Layer l = d.begin(p, Proto.IPV6);
+            if (l == null) {
+                return Decoder.STOP;
+            }
             d.ipDepth++;
             if (d.end - d.off < 40) {
                 return d.shortHeader(l, 40, "IPv6");
@@ -195,8 +235,13 @@ final class IpCodecs {
                 }
                 nh = d.buf[o] & 0xff;
                 o += len;
-                if (fragment && fragOffset != 0) {
-                    break; // a later fragment's payload is data, not headers
+                if (fragment && (more || fragOffset != 0)) {
+                    // What follows the fragment header is the fragmentable part: in a later
+                    // fragment it is data, not headers; in the first one, headers after the fragment
+                    // header (destination options) belong to the reassembled datagram, where the
+                    // offsets of the other fragments count from. The key (protocol) must also be
+                    // the same in all fragments: the fragment header's next header.
+                    break;
                 }
             }
             int hdr = o - d.off;

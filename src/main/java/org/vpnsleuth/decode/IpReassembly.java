@@ -17,8 +17,15 @@ import java.util.Map;
  * with the frames that carried their fragments, in {@link #incomplete()} (bounded too).
  */
 public final class IpReassembly {
-    /** Largest datagram payload IPv4/IPv6 fragmentation can produce (fragment offset 8191*8 + 65535). */
-    static final int MAX_DATAGRAM = 65535 + 8191 * 8;
+    /**
+     * Largest reassembled datagram: an IPv4 header plus payload, or an IPv6 fragmentable part, of
+     * 65535 bytes (RFC 791, RFC 8200 §4.5). Fragments reaching beyond it ("ping of death") can be
+     * sent (offset 8191*8 + a full fragment) but never make a valid datagram; they are dropped
+     * and reported, as Linux and tshark do.
+     */
+    static final int MAX_DATAGRAM = 65535;
+    /** Buffer a new reassembly starts with. */
+    private static final int INITIAL_BUFFER = 2048;
 
     final int maxPending;
     final long maxBytes;
@@ -116,7 +123,7 @@ public final class IpReassembly {
 
     private static final class Pending {
         final String description;
-        byte[] data = new byte[2048];
+        byte[] data = new byte[INITIAL_BUFFER];
         /** Sorted, disjoint received ranges [start, end). */
         int[] starts = new int[8];
         int[] ends = new int[8];
@@ -171,13 +178,17 @@ public final class IpReassembly {
         Pending pd = pending.get(key);
         if (pd == null) {
             if (pending.size() >= maxPending) {
-                evictOldest("too many datagrams being reassembled at once (limit " + maxPending + ")");
+                evictOldest("too many datagrams being reassembled at once (limit " + maxPending + ")", null);
             }
             String desc = (v6 ? "IPv6 " + Bytes.ipv6(ip.buf, ip.offset + 8) + " > " + Bytes.ipv6(ip.buf, ip.offset + 24)
                     : "IPv4 " + Bytes.ipv4(ip.buf, ip.offset + 12) + " > " + Bytes.ipv4(ip.buf, ip.offset + 16))
                     + " id " + Bytes.hex32(id) + " proto " + protocol;
+            if (bytes + INITIAL_BUFFER > maxBytes) {
+                evictUntil(INITIAL_BUFFER, null);
+            }
             pd = new Pending(desc, nanos);
             pending.put(key, pd);
+            bytes += pd.data.length;
         }
         if (pd.frameCount == pd.frames.length) {
             pd.frames = Arrays.copyOf(pd.frames, pd.frames.length * 2);
@@ -193,8 +204,11 @@ public final class IpReassembly {
             return null;
         }
         int endByte = fragOffset + len;
-        if (endByte > MAX_DATAGRAM) {
-            drop(key, pd, "fragment ends at byte " + endByte + ", beyond the largest possible datagram");
+        // IPv4 counts its header in the 65535; IPv6 limits the fragmentable part (RFC 8200 §4.5)
+        int limit = v6 ? MAX_DATAGRAM : MAX_DATAGRAM - Math.max(20, ip.headerLength);
+        if (endByte > limit) {
+            drop(key, pd, "fragment ends at byte " + endByte + ", beyond the largest possible datagram (" + limit
+                    + " bytes of payload)");
             return null;
         }
         if (!more) {
@@ -210,7 +224,12 @@ public final class IpReassembly {
             int size = Math.max(endByte, Math.min(MAX_DATAGRAM, pd.data.length * 2));
             long grow = size - pd.data.length;
             if (bytes + grow > maxBytes) {
-                evictUntil(grow);
+                // make room by ending older reassemblies, never the one being added to
+                evictUntil(grow, key);
+                if (bytes + grow > maxBytes) {
+                    drop(key, pd, "reassembly memory limit (" + maxBytes + " bytes) reached");
+                    return null;
+                }
             }
             pd.data = Arrays.copyOf(pd.data, size);
             bytes += grow;
@@ -322,19 +341,28 @@ public final class IpReassembly {
         bytes = 0;
     }
 
-    private void evictOldest(String reason) {
+    /** Ends the oldest reassembly other than {@code except}; false when there is none. */
+    private boolean evictOldest(String reason, Key except) {
         Iterator<Map.Entry<Key, Pending>> it = pending.entrySet().iterator();
-        if (it.hasNext()) {
-            Pending pd = it.next().getValue();
+        while (it.hasNext()) {
+            Map.Entry<Key, Pending> e = it.next();
+            if (e.getKey().equals(except)) {
+                continue;
+            }
+            Pending pd = e.getValue();
             it.remove();
             bytes -= pd.data.length;
             keep(pd, reason);
+            return true;
         }
+        return false;
     }
 
-    private void evictUntil(long need) {
-        while (bytes + need > maxBytes && !pending.isEmpty()) {
-            evictOldest("reassembly memory limit (" + (maxBytes >> 20) + " MiB) reached");
+    private void evictUntil(long need, Key except) {
+        while (bytes + need > maxBytes) {
+            if (!evictOldest("reassembly memory limit (" + maxBytes + " bytes) reached", except)) {
+                break;
+            }
         }
     }
 

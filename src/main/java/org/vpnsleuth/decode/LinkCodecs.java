@@ -148,8 +148,10 @@ final class LinkCodecs {
             }
             int proto = v2 ? l.u16(0) : l.u16(14);
             int arphrd = v2 ? l.u16(8) : l.u16(2);
-            if (arphrd == 512) {
-                // ARPHRD_PPP: the payload starts with the PPP protocol field
+            if (arphrd == 512 && proto == 0x0007) {
+                // ARPHRD_PPP with LINUX_SLL_P_PPPHDLC: a PPP frame with its protocol field. Otherwise
+                // the kernel has stripped the PPP header already and the protocol field is the
+                // EtherType of the payload (IPv4 on ppp0 is 0x0800, as tshark decodes it).
                 return Proto.PPP;
             }
             if (arphrd == 778 || arphrd == 823) {

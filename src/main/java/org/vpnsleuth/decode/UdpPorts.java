@@ -13,7 +13,11 @@ import java.util.Map;
  * <li>otherwise data.</li>
  * </ol>
  * A port pair is learned as NAT-T when IKE behind a non-ESP marker is seen on it: NAT devices
- * rewrite 4500 to other ports, and ESP then follows on the same pair. The learned set is bounded.
+ * rewrite 4500 to other ports (on both sides when both peers are behind NAT), and ESP then follows
+ * on the same pair. On a pair that is neither 4500 nor learned, the marker is recognised only
+ * when it is followed by a whole, consistent IKE header: four zero bytes, a non-zero initiator
+ * SPI, version 1.0 or 2.0, and an IKE length equal to the rest of the datagram (a chance of about
+ * 2^-60 for random bytes). ESP itself is never guessed from bytes. The learned set is bounded.
  * Extra ESP-in-UDP ports can be configured ({@link #addEspPort}).
  */
 public final class UdpPorts {
@@ -72,6 +76,25 @@ public final class UdpPorts {
         if (sport == L2TP || dport == L2TP) {
             return Proto.L2TP;
         }
+        if (isMarkedIke(b, off, len)) {
+            return Proto.NON_ESP_MARKER; // the codec learns the pair
+        }
         return Proto.DATA;
+    }
+
+    /** A non-ESP marker followed by exactly one plausible IKE message filling the datagram. */
+    static boolean isMarkedIke(byte[] b, int off, int len) {
+        if (len < 4 + 28 || b[off] != 0 || b[off + 1] != 0 || b[off + 2] != 0 || b[off + 3] != 0) {
+            return false;
+        }
+        int ike = off + 4;
+        if (Bytes.u64(b, ike) == 0) {
+            return false;
+        }
+        int version = b[ike + 17] & 0xff;
+        if (version != 0x10 && version != 0x20) {
+            return false;
+        }
+        return Bytes.u32(b, ike + 24) == len - 4;
     }
 }

@@ -1,0 +1,143 @@
+package org.vpnsleuth.fuzz;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.code_intelligence.jazzer.junit.FuzzTest;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Timeout;
+import org.vpnsleuth.capture.CaptureException;
+import org.vpnsleuth.capture.CaptureReader;
+import org.vpnsleuth.capture.Captures;
+import org.vpnsleuth.capture.Frame;
+import org.vpnsleuth.decode.Decoder;
+import org.vpnsleuth.decode.Packet;
+import org.vpnsleuth.oracle.StrictJson;
+import org.vpnsleuth.report.FrameFormatter;
+import org.vpnsleuth.report.JsonWriter;
+
+/**
+ * Fuzz tests of the decode pipeline and the capture readers (Jazzer). Without JAZZER_FUZZ=1 (the
+ * normal `mvn verify`) each method only replays its stored inputs in
+ * src/test/resources/org/vpnsleuth/fuzz/DecodeFuzzTestInputs/METHOD/ as regression tests. To
+ * fuzz one method: {@code mvn -Pfuzz test -Dtest=DecodeFuzzTest#ethernetFrame} (the profile sets
+ * JAZZER_FUZZ=1; a run lasts maxDuration; crashing inputs are written to the inputs directory).
+ *
+ * <p>What counts as a finding: any exception or error out of decoding, formatting or reading (the
+ * decoder promises never to throw on frame content, the readers never to throw for bad content),
+ * a JSON line that is not valid JSON, or one input taking longer than the timeout (a hang).
+ */
+class DecodeFuzzTest {
+    /** LINKTYPE_ETHERNET, LINKTYPE_RAW, LINKTYPE_LINUX_SLL, LINKTYPE_PPP. */
+    static final int ETHERNET = 1;
+    static final int RAW = 101;
+    static final int SLL = 113;
+    static final int PPP = 9;
+
+    @FuzzTest(maxDuration = "5m")
+    @Timeout(value = 10, unit = TimeUnit.SECONDS)
+    void ethernetFrame(byte[] data) {
+        decodeFrame(ETHERNET, data);
+    }
+
+    @FuzzTest(maxDuration = "5m")
+    @Timeout(value = 10, unit = TimeUnit.SECONDS)
+    void rawIpFrame(byte[] data) {
+        decodeFrame(RAW, data);
+    }
+
+    @FuzzTest(maxDuration = "5m")
+    @Timeout(value = 10, unit = TimeUnit.SECONDS)
+    void sllFrame(byte[] data) {
+        decodeFrame(SLL, data);
+    }
+
+    @FuzzTest(maxDuration = "5m")
+    @Timeout(value = 10, unit = TimeUnit.SECONDS)
+    void pppFrame(byte[] data) {
+        decodeFrame(PPP, data);
+    }
+
+    /** The bytes as a whole capture file (pcap, pcapng, gzip or garbage), read to the end and decoded. */
+    @FuzzTest(maxDuration = "5m")
+    @Timeout(value = 10, unit = TimeUnit.SECONDS)
+    void captureFile(byte[] data) throws IOException {
+        CaptureReader r;
+        try {
+            r = Captures.open(new ByteArrayInputStream(data), "fuzz");
+        } catch (CaptureException e) {
+            return; // not a capture: rejected cleanly
+        }
+        Decoder d = new Decoder();
+        Packet p = new Packet();
+        Frame f = new Frame();
+        StringBuilder sb = new StringBuilder();
+        long frames = 0;
+        long last = 0;
+        try (r) {
+            while (r.next(f)) {
+                frames++;
+                assertTrue(f.number > last, "frame numbers must increase: " + f.number + " after " + last);
+                last = f.number;
+                assertTrue(f.capturedLength >= 0 && f.offset >= 0 && f.offset + f.capturedLength <= f.data.length,
+                        "frame view outside its buffer");
+                d.decode(f, p);
+                format(p, sb);
+            }
+        }
+        assertEquals(frames, r.framesRead(), "framesRead()");
+        r.warnings().forEach(w -> sb.append(w));
+        r.format();
+        d.reassembly.finish();
+        d.reassembly.incomplete().forEach(i -> sb.append(i));
+    }
+
+    /**
+     * One frame body decoded twice with one decoder (state such as reassembly sees it again),
+     * then once more as if the snaplen had cut it (the truncated, not malformed, paths).
+     */
+    static void decodeFrame(int linkType, byte[] data) {
+        Decoder d = new Decoder();
+        Packet p = new Packet();
+        StringBuilder sb = new StringBuilder();
+        Frame f = frame(linkType, data, 1, data.length);
+        d.decode(f, p);
+        format(p, sb);
+        f = frame(linkType, data, 2, data.length);
+        d.decode(f, p);
+        format(p, sb);
+        f = frame(linkType, data, 3, data.length + 1500);
+        new Decoder().decode(f, p);
+        format(p, sb);
+    }
+
+    static Frame frame(int linkType, byte[] data, long number, int originalLength) {
+        Frame f = new Frame();
+        // the frame sits inside a larger buffer, as readers hand them out: views must respect the bounds
+        byte[] buf = new byte[data.length + 16];
+        System.arraycopy(data, 0, buf, 8, data.length);
+        f.data = buf;
+        f.offset = 8;
+        f.capturedLength = data.length;
+        f.originalLength = originalLength;
+        f.linkType = linkType;
+        f.number = number;
+        f.timestampNanos = 1_700_000_000_000_000_000L + number;
+        f.source = "fuzz";
+        return f;
+    }
+
+    static void format(Packet p, StringBuilder sb) {
+        sb.setLength(0);
+        FrameFormatter.line(p, sb);
+        sb.setLength(0);
+        FrameFormatter.tree(p, sb);
+        sb.setLength(0);
+        FrameFormatter.json(p, new JsonWriter(sb));
+        char c = StrictJson.validate(sb.toString());
+        assertEquals('{', c, "JSON output is not an object");
+        sb.setLength(0);
+    }
+}
