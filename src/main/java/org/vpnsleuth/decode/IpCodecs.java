@@ -24,6 +24,11 @@ final class IpCodecs {
             IpReassembly.Datagram dg = d.reassembly.add(v6, l, id, protocol, fragOffset, more, d.buf, d.off, d.end - d.off,
                     l.truncated, d.frame.number, d.frame.timestampNanos);
             if (dg == null) {
+                if (l.truncated && fragOffset == 0 && d.cutByCapture()) {
+                    // A first fragment cut by the snaplen can never be reassembled: decode what it
+                    // holds, truncated, as tcpdump and tshark do (the SPI of a cut ESP-in-UDP).
+                    return next(d, l, protocol);
+                }
                 return Proto.DATA;
             }
             l.aux |= REASSEMBLED;

@@ -28,7 +28,7 @@ final class TransportCodecs {
             }
             int sport = l.u16(0);
             int dport = l.u16(2);
-            return d.udpPorts.classify(sport, dport, d.buf, d.off, d.end - d.off);
+            return d.udpPorts.classify(sport, dport, d.buf, d.off, d.end - d.off, l.payloadLength);
         }
 
         @Override

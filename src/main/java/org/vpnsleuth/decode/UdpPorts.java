@@ -60,18 +60,28 @@ public final class UdpPorts {
         return espPorts[sport] || espPorts[dport] || (!learned.isEmpty() && learned.containsKey(pair(sport, dport)));
     }
 
+    /** Classifies a UDP payload of which {@code len} bytes are captured (the whole payload). */
     public Proto classify(int sport, int dport, byte[] b, int off, int len) {
+        return classify(sport, dport, b, off, len, len);
+    }
+
+    /**
+     * Classifies a UDP payload of {@code claimed} bytes (the UDP length) of which {@code len} are
+     * captured at {@code b[off]}: the size rules (a 1-byte keepalive, ESP of 8 bytes or more) go by
+     * the claimed size, so that ESP cut by the snaplen is still ESP (truncated), as in tcpdump.
+     */
+    public Proto classify(int sport, int dport, byte[] b, int off, int len, int claimed) {
         if (sport == IKE || dport == IKE) {
             return Proto.IKE;
         }
         if (isNattPair(sport, dport)) {
-            if (len == 1 && (b[off] & 0xff) == 0xff) {
+            if (claimed == 1 && len == 1 && (b[off] & 0xff) == 0xff) {
                 return Proto.NATT_KEEPALIVE;
             }
             if (len >= 4 && b[off] == 0 && b[off + 1] == 0 && b[off + 2] == 0 && b[off + 3] == 0) {
                 return Proto.NON_ESP_MARKER;
             }
-            return len >= 8 ? Proto.ESP : Proto.DATA;
+            return Math.max(len, claimed) >= 8 && len > 0 ? Proto.ESP : Proto.DATA;
         }
         if (sport == L2TP || dport == L2TP) {
             return Proto.L2TP;

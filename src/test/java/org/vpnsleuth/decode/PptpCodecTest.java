@@ -172,8 +172,10 @@ class PptpCodecTest {
                     }
                     assertThatCode(() -> {
                         Packet p = run(b);
-                        fields(p.layer(0));
-                        FrameBuilder.summary(p.layer(0));
+                        for (int i = 0; i < p.count(); i++) {
+                            fields(p.layer(i));
+                            FrameBuilder.summary(p.layer(i));
+                        }
                     }).doesNotThrowAnyException();
                 }
             }

@@ -617,6 +617,11 @@ class TsharkDifferentialTest {
         return k < 0 ? v : v.substring(0, k);
     }
 
+    private static long unexplainedCount(List<Difference> diffs, String name) {
+        return diffs.stream().filter(d -> ALLOWED.stream()
+                .noneMatch(a -> a.covers(name, d.frame(), d.field(), d.tshark(), bare(d.vpnsleuth())))).count();
+    }
+
     static void check(Path file, String tshark) throws Exception {
         String name = file.getFileName().toString();
         TsharkResult t = runTshark(tshark, file);
@@ -638,6 +643,15 @@ class TsharkDifferentialTest {
                 used.merge(hit, 1, Integer::sum);
             }
         }
+        long values = 0;
+        for (String[] row : t.rows()) {
+            for (int i = 2; i < row.length; i++) {
+                values += row[i].isEmpty() ? 0 : row[i].split(",", -1).length;
+            }
+        }
+        System.out.println("[tshark-diff] " + name + ": " + t.rows().size() + " frames, " + values
+                + " tshark field values compared, " + diffs.size() + " difference(s), " + unexplainedCount(diffs, name)
+                + " not in the allow-list");
         used.forEach((a, c) -> System.out.println("[tshark-diff] " + name + ": " + c + " allowed difference(s): " + a.reason()));
         if (!unexplained.isEmpty()) {
             StringBuilder sb = new StringBuilder();
