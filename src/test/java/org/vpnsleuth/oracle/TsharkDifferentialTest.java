@@ -250,18 +250,6 @@ class TsharkDifferentialTest {
             // port (389 = CLDAP in one run) tshark prefers it to 500 and decodes the IKE as that.
             new Allowed("nat-t*.pcapng", "*", fields(IKE_FIELDS, "stack"), "eth/ipv4/udp/data|", "eth/ipv4/udp/isakmp|.+",
                     "D1: the NAT's random source port is a registered port that tshark prefers to IKE's 500"),
-            // D2: a first fragment cut by the snaplen: tshark cannot reassemble it and decodes its
-            // upper layers in place; vpnsleuth shows every non-final fragment's payload as data.
-            new Allowed("esp_truncated.pcap", "1", fields(Set.of("stack", "udp.srcport", "udp.dstport", "esp.spi",
-                    "esp.sequence")), null, "eth/ipv4/data|", "D2: snaplen-cut first fragment, decoded in place by tshark"),
-            new Allowed("isakmp-various-oobr.pcap", "1", fields(IKE_FIELDS, "stack", "udp.srcport", "udp.dstport"), null,
-                    "eth/ipv4/data|", "D2: snaplen-cut first fragment, decoded in place by tshark"),
-            new Allowed("isakmpv1-attr-oobr.pcap", "1", fields(IKE_FIELDS, "stack", "udp.srcport", "udp.dstport"), null,
-                    "eth/ipv4/data|", "D2: snaplen-cut first fragment, decoded in place by tshark"),
-            new Allowed("isakmp-ikev1_n_print-oobr.pcap", "1,3", fields(IKE_FIELDS, "stack", "udp.srcport", "udp.dstport"),
-                    null, "eth/ipv4/data|", "D2: snaplen-cut first fragment, decoded in place by tshark"),
-            new Allowed("ikev1_id_ipv6_addr_subnet-oobr.pcap", "1", fields(IKE_FIELDS, "stack", "udp.srcport",
-                    "udp.dstport"), null, "eth/ipv4/data|", "D2: snaplen-cut first fragment, decoded in place by tshark"),
             // D3: 30 bytes on UDP 500 with zero SPIs and a length of 2560: tshark declines them as
             // ISAKMP (data); vpnsleuth decodes the 28-byte header and marks the length malformed.
             new Allowed("isakmp-pointer-loop.pcap", "1", fields(IKE_FIELDS, "stack"), "eth/ipv4/udp/data|",
