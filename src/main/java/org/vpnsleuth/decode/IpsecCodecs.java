@@ -20,18 +20,23 @@ final class IpsecCodecs {
             return Decoder.STOP;
         }
 
+        // A header cut by the snaplen still shows what is there: the SPI needs 4 bytes, the sequence 8.
         @Override
         public void summary(Layer l, StringBuilder out) {
+            if (l.headerLength >= 4) {
+                out.append("ESP spi=").append(Bytes.hex32(l.u32(0)));
+            }
             if (l.headerLength >= 8) {
-                out.append("ESP spi=").append(Bytes.hex32(l.u32(0))).append(" seq=").append(l.u32(4))
-                        .append(" len=").append(l.payloadLength);
+                out.append(" seq=").append(l.u32(4)).append(" len=").append(l.payloadLength);
             }
         }
 
         @Override
         public void fields(Layer l, FieldSink out) {
-            if (l.headerLength >= 8) {
+            if (l.headerLength >= 4) {
                 out.hexNumber("spi", l.u32(0), 8);
+            }
+            if (l.headerLength >= 8) {
                 out.number("seq", l.u32(4));
                 out.number("payloadLength", l.payloadLength);
             }

@@ -592,11 +592,20 @@ class TsharkDifferentialTest {
                 List<String> tv = tsharkValues(spec.kind(), row[2 + s]);
                 List<String> vv = vf.values().get(spec.tshark());
                 if (!tv.equals(vv)) {
-                    diffs.add(new Difference(name, number, spec.tshark(), String.join(",", tv), String.join(",", vv)));
+                    String shown = String.join(",", tv);
+                    if (!row[2 + s].equals(shown)) {
+                        shown += " (tshark printed " + row[2 + s] + ")";
+                    }
+                    diffs.add(new Difference(name, number, spec.tshark(), shown, String.join(",", vv)));
                 }
             }
         }
         return diffs;
+    }
+
+    private static String bareT(String t) {
+        int k = t.indexOf(" (tshark printed ");
+        return k < 0 ? t : t.substring(0, k);
     }
 
     /** The part of a difference an allow-list pattern sees (the stack without the raw tshark note). */
@@ -607,7 +616,7 @@ class TsharkDifferentialTest {
 
     private static long unexplainedCount(List<Difference> diffs, String name) {
         return diffs.stream().filter(d -> ALLOWED.stream()
-                .noneMatch(a -> a.covers(name, d.frame(), d.field(), d.tshark(), bare(d.vpnsleuth())))).count();
+                .noneMatch(a -> a.covers(name, d.frame(), d.field(), bareT(d.tshark()), bare(d.vpnsleuth())))).count();
     }
 
     static void check(Path file, String tshark) throws Exception {
@@ -620,7 +629,7 @@ class TsharkDifferentialTest {
         for (Difference d : diffs) {
             Allowed hit = null;
             for (Allowed a : ALLOWED) {
-                if (a.covers(name, d.frame(), d.field(), d.tshark(), bare(d.vpnsleuth()))) {
+                if (a.covers(name, d.frame(), d.field(), bareT(d.tshark()), bare(d.vpnsleuth()))) {
                     hit = a;
                     break;
                 }
