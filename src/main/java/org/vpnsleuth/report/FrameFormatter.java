@@ -90,7 +90,10 @@ public final class FrameFormatter {
             }
             skipTo = 1;
         }
-        sb.append(' ').append(p.stack());
+        if (sb.charAt(sb.length() - 1) != ' ') {
+            sb.append(' ');
+        }
+        sb.append(p.stack());
         if (ip >= 0 && ip + 1 < p.count()) {
             // the transport layer's own words (flags, lengths) when it is the end of the story
             Layer t = p.layer(ip + 1);
