@@ -37,16 +37,10 @@ final class InputBuffer {
      * I/O error (callers check record lengths first; this is the last line of defence).
      */
     int ensure(int n) throws IOException {
-        // The fast path is kept tiny so that it is inlined into the readers' per-record code.
-        if (lim - pos >= n) {
+        int have = lim - pos;
+        if (have >= n) {
             return n;
         }
-        return fill(n);
-    }
-
-    /** {@link #ensure} when the bytes are not all in the buffer yet. */
-    private int fill(int n) throws IOException {
-        int have = lim - pos;
         if (n > MAX_RECORD || n < 0) {
             throw new IOException("a record of " + Integer.toUnsignedString(n) + " bytes exceeds the limit of "
                     + MAX_RECORD + " bytes");
