@@ -53,6 +53,9 @@ public final class Decoder {
         end = f.offset + f.capturedLength;
         quoted = false;
         ipDepth = 0;
+        if (reassembly.pendingCount() > 0) {
+            reassembly.expire(f.timestampNanos); // datagrams whose other fragments never came
+        }
         Proto next = Dispatch.link(f.linkType);
         if (next == null) {
             unknownLinkTypes.merge(f.linkType, 1L, Long::sum);

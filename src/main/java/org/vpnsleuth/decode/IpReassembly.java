@@ -122,7 +122,8 @@ public final class IpReassembly {
     }
 
     private static final class Pending {
-        final String description;
+        /** The datagram's key bytes (addresses, id, protocol); its description is made from them when reported. */
+        final byte[] key;
         byte[] data = new byte[INITIAL_BUFFER];
         /** Sorted, disjoint received ranges [start, end). */
         int[] starts = new int[8];
@@ -134,9 +135,19 @@ public final class IpReassembly {
         final long firstNanos;
         String problem;
 
-        Pending(String description, long firstNanos) {
-            this.description = description;
+        Pending(byte[] key, long firstNanos) {
+            this.key = key;
             this.firstNanos = firstNanos;
+        }
+
+        /** "IPv4 a > b id 0x... proto N", built only when the datagram is reported. */
+        String description() {
+            boolean v6 = key.length == 37;
+            long id = v6 ? Bytes.u32(key, 32) : Bytes.u16(key, 8);
+            int protocol = key[v6 ? 36 : 10] & 0xff;
+            return (v6 ? "IPv6 " + Bytes.ipv6(key, 0) + " > " + Bytes.ipv6(key, 16)
+                    : "IPv4 " + Bytes.ipv4(key, 0) + " > " + Bytes.ipv4(key, 4))
+                    + " id " + Bytes.hex32(id) + " proto " + protocol;
         }
 
         int received() {
@@ -180,13 +191,10 @@ public final class IpReassembly {
             if (pending.size() >= maxPending) {
                 evictOldest("too many datagrams being reassembled at once (limit " + maxPending + ")", null);
             }
-            String desc = (v6 ? "IPv6 " + Bytes.ipv6(ip.buf, ip.offset + 8) + " > " + Bytes.ipv6(ip.buf, ip.offset + 24)
-                    : "IPv4 " + Bytes.ipv4(ip.buf, ip.offset + 12) + " > " + Bytes.ipv4(ip.buf, ip.offset + 16))
-                    + " id " + Bytes.hex32(id) + " proto " + protocol;
             if (bytes + INITIAL_BUFFER > maxBytes) {
                 evictUntil(INITIAL_BUFFER, null);
             }
-            pd = new Pending(desc, nanos);
+            pd = new Pending(k, nanos);
             pending.put(key, pd);
             bytes += pd.data.length;
         }
@@ -378,7 +386,7 @@ public final class IpReassembly {
             return;
         }
         String why = pd.problem != null ? reason + "; " + pd.problem : reason;
-        incomplete.add(new Incomplete(pd.description, Arrays.copyOf(pd.frames, pd.frameCount), pd.received(), pd.total, why));
+        incomplete.add(new Incomplete(pd.description(), Arrays.copyOf(pd.frames, pd.frameCount), pd.received(), pd.total, why));
     }
 
     /** Datagrams that did not complete (after {@link #finish()}, all of them). */

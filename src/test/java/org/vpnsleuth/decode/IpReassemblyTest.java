@@ -233,6 +233,19 @@ class IpReassemblyTest {
     }
 
     @Test
+    void unfragmentedTrafficExpiresOldDatagrams() {
+        Run r = new Run();
+        r.feed(frag4(13, DGRAM, 0, 128, true), 0L);
+        // no further fragment ever comes; ordinary traffic 61 s later ends the reassembly
+        r.feed(udpFrame(), 61_000_000_000L);
+        assertThat(r.decoder.reassembly.pendingCount()).isZero();
+        List<IpReassembly.Incomplete> inc = r.decoder.reassembly.incomplete();
+        assertThat(inc).hasSize(1);
+        assertThat(inc.get(0).frames()).containsExactly(1L);
+        assertThat(inc.get(0).description()).isEqualTo("IPv4 192.0.2.1 > 198.51.100.7 id 0x0000000d proto 17");
+    }
+
+    @Test
     void timeoutByCaptureTime() {
         Run r = new Run();
         r.feed(frag4(12, DGRAM, 0, 128, true), 0L);
