@@ -520,9 +520,7 @@ final class PppCodecs {
                 return;
             }
             int code = l.aux;
-            out.named("code", code, defined(code) ? CONTROL_CODES.name(code) : null);
-            out.number("identifier", l.u8(1));
-            out.number("length", l.u16(2));
+            codeIdLengthFields(l, out, defined(code) ? CONTROL_CODES.name(code) : null);
             byte[] b = l.buf;
             int o = l.payloadOffset();
             int end = dataEnd(l);
@@ -738,9 +736,7 @@ final class PppCodecs {
                 return;
             }
             int code = l.aux;
-            out.named("code", code, PAP_CODES.name(code));
-            out.number("identifier", l.u8(1));
-            out.number("length", l.u16(2));
+            codeIdLengthFields(l, out, PAP_CODES.name(code));
             byte[] b = l.buf;
             int o = l.payloadOffset();
             int end = dataEnd(l);
@@ -817,9 +813,7 @@ final class PppCodecs {
                 return;
             }
             int code = l.aux;
-            out.named("code", code, CHAP_CODES.name(code));
-            out.number("identifier", l.u8(1));
-            out.number("length", l.u16(2));
+            codeIdLengthFields(l, out, CHAP_CODES.name(code));
             byte[] b = l.buf;
             int o = l.payloadOffset();
             int end = dataEnd(l);
@@ -978,9 +972,7 @@ final class PppCodecs {
                 return;
             }
             int code = l.aux;
-            out.named("code", code, EAP_CODES.name(code));
-            out.number("identifier", l.u8(1));
-            out.number("length", l.u16(2));
+            codeIdLengthFields(l, out, EAP_CODES.name(code));
             byte[] b = l.buf;
             int o = l.payloadOffset();
             int end = dataEnd(l);
@@ -1087,5 +1079,12 @@ final class PppCodecs {
             out.number("reserved", (w >>> 24) & 0x3f);
             out.number("seq", w & 0xffffff);
         }
+    }
+
+    /** The code / identifier / length header that LCP-style protocols, PAP, CHAP and EAP share (RFC 1661 §5). */
+    static void codeIdLengthFields(Layer l, FieldSink out, String codeName) {
+        out.named("code", l.aux, codeName);
+        out.number("identifier", l.u8(1));
+        out.number("length", l.u16(2));
     }
 }
