@@ -18,7 +18,7 @@ import picocli.CommandLine.Parameters;
 
 /** `vpnsleuth bench`: frames/s and MB/s for reading only, and for reading + decoding. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = {"Measure read-only and read+decode speed on a capture (frames/s, MB/s).",
+        description = {"Measure read-only and read+decode speed (frames/s, MB/s).",
             "Run it on a large file (see bench/make-big-capture.sh); figures go in docs/performance.md."})
 public final class BenchCommand implements Callable<Integer> {
     @Parameters(paramLabel = "FILE")

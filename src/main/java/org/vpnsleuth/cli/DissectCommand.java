@@ -21,8 +21,8 @@ import picocli.CommandLine.Parameters;
 
 /** `vpnsleuth dissect`: every frame decoded, one line each, a field tree, or JSON lines. */
 @Command(name = "dissect", mixinStandardHelpOptions = true,
-        description = {"Decode every frame: one line per frame like tcpdump -n, a field tree with -v,",
-            "or JSON lines with --format json (fields documented in docs/fields.md)."})
+        description = {"Decode every frame, one line each, like tcpdump -n.",
+            "-v shows every field as a tree; --format json prints JSON lines (fields: docs/fields.md)."})
 public final class DissectCommand implements Callable<Integer> {
     enum Format { text, json }
 
