@@ -1,6 +1,7 @@
 package org.vpnsleuth.decode;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.vpnsleuth.decode.FrameBuilder.cat;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -17,6 +18,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.vpnsleuth.cli.Main;
+import org.vpnsleuth.oracle.StrictJson;
 
 /** `vpnsleuth dissect` end to end: exit codes, the three output forms, warnings. */
 class DissectCommandTest {
@@ -38,14 +40,6 @@ class DissectCommandTest {
     }
 
     // ---------------------------------------------------------------- a small capture
-
-    private static byte[] cat(byte[]... parts) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        for (byte[] p : parts) {
-            out.writeBytes(p);
-        }
-        return out.toByteArray();
-    }
 
     private static byte[] ipv4Udp(int sport, int dport, byte[] payload) {
         int udpLen = 8 + payload.length;
@@ -176,7 +170,7 @@ class DissectCommandTest {
         for (int i = 0; i < lines.size(); i++) {
             String line = lines.get(i);
             assertThat(line).startsWith("{\"frame\":");
-            new MiniJson(line).parseDocument();
+            StrictJson.validate(line);
             assertThat(line).contains("\"frame\":" + (i + 1));
         }
         assertThat(lines.get(1)).contains("\"layer\":\"esp\"").contains("\"spi\":" + 0xcafe0001L);
@@ -213,190 +207,17 @@ class DissectCommandTest {
         assertThat(r.outLines()).hasSize(1);
     }
 
-    // ---------------------------------------------------------------- a strict little JSON parser
-
-    /** RFC 8259 grammar, enough to reject anything malformed; values are discarded. */
-    private static final class MiniJson {
-        private final String s;
-        private int i;
-
-        MiniJson(String s) {
-            this.s = s;
-        }
-
-        void parseDocument() {
-            ws();
-            value();
-            ws();
-            if (i != s.length()) {
-                fail("trailing characters");
-            }
-        }
-
-        private void fail(String why) {
-            throw new AssertionError("invalid JSON (" + why + ") at " + i + ": " + s);
-        }
-
-        private void ws() {
-            while (i < s.length() && " \t\r\n".indexOf(s.charAt(i)) >= 0) {
-                i++;
-            }
-        }
-
-        private char peek() {
-            if (i >= s.length()) {
-                fail("unexpected end");
-            }
-            return s.charAt(i);
-        }
-
-        private void expect(char c) {
-            if (peek() != c) {
-                fail("expected " + c);
-            }
-            i++;
-        }
-
-        private void value() {
-            char c = peek();
-            switch (c) {
-                case '{' -> object();
-                case '[' -> array();
-                case '"' -> string();
-                case 't' -> literal("true");
-                case 'f' -> literal("false");
-                case 'n' -> literal("null");
-                default -> number();
-            }
-        }
-
-        private void literal(String w) {
-            if (!s.startsWith(w, i)) {
-                fail("bad literal");
-            }
-            i += w.length();
-        }
-
-        private void object() {
-            expect('{');
-            ws();
-            if (peek() == '}') {
-                i++;
-                return;
-            }
-            while (true) {
-                ws();
-                string();
-                ws();
-                expect(':');
-                ws();
-                value();
-                ws();
-                if (peek() == ',') {
-                    i++;
-                    continue;
-                }
-                expect('}');
-                return;
-            }
-        }
-
-        private void array() {
-            expect('[');
-            ws();
-            if (peek() == ']') {
-                i++;
-                return;
-            }
-            while (true) {
-                ws();
-                value();
-                ws();
-                if (peek() == ',') {
-                    i++;
-                    continue;
-                }
-                expect(']');
-                return;
-            }
-        }
-
-        private void string() {
-            expect('"');
-            while (true) {
-                char c = peek();
-                i++;
-                if (c == '"') {
-                    return;
-                }
-                if (c < 0x20) {
-                    fail("control character in string");
-                }
-                if (c == '\\') {
-                    char e = peek();
-                    i++;
-                    if (e == 'u') {
-                        for (int k = 0; k < 4; k++) {
-                            if (Character.digit(peek(), 16) < 0) {
-                                fail("bad \\u escape");
-                            }
-                            i++;
-                        }
-                    } else if ("\"\\/bfnrt".indexOf(e) < 0) {
-                        fail("bad escape");
-                    }
-                }
-            }
-        }
-
-        private void number() {
-            int start = i;
-            if (peek() == '-') {
-                i++;
-            }
-            if (peek() == '0') {
-                i++;
-            } else {
-                digits();
-            }
-            if (i < s.length() && s.charAt(i) == '.') {
-                i++;
-                digits();
-            }
-            if (i < s.length() && (s.charAt(i) == 'e' || s.charAt(i) == 'E')) {
-                i++;
-                if (peek() == '+' || peek() == '-') {
-                    i++;
-                }
-                digits();
-            }
-            if (i == start) {
-                fail("not a value");
-            }
-        }
-
-        private void digits() {
-            int start = i;
-            while (i < s.length() && Character.isDigit(s.charAt(i))) {
-                i++;
-            }
-            if (i == start) {
-                fail("digits expected");
-            }
-        }
-    }
-
     @Test
     void miniJsonRejectsBrokenJson() {
         for (String bad : new String[] {"{", "{\"a\":}", "{\"a\":1,}", "[1 2]", "{\"a\":\"x\ny\"}", "{} x", "{'a':1}"}) {
             try {
-                new MiniJson(bad).parseDocument();
+                StrictJson.validate(bad);
                 throw new IllegalStateException("accepted " + bad);
-            } catch (AssertionError expected) {
+            } catch (IllegalArgumentException expected) {
                 // fine
             }
         }
-        new MiniJson("{\"a\":[1,-2.5e3,true,null,{\"b\":\"\\u00e9\"}]}").parseDocument();
+        StrictJson.validate("{\"a\":[1,-2.5e3,true,null,{\"b\":\"\\u00e9\"}]}");
         assertThat(StandardCharsets.UTF_8).isNotNull();
     }
 }

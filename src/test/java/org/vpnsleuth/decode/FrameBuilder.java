@@ -94,6 +94,15 @@ final class FrameBuilder {
         return o.toByteArray();
     }
 
+    /** {@code n} filler bytes: {@code seed}, {@code seed + step}, {@code seed + 2*step}, ... (mod 256). */
+    static byte[] pattern(int n, int seed, int step) {
+        byte[] b = new byte[n];
+        for (int i = 0; i < n; i++) {
+            b[i] = (byte) (seed + i * step);
+        }
+        return b;
+    }
+
     static byte[] eth(int type, byte[] payload) {
         return new FrameBuilder().hex("020000000002 020000000001").u16(type).bytes(payload).build();
     }
@@ -104,8 +113,14 @@ final class FrameBuilder {
                 .hex("c0000201 c6336402").bytes(payload).build();
     }
 
+    /** UDP header (checksum 0) with a correct length, then the payload. */
     static byte[] udp(int sport, int dport, byte[] payload) {
-        return new FrameBuilder().u16(sport).u16(dport).u16(8 + payload.length).u16(0).bytes(payload).build();
+        return udp(sport, dport, 8 + payload.length, payload);
+    }
+
+    /** UDP header (checksum 0) whose length field says {@code length}, right or wrong, then the payload. */
+    static byte[] udp(int sport, int dport, int length, byte[] payload) {
+        return new FrameBuilder().u16(sport).u16(dport).u16(length).u16(0).bytes(payload).build();
     }
 
     static Frame frame(int linkType, byte[] data) {
@@ -168,6 +183,86 @@ final class FrameBuilder {
             c.summary(l, sb);
         }
         return sb.toString();
+    }
+
+    /**
+     * The one-line summary of a layer, like {@link #summary} but failing (NullPointerException) for a
+     * protocol without a codec (DATA) instead of returning "".
+     */
+    static String strictSummary(Layer l) {
+        StringBuilder sb = new StringBuilder();
+        Codecs.of(l.proto).summary(l, sb);
+        return sb.toString();
+    }
+
+    /**
+     * The fields of a layer by their bare names, nesting ignored (a later field overwrites an earlier
+     * one of the same name); bytes as hex. With {@code labels}, a named value also records
+     * "&lt;name&gt;Name" → its label (null when it has none). Fails for a protocol without a codec.
+     */
+    static Map<String, Object> bareFields(Layer l, boolean labels) {
+        Bare sink = new Bare(labels);
+        Codecs.of(l.proto).fields(l, sink);
+        return sink.map;
+    }
+
+    /** A FieldSink recording bare names into a map; see {@link #bareFields}. */
+    static final class Bare implements FieldSink {
+        final Map<String, Object> map = new LinkedHashMap<>();
+        private final boolean labels;
+
+        Bare(boolean labels) {
+            this.labels = labels;
+        }
+
+        @Override
+        public void text(String name, String value) {
+            map.put(name, value);
+        }
+
+        @Override
+        public void number(String name, long value) {
+            map.put(name, value);
+        }
+
+        @Override
+        public void named(String name, long value, String label) {
+            map.put(name, value);
+            if (labels) {
+                map.put(name + "Name", label);
+            }
+        }
+
+        @Override
+        public void hexNumber(String name, long value, int digits) {
+            map.put(name, value);
+        }
+
+        @Override
+        public void bool(String name, boolean value) {
+            map.put(name, value);
+        }
+
+        @Override
+        public void bytes(String name, byte[] b, int offset, int length) {
+            map.put(name, Bytes.hex(b, offset, length));
+        }
+
+        @Override
+        public void begin(String name) {
+        }
+
+        @Override
+        public void end() {
+        }
+
+        @Override
+        public void beginList(String name) {
+        }
+
+        @Override
+        public void endList() {
+        }
     }
 
     /** A FieldSink into a flat map. */

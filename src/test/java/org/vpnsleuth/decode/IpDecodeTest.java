@@ -1,6 +1,9 @@
 package org.vpnsleuth.decode;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.vpnsleuth.decode.FrameBuilder.cat;
+import static org.vpnsleuth.decode.FrameBuilder.frame;
+import static org.vpnsleuth.decode.FrameBuilder.udp;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -24,20 +27,8 @@ class IpDecodeTest {
 
     // ---------------------------------------------------------------- packet builders
 
-    private static byte[] cat(byte[]... parts) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        for (byte[] p : parts) {
-            out.writeBytes(p);
-        }
-        return out.toByteArray();
-    }
-
     private static byte[] bytes(int n, int seed) {
-        byte[] b = new byte[n];
-        for (int i = 0; i < n; i++) {
-            b[i] = (byte) (seed + i * 7);
-        }
-        return b;
+        return FrameBuilder.pattern(n, seed, 7);
     }
 
     private static byte[] hex(String s) {
@@ -70,13 +61,6 @@ class IpDecodeTest {
         return ipv4(proto, 5, 20 + payload.length, 0x1234, 0x4000, A, B, new byte[0], payload);
     }
 
-    private static byte[] udp(int sport, int dport, byte[] payload) {
-        ByteBuffer b = ByteBuffer.allocate(8 + payload.length);
-        b.putShort((short) sport).putShort((short) dport).putShort((short) (8 + payload.length)).putShort((short) 0)
-                .put(payload);
-        return b.array();
-    }
-
     private static final byte[] A6 = hex("20010db8000000000000000000000001");
     private static final byte[] B6 = hex("20010db8000000000000000000000002");
 
@@ -103,22 +87,6 @@ class IpDecodeTest {
 
     private static byte[] esp(long spi, long seq, int bodyLen) {
         return cat(ByteBuffer.allocate(8).putInt((int) spi).putInt((int) seq).array(), bytes(bodyLen, 3));
-    }
-
-    private static Frame frame(int linkType, byte[] data) {
-        return frame(linkType, data, data.length);
-    }
-
-    private static Frame frame(int linkType, byte[] data, int originalLength) {
-        Frame f = new Frame();
-        f.data = data;
-        f.offset = 0;
-        f.capturedLength = data.length;
-        f.originalLength = originalLength;
-        f.linkType = linkType;
-        f.number = 1;
-        f.source = "test";
-        return f;
     }
 
     private static Packet decode(int linkType, byte[] data) {
@@ -194,9 +162,7 @@ class IpDecodeTest {
     }
 
     private static String summary(Layer l) {
-        StringBuilder sb = new StringBuilder();
-        Codecs.of(l.proto).summary(l, sb);
-        return sb.toString();
+        return FrameBuilder.strictSummary(l);
     }
 
     // ================================================================= IPv4

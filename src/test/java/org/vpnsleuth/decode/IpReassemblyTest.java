@@ -1,8 +1,9 @@
 package org.vpnsleuth.decode;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.vpnsleuth.decode.FrameBuilder.cat;
+import static org.vpnsleuth.decode.FrameBuilder.udp;
 
-import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -15,20 +16,8 @@ class IpReassemblyTest {
 
     // ---------------------------------------------------------------- builders
 
-    private static byte[] cat(byte[]... parts) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        for (byte[] p : parts) {
-            out.writeBytes(p);
-        }
-        return out.toByteArray();
-    }
-
     private static byte[] bytes(int n, int seed) {
-        byte[] b = new byte[n];
-        for (int i = 0; i < n; i++) {
-            b[i] = (byte) (seed + i * 13);
-        }
-        return b;
+        return FrameBuilder.pattern(n, seed, 13);
     }
 
     private static final byte[] A = {(byte) 192, 0, 2, 1};
@@ -40,11 +29,6 @@ class IpReassemblyTest {
         b.putLong(0x1122334455667788L).putLong(0).put((byte) 33).put((byte) 0x20).put((byte) 34).put((byte) 0x08)
                 .putInt(0).putInt(len).put(bytes(len - 28, 5));
         return b.array();
-    }
-
-    private static byte[] udp(int sport, int dport, byte[] payload) {
-        return ByteBuffer.allocate(8 + payload.length).putShort((short) sport).putShort((short) dport)
-                .putShort((short) (8 + payload.length)).putShort((short) 0).put(payload).array();
     }
 
     /** One IPv4 fragment of {@code datagram} (the IP payload): bytes [from, to), offset from/8. */
@@ -127,7 +111,7 @@ class IpReassemblyTest {
         Run r = new Run();
         Packet p1 = r.feed(frag4(7, DGRAM, 0, 128, true));
         assertThat(p1.stack()).isEqualTo("ipv4/data");
-        assertThat(IpCodecsSummary.of(p1.layer(0))).contains("frag id=7 off=0 MF");
+        assertThat(FrameBuilder.strictSummary(p1.layer(0))).contains("frag id=7 off=0 MF");
         r.feed(frag4(7, DGRAM, 128, 256, true));
         Packet p3 = r.feed(frag4(7, DGRAM, 256, DGRAM.length, false));
         assertThat(r.stacks).containsExactly("ipv4/data", "ipv4/data", "ipv4/udp/isakmp");
@@ -143,15 +127,6 @@ class IpReassemblyTest {
         assertThat(r.decoder.reassembly.completedCount()).isEqualTo(1);
         r.decoder.reassembly.finish();
         assertThat(r.decoder.reassembly.incomplete()).isEmpty();
-    }
-
-    /** The one-line summary of a layer. */
-    private static final class IpCodecsSummary {
-        static String of(Layer l) {
-            StringBuilder sb = new StringBuilder();
-            Codecs.of(l.proto).summary(l, sb);
-            return sb.toString();
-        }
     }
 
     @Test

@@ -1,14 +1,14 @@
 package org.vpnsleuth.decode;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.vpnsleuth.decode.FrameBuilder.cat;
+import static org.vpnsleuth.decode.FrameBuilder.udp;
 
-import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -22,20 +22,8 @@ import org.vpnsleuth.capture.Frame;
 /** UDP and its port rules, NAT-T (keepalive, non-ESP marker, learned pairs), ESP, AH. */
 class IpsecDecodeTest {
 
-    private static byte[] cat(byte[]... parts) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        for (byte[] p : parts) {
-            out.writeBytes(p);
-        }
-        return out.toByteArray();
-    }
-
     private static byte[] bytes(int n, int seed) {
-        byte[] b = new byte[n];
-        for (int i = 0; i < n; i++) {
-            b[i] = (byte) (seed + i * 3);
-        }
-        return b;
+        return FrameBuilder.pattern(n, seed, 3);
     }
 
     private static final byte[] A = {10, 1, 1, 1};
@@ -49,15 +37,6 @@ class IpsecDecodeTest {
 
     private static byte[] ipv4(int proto, byte[] payload) {
         return ipv4(proto, 20 + payload.length, payload);
-    }
-
-    private static byte[] udp(int sport, int dport, int length, byte[] payload) {
-        return ByteBuffer.allocate(8 + payload.length).putShort((short) sport).putShort((short) dport)
-                .putShort((short) length).putShort((short) 0).put(payload).array();
-    }
-
-    private static byte[] udp(int sport, int dport, byte[] payload) {
-        return udp(sport, dport, 8 + payload.length, payload);
     }
 
     private static byte[] ike(int len, int version) {
@@ -95,55 +74,7 @@ class IpsecDecodeTest {
     }
 
     private static Map<String, Object> fields(Layer l) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        Codecs.of(l.proto).fields(l, new FieldSink() {
-            @Override
-            public void text(String n, String v) {
-                m.put(n, v);
-            }
-
-            @Override
-            public void number(String n, long v) {
-                m.put(n, v);
-            }
-
-            @Override
-            public void named(String n, long v, String label) {
-                m.put(n, v);
-            }
-
-            @Override
-            public void hexNumber(String n, long v, int digits) {
-                m.put(n, v);
-            }
-
-            @Override
-            public void bool(String n, boolean v) {
-                m.put(n, v);
-            }
-
-            @Override
-            public void bytes(String n, byte[] b, int o, int len) {
-                m.put(n, Bytes.hex(b, o, len));
-            }
-
-            @Override
-            public void begin(String n) {
-            }
-
-            @Override
-            public void end() {
-            }
-
-            @Override
-            public void beginList(String n) {
-            }
-
-            @Override
-            public void endList() {
-            }
-        });
-        return m;
+        return FrameBuilder.bareFields(l, false);
     }
 
     // ================================================================= UDP

@@ -1,6 +1,7 @@
 package org.vpnsleuth.decode;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.vpnsleuth.decode.FrameBuilder.cat;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -10,7 +11,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -21,14 +21,6 @@ import org.vpnsleuth.capture.Frame;
 
 /** Link layers: Ethernet, LLC/SNAP, VLAN tags, MPLS, Linux cooked v1/v2, BSD null/loop, raw IP, unknown. */
 class LinkDecodeTest {
-
-    private static byte[] cat(byte[]... parts) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        for (byte[] p : parts) {
-            out.writeBytes(p);
-        }
-        return out.toByteArray();
-    }
 
     private static byte[] u16(int v) {
         return new byte[] {(byte) (v >>> 8), (byte) v};
@@ -92,56 +84,7 @@ class LinkDecodeTest {
     }
 
     private static Map<String, Object> fields(Layer l) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        Codecs.of(l.proto).fields(l, new FieldSink() {
-            @Override
-            public void text(String n, String v) {
-                m.put(n, v);
-            }
-
-            @Override
-            public void number(String n, long v) {
-                m.put(n, v);
-            }
-
-            @Override
-            public void named(String n, long v, String label) {
-                m.put(n, v);
-                m.put(n + "Name", label);
-            }
-
-            @Override
-            public void hexNumber(String n, long v, int digits) {
-                m.put(n, v);
-            }
-
-            @Override
-            public void bool(String n, boolean v) {
-                m.put(n, v);
-            }
-
-            @Override
-            public void bytes(String n, byte[] b, int o, int len) {
-                m.put(n, Bytes.hex(b, o, len));
-            }
-
-            @Override
-            public void begin(String n) {
-            }
-
-            @Override
-            public void end() {
-            }
-
-            @Override
-            public void beginList(String n) {
-            }
-
-            @Override
-            public void endList() {
-            }
-        });
-        return m;
+        return FrameBuilder.bareFields(l, true);
     }
 
     // ================================================================= Ethernet

@@ -1,11 +1,10 @@
 package org.vpnsleuth.decode;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.vpnsleuth.decode.FrameBuilder.cat;
 
-import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -183,14 +182,6 @@ class TcpStreamsTest {
         byte[] m = pptp(5, 16);
         put32(m, 12, id);
         return m;
-    }
-
-    static byte[] cat(byte[]... parts) {
-        ByteArrayOutputStream o = new ByteArrayOutputStream();
-        for (byte[] b : parts) {
-            o.write(b, 0, b.length);
-        }
-        return o.toByteArray();
     }
 
     static byte[] slice(byte[] b, int from, int to) {
@@ -590,61 +581,11 @@ class TcpStreamsTest {
     }
 
     static Map<String, Object> fields(Layer l) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        Codecs.of(l.proto).fields(l, new FieldSink() {
-            @Override
-            public void text(String name, String value) {
-                m.put(name, value);
-            }
-
-            @Override
-            public void number(String name, long value) {
-                m.put(name, value);
-            }
-
-            @Override
-            public void named(String name, long value, String label) {
-                m.put(name, value);
-            }
-
-            @Override
-            public void hexNumber(String name, long value, int digits) {
-                m.put(name, value);
-            }
-
-            @Override
-            public void bool(String name, boolean value) {
-                m.put(name, value);
-            }
-
-            @Override
-            public void bytes(String name, byte[] b, int offset, int length) {
-                m.put(name, Bytes.hex(b, offset, length));
-            }
-
-            @Override
-            public void begin(String name) {
-            }
-
-            @Override
-            public void end() {
-            }
-
-            @Override
-            public void beginList(String name) {
-            }
-
-            @Override
-            public void endList() {
-            }
-        });
-        return m;
+        return FrameBuilder.bareFields(l, false);
     }
 
     static String summary(Layer l) {
-        StringBuilder sb = new StringBuilder();
-        Codecs.of(l.proto).summary(l, sb);
-        return sb.toString();
+        return FrameBuilder.strictSummary(l);
     }
 
     @Test
