@@ -59,6 +59,7 @@ final class IkeHeaderCodec implements LayerCodec {
         Bytes.appendHex(out, Bytes.u64(l.buf, l.offset), 16);
         out.append('/');
         Bytes.appendHex(out, Bytes.u64(l.buf, l.offset + 8), 16);
+        org.vpnsleuth.ike.IkeDissector.summary(l, out);
     }
 
     @Override
@@ -75,5 +76,6 @@ final class IkeHeaderCodec implements LayerCodec {
         out.hexNumber("flags", l.u8(19), 2);
         out.number("messageId", l.u32(20));
         out.number("length", l.u32(24));
+        org.vpnsleuth.ike.IkeDissector.fields(l, out);
     }
 }
