@@ -6,7 +6,8 @@ import org.vpnsleuth.decode.Layer;
 
 /**
  * The payloads of an IKE message, after the 28-byte header that {@code IkeHeaderCodec} decodes.
- * IKEv2 (major version 2) only for now; IKEv1 payloads are left to their own dissector.
+ * IKEv2 (major version 2) payloads are decoded by {@link Ikev2Payloads}, IKEv1 (major version 1)
+ * payloads by {@link Ikev1Payloads}.
  */
 public final class IkeDissector {
     private IkeDissector() {
@@ -39,15 +40,58 @@ public final class IkeDissector {
     }
 
     private static PayloadChain chain(Layer ike) {
-        int start = ike.payloadOffset();
-        long claimed = (long) start + ike.payloadLength;
-        int end = (int) Math.min(ike.end, claimed);
-        return new PayloadChain(ike.buf, start, end, ike.buf[ike.offset + 16] & 0xff, true);
+        return new PayloadChain(ike.buf, ike.payloadOffset(), bodyEnd(ike), ike.buf[ike.offset + 16] & 0xff, major(ike) == 2);
+    }
+
+    private static int bodyEnd(Layer ike) {
+        long claimed = (long) ike.payloadOffset() + ike.payloadLength;
+        return (int) Math.max(ike.payloadOffset(), Math.min(ike.end, claimed));
+    }
+
+    /** IKEv1 Encryption flag (RFC 2408 §3.1): the payloads after the header are ciphertext. */
+    private static boolean v1Encrypted(Layer ike) {
+        return (ike.buf[ike.offset + 19] & 0x01) != 0;
+    }
+
+    private static final int V1_NOTIFY = 11;
+
+    private static void fieldsV1(Layer ike, FieldSink out) {
+        if (v1Encrypted(ike)) {
+            out.bool("encrypted", true);
+            out.number("encryptedLength", bodyEnd(ike) - ike.payloadOffset());
+            return;
+        }
+        PayloadChain c = chain(ike);
+        out.beginList("payloads");
+        while (c.next()) {
+            out.begin(null);
+            out.named("type", c.type, IkeRegistries.ISAKMP_PAYLOAD_TYPES.name(c.type));
+            out.number("length", c.length);
+            Ikev1Payloads.fields(c.type, ike.buf, c.bodyOffset(), c.bodyEnd(), out);
+            out.end();
+        }
+        out.endList();
+        malformed(ike, c, out);
+    }
+
+    private static void malformed(Layer ike, PayloadChain c, FieldSink out) {
+        if (c.malformed != null) {
+            String why = ike.truncated ? c.malformed + " (message cut by the capture)" : c.malformed;
+            // the layer's own "malformed" member (header problems) is written beside these fields
+            out.text(ike.malformed == null ? "malformed" : "payloadsMalformed", why);
+        }
     }
 
     /** Emits {@code payloads[]} and, when the chain is broken, its reason. */
     public static void fields(Layer ike, FieldSink out) {
-        if (!usable(ike) || major(ike) != 2) {
+        if (!usable(ike)) {
+            return;
+        }
+        if (major(ike) == 1) {
+            fieldsV1(ike, out);
+            return;
+        }
+        if (major(ike) != 2) {
             return;
         }
         PayloadChain c = chain(ike);
@@ -61,16 +105,23 @@ public final class IkeDissector {
             out.end();
         }
         out.endList();
-        if (c.malformed != null) {
-            String why = ike.truncated ? c.malformed + " (message cut by the capture)" : c.malformed;
-            // the layer's own "malformed" member (header problems) is written beside these fields
-            out.text(ike.malformed == null ? "malformed" : "payloadsMalformed", why);
-        }
+        malformed(ike, c, out);
     }
 
-    /** Appends " [SA KE No N(NAT_DETECTION_SOURCE_IP) ...]" for an IKEv2 message. */
+    /**
+     * Appends " [SA KE No N(NAT_DETECTION_SOURCE_IP) ...]" for an IKEv2 message, " [SA VID NAT-D ...]"
+     * for an IKEv1 one (" [encrypted]" when its Encryption flag is set).
+     */
     public static void summary(Layer ike, StringBuilder out) {
-        if (!usable(ike) || major(ike) != 2) {
+        if (!usable(ike)) {
+            return;
+        }
+        int major = major(ike);
+        if (major != 1 && major != 2) {
+            return;
+        }
+        if (major == 1 && v1Encrypted(ike)) {
+            out.append(" [encrypted]");
             return;
         }
         PayloadChain c = chain(ike);
@@ -82,6 +133,15 @@ public final class IkeDissector {
                 out.append(' ');
             }
             any = true;
+            if (major == 1) {
+                out.append(Ikev1Payloads.shortName(c.type));
+                if (c.type == V1_NOTIFY && c.length >= 12) {
+                    int t = Bytes.u16(ike.buf, c.offset + 10);
+                    String n = IkeRegistries.ISAKMP_NOTIFY_TYPES.name(t);
+                    out.append('(').append(n != null ? n : Integer.toString(t)).append(')');
+                }
+                continue;
+            }
             out.append(shortName(c.type));
             if (c.type == NOTIFY && c.length >= 8) {
                 int t = Bytes.u16(ike.buf, c.offset + 6);
