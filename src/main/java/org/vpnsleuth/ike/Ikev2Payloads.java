@@ -279,11 +279,14 @@ public final class Ikev2Payloads {
     }
 
     private static void id(byte[] b, int off, int end, FieldSink out) {
+        if (off < end) { // the ID type is shown even when the rest of the 4-byte header is missing
+            int t0 = b[off] & 0xff;
+            out.named("idType", t0, IkeRegistries.IKEV2_ID_TYPES.name(t0));
+        }
         if (!need(out, off, 4, end, "ID payload")) {
             return;
         }
         int t = b[off] & 0xff;
-        out.named("idType", t, IkeRegistries.IKEV2_ID_TYPES.name(t));
         int v = off + 4;
         int n = end - v;
         switch (t) {

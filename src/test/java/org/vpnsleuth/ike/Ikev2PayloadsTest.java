@@ -289,6 +289,17 @@ class Ikev2PayloadsTest {
     }
 
     @Test
+    void shortIdPayloadStillShowsItsType() {
+        // ID payload of length 5 (tcpdump's ikev2-id-short.pcap): only the ID type byte is inside it
+        Msg m = new Msg();
+        m.payload(0, 5).u8(1);
+        Rec r = dissect(ike(35, m.bytes(), -1));
+        Map<String, Object> id = map(list(r.root.get("payloads")).get(0));
+        assertThat(id).containsEntry("idType", 1L).containsEntry("idTypeName", "ID_IPV4_ADDR").doesNotContainKey("value");
+        assertThat((String) id.get("malformed")).contains("ID payload needs 4 bytes, only 1 present");
+    }
+
+    @Test
     void skEndsTheChainCleanly() {
         Msg m = new Msg();
         m.payload(35, 4 + 16 + 48).fill(64, 0); // SK whose next payload names the first inner one
