@@ -3,6 +3,9 @@ package org.vpnsleuth.ike;
 import org.vpnsleuth.decode.Bytes;
 import org.vpnsleuth.decode.FieldSink;
 import org.vpnsleuth.decode.NameTable;
+import static org.vpnsleuth.ike.PayloadFields.malformed;
+import static org.vpnsleuth.ike.PayloadFields.name;
+import static org.vpnsleuth.ike.PayloadFields.need;
 
 /**
  * The bodies of the IKEv1 / ISAKMP payloads (RFC 2407, 2408 §3, 2409, 3947, draft-ietf-ipsec-nat-t
@@ -117,10 +120,6 @@ public final class Ikev1Payloads {
         };
     }
 
-    private static String name(NameTable t, long v) {
-        return t == null || v < 0 || v > Integer.MAX_VALUE ? null : t.name((int) v);
-    }
-
     /**
      * Emits the fields of the body of an IKEv1 payload of {@code type}: {@code b[off, end)} is the
      * body after the 4-byte generic header.
@@ -157,17 +156,6 @@ public final class Ikev1Payloads {
         }
     }
 
-    private static void malformed(FieldSink out, String why) {
-        out.text("malformed", why);
-    }
-
-    private static boolean need(FieldSink out, int off, int n, int end, String what) {
-        if (end - off < n) {
-            malformed(out, what + " needs " + n + " bytes, only " + Math.max(0, end - off) + " present");
-            return false;
-        }
-        return true;
-    }
 
     private static void doi(byte[] b, int off, FieldSink out) {
         long doi = Bytes.u32(b, off);
@@ -207,28 +195,7 @@ public final class Ikev1Payloads {
         if ((sit & 6) != 0) {
             return;
         }
-        out.beginList("proposals");
-        int n = 0;
-        boolean ok = true;
-        while (pos < end && n < 256) {
-            n++;
-            out.begin(null);
-            ok = proposal(b, pos, end, out);
-            int len = end - pos >= 4 ? Bytes.u16(b, pos + 2) : 0;
-            int last = b[pos] & 0xff;
-            out.end();
-            if (!ok) {
-                break;
-            }
-            pos += len;
-            if (last == 0) {
-                break;
-            }
-        }
-        out.endList();
-        if (ok && pos < end) {
-            malformed(out, (end - pos) + " bytes after the last proposal");
-        }
+        PayloadFields.proposals(b, pos, end, out, Ikev1Payloads::proposal);
     }
 
     private static boolean proposal(byte[] b, int pos, int end, FieldSink out) {

@@ -3,6 +3,9 @@ package org.vpnsleuth.ike;
 import org.vpnsleuth.decode.Bytes;
 import org.vpnsleuth.decode.FieldSink;
 import org.vpnsleuth.decode.NameTable;
+import static org.vpnsleuth.ike.PayloadFields.malformed;
+import static org.vpnsleuth.ike.PayloadFields.name;
+import static org.vpnsleuth.ike.PayloadFields.need;
 
 /**
  * The bodies of the IKEv2 payloads (RFC 7296 §3.3–3.16, RFC 7383 SKF), emitted as fields. Every
@@ -64,10 +67,6 @@ public final class Ikev2Payloads {
         return transformType >= 0 && transformType < TRANSFORM_IDS.length ? TRANSFORM_IDS[transformType] : null;
     }
 
-    private static String name(NameTable t, int v) {
-        return t == null ? null : t.name(v);
-    }
-
     /**
      * Emits the fields of the body of a payload of {@code type}: {@code b[off, end)} is the body
      * after the 4-byte generic header. {@code nextPayload} is the generic header's field (the first
@@ -106,44 +105,11 @@ public final class Ikev2Payloads {
         }
     }
 
-    private static void malformed(FieldSink out, String why) {
-        out.text("malformed", why);
-    }
-
-    private static boolean need(FieldSink out, int off, int n, int end, String what) {
-        if (end - off < n) {
-            malformed(out, what + " needs " + n + " bytes, only " + Math.max(0, end - off) + " present");
-            return false;
-        }
-        return true;
-    }
 
     // ------------------------------------------------------------------ SA (§3.3)
 
     private static void sa(byte[] b, int off, int end, FieldSink out) {
-        out.beginList("proposals");
-        int pos = off;
-        int n = 0;
-        boolean ok = true;
-        while (pos < end && n < 256) {
-            n++;
-            out.begin(null);
-            ok = proposal(b, pos, end, out);
-            int len = end - pos >= 4 ? Bytes.u16(b, pos + 2) : 0;
-            int last = b[pos] & 0xff;
-            out.end();
-            if (!ok) {
-                break;
-            }
-            pos += len;
-            if (last == 0) {
-                break;
-            }
-        }
-        out.endList();
-        if (ok && pos < end) {
-            malformed(out, (end - pos) + " bytes after the last proposal");
-        }
+        PayloadFields.proposals(b, off, end, out, Ikev2Payloads::proposal);
     }
 
     /** One proposal at {@code pos}; false when malformed (the reason emitted). */
