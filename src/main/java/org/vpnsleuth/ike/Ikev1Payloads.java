@@ -195,65 +195,7 @@ public final class Ikev1Payloads {
         if ((sit & 6) != 0) {
             return;
         }
-        PayloadFields.proposals(b, pos, end, out, Ikev1Payloads::proposal);
-    }
-
-    private static boolean proposal(byte[] b, int pos, int end, FieldSink out) {
-        if (!need(out, pos, 8, end, "proposal header")) {
-            return false;
-        }
-        int len = Bytes.u16(b, pos + 2);
-        if (len < 8 || len > end - pos) {
-            malformed(out, "proposal length " + len + (len < 8 ? " is below the 8-byte header"
-                    : " overruns the SA payload by " + (len - (end - pos)) + " bytes"));
-            return false;
-        }
-        int pend = pos + len;
-        int protocol = b[pos + 5] & 0xff;
-        int spiSize = b[pos + 6] & 0xff;
-        int count = b[pos + 7] & 0xff;
-        out.number("number", b[pos + 4] & 0xff);
-        out.named("protocolId", protocol, IkeRegistries.ISAKMP_PROTOCOL_IDS.name(protocol));
-        out.number("spiSize", spiSize);
-        if (spiSize > pend - pos - 8) {
-            malformed(out, "SPI size " + spiSize + " overruns the proposal");
-            return false;
-        }
-        if (spiSize > 0) {
-            out.bytes("spi", b, pos + 8, spiSize);
-        }
-        out.number("transformCount", count);
-        int t = pos + 8 + spiSize;
-        out.beginList("transforms");
-        boolean ok = true;
-        int seen = 0;
-        while (t < pend && seen < 256) {
-            seen++;
-            out.begin(null);
-            ok = transform(b, t, pend, protocol, out);
-            out.end();
-            if (!ok) {
-                break;
-            }
-            int last = b[t] & 0xff;
-            t += Bytes.u16(b, t + 2);
-            if (last == 0) {
-                break;
-            }
-        }
-        out.endList();
-        if (!ok) {
-            return false;
-        }
-        if (seen != count) {
-            malformed(out, "proposal announces " + count + " transforms, holds " + seen);
-            return false;
-        }
-        if (t != pend) {
-            malformed(out, (pend - t) + " bytes after the last transform");
-            return false;
-        }
-        return true;
+        PayloadFields.proposals(b, pos, end, out, IkeRegistries.ISAKMP_PROTOCOL_IDS, Ikev1Payloads::transform);
     }
 
     private static boolean transform(byte[] b, int pos, int end, int protocol, FieldSink out) {
