@@ -14,6 +14,7 @@
 #
 # Usage (as root):   captures/make-captures.sh [scenario...]
 # Scenarios:         ikev2-psk-esp ikev2-psk-esp-cbc ikev1-main-quick ikev1-aggressive nat-t
+#                    ikev1-fragments ikev2-fragments ikev2-ip-fragments
 #                    (all of them when none is given)
 # Environment:       OUT=dir     where to write the captures/logs (default: this directory)
 #                    KEEP_WORK=1 keep the temporary working directory for inspection
@@ -21,6 +22,8 @@
 # Everything happens inside namespaces created by this script (veth ends are created directly
 # inside them, nothing is attached to the root namespace), so no packet leaves the machine.
 # The pre-shared key below is TEST MATERIAL, deliberately published; it protects nothing.
+# So are the RSA certificates and private keys that the *-fragments scenarios generate with
+# `pki` on every run (copied to captures/certs/NAME/).
 
 set -euo pipefail
 
@@ -29,7 +32,8 @@ OUT=${OUT:-$HERE}
 CHARON=${CHARON:-/usr/lib/ipsec/charon}
 PSK='vpnsleuth-test-psk-0123456789'      # documented test PSK (see README.md)
 NSP=vpns                                  # prefix of every namespace this script creates
-ALL_SCENARIOS=(ikev2-psk-esp ikev2-psk-esp-cbc ikev1-main-quick ikev1-aggressive nat-t)
+ALL_SCENARIOS=(ikev2-psk-esp ikev2-psk-esp-cbc ikev1-main-quick ikev1-aggressive nat-t
+               ikev1-fragments ikev2-fragments ikev2-ip-fragments)
 
 # Addresses (RFC 5737 documentation ranges on the wire, RFC 1918 inside the tunnel)
 OUTER_I=192.0.2.1        # initiator, direct scenarios
@@ -41,7 +45,7 @@ INNER_I=10.1.0.1         # inside initiator's protected subnet 10.1.0.0/24
 INNER_R=10.2.0.1         # inside responder's protected subnet 10.2.0.0/24
 
 [[ $(id -u) -eq 0 ]] || { echo "must run as root" >&2; exit 1; }
-for tool in "$CHARON" swanctl tcpdump editcap tshark ip unshare nft ping; do
+for tool in "$CHARON" swanctl pki tcpdump editcap tshark ip unshare nft ping; do
     command -v "$tool" >/dev/null || { echo "missing: $tool" >&2; exit 1; }
 done
 
@@ -202,6 +206,93 @@ secrets {
 EOF
 }
 
+# ---------------------------------------------------------------- certificates --------
+# Subjects of the generated test PKI (also the IKE identities, type ID_DER_ASN1_DN)
+CA_DN='C=XX, O=vpnsleuth test material, OU=captures, CN=vpnsleuth test CA'
+DN_I='C=XX, O=vpnsleuth test material, OU=captures, CN=initiator.vpnsleuth.example'
+DN_R='C=XX, O=vpnsleuth test material, OU=captures, CN=responder.vpnsleuth.example'
+RSA_BITS=4096   # large keys/signatures make IKE_AUTH / MM5 / MM6 exceed the 1500-byte MTU
+
+# make_certs: a CA and one end-entity certificate per peer (all RSA $RSA_BITS, SHA-256,
+# PKCS#1 v1.5 signatures), written to $WORK/pki and installed into each instance's
+# directory: `swanctl --load-all --file DIR/swanctl.conf` loads credentials from DIR/x509ca,
+# DIR/x509 and DIR/private.
+make_certs() {
+    local p=$WORK/pki role dn san
+    mkdir -p "$p"
+    # an explicit plugin list for pki (the default one tries a TPM and complains)
+    printf 'pki {\n    load = random pem pkcs1 pkcs8 x509 pubkey gmp openssl sha1 sha2\n}\n' \
+        >"$p/strongswan.conf"
+    local -x STRONGSWAN_CONF=$p/strongswan.conf
+    pki --gen --type rsa --size "$RSA_BITS" --outform pem >"$p/ca.key"
+    pki --self --ca --lifetime 3650 --in "$p/ca.key" --type rsa --digest sha256 \
+        --dn "$CA_DN" --outform pem >"$p/ca.crt"
+    for role in initiator responder; do
+        if [[ $role == initiator ]]; then dn=$DN_I san=initiator.vpnsleuth.example
+        else dn=$DN_R san=responder.vpnsleuth.example; fi
+        pki --gen --type rsa --size "$RSA_BITS" --outform pem >"$p/$role.key"
+        pki --pub --in "$p/$role.key" --type rsa |
+            pki --issue --lifetime 3650 --cacert "$p/ca.crt" --cakey "$p/ca.key" --digest sha256 \
+                --dn "$dn" --san "$san" --outform pem >"$p/$role.crt"
+        mkdir -p "$WORK/$role/x509ca" "$WORK/$role/x509" "$WORK/$role/private"
+        cp "$p/ca.crt" "$WORK/$role/x509ca/ca.crt"
+        cp "$p/$role.crt" "$WORK/$role/x509/$role.crt"
+        cp "$p/$role.key" "$WORK/$role/private/$role.key"
+    done
+    log "test PKI made: CA + 2 end certs, RSA $RSA_BITS"
+}
+
+save_certs() {     # save_certs NAME: the test PKI of this run -> $OUT/certs/NAME/
+    mkdir -p "$OUT/certs/$1"
+    cp "$WORK/pki/ca.crt" "$WORK/pki/ca.key" "$WORK/pki/initiator.crt" "$WORK/pki/initiator.key" \
+        "$WORK/pki/responder.crt" "$WORK/pki/responder.key" "$OUT/certs/$1/"
+}
+
+# write_swanctl_conf_cert ROLE VERSION LOCAL_ADDRS REMOTE_ADDRS LOCAL_DN REMOTE_DN IKE_PROP \
+#                         ESP_PROP LOCAL_TS REMOTE_TS [extra connection-level lines...]
+#   like write_swanctl_conf, but public-key (RSA certificate) authentication with DN identities
+write_swanctl_conf_cert() {
+    local role=$1 version=$2 laddr=$3 raddr=$4 lid=$5 rid=$6 ike=$7 esp=$8 lts=$9 rts=${10}
+    shift 10
+    cat >"$WORK/$role/swanctl.conf" <<EOF
+# generated by make-captures.sh for instance '$role'
+connections {
+    vpn {
+        version = $version
+        local_addrs = $laddr
+        remote_addrs = $raddr
+        proposals = $ike
+        rekey_time = 0
+        reauth_time = 0
+        dpd_delay = 0
+$(for l in "$@"; do printf '        %s\n' "$l"; done)
+        local {
+            auth = pubkey
+            certs = $role.crt
+            id = "$lid"
+        }
+        remote {
+            auth = pubkey
+            cacerts = ca.crt
+            id = "$rid"
+        }
+        children {
+            net {
+                mode = tunnel
+                esp_proposals = $esp
+                local_ts = $lts
+                remote_ts = $rts
+                rekey_time = 0
+                start_action = none
+                close_action = none
+                dpd_action = clear
+            }
+        }
+    }
+}
+EOF
+}
+
 swan() {       # swan ROLE COMMAND [args...]   (swanctl wants the command first)
     local role=$1 cmd=$2; shift 2
     swanctl "$cmd" --uri "unix://$WORK/$role/run/charon.vici" "$@"
@@ -327,6 +418,46 @@ run_direct() {
     teardown
 }
 
+# run_cert NAME OUTFILE VERSION IKE_PROP ESP_PROP EXTRA_CONN...
+#   like run_direct, but with a freshly generated RSA PKI and DN identities; the PKI is saved
+#   to $OUT/certs/NAME/ (test material).
+run_cert() {
+    local name=$1 outfile=$2 version=$3 ike=$4 esp=$5
+    shift 5
+    log "=== scenario $name ==="
+    teardown
+    rm -rf "${WORK:?}"/*
+    mkns ini; mkns resp
+    veth ini ini0 "$OUTER_I/24" resp resp0 "$OUTER_R/24"
+    inner_addrs ini resp
+
+    write_strongswan_conf initiator
+    write_strongswan_conf responder
+    make_certs
+    write_swanctl_conf_cert initiator "$version" "$OUTER_I" "$OUTER_R" "$DN_I" "$DN_R" "$ike" "$esp" \
+        10.1.0.0/24 10.2.0.0/24 "$@"
+    write_swanctl_conf_cert responder "$version" "$OUTER_R" "$OUTER_I" "$DN_R" "$DN_I" "$ike" "$esp" \
+        10.2.0.0/24 10.1.0.0/24 "$@"
+    start_charon responder resp
+    start_charon initiator ini
+    start_capture wire resp resp0
+    nap 0.5
+
+    swan initiator --initiate --child net --timeout 20
+    nap 0.5
+    tunnel_ping ini 5
+    nap 0.5
+    swan initiator --list-sas || true
+    terminate_both
+    stop_capture wire
+    stop_charon initiator
+    stop_charon responder
+    save_capture wire "$OUT/$outfile"
+    save_logs "$name"
+    save_certs "$name"
+    teardown
+}
+
 # ---------------------------------------------------------------- scenarios -----------
 # IKEv2, PSK, AES-GCM-256 (AEAD) child SA; ESP-in-UDP via libipsec; clean DELETE.
 scenario_ikev2-psk-esp() {
@@ -414,6 +545,31 @@ EOF
     save_capture private "$OUT/nat-t.initiator-side.pcapng"
     save_logs "$name"
     teardown
+}
+
+# IKEv1 Main Mode + Quick Mode with RSA-4096 certificates and DN IDs; fragmentation = force:
+# MM5/MM6 (ID, CERT, SIG) exceed the MTU and are sent as IKEv1 fragments (payload 132).
+# Written as CLASSIC pcap.
+scenario_ikev1-fragments() {
+    run_cert ikev1-fragments ikev1-fragments.pcap 1 \
+        aes256-sha256-modp2048 aes128-sha256 \
+        "fragmentation = force"
+}
+
+# IKEv2 with RSA-4096 certificates and DN IDs; fragmentation = yes: IKE_AUTH request and
+# response exceed charon.fragment_size (1280) and are sent as RFC 7383 SKF fragments.
+scenario_ikev2-fragments() {
+    run_cert ikev2-fragments ikev2-fragments.pcapng 2 \
+        aes128-sha256-modp3072 aes128gcm16 \
+        "fragmentation = yes"
+}
+
+# The same as ikev2-fragments with fragmentation = no: IKE_AUTH is one UDP datagram larger
+# than the MTU, fragmented by the sender's IP layer.
+scenario_ikev2-ip-fragments() {
+    run_cert ikev2-ip-fragments ikev2-ip-fragments.pcapng 2 \
+        aes128-sha256-modp3072 aes128gcm16 \
+        "fragmentation = no"
 }
 
 # ---------------------------------------------------------------- main ----------------
