@@ -29,6 +29,9 @@ CAPTURES = {
     'ikev1-aggressive.pcapng': ('ikev1-aggressive', '192.0.2.1'),
     'nat-t.pcapng': ('nat-t', '192.0.2.1'),                         # public side of the NAT
     'nat-t.initiator-side.pcapng': ('nat-t', '198.51.100.2'),       # private side of the NAT
+    'ikev1-fragments.pcap': ('ikev1-fragments', '192.0.2.1'),
+    'ikev2-fragments.pcapng': ('ikev2-fragments', '192.0.2.1'),
+    'ikev2-ip-fragments.pcapng': ('ikev2-ip-fragments', '192.0.2.1'),
 }
 RESPONDER = '192.0.2.2'
 
