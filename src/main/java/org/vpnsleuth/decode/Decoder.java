@@ -29,6 +29,8 @@ public final class Decoder {
     public final IpReassembly reassembly;
     public final TcpStreams tcpStreams;
     public final UdpPorts udpPorts = new UdpPorts();
+    /** What IKE messages tell about later ones: roles, negotiated transforms, IKEv1 fragments. */
+    public final org.vpnsleuth.ike.IkeDecodeState ike = new org.vpnsleuth.ike.IkeDecodeState();
 
     private final Map<Integer, Long> unknownLinkTypes = new TreeMap<>();
     private long malformedFrames;

@@ -1,5 +1,7 @@
 package org.vpnsleuth.decode;
 
+import org.vpnsleuth.ike.IkeDecodeState;
+
 /**
  * The fixed ISAKMP/IKE header (28 bytes, common to IKEv1 and IKEv2). The payload chain is the
  * business of the ike package; here the header is decoded and its length checked.
@@ -33,7 +35,35 @@ final class IkeHeaderCodec implements LayerCodec {
         if (len < avail) {
             l.trailerLength = 0; // extra bytes after the IKE message are left as they are
         }
+        if (!d.quoted && d.frame != null) {
+            observe(d, p, l);
+        }
         return Decoder.STOP;
+    }
+
+    /**
+     * Lets the IKE state see the message; when it was the fragment that completes an IKEv1
+     * message, the whole message is decoded after it, as one more IKE layer of this frame.
+     */
+    private static void observe(Decoder d, Packet p, Layer l) {
+        IkeDecodeState ike = d.ike;
+        l.info = ike.observe(p, l, d.frame.number, d.frame.timestampNanos);
+        IkeDecodeState.Completed c = ike.takeCompleted();
+        if (c == null) {
+            return;
+        }
+        p.note(c.reassembled().describe());
+        int first = p.count();
+        ike.enterNested();
+        try {
+            d.runNested(Proto.IKE, c.data(), 0, c.length(), p);
+        } finally {
+            ike.exitNested();
+        }
+        if (p.count() > first) {
+            Layer whole = p.layer(first);
+            whole.info = IkeDecodeState.withReassembly(whole.info, c.reassembled());
+        }
     }
 
     static int majorVersion(Layer l) {
@@ -48,8 +78,14 @@ final class IkeHeaderCodec implements LayerCodec {
         int major = majorVersion(l);
         int xchg = l.u8(18);
         int flags = l.u8(19);
+        if (l.info instanceof IkeDecodeState.MessageInfo m && m.reassembled() != null) {
+            out.append("reassembled ");
+        }
         out.append(major == 2 ? "IKEv2 " : major == 1 ? "IKEv1 " : "IKE(v" + major + ") ");
         out.append(EXCHANGES.nameOrNumber(xchg));
+        if (major == 1 && l.info instanceof IkeDecodeState.MessageInfo m && m.direction() != null) {
+            out.append(' ').append(m.direction());
+        }
         if (major == 2) {
             out.append((flags & 0x20) != 0 ? " resp" : " req");
             out.append((flags & 0x08) != 0 ? " I" : " R");
@@ -73,7 +109,17 @@ final class IkeHeaderCodec implements LayerCodec {
         out.number("majorVersion", l.u8(17) >>> 4);
         out.number("minorVersion", l.u8(17) & 15);
         out.named("exchangeType", l.u8(18), EXCHANGES.name(l.u8(18)));
-        out.hexNumber("flags", l.u8(19), 2);
+        int flags = l.u8(19);
+        out.hexNumber("flags", flags, 2);
+        if (majorVersion(l) == 2) { // RFC 7296 §3.1
+            out.bool("initiator", (flags & 0x08) != 0);
+            out.bool("higherVersion", (flags & 0x10) != 0);
+            out.bool("response", (flags & 0x20) != 0);
+        } else if (majorVersion(l) == 1) { // RFC 2408 §3.1
+            out.bool("encryption", (flags & 0x01) != 0);
+            out.bool("commit", (flags & 0x02) != 0);
+            out.bool("authenticationOnly", (flags & 0x04) != 0);
+        }
         out.number("messageId", l.u32(20));
         out.number("length", l.u32(24));
         org.vpnsleuth.ike.IkeDissector.fields(l, out);

@@ -23,6 +23,7 @@ public final class IkeDissector {
     };
 
     private static final int NOTIFY = 41;
+    private static final int SKF = 53;
 
     /** The short notation of an IKEv2 payload type, or its number. */
     public static String shortName(int type) {
@@ -55,10 +56,62 @@ public final class IkeDissector {
 
     private static final int V1_NOTIFY = 11;
 
+    private static IkeDecodeState.MessageInfo info(Layer ike) {
+        return ike.info instanceof IkeDecodeState.MessageInfo m ? m : null;
+    }
+
+    private static IkeDecodeState.Negotiated negotiated(Layer ike) {
+        IkeDecodeState.MessageInfo m = info(ike);
+        return m == null ? null : m.negotiated();
+    }
+
+    /**
+     * The payloads of an IKEv1 message with the Encryption flag are ciphertext, except in a
+     * fragment: payload 132 is never encrypted (the message it carries a piece of may be).
+     */
+    private static boolean v1Ciphertext(Layer ike) {
+        return v1Encrypted(ike) && (ike.buf[ike.offset + 16] & 0xff) != IkeDecodeState.FRAG_PAYLOAD;
+    }
+
+    private static void context(Layer ike, FieldSink out) {
+        IkeDecodeState.MessageInfo m = info(ike);
+        if (m == null) {
+            return;
+        }
+        if (m.direction() != null) {
+            out.text("direction", m.direction());
+        }
+        IkeDecodeState.Reassembled r = m.reassembled();
+        if (r != null) {
+            out.begin("reassembled");
+            out.number("fragmentId", r.fragmentId());
+            out.number("fragments", r.fragments());
+            out.number("length", r.length());
+            out.beginList("frames");
+            for (long f : r.frames()) {
+                out.number(null, f);
+            }
+            out.endList();
+            out.end();
+        }
+    }
+
     private static void fieldsV1(Layer ike, FieldSink out) {
-        if (v1Encrypted(ike)) {
+        context(ike, out);
+        if (v1Ciphertext(ike)) {
+            int n = bodyEnd(ike) - ike.payloadOffset();
             out.bool("encrypted", true);
-            out.number("encryptedLength", bodyEnd(ike) - ike.payloadOffset());
+            out.number("encryptedLength", n);
+            IkeDecodeState.Negotiated neg = negotiated(ike);
+            if (neg != null) {
+                out.text("cipher", neg.cipherName());
+                out.number("negotiatedInFrame", neg.frame());
+                IkeAlgorithms.Sizes c = neg.cipherSizes();
+                if (c != null && c.blockSize() > 1 && n % c.blockSize() != 0 && !ike.truncated) {
+                    out.text(ike.malformed == null ? "malformed" : "payloadsMalformed", "ciphertext of " + n
+                            + " bytes is not a whole number of " + c.blockSize() + "-byte blocks of " + neg.cipherName());
+                }
+            }
             return;
         }
         PayloadChain c = chain(ike);
@@ -94,6 +147,8 @@ public final class IkeDissector {
         if (major(ike) != 2) {
             return;
         }
+        context(ike, out);
+        IkeDecodeState.Negotiated neg = negotiated(ike);
         PayloadChain c = chain(ike);
         out.beginList("payloads");
         while (c.next()) {
@@ -101,7 +156,7 @@ public final class IkeDissector {
             out.named("type", c.type, IkeRegistries.IKEV2_PAYLOAD_TYPES.name(c.type));
             out.bool("critical", c.critical);
             out.number("length", c.length);
-            Ikev2Payloads.fields(c.type, c.nextPayload, ike.buf, c.bodyOffset(), c.bodyEnd(), out);
+            Ikev2Payloads.fields(c.type, c.nextPayload, ike.buf, c.bodyOffset(), c.bodyEnd(), neg, out);
             out.end();
         }
         out.endList();
@@ -120,7 +175,7 @@ public final class IkeDissector {
         if (major != 1 && major != 2) {
             return;
         }
-        if (major == 1 && v1Encrypted(ike)) {
+        if (major == 1 && v1Ciphertext(ike)) {
             out.append(" [encrypted]");
             return;
         }
@@ -135,6 +190,12 @@ public final class IkeDissector {
             any = true;
             if (major == 1) {
                 out.append(Ikev1Payloads.shortName(c.type));
+                if (c.type == IkeDecodeState.FRAG_PAYLOAD && c.length >= 8) {
+                    int f = c.bodyOffset();
+                    out.append('(').append(Bytes.u16(ike.buf, f)).append(':').append(ike.buf[f + 2] & 0xff);
+                    out.append((ike.buf[f + 3] & 1) != 0 ? " last)" : ")");
+                    continue;
+                }
                 if (c.type == V1_NOTIFY && c.length >= 12) {
                     int t = Bytes.u16(ike.buf, c.offset + 10);
                     String n = IkeRegistries.ISAKMP_NOTIFY_TYPES.name(t);
@@ -143,6 +204,10 @@ public final class IkeDissector {
                 continue;
             }
             out.append(shortName(c.type));
+            if (c.type == SKF && c.length >= 8) {
+                int f = c.bodyOffset();
+                out.append('(').append(Bytes.u16(ike.buf, f)).append('/').append(Bytes.u16(ike.buf, f + 2)).append(')');
+            }
             if (c.type == NOTIFY && c.length >= 8) {
                 int t = Bytes.u16(ike.buf, c.offset + 6);
                 String n = IkeRegistries.IKEV2_NOTIFY_TYPES.name(t);

@@ -283,53 +283,7 @@ public final class Ikev1Payloads {
         out.named("idType", t, IkeRegistries.IPSEC_ID_TYPES.name(t));
         out.number("protocolId", b[off + 1] & 0xff);
         out.number("port", Bytes.u16(b, off + 2));
-        identity(t, b, off + 4, end - off - 4, out);
-    }
-
-    /** The identification data of ID type {@code t} as "value". */
-    private static void identity(int t, byte[] b, int v, int n, FieldSink out) {
-        switch (t) {
-            case 1 -> { // ID_IPV4_ADDR
-                if (exact(out, n, 4, "IPv4 address")) {
-                    out.text("value", Bytes.ipv4(b, v));
-                }
-            }
-            case 5 -> { // ID_IPV6_ADDR
-                if (exact(out, n, 16, "IPv6 address")) {
-                    out.text("value", Bytes.ipv6(b, v));
-                }
-            }
-            case 4 -> { // ID_IPV4_ADDR_SUBNET
-                if (exact(out, n, 8, "IPv4 subnet")) {
-                    out.text("value", Bytes.ipv4(b, v) + "/" + Bytes.ipv4(b, v + 4));
-                }
-            }
-            case 6 -> { // ID_IPV6_ADDR_SUBNET
-                if (exact(out, n, 32, "IPv6 subnet")) {
-                    out.text("value", Bytes.ipv6(b, v) + "/" + Bytes.ipv6(b, v + 16));
-                }
-            }
-            case 7 -> { // ID_IPV4_ADDR_RANGE
-                if (exact(out, n, 8, "IPv4 range")) {
-                    out.text("value", Bytes.ipv4(b, v) + "-" + Bytes.ipv4(b, v + 4));
-                }
-            }
-            case 8 -> { // ID_IPV6_ADDR_RANGE
-                if (exact(out, n, 32, "IPv6 range")) {
-                    out.text("value", Bytes.ipv6(b, v) + "-" + Bytes.ipv6(b, v + 16));
-                }
-            }
-            case 2, 3 -> out.text("value", Ikev2Payloads.text(b, v, n)); // ID_FQDN, ID_USER_FQDN
-            default -> out.bytes("value", b, v, n); // DER_ASN1_DN/GN, KEY_ID, LIST, unknown
-        }
-    }
-
-    private static boolean exact(FieldSink out, int n, int want, String what) {
-        if (n != want) {
-            malformed(out, what + " identity of " + n + " bytes (" + want + " expected)");
-            return false;
-        }
-        return true;
+        Identities.decode(t, true, b, off + 4, end - off - 4, out);
     }
 
     private static void cert(byte[] b, int off, int end, FieldSink out) {
@@ -420,9 +374,9 @@ public final class Ikev1Payloads {
         int t = b[off] & 0xff;
         out.named("idType", t, IkeRegistries.IPSEC_ID_TYPES.name(t));
         int n = end - off - 4;
-        if (t == 1 && exact(out, n, 4, "IPv4 address")) {
+        if (t == 1 && Identities.exact(out, n, 4, "IPv4 address")) {
             out.text("address", Bytes.ipv4(b, off + 4));
-        } else if (t == 5 && exact(out, n, 16, "IPv6 address")) {
+        } else if (t == 5 && Identities.exact(out, n, 16, "IPv6 address")) {
             out.text("address", Bytes.ipv6(b, off + 4));
         } else if (t != 1 && t != 5) {
             malformed(out, "NAT-OA with ID type " + t + " (IPv4 or IPv6 address expected)");

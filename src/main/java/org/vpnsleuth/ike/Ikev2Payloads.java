@@ -73,6 +73,16 @@ public final class Ikev2Payloads {
      * inner payload for SK/SKF).
      */
     public static void fields(int type, int nextPayload, byte[] b, int off, int end, FieldSink out) {
+        fields(type, nextPayload, b, off, end, null, out);
+    }
+
+    /**
+     * As {@link #fields(int, int, byte[], int, int, FieldSink)}, with the transforms negotiated for
+     * the IKE SA when the capture showed them ({@code null} otherwise): SK and SKF payloads are
+     * then split into IV, ciphertext and ICV.
+     */
+    public static void fields(int type, int nextPayload, byte[] b, int off, int end, IkeDecodeState.Negotiated neg,
+            FieldSink out) {
         if (b == null || off < 0 || end > b.length || off > end) {
             return;
         }
@@ -93,8 +103,14 @@ public final class Ikev2Payloads {
             case SK -> {
                 out.named("firstPayload", nextPayload, IkeRegistries.IKEV2_PAYLOAD_TYPES.name(nextPayload));
                 out.number("encryptedLength", end - off);
+                sealed(neg, b, off, end, "SK payload", out);
             }
-            case SKF -> skf(nextPayload, b, off, end, out);
+            case SKF -> {
+                skf(nextPayload, b, off, end, out);
+                if (end - off >= 4) {
+                    sealed(neg, b, off + 4, end, "SKF payload", out);
+                }
+            }
             case CP -> cp(b, off, end, out);
             case EAP -> eap(b, off, end, out);
             default -> {
@@ -105,6 +121,49 @@ public final class Ikev2Payloads {
         }
     }
 
+
+    /**
+     * The layout of encrypted data (RFC 7296 §3.14, RFC 5282 §3 for AEAD): IV, ciphertext (inner
+     * payloads, padding, pad length), ICV, with sizes from the negotiated transforms; the ciphertext
+     * of a block cipher must fill whole blocks.
+     */
+    private static void sealed(IkeDecodeState.Negotiated neg, byte[] b, int off, int end, String what, FieldSink out) {
+        if (neg == null) {
+            return;
+        }
+        out.text("cipher", neg.cipherName());
+        IkeAlgorithms.Sizes c = neg.cipherSizes();
+        IkeAlgorithms.Sizes integ = neg.integritySizes();
+        boolean aead = c != null && c.icvLength() > 0;
+        if (!aead && neg.integrityName() != null) {
+            out.text("integrity", neg.integrityName());
+        }
+        out.number("negotiatedInFrame", neg.frame());
+        int icv = aead ? c.icvLength() : integ != null ? integ.icvLength() : -1;
+        if (c == null || icv < 0) {
+            return; // sizes of this algorithm not known
+        }
+        int n = end - off;
+        if (n < c.ivLength() + icv) {
+            malformed(out, what + " of " + n + " bytes cannot hold the " + c.ivLength() + "-byte IV and the "
+                    + icv + "-byte ICV of " + neg.cipherName());
+            return;
+        }
+        int ct = n - c.ivLength() - icv;
+        out.number("ivLength", c.ivLength());
+        if (c.ivLength() > 0) {
+            out.bytes("iv", b, off, c.ivLength());
+        }
+        out.number("ciphertextLength", ct);
+        out.number("icvLength", icv);
+        if (icv > 0) {
+            out.bytes("icv", b, end - icv, icv);
+        }
+        if (c.blockSize() > 1 && ct % c.blockSize() != 0) {
+            malformed(out, "ciphertext of " + ct + " bytes is not a whole number of " + c.blockSize()
+                    + "-byte blocks of " + neg.cipherName());
+        }
+    }
 
     // ------------------------------------------------------------------ SA (§3.3)
 
@@ -194,27 +253,7 @@ public final class Ikev2Payloads {
         if (!need(out, off, 4, end, "ID payload")) {
             return;
         }
-        int t = b[off] & 0xff;
-        int v = off + 4;
-        int n = end - v;
-        switch (t) {
-            case 1 -> { // ID_IPV4_ADDR
-                if (n != 4) {
-                    malformed(out, "IPv4 address identity of " + n + " bytes");
-                    return;
-                }
-                out.text("value", Bytes.ipv4(b, v));
-            }
-            case 5 -> { // ID_IPV6_ADDR
-                if (n != 16) {
-                    malformed(out, "IPv6 address identity of " + n + " bytes");
-                    return;
-                }
-                out.text("value", Bytes.ipv6(b, v));
-            }
-            case 2, 3 -> out.text("value", text(b, v, n)); // ID_FQDN, ID_RFC822_ADDR
-            default -> out.bytes("value", b, v, n);
-        }
+        Identities.decode(b[off] & 0xff, false, b, off + 4, end - off - 4, out);
     }
 
     /** Printable ASCII as is, anything else escaped as \xNN. */

@@ -149,7 +149,7 @@ class Ikev1PayloadsTest {
         assertThat(map(p.get(10))).containsEntry("fragmentId", 0x1234L).containsEntry("fragmentNumber", 2L)
                 .containsEntry("lastFragment", true);
         String s = summary(msg);
-        assertThat(s).startsWith(" [KE ID NONCE ID ID ID N(").endsWith(") D NAT-D NAT-OA FRAG]");
+        assertThat(s).startsWith(" [KE ID NONCE ID ID ID N(").endsWith(") D NAT-D NAT-OA FRAG(4660:2 last)]");
     }
 
     @Test

@@ -285,7 +285,7 @@ class Ikev2PayloadsTest {
         assertThat(map(list(cp.get("attributes")).get(0))).containsEntry("typeName", "INTERNAL_IP4_ADDRESS")
                 .containsEntry("value", "10.1.1.1");
         assertThat(map(p.get(7))).containsEntry("fragmentNumber", 2L).containsEntry("totalFragments", 3L);
-        assertThat(summary(msg)).isEqualTo(" [IDi IDr TSi TSr D N(INVALID_KE_PAYLOAD) CP SKF]");
+        assertThat(summary(msg)).isEqualTo(" [IDi IDr TSi TSr D N(INVALID_KE_PAYLOAD) CP SKF(2/3)]");
     }
 
     @Test
