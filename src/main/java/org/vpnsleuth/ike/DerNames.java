@@ -65,8 +65,8 @@ public final class DerNames {
         return ATTRIBUTE_TYPES.get(oid);
     }
 
-    /** One DER element: tag, where its contents start and end. */
-    private record Tlv(int tag, int start, int end) {
+    /** One DER element: tag, where it begins, where its contents start and end. */
+    private record Tlv(int tag, int pos, int start, int end) {
     }
 
     /** Reads the element at {@code pos}, bounded by {@code limit}; null when it does not fit. */
@@ -97,7 +97,7 @@ public final class DerNames {
         if (len > limit - p) {
             return null;
         }
-        return new Tlv(tag, p, p + (int) len);
+        return new Tlv(tag, pos, p, p + (int) len);
     }
 
     /** Decodes a DER Name filling {@code b[off, off + len)} exactly. */
@@ -257,6 +257,46 @@ public final class DerNames {
         for (int i = 0; i < len; i++) {
             Bytes.appendHex(sb, b[off + i] & 0xff, 2);
         }
+    }
+
+    /** The issuer and subject of an X.509 certificate, or why they could not be read. */
+    public record CertificateNames(String subject, String issuer, String malformed) {
+    }
+
+    /**
+     * The issuer and subject names of the DER X.509 certificate filling {@code b[off, off + len)}
+     * (RFC 5280 §4.1: Certificate → TBSCertificate → [0] version, serialNumber, signature,
+     * issuer, validity, subject).
+     */
+    public static CertificateNames certificate(byte[] b, int off, int len) {
+        Tlv cert = tlv(b, off, off + len);
+        if (cert == null || cert.tag != TAG_SEQUENCE) {
+            return new CertificateNames(null, null, "X.509 certificate: no SEQUENCE at the start");
+        }
+        Tlv tbs = tlv(b, cert.start, cert.end);
+        if (tbs == null || tbs.tag != TAG_SEQUENCE) {
+            return new CertificateNames(null, null, "X.509 certificate: no TBSCertificate");
+        }
+        int p = tbs.start;
+        Tlv[] parts = new Tlv[6];
+        int[] wanted = {0xa0, 0x02, TAG_SEQUENCE, TAG_SEQUENCE, TAG_SEQUENCE, TAG_SEQUENCE};
+        for (int i = 0; i < parts.length; i++) {
+            Tlv t = tlv(b, p, tbs.end);
+            if (i == 0 && t != null && t.tag != 0xa0) {
+                continue; // version absent: v1 certificate
+            }
+            if (t == null || t.tag != wanted[i]) {
+                return new CertificateNames(null, null, "X.509 certificate: TBSCertificate field " + (i + 1) + " is not as expected");
+            }
+            parts[i] = t;
+            p = t.end;
+        }
+        Tlv issuer = parts[3];
+        Tlv subject = parts[5];
+        Result is = name(b, issuer.pos, issuer.end - issuer.pos);
+        Result su = name(b, subject.pos, subject.end - subject.pos);
+        String why = su.malformed != null ? su.malformed : is.malformed;
+        return new CertificateNames(su.text, is.text, why == null ? null : "X.509 certificate: " + why);
     }
 
     /** Decodes one X.509 GeneralName (RFC 5280 §4.2.1.6) filling {@code b[off, off + len)} exactly. */

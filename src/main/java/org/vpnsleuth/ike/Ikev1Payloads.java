@@ -132,7 +132,7 @@ public final class Ikev1Payloads {
             case SA -> sa(b, off, end, out);
             case KE -> out.number("dataLength", end - off);
             case ID -> id(b, off, end, out);
-            case CERT, CR -> cert(b, off, end, out);
+            case CERT, CR -> cert(type == CR, b, off, end, out);
             case HASH, SIG -> {
                 out.number("dataLength", end - off);
                 out.bytes("data", b, off, end - off);
@@ -286,13 +286,14 @@ public final class Ikev1Payloads {
         Identities.decode(t, true, b, off + 4, end - off - 4, out);
     }
 
-    private static void cert(byte[] b, int off, int end, FieldSink out) {
+    private static void cert(boolean request, byte[] b, int off, int end, FieldSink out) {
         if (!need(out, off, 1, end, "certificate payload")) {
             return;
         }
         int e = b[off] & 0xff;
         out.named("encoding", e, IkeRegistries.ISAKMP_CERT_ENCODINGS.name(e));
         out.number("dataLength", end - off - 1);
+        PayloadFields.certificateData(e, request, false, b, off + 1, end, out);
     }
 
     // ------------------------------------------------------------------ N, D (RFC 2408 §3.14–3.15)

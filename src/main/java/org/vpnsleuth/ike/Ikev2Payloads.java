@@ -90,7 +90,7 @@ public final class Ikev2Payloads {
             case SA -> sa(b, off, end, out);
             case KE -> ke(b, off, end, out);
             case IDI, IDR -> id(b, off, end, out);
-            case CERT, CERTREQ -> cert(b, off, end, out);
+            case CERT, CERTREQ -> cert(type == CERTREQ, b, off, end, out);
             case AUTH -> auth(b, off, end, out);
             case NONCE -> {
                 out.number("nonceLength", end - off);
@@ -271,13 +271,14 @@ public final class Ikev2Payloads {
         return sb.toString();
     }
 
-    private static void cert(byte[] b, int off, int end, FieldSink out) {
+    private static void cert(boolean request, byte[] b, int off, int end, FieldSink out) {
         if (!need(out, off, 1, end, "certificate payload")) {
             return;
         }
         int e = b[off] & 0xff;
         out.named("encoding", e, IkeRegistries.IKEV2_CERT_ENCODINGS.name(e));
         out.number("dataLength", end - off - 1);
+        PayloadFields.certificateData(e, request, true, b, off + 1, end, out);
     }
 
     private static void auth(byte[] b, int off, int end, FieldSink out) {

@@ -30,6 +30,51 @@ final class PayloadFields {
         return true;
     }
 
+    /** Certificate encoding "X.509 Certificate - Signature" (RFC 2408 §3.9, RFC 7296 §3.6). */
+    static final int CERT_X509_SIGNATURE = 4;
+
+    /**
+     * What a certificate (request) payload's data says in an engineer's terms: for an X.509
+     * certificate its subject and issuer; for an IKEv1 request the certificate authority's DN
+     * (RFC 2408 §3.10); for an IKEv2 request the SHA-1 hashes of the trusted CAs' public keys
+     * (RFC 7296 §3.7), 20 bytes each. Other encodings are left as their length.
+     */
+    static void certificateData(int encoding, boolean request, boolean ikev2, byte[] b, int off, int end, FieldSink out) {
+        if (encoding != CERT_X509_SIGNATURE || off >= end) {
+            return;
+        }
+        int n = end - off;
+        if (!request) {
+            DerNames.CertificateNames c = DerNames.certificate(b, off, n);
+            if (c.subject() != null) {
+                out.text("subject", c.subject());
+            }
+            if (c.issuer() != null) {
+                out.text("issuer", c.issuer());
+            }
+            if (c.malformed() != null) {
+                malformed(out, c.malformed());
+            }
+        } else if (ikev2) {
+            if (n % 20 != 0) {
+                malformed(out, "certificate authority list of " + n + " bytes is not a list of 20-byte SHA-1 hashes");
+                return;
+            }
+            out.beginList("authorityKeyHashes");
+            for (int i = off; i < end; i += 20) {
+                out.bytes(null, b, i, 20);
+            }
+            out.endList();
+        } else {
+            DerNames.Result r = DerNames.name(b, off, n);
+            if (r.text() != null) {
+                out.text("authority", r.text());
+            } else {
+                malformed(out, "certificate authority: " + r.malformed());
+            }
+        }
+    }
+
     /** The registry name of {@code v}, or null (no table, unknown value, out of range). */
     static String name(NameTable t, long v) {
         return t == null || v < 0 || v > Integer.MAX_VALUE ? null : t.name((int) v);
