@@ -183,11 +183,24 @@ public final class IkeDissector {
         int mark = out.length();
         out.append(" [");
         boolean any = false;
+        String firstBad = null;
+        FirstMalformed probe = new FirstMalformed();
         while (c.next()) {
             if (any) {
                 out.append(' ');
             }
             any = true;
+            if (firstBad == null) {
+                probe.reason = null;
+                if (major == 1) {
+                    Ikev1Payloads.fields(c.type, ike.buf, c.bodyOffset(), c.bodyEnd(), probe);
+                } else {
+                    Ikev2Payloads.fields(c.type, c.nextPayload, ike.buf, c.bodyOffset(), c.bodyEnd(), negotiated(ike), probe);
+                }
+                if (probe.reason != null) {
+                    firstBad = (major == 1 ? Ikev1Payloads.shortName(c.type) : shortName(c.type)) + ": " + probe.reason;
+                }
+            }
             if (major == 1) {
                 out.append(Ikev1Payloads.shortName(c.type));
                 if (c.type == IkeDecodeState.FRAG_PAYLOAD && c.length >= 8) {
@@ -222,5 +235,60 @@ public final class IkeDissector {
             return;
         }
         out.append(']');
+        if (firstBad != null) {
+            out.append(" [malformed ").append(firstBad).append(']');
+        }
+        if (c.malformed != null) {
+            out.append(" [malformed payload chain: ").append(c.malformed)
+                    .append(ike.truncated ? " (message cut by the capture)]" : "]");
+        }
+    }
+
+    /** Keeps the first "malformed" reason a payload decoder emits, ignores every other field. */
+    private static final class FirstMalformed implements FieldSink {
+        String reason;
+
+        @Override
+        public void text(String name, String value) {
+            if (reason == null && "malformed".equals(name)) {
+                reason = value;
+            }
+        }
+
+        @Override
+        public void number(String name, long value) {
+        }
+
+        @Override
+        public void named(String name, long value, String label) {
+        }
+
+        @Override
+        public void hexNumber(String name, long value, int digits) {
+        }
+
+        @Override
+        public void bool(String name, boolean value) {
+        }
+
+        @Override
+        public void bytes(String name, byte[] b, int offset, int length) {
+        }
+
+        @Override
+        public void begin(String name) {
+        }
+
+        @Override
+        public void end() {
+        }
+
+        @Override
+        public void beginList(String name) {
+        }
+
+        @Override
+        public void endList() {
+        }
     }
 }

@@ -197,7 +197,7 @@ class Ikev1PayloadsTest {
         // 0-length payload
         r = dissect(isakmp(13, 2, 0, new byte[] {0, 0, 0, 0, 1, 2, 3, 4}));
         assertThat((String) r.root.get("malformed")).contains("length 0 is below the 4-byte header");
-        assertThat(summary(isakmp(13, 2, 0, new byte[] {0, 0, 0, 0}))).isEqualTo(" [!]");
+        assertThat(summary(isakmp(13, 2, 0, new byte[] {0, 0, 0, 0}))).isEqualTo(" [!] [malformed payload chain: payload 13 length 0 is below the 4-byte header]");
     }
 
     @Test

@@ -352,7 +352,7 @@ class Ikev2PayloadsTest {
         Rec r = dissect(msg);
         assertThat(list(r.root.get("payloads"))).hasSize(PayloadChain.MAX_PAYLOADS);
         assertThat((String) r.root.get("malformed")).isEqualTo("more than 256 payloads");
-        assertThat(summary(msg)).endsWith(" !]");
+        assertThat(summary(msg)).endsWith(" !] [malformed payload chain: more than 256 payloads]");
     }
 
     @Test
