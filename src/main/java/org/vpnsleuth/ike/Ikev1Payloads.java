@@ -63,6 +63,8 @@ public final class Ikev1Payloads {
     // Notify types with a structured body (RFC 3706)
     private static final int N_R_U_THERE = 36136;
     private static final int N_R_U_THERE_ACK = 36137;
+    private static final int N_RESPONDER_LIFETIME = 24576;
+    private static final int N_REPLAY_STATUS = 24577;
 
     // ModeCfg / XAUTH attribute types
     private static final int CFG_APPLICATION_VERSION = 7;
@@ -211,10 +213,15 @@ public final class Ikev1Payloads {
         int id = b[pos + 5] & 0xff;
         out.number("number", b[pos + 4] & 0xff);
         out.named("transformId", id, name(transformIds(protocol), id));
-        boolean phase1 = protocol == PROTO_ISAKMP;
+        return attributeList(b, pos + 8, pos + len, protocol == PROTO_ISAKMP, out);
+    }
+
+    /**
+     * SA attributes (RFC 2408 §3.3) in {@code b[a, tend)} as "attributes": basic (TV) and variable
+     * (TLV) ones, named from the phase-1 or phase-2 classes; false when one does not fit.
+     */
+    private static boolean attributeList(byte[] b, int a, int tend, boolean phase1, FieldSink out) {
         NameTable classes = phase1 ? IkeRegistries.IKE_PHASE1_ATTRIBUTE_CLASSES : IkeRegistries.IPSEC_PHASE2_ATTRIBUTE_CLASSES;
-        int a = pos + 8;
-        int tend = pos + len;
         out.beginList("attributes");
         int seen = 0;
         while (a < tend && seen++ < 1024) {
@@ -324,6 +331,14 @@ public final class Ikev1Payloads {
                 return;
             }
             out.number("sequence", Bytes.u32(b, d));
+        } else if (t == N_REPLAY_STATUS) { // RFC 2407 §4.6.3.2: replay detection enabled (1) or not (0)
+            if (n != 4) {
+                malformed(out, "REPLAY-STATUS data of " + n + " bytes (4 expected)");
+                return;
+            }
+            out.bool("replayDetection", Bytes.u32(b, d) != 0);
+        } else if (t == N_RESPONDER_LIFETIME) { // RFC 2407 §4.6.3.1: SA attributes (life type and duration)
+            attributeList(b, d, end, proto == PROTO_ISAKMP, out);
         } else if (n > 0) {
             out.bytes("data", b, d, n);
         }

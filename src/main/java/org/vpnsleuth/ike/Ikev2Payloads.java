@@ -42,6 +42,17 @@ public final class Ikev2Payloads {
     private static final int N_COOKIE = 16390;
     private static final int N_REKEY_SA = 16393;
     private static final int N_SIGNATURE_HASH_ALGORITHMS = 16431;
+    private static final int N_INVALID_MESSAGE_ID = 9;
+    private static final int N_INVALID_SPI = 11;
+    private static final int N_SET_WINDOW_SIZE = 16385;
+    private static final int N_IPCOMP_SUPPORTED = 16387;
+    private static final int N_AUTH_LIFETIME = 16403;
+    private static final int N_REDIRECT = 16407;
+    private static final int N_REDIRECTED_FROM = 16408;
+    /** RFC 5685 §4: gateway identity types in REDIRECT and REDIRECTED_FROM. */
+    private static final int GW_IPV4 = 1;
+    private static final int GW_IPV6 = 2;
+    private static final int GW_FQDN = 3;
 
     /** Transform type → the table naming its transform IDs (index = transform type). */
     private static final NameTable[] TRANSFORM_IDS = {
@@ -357,11 +368,70 @@ public final class Ikev2Payloads {
                 }
                 out.endList();
             }
+            case N_INVALID_MESSAGE_ID, N_SET_WINDOW_SIZE, N_AUTH_LIFETIME -> {
+                // RFC 7296 §3.10.1 (the invalid message ID, the window size), RFC 4478 (seconds)
+                if (n != 4) {
+                    malformed(out, IkeRegistries.IKEV2_NOTIFY_TYPES.name(t) + " data of " + n + " bytes (4 expected)");
+                    return;
+                }
+                String f = t == N_INVALID_MESSAGE_ID ? "invalidMessageId" : t == N_SET_WINDOW_SIZE ? "windowSize" : "lifetimeSeconds";
+                out.number(f, Bytes.u32(b, d));
+            }
+            case N_INVALID_SPI -> out.bytes("invalidSpi", b, d, n); // RFC 7296 §3.10.1: the SPI of the packet
+            case N_IPCOMP_SUPPORTED -> { // RFC 7296 §3.10.1: CPI (2 octets), transform ID (1)
+                if (n < 3) {
+                    malformed(out, "IPCOMP_SUPPORTED data of " + n + " bytes (3 expected)");
+                    return;
+                }
+                out.hexNumber("cpi", Bytes.u16(b, d), 4);
+                int tid = b[d + 2] & 0xff;
+                out.named("ipcompTransform", tid, IkeRegistries.ISAKMP_IPCOMP_TRANSFORMS.name(tid));
+            }
+            case N_REDIRECT, N_REDIRECTED_FROM -> redirect(t == N_REDIRECT, b, d, end, out);
             default -> {
                 // REKEY_SA and most status types carry only the SPI
                 if (n > 0) {
                     out.bytes("data", b, d, n);
                 }
+            }
+        }
+    }
+
+    /**
+     * RFC 5685 §4: gateway identity type (1), its length (1), the identity, and for REDIRECT the
+     * nonce of the IKE_SA_INIT request it answers (absent in an IKE_AUTH or INFORMATIONAL redirect).
+     */
+    private static void redirect(boolean withNonce, byte[] b, int d, int end, FieldSink out) {
+        if (!need(out, d, 2, end, "gateway identity header")) {
+            return;
+        }
+        int gt = b[d] & 0xff;
+        int gl = b[d + 1] & 0xff;
+        out.named("gatewayType", gt, IkeRegistries.IKEV2_REDIRECT_GATEWAY_TYPES.name(gt));
+        int g = d + 2;
+        if (gl > end - g) {
+            malformed(out, "gateway identity length " + gl + " overruns the notify data by " + (gl - (end - g)) + " bytes");
+            return;
+        }
+        if (gt == GW_IPV4 && gl == 4) {
+            out.text("gateway", Bytes.ipv4(b, g));
+        } else if (gt == GW_IPV6 && gl == 16) {
+            out.text("gateway", Bytes.ipv6(b, g));
+        } else if (gt == GW_FQDN) {
+            out.text("gateway", text(b, g, gl));
+        } else {
+            out.bytes("gateway", b, g, gl);
+            if (gt == GW_IPV4 || gt == GW_IPV6) {
+                malformed(out, "gateway address of " + gl + " bytes");
+                return;
+            }
+        }
+        int rest = end - g - gl;
+        if (rest > 0) {
+            if (withNonce) {
+                out.bytes("nonce", b, g + gl, rest);
+            } else {
+                malformed(out, rest + " bytes after the REDIRECTED_FROM gateway identity");
             }
         }
     }

@@ -153,6 +153,24 @@ class Ikev1PayloadsTest {
     }
 
     @Test
+    void ipsecDoiNotifyData() {
+        // RFC 2407 §4.6.3.1 RESPONDER-LIFETIME (protocol ESP, 4-byte SPI): SA Life Type = seconds (TV),
+        // SA Life Duration as a 4-byte variable attribute (TLV); §4.6.3.2 REPLAY-STATUS = 1.
+        Msg m = new Msg();
+        m.payload(11, 4 + 8 + 4 + 4 + 8).u32(1).u8(3, 4).u16(24576).u8(0xc0, 0xff, 0xee, 0x01)
+                .u16(0x8001).u16(1).u16(0x0002).u16(4).u32(3600);
+        m.payload(0, 4 + 8 + 4 + 4).u32(1).u8(3, 4).u16(24577).u8(0xc0, 0xff, 0xee, 0x01).u32(1);
+        byte[] msg = isakmp(11, 5, 0, m.bytes());
+        Rec r = dissect(msg);
+        List<Object> p = list(r.root.get("payloads"));
+        List<Object> attrs = list(map(p.get(0)).get("attributes"));
+        assertThat(map(attrs.get(0))).containsEntry("typeName", "SA Life Type").containsEntry("valueName", "seconds");
+        assertThat(map(attrs.get(1))).containsEntry("typeName", "SA Life Duration").containsEntry("value", 3600L);
+        assertThat(map(p.get(1))).containsEntry("notifyTypeName", "REPLAY-STATUS").containsEntry("replayDetection", true);
+        assertThat(summary(msg)).isEqualTo(" [N(RESPONDER-LIFETIME) N(REPLAY-STATUS)]");
+    }
+
+    @Test
     void modeCfgXauthNeverShowsThePassword() {
         Msg m = new Msg();
         byte[] user = "alice".getBytes();

@@ -255,6 +255,34 @@ class Ikev2PayloadsTest {
     }
 
     @Test
+    void notifyDataWithStructure() {
+        // RFC 5685 §4 REDIRECT: GW type 1, length 4, 198.51.100.9, then the 16-byte nonce of the request
+        // REDIRECTED_FROM: GW type 3 (FQDN) "gw.example"; RFC 7296 §3.10.1 INVALID_MESSAGE_ID (4-byte
+        // message ID), SET_WINDOW_SIZE, IPCOMP_SUPPORTED (CPI 2 octets + transform ID 2 = DEFLATE);
+        // RFC 4478 AUTH_LIFETIME; a REDIRECT whose identity length overruns the payload.
+        Msg m = new Msg();
+        m.payload(41, 8 + 2 + 4 + 16).u8(0, 0).u16(16407).u8(1, 4).u8(198, 51, 100, 9).fill(16, 0x30);
+        m.payload(41, 8 + 2 + 10).u8(0, 0).u16(16408).u8(3, 10).b.writeBytes("gw.example".getBytes());
+        m.payload(41, 8 + 4).u8(0, 0).u16(9).u32(7);
+        m.payload(41, 8 + 4).u8(0, 0).u16(16385).u32(10);
+        m.payload(41, 8 + 3).u8(0, 0).u16(16387).u16(0x1234).u8(2);
+        m.payload(41, 8 + 4).u8(0, 0).u16(16403).u32(28800);
+        m.payload(0, 8 + 2 + 2).u8(0, 0).u16(16407).u8(1, 4).u8(10, 0);
+        byte[] msg = ike(41, m.bytes(), -1);
+        List<Object> p = list(dissect(msg).root.get("payloads"));
+        assertThat(map(p.get(0))).containsEntry("gatewayTypeName", "IPv4").containsEntry("gateway", "198.51.100.9")
+                .containsEntry("nonce", "303132333435363738393a3b3c3d3e3f").doesNotContainKey("malformed");
+        assertThat(map(p.get(1))).containsEntry("gatewayTypeName", "FQDN").containsEntry("gateway", "gw.example")
+                .doesNotContainKey("nonce");
+        assertThat(map(p.get(2))).containsEntry("invalidMessageId", 7L);
+        assertThat(map(p.get(3))).containsEntry("windowSize", 10L);
+        assertThat(map(p.get(4))).containsEntry("cpi", 0x1234L).containsEntry("ipcompTransformName", "IPCOMP_DEFLATE");
+        assertThat(map(p.get(5))).containsEntry("lifetimeSeconds", 28800L);
+        assertThat((String) map(p.get(6)).get("malformed")).isEqualTo("gateway identity length 4 overruns the notify data by 2 bytes");
+        assertThat(summary(msg)).contains("[malformed N: gateway identity length 4 overruns the notify data by 2 bytes]");
+    }
+
+    @Test
     void otherPayloads() {
         Msg m = new Msg();
         m.payload(36, 12).u8(1, 0, 0, 0).u8(192, 0, 2, 1); // IDi IPv4
