@@ -12,6 +12,7 @@ import org.vpnsleuth.capture.Frame;
 import org.vpnsleuth.decode.Decoder;
 import org.vpnsleuth.decode.IpReassembly;
 import org.vpnsleuth.decode.Packet;
+import org.vpnsleuth.ike.IkeDecodeState;
 import org.vpnsleuth.report.FrameFormatter;
 import org.vpnsleuth.report.JsonWriter;
 import picocli.CommandLine;
@@ -111,6 +112,13 @@ public final class DissectCommand implements Callable<Integer> {
         decoder.reassembly.finish();
         for (IpReassembly.Incomplete inc : decoder.reassembly.incomplete()) {
             err.println("warning: " + file + ": incomplete " + inc);
+        }
+        decoder.ike.finish();
+        for (IkeDecodeState.Incomplete inc : decoder.ike.incomplete()) {
+            err.println("warning: " + file + ": incomplete " + inc);
+        }
+        if (decoder.ike.incompleteNotKept() > 0) {
+            err.println("warning: " + file + ": " + decoder.ike.incompleteNotKept() + " more incomplete IKEv1 fragmented messages not listed");
         }
         decoder.unknownLinkTypes().forEach((lt, c) -> err.println("warning: " + file + ": " + c
                 + " frame(s) of unsupported link type " + lt + " shown as data"));

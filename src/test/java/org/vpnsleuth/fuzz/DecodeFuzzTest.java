@@ -60,6 +60,57 @@ class DecodeFuzzTest {
         decodeFrame(PPP, data);
     }
 
+    /**
+     * A conversation of IKE messages: the input is split at 2-byte big-endian lengths into UDP
+     * payloads sent to port 500 alternately by two hosts, all through one decoder, so that the
+     * state kept between messages (roles, negotiated transforms, IKEv1 fragment reassembly) sees
+     * hostile sequences; then the state is finished and its incomplete messages formatted.
+     */
+    @FuzzTest(maxDuration = "5m")
+    @Timeout(value = 10, unit = TimeUnit.SECONDS)
+    void ikeMessages(byte[] data) {
+        Decoder d = new Decoder();
+        Packet p = new Packet();
+        StringBuilder sb = new StringBuilder();
+        int pos = 0;
+        long number = 0;
+        while (pos + 2 <= data.length && number < 64) {
+            int len = Math.min(((data[pos] & 0xff) << 8) | (data[pos + 1] & 0xff), data.length - pos - 2);
+            byte[] frame = ipv4Udp(number % 2 == 0, data, pos + 2, len);
+            number++;
+            d.decode(frame(RAW, frame, number, frame.length), p);
+            format(p, sb);
+            pos += 2 + len;
+        }
+        d.ike.finish();
+        d.ike.incomplete().forEach(i -> sb.append(i));
+    }
+
+    /** An IPv4/UDP 500→500 datagram around {@code data[off, off + len)}, from 192.0.2.1 or 192.0.2.2. */
+    static byte[] ipv4Udp(boolean fromFirst, byte[] data, int off, int len) {
+        byte[] f = new byte[28 + len];
+        int total = f.length;
+        f[0] = 0x45;
+        f[2] = (byte) (total >>> 8);
+        f[3] = (byte) total;
+        f[8] = 64;
+        f[9] = 17;
+        f[12] = (byte) 192;
+        f[14] = 2;
+        f[15] = (byte) (fromFirst ? 1 : 2);
+        f[16] = (byte) 192;
+        f[18] = 2;
+        f[19] = (byte) (fromFirst ? 2 : 1);
+        f[20] = 0x01;
+        f[21] = (byte) 0xf4;
+        f[22] = 0x01;
+        f[23] = (byte) 0xf4;
+        f[24] = (byte) ((8 + len) >>> 8);
+        f[25] = (byte) (8 + len);
+        System.arraycopy(data, off, f, 28, len);
+        return f;
+    }
+
     /** The bytes as a whole capture file (pcap, pcapng, gzip or garbage), read to the end and decoded. */
     @FuzzTest(maxDuration = "5m")
     @Timeout(value = 10, unit = TimeUnit.SECONDS)
