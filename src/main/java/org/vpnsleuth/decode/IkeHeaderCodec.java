@@ -66,6 +66,34 @@ final class IkeHeaderCodec implements LayerCodec {
         }
     }
 
+    /**
+     * The exchange type's name for this major version: IKEv1 names only 0–6 (RFC 2408) and the
+     * IPsec DOI's 32–33 (RFC 2409), IKEv2 only 34 and above; outside them the IANA ranges say what
+     * the number is (ISAKMP: 7–31 reserved, 32–239 DOI-specific; IKEv2: 0–33 reserved; both:
+     * 240–255 private use), so a vendor's private exchange is shown by its number, never under an
+     * other version's name.
+     */
+    static String exchangeName(int major, int x) {
+        String n = registeredExchange(major, x);
+        if (n != null) {
+            return n;
+        }
+        if (x >= 240) {
+            return "private use (" + x + ")";
+        }
+        if (major == 1) {
+            return x < 32 ? "reserved (" + x + ")" : "DOI-specific (" + x + ")";
+        }
+        return major == 2 && x < 34 ? "reserved (" + x + ")" : "unassigned (" + x + ")";
+    }
+
+    /** The registered name of exchange type {@code x} in this major version, or null. */
+    static String registeredExchange(int major, int x) {
+        boolean v1Name = major == 1 && (x <= 6 || x == 32 || x == 33);
+        boolean v2Name = major == 2 && x >= 34;
+        return v1Name || v2Name ? EXCHANGES.name(x) : null;
+    }
+
     static int majorVersion(Layer l) {
         return l.u8(17) >>> 4;
     }
@@ -82,7 +110,7 @@ final class IkeHeaderCodec implements LayerCodec {
             out.append("reassembled ");
         }
         out.append(major == 2 ? "IKEv2 " : major == 1 ? "IKEv1 " : "IKE(v" + major + ") ");
-        out.append(EXCHANGES.nameOrNumber(xchg));
+        out.append(exchangeName(major, xchg));
         if (major == 1 && l.info instanceof IkeDecodeState.MessageInfo m && m.direction() != null) {
             out.append(' ').append(m.direction());
         }
@@ -108,7 +136,7 @@ final class IkeHeaderCodec implements LayerCodec {
         out.number("nextPayload", l.u8(16));
         out.number("majorVersion", l.u8(17) >>> 4);
         out.number("minorVersion", l.u8(17) & 15);
-        out.named("exchangeType", l.u8(18), EXCHANGES.name(l.u8(18)));
+        out.named("exchangeType", l.u8(18), registeredExchange(majorVersion(l), l.u8(18)));
         int flags = l.u8(19);
         out.hexNumber("flags", flags, 2);
         if (majorVersion(l) == 2) { // RFC 7296 §3.1
