@@ -154,7 +154,7 @@ public final class Decoder {
             }
             return false;
         }
-        int claimedEnd = l.offset + headerLength + l.payloadLength;
+        long claimedEnd = (long) l.offset + headerLength + l.payloadLength; // a length near 2^31 must not wrap
         if (claimedEnd > end) {
             l.truncated = true;
             if (!cutByCapture()) {
@@ -163,7 +163,7 @@ public final class Decoder {
             }
             l.end = end;
         } else {
-            l.end = claimedEnd;
+            l.end = (int) claimedEnd;
         }
         off = l.offset + headerLength;
         end = l.end;

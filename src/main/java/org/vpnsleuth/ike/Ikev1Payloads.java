@@ -132,6 +132,11 @@ public final class Ikev1Payloads {
         }
         switch (type) {
             case SA -> sa(b, off, end, out);
+            // Proposal and Transform are substructures of SA (RFC 2408 §3.5, §3.6); one standing on
+            // its own in the chain is decoded as such (its generic header is the substructure's),
+            // with the ISAKMP protocol's names since no proposal says otherwise
+            case P -> PayloadFields.proposal(b, off - 4, end, out, IkeRegistries.ISAKMP_PROTOCOL_IDS, Ikev1Payloads::transform);
+            case T -> transform(b, off - 4, end, PROTO_ISAKMP, out);
             case KE -> out.number("dataLength", end - off);
             case ID -> id(b, off, end, out);
             case CERT, CR -> cert(type == CR, b, off, end, out);

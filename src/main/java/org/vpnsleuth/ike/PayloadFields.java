@@ -113,7 +113,7 @@ final class PayloadFields {
     }
 
     /** One proposal at {@code pos}; false when malformed (the reason emitted). */
-    private static boolean proposal(byte[] b, int pos, int end, FieldSink out, NameTable protocolIds,
+    static boolean proposal(byte[] b, int pos, int end, FieldSink out, NameTable protocolIds,
             TransformDecoder transforms) {
         if (!need(out, pos, 8, end, "proposal header")) {
             return false;
