@@ -124,6 +124,9 @@ public final class DerNames {
             if (set == null || set.tag != TAG_SET) {
                 return "RDN " + (rdn + 1) + " is not a SET";
             }
+            if (set.start == set.end) {
+                return "RDN " + (rdn + 1) + " is an empty SET"; // SET SIZE (1..MAX), RFC 5280 §4.1.2.4
+            }
             if (rdn++ > 0) {
                 sb.append(", ");
             }
@@ -235,12 +238,12 @@ public final class DerNames {
         return sb.toString();
     }
 
-    /** Control characters escaped as \xNN so that a hostile name cannot break a line. */
+    /** Control characters (C0, DEL, C1) escaped as \xNN so that a hostile name cannot break a line. */
     private static String escape(String s) {
         StringBuilder sb = null;
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
-            if (c < 0x20 || c == 0x7f || c == '\\') {
+            if (Character.isISOControl(c) || c == '\\') {
                 if (sb == null) {
                     sb = new StringBuilder(s.length() + 8).append(s, 0, i);
                 }

@@ -39,6 +39,8 @@ public final class IkeDecodeState {
     private static final int MAX_INCOMPLETE_KEPT = 1000;
 
     static final int FRAG_PAYLOAD = 132;
+    private static final String BUFFER_FULL =
+            "buffer limit reached (" + MAX_PENDING + " messages, " + (MAX_PENDING_BYTES >> 20) + " MiB)";
 
     /** The transforms the responder chose for an IKE SA. */
     public record Negotiated(int version, int encryption, int keyLength, int integrity, long frame) {
@@ -362,7 +364,7 @@ public final class IkeDecodeState {
         Pending pd = pending.get(key);
         if (pd == null) {
             while (pending.size() >= MAX_PENDING || (pendingBytes + dataLen > MAX_PENDING_BYTES && !pending.isEmpty())) {
-                dropOldest("buffer limit reached (" + MAX_PENDING + " messages, " + (MAX_PENDING_BYTES >> 20) + " MiB)");
+                dropOldest(BUFFER_FULL, null);
             }
             pd = new Pending(nanos);
             pending.put(key, pd);
@@ -373,6 +375,9 @@ public final class IkeDecodeState {
         if (pd.bytes + dataLen > MAX_MESSAGE) {
             giveUp(key, pd, "reassembled message would exceed " + MAX_MESSAGE + " bytes");
             return;
+        }
+        while (pendingBytes + dataLen > MAX_PENDING_BYTES && dropOldest(BUFFER_FULL, key)) {
+            // a message that grows makes room by giving up the oldest others
         }
         pd.pieces[number] = Arrays.copyOfRange(b, dataOff, dataOff + dataLen);
         pd.frames[number] = frame;
@@ -417,12 +422,20 @@ public final class IkeDecodeState {
         record(key, pd, reason);
     }
 
-    private void dropOldest(String reason) {
+    /** Gives up the oldest pending message other than {@code keep}; false when there is none. */
+    private boolean dropOldest(String reason, FragKey keep) {
         Iterator<Map.Entry<FragKey, Pending>> it = pending.entrySet().iterator();
-        Map.Entry<FragKey, Pending> e = it.next();
-        it.remove();
-        pendingBytes -= e.getValue().bytes;
-        record(e.getKey(), e.getValue(), reason);
+        while (it.hasNext()) {
+            Map.Entry<FragKey, Pending> e = it.next();
+            if (e.getKey().equals(keep)) {
+                continue;
+            }
+            it.remove();
+            pendingBytes -= e.getValue().bytes;
+            record(e.getKey(), e.getValue(), reason);
+            return true;
+        }
+        return false;
     }
 
     private void record(FragKey key, Pending pd, String reason) {
