@@ -28,4 +28,47 @@ public interface FieldSink {
     void beginList(String name);
 
     void endList();
+
+    /** A sink that ignores every field: extend it and override the calls that matter. */
+    abstract class Ignoring implements FieldSink {
+        @Override
+        public void text(String name, String value) {
+        }
+
+        @Override
+        public void number(String name, long value) {
+        }
+
+        @Override
+        public void named(String name, long value, String label) {
+        }
+
+        @Override
+        public void hexNumber(String name, long value, int digits) {
+        }
+
+        @Override
+        public void bool(String name, boolean value) {
+        }
+
+        @Override
+        public void bytes(String name, byte[] b, int offset, int length) {
+        }
+
+        @Override
+        public void begin(String name) {
+        }
+
+        @Override
+        public void end() {
+        }
+
+        @Override
+        public void beginList(String name) {
+        }
+
+        @Override
+        public void endList() {
+        }
+    }
 }

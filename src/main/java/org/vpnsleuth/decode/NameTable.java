@@ -6,7 +6,9 @@ import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -24,7 +26,22 @@ public final class NameTable {
 
     public static NameTable load(String resource) {
         NameTable t = new NameTable(resource);
+        for (String[] row : rows(resource, 2)) {
+            String v = row[0].trim();
+            int value = v.startsWith("0x") ? Integer.parseUnsignedInt(v.substring(2), 16) : Integer.parseInt(v);
+            t.names.put(value, row[1].trim());
+        }
+        return t;
+    }
+
+    /**
+     * The rows of the registry resource {@code /org/vpnsleuth/registry/NAME.tsv}: tab-separated
+     * columns, blank lines and '#' comments skipped; a row with fewer than {@code columns} columns
+     * fails loading with the file and line (the tables are part of the program).
+     */
+    public static List<String[]> rows(String resource, int columns) {
         String path = "/org/vpnsleuth/registry/" + resource + ".tsv";
+        List<String[]> rows = new ArrayList<>();
         try (InputStream in = NameTable.class.getResourceAsStream(path)) {
             if (in == null) {
                 throw new IllegalStateException("missing registry resource " + path);
@@ -37,18 +54,16 @@ public final class NameTable {
                 if (line.isBlank() || line.startsWith("#")) {
                     continue;
                 }
-                int tab = line.indexOf('\t');
-                if (tab < 0) {
-                    throw new IllegalStateException(path + ":" + n + ": no tab");
+                String[] f = line.split("\t", columns);
+                if (f.length < columns) {
+                    throw new IllegalStateException(path + ":" + n + ": " + columns + " tab-separated columns expected");
                 }
-                String v = line.substring(0, tab).trim();
-                int value = v.startsWith("0x") ? Integer.parseUnsignedInt(v.substring(2), 16) : Integer.parseInt(v);
-                t.names.put(value, line.substring(tab + 1).trim());
+                rows.add(f);
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        return t;
+        return rows;
     }
 
     /** The registered name, or null. */

@@ -1,14 +1,10 @@
 package org.vpnsleuth.ike;
 
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
 import org.vpnsleuth.decode.Bytes;
+import org.vpnsleuth.decode.NameTable;
 
 /**
  * Readable forms of the DER identities IKE carries: an X.501 Name (ID_DER_ASN1_DN, RFC 2407 §4.6.2.1
@@ -42,20 +38,8 @@ public final class DerNames {
 
     private static Map<String, String> loadAttributeTypes() {
         Map<String, String> m = new HashMap<>();
-        String path = "/org/vpnsleuth/registry/asn1/x500-attribute-types.tsv";
-        try (InputStream in = DerNames.class.getResourceAsStream(path)) {
-            if (in == null) {
-                throw new IllegalStateException("missing registry resource " + path);
-            }
-            BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
-            for (String line; (line = r.readLine()) != null; ) {
-                int tab = line.indexOf('\t');
-                if (!line.startsWith("#") && tab > 0) {
-                    m.put(line.substring(0, tab).trim(), line.substring(tab + 1).trim());
-                }
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        for (String[] row : NameTable.rows("asn1/x500-attribute-types", 2)) {
+            m.put(row[0].trim(), row[1].trim());
         }
         return m;
     }

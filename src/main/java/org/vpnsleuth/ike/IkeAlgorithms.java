@@ -1,13 +1,8 @@
 package org.vpnsleuth.ike;
 
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
+import org.vpnsleuth.decode.NameTable;
 
 /**
  * The wire sizes each negotiated algorithm implies (IV carried in the message, cipher block, ICV),
@@ -30,27 +25,9 @@ public final class IkeAlgorithms {
 
     private static Map<String, Sizes> load() {
         Map<String, Sizes> m = new HashMap<>();
-        String path = "/org/vpnsleuth/registry/ike/algorithm-sizes.tsv";
-        try (InputStream in = IkeAlgorithms.class.getResourceAsStream(path)) {
-            if (in == null) {
-                throw new IllegalStateException("missing registry resource " + path);
-            }
-            BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
-            int n = 0;
-            for (String line; (line = r.readLine()) != null; ) {
-                n++;
-                if (line.isBlank() || line.startsWith("#")) {
-                    continue;
-                }
-                String[] f = line.split("\t");
-                if (f.length < 5) {
-                    throw new IllegalStateException(path + ":" + n + ": 5 columns expected");
-                }
-                m.put(f[0] + "/" + Integer.parseInt(f[1]),
-                        new Sizes(Integer.parseInt(f[2]), Integer.parseInt(f[3]), Integer.parseInt(f[4])));
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        for (String[] f : NameTable.rows("ike/algorithm-sizes", 6)) {
+            m.put(f[0] + "/" + Integer.parseInt(f[1]),
+                    new Sizes(Integer.parseInt(f[2]), Integer.parseInt(f[3]), Integer.parseInt(f[4])));
         }
         return m;
     }

@@ -245,7 +245,7 @@ public final class IkeDissector {
     }
 
     /** Keeps the first "malformed" reason a payload decoder emits, ignores every other field. */
-    private static final class FirstMalformed implements FieldSink {
+    private static final class FirstMalformed extends FieldSink.Ignoring {
         String reason;
 
         @Override
@@ -253,42 +253,6 @@ public final class IkeDissector {
             if (reason == null && "malformed".equals(name)) {
                 reason = value;
             }
-        }
-
-        @Override
-        public void number(String name, long value) {
-        }
-
-        @Override
-        public void named(String name, long value, String label) {
-        }
-
-        @Override
-        public void hexNumber(String name, long value, int digits) {
-        }
-
-        @Override
-        public void bool(String name, boolean value) {
-        }
-
-        @Override
-        public void bytes(String name, byte[] b, int offset, int length) {
-        }
-
-        @Override
-        public void begin(String name) {
-        }
-
-        @Override
-        public void end() {
-        }
-
-        @Override
-        public void beginList(String name) {
-        }
-
-        @Override
-        public void endList() {
         }
     }
 }
