@@ -31,17 +31,40 @@ public final class DerNames {
     }
 
     private static final Map<String, String> ATTRIBUTE_TYPES = loadAttributeTypes();
+    private static final Map<String, String> SIGNATURE_ALGORITHMS = load("asn1/signature-algorithms");
 
     private static final int TAG_SEQUENCE = 0x30;
     private static final int TAG_SET = 0x31;
     private static final int TAG_OID = 0x06;
 
     private static Map<String, String> loadAttributeTypes() {
+        return load("asn1/x500-attribute-types");
+    }
+
+    private static Map<String, String> load(String resource) {
         Map<String, String> m = new HashMap<>();
-        for (String[] row : NameTable.rows("asn1/x500-attribute-types", 2)) {
+        for (String[] row : NameTable.rows(resource, 2)) {
             m.put(row[0].trim(), row[1].trim());
         }
         return m;
+    }
+
+    /**
+     * The OID of the DER AlgorithmIdentifier (RFC 5280 §4.1.1.2: SEQUENCE { algorithm OID,
+     * parameters ANY OPTIONAL }) filling {@code b[off, off + len)}, dotted, or null.
+     */
+    public static String algorithmOid(byte[] b, int off, int len) {
+        Tlv seq = tlv(b, off, off + len);
+        if (seq == null || seq.tag != TAG_SEQUENCE || seq.end != off + len) {
+            return null;
+        }
+        Tlv o = tlv(b, seq.start, seq.end);
+        return o == null || o.tag != TAG_OID ? null : oid(b, o.start, o.end);
+    }
+
+    /** The name of a signature algorithm OID ("1.2.840.113549.1.1.11" → "sha256WithRSAEncryption"), or null. */
+    public static String signatureAlgorithmName(String oid) {
+        return oid == null ? null : SIGNATURE_ALGORITHMS.get(oid);
     }
 
     /** The short name of an attribute type OID ("2.5.4.3" → "CN"), or null. */

@@ -310,6 +310,16 @@ public final class Ikev2Payloads {
                 return;
             }
             out.bytes("algorithmIdentifier", b, d + 1, al);
+            String oid = DerNames.algorithmOid(b, d + 1, al);
+            if (oid == null) {
+                malformed(out, "the AlgorithmIdentifier is not a DER SEQUENCE starting with an OID");
+                return;
+            }
+            out.text("signatureAlgorithmOid", oid);
+            String alg = DerNames.signatureAlgorithmName(oid);
+            if (alg != null) {
+                out.text("signatureAlgorithm", alg);
+            }
             out.number("signatureLength", end - d - 1 - al);
         } else {
             out.number("dataLength", end - d);

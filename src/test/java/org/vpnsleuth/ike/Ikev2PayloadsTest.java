@@ -255,6 +255,40 @@ class Ikev2PayloadsTest {
     }
 
     @Test
+    void digitalSignatureAuthNamesItsAlgorithm() {
+        // RFC 7427 §3 AUTH method 14: AlgorithmIdentifier length, the DER AlgorithmIdentifier, the
+        // signature. Appendix A gives the DER of sha256WithRSAEncryption (A.1, NULL parameters)
+        // and of ecdsa-with-SHA256 (A.3, no parameters).
+        byte[] rsa = Hex.hex("300d06092a864886f70d01010b0500");
+        byte[] ecdsa = Hex.hex("300a06082a8648ce3d040302");
+        Msg m = new Msg();
+        m.payload(39, 4 + 4 + 1 + rsa.length + 8).u8(14, 0, 0, 0).u8(rsa.length);
+        m.b.writeBytes(rsa);
+        m.fill(8, 0x55);
+        m.payload(39, 4 + 4 + 1 + ecdsa.length + 8).u8(14, 0, 0, 0).u8(ecdsa.length);
+        m.b.writeBytes(ecdsa);
+        m.fill(8, 0x55);
+        m.payload(0, 4 + 4 + 1 + 3 + 2).u8(14, 0, 0, 0).u8(3).u8(0x04, 0x01, 0x00).fill(2, 1); // not a SEQUENCE
+        List<Object> p = list(dissect(ike(39, m.bytes(), -1)).root.get("payloads"));
+        assertThat(map(p.get(0))).containsEntry("signatureAlgorithm", "sha256WithRSAEncryption")
+                .containsEntry("signatureAlgorithmOid", "1.2.840.113549.1.1.11").containsEntry("signatureLength", 8L);
+        assertThat(map(p.get(1))).containsEntry("signatureAlgorithm", "ecdsa-with-SHA256")
+                .containsEntry("signatureAlgorithmOid", "1.2.840.10045.4.3.2");
+        assertThat((String) map(p.get(2)).get("malformed")).contains("not a DER SEQUENCE");
+    }
+
+    /** Hex to bytes, for RFC examples. */
+    private static final class Hex {
+        static byte[] hex(String s) {
+            byte[] b = new byte[s.length() / 2];
+            for (int i = 0; i < b.length; i++) {
+                b[i] = (byte) Integer.parseInt(s.substring(2 * i, 2 * i + 2), 16);
+            }
+            return b;
+        }
+    }
+
+    @Test
     void notifyDataWithStructure() {
         // RFC 5685 §4 REDIRECT: GW type 1, length 4, 198.51.100.9, then the 16-byte nonce of the request
         // REDIRECTED_FROM: GW type 3 (FQDN) "gw.example"; RFC 7296 §3.10.1 INVALID_MESSAGE_ID (4-byte
