@@ -32,6 +32,11 @@ CAPTURES = {
     'ikev1-fragments.pcap': ('ikev1-fragments', '192.0.2.1'),
     'ikev2-fragments.pcapng': ('ikev2-fragments', '192.0.2.1'),
     'ikev2-ip-fragments.pcapng': ('ikev2-ip-fragments', '192.0.2.1'),
+    'fail-ikev2-dh-retry.pcapng': ('fail-ikev2-dh-retry', '192.0.2.1'),
+    'fail-dpd-dead-peer.pcapng': ('fail-dpd-dead-peer', '192.0.2.1'),
+    'fail-ikev2-dead-peer.pcapng': ('fail-ikev2-dead-peer', '192.0.2.1'),
+    'fail-deleted-by-peer.pcapng': ('fail-deleted-by-peer', '192.0.2.1'),
+    'fail-ikev2-mode.pcapng': ('fail-ikev2-mode', '192.0.2.1'),
 }
 RESPONDER = '192.0.2.2'
 
