@@ -1,0 +1,69 @@
+package org.vpnsleuth.cli;
+
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.vpnsleuth.capture.CaptureReader;
+import org.vpnsleuth.report.Analysis;
+import org.vpnsleuth.report.AnalysisJson;
+import org.vpnsleuth.report.AnalysisText;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** `vpnsleuth analyze`: every IKE SA rebuilt, where each negotiation stopped and why. */
+@Command(name = "analyze", mixinStandardHelpOptions = true,
+        description = {"Rebuild every IKE SA and exchange and say where each negotiation stopped, why, with evidence and a fix.",
+            "Several files (captures taken at both peers) are merged by time. --format json: docs/analyze-json.md."})
+public final class AnalyzeCommand implements Callable<Integer> {
+    enum Format { text, json }
+
+    @Parameters(arity = "1..*", paramLabel = "FILE", description = "pcap or pcapng files, optionally gzip-compressed; - for standard input")
+    List<String> files = new ArrayList<>();
+
+    @Option(names = "--format", defaultValue = "text", description = "text or json (default: ${DEFAULT-VALUE})")
+    Format format;
+
+    @Option(names = "--esp-udp-port", paramLabel = "PORT", description = "also decode UDP on this port as ESP-in-UDP (repeatable)")
+    List<Integer> espPorts = new ArrayList<>();
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        for (int port : espPorts) {
+            if (port < 1 || port > 65535) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--esp-udp-port " + port + " is not a port");
+            }
+        }
+        List<String> names = new ArrayList<>();
+        List<String> errors = new ArrayList<>();
+        List<CaptureReader> readers = Analysis.open(files, names, errors);
+        for (String e : errors) {
+            err.println("vpnsleuth: " + e);
+        }
+        if (readers.isEmpty()) {
+            return Main.UNREADABLE;
+        }
+        try {
+            Analysis a = Analysis.run(names, readers, espPorts);
+            StringBuilder sb = new StringBuilder(8192);
+            if (format == Format.json) {
+                AnalysisJson.render(a, sb);
+                sb.append('\n');
+            } else {
+                AnalysisText.render(a, sb);
+            }
+            out.append(sb);
+            out.flush();
+        } finally {
+            Analysis.close(readers);
+        }
+        return errors.isEmpty() ? Main.OK : Main.UNREADABLE;
+    }
+}

@@ -1,0 +1,37 @@
+package org.vpnsleuth.diagnose;
+
+/**
+ * Why a negotiation stopped (or what went wrong on the way): the stable vocabulary of
+ * {@code cause} in reports and JSON, documented in docs/diagnosis.md. Names never change; new
+ * causes may be added.
+ */
+public enum Cause {
+    NO_RESPONSE("the peer never answered"),
+    IKE_PROPOSAL_MISMATCH("no IKE (phase 1) proposal acceptable to both peers"),
+    DH_GROUP_MISMATCH("the responder wants another Diffie-Hellman group"),
+    COOKIE_CHALLENGE("the responder asked for a cookie (anti-DoS) before it would go on"),
+    PSK_MISMATCH("the pre-shared keys differ"),
+    AUTH_FAILED("authentication failed"),
+    CHILD_PROPOSAL_MISMATCH("no IPsec (phase 2 / child SA) proposal acceptable to both peers"),
+    TS_MISMATCH("traffic selectors / proxy IDs do not match"),
+    MODE_MISMATCH("transport and tunnel mode do not match"),
+    NAT_T_BLOCKED("NAT detected, but UDP 4500 does not get through"),
+    IKE_FRAGMENTS_LOST("a large IKE message was fragmented and the fragments were lost"),
+    XAUTH_FAILED("XAUTH user authentication failed"),
+    MODECFG_FAILED("Mode Config gave no address"),
+    PEER_DEAD("dead peer detection: the peer stopped answering"),
+    DELETED_BY_PEER("a peer deleted the SA"),
+    L2TP_NO_RESPONSE("the L2TP peer never answered"),
+    L2TP_REJECTED("the L2TP peer refused the tunnel or session"),
+    PPP_LCP_FAILED("PPP LCP never reached the Opened state"),
+    PPP_AUTH_FAILED("PPP authentication failed"),
+    ESP_ONE_WAY("ESP flows in one direction only"),
+    CAPTURE_INCOMPLETE("the capture starts or ends in the middle of the negotiation"),
+    UNKNOWN("the capture does not say why");
+
+    public final String meaning;
+
+    Cause(String meaning) {
+        this.meaning = meaning;
+    }
+}

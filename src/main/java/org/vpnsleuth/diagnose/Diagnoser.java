@@ -1,0 +1,217 @@
+package org.vpnsleuth.diagnose;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.vpnsleuth.track.EspFlow;
+import org.vpnsleuth.track.FrameRef;
+import org.vpnsleuth.track.IcmpError;
+import org.vpnsleuth.track.IkeExchange;
+import org.vpnsleuth.track.IkeMessage;
+import org.vpnsleuth.track.IkeSa;
+
+/**
+ * Rules over a tracked IKE SA → its verdict, where it stopped, why, with evidence and a fix. The
+ * rules read only what the wire shows in cleartext (and the sizes, timing and direction of what is
+ * encrypted); each finding says how sure it is and, where the cleartext cannot tell causes apart,
+ * which others remain and what would decide (docs/diagnosis.md).
+ */
+public final class Diagnoser {
+    /** A request unanswered this close to the end of the capture may still have been answered. */
+    static final long END_SLACK_NANOS = 3_000_000_000L;
+    /** ESP packets in one direction, none back, from which ESP_ONE_WAY is said. */
+    static final int ONE_WAY_PACKETS = 4;
+
+    private final long captureStart;
+    private final long captureEnd;
+
+    /** @param captureStart time of the first frame of the capture(s); @param captureEnd of the last */
+    public Diagnoser(long captureStart, long captureEnd) {
+        this.captureStart = captureStart;
+        this.captureEnd = captureEnd;
+    }
+
+    public SaDiagnosis diagnose(IkeSa sa) {
+        SaDiagnosis d = new SaDiagnosis(sa);
+        if (sa.version == 1) {
+            Ikev1Rules.diagnose(this, sa, d);
+        } else {
+            Ikev2Rules.diagnose(this, sa, d);
+        }
+        children(sa, d);
+        if (d.main == null && d.verdict == Verdict.FAILED) {
+            d.main = finding(Cause.UNKNOWN, Confidence.LOW, d.stoppedAt, "the negotiation stopped at " + d.stoppedAt,
+                    "The capture shows the negotiation stop here without a cleartext reason.",
+                    "Look at both peers' logs for this time; decrypting the exchange (keys) would show the notify.",
+                    List.of(), List.of());
+        }
+        if (d.main != null && !d.findings.contains(d.main)) {
+            d.findings.add(0, d.main);
+        }
+        return d;
+    }
+
+    // ------------------------------------------------------------------ shared helpers
+
+    boolean nearEnd(long nanos) {
+        return captureEnd - nanos < END_SLACK_NANOS;
+    }
+
+    boolean nearStart(long nanos) {
+        return nanos - captureStart < END_SLACK_NANOS;
+    }
+
+    static Evidence ev(IkeMessage m, String what) {
+        return new Evidence(m.at, what);
+    }
+
+    static Evidence ev(FrameRef r, String what) {
+        return new Evidence(r, what);
+    }
+
+    static Finding finding(Cause c, Confidence conf, String at, String headline, String explanation, String fix,
+            List<Evidence> evidence, List<Cause> alternatives) {
+        return new Finding(c, conf, at, headline, explanation, fix, List.copyOf(evidence), List.copyOf(alternatives), false);
+    }
+
+    static Finding recovered(Finding f) {
+        return new Finding(f.cause(), f.confidence(), f.stoppedAt(), f.headline() + " (recovered)", f.explanation(),
+                f.fix(), f.evidence(), f.alternatives(), true);
+    }
+
+    /** "sent 4 times over 9.1 s" for a retransmitted message, "" otherwise. */
+    static String sentTimes(IkeMessage m) {
+        if (m.retransmitted() == 0) {
+            return "";
+        }
+        double span = (m.lastSentNanos() - m.at.nanos()) / 1e9;
+        return String.format(" sent %d times over %.1f s", m.retransmitted() + 1, span);
+    }
+
+    /** Evidence for a message and each of its retransmissions. */
+    static List<Evidence> withCopies(IkeMessage m, String what) {
+        List<Evidence> l = new ArrayList<>();
+        l.add(ev(m, what));
+        for (IkeMessage c : m.retransmissions) {
+            l.add(ev(c, what + " (retransmission)"));
+        }
+        return l;
+    }
+
+    /** ICMP errors about datagrams to the peer that did not answer, as evidence. */
+    static List<Evidence> icmp(IkeSa sa, String unansweredPeer) {
+        List<Evidence> l = new ArrayList<>();
+        for (IcmpError e : sa.icmpErrors) {
+            if (unansweredPeer.equals(e.quotedDst())) {
+                l.add(new Evidence(e.at(), "ICMP " + e.what() + " from " + e.from() + " for a datagram to "
+                        + e.quotedDst() + (e.quotedDstPort() > 0 ? " port " + e.quotedDstPort() : "")));
+            }
+        }
+        return l;
+    }
+
+    /**
+     * A request that got no answer: NO_RESPONSE (or CAPTURE_INCOMPLETE when the capture ends right
+     * after it), with the retransmissions and any ICMP errors as evidence.
+     */
+    Finding noResponse(IkeSa sa, IkeMessage q, String at, String what) {
+        List<Evidence> evidence = withCopies(q, at);
+        List<Evidence> icmp = icmp(sa, q.dst.address());
+        evidence.addAll(icmp);
+        if (q.retransmitted() == 0 && nearEnd(q.at.nanos())) {
+            return finding(Cause.CAPTURE_INCOMPLETE, Confidence.MEDIUM, at,
+                    "the capture ends " + String.format("%.1f", (captureEnd - q.at.nanos()) / 1e9) + " s after " + at
+                            + ", before any answer could be expected",
+                    "The " + what + " was sent once, just before the capture ended: the answer may simply not have been captured.",
+                    "Capture for longer (at least the peers' retransmission time).", evidence, List.of(Cause.NO_RESPONSE));
+        }
+        String why;
+        String fix;
+        if (!icmp.isEmpty()) {
+            why = "The peer's side answered with ICMP errors: nothing listens there (IKE daemon down, wrong address) or a"
+                    + " firewall rejects the port.";
+            fix = "Check that the IKE daemon runs on " + q.dst.address() + " and listens on UDP " + q.dst.port()
+                    + "; check firewalls and ACLs for UDP 500/4500 on the path.";
+        } else {
+            why = "Nothing came back from " + q.dst.address() + ". UDP " + q.dst.port() + " may be filtered on the way,"
+                    + " the peer may be down or unreachable, or it may drop requests it does not like silently (some"
+                    + " Cisco configurations drop an IKE proposal they cannot match without a notify).";
+            fix = "Check reachability and UDP " + q.dst.port() + " on the path (ACLs, firewalls, NAT); capture on the"
+                    + " responder to see whether the request arrives; compare the proposals with the responder's policy.";
+        }
+        return finding(Cause.NO_RESPONSE, q.retransmitted() >= 2 || !icmp.isEmpty() ? Confidence.HIGH : Confidence.MEDIUM,
+                at, "no answer to " + at + sentTimes(q), why, fix, evidence, List.of());
+    }
+
+    // ------------------------------------------------------------------ child SAs and ESP
+
+    private void children(IkeSa sa, SaDiagnosis d) {
+        // flows linked to this SA: pair them by direction; ESP in one direction only is a finding
+        List<EspFlow> out = new ArrayList<>();
+        List<EspFlow> back = new ArrayList<>();
+        for (EspFlow f : sa.flows) {
+            (sa.isInitiator(f.src) ? out : back).add(f);
+        }
+        long outPackets = out.stream().mapToLong(f -> f.packets).sum();
+        long backPackets = back.stream().mapToLong(f -> f.packets).sum();
+        if (!sa.flows.isEmpty() && (outPackets == 0 || backPackets == 0)
+                && Math.max(outPackets, backPackets) >= ONE_WAY_PACKETS) {
+            List<EspFlow> one = outPackets == 0 ? back : out;
+            EspFlow f = one.get(0);
+            String from = outPackets == 0 ? "responder" : "initiator";
+            List<Evidence> e = new ArrayList<>();
+            for (EspFlow x : one) {
+                e.add(new Evidence(x.first, x.protocol + " SPI " + x.spiHex() + " " + x.src + " → " + x.dst + ": "
+                        + x.packets + " packets, first"));
+                e.add(new Evidence(x.last, x.protocol + " SPI " + x.spiHex() + ": last"));
+            }
+            d.findings.add(finding(Cause.ESP_ONE_WAY, Confidence.MEDIUM, "ESP",
+                    "ESP only from the " + from + " (" + Math.max(outPackets, backPackets) + " packets, none back)",
+                    "The " + from + " sends ESP (SPI " + f.spiHex() + ") but nothing comes back: the other peer does not"
+                            + " decrypt it (wrong keys after a rekey, SA missing), drops the decrypted traffic (policy,"
+                            + " routing, the inner service does not answer), or its ESP is filtered on the way back.",
+                    "On the receiving peer check the SA counters (`show crypto ipsec sa`: decaps, errors; `swanctl"
+                            + " --list-sas`), the routes and firewall for the inner traffic, and that ESP/UDP 4500 is"
+                            + " allowed in the other direction.",
+                    e, List.of()));
+        }
+        for (EspFlow f : sa.flows) {
+            if (f.missing > 0 && f.packets >= ONE_WAY_PACKETS) {
+                d.findings.add(finding(Cause.UNKNOWN, Confidence.LOW, "ESP",
+                        f.protocol + " SPI " + f.spiHex() + ": " + f.missing + " sequence numbers missing of "
+                                + (f.highestSeq - f.firstSeq + 1),
+                        "Packets of this SA never reached the capture point (lost on the way, or captured after a drop).",
+                        "Check for loss on the path; compare with the sender's counters.",
+                        List.of(new Evidence(f.first, "first packet"), new Evidence(f.last, "last packet")), List.of()));
+            }
+        }
+        if (d.children.isEmpty() && !sa.flows.isEmpty()) {
+            ChildSa c = new ChildSa("traffic");
+            c.flows.addAll(sa.flows);
+            c.verdict = outPackets > 0 && backPackets > 0 ? Verdict.ESTABLISHED : Verdict.INCOMPLETE;
+            d.children.add(c);
+        } else if (!d.children.isEmpty()) {
+            // the flows belong to the established children; with several, to the last one before them
+            ChildSa target = null;
+            for (ChildSa c : d.children) {
+                if (c.verdict == Verdict.ESTABLISHED) {
+                    target = c;
+                }
+            }
+            if (target == null) {
+                target = d.children.get(d.children.size() - 1);
+            }
+            target.flows.addAll(sa.flows);
+            if (target.verdict != Verdict.ESTABLISHED && outPackets > 0 && backPackets > 0) {
+                target.verdict = Verdict.ESTABLISHED;
+                target.detail = "ESP flows in both directions";
+            }
+        }
+        for (ChildSa c : d.children) {
+            if (c.verdict == Verdict.ESTABLISHED && !c.flows.isEmpty() && (outPackets == 0 || backPackets == 0)
+                    && Math.max(outPackets, backPackets) >= ONE_WAY_PACKETS) {
+                c.cause = Cause.ESP_ONE_WAY;
+                c.confidence = Confidence.MEDIUM;
+            }
+        }
+    }
+}

@@ -1,0 +1,400 @@
+package org.vpnsleuth.diagnose;
+
+import static org.vpnsleuth.diagnose.Diagnoser.ev;
+import static org.vpnsleuth.diagnose.Diagnoser.finding;
+import static org.vpnsleuth.diagnose.Diagnoser.recovered;
+import static org.vpnsleuth.diagnose.Diagnoser.sentTimes;
+import static org.vpnsleuth.diagnose.Diagnoser.withCopies;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.vpnsleuth.track.EspFlow;
+import org.vpnsleuth.track.FrameRef;
+import org.vpnsleuth.track.IkeExchange;
+import org.vpnsleuth.track.IkeMessage;
+import org.vpnsleuth.track.IkeSa;
+
+/** The IKEv2 rules (RFC 7296): IKE_SA_INIT attempts, IKE_AUTH, CREATE_CHILD_SA, INFORMATIONAL. */
+final class Ikev2Rules {
+    private Ikev2Rules() {
+    }
+
+    /** An IKE_AUTH response whose ciphertext is at most this long can hold only a lone Notify: an error. */
+    static final int LONE_NOTIFY_CIPHERTEXT = 16;
+
+    static void diagnose(Diagnoser dg, IkeSa sa, SaDiagnosis d) {
+        List<IkeExchange> inits = sa.exchanges("IKE_SA_INIT");
+        IkeExchange ok = null;
+        List<Finding> pending = new ArrayList<>();
+        for (int i = 0; i < inits.size(); i++) {
+            IkeExchange e = inits.get(i);
+            IkeMessage q = e.request();
+            IkeMessage r = e.response();
+            if (q != null && d.offered.isEmpty()) {
+                d.offered.addAll(q.proposals);
+            }
+            if (q == null) {
+                continue;
+            }
+            if (r == null) {
+                if (i == inits.size() - 1) {
+                    d.main = dg.noResponse(sa, q, "IKE_SA_INIT", "IKE_SA_INIT request");
+                }
+                continue;
+            }
+            if (r.hasNotify("INVALID_KE_PAYLOAD")) {
+                IkeMessage.Notify n = r.notify("INVALID_KE_PAYLOAD");
+                pending.add(finding(Cause.DH_GROUP_MISMATCH, Confidence.HIGH, "IKE_SA_INIT",
+                        "the responder wants " + (n.detail() != null ? n.detail() : "another group")
+                                + "; the initiator's KE payload used group " + q.keGroup,
+                        "The initiator guessed a Diffie-Hellman group for its KE payload that the responder does not"
+                                + " accept; the responder names the group it wants (INVALID_KE_PAYLOAD) and the initiator"
+                                + " may retry with it, keeping its SPI.",
+                        "Put the group the responder wants first in the initiator's proposal (strongSwan: the first"
+                                + " DH group of `proposals`; Cisco: `group` in the IKEv2 proposal) to save a round trip.",
+                        List.of(ev(q, "KE group " + q.keGroup), ev(r, "N(INVALID_KE_PAYLOAD) " + n.detail())), List.of()));
+                continue;
+            }
+            if (r.hasNotify("COOKIE")) {
+                pending.add(finding(Cause.COOKIE_CHALLENGE, Confidence.HIGH, "IKE_SA_INIT",
+                        "the responder asked for a cookie before going on",
+                        "The responder is under load (many half-open SAs) and answers IKE_SA_INIT with a COOKIE the"
+                                + " initiator must send back (RFC 7296 §2.6).",
+                        "Nothing to fix if the retry follows; many cookies mean the responder sees many half-open SAs.",
+                        List.of(ev(q, "IKE_SA_INIT request"), ev(r, "N(COOKIE)")), List.of()));
+                continue;
+            }
+            IkeMessage.Notify err = r.errorNotify();
+            if (err != null) {
+                d.main = notifyFailure(dg, sa, q, r, err, "IKE_SA_INIT");
+                continue;
+            }
+            ok = e;
+            if (d.chosen == null && !r.proposals.isEmpty()) {
+                d.chosen = r.proposals.get(0);
+            }
+        }
+        for (Finding f : pending) {
+            d.findings.add(ok != null ? recovered(f) : f);
+        }
+        if (ok == null) {
+            if (d.main == null && !pending.isEmpty()) {
+                d.main = pending.get(pending.size() - 1);
+            }
+            if (inits.isEmpty()) {
+                startedLate(dg, sa, d);
+                return;
+            }
+            d.stoppedAt = "IKE_SA_INIT";
+            d.verdict = d.main != null && d.main.cause() == Cause.CAPTURE_INCOMPLETE ? Verdict.INCOMPLETE : Verdict.FAILED;
+            states(d, "IKE_SA_INIT sent, no usable answer");
+            return;
+        }
+        nat(sa, ok, d);
+        List<IkeExchange> auths = sa.exchanges("IKE_AUTH");
+        IkeMessage okResp = ok.response();
+        if (auths.isEmpty()) {
+            d.stoppedAt = "IKE_AUTH";
+            if (dg.nearEnd(okResp.at.nanos())) {
+                d.verdict = Verdict.INCOMPLETE;
+                d.main = finding(Cause.CAPTURE_INCOMPLETE, Confidence.MEDIUM, "IKE_AUTH",
+                        "the capture ends right after IKE_SA_INIT", "The IKE_AUTH exchange was not captured.",
+                        "Capture for longer.", List.of(ev(okResp, "IKE_SA_INIT response")), List.of());
+            } else {
+                d.verdict = Verdict.FAILED;
+                d.main = finding(Cause.UNKNOWN, Confidence.LOW, "IKE_AUTH",
+                        "the initiator never sent IKE_AUTH after a successful IKE_SA_INIT",
+                        "The initiator gave up after the IKE_SA_INIT response: it may have rejected the responder's"
+                                + " choice, failed to compute the keys, or the IKE_AUTH request never left it.",
+                        "Read the initiator's log at this time.", List.of(ev(okResp, "IKE_SA_INIT response")), List.of());
+            }
+            states(d, "IKE_SA_INIT done, IKE_AUTH not sent");
+            return;
+        }
+        IkeExchange auth = auths.get(0);
+        IkeMessage q = auth.request();
+        IkeMessage r = auth.response();
+        if (q == null) {
+            d.stoppedAt = "IKE_AUTH";
+            d.verdict = Verdict.INCOMPLETE;
+            states(d, "IKE_AUTH");
+            return;
+        }
+        if (r == null) {
+            d.stoppedAt = "IKE_AUTH";
+            d.main = authUnanswered(dg, sa, ok, auth, q, d);
+            d.verdict = d.main.cause() == Cause.CAPTURE_INCOMPLETE ? Verdict.INCOMPLETE : Verdict.FAILED;
+            states(d, "IKE_AUTH sent, no answer");
+            return;
+        }
+        IkeMessage.Notify err = r.encrypted ? null : r.errorNotify();
+        boolean later = answeredAfter(sa, auth);
+        boolean espBoth = espBothWays(sa, r.at.nanos());
+        ChildSa child = new ChildSa("IKE_AUTH");
+        d.children.add(child);
+        if (err != null) {
+            d.main = notifyFailure(dg, sa, q, r, err, "IKE_AUTH");
+            d.stoppedAt = "IKE_AUTH";
+            d.verdict = Verdict.FAILED;
+            child.verdict = Verdict.FAILED;
+            child.cause = d.main.cause();
+            states(d, "IKE_AUTH failed");
+            return;
+        }
+        if (r.ciphertextExact && r.ciphertextLength <= LONE_NOTIFY_CIPHERTEXT && !later && !espBoth) {
+            d.main = finding(Cause.AUTH_FAILED, Confidence.MEDIUM, "IKE_AUTH",
+                    "the IKE_AUTH response holds " + r.ciphertextLength + " bytes of ciphertext: room for one Notify"
+                            + " and nothing else, most likely AUTHENTICATION_FAILED",
+                    "A successful IKE_AUTH response carries IDr, AUTH, SA, TSi and TSr; this one can only hold a single"
+                            + " Notify payload, an error. After a failed authentication nothing else follows, as here."
+                            + " With pre-shared keys the usual reason is that the keys differ (PSK_MISMATCH); with"
+                            + " certificates, an untrusted CA, a wrong identity or an expired certificate.",
+                    "Compare the pre-shared keys (strongSwan `secrets`, Cisco `pre-shared-key`) and the identities on"
+                            + " both peers; supply the keys (--keys) to decrypt the notify and be certain.",
+                    List.of(ev(q, "IKE_AUTH request" + sentTimes(q)), ev(r, "IKE_AUTH response: " + r.ciphertextLength
+                            + " bytes of ciphertext")), List.of(Cause.PSK_MISMATCH));
+            d.stoppedAt = "IKE_AUTH";
+            d.verdict = Verdict.FAILED;
+            child.verdict = Verdict.FAILED;
+            child.cause = Cause.AUTH_FAILED;
+            states(d, "IKE_AUTH failed");
+            return;
+        }
+        d.verdict = Verdict.ESTABLISHED;
+        d.stoppedAt = null;
+        child.verdict = espBoth ? Verdict.ESTABLISHED : Verdict.INCOMPLETE;
+        child.evidence.add(ev(r, "IKE_AUTH response"));
+        if (!espBoth) {
+            child.detail = "no ESP in both directions after IKE_AUTH: the child SA may have failed (TS_UNACCEPTABLE,"
+                    + " NO_PROPOSAL_CHOSEN are encrypted) or no traffic was sent";
+        }
+        states(d, "ESTABLISHED");
+        later(dg, sa, d, auth);
+    }
+
+    /** The capture begins after IKE_SA_INIT: what the later exchanges show. */
+    private static void startedLate(Diagnoser dg, IkeSa sa, SaDiagnosis d) {
+        boolean answered = false;
+        for (IkeExchange e : sa.exchanges) {
+            answered |= e.response() != null;
+        }
+        if (answered || espBothWays(sa, 0)) {
+            d.verdict = Verdict.ESTABLISHED;
+            d.findings.add(finding(Cause.CAPTURE_INCOMPLETE, Confidence.HIGH, null,
+                    "the capture starts after this SA was negotiated",
+                    "Its IKE_SA_INIT and IKE_AUTH are not in the capture; later exchanges are answered, so it was up.",
+                    "Capture from before the tunnel comes up to see its negotiation.",
+                    List.of(ev(sa.messages.get(0), "first message seen")), List.of()));
+            states(d, "ESTABLISHED (before the capture)");
+            later(dg, sa, d, null);
+        } else {
+            d.verdict = Verdict.INCOMPLETE;
+            d.main = finding(Cause.CAPTURE_INCOMPLETE, Confidence.MEDIUM, null,
+                    "only a fragment of this SA's story is in the capture", "Neither IKE_SA_INIT nor an answered exchange was captured.",
+                    "Capture from before the tunnel comes up.", List.of(ev(sa.messages.get(0), "first message seen")), List.of());
+            states(d, "unknown");
+        }
+    }
+
+    /** A cleartext error notify in a response: the cause it names. */
+    static Finding notifyFailure(Diagnoser dg, IkeSa sa, IkeMessage q, IkeMessage r, IkeMessage.Notify n, String at) {
+        String name = n.name();
+        List<Evidence> e = new ArrayList<>(withCopies(q, at + " request"));
+        e.add(ev(r, "N(" + name + ")"));
+        return switch (name) {
+            case "NO_PROPOSAL_CHOSEN" -> finding(at.equals("IKE_SA_INIT") ? Cause.IKE_PROPOSAL_MISMATCH : Cause.CHILD_PROPOSAL_MISMATCH,
+                    Confidence.HIGH, at, "the responder accepts none of the " + q.proposals.size() + " proposal(s) offered",
+                    "The responder answered NO_PROPOSAL_CHOSEN: none of the initiator's proposals matches its policy."
+                            + (q.proposals.isEmpty() ? "" : " Offered: " + String.join("; ", q.proposals) + "."),
+                    "Make the proposals (encryption, integrity, PRF, DH group) match on both peers: strongSwan"
+                            + " `proposals`, Cisco `crypto ikev2 proposal`, Windows `Set-VpnConnectionIPsecConfiguration`.",
+                    e, List.of());
+            case "AUTHENTICATION_FAILED" -> finding(Cause.AUTH_FAILED, Confidence.HIGH, at, "the peer says AUTHENTICATION_FAILED",
+                    "The peer could not verify the AUTH payload: pre-shared keys that differ, an identity it does not expect,"
+                            + " or a certificate it does not trust.",
+                    "Compare the pre-shared keys and identities on both peers, or the certificates and CAs.", e,
+                    List.of(Cause.PSK_MISMATCH));
+            case "TS_UNACCEPTABLE" -> finding(Cause.TS_MISMATCH, Confidence.HIGH, at, "the responder refuses the traffic selectors",
+                    "TS_UNACCEPTABLE: the subnets/ports the initiator asked for are not in the responder's policy.",
+                    "Make the local and remote subnets mirror each other (strongSwan local_ts/remote_ts, Cisco crypto ACL).",
+                    e, List.of());
+            case "INVALID_SYNTAX", "INVALID_MAJOR_VERSION", "UNSUPPORTED_CRITICAL_PAYLOAD" -> finding(Cause.UNKNOWN,
+                    Confidence.HIGH, at, "the peer rejects the message: " + name,
+                    "The peer could not parse or does not support the message (" + name + ").",
+                    "Check the software versions and interoperability settings of both peers.", e, List.of());
+            default -> finding(Cause.UNKNOWN, Confidence.HIGH, at, "the peer answered " + name,
+                    "The response carries the error notify " + name + ".", "See RFC 7296 §3.10.1 for " + name + ".", e, List.of());
+        };
+    }
+
+    private static Finding authUnanswered(Diagnoser dg, IkeSa sa, IkeExchange init, IkeExchange auth, IkeMessage q,
+            SaDiagnosis d) {
+        List<Evidence> e = new ArrayList<>(withCopies(q, "IKE_AUTH request"));
+        // fragments: IP datagrams that never completed, IKEv2 fragments missing
+        if (!sa.lostIpDatagrams.isEmpty()) {
+            for (List<FrameRef> dgFrames : sa.lostIpDatagrams) {
+                for (FrameRef f : dgFrames) {
+                    e.add(new Evidence(f, "IP fragment of a datagram that never completed"));
+                }
+            }
+            return finding(Cause.IKE_FRAGMENTS_LOST, Confidence.HIGH, "IKE_AUTH",
+                    "IKE_AUTH went out in IP fragments and some never arrived",
+                    "The IKE_AUTH message (certificates make it large) is bigger than the path MTU and was IP-fragmented;"
+                            + " some fragments were lost on the way (firewalls and NATs often drop non-first fragments),"
+                            + " so the peer never got the whole message.",
+                    "Enable IKEv2 fragmentation (RFC 7383) on both peers (strongSwan `fragmentation = yes`, Cisco"
+                            + " `crypto ikev2 fragmentation`), or allow IP fragments on the path; smaller certificates help.",
+                    e, List.of(Cause.NO_RESPONSE));
+        }
+        if (q.fragmentTotal > 0) {
+            java.util.Set<Integer> have = new java.util.TreeSet<>();
+            for (IkeMessage m : auth.messages) {
+                if (!m.response && m.fragmentNumber > 0) {
+                    have.add(m.fragmentNumber);
+                }
+            }
+            if (have.size() < q.fragmentTotal) {
+                return finding(Cause.IKE_FRAGMENTS_LOST, Confidence.HIGH, "IKE_AUTH",
+                        "only IKE fragments " + have + " of " + q.fragmentTotal + " reached the capture point",
+                        "The IKE_AUTH request was sent in " + q.fragmentTotal + " RFC 7383 fragments and some are missing.",
+                        "Check the path for loss of large UDP datagrams; lower the fragment size (strongSwan"
+                                + " charon.fragment_size).", e, List.of(Cause.NO_RESPONSE));
+            }
+        }
+        boolean floated = q.dst.port() == 4500 && init.request() != null && init.request().dst.port() == 500;
+        if (d.nat != null && !d.nat.equals("no NAT") && floated) {
+            return finding(Cause.NAT_T_BLOCKED, q.retransmitted() >= 1 ? Confidence.HIGH : Confidence.MEDIUM, "IKE_AUTH",
+                    "NAT detected (" + d.nat + "), IKE moved to UDP 4500 and got no answer there" + sentTimes(q),
+                    "IKE_SA_INIT on UDP 500 worked and its NAT detection hashes show a NAT, so both peers switch to UDP 4500"
+                            + " (RFC 3947/7296 §2.23). Nothing comes back on 4500: a firewall or the NAT passes 500 but"
+                            + " not 4500.",
+                    "Allow UDP 4500 both ways between the peers (and ESP-in-UDP); on Cisco ASA check `nat-traversal`"
+                            + " and ACLs; on cloud security groups open UDP 4500.",
+                    e, List.of(Cause.NO_RESPONSE));
+        }
+        if (q.ipFragmented) {
+            return finding(Cause.IKE_FRAGMENTS_LOST, Confidence.MEDIUM, "IKE_AUTH",
+                    "IKE_AUTH (" + q.length + " bytes) was IP-fragmented and never answered" + sentTimes(q),
+                    "The request left in IP fragments; fragments are often dropped on the way (the capture point saw them"
+                            + " all, the peer may not have).",
+                    "Enable IKEv2 fragmentation (RFC 7383) on both peers, or allow IP fragments on the path.",
+                    e, List.of(Cause.NO_RESPONSE));
+        }
+        return dg.noResponse(sa, q, "IKE_AUTH", "IKE_AUTH request");
+    }
+
+    private static boolean answeredAfter(IkeSa sa, IkeExchange auth) {
+        boolean after = false;
+        for (IkeExchange e : sa.exchanges) {
+            if (e == auth) {
+                after = true;
+                continue;
+            }
+            if (after && e.response() != null) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    static boolean espBothWays(IkeSa sa, long afterNanos) {
+        boolean out = false;
+        boolean back = false;
+        for (EspFlow f : sa.flows) {
+            if (f.last != null && f.last.nanos() >= afterNanos) {
+                if (sa.isInitiator(f.src)) {
+                    out = true;
+                } else {
+                    back = true;
+                }
+            }
+        }
+        return out && back;
+    }
+
+    /** NAT detection: recompute the hashes of IKE_SA_INIT from the captured addresses. */
+    private static void nat(IkeSa sa, IkeExchange init, SaDiagnosis d) {
+        IkeMessage q = init.request();
+        IkeMessage r = init.response();
+        if (q == null || r == null || q.natDetectionSource == null || r.natDetectionSource == null) {
+            return;
+        }
+        String sha1 = "SHA-1";
+        boolean iSelf = NatDetection.differs(q.natDetectionSource, sha1, q.spiI, 0, q.src);
+        boolean iPeer = NatDetection.differs(r.natDetectionDestination, sha1, r.spiI, r.spiR, r.dst);
+        boolean rPeer = NatDetection.differs(q.natDetectionDestination, sha1, q.spiI, 0, q.dst);
+        boolean rSelf = NatDetection.differs(r.natDetectionSource, sha1, r.spiI, r.spiR, r.src);
+        d.nat = NatDetection.describe(iSelf, iPeer, rSelf, rPeer);
+    }
+
+    /** After IKE_AUTH: child SAs, dead peers, deletes. */
+    private static void later(Diagnoser dg, IkeSa sa, SaDiagnosis d, IkeExchange auth) {
+        boolean after = auth == null;
+        IkeExchange lastAnswered = null;
+        for (IkeExchange e : sa.exchanges) {
+            if (e == auth) {
+                after = true;
+                continue;
+            }
+            if (!after) {
+                continue;
+            }
+            IkeMessage q = e.request();
+            if (e.kind.equals("CREATE_CHILD_SA") && q != null) {
+                ChildSa c = new ChildSa("CREATE_CHILD_SA mid " + e.messageId);
+                c.verdict = e.response() != null ? Verdict.ESTABLISHED : Verdict.FAILED;
+                c.evidence.add(ev(q, "CREATE_CHILD_SA request"));
+                if (e.response() == null) {
+                    c.cause = Cause.NO_RESPONSE;
+                } else {
+                    c.evidence.add(ev(e.response(), "CREATE_CHILD_SA response"));
+                }
+                d.children.add(c);
+            }
+            if (e.response() != null) {
+                lastAnswered = e;
+            } else if (q != null && e.kind.equals("INFORMATIONAL") && (q.retransmitted() >= 1 || !dg.nearEnd(q.at.nanos()))) {
+                String who = Boolean.TRUE.equals(e.byInitiator) ? "responder" : "initiator";
+                d.main = finding(Cause.PEER_DEAD, q.retransmitted() >= 2 ? Confidence.HIGH : Confidence.MEDIUM, "INFORMATIONAL",
+                        "the " + who + " stopped answering: INFORMATIONAL (liveness check)" + sentTimes(q) + ", no reply",
+                        "After the SA was up, the " + (who.equals("responder") ? "initiator" : "responder") + " checks that its"
+                                + " peer is alive with INFORMATIONAL requests (dead peer detection); none is answered: the"
+                                + " peer went down, lost its SA (reboot), or the path broke.",
+                        "Check that the " + who + " is up and still has this SA; check the path (UDP 4500/500) and NAT"
+                                + " mappings that may have expired.",
+                        withCopies(q, "INFORMATIONAL request"), List.of());
+                d.stoppedAt = "INFORMATIONAL";
+                states(d, "dead peer");
+                return;
+            }
+        }
+        if (lastAnswered != null && lastAnswered.kind.equals("INFORMATIONAL") && d.main == null
+                && lastAnswered == sa.exchanges.get(sa.exchanges.size() - 1)) {
+            IkeMessage q = lastAnswered.request();
+            boolean espAfter = false;
+            for (EspFlow f : sa.flows) {
+                espAfter |= f.last != null && f.last.nanos() > lastAnswered.response().at.nanos();
+            }
+            if (!espAfter && q != null) {
+                String who = Boolean.TRUE.equals(lastAnswered.byInitiator) ? "initiator" : "responder";
+                d.findings.add(finding(Cause.DELETED_BY_PEER, Confidence.LOW, "INFORMATIONAL",
+                        "closed by the " + who + ": an INFORMATIONAL exchange, then silence",
+                        "The last exchange is an INFORMATIONAL request from the " + who + ", answered, after which no IKE or"
+                                + " ESP traffic follows: most likely a Delete (the payloads are encrypted).",
+                        "If the tunnel should have stayed up, read the " + who + "'s log for why it deleted the SA"
+                                + " (lifetime, idle timeout, administrator); supply keys to see the Delete payloads.",
+                        List.of(ev(q, "INFORMATIONAL request"), ev(lastAnswered.response(), "INFORMATIONAL response")),
+                        List.of()));
+            }
+        }
+    }
+
+    /** State names for "show crypto ikev2 sa" (IOS, ASA) and strongSwan. */
+    private static void states(SaDiagnosis d, String rfc) {
+        d.rfcState = rfc;
+        boolean up = d.verdict == Verdict.ESTABLISHED;
+        d.iosState = up ? "READY" : d.verdict == Verdict.FAILED ? "DELETE" : "IN-NEG";
+        d.asaState = up ? "READY" : "NEG";
+        d.strongswanState = up ? "ESTABLISHED" : "CONNECTING";
+    }
+}

@@ -1,0 +1,43 @@
+package org.vpnsleuth.diagnose;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.vpnsleuth.track.IkeSa;
+
+/**
+ * The diagnosis of one IKE SA: the verdict and where it stopped, the main finding (null for a
+ * clean success) and every other finding, the state in RFC terms and as routers name it, the
+ * child SAs, and the NAT situation.
+ */
+public final class SaDiagnosis {
+    public final IkeSa sa;
+    public Verdict verdict;
+    /** The last step reached or the one that failed: MM1..MM6, AM1..AM3, IKE_SA_INIT, IKE_AUTH, ... */
+    public String stoppedAt;
+    /** The finding that decides the verdict (a failure's cause), or null. */
+    public Finding main;
+    public final List<Finding> findings = new ArrayList<>();
+    public final List<ChildSa> children = new ArrayList<>();
+    /** State names: RFC terms, Cisco IOS, Cisco ASA, strongSwan. */
+    public String rfcState;
+    public String iosState;
+    public String asaState;
+    public String strongswanState;
+    /** "initiator behind NAT", "responder behind NAT", "no NAT", null when unknown. */
+    public String nat;
+    /** The negotiated transforms, when the cleartext shows them. */
+    public String chosen;
+    public final List<String> offered = new ArrayList<>();
+
+    SaDiagnosis(IkeSa sa) {
+        this.sa = sa;
+    }
+
+    public Cause cause() {
+        return main == null ? null : main.cause();
+    }
+
+    public Confidence confidence() {
+        return main == null ? null : main.confidence();
+    }
+}

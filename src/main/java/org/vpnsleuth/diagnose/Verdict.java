@@ -1,0 +1,11 @@
+package org.vpnsleuth.diagnose;
+
+/** The outcome of an IKE SA or child SA as the capture shows it. */
+public enum Verdict {
+    /** It came up (and may have been deleted later). */
+    ESTABLISHED,
+    /** It did not come up, and the capture covers the attempt. */
+    FAILED,
+    /** The capture starts or ends in the middle of the negotiation. */
+    INCOMPLETE
+}

@@ -1,0 +1,120 @@
+package org.vpnsleuth.report;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import org.vpnsleuth.capture.CaptureException;
+import org.vpnsleuth.capture.CaptureReader;
+import org.vpnsleuth.capture.CaptureWarning;
+import org.vpnsleuth.capture.Captures;
+import org.vpnsleuth.capture.Frame;
+import org.vpnsleuth.decode.Decoder;
+import org.vpnsleuth.decode.Packet;
+import org.vpnsleuth.diagnose.Diagnoser;
+import org.vpnsleuth.diagnose.SaDiagnosis;
+import org.vpnsleuth.track.EspFlow;
+import org.vpnsleuth.track.IkeSa;
+import org.vpnsleuth.track.Tracker;
+
+/**
+ * The whole analysis of one or more capture files: each file decoded by its own decoder, the
+ * frames of all files merged by capture time into one tracker (captures taken at both peers tell
+ * one story), then every IKE SA diagnosed. The result is the report model the renderers print.
+ */
+public final class Analysis {
+    /** One input file and what reading it said. */
+    public record Input(String name, String format, long frames, List<String> warnings) {
+    }
+
+    public final List<Input> inputs = new ArrayList<>();
+    public final List<SaDiagnosis> ikeSas = new ArrayList<>();
+    /** ESP/AH flows that belong to no IKE SA of the capture. */
+    public final List<EspFlow> unlinkedFlows = new ArrayList<>();
+    public Tracker tracker;
+
+    /** Reads {@code files} (opened already, in the same order as {@code names}) and analyses them. */
+    public static Analysis run(List<String> names, List<CaptureReader> readers, List<Integer> espPorts) {
+        Analysis a = new Analysis();
+        Tracker t = new Tracker();
+        a.tracker = t;
+        int n = readers.size();
+        Decoder[] decoders = new Decoder[n];
+        Frame[] pending = new Frame[n];
+        boolean[] has = new boolean[n];
+        long[] counts = new long[n];
+        Packet packet = new Packet();
+        for (int i = 0; i < n; i++) {
+            t.addFile(names.get(i));
+            decoders[i] = new Decoder();
+            for (int port : espPorts) {
+                decoders[i].udpPorts.addEspPort(port);
+            }
+            pending[i] = new Frame();
+            has[i] = readers.get(i).next(pending[i]);
+        }
+        while (true) {
+            int next = -1;
+            for (int i = 0; i < n; i++) {
+                if (has[i] && (next < 0 || pending[i].timestampNanos < pending[next].timestampNanos)) {
+                    next = i;
+                }
+            }
+            if (next < 0) {
+                break;
+            }
+            decoders[next].decode(pending[next], packet);
+            t.add(packet, next);
+            counts[next]++;
+            has[next] = readers.get(next).next(pending[next]);
+        }
+        for (int i = 0; i < n; i++) {
+            t.finish(decoders[i], i);
+            List<String> w = new ArrayList<>();
+            for (CaptureWarning cw : readers.get(i).warnings()) {
+                w.add(cw.toString());
+            }
+            decoders[i].ike.finish();
+            for (var inc : decoders[i].ike.incomplete()) {
+                w.add(names.get(i) + ": incomplete " + inc);
+            }
+            a.inputs.add(new Input(names.get(i), readers.get(i).format(), counts[i], w));
+        }
+        t.link();
+        Diagnoser dg = new Diagnoser(t.firstNanos(), t.lastNanos());
+        List<EspFlow> linked = new ArrayList<>();
+        for (IkeSa sa : t.ikeSas()) {
+            a.ikeSas.add(dg.diagnose(sa));
+            linked.addAll(sa.flows);
+        }
+        for (EspFlow f : t.flows()) {
+            if (!linked.contains(f)) {
+                a.unlinkedFlows.add(f);
+            }
+        }
+        return a;
+    }
+
+    /** Opens every file; a file that cannot be read is reported and left out. */
+    public static List<CaptureReader> open(List<String> files, List<String> names, List<String> errors) {
+        List<CaptureReader> readers = new ArrayList<>();
+        for (String f : files) {
+            try {
+                readers.add(Captures.open(f));
+                names.add(f);
+            } catch (CaptureException e) {
+                errors.add(e.getMessage());
+            }
+        }
+        return readers;
+    }
+
+    public static void close(List<CaptureReader> readers) {
+        for (CaptureReader r : readers) {
+            try {
+                r.close();
+            } catch (IOException e) {
+                // nothing left to do with a reader that fails to close
+            }
+        }
+    }
+}

@@ -1,0 +1,223 @@
+package org.vpnsleuth.report;
+
+import java.util.List;
+import org.vpnsleuth.diagnose.Cause;
+import org.vpnsleuth.diagnose.ChildSa;
+import org.vpnsleuth.diagnose.Evidence;
+import org.vpnsleuth.diagnose.Finding;
+import org.vpnsleuth.diagnose.SaDiagnosis;
+import org.vpnsleuth.track.EspFlow;
+import org.vpnsleuth.track.FrameRef;
+import org.vpnsleuth.track.IkeExchange;
+import org.vpnsleuth.track.IkeMessage;
+import org.vpnsleuth.track.IkeSa;
+
+/**
+ * `analyze --format json`: one document, the contract for scripts (docs/analyze-json.md). Its
+ * {@code version} changes only when a field changes meaning or disappears; fields may be added.
+ * Byte strings (SPIs) are lowercase hex; times are nanoseconds since the epoch and seconds since
+ * the first frame; frames are numbers in their file (with {@code file} the input's index).
+ */
+public final class AnalysisJson {
+    /** The version of this document's layout. */
+    public static final int VERSION = 1;
+
+    private AnalysisJson() {
+    }
+
+    public static void render(Analysis a, StringBuilder sb) {
+        JsonWriter j = new JsonWriter(sb);
+        long t0 = a.tracker.firstNanos();
+        j.beginObject(null);
+        j.value("version", VERSION);
+        j.beginArray("files");
+        for (Analysis.Input in : a.inputs) {
+            j.beginObject(null).value("name", in.name()).value("format", in.format()).value("frames", in.frames());
+            j.beginArray("warnings");
+            for (String w : in.warnings()) {
+                j.value(null, w);
+            }
+            j.endArray().endObject();
+        }
+        j.endArray();
+        j.value("firstTime", t0).value("lastTime", a.tracker.lastNanos());
+        j.beginArray("ikeSas");
+        for (SaDiagnosis d : a.ikeSas) {
+            sa(j, d, t0);
+        }
+        j.endArray();
+        j.beginArray("unlinkedFlows");
+        for (EspFlow f : a.unlinkedFlows) {
+            flow(j, f);
+        }
+        j.endArray();
+        // L2TP, PPTP and GRE tracking are reported here as they are added (docs/analyze-json.md)
+        j.beginArray("l2tp").endArray();
+        j.beginArray("pptp").endArray();
+        j.beginArray("greTunnels").endArray();
+        j.endObject();
+    }
+
+    private static void ref(JsonWriter j, FrameRef r) {
+        j.value("file", r.file()).value("frame", r.frame());
+    }
+
+    private static void frames(JsonWriter j, String name, List<Evidence> ev) {
+        j.beginArray(name);
+        for (Evidence e : ev) {
+            j.value(null, e.at().frame());
+        }
+        j.endArray();
+    }
+
+    private static void opt(JsonWriter j, String name, String v) {
+        if (v != null) {
+            j.value(name, v);
+        }
+    }
+
+    private static void finding(JsonWriter j, Finding f) {
+        j.beginObject(null);
+        j.value("cause", f.cause().name()).value("confidence", f.confidence().name());
+        opt(j, "stoppedAt", f.stoppedAt());
+        j.value("headline", f.headline());
+        opt(j, "explanation", f.explanation());
+        opt(j, "fix", f.fix());
+        j.value("recovered", f.recovered());
+        j.beginArray("alternatives");
+        for (Cause c : f.alternatives()) {
+            j.value(null, c.name());
+        }
+        j.endArray();
+        frames(j, "evidenceFrames", f.evidence());
+        j.beginArray("evidence");
+        for (Evidence e : f.evidence()) {
+            j.beginObject(null);
+            ref(j, e.at());
+            j.value("what", e.what());
+            j.endObject();
+        }
+        j.endArray();
+        j.endObject();
+    }
+
+    private static void sa(JsonWriter j, SaDiagnosis d, long t0) {
+        IkeSa sa = d.sa;
+        j.beginObject(null);
+        j.value("version", sa.version);
+        opt(j, "initiator", sa.initiator == null ? null : sa.initiator.toString());
+        opt(j, "responder", sa.responder == null ? null : sa.responder.toString());
+        j.value("rolesGuessed", sa.rolesGuessed);
+        j.value("spiI", AnalysisText.hex(sa.spiI)).value("spiR", AnalysisText.hex(sa.spiR));
+        j.beginObject("state");
+        opt(j, "rfc", d.rfcState);
+        opt(j, "ciscoIos", d.iosState);
+        opt(j, "ciscoAsa", d.asaState);
+        opt(j, "strongswan", d.strongswanState);
+        j.endObject();
+        j.value("verdict", d.verdict.name());
+        opt(j, "stoppedAt", d.stoppedAt);
+        opt(j, "cause", d.cause() == null ? null : d.cause().name());
+        opt(j, "confidence", d.confidence() == null ? null : d.confidence().name());
+        opt(j, "headline", d.main == null ? null : d.main.headline());
+        frames(j, "evidenceFrames", d.main == null ? List.of() : d.main.evidence());
+        opt(j, "nat", d.nat);
+        j.beginArray("translations");
+        for (String t : sa.translations) {
+            j.value(null, t);
+        }
+        j.endArray();
+        j.beginArray("offered");
+        for (String p : d.offered) {
+            j.value(null, p);
+        }
+        j.endArray();
+        opt(j, "chosen", d.chosen);
+        j.beginArray("findings");
+        for (Finding f : d.findings) {
+            finding(j, f);
+        }
+        j.endArray();
+        j.beginArray("exchanges");
+        for (IkeExchange e : sa.exchanges) {
+            j.beginObject(null).value("kind", e.kind).value("exchangeType", e.exchangeType).value("messageId", e.messageId)
+                    .value("attempt", e.attempt);
+            if (e.byInitiator != null) {
+                j.value("byInitiator", e.byInitiator);
+            }
+            long rtt = e.roundTripNanos();
+            if (rtt >= 0) {
+                j.value("roundTrip", rtt / 1e9);
+            }
+            j.beginArray("messages");
+            for (IkeMessage m : e.messages) {
+                message(j, m, t0);
+            }
+            j.endArray().endObject();
+        }
+        j.endArray();
+        j.beginArray("childSas");
+        for (ChildSa c : d.children) {
+            j.beginObject(null).value("name", c.name).value("verdict", c.verdict.name());
+            opt(j, "cause", c.cause == null ? null : c.cause.name());
+            opt(j, "confidence", c.confidence == null ? null : c.confidence.name());
+            opt(j, "detail", c.detail);
+            frames(j, "evidenceFrames", c.evidence);
+            j.beginArray("flows");
+            for (EspFlow f : c.flows) {
+                flow(j, f);
+            }
+            j.endArray().endObject();
+        }
+        j.endArray();
+        j.endObject();
+    }
+
+    private static void message(JsonWriter j, IkeMessage m, long t0) {
+        j.beginObject(null);
+        ref(j, m.at);
+        j.value("time", (m.at.nanos() - t0) / 1e9);
+        opt(j, "name", m.name);
+        j.value("direction", m.fromInitiator ? "I→R" : "R→I");
+        j.value("response", m.response);
+        j.value("src", m.src.toString()).value("dst", m.dst.toString());
+        j.value("length", m.length).value("encrypted", m.encrypted).value("payloads", m.payloads);
+        j.beginArray("notifies");
+        for (IkeMessage.Notify n : m.notifies) {
+            j.beginObject(null).value("type", n.type()).value("name", n.name());
+            opt(j, "detail", n.detail());
+            j.endObject();
+        }
+        j.endArray();
+        j.beginArray("retransmissions");
+        for (IkeMessage c : m.retransmissions) {
+            j.beginObject(null);
+            ref(j, c.at);
+            j.value("time", (c.at.nanos() - t0) / 1e9).endObject();
+        }
+        j.endArray();
+        j.beginArray("frames");
+        for (FrameRef r : m.frames) {
+            j.beginObject(null);
+            ref(j, r);
+            j.endObject();
+        }
+        j.endArray();
+        j.beginArray("alsoSeen");
+        for (FrameRef r : m.alsoSeen) {
+            j.beginObject(null);
+            ref(j, r);
+            j.endObject();
+        }
+        j.endArray();
+        j.endObject();
+    }
+
+    private static void flow(JsonWriter j, EspFlow f) {
+        j.beginObject(null).value("protocol", f.protocol).value("spi", String.format("%08x", f.spi)).value("src", f.src)
+                .value("dst", f.dst).value("udpEncapsulated", f.udp).value("packets", f.packets).value("bytes", f.bytes)
+                .value("file", f.file).value("firstFrame", f.first.frame()).value("lastFrame", f.last.frame())
+                .value("firstSeq", f.firstSeq).value("highestSeq", f.highestSeq).value("missing", f.missing)
+                .value("replaysOrReordered", f.replays).endObject();
+    }
+}

@@ -1,0 +1,63 @@
+package org.vpnsleuth.track;
+
+/**
+ * One direction of an ESP (or AH) SA as seen on the wire: packets, bytes, first and last frame,
+ * and what the sequence numbers say (gaps, replays, a restart).
+ */
+public final class EspFlow {
+    public final int file;
+    public final String protocol;
+    public final String src;
+    public final String dst;
+    public final long spi;
+    /** Carried in UDP (NAT-T, RFC 3948), with the UDP ports. */
+    public final boolean udp;
+    public final int srcPort;
+    public final int dstPort;
+    public long packets;
+    public long bytes;
+    public FrameRef first;
+    public FrameRef last;
+    public long firstSeq = -1;
+    public long highestSeq = -1;
+    /** Sequence numbers skipped (the sum of the holes below the highest seen). */
+    public long missing;
+    /** Packets whose sequence number was at or below one already seen. */
+    public long replays;
+
+    EspFlow(int file, String protocol, String src, String dst, long spi, boolean udp, int srcPort, int dstPort) {
+        this.file = file;
+        this.protocol = protocol;
+        this.src = src;
+        this.dst = dst;
+        this.spi = spi;
+        this.udp = udp;
+        this.srcPort = srcPort;
+        this.dstPort = dstPort;
+    }
+
+    void add(FrameRef at, long seq, int length) {
+        if (first == null) {
+            first = at;
+            firstSeq = seq;
+        }
+        last = at;
+        packets++;
+        bytes += length;
+        if (seq < 0) {
+            return;
+        }
+        if (highestSeq < 0 || seq > highestSeq) {
+            if (highestSeq >= 0 && seq > highestSeq + 1) {
+                missing += seq - highestSeq - 1;
+            }
+            highestSeq = seq;
+        } else {
+            replays++;
+        }
+    }
+
+    public String spiHex() {
+        return String.format("0x%08x", spi);
+    }
+}

@@ -1,0 +1,185 @@
+package org.vpnsleuth.track;
+
+import static org.vpnsleuth.decode.FieldTree.maps;
+import static org.vpnsleuth.decode.FieldTree.num;
+import static org.vpnsleuth.decode.FieldTree.str;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Reads the facts the trackers and the diagnosis need out of an IKE layer's decoded fields (the
+ * dissector's own output, see docs/fields.md), so that nothing is parsed twice.
+ */
+final class IkeFacts {
+    private IkeFacts() {
+    }
+
+    // payload types (RFC 2408 §3.1, RFC 7296 §3.2)
+    private static final int V1_SA = 1;
+    private static final int V1_ID = 5;
+    private static final int V1_N = 11;
+    private static final int V1_VID = 13;
+    private static final int V1_NAT_D = 20;
+    private static final int V1_NAT_D_DRAFT = 130;
+    private static final int V2_SA = 33;
+    private static final int V2_KE = 34;
+    private static final int V2_IDI = 35;
+    private static final int V2_IDR = 36;
+    private static final int V2_N = 41;
+    private static final int V2_VID = 43;
+    private static final int V2_SK = 46;
+    private static final int V2_SKF = 53;
+    private static final int N_NAT_DETECTION_SOURCE_IP = 16388;
+    private static final int N_NAT_DETECTION_DESTINATION_IP = 16389;
+    // IKEv1 SA attribute classes (RFC 2409 appendix A, RFC 2407 §4.5)
+    private static final long P1_KEY_LENGTH = 14;
+    private static final long P1_AUTH_METHOD = 3;
+    private static final long P1_HASH = 2;
+    private static final long P1_LIFE_TYPE = 11;
+    private static final long P1_LIFE_DURATION = 12;
+    private static final long P2_ENCAPSULATION = 4;
+    private static final long P2_KEY_LENGTH = 6;
+    private static final long P2_LIFE_TYPE = 1;
+    private static final long P2_LIFE_DURATION = 2;
+
+    static void read(Map<String, Object> f, IkeMessage m) {
+        for (Map<String, Object> p : maps(f, "payloads")) {
+            long t = num(p, "type", -1);
+            if (m.version == 2) {
+                v2(p, t, m);
+            } else {
+                v1(p, t, m);
+            }
+        }
+    }
+
+    private static void v2(Map<String, Object> p, long t, IkeMessage m) {
+        if (t == V2_SA) {
+            for (Map<String, Object> prop : maps(p, "proposals")) {
+                List<String> parts = new ArrayList<>();
+                for (Map<String, Object> tr : maps(prop, "transforms")) {
+                    String n = str(tr, "idName");
+                    String s = n != null ? n : str(tr, "typeName") + " " + num(tr, "id", -1);
+                    long kl = num(tr, "keyLength", -1);
+                    parts.add(kl > 0 ? s + "-" + kl : s);
+                }
+                m.proposals.add("#" + num(prop, "number", 0) + " " + name(prop, "protocolId") + ": " + String.join(", ", parts));
+            }
+        } else if (t == V2_KE) {
+            m.keGroup = (int) num(p, "group", -1);
+        } else if (t == V2_N) {
+            notify(p, m);
+            long nt = num(p, "notifyType", -1);
+            if (nt == N_NAT_DETECTION_SOURCE_IP) {
+                m.natDetectionSource = str(p, "hash");
+            } else if (nt == N_NAT_DETECTION_DESTINATION_IP) {
+                m.natDetectionDestination = str(p, "hash");
+            }
+        } else if (t == V2_VID) {
+            vendor(p, m);
+        } else if (t == V2_IDI || t == V2_IDR) {
+            identity(p, m);
+        } else if (t == V2_SKF || t == V2_SK) {
+            if (t == V2_SKF) {
+                m.fragmentNumber = (int) num(p, "fragmentNumber", 0);
+                m.fragmentTotal = (int) num(p, "totalFragments", 0);
+            }
+            m.ciphertextExact = p.containsKey("ciphertextLength");
+            m.ciphertextLength = num(p, m.ciphertextExact ? "ciphertextLength" : "encryptedLength", -1);
+        }
+    }
+
+    private static void v1(Map<String, Object> p, long t, IkeMessage m) {
+        if (t == V1_SA) {
+            for (Map<String, Object> prop : maps(p, "proposals")) {
+                boolean phase1 = num(prop, "protocolId", -1) == 1;
+                List<String> parts = new ArrayList<>();
+                for (Map<String, Object> tr : maps(prop, "transforms")) {
+                    parts.add(transformV1(tr, phase1, m));
+                }
+                m.proposals.add("#" + num(prop, "number", 0) + " " + name(prop, "protocolId") + ": " + String.join(" | ", parts));
+            }
+        } else if (t == V1_N) {
+            notify(p, m);
+        } else if (t == V1_VID) {
+            vendor(p, m);
+        } else if (t == V1_NAT_D || t == V1_NAT_D_DRAFT) {
+            String h = str(p, "hash");
+            if (h != null) {
+                m.natD.add(h);
+            }
+        } else if (t == V1_ID) {
+            identity(p, m);
+        }
+    }
+
+    /** One IKEv1 transform in words: "AES-CBC-128, SHA, 2048-bit MODP group, pre-shared key, 28800 seconds". */
+    private static String transformV1(Map<String, Object> tr, boolean phase1, IkeMessage m) {
+        List<String> words = new ArrayList<>();
+        String tid = str(tr, "transformIdName");
+        if (!phase1) {
+            words.add(tid != null ? tid : "transform " + num(tr, "transformId", -1));
+        }
+        String lifeUnit = "";
+        for (Map<String, Object> a : maps(tr, "attributes")) {
+            long at = num(a, "type", -1);
+            String vn = str(a, "valueName");
+            Object v = a.get("value");
+            String value = vn != null ? vn : String.valueOf(v);
+            if (at == (phase1 ? P1_KEY_LENGTH : P2_KEY_LENGTH) && !words.isEmpty()) {
+                words.set(words.size() - 1, words.get(words.size() - 1) + "-" + value);
+            } else if (at == (phase1 ? P1_LIFE_TYPE : P2_LIFE_TYPE)) {
+                lifeUnit = value;
+            } else if (at == (phase1 ? P1_LIFE_DURATION : P2_LIFE_DURATION)) {
+                words.add("life " + value + (lifeUnit.isEmpty() ? "" : " " + lifeUnit));
+            } else {
+                if (phase1 && at == P1_HASH && m.hashAlgorithm < 0 && v instanceof Long l) {
+                    m.hashAlgorithm = (int) (long) l;
+                }
+                if (phase1 && at == P1_AUTH_METHOD && m.authMethod < 0 && v instanceof Long l) {
+                    m.authMethod = (int) (long) l;
+                    m.authMethodName = vn;
+                }
+                if (!phase1 && at == P2_ENCAPSULATION && v instanceof Long l) {
+                    m.encapsulationModes.add(l);
+                }
+                words.add(value);
+            }
+        }
+        return String.join(", ", words);
+    }
+
+    private static String name(Map<String, Object> m, String key) {
+        String n = str(m, key + "Name");
+        return n != null ? n : String.valueOf(num(m, key, -1));
+    }
+
+    private static void notify(Map<String, Object> p, IkeMessage m) {
+        long nt = num(p, "notifyType", -1);
+        String name = str(p, "notifyTypeName");
+        String detail = null;
+        if (p.containsKey("group")) {
+            detail = "group " + num(p, "group", -1) + (str(p, "groupName") != null ? " (" + str(p, "groupName") + ")" : "");
+        } else if (p.containsKey("sequence")) {
+            detail = "sequence " + num(p, "sequence", -1);
+        } else if (p.containsKey("gateway")) {
+            detail = "gateway " + str(p, "gateway");
+        }
+        m.notifies.add(new IkeMessage.Notify((int) nt, name != null ? name : "notify " + nt, detail));
+    }
+
+    private static void vendor(Map<String, Object> p, IkeMessage m) {
+        String v = str(p, "vendor");
+        m.vendors.add(v != null ? v : "unknown " + str(p, "vendorId"));
+    }
+
+    private static void identity(Map<String, Object> p, IkeMessage m) {
+        String v = str(p, "value");
+        String t = str(p, "idTypeName");
+        if (v != null) {
+            m.identities.add((t != null ? t + " " : "") + v);
+        }
+    }
+}

@@ -1,0 +1,153 @@
+package org.vpnsleuth.track;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One IKE message as the trackers see it: where and when it was captured, its header, and the
+ * cleartext facts the diagnosis needs (notifies, offered and chosen proposals, NAT-D hashes,
+ * fragments). Encrypted payloads stay opaque until the decryption stage supplies them.
+ */
+public final class IkeMessage {
+    /** A cleartext Notify payload: type, its registry name, the decoded data worth showing. */
+    public record Notify(int type, String name, String detail) {
+    }
+
+    public final FrameRef at;
+    /** Every frame that carried a piece of this message (IP or IKE fragments), in order; {@code at} is the last. */
+    public final List<FrameRef> frames = new ArrayList<>();
+    public final Endpoint src;
+    public final Endpoint dst;
+    public final int version;
+    public final long spiI;
+    public final long spiR;
+    public final int exchange;
+    public final String exchangeName;
+    public final long messageId;
+    public final int flags;
+    /** The whole message's length (IKE header's Length). */
+    public final long length;
+    /** Payloads are ciphertext (IKEv1 Encryption flag, or an IKEv2 message whose payloads are SK/SKF). */
+    public final boolean encrypted;
+    /** The payload list as the one-line view shows it ("[SA KE No N(NAT_DETECTION_SOURCE_IP)]"). */
+    public final String payloads;
+    /** A hash of the message's bytes: equal hashes and lengths are byte-identical retransmissions. */
+    public final long hash;
+
+    public final List<Notify> notifies = new ArrayList<>();
+    /** Each SA proposal in words ("#1 IKE: ENCR_AES_CBC-256, AUTH_HMAC_SHA2_256_128, ..."), cleartext SA payloads only. */
+    public final List<String> proposals = new ArrayList<>();
+    /** IKEv1 phase 1: the authentication method of the first transform (1 = pre-shared key), or -1. */
+    public int authMethod = -1;
+    public String authMethodName;
+    /** IKEv1 phase 1: the hash algorithm of the first transform (1 MD5, 2 SHA, 4..6 SHA2), or -1. */
+    public int hashAlgorithm = -1;
+    /** IKEv1 phase 2: encapsulation modes the proposals ask for (1 tunnel, 2 transport, 3/4 UDP-encapsulated). */
+    public final List<Long> encapsulationModes = new ArrayList<>();
+    /** Key exchange group of the KE payload, or -1. */
+    public int keGroup = -1;
+    /** NAT-D / NAT_DETECTION_* hashes: index 0 the source's (IKEv2) or the first, then the others. */
+    public final List<String> natD = new ArrayList<>();
+    public String natDetectionSource;
+    public String natDetectionDestination;
+    /** Vendor IDs by name, as the dissector names them. */
+    public final List<String> vendors = new ArrayList<>();
+    /** Identities in cleartext (Aggressive Mode, IKEv1 ID in phase 1 when unencrypted). */
+    public final List<String> identities = new ArrayList<>();
+    /** Bytes of ciphertext in the SK/SKF payload (without IV and ICV when the transforms are known), or -1. */
+    public long ciphertextLength = -1;
+    /** The SK ciphertext is exactly known without IV and ICV (the negotiated transforms were seen). */
+    public boolean ciphertextExact;
+    /** IKEv2 SKF: fragment number and total, 0 when not a fragment. */
+    public int fragmentNumber;
+    public int fragmentTotal;
+    /** The message was carried by an IP datagram reassembled from fragments. */
+    public boolean ipFragmented;
+    /** The message was reassembled from IKEv1 fragments (payload 132). */
+    public boolean ikeFragmented;
+
+    // filled by the tracker
+    /** Sent by the IKE SA's original initiator (IKEv2 I flag; IKEv1 phase-1 roles). */
+    public Boolean fromInitiator;
+    /** A response (IKEv2 R flag; IKEv1 by position in its exchange). */
+    public boolean response;
+    /** "MM1".."MM6", "AM1".., "QM1".., "IKE_SA_INIT request", ... */
+    public String name;
+    /** The first copy, when this one repeats it byte for byte. */
+    public IkeMessage retransmissionOf;
+    /** Later byte-identical copies of this message. */
+    public final List<IkeMessage> retransmissions = new ArrayList<>();
+    /** Files in which this same message was also captured (the other side's capture). */
+    public final List<FrameRef> alsoSeen = new ArrayList<>();
+
+    IkeMessage(FrameRef at, Endpoint src, Endpoint dst, int version, long spiI, long spiR, int exchange,
+            String exchangeName, long messageId, int flags, long length, boolean encrypted, String payloads, long hash) {
+        this.at = at;
+        this.src = src;
+        this.dst = dst;
+        this.version = version;
+        this.spiI = spiI;
+        this.spiR = spiR;
+        this.exchange = exchange;
+        this.exchangeName = exchangeName;
+        this.messageId = messageId;
+        this.flags = flags;
+        this.length = length;
+        this.encrypted = encrypted;
+        this.payloads = payloads;
+        this.hash = hash;
+    }
+
+    public boolean hasNotify(String name) {
+        for (Notify n : notifies) {
+            if (name.equals(n.name())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    public Notify notify(String name) {
+        for (Notify n : notifies) {
+            if (name.equals(n.name())) {
+                return n;
+            }
+        }
+        return null;
+    }
+
+    /** The first cleartext error notify (IKEv1 types below 8192, IKEv2 below 16384), or null. */
+    public Notify errorNotify() {
+        for (Notify n : notifies) {
+            if (n.type() > 0 && n.type() < (version == 2 ? 16384 : 8192)) {
+                return n;
+            }
+        }
+        return null;
+    }
+
+    /** The IKEv2 Initiator flag. */
+    public boolean initiatorFlag() {
+        return (flags & 0x08) != 0;
+    }
+
+    /** The IKEv2 Response flag. */
+    public boolean responseFlag() {
+        return (flags & 0x20) != 0;
+    }
+
+    /** The sender's retransmission count of this message (0 for a message sent once). */
+    public int retransmitted() {
+        return retransmissions.size();
+    }
+
+    /** The time of the last copy sent. */
+    public long lastSentNanos() {
+        return retransmissions.isEmpty() ? at.nanos() : retransmissions.get(retransmissions.size() - 1).at.nanos();
+    }
+
+    @Override
+    public String toString() {
+        return (name != null ? name : exchangeName) + " frame " + at.frame();
+    }
+}

@@ -1,0 +1,75 @@
+package org.vpnsleuth.track;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One IKE SA's story: every message with its initiator SPI/cookie, across IKEv2 restarts that keep
+ * the initiator SPI (INVALID_KE_PAYLOAD, COOKIE) and across the NAT-T float from 500 to 4500.
+ */
+public final class IkeSa {
+    public final int version;
+    public final long spiI;
+    /** The responder SPI/cookie of the established SA (the last non-zero one seen). */
+    public long spiR;
+    /** The original initiator and responder, as first seen (null while unknown). */
+    public Endpoint initiator;
+    public Endpoint responder;
+    /** Every address each side was seen with (NAT and captures on both sides of a NAT show several). */
+    public final java.util.Set<String> initiatorAddresses = new java.util.LinkedHashSet<>();
+    public final java.util.Set<String> responderAddresses = new java.util.LinkedHashSet<>();
+    /** Address translations seen between captures of the same message ("198.51.100.2:500 → 192.0.2.1:389"). */
+    public final java.util.Set<String> translations = new java.util.LinkedHashSet<>();
+    /** The roles were inferred from a message in the middle of the story (the capture missed the start). */
+    public boolean rolesGuessed;
+    public final List<IkeMessage> messages = new ArrayList<>();
+    public final List<IkeExchange> exchanges = new ArrayList<>();
+    /** Frames of IKEv1 fragments (payload 132) of this SA, and of those that became whole messages. */
+    public final List<FrameRef> fragmentFrames = new ArrayList<>();
+    public final List<FrameRef> reassembledFragmentFrames = new ArrayList<>();
+    /** IP datagrams between the peers that never reassembled (their fragments' frames). */
+    public final List<List<FrameRef>> lostIpDatagrams = new ArrayList<>();
+    /** Child SAs: ESP/AH flows between the peers, seen after the SA's first message. */
+    public final List<EspFlow> flows = new ArrayList<>();
+    /** ICMP errors about datagrams between the peers (e.g. port unreachable for UDP 500). */
+    public final List<IcmpError> icmpErrors = new ArrayList<>();
+
+    IkeSa(int version, long spiI) {
+        this.version = version;
+        this.spiI = spiI;
+    }
+
+    public long firstNanos() {
+        return messages.isEmpty() ? 0 : messages.get(0).at.nanos();
+    }
+
+    public long lastNanos() {
+        long t = 0;
+        for (IkeMessage m : messages) {
+            t = Math.max(t, m.lastSentNanos());
+        }
+        return t;
+    }
+
+    /** The exchanges of this kind ("Main Mode", "IKE_SA_INIT", ...), in order. */
+    public List<IkeExchange> exchanges(String kind) {
+        List<IkeExchange> l = new ArrayList<>();
+        for (IkeExchange e : exchanges) {
+            if (e.kind.equals(kind)) {
+                l.add(e);
+            }
+        }
+        return l;
+    }
+
+    /** True when a and b are this SA's two peers (in either order), by address. */
+    public boolean between(String a, String b) {
+        return initiatorAddresses.contains(a) && responderAddresses.contains(b)
+                || initiatorAddresses.contains(b) && responderAddresses.contains(a);
+    }
+
+    /** True when {@code a} is an address the initiator was seen with. */
+    public boolean isInitiator(String a) {
+        return initiatorAddresses.contains(a);
+    }
+}

@@ -1,0 +1,467 @@
+package org.vpnsleuth.track;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.vpnsleuth.decode.Bytes;
+import org.vpnsleuth.decode.Decoder;
+import org.vpnsleuth.decode.FieldTree;
+import org.vpnsleuth.decode.IpReassembly;
+import org.vpnsleuth.decode.Layer;
+import org.vpnsleuth.decode.Packet;
+import org.vpnsleuth.decode.Proto;
+import org.vpnsleuth.ike.IkeDecodeState;
+import org.vpnsleuth.ike.IkeDissector;
+
+/**
+ * The state over time: decoded frames in, IKE SAs with their exchanges and the ESP/AH flows out.
+ * Frames come in capture order (several files merged by time); the tracker keeps its own facts
+ * and nothing of the packets. Bounded: at most {@link #MAX_SAS} IKE SAs and {@link #MAX_FLOWS}
+ * flows are kept (later ones are counted, not tracked), at most {@link #MAX_MESSAGES_PER_SA}
+ * messages per SA (retransmission storms are counted on the message they repeat).
+ */
+public final class Tracker {
+    public static final int MAX_SAS = 100_000;
+    public static final int MAX_FLOWS = 100_000;
+    public static final int MAX_MESSAGES_PER_SA = 10_000;
+    /** The same message captured in two files within this time is one message seen twice, not a retransmission. */
+    static final long SAME_MESSAGE_NANOS = 5_000_000_000L;
+
+    private static final int V2_SK = 46;
+    private static final int V2_SKF = 53;
+    private static final int V1_FRAG = 132;
+
+    private final Map<String, IkeSa> sas = new LinkedHashMap<>();
+    private final Map<IkeSa, Map<Long, IkeMessage>> sent = new HashMap<>();
+    private final Map<String, EspFlow> flows = new LinkedHashMap<>();
+    private final List<IcmpError> icmpErrors = new ArrayList<>();
+    private final List<String> files = new ArrayList<>();
+    private long untrackedSas;
+    private long untrackedFlows;
+    private long frames;
+    private long lastNanos;
+    private long firstNanos = Long.MAX_VALUE;
+
+    /** Registers a file; frames from it are given with the returned index. */
+    public int addFile(String name) {
+        files.add(name);
+        return files.size() - 1;
+    }
+
+    public List<String> files() {
+        return files;
+    }
+
+    /** Takes what frame {@code p} (from file {@code file}) says. */
+    public void add(Packet p, int file) {
+        frames++;
+        FrameRef at = new FrameRef(file, p.frame.number, p.frame.timestampNanos);
+        firstNanos = Math.min(firstNanos, at.nanos());
+        lastNanos = Math.max(lastNanos, at.nanos());
+        Layer ip = null;
+        Layer transport = null;
+        boolean ipReassembled = false;
+        List<FrameRef> ipFrames = null;
+        for (int i = 0; i < p.count(); i++) {
+            Layer l = p.layer(i);
+            if (l.quoted) {
+                continue;
+            }
+            switch (l.proto) {
+                case IPV4, IPV6 -> {
+                    ip = l;
+                    transport = null;
+                    if (l.info instanceof IpReassembly.Datagram dg) {
+                        ipReassembled = true;
+                        ipFrames = new ArrayList<>();
+                        for (long f : dg.frames) {
+                            ipFrames.add(new FrameRef(file, f, at.nanos()));
+                        }
+                    }
+                }
+                case UDP, TCP -> transport = l;
+                case ICMP, ICMPV6 -> icmp(p, i, at);
+                case ESP, AH -> flow(l, ip, transport, at);
+                case IKE -> ike(l, ip, transport, at, ipReassembled ? ipFrames : null);
+                default -> {
+                }
+            }
+        }
+    }
+
+    /** At the end of file {@code file}: what its decoder never completed (IP datagrams, IKE fragments). */
+    public void finish(Decoder d, int file) {
+        d.reassembly.finish();
+        for (IpReassembly.Incomplete inc : d.reassembly.incomplete()) {
+            if (inc.protocol() != 17 && inc.protocol() != 50) {
+                continue;
+            }
+            List<FrameRef> refs = new ArrayList<>();
+            for (long f : inc.frames()) {
+                refs.add(new FrameRef(file, f, 0));
+            }
+            for (IkeSa sa : sas.values()) {
+                if (sa.between(inc.src(), inc.dst())) {
+                    sa.lostIpDatagrams.add(refs);
+                }
+            }
+        }
+    }
+
+    /** Links flows to the IKE SAs of their peers; call once after the last frame. */
+    public void link() {
+        for (EspFlow f : flows.values()) {
+            IkeSa best = null;
+            for (IkeSa sa : sas.values()) {
+                if (sa.between(f.src, f.dst) && sa.firstNanos() <= f.first.nanos()
+                        && (best == null || sa.firstNanos() > best.firstNanos())) {
+                    best = sa;
+                }
+            }
+            if (best == null) { // a flow older than any SA of its peers: the earliest SA of them
+                for (IkeSa sa : sas.values()) {
+                    if (sa.between(f.src, f.dst) && (best == null || sa.firstNanos() < best.firstNanos())) {
+                        best = sa;
+                    }
+                }
+            }
+            if (best != null) {
+                best.flows.add(f);
+            }
+        }
+        for (IcmpError e : icmpErrors) {
+            for (IkeSa sa : sas.values()) {
+                if (sa.between(e.quotedSrc(), e.quotedDst())) {
+                    sa.icmpErrors.add(e);
+                }
+            }
+        }
+    }
+
+    public Collection<IkeSa> ikeSas() {
+        return sas.values();
+    }
+
+    public Collection<EspFlow> flows() {
+        return flows.values();
+    }
+
+    public List<IcmpError> icmpErrors() {
+        return icmpErrors;
+    }
+
+    public long untrackedSas() {
+        return untrackedSas;
+    }
+
+    public long untrackedFlows() {
+        return untrackedFlows;
+    }
+
+    public long frames() {
+        return frames;
+    }
+
+    public long firstNanos() {
+        return firstNanos == Long.MAX_VALUE ? 0 : firstNanos;
+    }
+
+    public long lastNanos() {
+        return lastNanos;
+    }
+
+    // ------------------------------------------------------------------ ICMP
+
+    private void icmp(Packet p, int i, FrameRef at) {
+        Layer l = p.layer(i);
+        Map<String, Object> f = FieldTree.of(l);
+        long type = FieldTree.num(f, "type", -1);
+        boolean v6 = l.proto == Proto.ICMPV6;
+        boolean error = v6 ? type >= 1 && type <= 4 : type == 3 || type == 11 || type == 12;
+        if (!error || icmpErrors.size() >= MAX_FLOWS) {
+            return;
+        }
+        String from = null;
+        for (int k = i - 1; k >= 0; k--) {
+            Layer x = p.layer(k);
+            if (x.proto == Proto.IPV4 || x.proto == Proto.IPV6) {
+                from = FieldTree.str(FieldTree.of(x), "src");
+                break;
+            }
+        }
+        String qs = null;
+        String qd = null;
+        int proto = -1;
+        int port = 0;
+        for (int k = i + 1; k < p.count(); k++) {
+            Layer x = p.layer(k);
+            if (!x.quoted) {
+                break;
+            }
+            if ((x.proto == Proto.IPV4 || x.proto == Proto.IPV6) && qs == null) {
+                Map<String, Object> q = FieldTree.of(x);
+                qs = FieldTree.str(q, "src");
+                qd = FieldTree.str(q, "dst");
+                proto = (int) FieldTree.num(q, x.proto == Proto.IPV4 ? "protocol" : "nextHeader", -1);
+            } else if ((x.proto == Proto.UDP || x.proto == Proto.TCP) && x.headerLength >= 4) {
+                port = x.u16(2);
+            }
+        }
+        String what = FieldTree.str(f, "typeName");
+        String code = FieldTree.str(f, "codeName");
+        String text = (what != null ? what : "type " + type) + (code != null ? ": " + code : "");
+        icmpErrors.add(new IcmpError(at, from, text, qs, qd, proto, port, (int) FieldTree.num(f, "mtu", -1)));
+    }
+
+    // ------------------------------------------------------------------ ESP / AH
+
+    private void flow(Layer l, Layer ip, Layer transport, FrameRef at) {
+        if (ip == null || l.headerLength < 8) {
+            return;
+        }
+        Map<String, Object> ipf = FieldTree.of(ip);
+        String src = FieldTree.str(ipf, "src");
+        String dst = FieldTree.str(ipf, "dst");
+        boolean esp = l.proto == Proto.ESP;
+        long spi = esp ? l.u32(0) : l.u32(4);
+        long seq = esp ? l.u32(4) : l.headerLength >= 12 ? l.u32(8) : -1;
+        boolean udp = transport != null && transport.proto == Proto.UDP;
+        int sp = udp && transport.headerLength >= 8 ? transport.u16(0) : 0;
+        int dp = udp && transport.headerLength >= 8 ? transport.u16(2) : 0;
+        String key = at.file() + "|" + l.proto + "|" + src + "|" + dst + "|" + spi;
+        EspFlow f = flows.get(key);
+        if (f == null) {
+            if (flows.size() >= MAX_FLOWS) {
+                untrackedFlows++;
+                return;
+            }
+            f = new EspFlow(at.file(), esp ? "ESP" : "AH", src, dst, spi, udp, sp, dp);
+            flows.put(key, f);
+        }
+        f.add(at, seq, l.totalLength());
+    }
+
+    // ------------------------------------------------------------------ IKE
+
+    private static long fnv(byte[] b, int from, int to) {
+        long h = 0xcbf29ce484222325L;
+        for (int i = from; i < to; i++) {
+            h ^= b[i] & 0xff;
+            h *= 0x100000001b3L;
+        }
+        return h;
+    }
+
+    private void ike(Layer l, Layer ip, Layer transport, FrameRef at, List<FrameRef> ipFrames) {
+        if (l.headerLength < 28 || l.buf == null || l.offset + 28 > l.end || ip == null) {
+            return;
+        }
+        byte[] b = l.buf;
+        int o = l.offset;
+        int version = (b[o + 17] & 0xff) >>> 4;
+        if (version != 1 && version != 2) {
+            return;
+        }
+        long spiI = Bytes.u64(b, o);
+        long spiR = Bytes.u64(b, o + 8);
+        int next = b[o + 16] & 0xff;
+        IkeDecodeState.MessageInfo info = l.info instanceof IkeDecodeState.MessageInfo mi ? mi : null;
+        String key = version + ":" + Long.toHexString(spiI);
+        IkeSa sa = sas.get(key);
+        if (sa == null) {
+            if (sas.size() >= MAX_SAS) {
+                untrackedSas++;
+                return;
+            }
+            sa = new IkeSa(version, spiI);
+            sas.put(key, sa);
+        }
+        if (version == 1 && next == V1_FRAG && (info == null || info.reassembled() == null)) {
+            sa.fragmentFrames.add(at); // a piece: the whole message is tracked when it is reassembled
+            return;
+        }
+        if (sa.messages.size() >= MAX_MESSAGES_PER_SA) {
+            return;
+        }
+        Map<String, Object> ipf = FieldTree.of(ip);
+        int sp = transport != null && transport.headerLength >= 4 ? transport.u16(0) : 0;
+        int dp = transport != null && transport.headerLength >= 4 ? transport.u16(2) : 0;
+        Endpoint src = new Endpoint(FieldTree.str(ipf, "src"), sp);
+        Endpoint dst = new Endpoint(FieldTree.str(ipf, "dst"), dp);
+        Map<String, Object> f = FieldTree.of(l);
+        StringBuilder sum = new StringBuilder();
+        IkeDissector.summary(l, sum);
+        String payloads = sum.toString().trim();
+        int exchange = b[o + 18] & 0xff;
+        String exName = FieldTree.str(f, "exchangeTypeName");
+        boolean encrypted = FieldTree.bool(f, "encrypted") || version == 2 && (next == V2_SK || next == V2_SKF);
+        long length = Bytes.u32(b, o + 24);
+        int end = (int) Math.min(l.end, (long) o + Math.max(28, length));
+        IkeMessage m = new IkeMessage(at, src, dst, version, spiI, spiR, exchange,
+                exName != null ? exName : "exchange " + exchange, Bytes.u32(b, o + 20), b[o + 19] & 0xff, length,
+                encrypted, payloads, fnv(b, o, end) ^ ((long) (end - o) << 48));
+        if (ipFrames != null) {
+            m.ipFragmented = true;
+            m.frames.addAll(ipFrames);
+        }
+        if (info != null && info.reassembled() != null) {
+            m.ikeFragmented = true;
+            m.frames.clear();
+            for (long fr : info.reassembled().frames()) {
+                FrameRef r = new FrameRef(at.file(), fr, at.nanos());
+                m.frames.add(r);
+                sa.reassembledFragmentFrames.add(r);
+            }
+        }
+        if (m.frames.isEmpty()) {
+            m.frames.add(at);
+        }
+        IkeFacts.read(f, m);
+        place(sa, m, info);
+    }
+
+    /** Roles, retransmission, exchange and name of a new message of {@code sa}. */
+    private void place(IkeSa sa, IkeMessage m, IkeDecodeState.MessageInfo info) {
+        if (m.spiR != 0) {
+            sa.spiR = m.spiR;
+        }
+        // roles
+        if (m.version == 2) {
+            m.fromInitiator = m.initiatorFlag();
+            m.response = m.responseFlag();
+        } else if (info != null && info.direction() != null) {
+            m.fromInitiator = info.direction().equals("I→R");
+        }
+        if (sa.initiator == null) {
+            boolean guessed = m.fromInitiator == null;
+            boolean fromI = guessed || m.fromInitiator;
+            sa.initiator = fromI ? m.src : m.dst;
+            sa.responder = fromI ? m.dst : m.src;
+            sa.rolesGuessed = guessed && !(m.version == 1 && m.spiR == 0);
+        }
+        if (m.fromInitiator == null) {
+            m.fromInitiator = sa.isInitiator(m.src.address()) || !sa.initiatorAddresses.contains(m.dst.address())
+                    && m.src.address().equals(sa.initiator.address());
+        }
+        (m.fromInitiator ? sa.initiatorAddresses : sa.responderAddresses).add(m.src.address());
+        (m.fromInitiator ? sa.responderAddresses : sa.initiatorAddresses).add(m.dst.address());
+        sa.messages.add(m);
+        // a byte-identical copy: a retransmission, or the same message in the other side's capture
+        // (where a NAT between the capture points may have changed its addresses)
+        Map<Long, IkeMessage> seen = sent.computeIfAbsent(sa, k -> new HashMap<>());
+        IkeMessage orig = seen.get(m.hash);
+        if (orig != null && orig.at.file() != m.at.file() && Math.abs(m.at.nanos() - orig.at.nanos()) < SAME_MESSAGE_NANOS
+                && orig.alsoSeen.stream().noneMatch(r -> r.file() == m.at.file())) {
+            orig.alsoSeen.add(m.at);
+            translation(sa, orig.src, m.src);
+            translation(sa, orig.dst, m.dst);
+            m.retransmissionOf = orig;
+            m.name = orig.name;
+            m.response = orig.response;
+            return;
+        }
+        if (orig != null && orig.src.address().equals(m.src.address())) {
+            orig.retransmissions.add(m);
+            m.retransmissionOf = orig;
+            m.name = orig.name;
+            m.response = orig.response;
+            return;
+        }
+        seen.put(m.hash, m);
+        exchange(sa, m);
+    }
+
+    private static void translation(IkeSa sa, Endpoint a, Endpoint b) {
+        if (!a.equals(b) && !sa.translations.contains(b + " ⇄ " + a)) {
+            sa.translations.add(a + " ⇄ " + b);
+        }
+    }
+
+    private static IkeExchange find(IkeSa sa, String kind, long mid, Boolean byInitiator) {
+        for (int i = sa.exchanges.size() - 1; i >= 0; i--) {
+            IkeExchange e = sa.exchanges.get(i);
+            if (e.kind.equals(kind) && e.messageId == mid && (byInitiator == null || byInitiator.equals(e.byInitiator))) {
+                return e;
+            }
+        }
+        return null;
+    }
+
+    private static IkeExchange open(IkeSa sa, String kind, int type, long mid, Boolean byInitiator, int attempt) {
+        IkeExchange e = new IkeExchange(kind, type, mid, byInitiator, attempt);
+        sa.exchanges.add(e);
+        return e;
+    }
+
+    private static int count(IkeExchange e, boolean fromInitiator) {
+        int n = 0;
+        for (IkeMessage x : e.messages) {
+            if (x.fromInitiator == fromInitiator) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    private static void exchange(IkeSa sa, IkeMessage m) {
+        if (m.version == 2) {
+            boolean byInit = m.response ? !m.initiatorFlag() : m.initiatorFlag();
+            IkeExchange e = find(sa, m.exchangeName, m.messageId, byInit);
+            if (e == null || !m.response && e.response() != null && m.fragmentNumber <= 1) {
+                // a new request, or the same message ID asked again after an answer (a restart)
+                e = open(sa, m.exchangeName, m.exchange, m.messageId, byInit, e == null ? 1 : e.attempt + 1);
+            }
+            e.messages.add(m);
+            m.name = m.exchangeName + (m.response ? " response" : " request")
+                    + (m.fragmentTotal > 0 ? " fragment " + m.fragmentNumber + "/" + m.fragmentTotal : "");
+            return;
+        }
+        switch (m.exchange) {
+            case 2, 4 -> { // Main Mode, Aggressive Mode: positions MM1..MM6, AM1..AM3
+                String kind = m.exchange == 2 ? "Main Mode" : "Aggressive Mode";
+                IkeExchange e = m.messageId == 0 ? find(sa, kind, 0, null) : null;
+                if (e == null) {
+                    e = open(sa, kind, m.exchange, m.messageId, Boolean.TRUE, 1);
+                }
+                int k = count(e, m.fromInitiator) + 1;
+                int pos = m.fromInitiator ? 2 * k - 1 : 2 * k;
+                m.response = !m.fromInitiator;
+                m.name = (m.exchange == 2 ? "MM" : "AM") + pos;
+                e.messages.add(m);
+            }
+            case 32 -> { // Quick Mode: QM1 and QM3 from the phase-2 initiator, QM2 from the other
+                IkeExchange e = find(sa, "Quick Mode", m.messageId, null);
+                if (e == null) {
+                    e = open(sa, "Quick Mode", 32, m.messageId, m.fromInitiator, 1);
+                }
+                boolean fromP2Initiator = m.fromInitiator.equals(e.byInitiator);
+                int k = count(e, m.fromInitiator) + 1;
+                m.response = !fromP2Initiator;
+                m.name = "QM" + (fromP2Initiator ? 2 * k - 1 : 2 * k);
+                e.messages.add(m);
+            }
+            case 6 -> { // Transaction (ModeCfg / XAUTH): a request and its reply per message ID
+                IkeExchange e = find(sa, "Transaction", m.messageId, null);
+                if (e == null) {
+                    e = open(sa, "Transaction", 6, m.messageId, m.fromInitiator, 1);
+                }
+                m.response = !m.fromInitiator.equals(e.byInitiator);
+                m.name = "Transaction " + (m.response ? "reply" : "request");
+                e.messages.add(m);
+            }
+            default -> { // Informational (not acknowledged in IKEv1) and anything else: one per message ID
+                String kind = m.exchange == 5 ? "Informational" : m.exchangeName;
+                IkeExchange e = find(sa, kind, m.messageId, null);
+                if (e == null) {
+                    e = open(sa, kind, m.exchange, m.messageId, m.fromInitiator, 1);
+                }
+                m.response = !m.fromInitiator.equals(e.byInitiator);
+                m.name = kind;
+                e.messages.add(m);
+            }
+        }
+    }
+}
