@@ -44,10 +44,44 @@ public final class Diagnoser {
                     "Look at both peers' logs for this time; decrypting the exchange (keys) would show the notify.",
                     List.of(), List.of());
         }
+        if (d.main == null && d.verdict == Verdict.ESTABLISHED) {
+            // nothing failed: the most telling finding (a recovered problem, a delete) leads
+            for (Finding f : d.findings) {
+                if (f.cause() != Cause.CAPTURE_INCOMPLETE && f.cause() != Cause.UNKNOWN
+                        && (d.main == null || f.recovered() && !d.main.recovered())) {
+                    d.main = f;
+                }
+            }
+        }
         if (d.main != null && !d.findings.contains(d.main)) {
             d.findings.add(0, d.main);
         }
+        if (d.verdict == Verdict.ESTABLISHED) {
+            // where the story is: the step of the main finding, or the last negotiation step completed
+            String step = d.main == null ? null : d.main.stoppedAt();
+            d.stoppedAt = step != null && NEGOTIATION_STEP.matcher(step).matches() ? step : lastStep(sa);
+        }
         return d;
+    }
+
+    /** Names of negotiation steps (as opposed to later events: DPD, INFORMATIONAL, ESP). */
+    static final java.util.regex.Pattern NEGOTIATION_STEP = java.util.regex.Pattern.compile(
+            "MM[1-6]|AM[1-3]|QM[1-3]|IKE_SA_INIT|IKE_AUTH|CREATE_CHILD_SA|XAUTH|MODECFG");
+
+    /** The last negotiation step of the SA that was answered or completed. */
+    static String lastStep(IkeSa sa) {
+        String last = null;
+        for (IkeExchange e : sa.exchanges) {
+            for (IkeMessage m : e.messages) {
+                String n = m.name == null ? "" : m.name;
+                if (sa.version == 1 && NEGOTIATION_STEP.matcher(n).matches()) {
+                    last = n;
+                } else if (sa.version == 2 && m.response && NEGOTIATION_STEP.matcher(e.kind).matches()) {
+                    last = e.kind;
+                }
+            }
+        }
+        return last;
     }
 
     // ------------------------------------------------------------------ shared helpers

@@ -339,6 +339,10 @@ final class Ikev1Rules {
             if (d.main == null) {
                 d.main = f;
                 d.stoppedAt = "XAUTH";
+                d.verdict = Verdict.FAILED; // the gateway destroys the IKE SA after a failed XAUTH
+                d.rfcState = "phase 1 done, XAUTH / Mode Config failed";
+                d.iosState = "MM_NO_STATE";
+                d.strongswanState = "DESTROYING";
             }
         }
         dpd(dg, sa, d);
@@ -365,6 +369,14 @@ final class Ikev1Rules {
             }
             String who = side ? "responder" : "initiator";
             List<Evidence> e = new ArrayList<>();
+            // earlier probes that were answered show the rhythm (R-U-THERE / R-U-THERE-ACK pairs)
+            for (IkeMessage m : sa.messages) {
+                if (m.exchange == 5 && m.encrypted && m.retransmissionOf == null && m.at.nanos() < firstProbe.at.nanos()
+                        && m.at.nanos() > lastNegotiation(sa)) {
+                    e.add(ev(m, "encrypted Informational from the " + (m.fromInitiator ? "initiator" : "responder")
+                            + " (answered)"));
+                }
+            }
             for (IkeMessage m : mine.subList(mine.size() - 3, mine.size())) {
                 e.add(ev(m, "encrypted Informational from the " + (side ? "initiator" : "responder")));
             }
@@ -381,6 +393,17 @@ final class Ikev1Rules {
             }
             return;
         }
+    }
+
+    /** Time of the last phase-1 / Quick Mode message. */
+    private static long lastNegotiation(IkeSa sa) {
+        long t = 0;
+        for (IkeMessage m : sa.messages) {
+            if (m.exchange == 2 || m.exchange == 4 || m.exchange == 32) {
+                t = Math.max(t, m.at.nanos());
+            }
+        }
+        return t;
     }
 
     private static boolean espBoth(IkeSa sa, long after) {

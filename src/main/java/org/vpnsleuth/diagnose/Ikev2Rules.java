@@ -21,6 +21,9 @@ final class Ikev2Rules {
 
     /** An IKE_AUTH response whose ciphertext is at most this long can hold only a lone Notify: an error. */
     static final int LONE_NOTIFY_CIPHERTEXT = 16;
+    /** Payload types (RFC 7296 §3.2). */
+    static final int CERT = 37;
+    static final int CERTREQ = 38;
 
     static void diagnose(Diagnoser dg, IkeSa sa, SaDiagnosis d) {
         List<IkeExchange> inits = sa.exchanges("IKE_SA_INIT");
@@ -75,6 +78,17 @@ final class Ikev2Rules {
             }
         }
         for (Finding f : pending) {
+            if (ok != null) {
+                List<Evidence> e = new ArrayList<>(f.evidence());
+                e.add(ev(ok.request(), "IKE_SA_INIT retried, KE group " + ok.request().keGroup));
+                e.add(ev(ok.response(), "IKE_SA_INIT accepted"));
+                IkeExchange firstAuth = sa.exchanges("IKE_AUTH").stream().findFirst().orElse(null);
+                if (firstAuth != null && firstAuth.response() != null) {
+                    e.add(ev(firstAuth.response(), "IKE_AUTH answered: the SA is up"));
+                }
+                f = new Finding(f.cause(), f.confidence(), f.stoppedAt(), f.headline(), f.explanation(), f.fix(), e,
+                        f.alternatives(), false);
+            }
             d.findings.add(ok != null ? recovered(f) : f);
         }
         if (ok == null) {
@@ -142,7 +156,9 @@ final class Ikev2Rules {
             return;
         }
         if (r.ciphertextExact && r.ciphertextLength <= LONE_NOTIFY_CIPHERTEXT && !later && !espBoth) {
-            d.main = finding(Cause.AUTH_FAILED, Confidence.MEDIUM, "IKE_AUTH",
+            // a responder that authenticates with certificates asks for them in IKE_SA_INIT (CERTREQ)
+            boolean certs = okResp.hasPayload(CERTREQ) || q.hasPayload(CERT);
+            d.main = finding(certs ? Cause.AUTH_FAILED : Cause.PSK_MISMATCH, Confidence.MEDIUM, "IKE_AUTH",
                     "the IKE_AUTH response holds " + r.ciphertextLength + " bytes of ciphertext: room for one Notify"
                             + " and nothing else, most likely AUTHENTICATION_FAILED",
                     "A successful IKE_AUTH response carries IDr, AUTH, SA, TSi and TSr; this one can only hold a single"
@@ -152,15 +168,41 @@ final class Ikev2Rules {
                     "Compare the pre-shared keys (strongSwan `secrets`, Cisco `pre-shared-key`) and the identities on"
                             + " both peers; supply the keys (--keys) to decrypt the notify and be certain.",
                     List.of(ev(q, "IKE_AUTH request" + sentTimes(q)), ev(r, "IKE_AUTH response: " + r.ciphertextLength
-                            + " bytes of ciphertext")), List.of(Cause.PSK_MISMATCH));
+                            + " bytes of ciphertext")), List.of(certs ? Cause.PSK_MISMATCH : Cause.AUTH_FAILED));
             d.stoppedAt = "IKE_AUTH";
             d.verdict = Verdict.FAILED;
             child.verdict = Verdict.FAILED;
-            child.cause = Cause.AUTH_FAILED;
+            child.cause = d.main.cause();
             states(d, "IKE_AUTH failed");
             return;
         }
         d.verdict = Verdict.ESTABLISHED;
+        if (!espBoth && !later && r.ciphertextExact && q.ciphertextExact && q.ciphertextLength > 0
+                && 2 * r.ciphertextLength <= q.ciphertextLength) {
+            // the IKE SA is up, but the response is too short to carry the child SA's SA, TSi and TSr
+            Finding f = finding(Cause.TS_MISMATCH, Confidence.LOW, "IKE_AUTH",
+                    "the IKE SA came up but the child SA was most likely refused: the IKE_AUTH response ("
+                            + r.ciphertextLength + " bytes of ciphertext) is less than half the request ("
+                            + q.ciphertextLength + "), too short for SA, TSi and TSr",
+                    "A response that accepts the child SA repeats IDr and AUTH and adds SA, TSi and TSr, so it is about"
+                            + " as long as the request; this one carries about IDr and AUTH and a notify. The notify is"
+                            + " encrypted: TS_UNACCEPTABLE (traffic selectors / subnets that do not match) is the most"
+                            + " common, NO_PROPOSAL_CHOSEN (ESP proposal) and a mode the responder refuses are the others;"
+                            + " no ESP follows.",
+                    "Compare local_ts/remote_ts (Cisco crypto ACL, interesting traffic) and the ESP proposals on both"
+                            + " peers; supply keys (--keys) to read the notify.",
+                    List.of(ev(q, "IKE_AUTH request: " + q.ciphertextLength + " bytes of ciphertext"),
+                            ev(r, "IKE_AUTH response: " + r.ciphertextLength + " bytes of ciphertext")),
+                    List.of(Cause.CHILD_PROPOSAL_MISMATCH, Cause.MODE_MISMATCH));
+            d.main = f;
+            child.verdict = Verdict.FAILED;
+            child.cause = f.cause();
+            child.confidence = f.confidence();
+            child.evidence.addAll(f.evidence());
+            states(d, "ESTABLISHED, child SA refused");
+            later(dg, sa, d, auth);
+            return;
+        }
         d.stoppedAt = null;
         child.verdict = espBoth ? Verdict.ESTABLISHED : Verdict.INCOMPLETE;
         child.evidence.add(ev(r, "IKE_AUTH response"));
@@ -263,6 +305,8 @@ final class Ikev2Rules {
         }
         boolean floated = q.dst.port() == 4500 && init.request() != null && init.request().dst.port() == 500;
         if (d.nat != null && !d.nat.equals("no NAT") && floated) {
+            e.add(0, ev(init.response(), "IKE_SA_INIT response: NAT detection hashes (" + d.nat + ")"));
+            e.add(0, ev(init.request(), "IKE_SA_INIT request on UDP " + init.request().dst.port()));
             return finding(Cause.NAT_T_BLOCKED, q.retransmitted() >= 1 ? Confidence.HIGH : Confidence.MEDIUM, "IKE_AUTH",
                     "NAT detected (" + d.nat + "), IKE moved to UDP 4500 and got no answer there" + sentTimes(q),
                     "IKE_SA_INIT on UDP 500 worked and its NAT detection hashes show a NAT, so both peers switch to UDP 4500"
@@ -362,7 +406,7 @@ final class Ikev2Rules {
                                 + " peer went down, lost its SA (reboot), or the path broke.",
                         "Check that the " + who + " is up and still has this SA; check the path (UDP 4500/500) and NAT"
                                 + " mappings that may have expired.",
-                        withCopies(q, "INFORMATIONAL request"), List.of());
+                        deadEvidence(sa, e, q), List.of());
                 d.stoppedAt = "INFORMATIONAL";
                 states(d, "dead peer");
                 return;
@@ -387,6 +431,22 @@ final class Ikev2Rules {
                         List.of()));
             }
         }
+    }
+
+    /** The unanswered request and its copies, after the earlier INFORMATIONAL exchanges of the same side that were answered. */
+    private static List<Evidence> deadEvidence(IkeSa sa, IkeExchange dead, IkeMessage q) {
+        List<Evidence> ev = new ArrayList<>();
+        for (IkeExchange x : sa.exchanges) {
+            if (x == dead) {
+                break;
+            }
+            if (x.kind.equals("INFORMATIONAL") && x.response() != null && java.util.Objects.equals(x.byInitiator, dead.byInitiator)) {
+                ev.add(ev(x.request(), "INFORMATIONAL request (answered)"));
+                ev.add(ev(x.response(), "INFORMATIONAL response"));
+            }
+        }
+        ev.addAll(withCopies(q, "INFORMATIONAL request"));
+        return ev;
     }
 
     /** State names for "show crypto ikev2 sa" (IOS, ASA) and strongSwan. */

@@ -68,7 +68,7 @@ public final class AnalysisText {
         }
     }
 
-    static String headline(SaDiagnosis d) {
+    public static String headline(SaDiagnosis d) {
         IkeSa sa = d.sa;
         StringBuilder sb = new StringBuilder();
         sb.append("IKEv").append(sa.version).append(' ')

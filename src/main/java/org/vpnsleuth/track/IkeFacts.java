@@ -47,6 +47,7 @@ final class IkeFacts {
     static void read(Map<String, Object> f, IkeMessage m) {
         for (Map<String, Object> p : maps(f, "payloads")) {
             long t = num(p, "type", -1);
+            m.payloadTypes.add((int) t);
             if (m.version == 2) {
                 v2(p, t, m);
             } else {

@@ -34,6 +34,8 @@ public final class IkeMessage {
     /** A hash of the message's bytes: equal hashes and lengths are byte-identical retransmissions. */
     public final long hash;
 
+    /** The payload types in order (cleartext ones, and SK/SKF for the encrypted part). */
+    public final List<Integer> payloadTypes = new ArrayList<>();
     public final List<Notify> notifies = new ArrayList<>();
     /** Each SA proposal in words ("#1 IKE: ENCR_AES_CBC-256, AUTH_HMAC_SHA2_256_128, ..."), cleartext SA payloads only. */
     public final List<String> proposals = new ArrayList<>();
@@ -96,6 +98,10 @@ public final class IkeMessage {
         this.encrypted = encrypted;
         this.payloads = payloads;
         this.hash = hash;
+    }
+
+    public boolean hasPayload(int type) {
+        return payloadTypes.contains(type);
     }
 
     public boolean hasNotify(String name) {
