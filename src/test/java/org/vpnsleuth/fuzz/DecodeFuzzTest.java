@@ -72,6 +72,8 @@ class DecodeFuzzTest {
         Decoder d = new Decoder();
         Packet p = new Packet();
         StringBuilder sb = new StringBuilder();
+        org.vpnsleuth.track.Tracker t = new org.vpnsleuth.track.Tracker();
+        t.addFile("fuzz");
         int pos = 0;
         long number = 0;
         while (pos + 2 <= data.length && number < 64) {
@@ -80,10 +82,18 @@ class DecodeFuzzTest {
             number++;
             d.decode(frame(RAW, frame, number, frame.length), p);
             format(p, sb);
+            t.add(p, 0);
             pos += 2 + len;
         }
         d.ike.finish();
         d.ike.incomplete().forEach(i -> sb.append(i));
+        // the same conversation through tracking and diagnosis: no exception, valid JSON
+        t.finish(d, 0);
+        t.link();
+        org.vpnsleuth.diagnose.Diagnoser dg = new org.vpnsleuth.diagnose.Diagnoser(t.firstNanos(), t.lastNanos());
+        for (org.vpnsleuth.track.IkeSa sa : t.ikeSas()) {
+            dg.diagnose(sa);
+        }
     }
 
     /** An IPv4/UDP 500→500 datagram around {@code data[off, off + len)}, from 192.0.2.1 or 192.0.2.2. */

@@ -23,7 +23,7 @@ import org.vpnsleuth.cli.Main;
 /**
  * Every capture of the shared tcpdump corpus (the malformed ones included: *oobr*, *segfault*,
  * *overflow*, the pointer loop) and of captures/ goes through `dissect`, `dissect -v` and
- * `dissect --format json`: no exception, exit code 0 (or 2 with a one-line error for input that
+ * `dissect --format json`, `analyze` and `analyze --format json`: no exception, exit code 0 (or 2 with a one-line error for input that
  * is not a capture at all), within a time limit per file, and every JSON line valid JSON.
  */
 class CorpusRobustnessTest {
@@ -45,7 +45,8 @@ class CorpusRobustnessTest {
     static void check(Path file) {
         String f = file.toString();
         for (String[] args : List.of(new String[] {"dissect", f}, new String[] {"dissect", "-v", f},
-                new String[] {"dissect", "--format", "json", f})) {
+                new String[] {"dissect", "--format", "json", f}, new String[] {"analyze", f},
+                new String[] {"analyze", "--format", "json", f})) {
             String what = String.join(" ", args);
             Run r = assertTimeoutPreemptively(LIMIT, () -> run(args), what + " took longer than " + LIMIT);
             assertTrue(!r.err().contains("internal error") && !r.err().contains("Exception"),
@@ -58,7 +59,13 @@ class CorpusRobustnessTest {
                 continue;
             }
             assertEquals(Main.OK, r.exit(), what + ": exit code; stderr:\n" + r.err());
-            if (args[1].equals("--format")) {
+            if (args[0].equals("analyze") && args[1].equals("--format")) {
+                try {
+                    assertEquals('{', StrictJson.validate(r.out().strip()), what + ": not one JSON object");
+                } catch (IllegalArgumentException e) {
+                    fail(what + ": " + e.getMessage());
+                }
+            } else if (args[1].equals("--format")) {
                 int n = 0;
                 for (String line : r.out().split("\n")) {
                     n++;
