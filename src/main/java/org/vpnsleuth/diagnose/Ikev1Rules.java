@@ -179,7 +179,7 @@ final class Ikev1Rules {
                                 + " but an encrypted notify: it could not verify HASH_R, which with pre-shared keys means the"
                                 + " keys differ.",
                         "Compare the pre-shared keys for this peer on both sides (Cisco `crypto isakmp key`, strongSwan"
-                                + " `secrets`); with --psk vpnsleuth checks HASH_R itself.", e, List.of(Cause.AUTH_FAILED));
+                                + " `secrets`).", e, List.of(Cause.AUTH_FAILED));
             }
             if (dg.nearEnd(q.at.nanos())) {
                 return finding(Cause.CAPTURE_INCOMPLETE, Confidence.MEDIUM, q.name, "the capture ends right after " + q.name,
@@ -206,12 +206,12 @@ final class Ikev1Rules {
                             + (isPsk ? ": the pre-shared keys differ" : ""),
                     at + " is the first message encrypted with the key derived from the pre-shared key and the DH secret."
                             + " The responder never sent the next message but encrypted Informationals (PAYLOAD-MALFORMED /"
-                            + " INVALID-HASH-INFORMATION under its own key) for each copy" + sentTimes(q) + ": it derived a"
+                            + " INVALID-HASH-INFORMATION under its own key) to each of its " + (q.retransmitted() + 1)
+                            + " copies: it derived a"
                             + " different key, which with an intact MM3/MM4 exchange means the pre-shared keys differ."
                             + " Cisco shows this SA stuck in MM_KEY_EXCH.",
                     isPsk ? "Compare `crypto isakmp key` (Cisco), `secrets`/`ike.secret` (strongSwan), the PSK on the"
-                            + " other peer for this peer's address or identity; with --psk and both peers' keys vpnsleuth"
-                            + " can say which side's key is wrong."
+                            + " other peer for this peer's address or identity."
                             : "Check the certificates, CAs and identities on both peers.",
                     e, isPsk ? List.of() : List.of(Cause.PSK_MISMATCH));
         }
@@ -297,7 +297,7 @@ final class Ikev1Rules {
                                 + " whether it is NO-PROPOSAL-CHOSEN (transform set / PFS group) or INVALID-ID-INFORMATION"
                                 + " (proxy IDs / traffic selectors that do not mirror), or a mode mismatch.",
                         "Compare the transform sets, PFS groups and the proxy IDs (crypto ACL / local_ts, remote_ts) on"
-                                + " both peers; supply keys (--keys) or read the responder's log to see the notify.",
+                                + " both peers; decrypt the exchange (key material, vpnsleuth decryption) or read the responder's log to see the notify.",
                         e, List.of(Cause.TS_MISMATCH, Cause.MODE_MISMATCH));
             } else {
                 f = dg.noResponse(sa, q1, "QM1", "QM1");
@@ -334,7 +334,7 @@ final class Ikev1Rules {
                             + ": typically the user's XAUTH credentials were refused (XAUTH_STATUS=FAIL) or Mode Config"
                             + " gave no address.",
                     "Check the user name and password against the gateway's user database (RADIUS log); decrypt"
-                            + " (--keys) to see XAUTH_STATUS.", e, List.of(Cause.MODECFG_FAILED));
+                            + " the transaction to see XAUTH_STATUS.", e, List.of(Cause.MODECFG_FAILED));
             d.findings.add(f);
             if (d.main == null) {
                 d.main = f;

@@ -166,7 +166,7 @@ final class Ikev2Rules {
                             + " With pre-shared keys the usual reason is that the keys differ (PSK_MISMATCH); with"
                             + " certificates, an untrusted CA, a wrong identity or an expired certificate.",
                     "Compare the pre-shared keys (strongSwan `secrets`, Cisco `pre-shared-key`) and the identities on"
-                            + " both peers; supply the keys (--keys) to decrypt the notify and be certain.",
+                            + " both peers; decrypt the response (key material) to read the notify and be certain.",
                     List.of(ev(q, "IKE_AUTH request" + sentTimes(q)), ev(r, "IKE_AUTH response: " + r.ciphertextLength
                             + " bytes of ciphertext")), List.of(certs ? Cause.PSK_MISMATCH : Cause.AUTH_FAILED));
             d.stoppedAt = "IKE_AUTH";
@@ -190,7 +190,7 @@ final class Ikev2Rules {
                             + " common, NO_PROPOSAL_CHOSEN (ESP proposal) and a mode the responder refuses are the others;"
                             + " no ESP follows.",
                     "Compare local_ts/remote_ts (Cisco crypto ACL, interesting traffic) and the ESP proposals on both"
-                            + " peers; supply keys (--keys) to read the notify.",
+                            + " peers; decrypt the response (key material) or read the responder's log to see the notify.",
                     List.of(ev(q, "IKE_AUTH request: " + q.ciphertextLength + " bytes of ciphertext"),
                             ev(r, "IKE_AUTH response: " + r.ciphertextLength + " bytes of ciphertext")),
                     List.of(Cause.CHILD_PROPOSAL_MISMATCH, Cause.MODE_MISMATCH));
@@ -426,7 +426,7 @@ final class Ikev2Rules {
                         "The last exchange is an INFORMATIONAL request from the " + who + ", answered, after which no IKE or"
                                 + " ESP traffic follows: most likely a Delete (the payloads are encrypted).",
                         "If the tunnel should have stayed up, read the " + who + "'s log for why it deleted the SA"
-                                + " (lifetime, idle timeout, administrator); supply keys to see the Delete payloads.",
+                                + " (lifetime, idle timeout, administrator); decrypt or read the logs to see the Delete payloads.",
                         List.of(ev(q, "INFORMATIONAL request"), ev(lastAnswered.response(), "INFORMATIONAL response")),
                         List.of()));
             }

@@ -62,11 +62,10 @@ public final class AnalysisJson {
         j.value("file", r.file()).value("frame", r.frame());
     }
 
+    /** The evidence's frame numbers, sorted, each once (the evidence list keeps their order and files). */
     private static void frames(JsonWriter j, String name, List<Evidence> ev) {
         j.beginArray(name);
-        for (Evidence e : ev) {
-            j.value(null, e.at().frame());
-        }
+        ev.stream().mapToLong(e -> e.at().frame()).sorted().distinct().forEach(f -> j.value(null, f));
         j.endArray();
     }
 
