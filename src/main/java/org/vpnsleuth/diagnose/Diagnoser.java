@@ -32,6 +32,21 @@ public final class Diagnoser {
 
     public SaDiagnosis diagnose(IkeSa sa) {
         SaDiagnosis d = new SaDiagnosis(sa);
+        if (sa.messages.isEmpty()) {
+            // only pieces of fragmented messages, none of them ever whole
+            List<Evidence> e = new ArrayList<>();
+            for (FrameRef f : sa.fragmentFrames) {
+                e.add(new Evidence(f, "IKE fragment whose message never completed"));
+            }
+            d.verdict = Verdict.INCOMPLETE;
+            d.rfcState = "unknown";
+            d.main = finding(e.isEmpty() ? Cause.CAPTURE_INCOMPLETE : Cause.IKE_FRAGMENTS_LOST, Confidence.MEDIUM, null,
+                    "only fragments of this SA's messages are in the capture, and none of them completes a message",
+                    "Fragments of a fragmented IKE message arrived, the others never did.",
+                    "Check the path for loss of fragments; capture where both peers' traffic passes.", e, List.of());
+            d.findings.add(d.main);
+            return d;
+        }
         if (sa.version == 1) {
             Ikev1Rules.diagnose(this, sa, d);
         } else {
