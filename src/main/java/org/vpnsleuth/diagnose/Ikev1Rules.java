@@ -98,8 +98,8 @@ final class Ikev1Rules {
         }
         int done = aggressive ? 3 : 6;
         if (reached < done) {
-            d.stoppedAt = px + reached;
             d.main = phase1Stop(dg, sa, p1, reached, aggressive, auth, d);
+            d.stoppedAt = d.main.stoppedAt() != null && !d.main.stoppedAt().endsWith("?") ? d.main.stoppedAt() : px + reached;
             d.verdict = d.main.cause() == Cause.CAPTURE_INCOMPLETE ? Verdict.INCOMPLETE : Verdict.FAILED;
             states(d, aggressive, reached, false);
             return;
@@ -164,6 +164,20 @@ final class Ikev1Rules {
             q = last;
         }
         boolean lastFromInitiator = reached % 2 == 1;
+        List<Evidence> lostPieces = lostFragments(sa);
+        if (!lostPieces.isEmpty()) {
+            // the next message went out in fragments that never all arrived
+            String next = px + (reached + 1);
+            List<Evidence> e = new ArrayList<>();
+            e.add(ev(q, q.name));
+            e.addAll(lostPieces);
+            return finding(Cause.IKE_FRAGMENTS_LOST, Confidence.HIGH, next,
+                    next + " was fragmented and not all fragments arrived",
+                    "The message after " + q.name + " (certificates make it large) was split into fragments and some never"
+                            + " arrived, so the peer never had the whole message.",
+                    "Enable IKE fragmentation on both peers (strongSwan `fragmentation = yes/force`, Cisco `crypto isakmp"
+                            + " fragmentation`), or allow IP fragments on the path.", e, List.of(Cause.NO_RESPONSE));
+        }
         if (!lastFromInitiator) {
             // the responder answered and the initiator went no further
             List<IkeMessage> infos = informationals(sa, Boolean.TRUE, q.at.nanos(), Long.MAX_VALUE, true);
@@ -215,26 +229,6 @@ final class Ikev1Rules {
                             : "Check the certificates, CAs and identities on both peers.",
                     e, isPsk ? List.of() : List.of(Cause.PSK_MISMATCH));
         }
-        // IKE fragments / IP fragments of this step lost
-        List<Evidence> frag = new ArrayList<>();
-        for (FrameRef f : sa.fragmentFrames) {
-            if (!sa.reassembledFragmentFrames.contains(f)) {
-                frag.add(new Evidence(f, "IKE fragment whose message never completed"));
-            }
-        }
-        for (List<FrameRef> dgf : sa.lostIpDatagrams) {
-            for (FrameRef f : dgf) {
-                frag.add(new Evidence(f, "IP fragment of a datagram that never completed"));
-            }
-        }
-        if (!frag.isEmpty()) {
-            frag.addAll(0, withCopies(q, at));
-            return finding(Cause.IKE_FRAGMENTS_LOST, Confidence.HIGH, at, at + " was fragmented and not all fragments arrived",
-                    "The message (certificates make it large) was split into fragments and some never arrived, so the"
-                            + " peer never had the whole message.",
-                    "Enable IKE fragmentation on both peers (strongSwan `fragmentation = yes/force`, Cisco `crypto isakmp"
-                            + " fragmentation`), or allow IP fragments on the path.", frag, List.of(Cause.NO_RESPONSE));
-        }
         IkeMessage m1 = byName(p1, px + "1");
         boolean floated = q.dst.port() == 4500 && m1 != null && m1.dst.port() == 500;
         if (floated && d.nat != null && !d.nat.equals("no NAT")) {
@@ -256,6 +250,22 @@ final class Ikev1Rules {
                     withCopies(q, at), List.of(Cause.NO_RESPONSE));
         }
         return dg.noResponse(sa, q, at, at);
+    }
+
+    /** IKEv1 fragments whose message never completed, and IP fragments of datagrams that never reassembled. */
+    private static List<Evidence> lostFragments(IkeSa sa) {
+        List<Evidence> frag = new ArrayList<>();
+        for (FrameRef f : sa.fragmentFrames) {
+            if (!sa.reassembledFragmentFrames.contains(f)) {
+                frag.add(new Evidence(f, "IKE fragment whose message never completed"));
+            }
+        }
+        for (List<FrameRef> dgf : sa.lostIpDatagrams) {
+            for (FrameRef f : dgf) {
+                frag.add(new Evidence(f, "IP fragment of a datagram that never completed"));
+            }
+        }
+        return frag;
     }
 
     /** Quick Modes (children), Transactions (XAUTH/ModeCfg), DPD. */

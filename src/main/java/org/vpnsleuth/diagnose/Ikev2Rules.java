@@ -109,6 +109,27 @@ final class Ikev2Rules {
         IkeMessage okResp = ok.response();
         if (auths.isEmpty()) {
             d.stoppedAt = "IKE_AUTH";
+            if (!sa.lostIpDatagrams.isEmpty()) {
+                // the IKE_AUTH request itself never became whole: only some of its IP fragments were captured
+                List<Evidence> e = new ArrayList<>();
+                e.add(ev(okResp, "IKE_SA_INIT response"));
+                for (List<FrameRef> dgFrames : sa.lostIpDatagrams) {
+                    for (FrameRef f : dgFrames) {
+                        e.add(new Evidence(f, "IP fragment of a datagram that never completed"));
+                    }
+                }
+                d.verdict = Verdict.FAILED;
+                d.main = finding(Cause.IKE_FRAGMENTS_LOST, Confidence.HIGH, "IKE_AUTH",
+                        "the IKE_AUTH request was IP-fragmented and only part of it arrived",
+                        "After IKE_SA_INIT the next message (IKE_AUTH, large with certificates) exceeded the path MTU and"
+                                + " went out in IP fragments; not all of them reached the capture point, so neither the"
+                                + " capture nor, most likely, the responder ever saw the whole message.",
+                        "Enable IKEv2 fragmentation (RFC 7383) on both peers (strongSwan `fragmentation = yes`, Cisco"
+                                + " `crypto ikev2 fragmentation`), or allow IP fragments on the path.", e,
+                        List.of(Cause.NO_RESPONSE));
+                states(d, "IKE_SA_INIT done, IKE_AUTH lost in fragments");
+                return;
+            }
             if (dg.nearEnd(okResp.at.nanos())) {
                 d.verdict = Verdict.INCOMPLETE;
                 d.main = finding(Cause.CAPTURE_INCOMPLETE, Confidence.MEDIUM, "IKE_AUTH",
