@@ -85,6 +85,7 @@ public final class Tracker {
                 case UDP, TCP -> transport = l;
                 case ICMP, ICMPV6 -> icmp(p, i, at);
                 case ESP, AH -> flow(l, ip, transport, at);
+                case NATT_KEEPALIVE -> keepalive(ip, at);
                 case IKE -> ike(l, ip, transport, at, ipReassembled ? ipFrames : null);
                 default -> {
                 }
@@ -214,6 +215,29 @@ public final class Tracker {
         String code = FieldTree.str(f, "codeName");
         String text = (what != null ? what : "type " + type) + (code != null ? ": " + code : "");
         icmpErrors.add(new IcmpError(at, from, text, qs, qd, proto, port, (int) FieldTree.num(f, "mtu", -1)));
+    }
+
+    // ------------------------------------------------------------------ NAT-T keepalives
+
+    /** NAT-T keepalives (RFC 3948 §2.3) per sender → receiver: count, first and last time. */
+    public record Keepalives(String src, String dst, long count, FrameRef first, FrameRef last) {
+    }
+
+    private final Map<String, Keepalives> keepalives = new LinkedHashMap<>();
+
+    private void keepalive(Layer ip, FrameRef at) {
+        if (ip == null || keepalives.size() >= MAX_FLOWS) {
+            return;
+        }
+        Map<String, Object> f = FieldTree.of(ip);
+        String src = FieldTree.str(f, "src");
+        String dst = FieldTree.str(f, "dst");
+        keepalives.merge(src + "|" + dst, new Keepalives(src, dst, 1, at, at),
+                (a, b) -> new Keepalives(a.src(), a.dst(), a.count() + 1, a.first(), b.last()));
+    }
+
+    public Collection<Keepalives> keepalives() {
+        return keepalives.values();
     }
 
     // ------------------------------------------------------------------ ESP / AH
