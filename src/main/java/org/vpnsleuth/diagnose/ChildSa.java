@@ -17,6 +17,8 @@ public final class ChildSa {
     public String detail;
     public final List<EspFlow> flows = new ArrayList<>();
     public final List<Evidence> evidence = new ArrayList<>();
+    /** Address of the side that started the exchange (a phase-2 initiator may be the phase-1 responder). */
+    public String initiatedBy;
 
     ChildSa(String name) {
         this.name = name;

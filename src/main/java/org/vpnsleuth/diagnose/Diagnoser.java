@@ -99,6 +99,95 @@ public final class Diagnoser {
         return last;
     }
 
+    // ------------------------------------------------------------------ across SAs
+
+    /**
+     * What only several SAs together show: what a responder accepts (another SA of the capture
+     * with the same responder), proxy IDs that do not mirror (Quick Mode works when one peer starts
+     * it and fails when the other does), a new SA between peers that already have one (a rekey or a
+     * second connection), NAT-T keepalives between the peers.
+     */
+    public static void across(List<SaDiagnosis> all, java.util.Collection<org.vpnsleuth.track.Tracker.Keepalives> keepalives) {
+        for (SaDiagnosis d : all) {
+            if (d.main != null && d.main.cause() == Cause.IKE_PROPOSAL_MISMATCH && d.sa.responder != null) {
+                for (SaDiagnosis o : all) {
+                    if (o != d && o.chosen != null && o.sa.version == d.sa.version && o.sa.responder != null
+                            && o.sa.responder.address().equals(d.sa.responder.address())) {
+                        Finding f = d.main;
+                        List<Evidence> e = new ArrayList<>(f.evidence());
+                        e.add(new Evidence(o.sa.messages.get(0).at, "another SA with this responder: accepted " + o.chosen));
+                        Finding g = new Finding(f.cause(), f.confidence(), f.stoppedAt(), f.headline(), f.explanation()
+                                + " The same responder accepted " + o.chosen + " from " + o.sa.initiator.address()
+                                + " in this capture.", f.fix(), e, f.alternatives(), f.recovered());
+                        d.findings.set(d.findings.indexOf(f), g);
+                        d.main = g;
+                        break;
+                    }
+                }
+            }
+        }
+        // Quick Modes by who started them, per peer pair
+        java.util.Map<String, List<ChildSa>> byPair = new java.util.LinkedHashMap<>();
+        java.util.Map<ChildSa, SaDiagnosis> owner = new java.util.HashMap<>();
+        for (SaDiagnosis d : all) {
+            if (d.sa.version != 1 || d.sa.initiator == null) {
+                continue;
+            }
+            String a = d.sa.initiator.address();
+            String b = d.sa.responder.address();
+            String pair = a.compareTo(b) < 0 ? a + "|" + b : b + "|" + a;
+            for (ChildSa c : d.children) {
+                if (c.initiatedBy != null) {
+                    byPair.computeIfAbsent(pair, k -> new ArrayList<>()).add(c);
+                    owner.put(c, d);
+                }
+            }
+        }
+        for (List<ChildSa> cs : byPair.values()) {
+            java.util.Set<String> ok = new java.util.TreeSet<>();
+            java.util.Set<String> bad = new java.util.TreeSet<>();
+            for (ChildSa c : cs) {
+                (c.verdict == Verdict.ESTABLISHED ? ok : bad).add(c.initiatedBy);
+            }
+            for (ChildSa c : cs) {
+                if (c.verdict == Verdict.FAILED && !ok.isEmpty() && !ok.contains(c.initiatedBy)) {
+                    SaDiagnosis d = owner.get(c);
+                    d.findings.add(finding(Cause.TS_MISMATCH, Confidence.MEDIUM, "QM1",
+                            "Quick Mode works when " + String.join(", ", ok) + " starts it and fails when " + c.initiatedBy
+                                    + " does: the proxy IDs do not mirror",
+                            "Each peer proposes its own view of the protected subnets. When only one direction works, the"
+                                    + " responder accepts a narrower or wider set than it proposes itself (e.g. a host"
+                                    + " route on one side, a subnet on the other, or an ACL that is not the mirror image"
+                                    + " of the peer's).",
+                            "Make the crypto ACL / local_ts and remote_ts exact mirror images on both peers.",
+                            c.evidence, List.of(Cause.CHILD_PROPOSAL_MISMATCH)));
+                }
+            }
+        }
+        // a second SA between the same peers while the first is still in use
+        for (SaDiagnosis d : all) {
+            for (SaDiagnosis o : all) {
+                if (o != d && o.sa.version == d.sa.version && o.verdict == Verdict.ESTABLISHED && d.sa.initiator != null
+                        && o.sa.between(d.sa.initiator.address(), d.sa.responder.address())
+                        && o.sa.firstNanos() < d.sa.firstNanos() && o.sa.lastNanos() > d.sa.firstNanos()) {
+                    d.notes.add(String.format("started while the SA %016x/%016x of the same peers was up: a rekey or a"
+                            + " second connection", o.sa.spiI, o.sa.spiR));
+                    break;
+                }
+            }
+        }
+        for (org.vpnsleuth.track.Tracker.Keepalives k : keepalives) {
+            for (SaDiagnosis d : all) {
+                if (d.sa.between(k.src(), k.dst())) {
+                    double span = (k.last().nanos() - k.first().nanos()) / 1e9;
+                    d.notes.add(String.format(java.util.Locale.ROOT, "NAT-T keepalives %s → %s: %d%s", k.src(), k.dst(),
+                            k.count(), k.count() > 1 ? String.format(java.util.Locale.ROOT, ", every %.1f s",
+                                    span / (k.count() - 1)) : ""));
+                }
+            }
+        }
+    }
+
     // ------------------------------------------------------------------ shared helpers
 
     boolean nearEnd(long nanos) {

@@ -275,6 +275,7 @@ final class Ikev1Rules {
             ChildSa c = new ChildSa(String.format("QM 0x%08x", qm.messageId));
             d.children.add(c);
             IkeMessage q1 = byName(qm, "QM1");
+            c.initiatedBy = q1 != null ? q1.src.address() : null;
             IkeMessage q2 = byName(qm, "QM2");
             IkeMessage q3 = byName(qm, "QM3");
             if (q3 != null || q2 != null && espBoth(sa, q2.at.nanos())) {

@@ -28,6 +28,8 @@ public final class SaDiagnosis {
     /** The negotiated transforms, when the cleartext shows them. */
     public String chosen;
     public final List<String> offered = new ArrayList<>();
+    /** Facts worth a line that are no finding: keepalives, a rekey or second connection, round trips. */
+    public final List<String> notes = new ArrayList<>();
 
     SaDiagnosis(IkeSa sa) {
         this.sa = sa;

@@ -86,6 +86,7 @@ public final class Analysis {
             a.ikeSas.add(dg.diagnose(sa));
             linked.addAll(sa.flows);
         }
+        Diagnoser.across(a.ikeSas, t.keepalives());
         for (EspFlow f : t.flows()) {
             if (!linked.contains(f)) {
                 a.unlinkedFlows.add(f);

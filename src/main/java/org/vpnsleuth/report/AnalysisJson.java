@@ -121,6 +121,11 @@ public final class AnalysisJson {
         opt(j, "headline", d.main == null ? null : d.main.headline());
         frames(j, "evidenceFrames", d.main == null ? List.of() : d.main.evidence());
         opt(j, "nat", d.nat);
+        j.beginArray("notes");
+        for (String n : d.notes) {
+            j.value(null, n);
+        }
+        j.endArray();
         j.beginArray("translations");
         for (String t : sa.translations) {
             j.value(null, t);

@@ -22,6 +22,8 @@ public final class AnalysisText {
     private final StringBuilder out;
     private final boolean multi;
     private final long t0;
+    /** Round-trip time of each exchange's first response, for the ladder. */
+    private final java.util.Map<IkeMessage, Long> rtt = new java.util.HashMap<>();
 
     private AnalysisText(Analysis a, StringBuilder out) {
         this.a = a;
@@ -106,6 +108,9 @@ public final class AnalysisText {
         if (d.nat != null) {
             out.append("  NAT: ").append(d.nat).append('\n');
         }
+        for (String n : d.notes) {
+            out.append("  note: ").append(n).append('\n');
+        }
         for (String t : sa.translations) {
             out.append("  translated between the captures: ").append(t).append('\n');
         }
@@ -123,6 +128,12 @@ public final class AnalysisText {
             }
         }
         out.append("  messages:\n");
+        rtt.clear();
+        for (org.vpnsleuth.track.IkeExchange e : sa.exchanges) {
+            if (e.response() != null && e.roundTripNanos() >= 0) {
+                rtt.put(e.response(), e.roundTripNanos());
+            }
+        }
         for (IkeMessage m : sa.messages) {
             message(sa, m);
         }
@@ -175,6 +186,10 @@ public final class AnalysisText {
                 m.fromInitiator ? "I→R" : "R→I", m.name != null ? m.name : m.exchangeName, m.payloads));
         if (m.retransmissionOf != null) {
             out.append("  (retransmission of frame ").append(ref(m.retransmissionOf.at)).append(')');
+        }
+        Long roundTrip = rtt.get(m);
+        if (roundTrip != null) {
+            out.append(String.format(Locale.ROOT, "  rtt %.1f ms", roundTrip / 1e6));
         }
         for (FrameRef r : m.alsoSeen) {
             out.append("  (also captured as ").append(ref(r)).append(')');
