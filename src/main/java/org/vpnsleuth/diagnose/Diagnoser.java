@@ -30,6 +30,25 @@ public final class Diagnoser {
         this.captureEnd = captureEnd;
     }
 
+    /**
+     * {@link #diagnose}, but a rule that fails on an SA never takes the report down: that SA gets an
+     * UNKNOWN finding naming the error (a bug to report), the others are diagnosed as usual.
+     */
+    public SaDiagnosis diagnoseSafely(IkeSa sa) {
+        try {
+            return diagnose(sa);
+        } catch (RuntimeException e) {
+            SaDiagnosis d = new SaDiagnosis(sa);
+            d.verdict = Verdict.INCOMPLETE;
+            d.rfcState = "unknown";
+            d.main = finding(Cause.UNKNOWN, Confidence.LOW, null, "this SA could not be diagnosed (" + e + ")",
+                    "vpnsleuth met an internal error while diagnosing this SA; its messages are listed as captured.",
+                    "Please report it with the capture.", List.of(), List.of());
+            d.findings.add(d.main);
+            return d;
+        }
+    }
+
     public SaDiagnosis diagnose(IkeSa sa) {
         SaDiagnosis d = new SaDiagnosis(sa);
         if (sa.messages.isEmpty()) {

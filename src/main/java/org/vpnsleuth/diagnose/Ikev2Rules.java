@@ -461,7 +461,8 @@ final class Ikev2Rules {
             if (x == dead) {
                 break;
             }
-            if (x.kind.equals("INFORMATIONAL") && x.response() != null && java.util.Objects.equals(x.byInitiator, dead.byInitiator)) {
+            if (x.kind.equals("INFORMATIONAL") && x.request() != null && x.response() != null
+                    && java.util.Objects.equals(x.byInitiator, dead.byInitiator)) {
                 ev.add(ev(x.request(), "INFORMATIONAL request (answered)"));
                 ev.add(ev(x.response(), "INFORMATIONAL response"));
             }

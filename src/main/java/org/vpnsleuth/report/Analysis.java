@@ -83,7 +83,7 @@ public final class Analysis {
         Diagnoser dg = new Diagnoser(t.firstNanos(), t.lastNanos());
         List<EspFlow> linked = new ArrayList<>();
         for (IkeSa sa : t.ikeSas()) {
-            a.ikeSas.add(dg.diagnose(sa));
+            a.ikeSas.add(dg.diagnoseSafely(sa));
             linked.addAll(sa.flows);
         }
         Diagnoser.across(a.ikeSas, t.keepalives());
