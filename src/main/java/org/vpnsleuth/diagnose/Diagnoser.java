@@ -126,7 +126,35 @@ public final class Diagnoser {
      * it and fails when the other does), a new SA between peers that already have one (a rekey or a
      * second connection), NAT-T keepalives between the peers.
      */
-    public static void across(List<SaDiagnosis> all, java.util.Collection<org.vpnsleuth.track.Tracker.Keepalives> keepalives) {
+    public static void across(List<SaDiagnosis> all, org.vpnsleuth.track.Tracker t) {
+        across(all, t.keepalives());
+        if (t.files().size() < 2) {
+            return;
+        }
+        // captures at both peers: a message in one file that the other, covering the same time, lacks
+        for (SaDiagnosis d : all) {
+            int said = 0;
+            for (IkeMessage m : d.sa.messages) {
+                if (m.retransmissionOf != null && m.retransmissionOf.alsoSeen.contains(m.at)) {
+                    continue; // the other file's copy of a message
+                }
+                for (int file = 0; file < t.files().size() && said < 10; file++) {
+                    final int g = file;
+                    long[] span = t.fileSpan(g);
+                    boolean covered = span[0] < m.at.nanos() && m.at.nanos() < span[1];
+                    boolean there = m.at.file() == g || m.alsoSeen.stream().anyMatch(r -> r.file() == g);
+                    if (covered && !there) {
+                        d.notes.add(m.name + " (" + t.files().get(m.at.file()) + " frame " + m.at.frame() + ") is not in "
+                                + t.files().get(g) + ", which was capturing at that time: lost between the capture points"
+                                + " (or that capture does not see this path)");
+                        said++;
+                    }
+                }
+            }
+        }
+    }
+
+    static void across(List<SaDiagnosis> all, java.util.Collection<org.vpnsleuth.track.Tracker.Keepalives> keepalives) {
         for (SaDiagnosis d : all) {
             if (d.main != null && d.main.cause() == Cause.IKE_PROPOSAL_MISMATCH && d.sa.responder != null) {
                 for (SaDiagnosis o : all) {

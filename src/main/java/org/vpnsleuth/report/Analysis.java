@@ -86,7 +86,7 @@ public final class Analysis {
             a.ikeSas.add(dg.diagnoseSafely(sa));
             linked.addAll(sa.flows);
         }
-        Diagnoser.across(a.ikeSas, t.keepalives());
+        Diagnoser.across(a.ikeSas, t);
         for (EspFlow f : t.flows()) {
             if (!linked.contains(f)) {
                 a.unlinkedFlows.add(f);

@@ -45,10 +45,18 @@ public final class Tracker {
     private long lastNanos;
     private long firstNanos = Long.MAX_VALUE;
 
+    private final List<long[]> fileSpans = new ArrayList<>();
+
     /** Registers a file; frames from it are given with the returned index. */
     public int addFile(String name) {
         files.add(name);
+        fileSpans.add(new long[] {Long.MAX_VALUE, Long.MIN_VALUE});
         return files.size() - 1;
+    }
+
+    /** First and last capture time of file {@code i} (MAX/MIN_VALUE while it had no frame). */
+    public long[] fileSpan(int i) {
+        return fileSpans.get(i);
     }
 
     public List<String> files() {
@@ -61,6 +69,11 @@ public final class Tracker {
         FrameRef at = new FrameRef(file, p.frame.number, p.frame.timestampNanos);
         firstNanos = Math.min(firstNanos, at.nanos());
         lastNanos = Math.max(lastNanos, at.nanos());
+        if (file < fileSpans.size()) {
+            long[] span = fileSpans.get(file);
+            span[0] = Math.min(span[0], at.nanos());
+            span[1] = Math.max(span[1], at.nanos());
+        }
         Layer ip = null;
         Layer transport = null;
         boolean ipReassembled = false;

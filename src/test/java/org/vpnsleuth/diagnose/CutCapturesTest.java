@@ -118,6 +118,28 @@ class CutCapturesTest {
     }
 
     @Test
+    void messageThatLeftOneSideAndNeverReachedTheOther() throws Exception {
+        // nat-t.pcapng (responder's side of the NAT) and nat-t.initiator-side.pcapng hold the same
+        // packets (captures/README.md); frame 5 is the IKE_AUTH request: take it away from the
+        // responder's side, as if the NAT had dropped it
+        Path responderSide = cut("nat-t.pcapng", f -> f.number != 5);
+        Path initiatorSide = cut("nat-t.initiator-side.pcapng", f -> true);
+        List<String> names = new ArrayList<>();
+        List<String> errors = new ArrayList<>();
+        List<CaptureReader> readers = Analysis.open(List.of(initiatorSide.toString(), responderSide.toString()), names, errors);
+        Analysis a;
+        try {
+            a = Analysis.run(names, readers, List.of());
+        } finally {
+            Analysis.close(readers);
+        }
+        assertThat(a.ikeSas).hasSize(1);
+        assertThat(a.ikeSas.get(0).notes).anyMatch(n -> n.startsWith("IKE_AUTH request (" + initiatorSide + " frame 5) is not in "
+                + responderSide));
+        assertThat(a.ikeSas.get(0).notes.stream().filter(n -> n.contains("is not in"))).hasSize(1);
+    }
+
+    @Test
     void captureStartsAfterPhaseOne() throws Exception {
         // ikev1-main-quick without frames 1-8 (ARP, MM1-MM6): Quick Mode (9-11) and ESP remain
         SaDiagnosis d = only(cut("ikev1-main-quick.pcap", f -> f.number > 8));
