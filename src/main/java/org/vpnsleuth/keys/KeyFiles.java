@@ -1,0 +1,323 @@
+package org.vpnsleuth.keys;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.AbstractMap;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.vpnsleuth.decode.NameTable;
+
+/**
+ * Reads key material, recognising each file's kind from its content: vpnsleuth's own keys file
+ * (docs/keys.md), a strongSwan charon log at level 4 (file or syslog form), tcpdump's {@code -E}
+ * secrets. A line that does not parse is an error naming the file and line; key values are never
+ * part of a message.
+ */
+public final class KeyFiles {
+    private KeyFiles() {
+    }
+
+    /** A key file line that does not parse: "FILE:LINE: what is wrong". */
+    public static final class KeyFileException extends Exception {
+        public KeyFileException(String message) {
+            super(message);
+        }
+    }
+
+    /** Kinds of key file. */
+    public enum Kind { VPNSLEUTH, STRONGSWAN_LOG, TCPDUMP }
+
+    private record Algorithm(String kind, int id, int keyBits) {
+    }
+
+    private static final Map<String, Algorithm> ALGORITHMS = loadAlgorithms();
+
+    private static Map<String, Algorithm> loadAlgorithms() {
+        Map<String, Algorithm> m = new HashMap<>();
+        for (String[] r : NameTable.rows("keys/algorithm-names", 4)) {
+            m.put(r[0].trim(), new Algorithm(r[1].trim(), Integer.parseInt(r[2].trim()), Integer.parseInt(r[3].trim())));
+        }
+        return m;
+    }
+
+    private static final Pattern CHARON_DUMP = Pattern.compile("\\[[A-Z]{3}\\] (?:<([^>]*)> )?(.*?) => (\\d+) bytes @ 0x");
+    private static final Pattern CHARON_ROW = Pattern.compile("\\[[A-Z]{3}\\] (?:<([^>]*)> )?\\s*(\\d+): ((?:[0-9A-F]{2} ?)+)");
+    private static final Pattern CHARON_LINE = Pattern.compile("\\d{2}\\[[A-Z]{3}\\] ");
+    private static final Pattern TCPDUMP_ESP = Pattern.compile("^0x([0-9a-fA-F]{1,8})@(\\S+)\\s+([A-Za-z0-9-]+):0x([0-9a-fA-F]+)(?:\\s+.*)?$");
+    private static final Pattern TCPDUMP_IKEV2 = Pattern.compile(
+            "^ikev2\\s+([IR])\\s+0x([0-9a-fA-F]{16})\\s+0x([0-9a-fA-F]{16})\\s+([a-z0-9-]+):0x([0-9a-fA-F]+)\\s+([a-z0-9-]+):0x([0-9a-fA-F]+)\\s*$");
+
+    /** Reads {@code file} into {@code into}; returns the kind it was. */
+    public static Kind load(Path file, KeyMaterial into) throws IOException, KeyFileException {
+        List<String> lines = Files.readAllLines(file, StandardCharsets.ISO_8859_1);
+        Kind kind = detect(lines);
+        String name = file.toString();
+        switch (kind) {
+            case STRONGSWAN_LOG -> charon(name, lines, into);
+            case TCPDUMP -> tcpdump(name, lines, into);
+            default -> vpnsleuth(name, lines, into);
+        }
+        return kind;
+    }
+
+    static Kind detect(List<String> lines) {
+        int charon = 0;
+        int tcpdump = 0;
+        for (String l : lines.subList(0, Math.min(lines.size(), 200))) {
+            String t = l.trim();
+            if (CHARON_LINE.matcher(l).find()) {
+                charon++;
+            }
+            if (TCPDUMP_ESP.matcher(t).matches() || TCPDUMP_IKEV2.matcher(t).matches()) {
+                tcpdump++;
+            }
+        }
+        return charon > 0 ? Kind.STRONGSWAN_LOG : tcpdump > 0 ? Kind.TCPDUMP : Kind.VPNSLEUTH;
+    }
+
+    // ------------------------------------------------------------------ vpnsleuth's keys file
+
+    private static void vpnsleuth(String file, List<String> lines, KeyMaterial into) throws KeyFileException {
+        for (int n = 1; n <= lines.size(); n++) {
+            String line = lines.get(n - 1);
+            int hash = line.indexOf('#');
+            String t = (hash >= 0 && !line.trim().startsWith("psk ") ? line.substring(0, hash) : line).trim();
+            if (t.isEmpty() || t.startsWith("#")) {
+                continue;
+            }
+            String where = file + ":" + n;
+            String[] w = t.split("\\s+");
+            switch (w[0].toLowerCase(Locale.ROOT)) {
+                case "psk" -> psk(t, where, into);
+                case "dh" -> {
+                    need(w, 3, where, "dh <initiator-spi-hex> <shared-secret-hex>");
+                    into.dhSecrets.add(new KeyMaterial.DhSecret(spi(w[1], where), hex(w[2], where), where));
+                }
+                case "ikev2" -> {
+                    need(w, 4, where, "ikev2 <spi-i> <spi-r> sk_ei=HEX sk_er=HEX sk_ai=HEX sk_ar=HEX [sk_d= sk_pi= sk_pr=]");
+                    Map<String, byte[]> k = pairs(w, 3, where);
+                    into.ikev2.add(new KeyMaterial.Ikev2Keys(spi(w[1], where), spi(w[2], where), k.get("sk_d"), k.get("sk_ai"),
+                            k.get("sk_ar"), k.get("sk_ei"), k.get("sk_er"), k.get("sk_pi"), k.get("sk_pr"), where));
+                }
+                case "ikev1" -> {
+                    need(w, 4, where, "ikev1 <cookie-i> <cookie-r> enc=HEX [skeyid_a=HEX] [skeyid_d=HEX]");
+                    Map<String, byte[]> k = pairs(w, 3, where);
+                    if (k.get("enc") == null) {
+                        throw new KeyFileException(where + ": ikev1 line without enc=HEX (the encryption key, Ka)");
+                    }
+                    into.ikev1.add(new KeyMaterial.Ikev1Keys(spi(w[1], where), spi(w[2], where), k.get("enc"),
+                            k.get("skeyid_a"), k.get("skeyid_d"), where));
+                }
+                case "esp" -> esp(w, where, into);
+                default -> throw new KeyFileException(where + ": unknown line kind '" + w[0]
+                        + "' (psk, dh, ikev1, ikev2, esp; see docs/keys.md)");
+            }
+        }
+    }
+
+    private static void psk(String t, String where, KeyMaterial into) throws KeyFileException {
+        String rest = t.substring(3).trim();
+        String peer = null;
+        Matcher pm = Pattern.compile("\\s+peer=(\\S+)$").matcher(rest);
+        if (pm.find()) {
+            peer = pm.group(1);
+            rest = rest.substring(0, pm.start()).trim();
+        }
+        if (rest.isEmpty()) {
+            throw new KeyFileException(where + ": psk without a key");
+        }
+        byte[] secret = rest.startsWith("0x") ? hex(rest.substring(2), where) : unquote(rest).getBytes(StandardCharsets.UTF_8);
+        into.psks.add(new KeyMaterial.Psk(secret, peer, where));
+    }
+
+    private static String unquote(String s) {
+        return s.length() >= 2 && s.startsWith("\"") && s.endsWith("\"") ? s.substring(1, s.length() - 1) : s;
+    }
+
+    private static void esp(String[] w, String where, KeyMaterial into) throws KeyFileException {
+        need(w, 3, where, "esp <spi-hex> [dst=ADDR] enc=ALG:HEX [auth=ALG:HEX]");
+        long spi = Long.parseLong(strip0x(w[1], where), 16);
+        String dst = null;
+        Algorithm enc = null;
+        byte[] encKey = null;
+        Algorithm auth = null;
+        byte[] authKey = null;
+        for (int i = 2; i < w.length; i++) {
+            int eq = w[i].indexOf('=');
+            if (eq < 0) {
+                throw new KeyFileException(where + ": '" + w[i].replaceAll("[0-9a-fA-F]{8,}", "…") + "' is not NAME=VALUE");
+            }
+            String k = w[i].substring(0, eq).toLowerCase(Locale.ROOT);
+            String v = w[i].substring(eq + 1);
+            switch (k) {
+                case "dst" -> dst = v;
+                case "enc", "auth" -> {
+                    int colon = v.indexOf(':');
+                    String alg = colon < 0 ? v : v.substring(0, colon);
+                    Algorithm a = ALGORITHMS.get(alg.toLowerCase(Locale.ROOT));
+                    if (a == null || !a.kind().equals(k.equals("enc") ? "encr" : "integ")) {
+                        throw new KeyFileException(where + ": unknown " + (k.equals("enc") ? "cipher" : "integrity algorithm")
+                                + " '" + alg + "' (see docs/keys.md)");
+                    }
+                    byte[] key = colon < 0 ? new byte[0] : hex(strip0x(v.substring(colon + 1), where), where);
+                    if (k.equals("enc")) {
+                        enc = a;
+                        encKey = key;
+                    } else {
+                        auth = a;
+                        authKey = key;
+                    }
+                }
+                default -> throw new KeyFileException(where + ": unknown field '" + k + "' (dst, enc, auth)");
+            }
+        }
+        if (enc == null) {
+            throw new KeyFileException(where + ": esp line without enc=ALG:HEX");
+        }
+        into.esp.add(new KeyMaterial.EspKey(spi, dst, enc.id(), enc.keyBits(), encKey, auth == null ? 0 : auth.id(),
+                authKey, where));
+    }
+
+    private static Map<String, byte[]> pairs(String[] w, int from, String where) throws KeyFileException {
+        Map<String, byte[]> m = new LinkedHashMap<>();
+        for (int i = from; i < w.length; i++) {
+            int eq = w[i].indexOf('=');
+            if (eq < 0) {
+                throw new KeyFileException(where + ": field " + (i + 1) + " is not NAME=HEX");
+            }
+            m.put(w[i].substring(0, eq).toLowerCase(Locale.ROOT), hex(strip0x(w[i].substring(eq + 1), where), where));
+        }
+        return m;
+    }
+
+    private static void need(String[] w, int n, String where, String form) throws KeyFileException {
+        if (w.length < n) {
+            throw new KeyFileException(where + ": expected '" + form + "'");
+        }
+    }
+
+    private static String strip0x(String s, String where) {
+        return s.startsWith("0x") || s.startsWith("0X") ? s.substring(2) : s;
+    }
+
+    private static long spi(String s, String where) throws KeyFileException {
+        String h = strip0x(s, where);
+        if (!h.matches("[0-9a-fA-F]{16}")) {
+            throw new KeyFileException(where + ": '" + s + "' is not a 16-digit hex SPI/cookie");
+        }
+        return Long.parseUnsignedLong(h, 16);
+    }
+
+    private static byte[] hex(String s, String where) throws KeyFileException {
+        String h = strip0x(s.replace(":", ""), where);
+        if (h.isEmpty() || (h.length() & 1) != 0 || !h.matches("[0-9a-fA-F]+")) {
+            throw new KeyFileException(where + ": a value is not an even number of hex digits");
+        }
+        return HexFormat.of().parseHex(h);
+    }
+
+    // ------------------------------------------------------------------ strongSwan charon logs
+
+    /**
+     * Every "NAME => N bytes @ 0x..." dump with its hex rows, grouped by the IKE SA the line names
+     * ("&lt;vpn|1&gt;", "&lt;1&gt;"); dumps without an SA go to a group of their own.
+     */
+    private static void charon(String file, List<String> lines, KeyMaterial into) {
+        Map<String, List<Map.Entry<String, byte[]>>> bySa = new LinkedHashMap<>();
+        String name = null;
+        String sa = null;
+        int need = 0;
+        StringBuilder hex = new StringBuilder();
+        for (String line : lines) {
+            Matcher h = CHARON_DUMP.matcher(line);
+            if (h.find()) {
+                if (name != null && hex.length() > 0) {
+                    add(bySa, sa, name, hex.toString()); // a dump cut short: keep what was printed
+                }
+                sa = h.group(1) == null ? "" : h.group(1);
+                name = h.group(2).trim();
+                need = Integer.parseInt(h.group(3));
+                hex.setLength(0);
+                if (need == 0) {
+                    name = null;
+                }
+                continue;
+            }
+            if (name == null) {
+                continue;
+            }
+            Matcher r = CHARON_ROW.matcher(line);
+            if (r.find()) {
+                String row = r.group(3).replace(" ", "");
+                hex.append(row, 0, Math.min(32, row.length()));
+                if (hex.length() >= 2 * need) {
+                    add(bySa, sa, name, hex.substring(0, 2 * need));
+                    name = null;
+                }
+            }
+        }
+        for (Map.Entry<String, List<Map.Entry<String, byte[]>>> e : bySa.entrySet()) {
+            into.logged.add(new KeyMaterial.LoggedSa(file, e.getKey(), KeyMaterial.firstByName(e.getValue()), e.getValue()));
+        }
+    }
+
+    private static void add(Map<String, List<Map.Entry<String, byte[]>>> bySa, String sa, String name, String hex) {
+        bySa.computeIfAbsent(sa, k -> new ArrayList<>())
+                .add(new AbstractMap.SimpleImmutableEntry<>(name, HexFormat.of().parseHex(hex.toLowerCase(Locale.ROOT))));
+    }
+
+    // ------------------------------------------------------------------ tcpdump -E secrets
+
+    private static void tcpdump(String file, List<String> lines, KeyMaterial into) throws KeyFileException {
+        Map<String, byte[][]> ikev2 = new LinkedHashMap<>();
+        for (int n = 1; n <= lines.size(); n++) {
+            String t = lines.get(n - 1).trim();
+            if (t.isEmpty() || t.startsWith("#")) {
+                continue;
+            }
+            String where = file + ":" + n;
+            Matcher e = TCPDUMP_ESP.matcher(t);
+            Matcher i = TCPDUMP_IKEV2.matcher(t);
+            if (e.matches()) {
+                String alg = e.group(3).toLowerCase(Locale.ROOT);
+                boolean hmac96 = alg.endsWith("-hmac96");
+                String cipher = hmac96 ? alg.substring(0, alg.length() - "-hmac96".length()) : alg;
+                Algorithm a = ALGORITHMS.get(cipher);
+                if (a == null || !a.kind().equals("encr")) {
+                    throw new KeyFileException(where + ": unknown tcpdump ESP algorithm '" + alg + "'");
+                }
+                // tcpdump's -E carries only the encryption key; "-hmac96" says a 12-byte ICV follows (HMAC-SHA1-96)
+                into.esp.add(new KeyMaterial.EspKey(Long.parseLong(e.group(1), 16), e.group(2), a.id(), a.keyBits(),
+                        hex(e.group(4), where), hmac96 ? 2 : 0, null, where));
+            } else if (i.matches()) {
+                String key = i.group(2) + i.group(3);
+                byte[][] k = ikev2.computeIfAbsent(key, x -> new byte[4][]);
+                byte[] first = hex(i.group(5), where);
+                byte[] second = hex(i.group(7), where);
+                Algorithm a1 = ALGORITHMS.get(i.group(4));
+                boolean integFirst = a1 != null && a1.kind().equals("integ");
+                int base = i.group(1).equals("I") ? 0 : 2;
+                k[base] = integFirst ? first : second; // integrity key
+                k[base + 1] = integFirst ? second : first; // encryption key
+            } else {
+                throw new KeyFileException(where + ": not a tcpdump -E secret ('0xSPI@ADDR ALG:0xKEY' or"
+                        + " 'ikev2 I|R 0xSPI_I 0xSPI_R INTEG:0xKEY ENC:0xKEY')");
+            }
+        }
+        for (Map.Entry<String, byte[][]> e : ikev2.entrySet()) {
+            long spiI = Long.parseUnsignedLong(e.getKey().substring(0, 16), 16);
+            long spiR = Long.parseUnsignedLong(e.getKey().substring(16), 16);
+            byte[][] k = e.getValue();
+            into.ikev2.add(new KeyMaterial.Ikev2Keys(spiI, spiR, null, k[0], k[2], k[1], k[3], null, null, file));
+        }
+    }
+}

@@ -1,0 +1,132 @@
+package org.vpnsleuth.keys;
+
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Key material supplied by the user: pre-shared keys, Diffie-Hellman secrets, IKE SA keys, ESP SA
+ * keys and strongSwan log dumps, each remembering the file and line it came from. Nothing here is
+ * ever printed unless asked ({@link #toString()} shows counts only): secrets stay secret.
+ */
+public final class KeyMaterial {
+    /** A pre-shared key, for any peer or for one address. */
+    public record Psk(byte[] secret, String peer, String source) {
+        @Override
+        public String toString() {
+            return "psk (" + secret.length + " bytes" + (peer != null ? ", peer " + peer : "") + ") from " + source;
+        }
+    }
+
+    /** The Diffie-Hellman shared secret g^ir / g^xy of the IKE SA with this initiator SPI (cookie). */
+    public record DhSecret(long spiI, byte[] secret, String source) {
+        @Override
+        public String toString() {
+            return String.format("dh %016x (%d bytes) from %s", spiI, secret.length, source);
+        }
+    }
+
+    /** IKEv2 SA keys; an absent key is null. */
+    public record Ikev2Keys(long spiI, long spiR, byte[] skD, byte[] skAi, byte[] skAr, byte[] skEi, byte[] skEr, byte[] skPi,
+            byte[] skPr, String source) {
+        @Override
+        public String toString() {
+            return String.format("ikev2 %016x/%016x from %s", spiI, spiR, source);
+        }
+    }
+
+    /** IKEv1 SA keys: the encryption key actually used (Ka, or SKEYID_e when long enough), SKEYID_a/_d. */
+    public record Ikev1Keys(long cookieI, long cookieR, byte[] encKey, byte[] skeyidA, byte[] skeyidD, String source) {
+        @Override
+        public String toString() {
+            return String.format("ikev1 %016x/%016x from %s", cookieI, cookieR, source);
+        }
+    }
+
+    /**
+     * An ESP SA's keys: SPI (and the destination it belongs to when known), the cipher and integrity
+     * algorithm by their IKEv2 transform IDs (-1 when the source did not say), the keys (an AEAD's
+     * salt at the end of the encryption key, as IKE derives it).
+     */
+    public record EspKey(long spi, String dst, int encr, int keyBits, byte[] encKey, int integ, byte[] authKey, String source) {
+        @Override
+        public String toString() {
+            return String.format("esp 0x%08x%s from %s", spi, dst != null ? "@" + dst : "", source);
+        }
+    }
+
+    /**
+     * What a strongSwan level-4 log printed for one IKE SA (one "&lt;name|N&gt;" of one file): every
+     * dump by name (the first value of each), and every value in order, so the SA can be matched to
+     * the capture by the nonces, KE values and SPIs its dumps contain.
+     */
+    public record LoggedSa(String source, String id, Map<String, byte[]> first, List<Map.Entry<String, byte[]>> all) {
+        public byte[] get(String name) {
+            return first.get(name);
+        }
+
+        /** True when {@code value} (a nonce, a KE value) is one of the dumps or inside one. */
+        public boolean mentions(byte[] value) {
+            if (value == null || value.length < 8) {
+                return false;
+            }
+            for (Map.Entry<String, byte[]> e : all) {
+                if (indexOf(e.getValue(), value) >= 0) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        @Override
+        public String toString() {
+            return "strongSwan log SA " + id + " (" + first.size() + " values) from " + source;
+        }
+    }
+
+    public final List<Psk> psks = new ArrayList<>();
+    public final List<DhSecret> dhSecrets = new ArrayList<>();
+    public final List<Ikev2Keys> ikev2 = new ArrayList<>();
+    public final List<Ikev1Keys> ikev1 = new ArrayList<>();
+    public final List<EspKey> esp = new ArrayList<>();
+    public final List<LoggedSa> logged = new ArrayList<>();
+
+    public boolean isEmpty() {
+        return psks.isEmpty() && dhSecrets.isEmpty() && ikev2.isEmpty() && ikev1.isEmpty() && esp.isEmpty() && logged.isEmpty();
+    }
+
+    /** Counts only: key material is never shown. */
+    @Override
+    public String toString() {
+        return psks.size() + " PSK(s), " + dhSecrets.size() + " DH secret(s), " + ikev2.size() + " IKEv2 SA key set(s), "
+                + ikev1.size() + " IKEv1 SA key set(s), " + esp.size() + " ESP SA key(s), " + logged.size()
+                + " IKE SA(s) from strongSwan logs";
+    }
+
+    static int indexOf(byte[] hay, byte[] needle) {
+        outer:
+        for (int i = 0; i + needle.length <= hay.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (hay[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
+    }
+
+    static Map<String, byte[]> firstByName(List<Map.Entry<String, byte[]>> all) {
+        Map<String, byte[]> m = new LinkedHashMap<>();
+        for (Map.Entry<String, byte[]> e : all) {
+            m.putIfAbsent(e.getKey(), e.getValue());
+        }
+        return m;
+    }
+
+    static String hex(byte[] b) {
+        return HexFormat.of().formatHex(b);
+    }
+}

@@ -1,0 +1,115 @@
+package org.vpnsleuth.keys;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HexFormat;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Key material files: each kind recognised from its content, values as the sources print them, errors with file:line. */
+class KeyFilesTest {
+    @TempDir
+    Path tmp;
+
+    static Path base() {
+        String b = System.getProperty("basedir");
+        return Path.of(b != null ? b : System.getProperty("user.dir"));
+    }
+
+    static byte[] hex(String s) {
+        return HexFormat.of().parseHex(s);
+    }
+
+    @Test
+    void strongSwanLogDumpsPerIkeSa() throws Exception {
+        KeyMaterial k = new KeyMaterial();
+        Path log = base().resolve("captures/ikev2-psk-esp.initiator.log");
+        assertThat(KeyFiles.load(log, k)).isEqualTo(KeyFiles.Kind.STRONGSWAN_LOG);
+        KeyMaterial.LoggedSa sa = k.logged.stream().filter(s -> s.id().equals("vpn|1")).findFirst().orElseThrow();
+        // the log's own lines (10:41:55 14[CHD] ... encryption initiator key => 36 bytes, README's example):
+        // AE F7 82 08 84 31 6E 0B D0 04 E9 3B D6 1B A0 C3 | 56 54 1B 8B FB 23 73 CB 9A 5A 54 18 96 84 C2 39 | C2 B9 44 1E
+        assertThat(sa.get("encryption initiator key")).isEqualTo(hex(
+                "aef7820884316e0bd004e93bd61ba0c356541b8bfb2373cb9a5a54189684c239c2b9441e"));
+        assertThat(sa.get("Sk_ei secret")).hasSize(32);
+        assertThat(sa.get("shared Diffie Hellman secret")).hasSize(256);
+        // the responder's nonce of frame 4 (tshark: isakmp.nonce of the IKE_SA_INIT response) is among the
+        // dumped values (the prf+ seed Ni | Nr), which is how a log's SA is matched to the capture's
+        assertThat(sa.mentions(hex("f04247852815452df70d38650f07ad434d9876b00a33913d51b9cd80365c10ff"))).isTrue();
+        assertThat(k.toString()).doesNotContain("aef7");
+    }
+
+    @Test
+    void tcpdumpSecrets() throws Exception {
+        Path ike = base().resolve("../shared/corpus/tcpdump/ikev2pI2-secrets.txt");
+        Path esp = base().resolve("../shared/corpus/tcpdump/esp-secrets.txt");
+        Assumptions.assumeTrue(Files.exists(ike) && Files.exists(esp), "skipped: corpus absent");
+        KeyMaterial k = new KeyMaterial();
+        assertThat(KeyFiles.load(ike, k)).isEqualTo(KeyFiles.Kind.TCPDUMP);
+        assertThat(KeyFiles.load(esp, k)).isEqualTo(KeyFiles.Kind.TCPDUMP);
+        // ikev2pI2-secrets.txt: "ikev2 I 0x0001020304050607 0xc02e7a3031a03188 sha1:0x4ea8... aes128:0x3f44..."
+        assertThat(k.ikev2).hasSize(1);
+        KeyMaterial.Ikev2Keys v2 = k.ikev2.get(0);
+        assertThat(v2.spiI()).isEqualTo(0x0001020304050607L);
+        assertThat(v2.spiR()).isEqualTo(0xc02e7a3031a03188L);
+        assertThat(v2.skAi()).isEqualTo(hex("4ea8e662b07cdd430f6944c6723e4b82d5722418"));
+        assertThat(v2.skEi()).isEqualTo(hex("3f44bf47cafd8150591deb088199fcbf"));
+        assertThat(v2.skAr()).isEqualTo(hex("515b0bd22e6d76b34fdb760aa7bfad80b109b75d"));
+        assertThat(v2.skEr()).isEqualTo(hex("bedb67ec7dc3d00cccac42e70cd63bde"));
+        // esp-secrets.txt: three SAs, 3DES-CBC and AES-256-CBC with HMAC-96
+        assertThat(k.esp).hasSize(3);
+        assertThat(k.esp.get(0).spi()).isEqualTo(0x12345678L);
+        assertThat(k.esp.get(0).dst()).isEqualTo("192.1.2.45");
+        assertThat(k.esp.get(0).encr()).isEqualTo(3);
+        assertThat(k.esp.get(2).encr()).isEqualTo(12);
+        assertThat(k.esp.get(2).keyBits()).isEqualTo(256);
+        assertThat(k.esp.get(2).encKey()).hasSize(32);
+    }
+
+    @Test
+    void vpnsleuthKeysFile() throws Exception {
+        Path f = tmp.resolve("keys.txt");
+        Files.writeString(f, String.join("\n",
+                "# comments and blank lines are fine",
+                "",
+                "psk vpnsleuth-test-psk-0123456789",
+                "psk 0x76706e73 peer=192.0.2.2",
+                "dh 4566c9b7d4ad3a34 00112233445566778899",
+                "ikev2 4566c9b7d4ad3a34 2d7b63460c364e9e sk_ei=0011 sk_er=2233 sk_ai=4455 sk_ar=6677",
+                "ikev1 e48475466cddc9ba 7c2f0c5ad9e17160 enc=00112233445566778899aabbccddeeff",
+                "esp 1977eb59 dst=192.0.2.2 enc=aes-gcm-16-256:0x" + "00".repeat(36),
+                "esp 0xa73d00d5 enc=aes-cbc-128:00112233445566778899aabbccddeeff auth=hmac-sha1-96:" + "11".repeat(20)),
+                StandardCharsets.UTF_8);
+        KeyMaterial k = new KeyMaterial();
+        assertThat(KeyFiles.load(f, k)).isEqualTo(KeyFiles.Kind.VPNSLEUTH);
+        assertThat(k.psks).hasSize(2);
+        assertThat(new String(k.psks.get(0).secret(), StandardCharsets.UTF_8)).isEqualTo("vpnsleuth-test-psk-0123456789");
+        assertThat(k.psks.get(1).peer()).isEqualTo("192.0.2.2");
+        assertThat(k.dhSecrets.get(0).spiI()).isEqualTo(0x4566c9b7d4ad3a34L);
+        assertThat(k.ikev2.get(0).skEr()).isEqualTo(hex("2233"));
+        assertThat(k.ikev1.get(0).encKey()).hasSize(16);
+        assertThat(k.esp.get(0).encr()).isEqualTo(20);
+        assertThat(k.esp.get(0).keyBits()).isEqualTo(256);
+        assertThat(k.esp.get(1).integ()).isEqualTo(2);
+        assertThat(k.toString()).doesNotContain("vpnsleuth-test-psk").contains("2 PSK(s)");
+        assertThat(k.psks.get(0).toString()).doesNotContain("vpnsleuth-test-psk");
+    }
+
+    @Test
+    void badLinesNameFileAndLineButNeverTheKey() throws Exception {
+        Path f = tmp.resolve("bad.txt");
+        Files.writeString(f, "psk ok\nesp 1234 enc=rot13:0xdeadbeefcafe\n", StandardCharsets.UTF_8);
+        assertThatThrownBy(() -> KeyFiles.load(f, new KeyMaterial())).isInstanceOf(KeyFiles.KeyFileException.class)
+                .hasMessageStartingWith(f + ":2: unknown cipher 'rot13'").hasMessageNotContaining("deadbeef");
+        Files.writeString(f, "dh 12 zz\n", StandardCharsets.UTF_8);
+        assertThatThrownBy(() -> KeyFiles.load(f, new KeyMaterial())).hasMessage(f + ":1: '12' is not a 16-digit hex SPI/cookie");
+        Files.writeString(f, "ikev2 4566c9b7d4ad3a34 2d7b63460c364e9e sk_ei=0g\n", StandardCharsets.UTF_8);
+        assertThatThrownBy(() -> KeyFiles.load(f, new KeyMaterial())).hasMessage(f + ":1: a value is not an even number of hex digits");
+        Files.writeString(f, "hello world\n", StandardCharsets.UTF_8);
+        assertThatThrownBy(() -> KeyFiles.load(f, new KeyMaterial())).hasMessageStartingWith(f + ":1: unknown line kind 'hello'");
+    }
+}
