@@ -18,7 +18,8 @@
 #                    failures (-> fail-<name>.pcapng): ikev1-proposal ikev2-proposal
 #                    ikev2-dh-retry ikev1-psk ikev2-psk ikev2-ts ikev1-qm-proposal ikev1-qm-ts
 #                    no-responder ikev1-no-responder nat-t-blocked dpd-dead-peer
-#                    ikev2-dead-peer deleted-by-peer xauth ikev2-mode
+#                    ikev2-dead-peer deleted-by-peer xauth ikev2-mode ikev1-proxy-mirror
+#                    ikev1-aggressive-psk
 #                    (all of them, successes and failures, when none is given)
 # Environment:       OUT=dir     where to write the captures/logs (default: this directory)
 #                    KEEP_WORK=1 keep the temporary working directory for inspection
@@ -41,7 +42,8 @@ ALL_SCENARIOS=(ikev2-psk-esp ikev2-psk-esp-cbc ikev1-main-quick ikev1-aggressive
 # real failures (captures fail-<name>.pcapng, see "Failure scenarios" in README.md)
 FAILURE_SCENARIOS=(ikev1-proposal ikev2-proposal ikev2-dh-retry ikev1-psk ikev2-psk ikev2-ts
                    ikev1-qm-proposal ikev1-qm-ts no-responder ikev1-no-responder nat-t-blocked
-                   dpd-dead-peer ikev2-dead-peer deleted-by-peer xauth ikev2-mode)
+                   dpd-dead-peer ikev2-dead-peer deleted-by-peer xauth ikev2-mode
+                   ikev1-proxy-mirror ikev1-aggressive-psk)
 # charon plugin lists: with userspace ESP (kernel-libipsec, which forces ESP-in-UDP and so a
 # float to 4500) for scenarios that install a CHILD_SA, and IKE-only (kernel-netlink: no ESP
 # SA can be installed on this kernel, but IKE stays on UDP 500 unless there is a real NAT)
@@ -1042,6 +1044,63 @@ scenario_ikev2-mode() {
     swan initiator --list-sas || true
     terminate_both
     fail_finish ikev2-mode
+}
+
+# 15. IKEv1 proxy IDs that are not mirror images, so Quick Mode works in one direction only.
+#     Main Mode (PSK, IP IDs) comes up; the initiator (A) has 10.1.0.0/24 === 10.2.0.0/24, the
+#     responder (B) local_ts 10.2.0.0/24 and remote_ts "10.9.0.0/24, 10.1.0.0/24".  strongSwan's
+#     Quick Mode carries one ID pair and a QM initiator proposes its first TS of each side; a QM
+#     responder narrows the proposal to its own list.  A initiates the child: QM1 10.1.0.0/24 ===
+#     10.2.0.0/24, B's list contains 10.1.0.0/24 -> QM2/QM3, CHILD_SA up, 2 pings.  Then B
+#     initiates the child on the same ISAKMP SA: QM1 10.2.0.0/24 === 10.9.0.0/24, A has no child
+#     config for it -> encrypted Informational INVALID-ID-INFORMATION.
+#     (Proxy IDs where one side is only wider, e.g. B remote_ts 10.1.0.0/16, are no failure with
+#     strongSwan: A narrows 10.1.0.0/16 to its 10.1.0.0/24, B accepts the subset, and both Quick
+#     Modes succeed.)
+scenario_ikev1-proxy-mirror() {
+    fail_setup ikev1-proxy-mirror
+    write_strongswan_conf initiator
+    write_strongswan_conf responder
+    write_swanctl_conf_fail initiator 1 "$OUTER_I" "$OUTER_R" "$OUTER_I" "$OUTER_R" \
+        aes128-sha1-modp2048 aes128-sha1 10.1.0.0/24 10.2.0.0/24
+    write_swanctl_conf_fail responder 1 "$OUTER_R" "$OUTER_I" "$OUTER_R" "$OUTER_I" \
+        aes128-sha1-modp2048 aes128-sha1 10.2.0.0/24 "10.9.0.0/24, 10.1.0.0/24"
+    fail_start
+    swan initiator --initiate --child net --timeout 20
+    nap 0.5
+    tunnel_ping ini 2
+    nap 0.5
+    log "the responder (B) now initiates its CHILD_SA on the same ISAKMP SA"
+    if swan responder --initiate --child net --timeout 20; then
+        log "B's Quick Mode succeeded (not expected)"
+    else
+        log "B's Quick Mode failed (rc $?): the expected outcome of this scenario"
+    fi
+    nap 1
+    fail_finish ikev1-proxy-mirror
+}
+
+# 16. IKEv1 Aggressive Mode (PSK, FQDN IDs, IKE-only) with different PSKs.  AM1, then AM2 with
+#     HASH_R computed with the responder's PSK; the initiator's HASH_R differs ('calculated HASH
+#     does not match HASH payload'), it sends an Informational AUTHENTICATION-FAILED encrypted
+#     with its own key and deletes its SA; the responder cannot use that message (queued behind
+#     the unfinished Aggressive Mode task), retransmits AM2 three times and gives up.
+scenario_ikev1-aggressive-psk() {
+    local SWAN_LOAD=$PLUGINS_IKE
+    fail_setup ikev1-aggressive-psk
+    write_strongswan_conf initiator "i_dont_care_about_security_and_use_aggressive_mode_psk = yes"
+    write_strongswan_conf responder "i_dont_care_about_security_and_use_aggressive_mode_psk = yes"
+    write_swanctl_conf_fail initiator 1 "$OUTER_I" "$OUTER_R" \
+        initiator.vpnsleuth.example responder.vpnsleuth.example \
+        aes256-sha256-modp2048 aes256-sha256 10.1.0.0/24 10.2.0.0/24 "aggressive = yes"
+    F_SECRET=$PSK_WRONG write_swanctl_conf_fail responder 1 "$OUTER_R" "$OUTER_I" \
+        responder.vpnsleuth.example initiator.vpnsleuth.example \
+        aes256-sha256-modp2048 aes256-sha256 10.2.0.0/24 10.1.0.0/24 "aggressive = yes"
+    fail_start
+    initiate_fail
+    log "waiting for the responder's AM2 retransmissions to end"
+    nap 8
+    fail_finish ikev1-aggressive-psk
 }
 
 # ---------------------------------------------------------------- main ----------------

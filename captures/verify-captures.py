@@ -37,6 +37,7 @@ CAPTURES = {
     'fail-ikev2-dead-peer.pcapng': ('fail-ikev2-dead-peer', '192.0.2.1'),
     'fail-deleted-by-peer.pcapng': ('fail-deleted-by-peer', '192.0.2.1'),
     'fail-ikev2-mode.pcapng': ('fail-ikev2-mode', '192.0.2.1'),
+    'fail-ikev1-proxy-mirror.pcapng': ('fail-ikev1-proxy-mirror', '192.0.2.1'),
 }
 RESPONDER = '192.0.2.2'
 
