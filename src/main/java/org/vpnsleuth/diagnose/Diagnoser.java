@@ -199,7 +199,7 @@ public final class Diagnoser {
             for (ChildSa c : cs) {
                 if (c.verdict == Verdict.FAILED && !ok.isEmpty() && !ok.contains(c.initiatedBy)) {
                     SaDiagnosis d = owner.get(c);
-                    d.findings.add(finding(Cause.TS_MISMATCH, Confidence.MEDIUM, "QM1",
+                    Finding mirror = finding(Cause.TS_MISMATCH, Confidence.MEDIUM, "QM1",
                             "Quick Mode works when " + String.join(", ", ok) + " starts it and fails when " + c.initiatedBy
                                     + " does: the proxy IDs do not mirror",
                             "Each peer proposes its own view of the protected subnets. When only one direction works, the"
@@ -207,7 +207,14 @@ public final class Diagnoser {
                                     + " route on one side, a subnet on the other, or an ACL that is not the mirror image"
                                     + " of the peer's).",
                             "Make the crypto ACL / local_ts and remote_ts exact mirror images on both peers.",
-                            c.evidence, List.of(Cause.CHILD_PROPOSAL_MISMATCH)));
+                            c.evidence, List.of(Cause.CHILD_PROPOSAL_MISMATCH));
+                    d.findings.add(mirror);
+                    // more specific than the LOW "refused Quick Mode" finding of the same child: it leads
+                    if (d.main != null && d.main.confidence() == Confidence.LOW && d.main.evidence().equals(c.evidence)) {
+                        d.main = mirror;
+                        c.cause = Cause.TS_MISMATCH;
+                        c.confidence = Confidence.MEDIUM;
+                    }
                 }
             }
         }

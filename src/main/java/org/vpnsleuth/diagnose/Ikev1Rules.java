@@ -182,8 +182,7 @@ final class Ikev1Rules {
             // the responder answered and the initiator went no further
             List<IkeMessage> infos = informationals(sa, Boolean.TRUE, q.at.nanos(), Long.MAX_VALUE, true);
             if (aggressive && reached == 2 && !infos.isEmpty()) {
-                List<Evidence> e = new ArrayList<>();
-                e.add(ev(q, "AM2 (HASH_R)"));
+                List<Evidence> e = new ArrayList<>(withCopies(q, "AM2 (HASH_R)"));
                 for (IkeMessage i : infos) {
                     e.add(ev(i, "encrypted Informational from the initiator"));
                 }
