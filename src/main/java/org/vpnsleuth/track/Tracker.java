@@ -39,6 +39,8 @@ public final class Tracker {
     private final Map<String, EspFlow> flows = new LinkedHashMap<>();
     private final List<IcmpError> icmpErrors = new ArrayList<>();
     private final List<String> files = new ArrayList<>();
+    /** L2TP, PPTP, GRE and PPP (track/L2tpTracker.java). */
+    private final L2tpTracker l2tp = new L2tpTracker();
     private long untrackedSas;
     private long untrackedFlows;
     private long frames;
@@ -104,6 +106,12 @@ public final class Tracker {
                 }
             }
         }
+        l2tp.add(p, at);
+    }
+
+    /** The L2TP tunnels, PPTP connections, GRE flows and PPP sessions of the capture(s). */
+    public L2tpTracker l2tp() {
+        return l2tp;
     }
 
     /** At the end of file {@code file}: what its decoder never completed (IP datagrams, IKE fragments). */
