@@ -11,9 +11,16 @@ import org.vpnsleuth.capture.Frame;
 import org.vpnsleuth.decode.Decoder;
 import org.vpnsleuth.decode.Packet;
 import org.vpnsleuth.diagnose.Diagnoser;
+import org.vpnsleuth.diagnose.L2tpRules;
+import org.vpnsleuth.diagnose.PptpRules;
 import org.vpnsleuth.diagnose.SaDiagnosis;
+import org.vpnsleuth.diagnose.TunnelDiagnosis;
 import org.vpnsleuth.track.EspFlow;
+import org.vpnsleuth.track.GreTunnel;
 import org.vpnsleuth.track.IkeSa;
+import org.vpnsleuth.track.L2tpTunnel;
+import org.vpnsleuth.track.PppSession;
+import org.vpnsleuth.track.PptpControl;
 import org.vpnsleuth.track.Tracker;
 
 /**
@@ -31,6 +38,11 @@ public final class Analysis {
     /** ESP/AH flows that belong to no IKE SA of the capture. */
     public final List<EspFlow> unlinkedFlows = new ArrayList<>();
     public Tracker tracker;
+    /** L2TP tunnels (sessions in {@code children}), PPTP connections (calls in {@code children}), PPP sessions carried by PPPoE or PPP links, and GRE flows. */
+    public final List<TunnelDiagnosis> l2tp = new ArrayList<>();
+    public final List<TunnelDiagnosis> pptp = new ArrayList<>();
+    public final List<TunnelDiagnosis> pppSessions = new ArrayList<>();
+    public final List<GreTunnel> greTunnels = new ArrayList<>();
 
     /** Reads {@code files} (opened already, in the same order as {@code names}) and analyses them. */
     public static Analysis run(List<String> names, List<CaptureReader> readers, List<Integer> espPorts) {
@@ -92,7 +104,24 @@ public final class Analysis {
                 a.unlinkedFlows.add(f);
             }
         }
+        tunnels(a, t);
         return a;
+    }
+
+    /** The L2TP, PPTP, PPP and GRE part (diagnose/L2tpRules, PptpRules, PppRules). */
+    private static void tunnels(Analysis a, Tracker t) {
+        L2tpRules l2tp = new L2tpRules(t.lastNanos(), t.icmpErrors());
+        PptpRules pptp = new PptpRules(t.lastNanos(), t.icmpErrors());
+        for (L2tpTunnel x : t.l2tp().tunnels()) {
+            a.l2tp.add(l2tp.diagnoseSafely(x));
+        }
+        for (PptpControl x : t.l2tp().pptp()) {
+            a.pptp.add(pptp.diagnoseSafely(x));
+        }
+        for (PppSession x : t.l2tp().pppSessions()) {
+            a.pppSessions.add(l2tp.diagnoseSafely(x));
+        }
+        a.greTunnels.addAll(t.l2tp().greTunnels());
     }
 
     /** Opens every file; a file that cannot be read is reported and left out. */
