@@ -1,6 +1,7 @@
 package org.vpnsleuth.decode;
 
 import org.vpnsleuth.ike.IkeDecodeState;
+import org.vpnsleuth.ike.IkeDecryption;
 
 /**
  * The fixed ISAKMP/IKE header (28 bytes, common to IKEv1 and IKEv2). The payload chain is the
@@ -49,6 +50,10 @@ final class IkeHeaderCodec implements LayerCodec {
         IkeDecodeState ike = d.ike;
         l.info = ike.observe(p, l, d.frame.number, d.frame.timestampNanos);
         IkeDecodeState.Completed c = ike.takeCompleted();
+        IkeDecryption.Result dec = ike.takeDecrypted();
+        if (dec != null) {
+            decrypted(d, p, dec);
+        }
         if (c == null) {
             return;
         }
@@ -98,6 +103,31 @@ final class IkeHeaderCodec implements LayerCodec {
         return l.u8(17) >>> 4;
     }
 
+    /** The plaintext of the message just decoded, decoded after it as one more IKE layer; or why it failed. */
+    private static void decrypted(Decoder d, Packet p, IkeDecryption.Result dec) {
+        if (dec.problem() != null) {
+            p.note(dec.problem());
+            return;
+        }
+        if (dec.message() == null) {
+            p.note("IKE fragment " + dec.fragment() + "/" + dec.fragments() + " decrypted, waiting for the others");
+            return;
+        }
+        p.note("decrypted with keys from " + dec.source()
+                + (dec.fragments() > 0 ? " (" + dec.fragments() + " fragments put together)" : ""));
+        int first = p.count();
+        d.ike.enterNested();
+        try {
+            d.runNested(Proto.IKE, dec.message(), 0, dec.message().length, p);
+        } finally {
+            d.ike.exitNested();
+        }
+        if (p.count() > first) {
+            Layer whole = p.layer(first);
+            whole.info = IkeDecodeState.withDecryption(whole.info, dec.source());
+        }
+    }
+
     @Override
     public void summary(Layer l, StringBuilder out) {
         if (l.headerLength < 28) {
@@ -108,6 +138,9 @@ final class IkeHeaderCodec implements LayerCodec {
         int flags = l.u8(19);
         if (l.info instanceof IkeDecodeState.MessageInfo m && m.reassembled() != null) {
             out.append("reassembled ");
+        }
+        if (l.info instanceof IkeDecodeState.MessageInfo m && m.decryptedWith() != null) {
+            out.append("decrypted ");
         }
         out.append(major == 2 ? "IKEv2 " : major == 1 ? "IKEv1 " : "IKE(v" + major + ") ");
         out.append(exchangeName(major, xchg));

@@ -43,7 +43,11 @@ public final class IkeDecodeState {
             "buffer limit reached (" + MAX_PENDING + " messages, " + (MAX_PENDING_BYTES >> 20) + " MiB)";
 
     /** The transforms the responder chose for an IKE SA. */
-    public record Negotiated(int version, int encryption, int keyLength, int integrity, long frame) {
+    /**
+     * @param integrity IKEv2 INTEG ID (-1 for AEAD); IKEv1: the hash algorithm
+     * @param prf IKEv2 PRF ID; IKEv1: the hash algorithm again (its HMAC is the PRF), -1 when unknown
+     */
+    public record Negotiated(int version, int encryption, int keyLength, int integrity, long frame, int prf) {
         /** IKEv2: the ENCR transform's sizes; IKEv1: the cipher's block size (no IV on the wire). */
         public IkeAlgorithms.Sizes cipherSizes() {
             return IkeAlgorithms.of(version == 2 ? IkeAlgorithms.IKEV2_ENCR : IkeAlgorithms.IKEV1_ENCR, encryption);
@@ -93,7 +97,14 @@ public final class IkeDecodeState {
     }
 
     /** What the dissector shows beside one message; attached to its layer's {@code info}. */
-    public record MessageInfo(String direction, Negotiated negotiated, Reassembled reassembled) {
+    /**
+     * @param decryptedWith for a message decrypted from the ciphertext of the layer before it: where
+     *     the keys came from; null otherwise
+     */
+    public record MessageInfo(String direction, Negotiated negotiated, Reassembled reassembled, String decryptedWith) {
+        public MessageInfo(String direction, Negotiated negotiated, Reassembled reassembled) {
+            this(direction, negotiated, reassembled, null);
+        }
     }
 
     /** A message made whole, to be decoded after the fragment that completed it. */
@@ -148,6 +159,7 @@ public final class IkeDecodeState {
      */
     public MessageInfo observe(Packet p, Layer ike, long frame, long nanos) {
         completed = null;
+        decrypted = null;
         if (ike.buf == null || ike.headerLength < 28 || ike.offset + 28 > ike.end) {
             return null;
         }
@@ -170,7 +182,14 @@ public final class IkeDecodeState {
                     negotiated.put(new SaKey(spiI, spiR), n);
                 }
             }
-            return new MessageInfo(null, negotiated.get(new SaKey(spiI, spiR)), null);
+            Negotiated neg2 = negotiated.get(new SaKey(spiI, spiR));
+            if (decryption != null) {
+                decryption.learnV2(b, o, ike.payloadOffset(), bodyEnd, next, spiI, spiR, response, exchange);
+                if (nested == 0 && (next == 46 || next == 53)) {
+                    decrypted = decryption.decryptV2(b, o, bodyEnd, neg2);
+                }
+            }
+            return new MessageInfo(null, neg2, null);
         }
         if (major != 1) {
             return null;
@@ -218,7 +237,34 @@ public final class IkeDecodeState {
     /** {@code info} with the reassembly that produced its message. */
     public static MessageInfo withReassembly(Object info, Reassembled r) {
         MessageInfo m = info instanceof MessageInfo mi ? mi : null;
-        return new MessageInfo(m == null ? null : m.direction(), m == null ? null : m.negotiated(), r);
+        return new MessageInfo(m == null ? null : m.direction(), m == null ? null : m.negotiated(), r,
+                m == null ? null : m.decryptedWith());
+    }
+
+    /** {@code info} marked as the plaintext of the message before it, decrypted with keys from {@code source}. */
+    public static MessageInfo withDecryption(Object info, String source) {
+        MessageInfo m = info instanceof MessageInfo mi ? mi : null;
+        return new MessageInfo(m == null ? null : m.direction(), m == null ? null : m.negotiated(),
+                m == null ? null : m.reassembled(), source);
+    }
+
+    private IkeDecryption decryption;
+    private IkeDecryption.Result decrypted;
+
+    /** Decrypts what the key material allows from now on (null: nothing). */
+    public void setDecryption(IkeDecryption d) {
+        decryption = d;
+    }
+
+    public IkeDecryption decryption() {
+        return decryption;
+    }
+
+    /** The decryption (or its failure) of the message the last {@link #observe} saw, once; null when none. */
+    public IkeDecryption.Result takeDecrypted() {
+        IkeDecryption.Result r = decrypted;
+        decrypted = null;
+        return r;
     }
 
     /** NAT may rewrite the port and IKE floats 500 → 4500: the address alone decides. */
@@ -269,6 +315,7 @@ public final class IkeDecodeState {
             int encr = -1;
             int keyLength = 0;
             int integ = -1;
+            int prf = -1;
             while (t + 8 <= tend) {
                 int tl = Bytes.u16(b, t + 2);
                 if (tl < 8 || tl > tend - t) {
@@ -291,10 +338,12 @@ public final class IkeDecodeState {
                     }
                 } else if (type == 3) {
                     integ = id;
+                } else if (type == 2) {
+                    prf = id;
                 }
                 t += tl;
             }
-            return encr < 0 ? null : new Negotiated(2, encr, keyLength, integ, frame);
+            return encr < 0 ? null : new Negotiated(2, encr, keyLength, integ, frame, prf);
         }
         return null;
     }
@@ -341,7 +390,7 @@ public final class IkeDecodeState {
                 a += 4 + Bytes.u16(b, a + 2);
             }
         }
-        return encr < 0 ? null : new Negotiated(1, encr, keyLength, hash, frame);
+        return encr < 0 ? null : new Negotiated(1, encr, keyLength, hash, frame, hash);
     }
 
     // ------------------------------------------------------------------ IKEv1 fragments
