@@ -29,6 +29,9 @@ public final class AnalyzeCommand implements Callable<Integer> {
     @Option(names = "--esp-udp-port", paramLabel = "PORT", description = "also decode UDP on this port as ESP-in-UDP (repeatable)")
     List<Integer> espPorts = new ArrayList<>();
 
+    @CommandLine.Mixin
+    KeyOptions keyOptions = new KeyOptions();
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -41,6 +44,13 @@ public final class AnalyzeCommand implements Callable<Integer> {
                 throw new CommandLine.ParameterException(spec.commandLine(), "--esp-udp-port " + port + " is not a port");
             }
         }
+        org.vpnsleuth.keys.KeyMaterial keys;
+        try {
+            keys = keyOptions.load();
+        } catch (java.io.IOException | org.vpnsleuth.keys.KeyFiles.KeyFileException e) {
+            err.println("vpnsleuth: " + (e instanceof java.io.IOException ? "cannot read key file: " : "") + e.getMessage());
+            return Main.UNREADABLE;
+        }
         List<String> names = new ArrayList<>();
         List<String> errors = new ArrayList<>();
         List<CaptureReader> readers = Analysis.open(files, names, errors);
@@ -51,7 +61,7 @@ public final class AnalyzeCommand implements Callable<Integer> {
             return Main.UNREADABLE;
         }
         try {
-            Analysis a = Analysis.run(names, readers, espPorts);
+            Analysis a = Analysis.run(names, readers, espPorts, d -> KeyOptions.apply(keys, d));
             StringBuilder sb = new StringBuilder(8192);
             if (format == Format.json) {
                 AnalysisJson.render(a, sb);

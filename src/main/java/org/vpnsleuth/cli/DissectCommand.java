@@ -42,6 +42,11 @@ public final class DissectCommand implements Callable<Integer> {
     @Option(names = "--esp-udp-port", paramLabel = "PORT", description = "also decode UDP on this port as ESP-in-UDP (repeatable)")
     List<Integer> espPorts = new ArrayList<>();
 
+    @CommandLine.Mixin
+    KeyOptions keyOptions = new KeyOptions();
+
+    private org.vpnsleuth.keys.KeyMaterial keys;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -53,6 +58,12 @@ public final class DissectCommand implements Callable<Integer> {
             if (port < 1 || port > 65535) {
                 throw new CommandLine.ParameterException(spec.commandLine(), "--esp-udp-port " + port + " is not a port");
             }
+        }
+        try {
+            keys = keyOptions.load();
+        } catch (java.io.IOException | org.vpnsleuth.keys.KeyFiles.KeyFileException e) {
+            err.println("vpnsleuth: " + (e instanceof java.io.IOException ? "cannot read key file: " : "") + e.getMessage());
+            return Main.UNREADABLE;
         }
         int rc = Main.OK;
         for (String file : files) {
@@ -76,6 +87,7 @@ public final class DissectCommand implements Callable<Integer> {
         }
         Decoder decoder = new Decoder();
         espPorts.forEach(decoder.udpPorts::addEspPort);
+        KeyOptions.apply(keys, decoder);
         Packet packet = new Packet();
         Frame frame = new Frame();
         StringBuilder sb = new StringBuilder(4096);

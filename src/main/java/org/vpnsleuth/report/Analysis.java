@@ -46,6 +46,12 @@ public final class Analysis {
 
     /** Reads {@code files} (opened already, in the same order as {@code names}) and analyses them. */
     public static Analysis run(List<String> names, List<CaptureReader> readers, List<Integer> espPorts) {
+        return run(names, readers, espPorts, d -> { });
+    }
+
+    /** As {@link #run(List, List, List)}, with {@code setup} applied to each file's decoder (key material). */
+    public static Analysis run(List<String> names, List<CaptureReader> readers, List<Integer> espPorts,
+            java.util.function.Consumer<Decoder> setup) {
         Analysis a = new Analysis();
         Tracker t = new Tracker();
         a.tracker = t;
@@ -61,6 +67,7 @@ public final class Analysis {
             for (int port : espPorts) {
                 decoders[i].udpPorts.addEspPort(port);
             }
+            setup.accept(decoders[i]);
             pending[i] = new Frame();
             has[i] = readers.get(i).next(pending[i]);
         }

@@ -1,0 +1,44 @@
+package org.vpnsleuth.cli;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.vpnsleuth.decode.Decoder;
+import org.vpnsleuth.ike.IkeDecryption;
+import org.vpnsleuth.keys.KeyFiles;
+import org.vpnsleuth.keys.KeyMaterial;
+import picocli.CommandLine.Option;
+
+/** `--keys FILE` and `--psk TEXT`, shared by the commands that decrypt (docs/keys.md). */
+public final class KeyOptions {
+    @Option(names = "--keys", paramLabel = "FILE", description = "key material: vpnsleuth keys file, strongSwan level-4 log,"
+            + " tcpdump -E secrets (kind recognised from the content; repeatable; docs/keys.md)")
+    List<Path> keyFiles = new ArrayList<>();
+
+    @Option(names = "--psk", paramLabel = "TEXT", description = "a pre-shared key (repeatable; 0x... for hex)")
+    List<String> psks = new ArrayList<>();
+
+    /** The key material, or null when none was given. */
+    KeyMaterial load() throws IOException, KeyFiles.KeyFileException {
+        if (keyFiles.isEmpty() && psks.isEmpty()) {
+            return null;
+        }
+        KeyMaterial k = new KeyMaterial();
+        for (Path f : keyFiles) {
+            KeyFiles.load(f, k);
+        }
+        for (String p : psks) {
+            byte[] secret = p.startsWith("0x") ? java.util.HexFormat.of().parseHex(p.substring(2)) : p.getBytes(StandardCharsets.UTF_8);
+            k.psks.add(new KeyMaterial.Psk(secret, null, "--psk"));
+        }
+        return k;
+    }
+
+    static void apply(KeyMaterial k, Decoder d) {
+        if (k != null) {
+            d.ike.setDecryption(new IkeDecryption(k));
+        }
+    }
+}
