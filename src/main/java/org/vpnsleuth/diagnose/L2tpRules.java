@@ -42,7 +42,8 @@ public final class L2tpRules {
     }
 
     static String secs(long nanos) {
-        return String.format(Locale.ROOT, "%.1f s", nanos / 1e9);
+        return nanos < 1_000_000_000L ? String.format(Locale.ROOT, "%d ms", nanos / 1_000_000)
+                : String.format(Locale.ROOT, "%.1f s", nanos / 1e9);
     }
 
     static Evidence ev(L2tpMessage m, String what) {
@@ -107,6 +108,12 @@ public final class L2tpRules {
             return new String[] {"the peer does not accept control connections from this address or host name",
                 "Allow the LAC on the LNS (xl2tpd `access control` with a `lac = ` range, Cisco `vpdn-group ... terminate-from"
                     + " hostname`); check the Host Name AVP it expects."};
+        }
+        if (stop && msg.contains("timeout")) {
+            return new String[] {"the sender gave up waiting: its control messages went unacknowledged until its"
+                + " retransmissions ran out (xl2tpd 'Maximum retries exceeded for tunnel')",
+                "Find out why the peer stopped acknowledging (see the unanswered messages before the StopCCN): a lost or"
+                    + " filtered message blocks the peer's receive window, or the peer's daemon hangs."};
         }
         if (stop) {
             return switch (m.resultCode) {
@@ -250,6 +257,31 @@ public final class L2tpRules {
             String[] m = meaning(stop);
             List<Evidence> e = withCopies(stop, "StopCCN from the " + (stop.fromInitiator ? "initiator" : "responder")
                     + " (" + stop.result() + ")");
+            // the closing side's earlier messages that the other never acknowledged: the other side stopped answering
+            List<L2tpMessage> lost = new ArrayList<>();
+            for (L2tpMessage x : t.messages) {
+                if (x.fromInitiator == stop.fromInitiator && x.retransmissionOf == null && !x.zlb() && x != stop
+                        && x.at.nanos() < stop.at.nanos() && !x.retransmissions.isEmpty() && !acknowledged(t, x)) {
+                    lost.add(x);
+                }
+            }
+            if (!lost.isEmpty() && !acknowledged(t, stop)) {
+                List<Evidence> le = new ArrayList<>();
+                for (L2tpMessage x : lost) {
+                    le.addAll(withCopies(x, x.name + " (Ns " + x.ns + "), never acknowledged"));
+                }
+                le.addAll(e);
+                d.findings.add(finding(Cause.PEER_DEAD, Confidence.HIGH, d.stoppedAt,
+                        "the " + who(t, !stop.fromInitiator) + " stopped acknowledging control messages after Ns "
+                                + (lost.get(0).ns - 1) + "; the " + (stop.fromInitiator ? "initiator" : "responder")
+                                + " gave up with StopCCN " + stop.result(),
+                        "The " + (stop.fromInitiator ? "initiator" : "responder") + "'s " + lost.get(0).name
+                                + sentTimes(lost.get(0)) + " was never acknowledged (no Nr above its Ns came back), nor was"
+                                + " the StopCCN" + sentTimes(stop) + ": the peer's control channel was dead for it (the"
+                                + " message lost or filtered, the peer's receive window blocked, or the peer hung).",
+                        m[1], le, List.of()));
+                return;
+            }
             d.findings.add(finding(Cause.DELETED_BY_PEER, Confidence.HIGH, d.stoppedAt,
                     "the " + who(t, stop.fromInitiator) + " closed the control connection: StopCCN " + stop.result(),
                     "StopCCN after the tunnel was up: " + m[0] + "." + (acknowledged(t, stop) ? ""
@@ -413,7 +445,7 @@ public final class L2tpRules {
                             + m[0] + ". The PPP daemon for the session did not start or quit at once on the "
                             + (cdn.fromInitiator ? "initiator" : "responder") + " (xl2tpd logs 'pppd exited for call ...').",
                     "Read the PPP log of the " + (cdn.fromInitiator ? "initiator" : "responder") + " for this call (pppd options"
-                            + " file, /dev/ppp, kernel PPP/L2TP modules, plugins); then " + m[1],
+                            + " file, /dev/ppp, kernel PPP/L2TP modules, plugins).",
                     e, List.of(Cause.PPP_LCP_FAILED)));
             return d;
         }

@@ -68,6 +68,8 @@ public final class AnalysisText {
                 flow(f, "  ");
             }
         }
+        // L2TP tunnels, PPTP connections, PPP sessions and GRE flows (TunnelText)
+        new TunnelText(a, out).all();
     }
 
     public static String headline(SaDiagnosis d) {

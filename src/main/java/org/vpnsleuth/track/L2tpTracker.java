@@ -285,8 +285,13 @@ public final class L2tpTracker {
         if (t.messages.size() >= MAX_MESSAGES_PER_TUNNEL) {
             return;
         }
-        if (m.type == SCCRP && !m.fromInitiator && m.assignedTunnelId >= 0) {
-            t.responderTunnelId = m.assignedTunnelId;
+        // the sender's own ID (SCCRP; also a StopCCN that refuses an SCCRQ carries the refuser's ID)
+        if (m.assignedTunnelId > 0 && (m.fromInitiator ? t.initiatorTunnelId < 0 : t.responderTunnelId < 0)) {
+            if (m.fromInitiator) {
+                t.initiatorTunnelId = m.assignedTunnelId;
+            } else {
+                t.responderTunnelId = m.assignedTunnelId;
+            }
             tunnelIds.put(tkey(file, m.version, src, m.assignedTunnelId), t);
         }
         if (m.type == SCCRQ || m.type == SCCRP) {
