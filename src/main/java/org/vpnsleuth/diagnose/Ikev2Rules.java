@@ -24,6 +24,12 @@ final class Ikev2Rules {
     /** Payload types (RFC 7296 §3.2). */
     static final int CERT = 37;
     static final int CERTREQ = 38;
+    static final int AUTH = 39;
+    /** AUTH method "Shared Key Message Integrity Code" (RFC 7296 §3.8). */
+    static final int AUTH_SHARED_KEY = 2;
+    /** Error notifies about the child SA only, in an IKE_AUTH response that still brings the IKE SA up (RFC 7296 §1.2). */
+    static final java.util.Set<String> CHILD_ERRORS = java.util.Set.of("TS_UNACCEPTABLE", "NO_PROPOSAL_CHOSEN",
+            "SINGLE_PAIR_REQUIRED", "INTERNAL_ADDRESS_FAILURE", "FAILED_CP_REQUIRED", "INVALID_SELECTORS");
 
     static void diagnose(Diagnoser dg, IkeSa sa, SaDiagnosis d) {
         List<IkeExchange> inits = sa.exchanges("IKE_SA_INIT");
@@ -162,11 +168,41 @@ final class Ikev2Rules {
             states(d, "IKE_AUTH sent, no answer");
             return;
         }
-        IkeMessage.Notify err = r.encrypted ? null : r.errorNotify();
+        IkeMessage.Notify err = r.encrypted && r.decryptedWith == null ? null : r.errorNotify();
         boolean later = answeredAfter(sa, auth);
         boolean espBoth = espBothWays(sa, r.at.nanos());
         ChildSa child = new ChildSa("IKE_AUTH");
         d.children.add(child);
+        if (err != null && r.hasPayload(AUTH) && CHILD_ERRORS.contains(err.name())) {
+            // the IKE SA is up (the response authenticates the responder), only the child SA was refused
+            Finding f = notifyFailure(dg, sa, q, r, err, "IKE_AUTH");
+            d.main = f;
+            d.verdict = Verdict.ESTABLISHED;
+            child.verdict = Verdict.FAILED;
+            child.cause = f.cause();
+            child.confidence = f.confidence();
+            child.evidence.addAll(f.evidence());
+            states(d, "ESTABLISHED, child SA refused");
+            later(dg, sa, d, auth);
+            return;
+        }
+        if (err != null && err.name().equals("AUTHENTICATION_FAILED") && q.authMethod == AUTH_SHARED_KEY) {
+            d.main = finding(Cause.PSK_MISMATCH, Confidence.HIGH, "IKE_AUTH",
+                    "the responder rejects the initiator's pre-shared-key AUTH (AUTHENTICATION_FAILED): the keys differ",
+                    "The IKE_AUTH request authenticates with a shared key (AUTH method 2) and the responder answers"
+                            + " AUTHENTICATION_FAILED: its own computation of the initiator's AUTH differs, that is, the"
+                            + " pre-shared keys for this pair of identities differ (strongSwan logs 'MAC mismatched').",
+                    "Compare the pre-shared keys for these identities on both peers (strongSwan `secrets`, Cisco"
+                            + " `pre-shared-key` in the keyring / profile).",
+                    List.of(ev(q, "IKE_AUTH request, AUTH method " + q.authMethodName), ev(r, "N(AUTHENTICATION_FAILED)")),
+                    List.of());
+            d.stoppedAt = "IKE_AUTH";
+            d.verdict = Verdict.FAILED;
+            child.verdict = Verdict.FAILED;
+            child.cause = d.main.cause();
+            states(d, "IKE_AUTH failed");
+            return;
+        }
         if (err != null) {
             d.main = notifyFailure(dg, sa, q, r, err, "IKE_AUTH");
             d.stoppedAt = "IKE_AUTH";
@@ -198,7 +234,23 @@ final class Ikev2Rules {
             return;
         }
         d.verdict = Verdict.ESTABLISHED;
-        if (!espBoth && !later && r.ciphertextExact && q.ciphertextExact && q.ciphertextLength > 0
+        if (q.decryptedWith != null && r.decryptedWith != null && q.hasNotify("USE_TRANSPORT_MODE")
+                && !r.hasNotify("USE_TRANSPORT_MODE")) {
+            Finding f = finding(Cause.MODE_MISMATCH, Confidence.HIGH, "IKE_AUTH",
+                    "the initiator asked for transport mode, the responder set up tunnel mode",
+                    "The IKE_AUTH request carries USE_TRANSPORT_MODE; the response does not repeat it, which means the"
+                            + " responder refused transport mode and the child SA runs in tunnel mode (RFC 7296 §1.3.1)."
+                            + " Traffic flows, but with other packet sizes and selectors than the initiator meant.",
+                    "Configure the same mode on both peers (strongSwan `mode = transport|tunnel`, Cisco `mode transport`"
+                            + " in the transform set / IPsec profile).",
+                    List.of(ev(q, "IKE_AUTH request: N(USE_TRANSPORT_MODE)"), ev(r, "IKE_AUTH response without it")),
+                    List.of());
+            d.findings.add(f);
+            d.main = f;
+            child.cause = Cause.MODE_MISMATCH;
+            child.confidence = Confidence.HIGH;
+        }
+        if (!espBoth && !later && r.decryptedWith == null && r.ciphertextExact && q.ciphertextExact && q.ciphertextLength > 0
                 && 2 * r.ciphertextLength <= q.ciphertextLength) {
             // the IKE SA is up, but the response is too short to carry the child SA's SA, TSi and TSr
             Finding f = finding(Cause.TS_MISMATCH, Confidence.LOW, "IKE_AUTH",
@@ -440,7 +492,17 @@ final class Ikev2Rules {
             for (EspFlow f : sa.flows) {
                 espAfter |= f.last != null && f.last.nanos() > lastAnswered.response().at.nanos();
             }
-            if (!espAfter && q != null) {
+            if (q != null && !q.deletes.isEmpty()) {
+                String who = Boolean.TRUE.equals(lastAnswered.byInitiator) ? "initiator" : "responder";
+                d.findings.add(finding(Cause.DELETED_BY_PEER, Confidence.HIGH, "INFORMATIONAL",
+                        "deleted by the " + who + ": Delete " + String.join(", ", q.deletes),
+                        "The " + who + " sent an INFORMATIONAL request with Delete payloads (" + String.join(", ", q.deletes)
+                                + ") and its peer acknowledged it.",
+                        "If the tunnel should have stayed up, read the " + who + "'s log for why it deleted the SA"
+                                + " (lifetime, idle timeout, administrator, a failed rekey).",
+                        List.of(ev(q, "INFORMATIONAL request: Delete " + String.join(", ", q.deletes)),
+                                ev(lastAnswered.response(), "INFORMATIONAL response")), List.of()));
+            } else if (!espAfter && q != null) {
                 String who = Boolean.TRUE.equals(lastAnswered.byInitiator) ? "initiator" : "responder";
                 d.findings.add(finding(Cause.DELETED_BY_PEER, Confidence.LOW, "INFORMATIONAL",
                         "closed by the " + who + ": an INFORMATIONAL exchange, then silence",

@@ -81,6 +81,10 @@ public final class IkeDissector {
         if (m.direction() != null) {
             out.text("direction", m.direction());
         }
+        if (m.decryptedWith() != null) {
+            out.bool("decrypted", true);
+            out.text("decryptedWith", m.decryptedWith());
+        }
         IkeDecodeState.Reassembled r = m.reassembled();
         if (r != null) {
             out.begin("reassembled");

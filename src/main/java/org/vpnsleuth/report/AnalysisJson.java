@@ -51,10 +51,8 @@ public final class AnalysisJson {
             flow(j, f);
         }
         j.endArray();
-        // L2TP, PPTP and GRE tracking are reported here as they are added (docs/analyze-json.md)
-        j.beginArray("l2tp").endArray();
-        j.beginArray("pptp").endArray();
-        j.beginArray("greTunnels").endArray();
+        // L2TP tunnels, PPTP connections, PPP sessions (PPPoE, PPP links) and GRE flows (TunnelJson)
+        TunnelJson.render(a, j);
         j.endObject();
     }
 
@@ -186,6 +184,8 @@ public final class AnalysisJson {
         j.value("response", m.response);
         j.value("src", m.src.toString()).value("dst", m.dst.toString());
         j.value("length", m.length).value("encrypted", m.encrypted).value("payloads", m.payloads);
+        opt(j, "decryptedPayloads", m.decryptedPayloads);
+        opt(j, "decryptedWith", m.decryptedWith);
         j.beginArray("notifies");
         for (IkeMessage.Notify n : m.notifies) {
             j.beginObject(null).value("type", n.type()).value("name", n.name());

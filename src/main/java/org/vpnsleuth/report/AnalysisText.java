@@ -186,6 +186,9 @@ public final class AnalysisText {
         }
         out.append("    ").append(String.format(Locale.ROOT, "%-8s %-9s %s  %-26s %s", ref(m.at), time(m.at.nanos()),
                 m.fromInitiator ? "I→R" : "R→I", m.name != null ? m.name : m.exchangeName, m.payloads));
+        if (m.decryptedPayloads != null) {
+            out.append(" → decrypted ").append(m.decryptedPayloads);
+        }
         if (m.retransmissionOf != null) {
             out.append("  (retransmission of frame ").append(ref(m.retransmissionOf.at)).append(')');
         }

@@ -20,6 +20,7 @@ final class IkeFacts {
     private static final int V1_SA = 1;
     private static final int V1_ID = 5;
     private static final int V1_N = 11;
+    private static final int V1_D = 12;
     private static final int V1_VID = 13;
     private static final int V1_NAT_D = 20;
     private static final int V1_NAT_D_DRAFT = 130;
@@ -27,7 +28,9 @@ final class IkeFacts {
     private static final int V2_KE = 34;
     private static final int V2_IDI = 35;
     private static final int V2_IDR = 36;
+    private static final int V2_AUTH = 39;
     private static final int V2_N = 41;
+    private static final int V2_D = 42;
     private static final int V2_VID = 43;
     private static final int V2_SK = 46;
     private static final int V2_SKF = 53;
@@ -80,6 +83,11 @@ final class IkeFacts {
             }
         } else if (t == V2_VID) {
             vendor(p, m);
+        } else if (t == V2_AUTH) {
+            m.authMethod = (int) num(p, "method", -1);
+            m.authMethodName = str(p, "methodName");
+        } else if (t == V2_D) {
+            m.deletes.add(name(p, "protocolId") + (p.containsKey("spis") ? " SPIs " + p.get("spis") : ""));
         } else if (t == V2_IDI || t == V2_IDR) {
             identity(p, m);
         } else if (t == V2_SKF || t == V2_SK) {
@@ -104,6 +112,8 @@ final class IkeFacts {
             }
         } else if (t == V1_N) {
             notify(p, m);
+        } else if (t == V1_D) {
+            m.deletes.add(name(p, "protocolId") + (p.containsKey("spis") ? " SPIs " + p.get("spis") : ""));
         } else if (t == V1_VID) {
             vendor(p, m);
         } else if (t == V1_NAT_D || t == V1_NAT_D_DRAFT) {

@@ -39,7 +39,7 @@ public final class IkeMessage {
     public final List<Notify> notifies = new ArrayList<>();
     /** Each SA proposal in words ("#1 IKE: ENCR_AES_CBC-256, AUTH_HMAC_SHA2_256_128, ..."), cleartext SA payloads only. */
     public final List<String> proposals = new ArrayList<>();
-    /** IKEv1 phase 1: the authentication method of the first transform (1 = pre-shared key), or -1. */
+    /** IKEv1 phase 1: the authentication method of the first transform (1 = pre-shared key); IKEv2: the AUTH payload's method (2 = shared key MIC); -1 when unknown. */
     public int authMethod = -1;
     public String authMethodName;
     /** IKEv1 phase 1: the hash algorithm of the first transform (1 MD5, 2 SHA, 4..6 SHA2), or -1. */
@@ -52,6 +52,8 @@ public final class IkeMessage {
     public final List<String> natD = new ArrayList<>();
     public String natDetectionSource;
     public String natDetectionDestination;
+    /** Delete payloads: protocol and SPIs, in words ("IKE", "ESP SPIs [1977eb59]"). */
+    public final List<String> deletes = new ArrayList<>();
     /** Vendor IDs by name, as the dissector names them. */
     public final List<String> vendors = new ArrayList<>();
     /** Identities in cleartext (Aggressive Mode, IKEv1 ID in phase 1 when unencrypted). */
@@ -67,6 +69,11 @@ public final class IkeMessage {
     public boolean ipFragmented;
     /** The message was reassembled from IKEv1 fragments (payload 132). */
     public boolean ikeFragmented;
+
+    /** Where the keys that decrypted this message came from; null when it was not decrypted. */
+    public String decryptedWith;
+    /** The payload list of the plaintext ("[IDr AUTH N(TS_UNACCEPTABLE)]"), when decrypted. */
+    public String decryptedPayloads;
 
     // filled by the tracker
     /** Sent by the IKE SA's original initiator (IKEv2 I flag; IKEv1 phase-1 roles). */

@@ -324,6 +324,19 @@ public final class Tracker {
             sa = new IkeSa(version, spiI);
             sas.put(key, sa);
         }
+        if (info != null && info.decryptedWith() != null) {
+            // the plaintext of the message tracked just before it (same frame): its facts join that message
+            IkeMessage m = lastMessage;
+            if (m != null && m.at.equals(at) && m.spiI == spiI) {
+                Map<String, Object> f = FieldTree.of(l);
+                StringBuilder sum = new StringBuilder();
+                IkeDissector.summary(l, sum);
+                m.decryptedWith = info.decryptedWith();
+                m.decryptedPayloads = sum.toString().trim();
+                IkeFacts.read(f, m);
+            }
+            return;
+        }
         if (version == 1 && next == V1_FRAG && (info == null || info.reassembled() == null)) {
             sa.fragmentFrames.add(at); // a piece: the whole message is tracked when it is reassembled
             return;
@@ -366,7 +379,11 @@ public final class Tracker {
         }
         IkeFacts.read(f, m);
         place(sa, m, info);
+        lastMessage = m;
     }
+
+    /** The IKE message tracked last (its plaintext, when decrypted, follows it in the same frame). */
+    private IkeMessage lastMessage;
 
     /** Roles, retransmission, exchange and name of a new message of {@code sa}. */
     private void place(IkeSa sa, IkeMessage m, IkeDecodeState.MessageInfo info) {
