@@ -35,9 +35,10 @@ final class Ciphers {
 
     private static Cipher jce(String transformation, boolean encrypt) {
         try {
-            if (encrypt) {
-                // JCE refuses to encrypt twice with one key and nonce on the same object (GCM,
-                // ChaCha20); encryption is for tests, so a new object each time costs nothing.
+            if (encrypt || transformation.startsWith("ChaCha20")) {
+                // SunJCE refuses to init one object twice with the same key and nonce for GCM
+                // encryption and for ChaCha20-Poly1305 in both directions (a second look at the
+                // same packet does that): those get a new object each time.
                 return Cipher.getInstance(transformation);
             }
             Map<String, Cipher> m = DECRYPTORS.get();
