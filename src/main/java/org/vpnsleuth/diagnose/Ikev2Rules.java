@@ -330,7 +330,8 @@ final class Ikev2Rules {
                     "Compare the pre-shared keys and identities on both peers, or the certificates and CAs.", e,
                     List.of(Cause.PSK_MISMATCH));
             case "TS_UNACCEPTABLE" -> finding(Cause.TS_MISMATCH, Confidence.HIGH, at, "the responder refuses the traffic selectors",
-                    "TS_UNACCEPTABLE: the subnets/ports the initiator asked for are not in the responder's policy.",
+                    "TS_UNACCEPTABLE: the subnets/ports the initiator asked for are not in the responder's policy."
+                            + (q.trafficSelectors.isEmpty() ? "" : " Asked for: " + String.join(", ", q.trafficSelectors) + "."),
                     "Make the local and remote subnets mirror each other (strongSwan local_ts/remote_ts, Cisco crypto ACL).",
                     e, List.of());
             case "INVALID_SYNTAX", "INVALID_MAJOR_VERSION", "UNSUPPORTED_CRITICAL_PAYLOAD" -> finding(Cause.UNKNOWN,

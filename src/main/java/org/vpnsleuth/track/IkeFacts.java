@@ -29,6 +29,8 @@ final class IkeFacts {
     private static final int V2_IDI = 35;
     private static final int V2_IDR = 36;
     private static final int V2_AUTH = 39;
+    private static final int V2_TSI = 44;
+    private static final int V2_TSR = 45;
     private static final int V2_N = 41;
     private static final int V2_D = 42;
     private static final int V2_VID = 43;
@@ -88,6 +90,15 @@ final class IkeFacts {
             m.authMethodName = str(p, "methodName");
         } else if (t == V2_D) {
             m.deletes.add(name(p, "protocolId") + (p.containsKey("spis") ? " SPIs " + p.get("spis") : ""));
+        } else if (t == V2_TSI || t == V2_TSR) {
+            for (Map<String, Object> sel : maps(p, "selectors")) {
+                String range = str(sel, "start") + "-" + str(sel, "end");
+                long proto = num(sel, "ipProtocol", 0);
+                long sp = num(sel, "startPort", 0);
+                long ep = num(sel, "endPort", 65535);
+                m.trafficSelectors.add((t == V2_TSI ? "TSi " : "TSr ") + range + (proto != 0 ? " proto " + proto : "")
+                        + (sp != 0 || ep != 65535 ? " ports " + sp + "-" + ep : ""));
+            }
         } else if (t == V2_IDI || t == V2_IDR) {
             identity(p, m);
         } else if (t == V2_SKF || t == V2_SK) {

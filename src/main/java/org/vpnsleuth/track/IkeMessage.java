@@ -52,6 +52,8 @@ public final class IkeMessage {
     public final List<String> natD = new ArrayList<>();
     public String natDetectionSource;
     public String natDetectionDestination;
+    /** IKEv2 traffic selectors in words ("TSi 10.1.0.0-10.1.0.255"), when visible. */
+    public final List<String> trafficSelectors = new ArrayList<>();
     /** Delete payloads: protocol and SPIs, in words ("IKE", "ESP SPIs [1977eb59]"). */
     public final List<String> deletes = new ArrayList<>();
     /** Vendor IDs by name, as the dissector names them. */
