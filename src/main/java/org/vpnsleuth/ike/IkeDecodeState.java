@@ -212,6 +212,13 @@ public final class IkeDecodeState {
             }
         }
         Negotiated neg = negotiated.get(new SaKey(spiI, spiR));
+        if (decryption != null && direction != null) {
+            if (!encrypted) {
+                decryption.learnV1(b, ike.payloadOffset(), bodyEnd, next, spiI, spiR, direction.equals("I→R"));
+            } else if (next != FRAG_PAYLOAD) {
+                decrypted = decryption.decryptV1(b, o, bodyEnd, neg); // also a message put together from fragments
+            }
+        }
         if (next == FRAG_PAYLOAD && nested == 0) {
             fragment(b, ike.payloadOffset(), bodyEnd, spiI, spiR, src, frame, nanos);
         }

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import org.vpnsleuth.crypto.Decrypted;
 import org.vpnsleuth.crypto.Encryption;
+import org.vpnsleuth.crypto.Ikev2Keys;
 import org.vpnsleuth.crypto.Integrity;
 import org.vpnsleuth.crypto.Prf;
 import org.vpnsleuth.decode.Bytes;
@@ -270,39 +271,243 @@ public final class IkeDecryption {
         if (nonceI == null || nonceR == null) {
             return null;
         }
-        byte[] seedKey = prf.fixedKeyLength()
-                ? concat(Arrays.copyOf(nonceI, 8), Arrays.copyOf(nonceR, 8))
-                : concat(nonceI, nonceR);
-        byte[] skeyseed = prf.compute(seedKey, gir);
-        int pl = prf.keyLength();
-        int il = integ == null ? 0 : integ.keyLength();
         int el;
         try {
             el = enc.keyMaterialLength(keyBits);
         } catch (IllegalArgumentException e) {
             return null;
         }
-        byte[] spis = new byte[16];
+        Ikev2Keys.IkeSa k = Ikev2Keys.ikeSaKeys(prf, Ikev2Keys.skeyseed(prf, nonceI, nonceR, gir), nonceI, nonceR,
+                be64(spiI), be64(spiR), integ == null ? 0 : integ.keyLength(), el);
+        return new V2Keys(k.skD(), k.skAi(), k.skAr(), k.skEi(), k.skEr(), k.skPi(), k.skPr(), source);
+    }
+
+    static byte[] be64(long v) {
+        byte[] b = new byte[8];
         for (int i = 0; i < 8; i++) {
-            spis[i] = (byte) (spiI >>> (56 - 8 * i));
-            spis[8 + i] = (byte) (spiR >>> (56 - 8 * i));
+            b[i] = (byte) (v >>> (56 - 8 * i));
         }
-        byte[] km = prf.plus(skeyseed, 3 * pl + 2 * il + 2 * el, nonceI, nonceR, spis);
-        int at = 0;
-        byte[] skD = Arrays.copyOfRange(km, at, at += pl);
-        byte[] skAi = Arrays.copyOfRange(km, at, at += il);
-        byte[] skAr = Arrays.copyOfRange(km, at, at += il);
-        byte[] skEi = Arrays.copyOfRange(km, at, at += el);
-        byte[] skEr = Arrays.copyOfRange(km, at, at += el);
-        byte[] skPi = Arrays.copyOfRange(km, at, at += pl);
-        byte[] skPr = Arrays.copyOfRange(km, at, at + pl);
-        return new V2Keys(skD, skAi, skAr, skEi, skEr, skPi, skPr, source);
+        return b;
     }
 
     private static byte[] concat(byte[] a, byte[] b) {
         byte[] r = Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, r, a.length, b.length);
         return r;
+    }
+
+    // ------------------------------------------------------------------ IKEv1 (RFC 2409 appendix B)
+
+    private static final int V1_KE = 4;
+    private static final int V1_NONCE = 10;
+    private static final int V1_HASH = 8;
+
+    /** What an IKEv1 SA's decryption needs from its cleartext messages, and the CBC chain so far. */
+    private static final class V1State {
+        byte[] gxi;
+        byte[] gxr;
+        byte[] ni;
+        byte[] nr;
+        byte[] lastPhase1Block;
+        final Map<Long, byte[]> lastBlockByMid = new java.util.HashMap<>();
+        /** IV used for each ciphertext seen (a byte-identical retransmission decrypts with the same IV). */
+        final Map<Integer, byte[]> ivByCiphertext = new java.util.HashMap<>();
+        List<byte[]> keys;
+        List<String> keySources;
+    }
+
+    private final Map<SaKey, V1State> v1 = lru();
+
+    /** By initiator cookie alone: AM1 carries the initiator's KE and nonce before the responder cookie exists. */
+    private V1State v1State(long spiI) {
+        return v1.computeIfAbsent(new SaKey(spiI, 0), k -> new V1State());
+    }
+
+    /** Notes the KE and nonce of a cleartext Main/Aggressive Mode message (by sender role). */
+    void learnV1(byte[] b, int bodyOff, int bodyEnd, int first, long spiI, long spiR, boolean fromInitiator) {
+        PayloadChain c = new PayloadChain(b, bodyOff, bodyEnd, first, false);
+        V1State st = null;
+        while (c.next()) {
+            if (c.type == V1_KE || c.type == V1_NONCE) {
+                if (st == null) {
+                    st = v1State(spiI);
+                }
+                byte[] v = Arrays.copyOfRange(b, c.bodyOffset(), c.bodyEnd());
+                if (c.type == V1_KE) {
+                    if (fromInitiator) {
+                        st.gxi = v;
+                    } else {
+                        st.gxr = v;
+                    }
+                } else if (fromInitiator) {
+                    st.ni = v;
+                } else {
+                    st.nr = v;
+                }
+            }
+        }
+    }
+
+    /** Decrypts an IKEv1 message with the Encryption flag; null when no key material applies. */
+    Result decryptV1(byte[] b, int off, int end, IkeDecodeState.Negotiated neg) {
+        if (neg == null || neg.version() != 1 || end - off <= 28) {
+            return null;
+        }
+        long spiI = Bytes.u64(b, off);
+        long spiR = Bytes.u64(b, off + 8);
+        V1State st = v1.get(new SaKey(spiI, 0));
+        Encryption enc = Encryption.fromIkev1Id(neg.encryption());
+        Prf prf = Prf.fromIkev1Hash(neg.prf());
+        if (st == null || enc == null || prf == null || enc.blockSize() < 8) {
+            return null;
+        }
+        int keyLen = neg.keyLength() > 0 ? neg.keyLength() / 8 : enc.keyMaterialLength(0);
+        if (st.keys == null) {
+            keysV1(st, spiI, spiR, prf, keyLen);
+        }
+        if (st.keys.isEmpty()) {
+            return null;
+        }
+        byte[] ct = Arrays.copyOfRange(b, off + 28, end);
+        if (ct.length % enc.blockSize() != 0) {
+            return null; // the dissector reports the misalignment
+        }
+        int exchange = b[off + 18] & 0xff;
+        long mid = Bytes.u32(b, off + 20);
+        int first = b[off + 16] & 0xff;
+        boolean phase1 = (exchange == 2 || exchange == 4) && mid == 0;
+        String where = String.format("IKEv1 SA %016x/%016x", spiI, spiR);
+        int ctKey = Arrays.hashCode(ct) ^ ct.length;
+        List<byte[]> ivs = new ArrayList<>();
+        byte[] known = st.ivByCiphertext.get(ctKey);
+        byte[] iv0 = st.gxi != null && st.gxr != null ? org.vpnsleuth.crypto.Ikev1Keys.phase1Iv(prf, st.gxi, st.gxr, enc.blockSize()) : null;
+        if (known != null) {
+            ivs.add(known);
+        } else if (phase1) {
+            ivs.add(st.lastPhase1Block != null ? st.lastPhase1Block : iv0);
+        } else {
+            byte[] chained = st.lastBlockByMid.get(mid);
+            if (chained != null) {
+                ivs.add(chained);
+            }
+            for (byte[] base : new byte[][] {st.lastPhase1Block, iv0}) {
+                if (base != null) {
+                    ivs.add(org.vpnsleuth.crypto.Ikev1Keys.phase2Iv(prf, base, (int) mid, enc.blockSize()));
+                }
+            }
+        }
+        for (byte[] iv : ivs) {
+            if (iv == null) {
+                continue;
+            }
+            for (int k = 0; k < st.keys.size(); k++) {
+                org.vpnsleuth.crypto.Ikev1Cbc.Result r;
+                try {
+                    r = org.vpnsleuth.crypto.Ikev1Cbc.decrypt(enc, st.keys.get(k), iv, ct);
+                } catch (IllegalArgumentException e) {
+                    continue;
+                }
+                if (r == null) {
+                    continue;
+                }
+                int len = chainLength(r.data(), first, phase1);
+                if (len < 0) {
+                    continue;
+                }
+                st.ivByCiphertext.put(ctKey, iv);
+                if (phase1) {
+                    st.lastPhase1Block = r.nextIv();
+                } else {
+                    st.lastBlockByMid.put(mid, r.nextIv());
+                }
+                decrypted++;
+                byte[] m = message(b, off, first, Arrays.copyOf(r.data(), len));
+                m[19] &= (byte) ~0x01; // the plaintext is not encrypted any more
+                return new Result(m, st.keySources.get(k), null, 0, 0);
+            }
+        }
+        // the CBC chain moves on with the ciphertext even when it could not be read
+        byte[] last = Arrays.copyOfRange(ct, ct.length - enc.blockSize(), ct.length);
+        if (phase1) {
+            st.lastPhase1Block = last;
+        } else {
+            st.lastBlockByMid.put(mid, last);
+        }
+        failed++;
+        return new Result(null, null, "none of the " + st.keys.size() + " supplied key(s) decrypts this message of " + where
+                + " (IKEv1 has no ICV: the plaintext did not parse; wrong key, or the peers' keys differ)", 0, 0);
+    }
+
+    /** Length of a well-formed IKEv1 payload chain at the start of {@code plain}, or -1. */
+    private static int chainLength(byte[] plain, int first, boolean phase1) {
+        if (!phase1 && first != V1_HASH) {
+            return -1; // after phase 1 every encrypted message starts with HASH (RFC 2409 §5.5, §5.7)
+        }
+        PayloadChain c = new PayloadChain(plain, 0, plain.length, first, false);
+        int n = 0;
+        int end = 0;
+        while (c.next()) {
+            if (c.type < 1 || c.type > 21 && (c.type < 130 || c.type > 132)) {
+                return -1;
+            }
+            n++;
+            end = c.bodyEnd();
+        }
+        if (c.malformed != null || n == 0) {
+            // padding after the last payload is fine; a chain broken before its end is not
+            return c.malformed != null && c.count > 0 && c.nextPayload == 0 ? end : -1;
+        }
+        return plain.length - end < 256 ? end : -1;
+    }
+
+    private void keysV1(V1State st, long spiI, long spiR, Prf prf, int keyLen) {
+        st.keys = new ArrayList<>();
+        st.keySources = new ArrayList<>();
+        for (KeyMaterial.Ikev1Keys x : keys.ikev1) {
+            if (x.cookieI() == spiI && (x.cookieR() == spiR || x.cookieR() == 0)) {
+                st.keys.add(x.encKey());
+                st.keySources.add(x.source());
+            }
+        }
+        byte[] cookieI = be64(spiI);
+        for (KeyMaterial.LoggedSa s : keys.logged) {
+            // nonces and KE values, or the cookies (in the NAT-D input "natd_chunk" both peers print)
+            if (s.mentions(st.ni) || s.mentions(st.nr) || s.mentions(st.gxi) || s.mentions(cookieI)) {
+                byte[] ka = s.get("encryption key Ka");
+                if (ka == null && s.get("SKEYID_e") != null && s.get("SKEYID_e").length >= keyLen) {
+                    ka = Arrays.copyOf(s.get("SKEYID_e"), keyLen);
+                }
+                if (ka != null) {
+                    st.keys.add(ka);
+                    st.keySources.add(s.source() + " <" + s.id() + ">");
+                }
+            }
+        }
+        if (st.ni != null && st.nr != null) {
+            List<byte[]> secrets = new ArrayList<>();
+            List<String> from = new ArrayList<>();
+            for (KeyMaterial.DhSecret d : keys.dhSecrets) {
+                if (d.spiI() == spiI) {
+                    secrets.add(d.secret());
+                    from.add(d.source());
+                }
+            }
+            for (KeyMaterial.LoggedSa s : keys.logged) {
+                if ((s.mentions(st.ni) || s.mentions(st.nr) || s.mentions(cookieI)) && s.get("shared Diffie Hellman secret") != null) {
+                    secrets.add(s.get("shared Diffie Hellman secret"));
+                    from.add(s.source());
+                }
+            }
+            for (int i = 0; i < secrets.size(); i++) {
+                for (KeyMaterial.Psk psk : keys.psks) {
+                    byte[] skeyid = org.vpnsleuth.crypto.Ikev1Keys.skeyidPsk(prf, psk.secret(), st.ni, st.nr);
+                    org.vpnsleuth.crypto.Ikev1Keys.Phase1 p1 = org.vpnsleuth.crypto.Ikev1Keys.phase1Keys(prf, skeyid,
+                            secrets.get(i), be64(spiI), be64(spiR));
+                    st.keys.add(org.vpnsleuth.crypto.Ikev1Keys.encryptionKey(prf, p1.skeyidE(), keyLen));
+                    st.keySources.add("the PSK of " + psk.source() + " and the DH secret of " + from.get(i));
+                }
+            }
+        }
     }
 
     /** Problems seen so far, for the end of a run. */
