@@ -128,7 +128,10 @@ final class Captures {
         throw new AssertionError("no payload of type " + type + " in " + payloads.stream().map(Payload::type).toList());
     }
 
-    /** The chain of payloads from {@code offset}, the first of type {@code first}, up to next payload 0. */
+    /**
+     * The chain of payloads from {@code offset}, the first of type {@code first}, up to next
+     * payload 0 (or an IKEv2 SK/SKF payload, which is last).
+     */
     static List<Payload> chain(byte[] b, int offset, int first) {
         List<Payload> out = new ArrayList<>();
         int type = first;
@@ -138,6 +141,9 @@ final class Captures {
             int len = (b[o + 2] & 0xff) << 8 | (b[o + 3] & 0xff);
             out.add(new Payload(type, o, java.util.Arrays.copyOfRange(b, o, o + len),
                     java.util.Arrays.copyOfRange(b, o + 4, o + len)));
+            if (type == 46 || type == 53) {
+                break; // IKEv2 SK/SKF: the last payload; its next payload is the first inner one
+            }
             type = next;
             o += len;
         }
