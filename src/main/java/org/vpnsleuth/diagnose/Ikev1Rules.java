@@ -296,7 +296,31 @@ final class Ikev1Rules {
             boolean byInit = Boolean.TRUE.equals(qm.byInitiator);
             List<IkeMessage> answers = informationals(sa, !byInit, q1.at.nanos(), q1.lastSentNanos() + 30_000_000_000L, true);
             Finding f;
-            if (!answers.isEmpty()) {
+            IkeMessage.Notify said = null;
+            for (IkeMessage a : answers) {
+                if (said == null && a.decryptedWith != null) {
+                    said = a.errorNotify();
+                }
+            }
+            if (said != null) {
+                List<Evidence> e = new ArrayList<>(withCopies(q1, "QM1" + (q1.identities.isEmpty() ? ""
+                        : ": IDs " + String.join(", ", q1.identities))));
+                for (IkeMessage a : answers) {
+                    e.add(ev(a, "Informational N(" + (a.errorNotify() != null ? a.errorNotify().name() : "?") + ") (decrypted)"));
+                }
+                boolean ids = said.name().equals("INVALID-ID-INFORMATION");
+                f = finding(ids ? Cause.TS_MISMATCH : said.name().equals("NO-PROPOSAL-CHOSEN") ? Cause.CHILD_PROPOSAL_MISMATCH
+                        : Cause.UNKNOWN, Confidence.HIGH, "QM1",
+                        "Quick Mode refused with " + said.name() + (ids ? ": the proxy IDs do not match" : ""),
+                        ids ? "The peer does not accept the proxy IDs (traffic selectors) of QM1"
+                                + (q1.identities.isEmpty() ? "" : " (" + String.join(", ", q1.identities) + ")")
+                                + ": no policy of its own covers them."
+                                : "The peer refused QM1 with " + said.name() + (said.name().equals("NO-PROPOSAL-CHOSEN")
+                                        ? ": no transform set (encryption, integrity, PFS group, mode) matches." : "."),
+                        ids ? "Make the crypto ACL / local_ts and remote_ts exact mirror images on both peers."
+                                : "Compare the transform sets, PFS groups and modes of both peers.",
+                        e, List.of());
+            } else if (!answers.isEmpty()) {
                 List<Evidence> e = new ArrayList<>(withCopies(q1, "QM1"));
                 for (IkeMessage a : answers) {
                     e.add(ev(a, "encrypted Informational in answer"));
@@ -337,16 +361,27 @@ final class Ikev1Rules {
             for (IkeMessage a : after) {
                 e.add(ev(a, "encrypted Informational from the gateway"));
             }
-            Finding f = finding(Cause.XAUTH_FAILED, after.isEmpty() ? Confidence.LOW : Confidence.MEDIUM, "XAUTH",
+            Long status = null;
+            for (IkeExchange t : tx) {
+                for (IkeMessage m : t.messages) {
+                    if (m.xauthStatus != null) {
+                        status = m.xauthStatus;
+                    }
+                }
+            }
+            Finding f = status != null && status == 1 ? null : finding(Cause.XAUTH_FAILED,
+                    status != null ? Confidence.HIGH : after.isEmpty() ? Confidence.LOW : Confidence.MEDIUM, "XAUTH",
                     "XAUTH/Mode Config ran (" + tx.size() + " transaction(s)) and no Quick Mode followed",
                     "After phase 1 the gateway ran XAUTH/Mode Config transactions, then the tunnel went no further"
                             + (after.isEmpty() ? "" : " and the gateway sent an encrypted Informational (a Delete)")
                             + ": typically the user's XAUTH credentials were refused (XAUTH_STATUS=FAIL) or Mode Config"
                             + " gave no address.",
                     "Check the user name and password against the gateway's user database (RADIUS log); decrypt"
-                            + " the transaction to see XAUTH_STATUS.", e, List.of(Cause.MODECFG_FAILED));
-            d.findings.add(f);
-            if (d.main == null) {
+                            + " the transaction to see XAUTH_STATUS.", e, status != null ? List.of() : List.of(Cause.MODECFG_FAILED));
+            if (f != null) {
+                d.findings.add(f);
+            }
+            if (f != null && d.main == null) {
                 d.main = f;
                 d.stoppedAt = "XAUTH";
                 d.verdict = Verdict.FAILED; // the gateway destroys the IKE SA after a failed XAUTH
@@ -390,7 +425,8 @@ final class Ikev1Rules {
             for (IkeMessage m : mine.subList(mine.size() - 3, mine.size())) {
                 e.add(ev(m, "encrypted Informational from the " + (side ? "initiator" : "responder")));
             }
-            Finding f = finding(Cause.PEER_DEAD, Confidence.MEDIUM, "DPD",
+            boolean seenRuThere = mine.subList(mine.size() - 3, mine.size()).stream().allMatch(m -> m.hasNotify("R-U-THERE"));
+            Finding f = finding(Cause.PEER_DEAD, seenRuThere ? Confidence.HIGH : Confidence.MEDIUM, "DPD",
                     "the " + who + " stopped answering: repeated Informationals (DPD R-U-THERE) with no reply",
                     "After the tunnel was up the " + (side ? "initiator" : "responder") + " sent encrypted Informationals at"
                             + " a steady rhythm (dead peer detection, RFC 3706) and nothing came back, neither"

@@ -21,6 +21,9 @@ final class IkeFacts {
     private static final int V1_ID = 5;
     private static final int V1_N = 11;
     private static final int V1_D = 12;
+    private static final int V1_ATTR = 14;
+    /** draft-beaulieu-ike-xauth: XAUTH-STATUS, 1 OK / 0 FAIL. */
+    private static final long XAUTH_STATUS = 16527;
     private static final int V1_VID = 13;
     private static final int V1_NAT_D = 20;
     private static final int V1_NAT_D_DRAFT = 130;
@@ -123,6 +126,12 @@ final class IkeFacts {
             }
         } else if (t == V1_N) {
             notify(p, m);
+        } else if (t == V1_ATTR) {
+            for (Map<String, Object> a : maps(p, "attributes")) {
+                if (num(a, "type", -1) == XAUTH_STATUS && a.get("value") instanceof Long v) {
+                    m.xauthStatus = v;
+                }
+            }
         } else if (t == V1_D) {
             m.deletes.add(name(p, "protocolId") + (p.containsKey("spis") ? " SPIs " + p.get("spis") : ""));
         } else if (t == V1_VID) {

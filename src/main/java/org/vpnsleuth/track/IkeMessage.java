@@ -54,6 +54,8 @@ public final class IkeMessage {
     public String natDetectionDestination;
     /** IKEv2 traffic selectors in words ("TSi 10.1.0.0-10.1.0.255"), when visible. */
     public final List<String> trafficSelectors = new ArrayList<>();
+    /** XAUTH_STATUS of a (decrypted) ModeCfg SET: 1 OK, 0 FAIL; null when not seen. */
+    public Long xauthStatus;
     /** Delete payloads: protocol and SPIs, in words ("IKE", "ESP SPIs [1977eb59]"). */
     public final List<String> deletes = new ArrayList<>();
     /** Vendor IDs by name, as the dissector names them. */

@@ -81,12 +81,11 @@ class AnalyzeVerdictTest {
 
     /**
      * The same captures with both daemons' logs as key material (--keys): the encrypted notifies
-     * become visible and every IKEv2 cause must be the true one at MEDIUM or HIGH confidence.
-     * (IKEv1 decryption is not there yet: its rows are checked wire-only above.)
+     * become visible and every cause must be the true one at MEDIUM or HIGH confidence.
      */
     @TestFactory
-    Stream<DynamicTest> withTheDaemonsLogsIkev2CausesAreCertain() throws Exception {
-        return rows().stream().filter(r -> r.version() == 2).map(r -> DynamicTest.dynamicTest(r.file(), () -> {
+    Stream<DynamicTest> withTheDaemonsLogsCausesAreCertain() throws Exception {
+        return rows().stream().map(r -> DynamicTest.dynamicTest(r.file(), () -> {
             String base = r.file().replace(".pcapng", "");
             org.vpnsleuth.keys.KeyMaterial k = new org.vpnsleuth.keys.KeyMaterial();
             org.vpnsleuth.keys.KeyFiles.load(captures().resolve(base + ".initiator.log"), k);
