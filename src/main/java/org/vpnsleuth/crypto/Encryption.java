@@ -14,8 +14,9 @@ import java.util.Arrays;
  * <p>AEAD input and output is ciphertext | tag; the AAD is what the protocol says (ESP: SPI |
  * sequence number [| ESN high bits], RFC 4106 §5; IKEv2: the IKE header and the SK payload
  * header, RFC 5282 §5.1). For {@link #NULL_AUTH_AES_GMAC} nothing is encrypted: the "ciphertext" is
- * the payload in clear followed by the GMAC over AAD | payload; for ESP the AAD is SPI | sequence
- * number | IV (RFC 4543 §3.2, §5).
+ * the payload in clear followed by the GMAC over AAD | payload; for ESP, whose GMAC covers SPI |
+ * sequence number [| ESN high bits] | IV | payload | padding | pad length | next header (RFC 4543
+ * §3), pass SPI | sequence number [| ESN] | IV as the AAD and the rest of the packet as input.
  */
 public enum Encryption {
     /** ENCR_DES (RFC 2405): CBC, 8-byte key with parity bits, 8-byte IV. */
