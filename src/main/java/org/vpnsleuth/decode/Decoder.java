@@ -31,6 +31,8 @@ public final class Decoder {
     public final UdpPorts udpPorts = new UdpPorts();
     /** What IKE messages tell about later ones: roles, negotiated transforms, IKEv1 fragments. */
     public final org.vpnsleuth.ike.IkeDecodeState ike = new org.vpnsleuth.ike.IkeDecodeState();
+    /** ESP decryption with the user's key material; null without keys. */
+    public org.vpnsleuth.crypto.EspDecryption esp;
 
     private final Map<Integer, Long> unknownLinkTypes = new TreeMap<>();
     private long malformedFrames;

@@ -16,6 +16,22 @@ final class IpsecCodecs {
             d.claim(l, 8, d.end - d.off - 8, "ESP");
             if (l.u32(0) == 0) {
                 l.malformed = "ESP SPI 0 is reserved (RFC 4303)";
+                return Decoder.STOP;
+            }
+            if (d.esp != null && !d.quoted && !l.truncated) {
+                org.vpnsleuth.crypto.EspDecryption.Result r = d.esp.decrypt(l.buf, l.offset, l.end);
+                if (r != null && r.problem() != null) {
+                    p.note(r.problem());
+                } else if (r != null) {
+                    // the inner packet, decoded like any other: tunnel-mode IP, transport-mode UDP/TCP (L2TP)
+                    p.note("ESP decrypted with keys from " + r.source());
+                    l.info = r;
+                    l.trailerLength = 2 + r.padLength() + r.icvLength();
+                    d.buf = r.inner();
+                    d.off = 0;
+                    d.end = r.inner().length;
+                    return r.nextHeader() == 59 ? Decoder.STOP : Dispatch.ipProtocol(r.nextHeader());
+                }
             }
             return Decoder.STOP;
         }
@@ -39,6 +55,15 @@ final class IpsecCodecs {
             if (l.headerLength >= 8) {
                 out.number("seq", l.u32(4));
                 out.number("payloadLength", l.payloadLength);
+            }
+            if (l.info instanceof org.vpnsleuth.crypto.EspDecryption.Result r) {
+                out.bool("decrypted", true);
+                out.text("decryptedWith", r.source());
+                out.number("ivLength", r.ivLength());
+                out.number("padLength", r.padLength());
+                out.named("nextHeader", r.nextHeader(), Dispatch.IP_NAMES.name(r.nextHeader()));
+                out.number("icvLength", r.icvLength());
+                out.number("innerLength", r.inner().length);
             }
         }
     }

@@ -290,12 +290,6 @@ public final class IkeDecryption {
         return b;
     }
 
-    private static byte[] concat(byte[] a, byte[] b) {
-        byte[] r = Arrays.copyOf(a, a.length + b.length);
-        System.arraycopy(b, 0, r, a.length, b.length);
-        return r;
-    }
-
     // ------------------------------------------------------------------ IKEv1 (RFC 2409 appendix B)
 
     private static final int V1_KE = 4;

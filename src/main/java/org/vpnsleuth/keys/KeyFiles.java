@@ -36,7 +36,13 @@ public final class KeyFiles {
     /** Kinds of key file. */
     public enum Kind { VPNSLEUTH, STRONGSWAN_LOG, TCPDUMP }
 
-    private record Algorithm(String kind, int id, int keyBits) {
+    /** An algorithm named in a key file or log: "encr" / "integ", IKEv2 transform ID, key bits. */
+    public record Algorithm(String kind, int id, int keyBits) {
+    }
+
+    /** The algorithm of that name (any spelling of the table, case-insensitive), or null. */
+    public static Algorithm algorithm(String name) {
+        return ALGORITHMS.get(name.toLowerCase(Locale.ROOT));
     }
 
     private static final Map<String, Algorithm> ALGORITHMS = loadAlgorithms();
@@ -52,6 +58,10 @@ public final class KeyFiles {
     private static final Pattern CHARON_DUMP = Pattern.compile("\\[[A-Z]{3}\\] (?:<([^>]*)> )?(.*?) => (\\d+) bytes @ 0x");
     private static final Pattern CHARON_ROW = Pattern.compile("\\[[A-Z]{3}\\] (?:<([^>]*)> )?\\s*(\\d+): ((?:[0-9A-F]{2} ?)+)");
     private static final Pattern CHARON_LINE = Pattern.compile("\\d{2}\\[[A-Z]{3}\\] ");
+    private static final Pattern CHARON_CHILD = Pattern.compile(
+            "\\[[A-Z]{3}\\] (?:<([^>]*)> )?CHILD_SA \\S+ established with SPIs ([0-9a-f]{8})_i ([0-9a-f]{8})_o");
+    private static final Pattern CHARON_PROPOSAL = Pattern.compile(
+            "\\[[A-Z]{3}\\] (?:<([^>]*)> )?selected proposal: ((?:ESP|AH):\\S+)");
     private static final Pattern TCPDUMP_ESP = Pattern.compile("^0x([0-9a-fA-F]{1,8})@(\\S+)\\s+([A-Za-z0-9-]+):0x([0-9a-fA-F]+)(?:\\s+.*)?$");
     private static final Pattern TCPDUMP_IKEV2 = Pattern.compile(
             "^ikev2\\s+([IR])\\s+0x([0-9a-fA-F]{16})\\s+0x([0-9a-fA-F]{16})\\s+([a-z0-9-]+):0x([0-9a-fA-F]+)\\s+([a-z0-9-]+):0x([0-9a-fA-F]+)\\s*$");
@@ -237,7 +247,20 @@ public final class KeyFiles {
         String sa = null;
         int need = 0;
         StringBuilder hex = new StringBuilder();
+        Map<String, List<KeyMaterial.ChildSpis>> children = new LinkedHashMap<>();
+        Map<String, String> proposal = new HashMap<>();
         for (String line : lines) {
+            Matcher pr = CHARON_PROPOSAL.matcher(line);
+            if (pr.find()) {
+                proposal.put(pr.group(1) == null ? "" : pr.group(1), pr.group(2));
+            }
+            Matcher ch = CHARON_CHILD.matcher(line);
+            if (ch.find()) {
+                String g = ch.group(1) == null ? "" : ch.group(1);
+                children.computeIfAbsent(g, k -> new ArrayList<>()).add(new KeyMaterial.ChildSpis(
+                        Long.parseLong(ch.group(2), 16), Long.parseLong(ch.group(3), 16), proposal.get(g)));
+                bySa.computeIfAbsent(g, k -> new ArrayList<>());
+            }
             Matcher h = CHARON_DUMP.matcher(line);
             if (h.find()) {
                 if (name != null && hex.length() > 0) {
@@ -266,7 +289,8 @@ public final class KeyFiles {
             }
         }
         for (Map.Entry<String, List<Map.Entry<String, byte[]>>> e : bySa.entrySet()) {
-            into.logged.add(new KeyMaterial.LoggedSa(file, e.getKey(), KeyMaterial.firstByName(e.getValue()), e.getValue()));
+            into.logged.add(new KeyMaterial.LoggedSa(file, e.getKey(), KeyMaterial.firstByName(e.getValue()), e.getValue(),
+                    children.getOrDefault(e.getKey(), List.of())));
         }
     }
 

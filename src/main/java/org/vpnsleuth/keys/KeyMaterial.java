@@ -62,7 +62,19 @@ public final class KeyMaterial {
      * dump by name (the first value of each), and every value in order, so the SA can be matched to
      * the capture by the nonces, KE values and SPIs its dumps contain.
      */
-    public record LoggedSa(String source, String id, Map<String, byte[]> first, List<Map.Entry<String, byte[]>> all) {
+    public record LoggedSa(String source, String id, Map<String, byte[]> first, List<Map.Entry<String, byte[]>> all,
+            List<ChildSpis> children) {
+        /** The k-th value dumped under {@code name}, or null. */
+        public byte[] nth(String name, int k) {
+            int i = 0;
+            for (Map.Entry<String, byte[]> e : all) {
+                if (e.getKey().equals(name) && i++ == k) {
+                    return e.getValue();
+                }
+            }
+            return null;
+        }
+
         public byte[] get(String name) {
             return first.get(name);
         }
@@ -84,6 +96,14 @@ public final class KeyMaterial {
         public String toString() {
             return "strongSwan log SA " + id + " (" + first.size() + " values) from " + source;
         }
+    }
+
+    /**
+     * A child SA as a strongSwan log names it: "established with SPIs IN_i OUT_o" (in and out from
+     * the logging peer's side) and the ESP/AH proposal it selected ("ESP:AES_GCM_16_256/NO_EXT_SEQ"),
+     * in the order the log established them.
+     */
+    public record ChildSpis(long in, long out, String proposal) {
     }
 
     public final List<Psk> psks = new ArrayList<>();

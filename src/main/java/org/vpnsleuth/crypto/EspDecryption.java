@@ -1,0 +1,178 @@
+package org.vpnsleuth.crypto;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.vpnsleuth.keys.KeyFiles;
+import org.vpnsleuth.keys.KeyMaterial;
+
+/**
+ * Decrypts ESP packets (RFC 4303) with the keys the user supplied: esp lines of a keys file,
+ * tcpdump's secrets, or a strongSwan log's child SA keys (matched to the SPIs its "established
+ * with SPIs" lines name; the integrity check decides which direction's keys an SPI uses). The ICV
+ * (or AEAD tag) is checked first; a packet that does not verify is reported, never shown as data.
+ */
+public final class EspDecryption {
+    /** A decrypted packet (the inner packet and its protocol), or why there is none. */
+    public record Result(byte[] inner, int nextHeader, int ivLength, int padLength, int icvLength, String source,
+            String problem) {
+    }
+
+    /** One usable key set for an SPI. */
+    private record Sa(Encryption enc, byte[] encKey, Integrity integ, byte[] authKey, int icvLength, String source) {
+    }
+
+    private final Map<Long, List<Sa>> bySpi = new HashMap<>();
+    private final Map<Long, Sa> confirmed = new HashMap<>();
+    private long decrypted;
+    private long failed;
+
+    public EspDecryption(KeyMaterial keys) {
+        for (KeyMaterial.EspKey k : keys.esp) {
+            Encryption enc = Encryption.fromIkev2Id(k.encr());
+            if (enc == null) {
+                continue;
+            }
+            Integrity integ = k.integ() > 0 ? Integrity.fromIkev2Id(k.integ()) : null;
+            int icv = enc.aead() ? enc.icvLength() : integ != null ? integ.icvLength() : 0;
+            add(k.spi(), new Sa(enc, k.encKey(), k.authKey() == null || k.authKey().length == 0 ? null : integ,
+                    k.authKey(), icv, k.source()));
+        }
+        for (KeyMaterial.LoggedSa s : keys.logged) {
+            for (int c = 0; c < s.children().size(); c++) {
+                KeyMaterial.ChildSpis ch = s.children().get(c);
+                Encryption enc = null;
+                Integrity integ = null;
+                int bits = 0;
+                if (ch.proposal() != null) {
+                    for (String t : ch.proposal().substring(ch.proposal().indexOf(':') + 1).split("/")) {
+                        KeyFiles.Algorithm a = KeyFiles.algorithm(t.toLowerCase(Locale.ROOT));
+                        if (a != null && a.kind().equals("encr")) {
+                            enc = Encryption.fromIkev2Id(a.id());
+                            bits = a.keyBits();
+                        } else if (a != null && a.kind().equals("integ")) {
+                            integ = Integrity.fromIkev2Id(a.id());
+                        }
+                    }
+                }
+                if (enc == null) {
+                    continue;
+                }
+                int icv = enc.aead() ? enc.icvLength() : integ != null ? integ.icvLength() : 0;
+                String src = s.source() + " <" + s.id() + ">";
+                for (String side : new String[] {"initiator", "responder"}) {
+                    byte[] ek = s.nth("encryption " + side + " key", c);
+                    byte[] ak = s.nth("integrity " + side + " key", c);
+                    if (ek == null) {
+                        continue;
+                    }
+                    Sa sa = new Sa(enc, ek, enc.aead() ? null : integ, ak, icv, src);
+                    add(ch.in(), sa);
+                    add(ch.out(), sa);
+                }
+            }
+        }
+    }
+
+    private void add(long spi, Sa sa) {
+        bySpi.computeIfAbsent(spi, k -> new ArrayList<>()).add(sa);
+    }
+
+    public boolean knows(long spi) {
+        return bySpi.containsKey(spi);
+    }
+
+    public long decryptedCount() {
+        return decrypted;
+    }
+
+    public long failedCount() {
+        return failed;
+    }
+
+    /** Decrypts the ESP packet {@code b[off, end)} (from its SPI); null when no key is known for its SPI. */
+    public Result decrypt(byte[] b, int off, int end) {
+        if (end - off < 8) {
+            return null;
+        }
+        long spi = ((b[off] & 0xffL) << 24) | ((b[off + 1] & 0xff) << 16) | ((b[off + 2] & 0xff) << 8) | (b[off + 3] & 0xff);
+        List<Sa> candidates = bySpi.get(spi);
+        if (candidates == null) {
+            return null;
+        }
+        Sa known = confirmed.get(spi);
+        List<Sa> order = new ArrayList<>();
+        if (known != null) {
+            order.add(known);
+        }
+        for (Sa s : candidates) {
+            if (s != known) {
+                order.add(s);
+            }
+        }
+        String problem = null;
+        for (Sa s : order) {
+            Result r = tryDecrypt(s, b, off, end);
+            if (r.problem() == null) {
+                confirmed.put(spi, s);
+                decrypted++;
+                return r;
+            }
+            problem = r.problem();
+        }
+        failed++;
+        return new Result(null, -1, 0, 0, 0, null, String.format("ICV check failed for ESP SA 0x%08x with the supplied key"
+                + "%s (%s)", spi, order.size() > 1 ? "s" : "", problem));
+    }
+
+    private static Result tryDecrypt(Sa s, byte[] b, int off, int end) {
+        int iv = s.enc.ivLength();
+        int icv = s.icvLength;
+        int n = end - off - 8 - iv - icv;
+        if (n <= 0) {
+            return new Result(null, -1, 0, 0, 0, s.source, "packet too short for IV and ICV");
+        }
+        byte[] ivBytes = Arrays.copyOfRange(b, off + 8, off + 8 + iv);
+        Decrypted d;
+        try {
+            if (s.enc.aead()) {
+                byte[] aad = Arrays.copyOfRange(b, off, off + 8); // SPI | sequence number (no ESN)
+                d = s.enc.decrypt(s.encKey, ivBytes, aad, Arrays.copyOfRange(b, off + 8 + iv, end));
+            } else {
+                if (s.integ != null && s.authKey != null
+                        && !s.integ.verify(s.authKey, Arrays.copyOfRange(b, end - icv, end), Arrays.copyOfRange(b, off, end - icv))) {
+                    return new Result(null, -1, 0, 0, 0, s.source, "ICV mismatch");
+                }
+                d = s.enc.decrypt(s.encKey, ivBytes, null, Arrays.copyOfRange(b, off + 8 + iv, end - icv));
+            }
+        } catch (IllegalArgumentException e) {
+            return new Result(null, -1, 0, 0, 0, s.source, "key of the wrong size");
+        }
+        if (!d.ok()) {
+            return new Result(null, -1, 0, 0, 0, s.source, d.failure() == Decrypted.Failure.AUTHENTICATION_FAILED
+                    ? "tag mismatch" : "ciphertext of an impossible length");
+        }
+        byte[] p = d.plaintext();
+        if (p.length < 2) {
+            return new Result(null, -1, 0, 0, 0, s.source, "no room for the ESP trailer");
+        }
+        int pad = p[p.length - 2] & 0xff;
+        int next = p[p.length - 1] & 0xff;
+        if (pad + 2 > p.length) {
+            return new Result(null, -1, 0, 0, 0, s.source, "padding length " + pad + " does not fit");
+        }
+        // without an integrity check (a key file with no integrity key) the padding must be 1, 2, 3 ... (RFC 4303 §2.4)
+        if (s.integ == null && !s.enc.aead()) {
+            for (int i = 0; i < pad; i++) {
+                if ((p[p.length - 2 - pad + i] & 0xff) != i + 1) {
+                    return new Result(null, -1, 0, 0, 0, s.source, "padding bytes are not 1, 2, 3, ... (wrong key?)");
+                }
+            }
+        }
+        return new Result(Arrays.copyOf(p, p.length - 2 - pad), next, iv, pad, icv,
+                s.source + (s.integ == null && !s.enc.aead() ? " (no integrity key: ICV not checked)" : ""), null);
+    }
+}
