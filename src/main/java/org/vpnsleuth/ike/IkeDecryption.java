@@ -93,11 +93,23 @@ public final class IkeDecryption {
      * {@code off}); null when the message has none or no key material is there for its SA.
      */
     Result decryptV2(byte[] b, int off, int end, IkeDecodeState.Negotiated neg) {
-        if (neg == null || neg.version() != 2 || end - off < 28) {
+        if (end - off < 28) {
             return null;
         }
         long spiI = Bytes.u64(b, off);
         long spiR = Bytes.u64(b, off + 8);
+        if (neg == null) {
+            // the negotiation is not in the capture: key material that names its algorithms still serves
+            for (KeyMaterial.Ikev2Keys x : keys.ikev2) {
+                if (x.spiI() == spiI && x.spiR() == spiR && x.encr() >= 0) {
+                    neg = new IkeDecodeState.Negotiated(2, x.encr(), x.keyBits(), x.integ(), -1, -1);
+                    break;
+                }
+            }
+        }
+        if (neg == null || neg.version() != 2) {
+            return null;
+        }
         int flags = b[off + 19] & 0xff;
         boolean fromInitiator = (flags & 0x08) != 0;
         long mid = Bytes.u32(b, off + 20);
@@ -112,8 +124,8 @@ public final class IkeDecryption {
         }
         Encryption enc = Encryption.fromIkev2Id(neg.encryption());
         Integrity integ = enc == null || enc.aead() ? null : Integrity.fromIkev2Id(neg.integrity());
-        Prf prf = Prf.fromIkev2Id(neg.prf());
-        if (enc == null || prf == null || !enc.aead() && integ == null) {
+        Prf prf = Prf.fromIkev2Id(neg.prf()); // needed only to derive keys
+        if (enc == null || !enc.aead() && integ == null) {
             return null; // an algorithm vpnsleuth cannot decrypt: the message stays as it is
         }
         V2Keys k = keysV2(spiI, spiR, enc, neg.keyLength(), integ, prf);
@@ -235,6 +247,9 @@ public final class IkeDecryption {
         }
         byte[] nonceI = ni.get(spiI);
         byte[] nonceR = nr.get(key);
+        if (k == null && prf == null) {
+            return null;
+        }
         if (k == null && (nonceI != null || nonceR != null)) {
             for (KeyMaterial.LoggedSa s : keys.logged) {
                 if (s.mentions(nonceR) || s.mentions(nonceI)) {

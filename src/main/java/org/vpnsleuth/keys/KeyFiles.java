@@ -303,6 +303,7 @@ public final class KeyFiles {
 
     private static void tcpdump(String file, List<String> lines, KeyMaterial into) throws KeyFileException {
         Map<String, byte[][]> ikev2 = new LinkedHashMap<>();
+        Map<String, int[]> ikev2Algorithms = new LinkedHashMap<>();
         for (int n = 1; n <= lines.size(); n++) {
             String t = lines.get(n - 1).trim();
             if (t.isEmpty() || t.startsWith("#")) {
@@ -329,6 +330,12 @@ public final class KeyFiles {
                 byte[] second = hex(i.group(7), where);
                 Algorithm a1 = ALGORITHMS.get(i.group(4));
                 boolean integFirst = a1 != null && a1.kind().equals("integ");
+                Algorithm a2 = ALGORITHMS.get(i.group(6));
+                Algorithm en = integFirst ? a2 : a1;
+                Algorithm in = integFirst ? a1 : a2;
+                if (en != null && in != null) {
+                    ikev2Algorithms.put(key, new int[] {en.id(), en.keyBits(), in.id()});
+                }
                 int base = i.group(1).equals("I") ? 0 : 2;
                 k[base] = integFirst ? first : second; // integrity key
                 k[base + 1] = integFirst ? second : first; // encryption key
@@ -341,7 +348,9 @@ public final class KeyFiles {
             long spiI = Long.parseUnsignedLong(e.getKey().substring(0, 16), 16);
             long spiR = Long.parseUnsignedLong(e.getKey().substring(16), 16);
             byte[][] k = e.getValue();
-            into.ikev2.add(new KeyMaterial.Ikev2Keys(spiI, spiR, null, k[0], k[2], k[1], k[3], null, null, file));
+            int[] alg = ikev2Algorithms.getOrDefault(e.getKey(), new int[] {-1, 0, -1});
+            into.ikev2.add(new KeyMaterial.Ikev2Keys(spiI, spiR, null, k[0], k[2], k[1], k[3], null, null, file, alg[0], alg[1],
+                    alg[2]));
         }
     }
 }

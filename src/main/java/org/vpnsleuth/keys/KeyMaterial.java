@@ -29,8 +29,18 @@ public final class KeyMaterial {
     }
 
     /** IKEv2 SA keys; an absent key is null. */
+    /**
+     * IKEv2 SA keys; an absent key is null. {@code encr}/{@code keyBits}/{@code integ} name the
+     * algorithms when the source says them (tcpdump's secrets do), -1 otherwise: the negotiation in
+     * the capture tells them then.
+     */
     public record Ikev2Keys(long spiI, long spiR, byte[] skD, byte[] skAi, byte[] skAr, byte[] skEi, byte[] skEr, byte[] skPi,
-            byte[] skPr, String source) {
+            byte[] skPr, String source, int encr, int keyBits, int integ) {
+        public Ikev2Keys(long spiI, long spiR, byte[] skD, byte[] skAi, byte[] skAr, byte[] skEi, byte[] skEr, byte[] skPi,
+                byte[] skPr, String source) {
+            this(spiI, spiR, skD, skAi, skAr, skEi, skEr, skPi, skPr, source, -1, 0, -1);
+        }
+
         @Override
         public String toString() {
             return String.format("ikev2 %016x/%016x from %s", spiI, spiR, source);
