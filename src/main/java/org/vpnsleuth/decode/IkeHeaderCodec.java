@@ -50,6 +50,10 @@ final class IkeHeaderCodec implements LayerCodec {
         IkeDecodeState ike = d.ike;
         l.info = ike.observe(p, l, d.frame.number, d.frame.timestampNanos);
         IkeDecodeState.Completed c = ike.takeCompleted();
+        String note = ike.takeNote();
+        if (note != null) {
+            p.note(note);
+        }
         IkeDecryption.Result dec = ike.takeDecrypted();
         if (dec != null) {
             decrypted(d, p, dec);

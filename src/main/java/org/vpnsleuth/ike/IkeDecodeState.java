@@ -160,6 +160,7 @@ public final class IkeDecodeState {
     public MessageInfo observe(Packet p, Layer ike, long frame, long nanos) {
         completed = null;
         decrypted = null;
+        note = null;
         if (ike.buf == null || ike.headerLength < 28 || ike.offset + 28 > ike.end) {
             return null;
         }
@@ -213,6 +214,13 @@ public final class IkeDecodeState {
         }
         Negotiated neg = negotiated.get(new SaKey(spiI, spiR));
         if (decryption != null && direction != null) {
+            if (!encrypted && exchange == 4 && !decryption.keys().psks.isEmpty()) {
+                AggressiveMode.Exchange x = aggressive.observe(b, o, bodyEnd, direction.equals("I→R"),
+                        negotiated.get(new SaKey(spiI, spiR)), frame);
+                if (x != null) {
+                    note = pskCheck(x);
+                }
+            }
             if (!encrypted) {
                 decryption.learnV1(b, ike.payloadOffset(), bodyEnd, next, spiI, spiR, direction.equals("I→R"));
             } else if (next != FRAG_PAYLOAD) {
@@ -257,6 +265,26 @@ public final class IkeDecodeState {
 
     private IkeDecryption decryption;
     private IkeDecryption.Result decrypted;
+    private final AggressiveMode aggressive = new AggressiveMode();
+    private String note;
+
+    /** A remark about the message the last {@link #observe} saw (a PSK check), once; null when none. */
+    public String takeNote() {
+        String n = note;
+        note = null;
+        return n;
+    }
+
+    /** Which supplied PSK gives AM2's HASH_R (RFC 2409 §5.4): the responder's key, checked from cleartext. */
+    private String pskCheck(AggressiveMode.Exchange x) {
+        java.util.List<org.vpnsleuth.keys.KeyMaterial.Psk> psks = decryption.keys().psks;
+        for (org.vpnsleuth.keys.KeyMaterial.Psk k : psks) {
+            if (x.matches(k.secret())) {
+                return "HASH_R of AM2 matches the pre-shared key from " + k.source() + ": the responder uses that key";
+            }
+        }
+        return "HASH_R of AM2 matches none of the " + psks.size() + " supplied pre-shared key(s): the responder uses another key";
+    }
 
     /** Decrypts what the key material allows from now on (null: nothing). */
     public void setDecryption(IkeDecryption d) {

@@ -62,6 +62,10 @@ public final class IkeDecryption {
         };
     }
 
+    public KeyMaterial keys() {
+        return keys;
+    }
+
     public long decryptedCount() {
         return decrypted;
     }
