@@ -406,6 +406,16 @@ public final class L2tpRules {
                     d.findings.add(f);
                 }
             }
+            L2tpMessage stop = t.first("StopCCN", null);
+            L2tpMessage end = cdn != null ? cdn : stop != null && stop.at.nanos() >= s.ppp.last.nanos() ? stop : null;
+            if (d.verdict == Verdict.INCOMPLETE && end != null && end.at.nanos() >= s.ppp.last.nanos()) {
+                // the capture goes on past the end of the session: PPP stopped where it was
+                d.verdict = Verdict.FAILED;
+                List<Evidence> e = new ArrayList<>(d.main == null ? List.of() : d.main.evidence());
+                e.add(ev(end, end.name + " from the " + (end.fromInitiator ? "initiator" : "responder") + " (" + end.result() + ")"));
+                d.lead(PppRules.stalled(d.stoppedAt, "the " + who(t, end.fromInitiator) + " ended the session with " + end.name
+                        + " while PPP was still in " + d.stoppedAt, e));
+            }
             if (cdn != null) {
                 String[] m = meaning(cdn);
                 Finding f = finding(d.verdict == Verdict.ESTABLISHED ? Cause.DELETED_BY_PEER : Cause.L2TP_REJECTED, Confidence.HIGH,

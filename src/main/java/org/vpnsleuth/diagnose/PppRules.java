@@ -202,6 +202,16 @@ final class PppRules {
         return d;
     }
 
+    /** A PPP session that its carrier ended while it was still at {@code stoppedAt}. */
+    static Finding stalled(String stoppedAt, String headline, List<Evidence> evidence) {
+        Cause c = LCP.equals(stoppedAt) ? Cause.PPP_LCP_FAILED : AUTH.equals(stoppedAt) ? Cause.PPP_AUTH_FAILED : Cause.UNKNOWN;
+        return finding(c, Confidence.MEDIUM, stoppedAt, headline,
+                "The tunnel or call carrying the PPP session ended before " + stoppedAt + " completed; the capture shows no"
+                        + " more of the PPP negotiation than what is listed.",
+                "Read both ends' PPP logs for this session: the end that closed the call says why.", evidence,
+                List.of(Cause.UNKNOWN));
+    }
+
     // ------------------------------------------------------------------ LCP
 
     private Finding lcpFailure(PppSession s, Nego lcp, String silentBHint, String silentAHint) {

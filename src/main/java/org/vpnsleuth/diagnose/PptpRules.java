@@ -4,6 +4,7 @@ import static org.vpnsleuth.diagnose.Diagnoser.finding;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.vpnsleuth.track.FrameRef;
 import org.vpnsleuth.track.GreTunnel;
 import org.vpnsleuth.track.IcmpError;
 import org.vpnsleuth.track.PptpCall;
@@ -217,6 +218,24 @@ public final class PptpRules {
         }
     }
 
+    /** What ended the call after {@code afterNanos}: a Call-Clear-Request, a Call-Disconnect-Notify, a FIN/RST. */
+    private static Evidence ended(PptpControl c, PptpCall call, long afterNanos) {
+        Evidence best = null;
+        for (PptpMessage m : call.messages) {
+            if ((m.type == 12 || m.type == 13) && m.at.nanos() >= afterNanos) {
+                best = ev(m, "the " + side(m.fromClient) + " sent " + m.name + (m.resultCode >= 0 ? " (" + m.result() + ")" : ""));
+                break;
+            }
+        }
+        FrameRef closed = c.closed();
+        if (closed != null && closed.nanos() >= afterNanos && (best == null || closed.nanos() < best.at().nanos())) {
+            boolean byServer = closed == c.serverClosed;
+            best = new Evidence(closed, "the " + side(!byServer) + " closed the control connection ("
+                    + (byServer && c.serverReset ? "RST" : "FIN") + ")");
+        }
+        return best;
+    }
+
     private TunnelDiagnosis call(PptpControl c, PptpCall call) {
         TunnelDiagnosis d = new TunnelDiagnosis("PPTP call", call);
         PptpMessage rq = call.first(call.outgoing ? 7 : 9);
@@ -256,9 +275,10 @@ public final class PptpRules {
         GreTunnel fromServer = call.toClient;
         GreTunnel fromClient = call.toServer;
         String serverSilent = fromServer == null
-                ? "No GRE (IP protocol 47) at all came back from the server for this call: a firewall or NAT on the path"
-                        + " that lets TCP 1723 through but drops GRE is the classic PPTP failure (pptp logs 'LCP: timeout"
-                        + " sending Config-Requests')."
+                ? "No GRE (IP protocol 47) at all came back from the server for this call: either GRE is dropped on the"
+                        + " way (a firewall or NAT that passes TCP 1723 but not GRE, the classic PPTP failure; pppd logs"
+                        + " 'LCP: timeout sending Config-Requests') or the server's PPP does not answer; a capture at the"
+                        + " server tells which."
                 : fromServer.packets == fromServer.ackOnly ? "The server's GRE acknowledgements do come back (" + fromServer.ackOnly
                         + " acknowledgement-only packets), so GRE passes and the server's PPTP stack receives the frames:"
                         + " its PPP daemon does not answer." : null;
@@ -278,6 +298,14 @@ public final class PptpRules {
                 if (!d.findings.contains(f)) {
                     d.findings.add(f);
                 }
+            }
+            Evidence end = ended(c, call, call.ppp.last.nanos());
+            if (d.verdict == Verdict.INCOMPLETE && end != null) {
+                // the capture goes on past the end of the call: PPP stopped where it was
+                d.verdict = Verdict.FAILED;
+                List<Evidence> e = new ArrayList<>(d.main == null ? List.of() : d.main.evidence());
+                e.add(end);
+                d.lead(PppRules.stalled(d.stoppedAt, end.what() + " while PPP was still in " + d.stoppedAt, e));
             }
             if (cdn != null) {
                 d.findings.add(finding(Cause.DELETED_BY_PEER, Confidence.HIGH, d.stoppedAt, "the " + side(cdn.fromClient)
@@ -325,6 +353,7 @@ public final class PptpRules {
             ender = "the client closed the control connection";
         }
         if (ender != null) {
+            e.sort(java.util.Comparator.comparingLong(x -> x.at().frame()));
             d.verdict = Verdict.FAILED;
             d.lead(finding(Cause.PPP_LCP_FAILED, Confidence.MEDIUM, d.stoppedAt,
                     ender + " " + L2tpRules.secs(endNanos - up) + " after the call connected, before any PPP frame",
