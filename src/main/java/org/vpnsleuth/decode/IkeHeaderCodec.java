@@ -119,6 +119,9 @@ final class IkeHeaderCodec implements LayerCodec {
         }
         p.note("decrypted with keys from " + dec.source()
                 + (dec.fragments() > 0 ? " (" + dec.fragments() + " fragments put together)" : ""));
+        if (dec.authCheck() != null) {
+            p.note(dec.authCheck());
+        }
         int first = p.count();
         d.ike.enterNested();
         try {

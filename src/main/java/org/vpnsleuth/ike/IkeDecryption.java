@@ -32,7 +32,10 @@ public final class IkeDecryption {
     }
 
     /** A decrypted message: header and plaintext payloads as one IKE message; or why there is none. */
-    public record Result(byte[] message, String source, String problem, int fragment, int fragments) {
+    public record Result(byte[] message, String source, String problem, int fragment, int fragments, String authCheck) {
+        public Result(byte[] message, String source, String problem, int fragment, int fragments) {
+            this(message, source, problem, fragment, fragments, null);
+        }
     }
 
     private record SaKey(long spiI, long spiR) {
@@ -45,6 +48,8 @@ public final class IkeDecryption {
     private final Map<Long, byte[]> ni = lru();
     private final Map<SaKey, byte[]> nr = lru();
     private final Map<SaKey, V2Keys> v2 = lru();
+    private final Map<Long, byte[]> initRequest = lru();
+    private final Map<SaKey, byte[]> initResponse = lru();
     private final Map<FragKey, byte[][]> fragments = lru();
     private long decrypted;
     private long failed;
@@ -78,6 +83,12 @@ public final class IkeDecryption {
     void learnV2(byte[] b, int msgOff, int bodyOff, int bodyEnd, int first, long spiI, long spiR, boolean response, int exchange) {
         if (exchange != 34) {
             return;
+        }
+        byte[] raw = Arrays.copyOfRange(b, msgOff, bodyEnd);
+        if (response) {
+            initResponse.put(new SaKey(spiI, spiR), raw);
+        } else {
+            initRequest.put(spiI, raw);
         }
         PayloadChain c = new PayloadChain(b, bodyOff, bodyEnd, first, true);
         while (c.next()) {
@@ -184,7 +195,8 @@ public final class IkeDecryption {
         decrypted++;
         int firstInner = b[p] & 0xff;
         if (c.type == SK) {
-            return new Result(message(b, off, firstInner, inner), k.source, null, 0, 0);
+            byte[] whole = message(b, off, firstInner, inner);
+            return new Result(whole, k.source, null, 0, 0, authCheck(whole, spiI, spiR, fromInitiator, k, prf));
         }
         // RFC 7383: fragment number and total after the generic header; the first names the first payload
         int number = Bytes.u16(b, p + 4);
@@ -218,7 +230,8 @@ public final class IkeDecryption {
             System.arraycopy(parts[i], 0, whole, at, parts[i].length);
             at += parts[i].length;
         }
-        return new Result(message(b, off, parts[0][0] & 0xff, whole), k.source, null, number, total);
+        byte[] msg = message(b, off, parts[0][0] & 0xff, whole);
+        return new Result(msg, k.source, null, number, total, authCheck(msg, spiI, spiR, fromInitiator, k, prf));
     }
 
     /** The IKE header of {@code b[off..]} with the first inner payload and the new length, then the payloads. */
@@ -233,6 +246,49 @@ public final class IkeDecryption {
         m[27] = (byte) len;
         System.arraycopy(payloads, 0, m, 28, payloads.length);
         return m;
+    }
+
+    private static final int AUTH = 39;
+    private static final int IDI = 35;
+    private static final int IDR = 36;
+    private static final int AUTH_SHARED_KEY = 2;
+
+    /**
+     * RFC 7296 §2.15: for a shared-key AUTH payload in the decrypted message, which supplied PSK
+     * gives it (the key that side used), or that none does; null when there is nothing to check.
+     */
+    private String authCheck(byte[] msg, long spiI, long spiR, boolean fromInitiator, V2Keys k, Prf prf) {
+        if (keys.psks.isEmpty() || prf == null || (msg[18] & 0xff) != 35) {
+            return null;
+        }
+        byte[] realMessage = fromInitiator ? initRequest.get(spiI) : initResponse.get(new SaKey(spiI, spiR));
+        byte[] peerNonce = fromInitiator ? nr.get(new SaKey(spiI, spiR)) : ni.get(spiI);
+        byte[] skP = fromInitiator ? k.skPi : k.skPr;
+        if (realMessage == null || peerNonce == null || skP == null) {
+            return null;
+        }
+        byte[] id = null;
+        byte[] auth = null;
+        PayloadChain c = new PayloadChain(msg, 28, msg.length, msg[16] & 0xff, true);
+        while (c.next()) {
+            if (c.type == (fromInitiator ? IDI : IDR) && id == null) {
+                id = Arrays.copyOfRange(msg, c.bodyOffset(), c.bodyEnd());
+            } else if (c.type == AUTH && auth == null && c.length > 8 && (msg[c.bodyOffset()] & 0xff) == AUTH_SHARED_KEY) {
+                auth = Arrays.copyOfRange(msg, c.bodyOffset() + 4, c.bodyEnd());
+            }
+        }
+        if (id == null || auth == null) {
+            return null;
+        }
+        String who = fromInitiator ? "initiator" : "responder";
+        for (KeyMaterial.Psk psk : keys.psks) {
+            byte[] want = Ikev2Keys.pskAuth(prf, psk.secret(), realMessage, peerNonce, id, skP);
+            if (java.security.MessageDigest.isEqual(want, auth)) {
+                return "the " + who + "'s AUTH matches the pre-shared key from " + psk.source() + ": the " + who + " uses that key";
+            }
+        }
+        return "the " + who + "'s AUTH matches none of the " + keys.psks.size() + " supplied pre-shared key(s): the " + who
+                + " uses another key";
     }
 
     // ------------------------------------------------------------------ key material

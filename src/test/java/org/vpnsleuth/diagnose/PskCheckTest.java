@@ -36,6 +36,21 @@ class PskCheckTest {
     }
 
     @Test
+    void ikev2AuthNamesEachSidesKey() {
+        // ikev2-psk-esp: both peers use the documented key; fail-ikev2-psk: the responder's differs and it
+        // answered AUTHENTICATION_FAILED (captures/expected-verdicts.tsv, responder log "MAC mismatched")
+        AnalyzeCommandTest.Run ok = AnalyzeCommandTest.run("dissect", "--keys",
+                AnalyzeVerdictTest.captures().resolve("ikev2-psk-esp.initiator.log").toString(), "--psk",
+                "vpnsleuth-test-psk-0123456789", capture("ikev2-psk-esp.pcapng"));
+        assertThat(ok.out()).contains("[the initiator's AUTH matches the pre-shared key from --psk: the initiator uses that key]")
+                .contains("[the responder's AUTH matches the pre-shared key from --psk: the responder uses that key]");
+        AnalyzeCommandTest.Run other = AnalyzeCommandTest.run("dissect", "--keys",
+                AnalyzeVerdictTest.captures().resolve("ikev2-psk-esp.initiator.log").toString(), "--psk", "another",
+                capture("ikev2-psk-esp.pcapng"));
+        assertThat(other.out()).contains("[the initiator's AUTH matches none of the 1 supplied pre-shared key(s)");
+    }
+
+    @Test
     void wordlistAttackFindsTheResponderKey() throws Exception {
         Path words = tmp.resolve("words.txt");
         List<String> w = new ArrayList<>();
