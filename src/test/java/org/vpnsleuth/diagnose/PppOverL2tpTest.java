@@ -1,0 +1,272 @@
+package org.vpnsleuth.diagnose;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.vpnsleuth.diagnose.TunnelPcap.authChap;
+import static org.vpnsleuth.diagnose.TunnelPcap.authPap;
+import static org.vpnsleuth.diagnose.TunnelPcap.cat;
+import static org.vpnsleuth.diagnose.TunnelPcap.chap;
+import static org.vpnsleuth.diagnose.TunnelPcap.chapResult;
+import static org.vpnsleuth.diagnose.TunnelPcap.cp;
+import static org.vpnsleuth.diagnose.TunnelPcap.hex;
+import static org.vpnsleuth.diagnose.TunnelPcap.ipAddress;
+import static org.vpnsleuth.diagnose.TunnelPcap.magic;
+import static org.vpnsleuth.diagnose.TunnelPcap.opt;
+import static org.vpnsleuth.diagnose.TunnelPcap.papRequest;
+import static org.vpnsleuth.diagnose.TunnelPcap.papResult;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.vpnsleuth.report.Analysis;
+import org.vpnsleuth.report.AnalysisJson;
+import org.vpnsleuth.report.AnalysisText;
+import org.vpnsleuth.track.L2tpSession;
+import org.vpnsleuth.track.PppPacket;
+import org.vpnsleuth.track.PppSession;
+
+/**
+ * PPP inside an L2TP session, built byte by byte from the RFCs (PPP cannot run on the build
+ * machine: no /dev/ppp): an LCP that never opens (the client rejects the Authentication-Protocol
+ * option; a Configure-Nak loop), an MS-CHAPv2 failure E=691 with the RFC 2759 §9.2 test vector, a
+ * PAP Authenticate-Nak, and a success through CHAP-MD5 and IPCP with addresses assigned. The
+ * expected verdicts follow from the RFC state machines (RFC 1661 §4: LCP Opened needs a
+ * Configure-Ack in both directions; RFC 1994 §4.2 / RFC 1334 §2.2.2: Failure / Authenticate-Nak end
+ * authentication; RFC 1332: IPCP Opened gives the addresses of the acknowledged requests).
+ */
+class PppOverL2tpTest {
+    private static final int LCP = 0xc021;
+    private static final int PAP = 0xc023;
+    private static final int CHAP = 0xc223;
+    private static final int IPCP = 0x8021;
+    private static final int IPV4 = 0x0021;
+
+    @TempDir
+    Path tmp;
+
+    private static TunnelDiagnosis session(Analysis a) {
+        assertThat(a.l2tp).hasSize(1);
+        TunnelDiagnosis t = a.l2tp.get(0);
+        assertThat(t.verdict).as("tunnel").isEqualTo(Verdict.ESTABLISHED);
+        assertThat(t.stoppedAt).isEqualTo("L2TP SCCCN");
+        assertThat(t.children).hasSize(1);
+        TunnelDiagnosis s = t.children.get(0);
+        assertThat(s.ppp).as("the PPP session of the L2TP session").isNotNull();
+        L2tpSession x = (L2tpSession) s.subject;
+        assertThat(x.callerSessionId).isEqualTo(TunnelPcap.LAC_SESSION);
+        assertThat(x.answererSessionId).isEqualTo(TunnelPcap.LNS_SESSION);
+        return s;
+    }
+
+    private static Set<Long> evidence(Finding f) {
+        Set<Long> s = new TreeSet<>();
+        for (Evidence e : f.evidence()) {
+            s.add(e.at().frame());
+        }
+        return s;
+    }
+
+    private static void renders(Analysis a) {
+        StringBuilder text = new StringBuilder();
+        AnalysisText.render(a, text);
+        assertThat(text).contains("L2TPv2 tunnel 192.0.2.1:1701 ⇄ 192.0.2.2:1701");
+        StringBuilder json = new StringBuilder();
+        AnalysisJson.render(a, json);
+        assertThat(json).contains("\"l2tp\":[{").contains("\"ppp\":{");
+    }
+
+    /** Both sides' LCP Configure-Requests acknowledged; the LNS asks for {@code lnsAuth} (frames 8-11). */
+    private static void lcpOpen(TunnelPcap p, byte[] lnsAuth) {
+        p.ppp(false, LCP, cp(1, 1, opt(1, hex("0578")), lnsAuth, magic(0x11111111L)));
+        p.ppp(true, LCP, cp(1, 1, magic(0x22222222L)));
+        p.ppp(true, LCP, cp(2, 1, opt(1, hex("0578")), lnsAuth, magic(0x11111111L)));
+        p.ppp(false, LCP, cp(2, 1, magic(0x22222222L)));
+    }
+
+    @Test
+    void lcpNeverOpensWhenTheClientRejectsTheAuthenticationProtocol() throws Exception {
+        TunnelPcap p = new TunnelPcap().l2tpSessionUp();
+        // RFC 1661 §5.4: Configure-Reject echoes the options it will not negotiate; the LNS insists and gives up
+        int req = p.ppp(false, LCP, cp(1, 1, authChap(0x81), magic(0x11111111L)));
+        p.ppp(true, LCP, cp(1, 1, magic(0x22222222L)));
+        int rej = p.ppp(true, LCP, cp(4, 1, authChap(0x81)));
+        p.ppp(false, LCP, cp(2, 1, magic(0x22222222L)));
+        p.ppp(false, LCP, cp(1, 2, authChap(0x81), magic(0x11111111L)));
+        p.ppp(true, LCP, cp(4, 2, authChap(0x81)));
+        int term = p.ppp(false, LCP, cp(5, 3, "peer refused to authenticate".getBytes(StandardCharsets.US_ASCII)));
+        p.ppp(true, LCP, cp(6, 3));
+        p.hello(30_000, 4, 3);
+        Analysis a = p.analyze(tmp);
+        TunnelDiagnosis s = session(a);
+        assertThat(s.verdict).isEqualTo(Verdict.FAILED);
+        assertThat(s.stoppedAt).isEqualTo("PPP LCP");
+        assertThat(s.cause()).isEqualTo(Cause.PPP_LCP_FAILED);
+        assertThat(s.confidence()).isEqualTo(Confidence.HIGH);
+        assertThat(s.main.explanation()).contains("rejected the Authentication-Protocol option");
+        assertThat(evidence(s.main)).contains((long) rej, (long) term);
+        assertThat(s.ppp.verdict).isEqualTo(Verdict.FAILED);
+        PppSession ppp = (PppSession) s.ppp.subject;
+        assertThat(ppp.sideA).isEqualTo("LAC 192.0.2.1");
+        assertThat(ppp.sideB).isEqualTo("LNS 192.0.2.2");
+        assertThat(ppp.packets.get(req - 8).authProtocol).isEqualTo("MS-CHAP-2");
+        renders(a);
+    }
+
+    @Test
+    void lcpNeverOpensWhenConfigureNakLoops() throws Exception {
+        TunnelPcap p = new TunnelPcap().l2tpSessionUp();
+        p.ppp(false, LCP, cp(1, 1, magic(0x11111111L)));
+        p.ppp(true, LCP, cp(2, 1, magic(0x11111111L)));
+        for (int id = 1; id <= 4; id++) {
+            // the LAC insists on MRU 1500, the LNS naks it with 1400 (RFC 1661 §5.3), again and again
+            p.ppp(true, LCP, cp(1, id, opt(1, hex("05dc")), magic(0x22222222L)));
+            p.ppp(false, LCP, cp(3, id, opt(1, hex("0578"))));
+            p.after(3000);
+        }
+        p.hello(30_000, 4, 3);
+        Analysis a = p.analyze(tmp);
+        TunnelDiagnosis s = session(a);
+        assertThat(s.verdict).isEqualTo(Verdict.FAILED);
+        assertThat(s.stoppedAt).isEqualTo("PPP LCP");
+        assertThat(s.cause()).isEqualTo(Cause.PPP_LCP_FAILED);
+        assertThat(s.main.headline()).contains("LCP did not converge").contains("4 Configure-Nak/Reject");
+    }
+
+    /** RFC 2759 §9.2 test vector: user "User", password "clientPass". */
+    static final String AUTHENTICATOR_CHALLENGE = "5B5D7C7D7B3F2F3E3C2C602132262628";
+    static final String PEER_CHALLENGE = "21402324255E262A28295F2B3A337C7E";
+    static final String NT_RESPONSE = "82309ECD8D708B5EA08FAA3981CD83544233114A3D85D6DF";
+
+    @Test
+    void msChapV2FailureE691() throws Exception {
+        TunnelPcap p = new TunnelPcap().l2tpSessionUp();
+        lcpOpen(p, authChap(0x81));
+        // RFC 2759 §4: Challenge with the 16-octet Authenticator Challenge; §4: Response value = Peer-Challenge (16),
+        // 8 reserved zero octets, NT-Response (24), Flags (1) = 49 octets
+        int ch = p.ppp(false, CHAP, chap(1, 1, hex(AUTHENTICATOR_CHALLENGE), "lns"));
+        int rs = p.ppp(true, CHAP, chap(2, 1, cat(hex(PEER_CHALLENGE), new byte[8], hex(NT_RESPONSE), new byte[1]), "User"));
+        // RFC 2759 §6: "E=eeeeeeeeee R=r C=cccccccccccccccccccccccccccccccc V=vvvvvvvvvv M=<msg>"
+        int fl = p.ppp(false, CHAP, chapResult(4, 1, "E=691 R=0 C=" + AUTHENTICATOR_CHALLENGE + " V=3 M=Authentication failure"));
+        p.ppp(false, LCP, cp(5, 2, "Authentication failed".getBytes(StandardCharsets.US_ASCII)));
+        p.ppp(true, LCP, cp(6, 2));
+        p.hello(30_000, 4, 3);
+        Analysis a = p.analyze(tmp);
+        TunnelDiagnosis s = session(a);
+        assertThat(s.verdict).isEqualTo(Verdict.FAILED);
+        assertThat(s.stoppedAt).isEqualTo("PPP AUTH");
+        assertThat(s.cause()).isEqualTo(Cause.PPP_AUTH_FAILED);
+        assertThat(s.confidence()).isEqualTo(Confidence.HIGH);
+        assertThat(s.main.headline()).contains("'User'").contains("E=691").contains("ERROR_AUTHENTICATION_FAILURE")
+                .contains("Authentication failure");
+        assertThat(s.main.explanation()).contains("user name or password is wrong");
+        assertThat(evidence(s.main)).contains((long) ch, (long) rs, (long) fl);
+        assertThat(s.ppp.authProtocol).isEqualTo("MS-CHAP-2");
+        assertThat(s.ppp.authResult).isEqualTo("failure");
+        PppSession ppp = (PppSession) s.ppp.subject;
+        PppPacket failure = ppp.packets.stream().filter(x -> x.at.frame() == fl).findFirst().orElseThrow();
+        assertThat(failure.errorCode).isEqualTo(691);
+        assertThat(failure.errorName).isEqualTo("ERROR_AUTHENTICATION_FAILURE");
+        PppPacket response = ppp.packets.stream().filter(x -> x.at.frame() == rs).findFirst().orElseThrow();
+        assertThat(response.variant).isEqualTo("MS-CHAPv2");
+        assertThat(response.name).isEqualTo("User");
+        renders(a);
+    }
+
+    @Test
+    void papAuthenticateNak() throws Exception {
+        TunnelPcap p = new TunnelPcap().l2tpSessionUp();
+        lcpOpen(p, authPap());
+        int rq = p.ppp(true, PAP, papRequest(1, "alice", "not-her-password"));
+        int nak = p.ppp(false, PAP, papResult(3, 1, "Login incorrect"));
+        p.hello(30_000, 4, 3);
+        Analysis a = p.analyze(tmp);
+        TunnelDiagnosis s = session(a);
+        assertThat(s.verdict).isEqualTo(Verdict.FAILED);
+        assertThat(s.stoppedAt).isEqualTo("PPP AUTH");
+        assertThat(s.cause()).isEqualTo(Cause.PPP_AUTH_FAILED);
+        assertThat(s.confidence()).isEqualTo(Confidence.HIGH);
+        assertThat(s.main.headline()).contains("PAP").contains("'alice'").contains("Login incorrect");
+        assertThat(evidence(s.main)).contains((long) rq, (long) nak);
+        assertThat(s.ppp.authProtocol).isEqualTo("PAP");
+        StringBuilder text = new StringBuilder();
+        AnalysisText.render(a, text);
+        assertThat(text.toString()).doesNotContain("not-her-password"); // PAP passwords are never shown
+        StringBuilder json = new StringBuilder();
+        AnalysisJson.render(a, json);
+        assertThat(json.toString()).doesNotContain("not-her-password");
+    }
+
+    @Test
+    void chapMd5SuccessAndIpcpAddresses() throws Exception {
+        TunnelPcap p = new TunnelPcap().l2tpSessionUp();
+        lcpOpen(p, authChap(5));
+        byte[] challenge = hex("0102030405060708090a0b0c0d0e0f10");
+        // RFC 1994 §4.1: Response value = MD5(Identifier || secret || Challenge)
+        MessageDigest md5 = MessageDigest.getInstance("MD5");
+        md5.update((byte) 1);
+        md5.update("test-secret".getBytes(StandardCharsets.US_ASCII));
+        md5.update(challenge);
+        p.ppp(false, CHAP, chap(1, 1, challenge, "lns"));
+        p.ppp(true, CHAP, chap(2, 1, md5.digest(), "alice"));
+        p.ppp(false, CHAP, chapResult(3, 1, "Access granted"));
+        // RFC 1332 §3.3 / RFC 1661 §5.3: the client asks for 0.0.0.0, is Nak'ed with 10.9.0.10 and asks for it
+        p.ppp(true, IPCP, cp(1, 1, ipAddress("00000000")));
+        p.ppp(false, IPCP, cp(1, 1, ipAddress("0a090001")));
+        p.ppp(true, IPCP, cp(2, 1, ipAddress("0a090001")));
+        p.ppp(false, IPCP, cp(3, 1, ipAddress("0a09000a")));
+        p.ppp(true, IPCP, cp(1, 2, ipAddress("0a09000a")));
+        int ack = p.ppp(false, IPCP, cp(2, 2, ipAddress("0a09000a")));
+        byte[] ping = TunnelPcap.ipv4("0a09000a", "0a090001", 1, hex("0800f7ff00000000"));
+        p.ppp(true, IPV4, ping);
+        p.ppp(false, IPV4, TunnelPcap.ipv4("0a090001", "0a09000a", 1, hex("0000ffff00000000")));
+        Analysis a = p.analyze(tmp);
+        TunnelDiagnosis s = session(a);
+        assertThat(s.verdict).isEqualTo(Verdict.ESTABLISHED);
+        assertThat(s.stoppedAt).isEqualTo("PPP IPCP");
+        assertThat(s.main).isNull();
+        assertThat(s.ppp.authProtocol).isEqualTo("CHAP with MD5");
+        assertThat(s.ppp.authResult).isEqualTo("success");
+        assertThat(s.ppp.addressA).as("the LAC's address").isEqualTo("10.9.0.10");
+        assertThat(s.ppp.addressB).as("the LNS's address").isEqualTo("10.9.0.1");
+        PppSession ppp = (PppSession) s.ppp.subject;
+        assertThat(ppp.dataFromA).isEqualTo(1);
+        assertThat(ppp.dataFromB).isEqualTo(1);
+        assertThat(ppp.packets.get(ppp.packets.size() - 1).at.frame()).isEqualTo(ack);
+        renders(a);
+        StringBuilder text = new StringBuilder();
+        AnalysisText.render(a, text);
+        assertThat(text).contains("IPCP addresses: LAC 192.0.2.1 10.9.0.10, LNS 192.0.2.2 10.9.0.1");
+    }
+
+    @Test
+    void unansweredIcrqWithIcmpIsNoResponseWithTheIcmpAsEvidence() throws Exception {
+        TunnelPcap p = new TunnelPcap().l2tpSessionUp();
+        // a second call whose ICRQ only gets ICMP port unreachable (the LNS restarted without its L2TP daemon)
+        byte[] icrq = TunnelPcap.control(TunnelPcap.LNS_TUNNEL, 0, 4, 3, 10, TunnelPcap.avp16(14, 33), TunnelPcap.avp32(15, 2));
+        byte[] quoted = TunnelPcap.ipv4(TunnelPcap.LAC, TunnelPcap.LNS, 17, TunnelPcap.udp(1701, 1701, icrq));
+        List<Integer> frames = new java.util.ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            p.after(1000 << i);
+            frames.add(p.add(TunnelPcap.l2tpFrame(TunnelPcap.LAC, TunnelPcap.LNS, icrq)));
+            frames.add(p.add(TunnelPcap.eth(0x0800, TunnelPcap.ipv4(TunnelPcap.LNS, TunnelPcap.LAC, 1,
+                    cat(hex("0303000000000000"), quoted)))));
+        }
+        p.after(20_000);
+        Analysis a = p.analyze(tmp);
+        TunnelDiagnosis t = a.l2tp.get(0);
+        assertThat(t.children).hasSize(2);
+        TunnelDiagnosis s = t.children.get(1);
+        assertThat(s.verdict).isEqualTo(Verdict.FAILED);
+        assertThat(s.stoppedAt).isEqualTo("L2TP ICRQ");
+        assertThat(s.cause()).isEqualTo(Cause.L2TP_NO_RESPONSE);
+        assertThat(s.confidence()).isEqualTo(Confidence.HIGH);
+        assertThat(s.main.headline()).contains("only ICMP errors");
+        Set<Long> want = new TreeSet<>();
+        frames.forEach(f -> want.add((long) f));
+        assertThat(evidence(s.main)).containsAll(want);
+    }
+}
