@@ -193,6 +193,21 @@ final class PppRules {
             }
             return d;
         }
+        if (implicit && ipcp.requestsA.isEmpty() && ipcp.requestsB.isEmpty() && d.authProtocol == null && auth.isEmpty()) {
+            // only keepalives or one-way data: the session was up before the capture started
+            d.verdict = Verdict.INCOMPLETE;
+            d.detail = String.join("; ", detail);
+            List<Evidence> e = new ArrayList<>();
+            if (s.first != null) {
+                e.add(new Evidence(s.first, "first packet of the session"));
+            }
+            d.lead(finding(Cause.CAPTURE_INCOMPLETE, Confidence.LOW, null,
+                    "the capture starts after this PPP session came up (" + (echo ? "LCP Echo" : "packets") + " only"
+                            + (s.dataFromA + s.dataFromB > 0 ? ", data in one direction" : "") + ")",
+                    "No LCP negotiation, authentication or IPCP is in the capture: the session was set up before the capture"
+                            + " started.", "Capture from the start of the session to see its negotiation.", e, List.of()));
+            return d;
+        }
         // IPCP did not complete
         d.stoppedAt = IPCP;
         d.detail = String.join("; ", detail) + "; IPCP not opened";

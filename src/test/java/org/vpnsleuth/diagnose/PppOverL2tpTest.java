@@ -242,6 +242,58 @@ class PppOverL2tpTest {
         assertThat(text).contains("IPCP addresses: LAC 192.0.2.1 10.9.0.10, LNS 192.0.2.2 10.9.0.1");
     }
 
+    private static final String HOST = "020000000011";
+    private static final String AC = "0200000000ac";
+
+    /** PPPoE session stage (RFC 2516 §4): ver/type 0x11, code 0, session ID, length, then the PPP protocol and packet. */
+    private static byte[] pppoe(boolean fromHost, int protocol, byte[] packet) {
+        byte[] body = new TunnelPcap.B().u16(protocol).bytes(packet).build();
+        return TunnelPcap.eth(fromHost ? AC : HOST, fromHost ? HOST : AC, 0x8864,
+                new TunnelPcap.B().u8(0x11).u8(0).u16(0x0017).u16(body.length).bytes(body).build());
+    }
+
+    /** PPPoE discovery (RFC 2516 §5): PADS (0x65) from the AC, PADT (0xa7), with an empty Service-Name tag. */
+    private static byte[] pppoed(boolean fromHost, int code) {
+        byte[] tags = hex("01010000");
+        return TunnelPcap.eth(fromHost ? AC : HOST, fromHost ? HOST : AC, 0x8863,
+                new TunnelPcap.B().u8(0x11).u8(code).u16(0x0017).u16(tags.length).bytes(tags).build());
+    }
+
+    @Test
+    void pppoeSessionUpWithPapThenEndedByPadt() throws Exception {
+        TunnelPcap p = new TunnelPcap();
+        p.add(pppoed(false, 0x65));
+        p.add(pppoe(false, LCP, cp(1, 1, authPap(), magic(0x11111111L))));
+        p.add(pppoe(true, LCP, cp(1, 1, magic(0x22222222L))));
+        p.add(pppoe(true, LCP, cp(2, 1, authPap(), magic(0x11111111L))));
+        p.add(pppoe(false, LCP, cp(2, 1, magic(0x22222222L))));
+        p.add(pppoe(true, PAP, papRequest(1, "bob", "secret")));
+        p.add(pppoe(false, PAP, papResult(2, 1, "Login ok")));
+        p.add(pppoe(true, IPCP, cp(1, 1, ipAddress("c0a80102"))));
+        p.add(pppoe(false, IPCP, cp(1, 1, ipAddress("c0a80101"))));
+        p.add(pppoe(false, IPCP, cp(2, 1, ipAddress("c0a80102"))));
+        p.add(pppoe(true, IPCP, cp(2, 1, ipAddress("c0a80101"))));
+        p.after(10_000);
+        int padt = p.add(pppoed(false, 0xa7));
+        Analysis a = p.analyze(tmp);
+        assertThat(a.pppSessions).hasSize(1);
+        TunnelDiagnosis d = a.pppSessions.get(0);
+        PppSession s = (PppSession) d.subject;
+        assertThat(s.carrier).isEqualTo("PPPoE");
+        assertThat(s.pppoeSessionId).isEqualTo(0x17);
+        assertThat(s.sideA).isEqualTo("host 02:00:00:00:00:11");
+        assertThat(s.sideB).isEqualTo("AC 02:00:00:00:00:ac");
+        assertThat(s.sidesGuessed).as("PADS names the AC").isFalse();
+        assertThat(d.verdict).isEqualTo(Verdict.ESTABLISHED);
+        assertThat(d.stoppedAt).isEqualTo("PPP IPCP");
+        assertThat(d.authProtocol).isEqualTo("PAP");
+        assertThat(d.authResult).isEqualTo("success");
+        assertThat(d.addressA).isEqualTo("192.168.1.2");
+        assertThat(d.addressB).isEqualTo("192.168.1.1");
+        assertThat(d.cause()).isEqualTo(Cause.DELETED_BY_PEER);
+        assertThat(evidence(d.main)).containsExactly((long) padt);
+    }
+
     @Test
     void unansweredIcrqWithIcmpIsNoResponseWithTheIcmpAsEvidence() throws Exception {
         TunnelPcap p = new TunnelPcap().l2tpSessionUp();
