@@ -72,10 +72,15 @@ final class TunnelJson {
         j.value("file", r.file()).value("frame", r.frame()).value("time", (r.nanos() - t0) / 1e9);
     }
 
+    /** The frames of {@code ev}, sorted, each once (as the IKE part writes them). */
     private void frames(String name, List<Evidence> ev) {
         j.beginArray(name);
+        java.util.TreeSet<Long> sorted = new java.util.TreeSet<>();
         for (Evidence e : ev) {
-            j.value(null, e.at().frame());
+            sorted.add(e.at().frame());
+        }
+        for (long f : sorted) {
+            j.value(null, f);
         }
         j.endArray();
     }
