@@ -44,11 +44,7 @@ public final class AnalyzeCommand implements Callable<Integer> {
                 throw new CommandLine.ParameterException(spec.commandLine(), "--esp-udp-port " + port + " is not a port");
             }
         }
-        org.vpnsleuth.keys.KeyMaterial keys;
-        try {
-            keys = keyOptions.load();
-        } catch (java.io.IOException | org.vpnsleuth.keys.KeyFiles.KeyFileException e) {
-            err.println("vpnsleuth: " + (e instanceof java.io.IOException ? "cannot read key file: " : "") + e.getMessage());
+        if (!keyOptions.loadOrReport(err)) {
             return Main.UNREADABLE;
         }
         List<String> names = new ArrayList<>();
@@ -61,7 +57,7 @@ public final class AnalyzeCommand implements Callable<Integer> {
             return Main.UNREADABLE;
         }
         try {
-            Analysis a = Analysis.run(names, readers, espPorts, d -> KeyOptions.apply(keys, d));
+            Analysis a = Analysis.run(names, readers, espPorts, keyOptions::apply);
             StringBuilder sb = new StringBuilder(8192);
             if (format == Format.json) {
                 AnalysisJson.render(a, sb);

@@ -45,8 +45,6 @@ public final class DissectCommand implements Callable<Integer> {
     @CommandLine.Mixin
     KeyOptions keyOptions = new KeyOptions();
 
-    private org.vpnsleuth.keys.KeyMaterial keys;
-
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -59,10 +57,7 @@ public final class DissectCommand implements Callable<Integer> {
                 throw new CommandLine.ParameterException(spec.commandLine(), "--esp-udp-port " + port + " is not a port");
             }
         }
-        try {
-            keys = keyOptions.load();
-        } catch (java.io.IOException | org.vpnsleuth.keys.KeyFiles.KeyFileException e) {
-            err.println("vpnsleuth: " + (e instanceof java.io.IOException ? "cannot read key file: " : "") + e.getMessage());
+        if (!keyOptions.loadOrReport(err)) {
             return Main.UNREADABLE;
         }
         int rc = Main.OK;
@@ -87,7 +82,7 @@ public final class DissectCommand implements Callable<Integer> {
         }
         Decoder decoder = new Decoder();
         espPorts.forEach(decoder.udpPorts::addEspPort);
-        KeyOptions.apply(keys, decoder);
+        keyOptions.apply(decoder);
         Packet packet = new Packet();
         Frame frame = new Frame();
         StringBuilder sb = new StringBuilder(4096);

@@ -36,6 +36,32 @@ public final class KeyOptions {
         return k;
     }
 
+    /** The material loaded by {@link #loadOrReport}, or null. */
+    KeyMaterial keys;
+
+    /**
+     * Loads the key material into {@link #keys}; false after printing the one-line error of a file
+     * that cannot be read or a line that does not parse (the caller exits with UNREADABLE).
+     */
+    boolean loadOrReport(java.io.PrintWriter err) {
+        try {
+            keys = load();
+            return true;
+        } catch (IOException e) {
+            err.println("vpnsleuth: cannot read key file: " + e.getMessage());
+        } catch (KeyFiles.KeyFileException e) {
+            err.println("vpnsleuth: " + e.getMessage());
+        } catch (IllegalArgumentException e) {
+            err.println("vpnsleuth: --psk 0x...: " + e.getMessage());
+        }
+        return false;
+    }
+
+    /** Decrypts with the loaded material from now on in {@code d}. */
+    void apply(Decoder d) {
+        apply(keys, d);
+    }
+
     static void apply(KeyMaterial k, Decoder d) {
         if (k != null) {
             d.ike.setDecryption(new IkeDecryption(k));
