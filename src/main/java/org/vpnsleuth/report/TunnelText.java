@@ -44,6 +44,10 @@ final class TunnelText {
     }
 
     void all() {
+        if (a.l2tp.size() + a.pptp.size() + a.pppSessions.size() + a.greTunnels.size() > 0) {
+            out.append(String.format(Locale.ROOT, "%n%d L2TP tunnel(s), %d PPTP connection(s), %d other PPP session(s),"
+                    + " %d GRE flow(s)%n", a.l2tp.size(), a.pptp.size(), a.pppSessions.size(), a.greTunnels.size()));
+        }
         for (TunnelDiagnosis d : a.l2tp) {
             out.append('\n');
             l2tp(d);
@@ -302,10 +306,10 @@ final class TunnelText {
                     .append(headline(x).replaceFirst("^call [^:]*: ", "")).append('\n');
             body(x, "    ");
             if (call.toServer != null) {
-                out.append("    GRE ").append(gre(call.toServer)).append('\n');
+                out.append("    ").append(gre(call.toServer)).append('\n');
             }
             if (call.toClient != null) {
-                out.append("    GRE ").append(gre(call.toClient)).append('\n');
+                out.append("    ").append(gre(call.toClient)).append('\n');
             }
             ppp(x.ppp, "    ", true);
         }
