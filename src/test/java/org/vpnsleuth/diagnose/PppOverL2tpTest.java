@@ -294,6 +294,49 @@ class PppOverL2tpTest {
         assertThat(evidence(d.main)).containsExactly((long) padt);
     }
 
+    /** An L2TPv3 control message over UDP (RFC 3931 §3.2.1): T, L, S bits, version 3, length, Control Connection ID, Ns, Nr. */
+    private static byte[] v3(long ccid, int ns, int nr, int type, byte[]... avps) {
+        byte[] body = cat(TunnelPcap.avp16(0, type), cat(avps));
+        return new TunnelPcap.B().u16(0xc803).u16(12 + body.length).u32(ccid).u16(ns).u16(nr).bytes(body).build();
+    }
+
+    @Test
+    void l2tpv3SessionRefusedByCdn() throws Exception {
+        TunnelPcap p = new TunnelPcap();
+        String lac = TunnelPcap.LAC;
+        String lns = TunnelPcap.LNS;
+        // RFC 3931 §5.4.4 Assigned Control Connection ID (61), §5.4.3 Local/Remote Session ID (63/64)
+        p.add(TunnelPcap.l2tpFrame(lac, lns, v3(0, 0, 0, 1, TunnelPcap.avp16(2, 0x0100), TunnelPcap.avp32(61, 0x01010101L))));
+        p.add(TunnelPcap.l2tpFrame(lns, lac, v3(0x01010101L, 0, 1, 2, TunnelPcap.avp16(2, 0x0100), TunnelPcap.avp32(61, 0x02020202L))));
+        p.add(TunnelPcap.l2tpFrame(lac, lns, v3(0x02020202L, 1, 1, 3)));
+        int icrq = p.add(TunnelPcap.l2tpFrame(lac, lns, v3(0x02020202L, 2, 1, 10, TunnelPcap.avp32(63, 0x0a0a0a0aL),
+                TunnelPcap.avp32(64, 0), TunnelPcap.avp32(15, 7))));
+        // CDN in answer (result 4: lack of facilities, temporary), with both session IDs
+        int cdn = p.add(TunnelPcap.l2tpFrame(lns, lac, v3(0x01010101L, 1, 3, 14, TunnelPcap.avp(1, hex("0004")),
+                TunnelPcap.avp32(63, 0x0b0b0b0bL), TunnelPcap.avp32(64, 0x0a0a0a0aL))));
+        p.after(10_000);
+        p.add(TunnelPcap.l2tpFrame(lac, lns, v3(0x02020202L, 3, 2, 6)));
+        Analysis a = p.analyze(tmp);
+        assertThat(a.l2tp).hasSize(1);
+        TunnelDiagnosis t = a.l2tp.get(0);
+        org.vpnsleuth.track.L2tpTunnel tun = (org.vpnsleuth.track.L2tpTunnel) t.subject;
+        assertThat(tun.version).isEqualTo(3);
+        assertThat(tun.initiatorTunnelId).isEqualTo(0x01010101L);
+        assertThat(tun.responderTunnelId).isEqualTo(0x02020202L);
+        assertThat(t.verdict).isEqualTo(Verdict.ESTABLISHED);
+        assertThat(t.children).hasSize(1);
+        TunnelDiagnosis s = t.children.get(0);
+        L2tpSession x = (L2tpSession) s.subject;
+        assertThat(x.callerSessionId).isEqualTo(0x0a0a0a0aL);
+        assertThat(x.answererSessionId).isEqualTo(0x0b0b0b0bL);
+        assertThat(s.verdict).isEqualTo(Verdict.FAILED);
+        assertThat(s.stoppedAt).isEqualTo("L2TP ICRQ");
+        assertThat(s.cause()).isEqualTo(Cause.L2TP_REJECTED);
+        assertThat(s.main.headline()).contains("CDN result 4 (Call failed due to lack of appropriate facilities being"
+                + " available (temporary condition))");
+        assertThat(evidence(s.main)).containsExactly((long) icrq, (long) cdn);
+    }
+
     @Test
     void unansweredIcrqWithIcmpIsNoResponseWithTheIcmpAsEvidence() throws Exception {
         TunnelPcap p = new TunnelPcap().l2tpSessionUp();
