@@ -64,8 +64,7 @@ public final class KeyOptions {
 
     static void apply(KeyMaterial k, Decoder d) {
         if (k != null) {
-            d.ike.setDecryption(new IkeDecryption(k));
-            d.esp = new org.vpnsleuth.crypto.EspDecryption(k);
+            IkeDecryption.install(k, d);
         }
     }
 }

@@ -77,6 +77,17 @@ public final class EspDecryption {
         }
     }
 
+    /** Keys derived during decoding (IKEv2 KEYMAT), used from the next packet on. */
+    public void addDerived(long spi, int encr, int keyBits, byte[] encKey, int integ, byte[] authKey, String source) {
+        Encryption enc = Encryption.fromIkev2Id(encr);
+        if (enc == null || bySpi.containsKey(spi)) {
+            return; // supplied keys come first
+        }
+        Integrity in = integ > 0 ? Integrity.fromIkev2Id(integ) : null;
+        int icv = enc.aead() ? enc.icvLength() : in != null ? in.icvLength() : 0;
+        add(spi, new Sa(enc, encKey, enc.aead() ? null : in, authKey, icv, source));
+    }
+
     private void add(long spi, Sa sa) {
         bySpi.computeIfAbsent(spi, k -> new ArrayList<>()).add(sa);
     }

@@ -67,6 +67,18 @@ public final class IkeDecryption {
         };
     }
 
+    /**
+     * Makes {@code d} decrypt with {@code k}: IKE messages, and ESP with the supplied keys and the
+     * child SA keys derived from decrypted IKE_AUTH exchanges.
+     */
+    public static void install(KeyMaterial k, org.vpnsleuth.decode.Decoder d) {
+        IkeDecryption ike = new IkeDecryption(k);
+        org.vpnsleuth.crypto.EspDecryption esp = new org.vpnsleuth.crypto.EspDecryption(k);
+        ike.onChildKeys(esp::addDerived);
+        d.ike.setDecryption(ike);
+        d.esp = esp;
+    }
+
     public KeyMaterial keys() {
         return keys;
     }
@@ -196,6 +208,7 @@ public final class IkeDecryption {
         int firstInner = b[p] & 0xff;
         if (c.type == SK) {
             byte[] whole = message(b, off, firstInner, inner);
+            childKeys(whole, spiI, spiR, fromInitiator, k, prf);
             return new Result(whole, k.source, null, 0, 0, authCheck(whole, spiI, spiR, fromInitiator, k, prf));
         }
         // RFC 7383: fragment number and total after the generic header; the first names the first payload
@@ -231,6 +244,7 @@ public final class IkeDecryption {
             at += parts[i].length;
         }
         byte[] msg = message(b, off, parts[0][0] & 0xff, whole);
+        childKeys(msg, spiI, spiR, fromInitiator, k, prf);
         return new Result(msg, k.source, null, number, total, authCheck(msg, spiI, spiR, fromInitiator, k, prf));
     }
 
@@ -246,6 +260,99 @@ public final class IkeDecryption {
         m[27] = (byte) len;
         System.arraycopy(payloads, 0, m, 28, payloads.length);
         return m;
+    }
+
+    /** Receives the ESP keys derived for a child SA: SPI, cipher and integrity IDs, key bits, keys, source. */
+    public interface ChildKeys {
+        void derived(long spi, int encr, int keyBits, byte[] encKey, int integ, byte[] authKey, String source);
+    }
+
+    private ChildKeys childKeys;
+    private final Map<SaKey, long[]> initiatorEspSpi = lru();
+
+    /** Where the ESP keys of the child SAs created by IKE_AUTH go (the ESP decryptor). */
+    public void onChildKeys(ChildKeys c) {
+        childKeys = c;
+    }
+
+    /**
+     * RFC 7296 §2.17: the child SA an IKE_AUTH exchange creates (no PFS) gets KEYMAT = prf+(SK_d,
+     * Ni | Nr): I→R encryption and integrity keys, then R→I. The initiator's SA proposal names the
+     * SPI it receives on (R→I traffic), the responder's chosen proposal its own (I→R) and the
+     * algorithms.
+     */
+    private void childKeys(byte[] msg, long spiI, long spiR, boolean fromInitiator, V2Keys k, Prf prf) {
+        if (childKeys == null || (msg[18] & 0xff) != 35 || k.skD == null || prf == null) {
+            return;
+        }
+        PayloadChain c = new PayloadChain(msg, 28, msg.length, msg[16] & 0xff, true);
+        int p = -1;
+        int pend = -1;
+        while (c.next()) {
+            if (c.type == 33) {
+                p = c.bodyOffset();
+                pend = c.bodyEnd();
+                break;
+            }
+        }
+        if (p < 0 || pend - p < 8) {
+            return;
+        }
+        int plen = Bytes.u16(msg, p + 2);
+        int protocol = msg[p + 5] & 0xff;
+        int spiSize = msg[p + 6] & 0xff;
+        if (protocol != 3 || spiSize != 4 || plen < 12 || plen > pend - p) {
+            return; // ESP with a 4-byte SPI only
+        }
+        long spi = Bytes.u32(msg, p + 8);
+        SaKey key = new SaKey(spiI, spiR);
+        if (fromInitiator) {
+            initiatorEspSpi.put(key, new long[] {spi});
+            return;
+        }
+        long[] rSpi = initiatorEspSpi.get(key);
+        if (rSpi == null || (msg[p] & 0xff) != 0) {
+            return; // the request was not seen, or the response offers more than its choice
+        }
+        int encr = -1;
+        int bits = 0;
+        int integ = 0;
+        for (int t = p + 12, tend = p + plen; t + 8 <= tend; ) {
+            int tl = Bytes.u16(msg, t + 2);
+            if (tl < 8 || tl > tend - t) {
+                return;
+            }
+            int type = msg[t + 4] & 0xff;
+            int id = Bytes.u16(msg, t + 6);
+            if (type == 1) {
+                encr = id;
+                for (int a = t + 8; a + 4 <= t + tl; a += (Bytes.u16(msg, a) & 0x8000) != 0 ? 4 : 4 + Bytes.u16(msg, a + 2)) {
+                    if ((Bytes.u16(msg, a) & 0x7fff) == 14 && (Bytes.u16(msg, a) & 0x8000) != 0) {
+                        bits = Bytes.u16(msg, a + 2);
+                    }
+                }
+            } else if (type == 3) {
+                integ = id;
+            }
+            t += tl;
+        }
+        Encryption enc = Encryption.fromIkev2Id(encr);
+        Integrity in = integ > 0 ? Integrity.fromIkev2Id(integ) : null;
+        byte[] nonceI = ni.get(spiI);
+        byte[] nonceR = nr.get(key);
+        if (enc == null || nonceI == null || nonceR == null || !enc.aead() && in == null) {
+            return;
+        }
+        int el;
+        try {
+            el = enc.keyMaterialLength(bits);
+        } catch (IllegalArgumentException e) {
+            return;
+        }
+        Ikev2Keys.ChildSa cs = Ikev2Keys.childSaKeys(prf, k.skD, new byte[0], nonceI, nonceR, el, in == null ? 0 : in.keyLength());
+        String src = "the child SA keys derived from SK_d (" + k.source + ")";
+        childKeys.derived(spi, encr, bits, cs.encrI(), integ, cs.integI(), src); // the responder's SPI: I→R traffic
+        childKeys.derived(rSpi[0], encr, bits, cs.encrR(), integ, cs.integR(), src);
     }
 
     private static final int AUTH = 39;

@@ -94,7 +94,7 @@ class AnalyzeVerdictTest {
             List<CaptureReader> readers = Analysis.open(List.of(captures().resolve(r.file()).toString()), names, new ArrayList<>());
             Analysis a;
             try {
-                a = Analysis.run(names, readers, List.of(), d -> d.ike.setDecryption(new org.vpnsleuth.ike.IkeDecryption(k)));
+                a = Analysis.run(names, readers, List.of(), d -> org.vpnsleuth.ike.IkeDecryption.install(k, d));
             } finally {
                 Analysis.close(readers);
             }
