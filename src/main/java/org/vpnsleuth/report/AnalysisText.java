@@ -56,7 +56,9 @@ public final class AnalysisText {
                     (a.tracker.lastNanos() - t0) / 1e9, a.ikeSas.size(), a.tracker.flows().size()));
         }
         if (a.ikeSas.isEmpty()) {
-            out.append("\nNo IKE negotiation in the capture.\n");
+            boolean tunnels = !a.l2tp.isEmpty() || !a.pptp.isEmpty() || !a.pppSessions.isEmpty() || !a.greTunnels.isEmpty();
+            out.append(tunnels ? "\nNo IKE negotiation in the capture; its tunnels follow.\n"
+                    : "\nNo IKE negotiation, L2TP, PPTP, PPP or GRE in the capture.\n");
         }
         for (SaDiagnosis d : a.ikeSas) {
             out.append('\n');
