@@ -490,6 +490,10 @@ public final class IkeDecryption {
         final Map<Integer, byte[]> ivByCiphertext = new java.util.HashMap<>();
         List<byte[]> keys;
         List<String> keySources;
+        /** SKEYID_d of each candidate key (null when unknown), for Quick Mode KEYMAT. */
+        List<byte[]> skeyidD;
+        /** Per Quick Mode message ID: the phase-2 initiator's nonce and SPI, once QM1 is read. */
+        final Map<Long, Object[]> quickModes = new java.util.HashMap<>();
     }
 
     private final Map<SaKey, V1State> v1 = lru();
@@ -599,6 +603,9 @@ public final class IkeDecryption {
                 decrypted++;
                 byte[] m = message(b, off, first, Arrays.copyOf(r.data(), len));
                 m[19] &= (byte) ~0x01; // the plaintext is not encrypted any more
+                if (exchange == 32 && childKeys != null) {
+                    quickMode(st, m, mid, st.skeyidD.get(k), prf, st.keySources.get(k));
+                }
                 return new Result(m, st.keySources.get(k), null, 0, 0);
             }
         }
@@ -612,6 +619,93 @@ public final class IkeDecryption {
         failed++;
         return new Result(null, null, "none of the " + st.keys.size() + " supplied key(s) decrypts this message of " + where
                 + " (IKEv1 has no ICV: the plaintext did not parse; wrong key, or the peers' keys differ)", 0, 0);
+    }
+
+    /**
+     * RFC 2409 §5.5: the ESP keys a Quick Mode without PFS creates, KEYMAT = prf(SKEYID_d, protocol
+     * | SPI | Ni_b | Nr_b) expanded as K1 | K2 | ..., for the SPI each side receives on; the
+     * algorithms from the responder's chosen transform (QM2). QM1 gives the phase-2 initiator's nonce
+     * and SPI.
+     */
+    private void quickMode(V1State st, byte[] m, long mid, byte[] skeyidD, Prf prf, String source) {
+        if (skeyidD == null) {
+            return;
+        }
+        PayloadChain c = new PayloadChain(m, 28, m.length, m[16] & 0xff, false);
+        byte[] nonce = null;
+        int saOff = -1;
+        int saEnd = -1;
+        boolean pfs = false;
+        while (c.next()) {
+            if (c.type == V1_NONCE && nonce == null) {
+                nonce = Arrays.copyOfRange(m, c.bodyOffset(), c.bodyEnd());
+            } else if (c.type == 1 && saOff < 0) {
+                saOff = c.bodyOffset();
+                saEnd = c.bodyEnd();
+            } else if (c.type == V1_KE) {
+                pfs = true;
+            }
+        }
+        if (nonce == null || saOff < 0 || pfs || saEnd - saOff < 8 + 12) {
+            return; // PFS needs the Quick Mode DH secret: not derived yet
+        }
+        int p = saOff + 8; // DOI, situation
+        int plen = Bytes.u16(m, p + 2);
+        int protocol = m[p + 5] & 0xff;
+        int spiSize = m[p + 6] & 0xff;
+        if (protocol != 3 || spiSize != 4 || plen > saEnd - p || plen < 12) {
+            return;
+        }
+        byte[] spi = Arrays.copyOfRange(m, p + 8, p + 12);
+        Object[] q1 = st.quickModes.get(mid);
+        if (q1 == null) {
+            st.quickModes.put(mid, new Object[] {nonce, spi});
+            return;
+        }
+        // QM2: the responder's single transform: ESP transform ID, key length (6), authentication algorithm (5)
+        int t = p + 8 + spiSize;
+        if (t + 8 > p + plen) {
+            return;
+        }
+        int tid = m[t + 5] & 0xff;
+        int tl = Bytes.u16(m, t + 2);
+        int keyBits = 0;
+        int auth = 0;
+        for (int a = t + 8; a + 4 <= t + tl && a + 4 <= m.length; ) {
+            int at = Bytes.u16(m, a);
+            if ((at & 0x8000) != 0) {
+                int v = Bytes.u16(m, a + 2);
+                if ((at & 0x7fff) == 6) {
+                    keyBits = v;
+                } else if ((at & 0x7fff) == 5) {
+                    auth = v;
+                }
+                a += 4;
+            } else {
+                a += 4 + Bytes.u16(m, a + 2);
+            }
+        }
+        Encryption enc = Encryption.fromIpsecEspTransform(tid);
+        Integrity in = auth > 0 ? Integrity.fromIpsecAuthAlgorithm(auth) : null;
+        if (enc == null || !enc.aead() && in == null) {
+            return;
+        }
+        int el;
+        try {
+            el = enc.keyMaterialLength(keyBits);
+        } catch (IllegalArgumentException e) {
+            return;
+        }
+        byte[] niB = (byte[]) q1[0];
+        byte[] iSpi = (byte[]) q1[1];
+        String src = "the Quick Mode keys derived from SKEYID_d (" + source + ")";
+        for (byte[] receiver : new byte[][] {spi, iSpi}) {
+            org.vpnsleuth.crypto.Ikev1Keys.SaKeys k = org.vpnsleuth.crypto.Ikev1Keys.quickModeKeys(prf, skeyidD, null, 3,
+                    receiver, niB, nonce, el, in == null ? 0 : in.keyLength());
+            childKeys.derived(Bytes.u32(receiver, 0), enc.ikev2Id(), keyBits, k.encryption(), in == null ? 0 : in.ikev2Id(),
+                    k.integrity(), src);
+        }
+        st.quickModes.remove(mid);
     }
 
     /** Length of a well-formed IKEv1 payload chain at the start of {@code plain}, or -1. */
@@ -639,10 +733,12 @@ public final class IkeDecryption {
     private void keysV1(V1State st, long spiI, long spiR, Prf prf, int keyLen) {
         st.keys = new ArrayList<>();
         st.keySources = new ArrayList<>();
+        st.skeyidD = new ArrayList<>();
         for (KeyMaterial.Ikev1Keys x : keys.ikev1) {
             if (x.cookieI() == spiI && (x.cookieR() == spiR || x.cookieR() == 0)) {
                 st.keys.add(x.encKey());
                 st.keySources.add(x.source());
+                st.skeyidD.add(x.skeyidD());
             }
         }
         byte[] cookieI = be64(spiI);
@@ -656,6 +752,7 @@ public final class IkeDecryption {
                 if (ka != null) {
                     st.keys.add(ka);
                     st.keySources.add(s.source() + " <" + s.id() + ">");
+                    st.skeyidD.add(s.get("SKEYID_d"));
                 }
             }
         }
@@ -681,6 +778,7 @@ public final class IkeDecryption {
                             secrets.get(i), be64(spiI), be64(spiR));
                     st.keys.add(org.vpnsleuth.crypto.Ikev1Keys.encryptionKey(prf, p1.skeyidE(), keyLen));
                     st.keySources.add("the PSK of " + psk.source() + " and the DH secret of " + from.get(i));
+                    st.skeyidD.add(p1.skeyidD());
                 }
             }
         }

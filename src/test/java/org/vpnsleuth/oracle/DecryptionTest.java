@@ -143,8 +143,8 @@ class DecryptionTest {
     }
 
     /**
-     * The DH secret alone (IKEv2), or with the PSK (IKEv1), gives every IKE key, and for IKEv2 the
-     * ESP keys too: nothing from the logs but g^ir. (IKEv1 Quick Mode KEYMAT is not derived yet.)
+     * The DH secret alone (IKEv2), or with the PSK (IKEv1), gives every IKE key and the ESP keys
+     * of the child SAs: nothing from the logs but g^ir.
      */
     @TestFactory
     Stream<DynamicTest> ikeDecryptsFromTheDhSecretAndThePsk() throws Exception {
@@ -168,10 +168,8 @@ class DecryptionTest {
                 assertThat(n.problems()).as(scenario + ": problems").isEmpty();
                 assertThat(n.decryptedIke()).as(scenario + ": decrypted").isPositive();
                 assertThat(n.encryptedIke()).as(scenario + ": encrypted IKE messages left").isZero();
-                if (!scenario.contains("ikev1") && !scenario.contains("xauth")) {
-                    // IKEv2: the child SA keys follow from SK_d and the nonces (KEYMAT, RFC 7296 §2.17)
-                    assertThat(n.decryptedEsp()).as(scenario + ": ESP decrypted with derived child keys").isEqualTo(n.esp());
-                }
+                // the child SA keys follow too: IKEv2 KEYMAT from SK_d (RFC 7296 §2.17), IKEv1 from SKEYID_d (RFC 2409 §5.5)
+                assertThat(n.decryptedEsp()).as(scenario + ": ESP decrypted with derived child keys").isEqualTo(n.esp());
             }));
         }
         return tests.stream();
