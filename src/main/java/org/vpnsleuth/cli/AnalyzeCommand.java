@@ -39,11 +39,7 @@ public final class AnalyzeCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        for (int port : espPorts) {
-            if (port < 1 || port > 65535) {
-                throw new CommandLine.ParameterException(spec.commandLine(), "--esp-udp-port " + port + " is not a port");
-            }
-        }
+        Main.checkEspPorts(spec, espPorts);
         if (!keyOptions.loadOrReport(err)) {
             return Main.UNREADABLE;
         }
