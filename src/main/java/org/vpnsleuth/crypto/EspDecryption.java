@@ -22,7 +22,7 @@ public final class EspDecryption {
     }
 
     /** One usable key set for an SPI. */
-    private record Sa(Encryption enc, byte[] encKey, Integrity integ, byte[] authKey, int icvLength, String source) {
+    public record Sa(Encryption enc, byte[] encKey, Integrity integ, byte[] authKey, int icvLength, String source) {
     }
 
     private final Map<Long, List<Sa>> bySpi = new HashMap<>();
@@ -90,6 +90,22 @@ public final class EspDecryption {
 
     private void add(long spi, Sa sa) {
         bySpi.computeIfAbsent(spi, k -> new ArrayList<>()).add(sa);
+    }
+
+    private final Map<Long, String[]> endpoints = new HashMap<>();
+
+    /** The outer addresses an SPI was seen with (for exports that key SAs by address). */
+    public void seen(long spi, String src, String dst) {
+        endpoints.putIfAbsent(spi, new String[] {src, dst});
+    }
+
+    /** The SAs whose keys verified, by SPI, with the addresses they were seen between. */
+    public Map<Long, Sa> verified() {
+        return confirmed;
+    }
+
+    public String[] endpoints(long spi) {
+        return endpoints.get(spi);
     }
 
     public boolean knows(long spi) {

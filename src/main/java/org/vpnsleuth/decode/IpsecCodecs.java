@@ -23,6 +23,15 @@ final class IpsecCodecs {
                 if (r != null && r.problem() != null) {
                     p.note(r.problem());
                 } else if (r != null) {
+                    for (int i = p.count() - 2; i >= 0; i--) {
+                        Layer ip = p.layer(i);
+                        if ((ip.proto == Proto.IPV4 && ip.headerLength >= 20) || (ip.proto == Proto.IPV6 && ip.headerLength >= 40)) {
+                            boolean v4 = ip.proto == Proto.IPV4;
+                            d.esp.seen(l.u32(0), v4 ? Bytes.ipv4(ip.buf, ip.offset + 12) : Bytes.ipv6(ip.buf, ip.offset + 8),
+                                    v4 ? Bytes.ipv4(ip.buf, ip.offset + 16) : Bytes.ipv6(ip.buf, ip.offset + 24));
+                            break;
+                        }
+                    }
                     // the inner packet, decoded like any other: tunnel-mode IP, transport-mode UDP/TCP (L2TP)
                     p.note("ESP decrypted with keys from " + r.source());
                     l.info = r;

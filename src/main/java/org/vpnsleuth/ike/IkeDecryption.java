@@ -28,7 +28,7 @@ public final class IkeDecryption {
     private static final int NONCE = 40;
 
     /** Derived or supplied IKEv2 keys of one SA, and where they came from. */
-    record V2Keys(byte[] skD, byte[] skAi, byte[] skAr, byte[] skEi, byte[] skEr, byte[] skPi, byte[] skPr, String source) {
+    public record V2Keys(byte[] skD, byte[] skAi, byte[] skAr, byte[] skEi, byte[] skEr, byte[] skPi, byte[] skPr, String source) {
     }
 
     /** A decrypted message: header and plaintext payloads as one IKE message; or why there is none. */
@@ -48,6 +48,25 @@ public final class IkeDecryption {
     private final Map<Long, byte[]> ni = lru();
     private final Map<SaKey, byte[]> nr = lru();
     private final Map<SaKey, V2Keys> v2 = lru();
+
+    /** IKEv2 keys that decrypted a message, with its algorithms: what `keys export` writes. */
+    public record VerifiedV2(long spiI, long spiR, V2Keys keys, Encryption enc, int keyBits, Integrity integ) {
+    }
+
+    /** An IKEv1 encryption key that decrypted a message of the SA. */
+    public record VerifiedV1(long cookieI, long cookieR, byte[] encKey, Encryption enc, int keyLength) {
+    }
+
+    private final Map<SaKey, VerifiedV2> verifiedV2 = new LinkedHashMap<>();
+    private final Map<Long, VerifiedV1> verifiedV1 = new LinkedHashMap<>();
+
+    public java.util.Collection<VerifiedV2> verifiedV2() {
+        return verifiedV2.values();
+    }
+
+    public java.util.Collection<VerifiedV1> verifiedV1() {
+        return verifiedV1.values();
+    }
     private final Map<Long, byte[]> initRequest = lru();
     private final Map<SaKey, byte[]> initResponse = lru();
     private final Map<FragKey, byte[][]> fragments = lru();
@@ -205,6 +224,7 @@ public final class IkeDecryption {
         }
         byte[] inner = Arrays.copyOf(plain, plain.length - 1 - padLen);
         decrypted++;
+        verifiedV2.putIfAbsent(new SaKey(spiI, spiR), new VerifiedV2(spiI, spiR, k, enc, neg.keyLength(), integ));
         int firstInner = b[p] & 0xff;
         if (c.type == SK) {
             byte[] whole = message(b, off, firstInner, inner);
@@ -595,6 +615,7 @@ public final class IkeDecryption {
                     continue;
                 }
                 st.ivByCiphertext.put(ctKey, iv);
+                verifiedV1.putIfAbsent(spiI, new VerifiedV1(spiI, spiR, st.keys.get(k), enc, keyLen));
                 if (phase1) {
                     st.lastPhase1Block = r.nextIv();
                 } else {
