@@ -123,6 +123,9 @@ public final class DissectCommand implements Callable<Integer> {
         if (decoder.ike.incompleteNotKept() > 0) {
             err.println("warning: " + file + ": " + decoder.ike.incompleteNotKept() + " more incomplete IKEv1 fragmented messages not listed");
         }
+        if (decoder.decryptionSummary() != null) {
+            err.println(file + ": " + decoder.decryptionSummary());
+        }
         decoder.unknownLinkTypes().forEach((lt, c) -> err.println("warning: " + file + ": " + c
                 + " frame(s) of unsupported link type " + lt + " shown as data"));
         if (verbose || decoder.malformedFrames() > 0) {

@@ -198,6 +198,16 @@ public final class Decoder {
         return STOP;
     }
 
+    /** "6 IKE message(s) decrypted, 0 failed; 10 ESP packet(s) decrypted, 0 failed", or null without keys. */
+    public String decryptionSummary() {
+        if (ike.decryption() == null) {
+            return null;
+        }
+        return ike.decryption().decryptedCount() + " IKE message(s) decrypted, " + ike.decryption().failedCount() + " failed; "
+                + (esp == null ? 0 : esp.decryptedCount()) + " ESP packet(s) decrypted, " + (esp == null ? 0 : esp.failedCount())
+                + " failed";
+    }
+
     public Map<Integer, Long> unknownLinkTypes() {
         return unknownLinkTypes;
     }

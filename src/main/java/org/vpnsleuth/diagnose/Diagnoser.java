@@ -248,10 +248,6 @@ public final class Diagnoser {
         return captureEnd - nanos < END_SLACK_NANOS;
     }
 
-    boolean nearStart(long nanos) {
-        return nanos - captureStart < END_SLACK_NANOS;
-    }
-
     static Evidence ev(IkeMessage m, String what) {
         return new Evidence(m.at, what);
     }

@@ -804,11 +804,4 @@ public final class IkeDecryption {
             }
         }
     }
-
-    /** Problems seen so far, for the end of a run. */
-    public List<String> summary() {
-        List<String> l = new ArrayList<>();
-        l.add(decrypted + " IKE message(s) decrypted, " + failed + " failed");
-        return l;
-    }
 }

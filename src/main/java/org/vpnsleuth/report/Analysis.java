@@ -96,6 +96,9 @@ public final class Analysis {
             for (var inc : decoders[i].ike.incomplete()) {
                 w.add(names.get(i) + ": incomplete " + inc);
             }
+            if (decoders[i].decryptionSummary() != null) {
+                w.add("decryption: " + decoders[i].decryptionSummary());
+            }
             a.inputs.add(new Input(names.get(i), readers.get(i).format(), counts[i], w));
         }
         t.link();

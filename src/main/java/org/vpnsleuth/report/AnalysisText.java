@@ -48,7 +48,7 @@ public final class AnalysisText {
         for (Analysis.Input in : a.inputs) {
             out.append(in.name()).append(": ").append(in.frames()).append(" frames (").append(in.format()).append(")\n");
             for (String w : in.warnings()) {
-                out.append("  warning: ").append(w).append('\n');
+                out.append(w.startsWith("decryption: ") ? "  " : "  warning: ").append(w).append('\n');
             }
         }
         if (a.tracker.frames() > 0) {
