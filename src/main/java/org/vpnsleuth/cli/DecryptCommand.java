@@ -1,0 +1,140 @@
+package org.vpnsleuth.cli;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import org.vpnsleuth.capture.CaptureException;
+import org.vpnsleuth.capture.CaptureReader;
+import org.vpnsleuth.capture.Captures;
+import org.vpnsleuth.capture.Frame;
+import org.vpnsleuth.capture.PcapngWriter;
+import org.vpnsleuth.crypto.EspDecryption;
+import org.vpnsleuth.decode.Decoder;
+import org.vpnsleuth.decode.Layer;
+import org.vpnsleuth.decode.Packet;
+import org.vpnsleuth.decode.Proto;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** `vpnsleuth decrypt`: the capture with each decrypted ESP packet replaced by its inner packet. */
+@Command(name = "decrypt", mixinStandardHelpOptions = true,
+        description = {"Write FILE as pcapng with every ESP packet the key material decrypts replaced by its inner packet",
+            "(raw IP; a transport-mode payload gets the outer IP header back), a frame comment naming the SPI and frame.",
+            "Every other frame is copied as it is, so frame numbers stay the same."})
+public final class DecryptCommand implements Callable<Integer> {
+    /** LINKTYPE_RAW: an IPv4 or IPv6 packet without a link header. */
+    static final int LINKTYPE_RAW = 101;
+
+    @Parameters(index = "0", paramLabel = "FILE", description = "pcap or pcapng file")
+    String file;
+
+    @Option(names = {"-o", "--output"}, required = true, paramLabel = "OUT.pcapng", description = "the file to write")
+    Path output;
+
+    @CommandLine.Mixin
+    KeyOptions keyOptions = new KeyOptions();
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        if (!keyOptions.loadOrReport(err)) {
+            return Main.UNREADABLE;
+        }
+        if (keyOptions.keys == null) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "no key material: give --keys FILE or --psk TEXT");
+        }
+        Decoder d = new Decoder();
+        keyOptions.apply(d);
+        long frames = 0;
+        long replaced = 0;
+        try (CaptureReader r = Captures.open(file); OutputStream os = Files.newOutputStream(output);
+                PcapngWriter w = new PcapngWriter(os, "vpnsleuth decrypt")) {
+            Packet p = new Packet();
+            Frame f = new Frame();
+            while (r.next(f)) {
+                frames++;
+                d.decode(f, p);
+                byte[] inner = decrypted(p);
+                if (inner != null) {
+                    Layer esp = p.find(Proto.ESP);
+                    w.write(inner, 0, inner.length, inner.length, f.timestampNanos, LINKTYPE_RAW,
+                            String.format("vpnsleuth: ESP SPI 0x%08x seq %d decrypted (frame %d of %s)", esp.u32(0), esp.u32(4),
+                                    f.number, file));
+                    replaced++;
+                } else {
+                    w.write(f.data, f.offset, f.capturedLength, f.originalLength, f.timestampNanos, f.linkType, f.comment);
+                }
+            }
+        } catch (CaptureException e) {
+            err.println("vpnsleuth: " + e.getMessage());
+            return Main.UNREADABLE;
+        } catch (IOException e) {
+            err.println("vpnsleuth: " + output + ": " + e.getMessage());
+            return Main.UNREADABLE;
+        }
+        out.println(output + ": " + frames + " frames, " + replaced + " ESP packet(s) replaced by their decrypted inner packet");
+        err.println(file + ": " + d.decryptionSummary());
+        out.flush();
+        return Main.OK;
+    }
+
+    /** The decrypted inner packet of the frame's first ESP layer as an IP packet, or null. */
+    static byte[] decrypted(Packet p) {
+        int e = -1;
+        for (int i = 0; i < p.count(); i++) {
+            if (p.layer(i).proto == Proto.ESP && p.layer(i).info instanceof EspDecryption.Result) {
+                e = i;
+                break;
+            }
+        }
+        if (e < 0) {
+            return null;
+        }
+        EspDecryption.Result r = (EspDecryption.Result) p.layer(e).info;
+        if (r.nextHeader() == 4 || r.nextHeader() == 41) {
+            return r.inner(); // tunnel mode: the inner packet is an IP packet
+        }
+        for (int i = e - 1; i >= 0; i--) { // transport mode: the outer IP header, now carrying the payload
+            Layer ip = p.layer(i);
+            if (ip.proto == Proto.IPV4 && ip.headerLength >= 20) {
+                int hl = ip.headerLength;
+                byte[] pkt = new byte[hl + r.inner().length];
+                System.arraycopy(ip.buf, ip.offset, pkt, 0, hl);
+                System.arraycopy(r.inner(), 0, pkt, hl, r.inner().length);
+                pkt[2] = (byte) (pkt.length >>> 8);
+                pkt[3] = (byte) pkt.length;
+                pkt[9] = (byte) r.nextHeader();
+                pkt[10] = 0;
+                pkt[11] = 0;
+                int sum = 0;
+                for (int k = 0; k < hl; k += 2) {
+                    sum += ((pkt[k] & 0xff) << 8) | (pkt[k + 1] & 0xff);
+                }
+                sum = (sum & 0xffff) + (sum >>> 16);
+                sum = (sum & 0xffff) + (sum >>> 16);
+                pkt[10] = (byte) (~sum >>> 8);
+                pkt[11] = (byte) ~sum;
+                return pkt;
+            }
+            if (ip.proto == Proto.IPV6 && ip.headerLength == 40) {
+                byte[] pkt = new byte[40 + r.inner().length];
+                System.arraycopy(ip.buf, ip.offset, pkt, 0, 40);
+                System.arraycopy(r.inner(), 0, pkt, 40, r.inner().length);
+                pkt[4] = (byte) (r.inner().length >>> 8);
+                pkt[5] = (byte) r.inner().length;
+                pkt[6] = (byte) r.nextHeader();
+                return pkt;
+            }
+        }
+        return null;
+    }
+}
