@@ -29,9 +29,10 @@ public final class KeyOptions {
         for (Path f : keyFiles) {
             KeyFiles.load(f, k);
         }
-        for (String p : psks) {
+        for (int i = 0; i < psks.size(); i++) {
+            String p = psks.get(i);
             byte[] secret = p.startsWith("0x") ? java.util.HexFormat.of().parseHex(p.substring(2)) : p.getBytes(StandardCharsets.UTF_8);
-            k.psks.add(new KeyMaterial.Psk(secret, null, "--psk"));
+            k.psks.add(new KeyMaterial.Psk(secret, null, psks.size() == 1 ? "--psk" : "--psk #" + (i + 1)));
         }
         return k;
     }

@@ -224,7 +224,7 @@ public final class IkeDecodeState {
             if (!encrypted) {
                 decryption.learnV1(b, ike.payloadOffset(), bodyEnd, next, spiI, spiR, direction.equals("I→R"));
             } else if (next != FRAG_PAYLOAD) {
-                decrypted = decryption.decryptV1(b, o, bodyEnd, neg); // also a message put together from fragments
+                decrypted = decryption.decryptV1(b, o, bodyEnd, neg, direction.equals("I→R")); // fragments put together too
             }
         }
         if (next == FRAG_PAYLOAD && nested == 0) {

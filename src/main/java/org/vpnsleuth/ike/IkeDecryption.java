@@ -505,6 +505,7 @@ public final class IkeDecryption {
         byte[] ni;
         byte[] nr;
         byte[] lastPhase1Block;
+        byte[] saiB;
         final Map<Long, byte[]> lastBlockByMid = new java.util.HashMap<>();
         /** IV used for each ciphertext seen (a byte-identical retransmission decrypts with the same IV). */
         final Map<Integer, byte[]> ivByCiphertext = new java.util.HashMap<>();
@@ -528,6 +529,10 @@ public final class IkeDecryption {
         PayloadChain c = new PayloadChain(b, bodyOff, bodyEnd, first, false);
         V1State st = null;
         while (c.next()) {
+            if (c.type == 1 && fromInitiator && spiR == 0) {
+                // MM1/AM1: the initiator's SA payload body (SAi_b) goes into HASH_I and HASH_R
+                v1State(spiI).saiB = Arrays.copyOfRange(b, c.bodyOffset(), c.bodyEnd());
+            }
             if (c.type == V1_KE || c.type == V1_NONCE) {
                 if (st == null) {
                     st = v1State(spiI);
@@ -549,7 +554,7 @@ public final class IkeDecryption {
     }
 
     /** Decrypts an IKEv1 message with the Encryption flag; null when no key material applies. */
-    Result decryptV1(byte[] b, int off, int end, IkeDecodeState.Negotiated neg) {
+    Result decryptV1(byte[] b, int off, int end, IkeDecodeState.Negotiated neg, boolean fromInitiator) {
         if (neg == null || neg.version() != 1 || end - off <= 28) {
             return null;
         }
@@ -627,7 +632,8 @@ public final class IkeDecryption {
                 if (exchange == 32 && childKeys != null) {
                     quickMode(st, m, mid, st.skeyidD.get(k), prf, st.keySources.get(k));
                 }
-                return new Result(m, st.keySources.get(k), null, 0, 0);
+                String check = exchange == 2 && phase1 ? mainModeHash(st, m, spiI, spiR, prf, fromInitiator) : null;
+                return new Result(m, st.keySources.get(k), null, 0, 0, check);
             }
         }
         // the CBC chain moves on with the ciphertext even when it could not be read
@@ -727,6 +733,42 @@ public final class IkeDecryption {
                     k.integrity(), src);
         }
         st.quickModes.remove(mid);
+    }
+
+    /**
+     * RFC 2409 §5: the HASH_I of MM5 (or HASH_R of MM6) recomputed for every supplied PSK, with
+     * SKEYID = prf(PSK, Ni_b | Nr_b): which key the sender used, or that it is none of them.
+     */
+    private String mainModeHash(V1State st, byte[] m, long spiI, long spiR, Prf prf, boolean fromInitiator) {
+        if (keys.psks.isEmpty() || st.saiB == null || st.gxi == null || st.gxr == null || st.ni == null || st.nr == null) {
+            return null;
+        }
+        byte[] id = null;
+        byte[] hash = null;
+        PayloadChain c = new PayloadChain(m, 28, m.length, m[16] & 0xff, false);
+        while (c.next()) {
+            if (c.type == 5 && id == null) {
+                id = Arrays.copyOfRange(m, c.bodyOffset(), c.bodyEnd());
+            } else if (c.type == V1_HASH && hash == null) {
+                hash = Arrays.copyOfRange(m, c.bodyOffset(), c.bodyEnd());
+            }
+        }
+        if (id == null || hash == null) {
+            return null; // signatures, not a PSK
+        }
+        String what = fromInitiator ? "HASH_I of MM5" : "HASH_R of MM6";
+        String who = fromInitiator ? "initiator" : "responder";
+        for (KeyMaterial.Psk psk : keys.psks) {
+            byte[] skeyid = org.vpnsleuth.crypto.Ikev1Keys.skeyidPsk(prf, psk.secret(), st.ni, st.nr);
+            byte[] want = fromInitiator
+                    ? org.vpnsleuth.crypto.Ikev1Keys.hashI(prf, skeyid, st.gxi, st.gxr, be64(spiI), be64(spiR), st.saiB, id)
+                    : org.vpnsleuth.crypto.Ikev1Keys.hashR(prf, skeyid, st.gxi, st.gxr, be64(spiI), be64(spiR), st.saiB, id);
+            if (java.security.MessageDigest.isEqual(want, hash)) {
+                return what + " matches the pre-shared key from " + psk.source() + ": the " + who + " uses that key";
+            }
+        }
+        return what + " matches none of the " + keys.psks.size() + " supplied pre-shared key(s): the " + who
+                + " uses another key";
     }
 
     /** Length of a well-formed IKEv1 payload chain at the start of {@code plain}, or -1. */

@@ -51,6 +51,22 @@ class PskCheckTest {
     }
 
     @Test
+    void mainModeHashesNameEachSidesKey() {
+        // ikev1-main-quick: both peers use the documented key; fail-ikev1-psk: the initiator's key is the
+        // documented one, the responder's vpnsleuth-wrong-psk-9876543210 (captures/README.md); MM5 is sent 4 times
+        AnalyzeCommandTest.Run ok = AnalyzeCommandTest.run("dissect", "--keys",
+                AnalyzeVerdictTest.captures().resolve("ikev1-main-quick.initiator.log").toString(), "--psk",
+                "vpnsleuth-test-psk-0123456789", capture("ikev1-main-quick.pcap"));
+        assertThat(ok.out()).contains("[HASH_I of MM5 matches the pre-shared key from --psk: the initiator uses that key]")
+                .contains("[HASH_R of MM6 matches the pre-shared key from --psk: the responder uses that key]");
+        AnalyzeCommandTest.Run bad = AnalyzeCommandTest.run("dissect", "--keys",
+                AnalyzeVerdictTest.captures().resolve("fail-ikev1-psk.initiator.log").toString(), "--psk",
+                "vpnsleuth-wrong-psk-9876543210", "--psk", "vpnsleuth-test-psk-0123456789", capture("fail-ikev1-psk.pcapng"));
+        assertThat(bad.out().split("HASH_I of MM5 matches the pre-shared key from --psk #2: the initiator uses that key", -1))
+                .hasSize(5);
+    }
+
+    @Test
     void wordlistAttackFindsTheResponderKey() throws Exception {
         Path words = tmp.resolve("words.txt");
         List<String> w = new ArrayList<>();
