@@ -36,11 +36,11 @@ public final class AnalysisText {
         new AnalysisText(a, out).all();
     }
 
-    private String ref(FrameRef r) {
+    String ref(FrameRef r) {
         return multi ? a.inputs.get(r.file()).name() + "#" + r.frame() : Long.toString(r.frame());
     }
 
-    private String time(long nanos) {
+    String time(long nanos) {
         return String.format(Locale.ROOT, "+%.3f", (nanos - t0) / 1e9);
     }
 
@@ -71,7 +71,7 @@ public final class AnalysisText {
             }
         }
         // L2TP tunnels, PPTP connections, PPP sessions and GRE flows (TunnelText)
-        new TunnelText(a, out).all();
+        new TunnelText(a, out, this).all();
     }
 
     public static String headline(SaDiagnosis d) {
@@ -159,7 +159,7 @@ public final class AnalysisText {
         }
     }
 
-    private void finding(Finding f, String indent, boolean withHeadline) {
+    void finding(Finding f, String indent, boolean withHeadline) {
         if (withHeadline) {
             out.append(indent).append(f.headline()).append('\n');
         }

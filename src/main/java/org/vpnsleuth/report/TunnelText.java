@@ -1,8 +1,6 @@
 package org.vpnsleuth.report;
 
-import java.util.List;
 import java.util.Locale;
-import org.vpnsleuth.diagnose.Evidence;
 import org.vpnsleuth.diagnose.Finding;
 import org.vpnsleuth.diagnose.TunnelDiagnosis;
 import org.vpnsleuth.diagnose.Verdict;
@@ -25,22 +23,21 @@ import org.vpnsleuth.track.PptpMessage;
 final class TunnelText {
     private final Analysis a;
     private final StringBuilder out;
-    private final boolean multi;
-    private final long t0;
+    /** The renderer this section belongs to: frame references, times and findings look the same in both. */
+    private final AnalysisText text;
 
-    TunnelText(Analysis a, StringBuilder out) {
+    TunnelText(Analysis a, StringBuilder out, AnalysisText text) {
         this.a = a;
         this.out = out;
-        this.multi = a.inputs.size() > 1;
-        this.t0 = a.tracker.firstNanos();
+        this.text = text;
     }
 
     private String ref(FrameRef r) {
-        return multi ? a.inputs.get(r.file()).name() + "#" + r.frame() : Long.toString(r.frame());
+        return text.ref(r);
     }
 
     private String time(long nanos) {
-        return String.format(Locale.ROOT, "+%.3f", (nanos - t0) / 1e9);
+        return text.time(nanos);
     }
 
     void all() {
@@ -106,7 +103,7 @@ final class TunnelText {
 
     private void body(TunnelDiagnosis d, String indent) {
         if (d.main != null) {
-            finding(d.main, indent, true);
+            text.finding(d.main, indent, true);
         }
         if (d.detail != null) {
             out.append(indent).append("reached: ").append(d.detail).append('\n');
@@ -115,31 +112,8 @@ final class TunnelText {
             if (f != d.main) {
                 out.append(indent).append("also: ").append(f.cause()).append(" (")
                         .append(f.confidence().name().toLowerCase(Locale.ROOT)).append("): ").append(f.headline()).append('\n');
-                finding(f, indent + "  ", false);
+                text.finding(f, indent + "  ", false);
             }
-        }
-    }
-
-    private void finding(Finding f, String indent, boolean withHeadline) {
-        if (withHeadline) {
-            out.append(indent).append(f.headline()).append('\n');
-        }
-        if (f.explanation() != null && !f.explanation().isEmpty()) {
-            out.append(indent).append("why: ").append(f.explanation()).append('\n');
-        }
-        if (f.fix() != null && !f.fix().isEmpty()) {
-            out.append(indent).append("fix: ").append(f.fix()).append('\n');
-        }
-        if (!f.alternatives().isEmpty()) {
-            out.append(indent).append("also possible: ").append(f.alternatives()).append('\n');
-        }
-        if (!f.evidence().isEmpty()) {
-            out.append(indent).append("evidence:");
-            List<Evidence> ev = f.evidence();
-            for (int i = 0; i < ev.size(); i++) {
-                out.append(i == 0 ? " " : "; ").append("frame ").append(ref(ev.get(i).at())).append(' ').append(ev.get(i).what());
-            }
-            out.append('\n');
         }
     }
 
