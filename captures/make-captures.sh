@@ -15,6 +15,7 @@
 # Usage (as root):   captures/make-captures.sh [scenario...]
 # Scenarios:         ikev2-psk-esp ikev2-psk-esp-cbc ikev1-main-quick ikev1-aggressive nat-t
 #                    ikev1-fragments ikev2-fragments ikev2-ip-fragments
+#                    ikev2-rekey-pfs ikev1-quick-pfs
 #                    failures (-> fail-<name>.pcapng): ikev1-proposal ikev2-proposal
 #                    ikev2-dh-retry ikev1-psk ikev2-psk ikev2-ts ikev1-qm-proposal ikev1-qm-ts
 #                    no-responder ikev1-no-responder nat-t-blocked dpd-dead-peer
@@ -36,9 +37,9 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 OUT=${OUT:-$HERE}
 CHARON=${CHARON:-/usr/lib/ipsec/charon}
 PSK='vpnsleuth-test-psk-0123456789'      # documented test PSK (see README.md)
-NSP=vpns                                  # prefix of every namespace this script creates
+NSP=${NSP:-vpns}                          # prefix of every namespace this script creates (NSP=... to run beside another run)
 ALL_SCENARIOS=(ikev2-psk-esp ikev2-psk-esp-cbc ikev1-main-quick ikev1-aggressive nat-t
-               ikev1-fragments ikev2-fragments ikev2-ip-fragments)
+               ikev1-fragments ikev2-fragments ikev2-ip-fragments ikev2-rekey-pfs ikev1-quick-pfs)
 # real failures (captures fail-<name>.pcapng, see "Failure scenarios" in README.md)
 FAILURE_SCENARIOS=(ikev1-proposal ikev2-proposal ikev2-dh-retry ikev1-psk ikev2-psk ikev2-ts
                    ikev1-qm-proposal ikev1-qm-ts no-responder ikev1-no-responder nat-t-blocked
@@ -209,6 +210,7 @@ $(for l in "$@"; do printf '        %s\n' "$l"; done)
                 close_action = none
                 dpd_action = clear
             }
+${EXTRA_CHILDREN:-}
         }
     }
 }
@@ -218,6 +220,23 @@ secrets {
         secret = "$PSK"
     }
 }
+EOF
+}
+
+# child_block NAME ESP_PROP LOCAL_TS REMOTE_TS: one more `children` entry for write_swanctl_conf
+#   (pass the text in EXTRA_CHILDREN), configured like `net`
+child_block() {
+    cat <<EOF
+            $1 {
+                mode = tunnel
+                esp_proposals = $2
+                local_ts = $3
+                remote_ts = $4
+                rekey_time = 0
+                start_action = none
+                close_action = none
+                dpd_action = clear
+            }
 EOF
 }
 
@@ -585,6 +604,114 @@ scenario_ikev2-ip-fragments() {
     run_cert ikev2-ip-fragments ikev2-ip-fragments.pcapng 2 \
         aes128-sha256-modp3072 aes128gcm16 \
         "fragmentation = no"
+}
+
+# IKEv2, PSK, child SAs with PFS, CREATE_CHILD_SA and rekeys.  IKE_AUTH creates `net`
+# (aes256-sha256-ecp256: the ECP_256 group is used only by CREATE_CHILD_SA, with a KE payload);
+# then CREATE_CHILD_SA creates a second child `net2` (10.1.1.0/24 === 10.2.1.0/24,
+# aes128gcm16-modp2048, PFS); `net` is rekeyed (CREATE_CHILD_SA with N(REKEY_SA), KE), the IKE
+# SA is rekeyed (CREATE_CHILD_SA with an IKE proposal: new SPIs, new SKEYSEED from the old
+# SK_d), `net` is rekeyed again under the new IKE SA; pings through `net` (and `net2`) after
+# every step; then DELETEs.
+INNER2_I=10.1.1.1        # ikev2-rekey-pfs: second child's subnets 10.1.1.0/24 === 10.2.1.0/24
+INNER2_R=10.2.1.1
+scenario_ikev2-rekey-pfs() {
+    local name=ikev2-rekey-pfs
+    log "=== scenario $name ==="
+    teardown
+    rm -rf "${WORK:?}"/*
+    mkns ini; mkns resp
+    veth ini ini0 "$OUTER_I/24" resp resp0 "$OUTER_R/24"
+    inner_addrs ini resp
+    ip -n "$NSP-ini" addr add "$INNER2_I/32" dev lo
+    ip -n "$NSP-resp" addr add "$INNER2_R/32" dev lo
+
+    write_strongswan_conf initiator
+    write_strongswan_conf responder
+    EXTRA_CHILDREN=$(child_block net2 aes128gcm16-modp2048 10.1.1.0/24 10.2.1.0/24) \
+    write_swanctl_conf initiator 2 "$OUTER_I" "$OUTER_R" \
+        initiator.vpnsleuth.example responder.vpnsleuth.example \
+        aes256-sha256-modp2048 aes256-sha256-ecp256 10.1.0.0/24 10.2.0.0/24
+    EXTRA_CHILDREN=$(child_block net2 aes128gcm16-modp2048 10.2.1.0/24 10.1.1.0/24) \
+    write_swanctl_conf responder 2 "$OUTER_R" "$OUTER_I" \
+        responder.vpnsleuth.example initiator.vpnsleuth.example \
+        aes256-sha256-modp2048 aes256-sha256-ecp256 10.2.0.0/24 10.1.0.0/24
+    start_charon responder resp
+    start_charon initiator ini
+    start_capture wire resp resp0
+    nap 0.5
+
+    swan initiator --initiate --child net --timeout 20        # IKE_SA_INIT, IKE_AUTH (net)
+    nap 0.5
+    tunnel_ping ini 2
+    swan initiator --initiate --child net2 --timeout 20       # CREATE_CHILD_SA (net2, PFS)
+    nap 0.5
+    ip netns exec "$NSP-ini" ping -n -c 2 -i 0.3 -W 2 -I "$INNER2_I" "$INNER2_R"
+    log "rekeying CHILD_SA net"
+    swan initiator --rekey --child net                        # CREATE_CHILD_SA, REKEY_SA, KE
+    nap 1.5
+    tunnel_ping ini 2
+    log "rekeying IKE_SA vpn"
+    swan initiator --rekey --ike vpn                          # CREATE_CHILD_SA, IKE proposal
+    nap 1.5
+    tunnel_ping ini 2
+    log "rekeying CHILD_SA net under the new IKE_SA"
+    swan initiator --rekey --child net
+    nap 1.5
+    tunnel_ping ini 2
+    ip netns exec "$NSP-ini" ping -n -c 2 -i 0.3 -W 2 -I "$INNER2_I" "$INNER2_R"
+    nap 0.5
+    swan initiator --list-sas || true
+    swan initiator --terminate --child net2 --timeout 10
+    nap 0.5
+    terminate_both
+    stop_capture wire
+    stop_charon initiator
+    stop_charon responder
+    save_capture wire "$OUT/$name.pcapng"
+    save_logs "$name"
+    teardown
+}
+
+# IKEv1 Main Mode (PSK, IP-address IDs) + Quick Mode with PFS (esp_proposals
+# aes256-sha256-modp3072: KE payloads in QM1/QM2), pings, a rekey of the child (a second Quick
+# Mode with PFS on the same ISAKMP SA, then an Informational DELETE of the old ESP SAs), pings.
+scenario_ikev1-quick-pfs() {
+    local name=ikev1-quick-pfs
+    log "=== scenario $name ==="
+    teardown
+    rm -rf "${WORK:?}"/*
+    mkns ini; mkns resp
+    veth ini ini0 "$OUTER_I/24" resp resp0 "$OUTER_R/24"
+    inner_addrs ini resp
+
+    write_strongswan_conf initiator
+    write_strongswan_conf responder
+    write_swanctl_conf initiator 1 "$OUTER_I" "$OUTER_R" "$OUTER_I" "$OUTER_R" \
+        aes128-sha256-modp2048 aes256-sha256-modp3072 10.1.0.0/24 10.2.0.0/24
+    write_swanctl_conf responder 1 "$OUTER_R" "$OUTER_I" "$OUTER_R" "$OUTER_I" \
+        aes128-sha256-modp2048 aes256-sha256-modp3072 10.2.0.0/24 10.1.0.0/24
+    start_charon responder resp
+    start_charon initiator ini
+    start_capture wire resp resp0
+    nap 0.5
+
+    swan initiator --initiate --child net --timeout 20        # MM1-MM6, QM1-QM3 with KE
+    nap 0.5
+    tunnel_ping ini 3
+    log "rekeying CHILD_SA net (a new Quick Mode)"
+    swan initiator --rekey --child net
+    nap 1.5
+    tunnel_ping ini 3
+    nap 0.5
+    swan initiator --list-sas || true
+    terminate_both
+    stop_capture wire
+    stop_charon initiator
+    stop_charon responder
+    save_capture wire "$OUT/$name.pcapng"
+    save_logs "$name"
+    teardown
 }
 
 # ================================================================ failure scenarios =====
