@@ -188,6 +188,11 @@ public final class IkeDecodeState {
                 decryption.learnV2(b, o, ike.payloadOffset(), bodyEnd, next, spiI, spiR, response, exchange);
                 if (nested == 0 && (next == 46 || next == 53)) {
                     decrypted = decryption.decryptV2(b, o, bodyEnd, neg2);
+                    // an IKE SA rekey (CREATE_CHILD_SA) negotiated the algorithms of a new IKE SA in this frame
+                    for (IkeDecryption.Rekeyed r : decryption.takeRekeyed()) {
+                        negotiated.putIfAbsent(new SaKey(r.spiI(), r.spiR()),
+                                new Negotiated(2, r.encr(), r.keyBits(), r.integ(), frame, r.prf()));
+                    }
                 }
             }
             return new MessageInfo(null, neg2, null);

@@ -229,7 +229,8 @@ public final class IkeDecryption {
         if (c.type == SK) {
             byte[] whole = message(b, off, firstInner, inner);
             childKeys(whole, spiI, spiR, fromInitiator, k, prf);
-            return new Result(whole, k.source, null, 0, 0, authCheck(whole, spiI, spiR, fromInitiator, k, prf));
+            return new Result(whole, k.source, null, 0, 0, join(authCheck(whole, spiI, spiR, fromInitiator, k, prf),
+                    createChildSa(whole, spiI, spiR, k, prf)));
         }
         // RFC 7383: fragment number and total after the generic header; the first names the first payload
         int number = Bytes.u16(b, p + 4);
@@ -265,7 +266,8 @@ public final class IkeDecryption {
         }
         byte[] msg = message(b, off, parts[0][0] & 0xff, whole);
         childKeys(msg, spiI, spiR, fromInitiator, k, prf);
-        return new Result(msg, k.source, null, number, total, authCheck(msg, spiI, spiR, fromInitiator, k, prf));
+        return new Result(msg, k.source, null, number, total, join(authCheck(msg, spiI, spiR, fromInitiator, k, prf),
+                createChildSa(msg, spiI, spiR, k, prf)));
     }
 
     /** The IKE header of {@code b[off..]} with the first inner payload and the new length, then the payloads. */
@@ -375,6 +377,278 @@ public final class IkeDecryption {
         childKeys.derived(rSpi[0], encr, bits, cs.encrR(), integ, cs.integR(), src);
     }
 
+    /** Two remarks about one message as one note; either may be null. */
+    private static String join(String a, String b) {
+        return a == null ? b : b == null ? a : a + "; " + b;
+    }
+
+    // ------------------------------------------------------------------ CREATE_CHILD_SA (RFC 7296 §1.3, §2.17, §2.18)
+
+    private static final int CREATE_CHILD_SA = 36;
+    private static final int SA = 33;
+    private static final int KE = 34;
+    private static final int NOTIFY = 41;
+    /** Notify types below this are errors (RFC 7296 §3.10.1). */
+    private static final int NOTIFY_STATUS_FIRST = 16384;
+
+    private record MidKey(long spiI, long spiR, long mid) {
+    }
+
+    /** What a CREATE_CHILD_SA request carried, until its response is decrypted. */
+    private record ChildRequest(V2Proposals sa, byte[] nonce, boolean ke) {
+    }
+
+    /** An IKE SA made by rekeying another, with its algorithms (from the response's chosen proposal). */
+    public record Rekeyed(long spiI, long spiR, int encr, int keyBits, int integ, int prf) {
+    }
+
+    private final Map<MidKey, ChildRequest> childRequests = lru();
+    private final Map<SaKey, V2Keys> rekeyedKeys = lru();
+    private final List<Rekeyed> rekeyedNew = new ArrayList<>();
+
+    /** The IKE SAs that the last decrypted messages created by rekeying, once (the decode state records their algorithms). */
+    public List<Rekeyed> takeRekeyed() {
+        if (rekeyedNew.isEmpty()) {
+            return List.of();
+        }
+        List<Rekeyed> l = new ArrayList<>(rekeyedNew);
+        rekeyedNew.clear();
+        return l;
+    }
+
+    /**
+     * A decrypted CREATE_CHILD_SA message: the request's SA, nonce and KE are kept; with the
+     * response, the child SA (new, or a rekey: REKEY_SA changes nothing in the keys) gets KEYMAT =
+     * prf+(SK_d, [g^ir (new) |] Ni | Nr) (§2.17), the first keys for the SA the exchange's responder
+     * receives on (the response's SPI), then for the one its initiator receives on (the request's
+     * SPI); a new IKE SA (§1.3.2) gets SKEYSEED = prf(SK_d (old), g^ir (new) | Ni | Nr) with the old
+     * PRF and SK_* = prf+(SKEYSEED, Ni | Nr | SPIi | SPIr) with the new proposal's algorithms and
+     * SPIs (§2.18). Returns a remark for the message (what was derived, or why not), or null.
+     */
+    private String createChildSa(byte[] msg, long spiI, long spiR, V2Keys k, Prf prf) {
+        if ((msg[18] & 0xff) != CREATE_CHILD_SA) {
+            return null;
+        }
+        boolean response = (msg[19] & 0x20) != 0;
+        long mid = Bytes.u32(msg, 20);
+        V2Proposals sa = null;
+        byte[] nonce = null;
+        boolean ke = false;
+        int error = -1;
+        PayloadChain c = new PayloadChain(msg, 28, msg.length, msg[16] & 0xff, true);
+        while (c.next()) {
+            int body = c.bodyOffset();
+            if (c.type == SA && sa == null) {
+                sa = new V2Proposals(msg, body, c.bodyEnd());
+            } else if (c.type == NONCE && nonce == null) {
+                nonce = Arrays.copyOfRange(msg, body, c.bodyEnd());
+            } else if (c.type == KE) {
+                ke = true;
+            } else if (c.type == NOTIFY && c.bodyEnd() - body >= 4 && error < 0) {
+                int type = Bytes.u16(msg, body + 2);
+                if (type < NOTIFY_STATUS_FIRST) {
+                    error = type;
+                }
+            }
+        }
+        MidKey key = new MidKey(spiI, spiR, mid);
+        String what = String.format("CREATE_CHILD_SA MID %d of IKE SA %016x/%016x", mid, spiI, spiR);
+        if (!response) {
+            childRequests.put(key, new ChildRequest(sa, nonce, ke));
+            return null;
+        }
+        ChildRequest q = childRequests.remove(key);
+        if (q == null || error >= 0 && sa == null) {
+            return null; // the request was not decrypted (or this is a retransmitted response); or an error answer: no SA
+        }
+        if (sa == null) {
+            return what + ": the response has no SA payload, no SA created";
+        }
+        if (sa.proposals.isEmpty() || q.sa() == null || q.sa().proposals.isEmpty()) {
+            return what + ": " + (sa.proposals.isEmpty() ? "the response's SA payload does not parse ("
+                    + sa.problem + ")" : "the request's SA payload does not parse") + ", its keys are not derived";
+        }
+        V2Proposals.Proposal chosen = sa.proposals.get(0);
+        V2Proposals.Proposal offered = q.sa().numbered(chosen.number());
+        if (q.nonce() == null || nonce == null) {
+            return what + ": a Nonce payload is missing, its keys are not derived";
+        }
+        if (k.skD == null || prf == null) {
+            return what + ": SK_d or the PRF of the IKE SA is not known, its keys are not derived";
+        }
+        boolean wantsDh = chosen.dh() > 0;
+        if (wantsDh && (!q.ke() || !ke) || !wantsDh && (q.ke() != ke)) {
+            return what + ": " + (q.ke() ? "the response" : "the request") + " has no KE payload"
+                    + (wantsDh ? " although the chosen proposal names DH group " + chosen.dh() : "")
+                    + ", its keys are not derived";
+        }
+        boolean pfs = q.ke() && ke;
+        String[] from = new String[1];
+        byte[] gir = null;
+        if (chosen.protocol() == V2Proposals.PROTO_IKE) {
+            if (!pfs) {
+                return what + ": an IKE SA rekey without KE payloads (RFC 7296 §1.3.2 requires them), keys not derived";
+            }
+            return rekeyIke(what, chosen, offered, q.nonce(), nonce, k, prf);
+        }
+        if (pfs) {
+            gir = childSecret(spiI, mid, concat(q.nonce(), nonce), null, from);
+            if (gir == null) {
+                return what + ": a child SA with PFS and no DH secret for it (a 'dh-child " + String.format("%016x", spiI) + " "
+                        + mid + " SECRET' line, or the daemon's log), its ESP keys are not derived";
+            }
+        }
+        if (chosen.protocol() != V2Proposals.PROTO_ESP || chosen.spi().length != 4 || offered.spi().length != 4) {
+            return chosen.protocol() == V2Proposals.PROTO_AH ? what + ": an AH SA, its keys are not derived (ESP only)" : null;
+        }
+        Encryption enc = Encryption.fromIkev2Id(chosen.encr());
+        Integrity in = chosen.integ() > 0 ? Integrity.fromIkev2Id(chosen.integ()) : null;
+        if (enc == null || !enc.aead() && in == null) {
+            return what + ": the ESP algorithms (transform IDs " + chosen.encr() + "/" + chosen.integ()
+                    + ") are not ones vpnsleuth decrypts";
+        }
+        int el;
+        try {
+            el = enc.keyMaterialLength(chosen.keyBits());
+        } catch (IllegalArgumentException e) {
+            return what + ": key length " + chosen.keyBits() + " does not fit the cipher";
+        }
+        if (childKeys == null) {
+            return null;
+        }
+        Ikev2Keys.ChildSa cs = Ikev2Keys.childSaKeys(prf, k.skD, gir, q.nonce(), nonce, el, in == null ? 0 : in.keyLength());
+        String src = "the child SA keys derived from SK_d (" + k.source + ")" + (pfs ? " and the DH secret of " + from[0] : "");
+        int integ = in == null ? 0 : chosen.integ();
+        childKeys.derived(chosen.spi32(), chosen.encr(), chosen.keyBits(), cs.encrI(), integ, cs.integI(), src);
+        childKeys.derived(offered.spi32(), chosen.encr(), chosen.keyBits(), cs.encrR(), integ, cs.integR(), src);
+        return null;
+    }
+
+    /** The new IKE SA of a rekey (RFC 7296 §2.18); its keys go where the keys of an IKE SA are looked up. */
+    private String rekeyIke(String what, V2Proposals.Proposal chosen, V2Proposals.Proposal offered, byte[] ni, byte[] nr,
+            V2Keys old, Prf oldPrf) {
+        long newI = offered.spi64();
+        long newR = chosen.spi64();
+        if (newI == -1 && offered.spi().length != 8 || newR == -1 && chosen.spi().length != 8) {
+            return what + ": an IKE proposal without 8-byte SPIs, keys not derived";
+        }
+        Encryption enc = Encryption.fromIkev2Id(chosen.encr());
+        Integrity integ = enc == null || enc.aead() ? null : Integrity.fromIkev2Id(chosen.integ());
+        Prf prf = Prf.fromIkev2Id(chosen.prf());
+        String newSa = String.format("%016x/%016x", newI, newR);
+        if (enc == null || prf == null || !enc.aead() && integ == null) {
+            return what + ": rekeyed to IKE SA " + newSa + " with algorithms vpnsleuth does not decrypt";
+        }
+        String[] from = new String[1];
+        byte[] gir = rekeySecret(newI, oldPrf, old.skD, ni, nr, from);
+        if (gir == null) {
+            return what + ": rekeyed to IKE SA " + newSa + "; no DH secret for it (a 'dh " + String.format("%016x", newI)
+                    + " SECRET' line, or the daemon's log), its messages are not decrypted";
+        }
+        int el;
+        try {
+            el = enc.keyMaterialLength(chosen.keyBits());
+        } catch (IllegalArgumentException e) {
+            return what + ": key length " + chosen.keyBits() + " does not fit the cipher of the new IKE SA";
+        }
+        byte[] skeyseed = Ikev2Keys.rekeySkeyseed(oldPrf, old.skD, gir, ni, nr);
+        Ikev2Keys.IkeSa n = Ikev2Keys.ikeSaKeys(prf, skeyseed, ni, nr, be64(newI), be64(newR),
+                integ == null ? 0 : integ.keyLength(), el);
+        String src = "SK_d of the rekeyed IKE SA (" + old.source + ") and the DH secret of " + from[0];
+        rekeyedKeys.put(new SaKey(newI, newR), new V2Keys(n.skD(), n.skAi(), n.skAr(), n.skEi(), n.skEr(), n.skPi(), n.skPr(), src));
+        rekeyedNew.add(new Rekeyed(newI, newR, chosen.encr(), chosen.keyBits(), enc.aead() ? -1 : chosen.integ(), chosen.prf()));
+        return what + ": IKE SA rekeyed to " + newSa + ", its keys derived (RFC 7296 §2.18)";
+    }
+
+    /**
+     * The DH secret of a child SA exchange with PFS: a `dh-child` line for this IKE SA and
+     * message ID, or a strongSwan log's KEYMAT seed that ends with {@code seedTail} (IKEv2: Ni | Nr;
+     * IKEv1, {@code seedTail2} too: protocol | SPI | Ni_b | Nr_b for either SPI): what comes before
+     * it in the seed is g^ir. {@code from[0]} gets where it came from.
+     */
+    private byte[] childSecret(long spiI, long mid, byte[] seedTail, byte[] seedTail2, String[] from) {
+        for (KeyMaterial.ChildDhSecret d : keys.childDhSecrets) {
+            if (d.spiI() == spiI && d.mid() == mid) {
+                from[0] = d.source();
+                return d.secret();
+            }
+        }
+        for (KeyMaterial.LoggedSa s : keys.logged) {
+            for (Map.Entry<String, byte[]> e : s.all()) {
+                if (!e.getKey().endsWith("seed")) {
+                    continue;
+                }
+                for (byte[] tail : new byte[][] {seedTail, seedTail2}) {
+                    byte[] v = e.getValue();
+                    if (tail != null && v.length > tail.length && endsWith(v, tail)) {
+                        from[0] = s.source() + " <" + s.id() + ">";
+                        return Arrays.copyOf(v, v.length - tail.length);
+                    }
+                }
+            }
+        }
+        return null;
+    }
+
+    /**
+     * The DH secret of an IKE SA rekey: a `dh` line for the new initiator SPI, or a strongSwan log's
+     * `shared Diffie Hellman secret` that gives, with the old SK_d and the nonces, a SKEYSEED the
+     * same log printed (the log names no SPIs; this ties the secret to this exchange).
+     */
+    private byte[] rekeySecret(long newSpiI, Prf oldPrf, byte[] oldSkD, byte[] ni, byte[] nr, String[] from) {
+        for (KeyMaterial.DhSecret d : keys.dhSecrets) {
+            if (d.spiI() == newSpiI) {
+                from[0] = d.source();
+                return d.secret();
+            }
+        }
+        for (KeyMaterial.LoggedSa s : keys.logged) {
+            List<byte[]> seeds = new ArrayList<>();
+            for (Map.Entry<String, byte[]> e : s.all()) {
+                if (e.getKey().equals("SKEYSEED")) {
+                    seeds.add(e.getValue());
+                }
+            }
+            for (Map.Entry<String, byte[]> e : s.all()) {
+                if (!e.getKey().equals("shared Diffie Hellman secret")) {
+                    continue;
+                }
+                byte[] want = Ikev2Keys.rekeySkeyseed(oldPrf, oldSkD, e.getValue(), ni, nr);
+                for (byte[] seed : seeds) {
+                    if (java.security.MessageDigest.isEqual(want, seed)) {
+                        from[0] = s.source() + " <" + s.id() + ">";
+                        return e.getValue();
+                    }
+                }
+            }
+        }
+        return null;
+    }
+
+    private static byte[] concat(byte[]... parts) {
+        int n = 0;
+        for (byte[] x : parts) {
+            n += x.length;
+        }
+        byte[] out = new byte[n];
+        int o = 0;
+        for (byte[] x : parts) {
+            System.arraycopy(x, 0, out, o, x.length);
+            o += x.length;
+        }
+        return out;
+    }
+
+    private static boolean endsWith(byte[] v, byte[] tail) {
+        int o = v.length - tail.length;
+        for (int i = 0; i < tail.length; i++) {
+            if (v[o + i] != tail[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     private static final int AUTH = 39;
     private static final int IDI = 35;
     private static final int IDR = 36;
@@ -431,6 +705,9 @@ public final class IkeDecryption {
                 k = new V2Keys(x.skD(), x.skAi(), x.skAr(), x.skEi(), x.skEr(), x.skPi(), x.skPr(), x.source());
                 break;
             }
+        }
+        if (k == null) {
+            k = rekeyedKeys.get(key); // an IKE SA made by a rekey in this capture
         }
         byte[] nonceI = ni.get(spiI);
         byte[] nonceR = nr.get(key);
@@ -629,10 +906,9 @@ public final class IkeDecryption {
                 decrypted++;
                 byte[] m = message(b, off, first, Arrays.copyOf(r.data(), len));
                 m[19] &= (byte) ~0x01; // the plaintext is not encrypted any more
-                if (exchange == 32 && childKeys != null) {
-                    quickMode(st, m, mid, st.skeyidD.get(k), prf, st.keySources.get(k));
-                }
-                String check = exchange == 2 && phase1 ? mainModeHash(st, m, spiI, spiR, prf, fromInitiator) : null;
+                String qm = exchange == 32 && childKeys != null
+                        ? quickMode(st, m, spiI, mid, st.skeyidD.get(k), prf, st.keySources.get(k)) : null;
+                String check = join(exchange == 2 && phase1 ? mainModeHash(st, m, spiI, spiR, prf, fromInitiator) : null, qm);
                 return new Result(m, st.keySources.get(k), null, 0, 0, check);
             }
         }
@@ -649,20 +925,22 @@ public final class IkeDecryption {
     }
 
     /**
-     * RFC 2409 §5.5: the ESP keys a Quick Mode without PFS creates, KEYMAT = prf(SKEYID_d, protocol
+     * RFC 2409 §5.5: the ESP keys a Quick Mode creates, KEYMAT = prf(SKEYID_d, [g(qm)^xy |] protocol
      * | SPI | Ni_b | Nr_b) expanded as K1 | K2 | ..., for the SPI each side receives on; the
-     * algorithms from the responder's chosen transform (QM2). QM1 gives the phase-2 initiator's nonce
-     * and SPI.
+     * algorithms from the responder's chosen transform (QM2). QM1 gives the phase-2 initiator's nonce,
+     * SPI and whether it carries KE; with KE in QM1 and QM2 (PFS) g(qm)^xy comes from a `dh-child`
+     * line for this cookie and message ID or a strongSwan log's SA seed. Returns a remark when the
+     * keys cannot be derived for a reason the user can fix, else null.
      */
-    private void quickMode(V1State st, byte[] m, long mid, byte[] skeyidD, Prf prf, String source) {
+    private String quickMode(V1State st, byte[] m, long spiI, long mid, byte[] skeyidD, Prf prf, String source) {
         if (skeyidD == null) {
-            return;
+            return null;
         }
         PayloadChain c = new PayloadChain(m, 28, m.length, m[16] & 0xff, false);
         byte[] nonce = null;
         int saOff = -1;
         int saEnd = -1;
-        boolean pfs = false;
+        boolean ke = false;
         while (c.next()) {
             if (c.type == V1_NONCE && nonce == null) {
                 nonce = Arrays.copyOfRange(m, c.bodyOffset(), c.bodyEnd());
@@ -670,29 +948,35 @@ public final class IkeDecryption {
                 saOff = c.bodyOffset();
                 saEnd = c.bodyEnd();
             } else if (c.type == V1_KE) {
-                pfs = true;
+                ke = true;
             }
         }
-        if (nonce == null || saOff < 0 || pfs || saEnd - saOff < 8 + 12) {
-            return; // PFS needs the Quick Mode DH secret: not derived yet
+        if (nonce == null || saOff < 0 || saEnd - saOff < 8 + 12) {
+            return null;
         }
         int p = saOff + 8; // DOI, situation
         int plen = Bytes.u16(m, p + 2);
         int protocol = m[p + 5] & 0xff;
         int spiSize = m[p + 6] & 0xff;
         if (protocol != 3 || spiSize != 4 || plen > saEnd - p || plen < 12) {
-            return;
+            return null;
         }
         byte[] spi = Arrays.copyOfRange(m, p + 8, p + 12);
         Object[] q1 = st.quickModes.get(mid);
         if (q1 == null) {
-            st.quickModes.put(mid, new Object[] {nonce, spi});
-            return;
+            st.quickModes.put(mid, new Object[] {nonce, spi, ke});
+            return null;
+        }
+        String what = String.format("Quick Mode MID 0x%08x of IKEv1 SA %016x", mid, spiI);
+        boolean ke1 = (Boolean) q1[2];
+        if (ke1 != ke) {
+            st.quickModes.remove(mid);
+            return what + ": KE in " + (ke1 ? "QM1" : "QM2") + " only, its ESP keys are not derived";
         }
         // QM2: the responder's single transform: ESP transform ID, key length (6), authentication algorithm (5)
         int t = p + 8 + spiSize;
         if (t + 8 > p + plen) {
-            return;
+            return null;
         }
         int tid = m[t + 5] & 0xff;
         int tl = Bytes.u16(m, t + 2);
@@ -715,24 +999,36 @@ public final class IkeDecryption {
         Encryption enc = Encryption.fromIpsecEspTransform(tid);
         Integrity in = auth > 0 ? Integrity.fromIpsecAuthAlgorithm(auth) : null;
         if (enc == null || !enc.aead() && in == null) {
-            return;
+            return null;
         }
         int el;
         try {
             el = enc.keyMaterialLength(keyBits);
         } catch (IllegalArgumentException e) {
-            return;
+            return null;
         }
         byte[] niB = (byte[]) q1[0];
         byte[] iSpi = (byte[]) q1[1];
-        String src = "the Quick Mode keys derived from SKEYID_d (" + source + ")";
+        byte[] gqm = null;
+        String[] from = new String[1];
+        if (ke) {
+            // a log's SA seed is g(qm)^xy | protocol | SPI | Ni_b | Nr_b, for either SPI
+            gqm = childSecret(spiI, mid, concat(new byte[] {3}, spi, niB, nonce), concat(new byte[] {3}, iSpi, niB, nonce), from);
+            if (gqm == null) {
+                st.quickModes.remove(mid);
+                return what + ": PFS and no DH secret for it (a 'dh-child " + String.format("%016x", spiI) + " 0x"
+                        + String.format("%08x", mid) + " SECRET' line, or the daemon's log), its ESP keys are not derived";
+            }
+        }
+        String src = "the Quick Mode keys derived from SKEYID_d (" + source + ")" + (ke ? " and the DH secret of " + from[0] : "");
         for (byte[] receiver : new byte[][] {spi, iSpi}) {
-            org.vpnsleuth.crypto.Ikev1Keys.SaKeys k = org.vpnsleuth.crypto.Ikev1Keys.quickModeKeys(prf, skeyidD, null, 3,
+            org.vpnsleuth.crypto.Ikev1Keys.SaKeys k = org.vpnsleuth.crypto.Ikev1Keys.quickModeKeys(prf, skeyidD, gqm, 3,
                     receiver, niB, nonce, el, in == null ? 0 : in.keyLength());
             childKeys.derived(Bytes.u32(receiver, 0), enc.ikev2Id(), keyBits, k.encryption(), in == null ? 0 : in.ikev2Id(),
                     k.integrity(), src);
         }
         st.quickModes.remove(mid);
+        return null;
     }
 
     /**

@@ -59,7 +59,7 @@ public final class KeyFiles {
     private static final Pattern CHARON_ROW = Pattern.compile("\\[[A-Z]{3}\\] (?:<([^>]*)> )?\\s*(\\d+): ((?:[0-9A-F]{2} ?)+)");
     private static final Pattern CHARON_LINE = Pattern.compile("\\d{2}\\[[A-Z]{3}\\] ");
     private static final Pattern CHARON_CHILD = Pattern.compile(
-            "\\[[A-Z]{3}\\] (?:<([^>]*)> )?CHILD_SA \\S+ established with SPIs ([0-9a-f]{8})_i ([0-9a-f]{8})_o");
+            "\\[[A-Z]{3}\\] (?:<([^>]*)> )?(?:inbound |outbound )?CHILD_SA \\S+ established with SPIs ([0-9a-f]{8})_i ([0-9a-f]{8})_o");
     private static final Pattern CHARON_PROPOSAL = Pattern.compile(
             "\\[[A-Z]{3}\\] (?:<([^>]*)> )?selected proposal: ((?:ESP|AH):\\S+)");
     private static final Pattern TCPDUMP_ESP = Pattern.compile("^0x([0-9a-fA-F]{1,8})@(\\S+)\\s+([A-Za-z0-9-]+):0x([0-9a-fA-F]+)(?:\\s+.*)?$");
@@ -112,6 +112,15 @@ public final class KeyFiles {
                     need(w, 3, where, "dh <initiator-spi-hex> <shared-secret-hex>");
                     into.dhSecrets.add(new KeyMaterial.DhSecret(spi(w[1], where), hex(w[2], where), where));
                 }
+                case "dh-child" -> {
+                    need(w, 4, where, "dh-child <ike-initiator-spi-hex> <message-id> <shared-secret-hex>");
+                    if (w.length > 4) {
+                        throw new KeyFileException(where + ": expected 'dh-child <ike-initiator-spi-hex> <message-id>"
+                                + " <shared-secret-hex>', got " + w.length + " fields");
+                    }
+                    into.childDhSecrets.add(new KeyMaterial.ChildDhSecret(spi(w[1], where), messageId(w[2], where),
+                            hex(w[3], where), where));
+                }
                 case "ikev2" -> {
                     need(w, 4, where, "ikev2 <spi-i> <spi-r> sk_ei=HEX sk_er=HEX sk_ai=HEX sk_ar=HEX [sk_d= sk_pi= sk_pr=]");
                     Map<String, byte[]> k = pairs(w, 3, where);
@@ -129,7 +138,7 @@ public final class KeyFiles {
                 }
                 case "esp" -> esp(w, where, into);
                 default -> throw new KeyFileException(where + ": unknown line kind '" + w[0]
-                        + "' (psk, dh, ikev1, ikev2, esp; see docs/keys.md)");
+                        + "' (psk, dh, dh-child, ikev1, ikev2, esp; see docs/keys.md)");
             }
         }
     }
@@ -227,6 +236,19 @@ public final class KeyFiles {
         return Long.parseUnsignedLong(h, 16);
     }
 
+    /** A message ID: decimal (as strongSwan logs it), or hexadecimal with 0x (as Wireshark shows it); 32 bits. */
+    private static long messageId(String s, String where) throws KeyFileException {
+        try {
+            long v = s.startsWith("0x") || s.startsWith("0X") ? Long.parseLong(s.substring(2), 16) : Long.parseLong(s);
+            if (v >= 0 && v <= 0xffffffffL) {
+                return v;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new KeyFileException(where + ": '" + s + "' is not a message ID (decimal, or hex with 0x; 32 bits)");
+    }
+
     private static byte[] hex(String s, String where) throws KeyFileException {
         String h = strip0x(s.replace(":", ""), where);
         if (h.isEmpty() || (h.length() & 1) != 0 || !h.matches("[0-9a-fA-F]+")) {
@@ -257,8 +279,13 @@ public final class KeyFiles {
             Matcher ch = CHARON_CHILD.matcher(line);
             if (ch.find()) {
                 String g = ch.group(1) == null ? "" : ch.group(1);
-                children.computeIfAbsent(g, k -> new ArrayList<>()).add(new KeyMaterial.ChildSpis(
-                        Long.parseLong(ch.group(2), 16), Long.parseLong(ch.group(3), 16), proposal.get(g)));
+                KeyMaterial.ChildSpis cs = new KeyMaterial.ChildSpis(Long.parseLong(ch.group(2), 16),
+                        Long.parseLong(ch.group(3), 16), proposal.get(g));
+                List<KeyMaterial.ChildSpis> l = children.computeIfAbsent(g, k -> new ArrayList<>());
+                // a rekeyed child is logged twice ("inbound CHILD_SA ... established", then "outbound"): one SA, one key set
+                if (!l.contains(cs)) {
+                    l.add(cs);
+                }
                 bySa.computeIfAbsent(g, k -> new ArrayList<>());
             }
             Matcher h = CHARON_DUMP.matcher(line);

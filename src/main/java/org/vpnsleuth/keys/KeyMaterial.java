@@ -28,7 +28,18 @@ public final class KeyMaterial {
         }
     }
 
-    /** IKEv2 SA keys; an absent key is null. */
+    /**
+     * The Diffie-Hellman secret of one child SA exchange with PFS: the IKEv2 CREATE_CHILD_SA (or
+     * the IKEv1 Quick Mode) with message ID {@code mid} of the IKE SA whose initiator SPI (cookie)
+     * is {@code spiI}.
+     */
+    public record ChildDhSecret(long spiI, long mid, byte[] secret, String source) {
+        @Override
+        public String toString() {
+            return String.format("dh-child %016x %d (%d bytes) from %s", spiI, mid, secret.length, source);
+        }
+    }
+
     /**
      * IKEv2 SA keys; an absent key is null. {@code encr}/{@code keyBits}/{@code integ} name the
      * algorithms when the source says them (tcpdump's secrets do), -1 otherwise: the negotiation in
@@ -118,19 +129,21 @@ public final class KeyMaterial {
 
     public final List<Psk> psks = new ArrayList<>();
     public final List<DhSecret> dhSecrets = new ArrayList<>();
+    public final List<ChildDhSecret> childDhSecrets = new ArrayList<>();
     public final List<Ikev2Keys> ikev2 = new ArrayList<>();
     public final List<Ikev1Keys> ikev1 = new ArrayList<>();
     public final List<EspKey> esp = new ArrayList<>();
     public final List<LoggedSa> logged = new ArrayList<>();
 
     public boolean isEmpty() {
-        return psks.isEmpty() && dhSecrets.isEmpty() && ikev2.isEmpty() && ikev1.isEmpty() && esp.isEmpty() && logged.isEmpty();
+        return psks.isEmpty() && dhSecrets.isEmpty() && childDhSecrets.isEmpty() && ikev2.isEmpty() && ikev1.isEmpty() && esp.isEmpty() && logged.isEmpty();
     }
 
     /** Counts only: key material is never shown. */
     @Override
     public String toString() {
-        return psks.size() + " PSK(s), " + dhSecrets.size() + " DH secret(s), " + ikev2.size() + " IKEv2 SA key set(s), "
+        return psks.size() + " PSK(s), " + dhSecrets.size() + " DH secret(s), " + childDhSecrets.size()
+                + " child SA DH secret(s), " + ikev2.size() + " IKEv2 SA key set(s), "
                 + ikev1.size() + " IKEv1 SA key set(s), " + esp.size() + " ESP SA key(s), " + logged.size()
                 + " IKE SA(s) from strongSwan logs";
     }
