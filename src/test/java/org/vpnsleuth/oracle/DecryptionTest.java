@@ -44,6 +44,12 @@ class DecryptionTest {
     }
 
     static Counts run(Path file, KeyMaterial k) throws Exception {
+        Decoder d = new Decoder();
+        IkeDecryption.install(k, d);
+        return run(file, d);
+    }
+
+    static Counts run(Path file, Decoder d) throws Exception {
         int encIke = 0;
         int decIke = 0;
         int esp = 0;
@@ -51,8 +57,6 @@ class DecryptionTest {
         List<String> problems = new ArrayList<>();
         List<String> inner = new ArrayList<>();
         try (CaptureReader r = Captures.open(file.toString())) {
-            Decoder d = new Decoder();
-            IkeDecryption.install(k, d);
             Packet p = new Packet();
             Frame f = new Frame();
             while (r.next(f)) {
@@ -190,6 +194,216 @@ class DecryptionTest {
             }
         }
         throw new AssertionError("no IKE in " + c);
+    }
+
+    // ------------------------------------------------------------------ PFS, CREATE_CHILD_SA, rekeys
+
+    /** A strongSwan log read in order (this test's own reading, not KeyFiles'): what each line tells. */
+    record LogLine(String sa, String dump, byte[] value, long parsedResponseMid, long spiIn, long spiOut) {
+    }
+
+    private static final Pattern LOG_SA = Pattern.compile("\\[[A-Z]{3}\\] (?:<([^>]*)> )?");
+    private static final Pattern LOG_DUMP = Pattern.compile("\\[[A-Z]{3}\\] (?:<([^>]*)> )?(.*?) => (\\d+) bytes @ 0x");
+    private static final Pattern LOG_ROW = Pattern.compile("\\[[A-Z]{3}\\] (?:<[^>]*> )?\\s*\\d+: ((?:[0-9A-F]{2} ?)+)");
+    private static final Pattern LOG_PARSED = Pattern.compile("parsed (?:CREATE_CHILD_SA|QUICK_MODE) response (\\d+) ");
+    private static final Pattern LOG_CHILD = Pattern.compile("CHILD_SA \\S+ established with SPIs ([0-9a-f]{8})_i ([0-9a-f]{8})_o");
+
+    static List<LogLine> readLog(Path log) throws Exception {
+        List<LogLine> out = new ArrayList<>();
+        String name = null;
+        String sa = null;
+        int need = 0;
+        StringBuilder hex = new StringBuilder();
+        for (String line : Files.readAllLines(log, StandardCharsets.ISO_8859_1)) {
+            Matcher g = LOG_SA.matcher(line);
+            String here = g.find() && g.group(1) != null ? g.group(1) : "";
+            Matcher h = LOG_DUMP.matcher(line);
+            if (h.find()) {
+                sa = here;
+                name = h.group(2).trim();
+                need = Integer.parseInt(h.group(3));
+                hex.setLength(0);
+                continue;
+            }
+            Matcher r = LOG_ROW.matcher(line);
+            if (name != null && r.find()) {
+                String row = r.group(1).replace(" ", "");
+                hex.append(row, 0, Math.min(32, row.length()));
+                if (hex.length() >= 2 * need) {
+                    out.add(new LogLine(sa, name, java.util.HexFormat.of().parseHex(hex.substring(0, 2 * need)), -1, -1, -1));
+                    name = null;
+                }
+                continue;
+            }
+            Matcher m = LOG_PARSED.matcher(line);
+            if (m.find()) {
+                out.add(new LogLine(here, null, null, Long.parseLong(m.group(1)), -1, -1));
+            }
+            Matcher c = LOG_CHILD.matcher(line);
+            if (c.find()) {
+                out.add(new LogLine(here, null, null, -1, Long.parseLong(c.group(1), 16), Long.parseLong(c.group(2), 16)));
+            }
+        }
+        return out;
+    }
+
+    /** The initiator SPIs (cookies) of the capture's IKE headers, in order of appearance: the first SA, then the rekeyed ones. */
+    static List<Long> ikeSpis(Path c) throws Exception {
+        List<Long> l = new ArrayList<>();
+        try (CaptureReader r = Captures.open(c.toString())) {
+            Decoder d = new Decoder();
+            Packet p = new Packet();
+            Frame f = new Frame();
+            while (r.next(f)) {
+                d.decode(f, p);
+                Layer ike = p.find(Proto.IKE);
+                if (ike != null && ike.headerLength >= 28 && !l.contains(Bytes.u64(ike.buf, ike.offset))) {
+                    l.add(Bytes.u64(ike.buf, ike.offset));
+                }
+            }
+        }
+        return l;
+    }
+
+    /**
+     * A vpnsleuth keys file with the PSK and the DH secrets of the initiator's log, each on the line
+     * docs/keys.md gives it: the first IKE SA's and every rekeyed IKE SA's `shared Diffie Hellman
+     * secret` as `dh SPI_I` (the k-th secret for the k-th IKE SA of the capture), each child SA
+     * exchange's `DH secret` as `dh-child SPI_I MID`, MID from the log's "parsed ... response MID"
+     * line before it, SPI_I of the IKE SA the log line names (<vpn|1>, <vpn|2>: first, second).
+     */
+    static String keysFileFromLog(String scenario, Path cap) throws Exception {
+        List<Long> spis = ikeSpis(cap);
+        List<String> groups = new ArrayList<>();
+        StringBuilder k = new StringBuilder("psk " + PSK + "\n");
+        int shared = 0;
+        java.util.Map<String, Long> mid = new java.util.HashMap<>();
+        for (LogLine l : readLog(TestCaptures.capturesDir().resolve(scenario + ".initiator.log"))) {
+            if (!l.sa().isEmpty() && !groups.contains(l.sa())) {
+                groups.add(l.sa());
+            }
+            if (l.parsedResponseMid() >= 0) {
+                mid.put(l.sa(), l.parsedResponseMid());
+            } else if ("shared Diffie Hellman secret".equals(l.dump())) {
+                k.append(String.format("dh %016x %s%n", spis.get(shared++), java.util.HexFormat.of().formatHex(l.value())));
+            } else if ("DH secret".equals(l.dump())) {
+                k.append(String.format("dh-child %016x %d %s%n", spis.get(groups.indexOf(l.sa())), mid.get(l.sa()),
+                        java.util.HexFormat.of().formatHex(l.value())));
+            }
+        }
+        return k.toString();
+    }
+
+    /** Child SA keys the logs printed, by the SPI of the SA they protect: {encryption key, integrity key or null}. */
+    static Map<Long, List<String>> loggedChildKeys(String scenario) throws Exception {
+        Map<Long, List<String>> m = new java.util.TreeMap<>();
+        for (String side : List.of("initiator", "responder")) {
+            Map<String, String> last = new java.util.HashMap<>();
+            for (LogLine l : readLog(TestCaptures.capturesDir().resolve(scenario + "." + side + ".log"))) {
+                if (l.dump() != null && l.dump().matches("(encryption|integrity) (initiator|responder) key")) {
+                    last.put(l.dump(), java.util.HexFormat.of().formatHex(l.value()));
+                } else if (l.spiIn() >= 0 && !last.isEmpty()) {
+                    // "initiator" keys protect initiator-to-responder traffic: the initiator's out SPI, the responder's in SPI
+                    long iToR = side.equals("initiator") ? l.spiOut() : l.spiIn();
+                    long rToI = side.equals("initiator") ? l.spiIn() : l.spiOut();
+                    m.put(iToR, java.util.Arrays.asList(last.get("encryption initiator key"), last.get("integrity initiator key")));
+                    m.put(rToI, java.util.Arrays.asList(last.get("encryption responder key"), last.get("integrity responder key")));
+                    last.clear();
+                }
+            }
+        }
+        return m;
+    }
+
+    /**
+     * The PFS and rekey captures from the PSK and the DH secrets alone (`psk`, `dh`, `dh-child`
+     * lines): every IKE message decrypts (those of the rekeyed IKE SA too), the keys vpnsleuth
+     * derives for every child SA are the ones both daemons logged, the rekeyed IKE SA's SK_* are the
+     * logged ones, and every ESP packet decrypts and verifies and is one of the pings.
+     */
+    @TestFactory
+    Stream<DynamicTest> pfsAndRekeysDeriveFromTheDhSecrets(@org.junit.jupiter.api.io.TempDir Path tmp) {
+        return Stream.of(new Object[] {"ikev2-rekey-pfs", 8, 24, 2}, new Object[] {"ikev1-quick-pfs", 4, 12, 1}).map(t -> {
+            String scenario = (String) t[0];
+            return DynamicTest.dynamicTest(scenario, () -> {
+                Path cap = TestCaptures.capturesDir().resolve(scenario + ".pcapng");
+                Path kf = tmp.resolve(scenario + ".keys");
+                Files.writeString(kf, keysFileFromLog(scenario, cap));
+                KeyMaterial k = new KeyMaterial();
+                KeyFiles.load(kf, k);
+                assertThat(k.childDhSecrets).as("dh-child lines").hasSize(scenario.startsWith("ikev2") ? 3 : 2);
+                Map<Long, List<String>> derived = new java.util.TreeMap<>();
+                Decoder d = new Decoder();
+                IkeDecryption ike = new IkeDecryption(k);
+                EspDecryption esp = new EspDecryption(k);
+                ike.onChildKeys((spi, encr, bits, ek, integ, ak, src) -> {
+                    derived.put(spi, java.util.Arrays.asList(java.util.HexFormat.of().formatHex(ek),
+                            ak == null || ak.length == 0 ? null : java.util.HexFormat.of().formatHex(ak)));
+                    esp.addDerived(spi, encr, bits, ek, integ, ak, src);
+                });
+                d.ike.setDecryption(ike);
+                d.esp = esp;
+                Counts n = run(cap, d);
+                assertThat(n.problems()).as(scenario + ": problems").isEmpty();
+                assertThat(n.encryptedIke()).as(scenario + ": encrypted IKE messages left").isZero();
+                assertThat(n.decryptedEsp()).as(scenario + ": ESP packets decrypted with derived keys").isEqualTo(n.esp())
+                        .isEqualTo((int) t[2]);
+                assertThat(n.inner()).allMatch(x -> x.matches("10\\.[12]\\.[01]\\.1>10\\.[12]\\.[01]\\.1"));
+                Map<Long, List<String>> logged = loggedChildKeys(scenario);
+                assertThat(logged).as("child SAs in the logs").hasSize((int) t[1]);
+                assertThat(derived).as(scenario + ": derived child SA keys").isEqualTo(logged);
+                // the IKE SAs whose messages verified: the first and each rekeyed one, SK_* as the log printed them
+                assertThat(ike.verifiedV2()).hasSize(scenario.startsWith("ikev2") ? (int) t[3] : 0);
+                List<String> loggedSk = new ArrayList<>();
+                for (LogLine l : readLog(TestCaptures.capturesDir().resolve(scenario + ".initiator.log"))) {
+                    if (l.dump() != null && l.dump().startsWith("Sk_")) {
+                        loggedSk.add(l.dump() + " " + java.util.HexFormat.of().formatHex(l.value()));
+                    }
+                }
+                for (IkeDecryption.VerifiedV2 v : ike.verifiedV2()) {
+                    IkeDecryption.V2Keys x = v.keys();
+                    assertThat(loggedSk).contains("Sk_d secret " + java.util.HexFormat.of().formatHex(x.skD()),
+                            "Sk_ei secret " + java.util.HexFormat.of().formatHex(x.skEi()),
+                            "Sk_er secret " + java.util.HexFormat.of().formatHex(x.skEr()),
+                            "Sk_ai secret " + java.util.HexFormat.of().formatHex(x.skAi()),
+                            "Sk_pr secret " + java.util.HexFormat.of().formatHex(x.skPr()));
+                }
+                System.out.println("[pfs] " + scenario + ": " + n.decryptedIke() + " IKE message(s), " + n.decryptedEsp()
+                        + " ESP packet(s), " + derived.size() + " child SA key sets equal to the logs'");
+            });
+        });
+    }
+
+    /** Without the child SA's DH secret the analysis goes on, and says what is missing. */
+    @Test
+    void aMissingChildDhSecretIsNamed() throws Exception {
+        Path cap = TestCaptures.capturesDir().resolve("ikev2-rekey-pfs.pcapng");
+        KeyMaterial k = new KeyMaterial();
+        List<Long> spis = ikeSpis(cap);
+        for (String line : keysFileFromLog("ikev2-rekey-pfs", cap).split("\n")) {
+            String[] w = line.split(" ");
+            if (w[0].equals("dh")) {
+                k.dhSecrets.add(new KeyMaterial.DhSecret(Long.parseUnsignedLong(w[1], 16), java.util.HexFormat.of().parseHex(w[2]),
+                        "test"));
+            }
+        }
+        List<String> notes = new ArrayList<>();
+        Decoder d = new Decoder();
+        IkeDecryption.install(k, d);
+        try (CaptureReader r = Captures.open(cap.toString())) {
+            Packet p = new Packet();
+            Frame f = new Frame();
+            while (r.next(f)) {
+                d.decode(f, p);
+                notes.addAll(p.notes());
+            }
+        }
+        assertThat(notes).anyMatch(x -> x.contains(String.format("CREATE_CHILD_SA MID 2 of IKE SA %016x", spis.get(0)))
+                && x.contains("no DH secret") && x.contains(String.format("dh-child %016x 2", spis.get(0))));
+        assertThat(notes).anyMatch(x -> x.contains("IKE SA rekeyed to " + String.format("%016x", spis.get(1))));
+        // the rekeyed IKE SA still decrypts (its `dh` line is there); nothing is reported as failed
+        assertThat(notes).noneMatch(x -> x.contains("failed"));
+        assertThat(d.esp.decryptedCount()).isEqualTo(4); // only the IKE_AUTH child (no PFS) derives: 4 pings' packets
     }
 
     @Test
