@@ -100,6 +100,37 @@ class KeyFilesTest {
     }
 
     @Test
+    void childDhSecretLines() throws Exception {
+        Path f = tmp.resolve("child.txt");
+        Files.writeString(f, String.join("\n",
+                "dh-child e93ab4dd5315474c 2 00112233",          // IKEv2 CREATE_CHILD_SA MID 2
+                "dh-child 0x37a71c8bde6879ad 0x9850c5a3 44556677", // IKEv1 Quick Mode MID in hex
+                "dh-child 37a71c8bde6879ad 2555430307 8899aabb   # the same MID in decimal, as strongSwan logs it"),
+                StandardCharsets.UTF_8);
+        KeyMaterial k = new KeyMaterial();
+        KeyFiles.load(f, k);
+        assertThat(k.childDhSecrets).hasSize(3);
+        assertThat(k.childDhSecrets.get(0).spiI()).isEqualTo(0xe93ab4dd5315474cL);
+        assertThat(k.childDhSecrets.get(0).mid()).isEqualTo(2);
+        assertThat(k.childDhSecrets.get(1).mid()).isEqualTo(0x9850c5a3L).isEqualTo(k.childDhSecrets.get(2).mid());
+        assertThat(k.childDhSecrets.get(2).secret()).isEqualTo(hex("8899aabb"));
+        assertThat(k.childDhSecrets.get(0).source()).isEqualTo(f + ":1");
+        assertThat(k.toString()).contains("3 child SA DH secret(s)").doesNotContain("00112233");
+        assertThat(k.childDhSecrets.get(0).toString()).doesNotContain("00112233");
+        for (String[] bad : new String[][] {
+                {"dh-child e93ab4dd5315474c 2", "expected 'dh-child <ike-initiator-spi-hex> <message-id> <shared-secret-hex>'"},
+                {"dh-child e93ab4dd5315474c two 0011", "'two' is not a message ID (decimal, or hex with 0x; 32 bits)"},
+                {"dh-child e93ab4dd5315474c 4294967296 0011", "'4294967296' is not a message ID"},
+                {"dh-child e93ab4dd 2 0011", "'e93ab4dd' is not a 16-digit hex SPI/cookie"},
+                {"dh-child e93ab4dd5315474c 2 0011 extra", "got 5 fields"},
+                {"dh-child e93ab4dd5315474c 2 deadbeefc", "a value is not an even number of hex digits"}}) {
+            Files.writeString(f, "psk x\n" + bad[0] + "\n", StandardCharsets.UTF_8);
+            assertThatThrownBy(() -> KeyFiles.load(f, new KeyMaterial())).isInstanceOf(KeyFiles.KeyFileException.class)
+                    .hasMessageStartingWith(f + ":2: ").hasMessageContaining(bad[1]).hasMessageNotContaining("deadbeef");
+        }
+    }
+
+    @Test
     void badLinesNameFileAndLineButNeverTheKey() throws Exception {
         Path f = tmp.resolve("bad.txt");
         Files.writeString(f, "psk ok\nesp 1234 enc=rot13:0xdeadbeefcafe\n", StandardCharsets.UTF_8);
