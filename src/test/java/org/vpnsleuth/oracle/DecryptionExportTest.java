@@ -58,7 +58,11 @@ class DecryptionExportTest {
         return Stream.of(
                 new Case("ikev2-psk-esp.pcapng", "ikev2-psk-esp", 0x4566c9b7d4ad3a34L, 6, 10, "isakmp.enc.decrypted"),
                 new Case("ikev2-psk-esp-cbc.pcapng", "ikev2-psk-esp-cbc", -1, 6, 10, "isakmp.enc.decrypted"),
-                new Case("ikev1-main-quick.pcap", "ikev1-main-quick", 0xe48475466cddc9baL, 7, 10, "isakmp.typepayload == 8"))
+                new Case("ikev1-main-quick.pcap", "ikev1-main-quick", 0xe48475466cddc9baL, 7, 10, "isakmp.typepayload == 8"),
+                // CREATE_CHILD_SA with PFS, child and IKE SA rekeys (captures/README.md: 22 SK messages, 24 pings'
+                // ESP packets); Quick Modes with PFS (MM5, MM6, 2 x QM1-QM3, 3 Informationals: 11 with HASH; 12 ESP)
+                new Case("ikev2-rekey-pfs.pcapng", "ikev2-rekey-pfs", 0, 22, 24, "isakmp.enc.decrypted"),
+                new Case("ikev1-quick-pfs.pcapng", "ikev1-quick-pfs", 0, 11, 12, "isakmp.typepayload == 8"))
                 .map(c -> DynamicTest.dynamicTest(c.capture(), () -> {
                     String tshark = tshark();
                     Path cap = TestCaptures.capturesDir().resolve(c.capture());
@@ -66,10 +70,15 @@ class DecryptionExportTest {
                     KeyFiles.load(TestCaptures.capturesDir().resolve(c.scenario() + ".initiator.log"), logged);
                     long spiI = c.spiI() != -1 ? c.spiI() : DecryptionTest.firstSpi(cap);
                     StringBuilder keys = new StringBuilder("psk vpnsleuth-test-psk-0123456789\n");
-                    for (KeyMaterial.LoggedSa s : logged.logged) {
-                        byte[] dh = s.get("shared Diffie Hellman secret");
-                        if (dh != null) {
-                            keys.append(String.format("dh %016x %s%n", spiI, java.util.HexFormat.of().formatHex(dh)));
+                    if (c.spiI() == 0) {
+                        // each DH secret on its own line: dh for each IKE SA, dh-child for each child SA exchange with PFS
+                        keys = new StringBuilder(DecryptionTest.keysFileFromLog(c.scenario(), cap));
+                    } else {
+                        for (KeyMaterial.LoggedSa s : logged.logged) {
+                            byte[] dh = s.get("shared Diffie Hellman secret");
+                            if (dh != null) {
+                                keys.append(String.format("dh %016x %s%n", spiI, java.util.HexFormat.of().formatHex(dh)));
+                            }
                         }
                     }
                     Path kf = tmp.resolve(c.scenario() + ".keys");
