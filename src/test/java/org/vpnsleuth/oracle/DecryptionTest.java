@@ -332,46 +332,71 @@ class DecryptionTest {
                 KeyMaterial k = new KeyMaterial();
                 KeyFiles.load(kf, k);
                 assertThat(k.childDhSecrets).as("dh-child lines").hasSize(scenario.startsWith("ikev2") ? 3 : 2);
-                Map<Long, List<String>> derived = new java.util.TreeMap<>();
-                Decoder d = new Decoder();
-                IkeDecryption ike = new IkeDecryption(k);
-                EspDecryption esp = new EspDecryption(k);
-                ike.onChildKeys((spi, encr, bits, ek, integ, ak, src) -> {
-                    derived.put(spi, java.util.Arrays.asList(java.util.HexFormat.of().formatHex(ek),
-                            ak == null || ak.length == 0 ? null : java.util.HexFormat.of().formatHex(ak)));
-                    esp.addDerived(spi, encr, bits, ek, integ, ak, src);
-                });
-                d.ike.setDecryption(ike);
-                d.esp = esp;
-                Counts n = run(cap, d);
-                assertThat(n.problems()).as(scenario + ": problems").isEmpty();
-                assertThat(n.encryptedIke()).as(scenario + ": encrypted IKE messages left").isZero();
-                assertThat(n.decryptedEsp()).as(scenario + ": ESP packets decrypted with derived keys").isEqualTo(n.esp())
-                        .isEqualTo((int) t[2]);
-                assertThat(n.inner()).allMatch(x -> x.matches("10\\.[12]\\.[01]\\.1>10\\.[12]\\.[01]\\.1"));
-                Map<Long, List<String>> logged = loggedChildKeys(scenario);
-                assertThat(logged).as("child SAs in the logs").hasSize((int) t[1]);
-                assertThat(derived).as(scenario + ": derived child SA keys").isEqualTo(logged);
-                // the IKE SAs whose messages verified: the first and each rekeyed one, SK_* as the log printed them
-                assertThat(ike.verifiedV2()).hasSize(scenario.startsWith("ikev2") ? (int) t[3] : 0);
-                List<String> loggedSk = new ArrayList<>();
-                for (LogLine l : readLog(TestCaptures.capturesDir().resolve(scenario + ".initiator.log"))) {
-                    if (l.dump() != null && l.dump().startsWith("Sk_")) {
-                        loggedSk.add(l.dump() + " " + java.util.HexFormat.of().formatHex(l.value()));
-                    }
-                }
-                for (IkeDecryption.VerifiedV2 v : ike.verifiedV2()) {
-                    IkeDecryption.V2Keys x = v.keys();
-                    assertThat(loggedSk).contains("Sk_d secret " + java.util.HexFormat.of().formatHex(x.skD()),
-                            "Sk_ei secret " + java.util.HexFormat.of().formatHex(x.skEi()),
-                            "Sk_er secret " + java.util.HexFormat.of().formatHex(x.skEr()),
-                            "Sk_ai secret " + java.util.HexFormat.of().formatHex(x.skAi()),
-                            "Sk_pr secret " + java.util.HexFormat.of().formatHex(x.skPr()));
-                }
-                System.out.println("[pfs] " + scenario + ": " + n.decryptedIke() + " IKE message(s), " + n.decryptedEsp()
-                        + " ESP packet(s), " + derived.size() + " child SA key sets equal to the logs'");
+                derivesLikeTheLogs(scenario, k, t);
             });
         });
+    }
+
+    /**
+     * The same from both daemons' logs with their child SAs' keys left out (no "established with
+     * SPIs" lines): the ESP keys must be derived, each child exchange's DH secret taken from the
+     * log's KEYMAT seed, the rekeyed IKE SA's from its logged SKEYSEED.
+     */
+    @TestFactory
+    Stream<DynamicTest> pfsAndRekeysDeriveFromTheLogsDhSecrets() {
+        return Stream.of(new Object[] {"ikev2-rekey-pfs", 8, 24, 2}, new Object[] {"ikev1-quick-pfs", 4, 12, 1}).map(t -> {
+            String scenario = (String) t[0];
+            return DynamicTest.dynamicTest(scenario, () -> {
+                KeyMaterial k = new KeyMaterial();
+                k.psks.add(new KeyMaterial.Psk(PSK.getBytes(StandardCharsets.UTF_8), null, "test"));
+                for (KeyMaterial.LoggedSa s : logs(scenario).logged) {
+                    k.logged.add(new KeyMaterial.LoggedSa(s.source(), s.id(), s.first(), s.all(), List.of()));
+                }
+                derivesLikeTheLogs(scenario, k, t);
+            });
+        });
+    }
+
+    static void derivesLikeTheLogs(String scenario, KeyMaterial k, Object[] t) throws Exception {
+        Path cap = TestCaptures.capturesDir().resolve(scenario + ".pcapng");
+        Map<Long, List<String>> derived = new java.util.TreeMap<>();
+        Decoder d = new Decoder();
+        IkeDecryption ike = new IkeDecryption(k);
+        EspDecryption esp = new EspDecryption(k);
+        ike.onChildKeys((spi, encr, bits, ek, integ, ak, src) -> {
+            derived.put(spi, java.util.Arrays.asList(java.util.HexFormat.of().formatHex(ek),
+                    ak == null || ak.length == 0 ? null : java.util.HexFormat.of().formatHex(ak)));
+            esp.addDerived(spi, encr, bits, ek, integ, ak, src);
+        });
+        d.ike.setDecryption(ike);
+        d.esp = esp;
+        Counts n = run(cap, d);
+        assertThat(n.problems()).as(scenario + ": problems").isEmpty();
+        assertThat(n.encryptedIke()).as(scenario + ": encrypted IKE messages left").isZero();
+        assertThat(n.decryptedEsp()).as(scenario + ": ESP packets decrypted with derived keys").isEqualTo(n.esp())
+                .isEqualTo((int) t[2]);
+        assertThat(n.inner()).allMatch(x -> x.matches("10\\.[12]\\.[01]\\.1>10\\.[12]\\.[01]\\.1"));
+        Map<Long, List<String>> logged = loggedChildKeys(scenario);
+        assertThat(logged).as("child SAs in the logs").hasSize((int) t[1]);
+        assertThat(derived).as(scenario + ": derived child SA keys").isEqualTo(logged);
+        // the IKE SAs whose messages verified: the first and each rekeyed one, SK_* as the log printed them
+        assertThat(ike.verifiedV2()).hasSize(scenario.startsWith("ikev2") ? (int) t[3] : 0);
+        List<String> loggedSk = new ArrayList<>();
+        for (LogLine l : readLog(TestCaptures.capturesDir().resolve(scenario + ".initiator.log"))) {
+            if (l.dump() != null && l.dump().startsWith("Sk_")) {
+                loggedSk.add(l.dump() + " " + java.util.HexFormat.of().formatHex(l.value()));
+            }
+        }
+        for (IkeDecryption.VerifiedV2 v : ike.verifiedV2()) {
+            IkeDecryption.V2Keys x = v.keys();
+            assertThat(loggedSk).contains("Sk_d secret " + java.util.HexFormat.of().formatHex(x.skD()),
+                    "Sk_ei secret " + java.util.HexFormat.of().formatHex(x.skEi()),
+                    "Sk_er secret " + java.util.HexFormat.of().formatHex(x.skEr()),
+                    "Sk_ai secret " + java.util.HexFormat.of().formatHex(x.skAi()),
+                    "Sk_pr secret " + java.util.HexFormat.of().formatHex(x.skPr()));
+        }
+        System.out.println("[pfs] " + scenario + ": " + n.decryptedIke() + " IKE message(s), " + n.decryptedEsp()
+                + " ESP packet(s), " + derived.size() + " child SA key sets equal to the logs'");
     }
 
     /** Without the child SA's DH secret the analysis goes on, and says what is missing. */
