@@ -476,13 +476,13 @@ public final class IkeDecryption {
         if (k.skD == null || prf == null) {
             return what + ": SK_d or the PRF of the IKE SA is not known, its keys are not derived";
         }
+        // the chosen proposal's DH group decides (a request may offer proposals with and without one, §1.3.1)
         boolean wantsDh = chosen.dh() > 0;
-        if (wantsDh && (!q.ke() || !ke) || !wantsDh && (q.ke() != ke)) {
-            return what + ": " + (q.ke() ? "the response" : "the request") + " has no KE payload"
-                    + (wantsDh ? " although the chosen proposal names DH group " + chosen.dh() : "")
-                    + ", its keys are not derived";
+        if (wantsDh && (!q.ke() || !ke)) {
+            return what + ": " + (q.ke() ? "the response" : "the request") + " has no KE payload although the chosen"
+                    + " proposal names DH group " + chosen.dh() + ", its keys are not derived";
         }
-        boolean pfs = q.ke() && ke;
+        boolean pfs = wantsDh || chosen.dh() < 0 && q.ke() && ke;
         String[] from = new String[1];
         byte[] gir = null;
         if (chosen.protocol() == V2Proposals.PROTO_IKE) {

@@ -197,6 +197,23 @@ class CreateChildSaTest {
     }
 
     @Test
+    void aResponderThatChoosesNoDhGroupGetsKeysWithoutPfs() {
+        init();
+        // the request offers PFS (KE, group 14); the responder picks a proposal with DH group NONE (0) and sends no KE
+        exchange(14, childPayloads(espProposal(0xaaaa000aL, 14), 0x20, true),
+                childPayloads(espProposalWithDhNone(0xbbbb000aL), 0x60, false));
+        assertThat(derived).containsExactly(0xbbbb000aL, 0xaaaa000aL);
+        assertThat(notes).noneMatch(n -> n.contains("not derived"));
+    }
+
+    static byte[] espProposalWithDhNone(long spi) {
+        byte[] t = cat(transform(false, 1, 20, 256), transform(false, 4, 0, 0), transform(true, 5, 0, 0));
+        int len = 8 + 4 + t.length;
+        return cat(new byte[] {0, 0, (byte) (len >>> 8), (byte) len, 1, 3, 4, 3,
+                (byte) (spi >>> 24), (byte) (spi >>> 16), (byte) (spi >>> 8), (byte) spi}, t);
+    }
+
+    @Test
     void anUnparseableSaPayloadIsNamed() {
         init();
         byte[] bad = espProposal(0xbbbb0006L, 0);
