@@ -90,13 +90,14 @@ class IkeSealedLayoutTest {
 
     /** Per frame, the IV and ICV bytes of every SK/SKF payload and the reassembly of IKE layers. */
     record Seen(Map<Long, List<String>> ivs, Map<Long, List<String>> icvs, Map<Long, IkeDecodeState.Reassembled> whole,
-            long spiI, long spiR) {
+            long spiI, long spiR, Map<Long, Long> spiIByFrame) {
     }
 
     static Seen vpnsleuth(Path file) throws Exception {
         Map<Long, List<String>> ivs = new LinkedHashMap<>();
         Map<Long, List<String>> icvs = new LinkedHashMap<>();
         Map<Long, IkeDecodeState.Reassembled> whole = new LinkedHashMap<>();
+        Map<Long, Long> spiIByFrame = new LinkedHashMap<>();
         long[] spis = new long[2];
         try (CaptureReader r = Captures.open(file.toString())) {
             Decoder d = new Decoder();
@@ -113,6 +114,9 @@ class IkeSealedLayoutTest {
                         spis[0] = Bytes.u64(l.buf, l.offset);
                         spis[1] = Bytes.u64(l.buf, l.offset + 8);
                     }
+                    if (l.headerLength >= 28) {
+                        spiIByFrame.putIfAbsent(f.number, Bytes.u64(l.buf, l.offset));
+                    }
                     if (l.info instanceof IkeDecodeState.MessageInfo m && m.reassembled() != null) {
                         whole.put(f.number, m.reassembled());
                     }
@@ -127,7 +131,7 @@ class IkeSealedLayoutTest {
                 }
             }
         }
-        return new Seen(ivs, icvs, whole, spis[0], spis[1]);
+        return new Seen(ivs, icvs, whole, spis[0], spis[1], spiIByFrame);
     }
 
     /** Runs tshark with a throw-away profile holding {@code ikev2DecryptionTable}; rows of -T fields. */
@@ -220,6 +224,11 @@ class IkeSealedLayoutTest {
         int compared = 0;
         for (String[] row : rows) {
             long frame = Long.parseLong(row[0]);
+            if (v.spiIByFrame().getOrDefault(frame, v.spiI()) != v.spiI()) {
+                // another IKE SA (made by a rekey, captures/ikev2-rekey-pfs): the table holds no key for it, and
+                // tshark 4.0 then shows a 4-byte "IV" and no ICV, a guess; only the first SA's layout is compared
+                continue;
+            }
             List<String> tIv = split(row[1]);
             List<String> tIcv = split(row[2]);
             assertThat(v.ivs().getOrDefault(frame, List.of())).as(cap.getFileName() + " frame " + frame + " IV")
