@@ -31,7 +31,11 @@ public final class IkeDecryption {
     public record V2Keys(byte[] skD, byte[] skAi, byte[] skAr, byte[] skEi, byte[] skEr, byte[] skPi, byte[] skPr, String source) {
     }
 
-    /** A decrypted message: header and plaintext payloads as one IKE message; or why there is none. */
+    /**
+     * A decrypted message: header and plaintext payloads as one IKE message; or why there is none.
+     * {@code authCheck} holds the remarks about the plaintext (the PSK AUTH / HASH check, what a
+     * CREATE_CHILD_SA or Quick Mode could not derive, an IKE SA rekey), null when there are none.
+     */
     public record Result(byte[] message, String source, String problem, int fragment, int fragments, String authCheck) {
         public Result(byte[] message, String source, String problem, int fragment, int fragments) {
             this(message, source, problem, fragment, fragments, null);
