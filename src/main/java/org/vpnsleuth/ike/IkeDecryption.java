@@ -32,7 +32,7 @@ public final class IkeDecryption {
     }
 
     /** A decrypted message: header and plaintext payloads as one IKE message; or why there is none. */
-    public record Result(byte[] message, String source, String problem, int fragment, int fragments, String authCheck) {
+    public record Result(byte[] message, String source, String problem, int fragment, int fragments, KeyCheck keyCheck) {
         public Result(byte[] message, String source, String problem, int fragment, int fragments) {
             this(message, source, problem, fragment, fragments, null);
         }
@@ -384,7 +384,7 @@ public final class IkeDecryption {
      * RFC 7296 §2.15: for a shared-key AUTH payload in the decrypted message, which supplied PSK
      * gives it (the key that side used), or that none does; null when there is nothing to check.
      */
-    private String authCheck(byte[] msg, long spiI, long spiR, boolean fromInitiator, V2Keys k, Prf prf) {
+    private KeyCheck authCheck(byte[] msg, long spiI, long spiR, boolean fromInitiator, V2Keys k, Prf prf) {
         if (keys.psks.isEmpty() || prf == null || (msg[18] & 0xff) != 35) {
             return null;
         }
@@ -407,15 +407,14 @@ public final class IkeDecryption {
         if (id == null || auth == null) {
             return null;
         }
-        String who = fromInitiator ? "initiator" : "responder";
+        String what = "the " + (fromInitiator ? "initiator" : "responder") + "'s AUTH";
         for (KeyMaterial.Psk psk : keys.psks) {
             byte[] want = Ikev2Keys.pskAuth(prf, psk.secret(), realMessage, peerNonce, id, skP);
             if (java.security.MessageDigest.isEqual(want, auth)) {
-                return "the " + who + "'s AUTH matches the pre-shared key from " + psk.source() + ": the " + who + " uses that key";
+                return new KeyCheck(KeyCheck.Kind.PSK_MATCH, what, fromInitiator, psk.source(), psk.source(), keys.psks.size());
             }
         }
-        return "the " + who + "'s AUTH matches none of the " + keys.psks.size() + " supplied pre-shared key(s): the " + who
-                + " uses another key";
+        return new KeyCheck(KeyCheck.Kind.PSK_NONE, what, fromInitiator, null, null, keys.psks.size());
     }
 
     // ------------------------------------------------------------------ key material
@@ -506,6 +505,8 @@ public final class IkeDecryption {
         byte[] nr;
         byte[] lastPhase1Block;
         byte[] saiB;
+        /** IDii_b of AM1 (Aggressive Mode sends it in clear), for the HASH_I of AM3. */
+        byte[] idI;
         final Map<Long, byte[]> lastBlockByMid = new java.util.HashMap<>();
         /** IV used for each ciphertext seen (a byte-identical retransmission decrypts with the same IV). */
         final Map<Integer, byte[]> ivByCiphertext = new java.util.HashMap<>();
@@ -513,6 +514,17 @@ public final class IkeDecryption {
         List<String> keySources;
         /** SKEYID_d of each candidate key (null when unknown), for Quick Mode KEYMAT. */
         List<byte[]> skeyidD;
+        /** SKEYID_a of each candidate key (null when unknown), for the phase-2 HASH checks. */
+        List<byte[]> skeyidA;
+        /** The source of the supplied PSK each candidate key derives from (null when none or unknown). */
+        List<String> keyPsk;
+        /** Per Quick Mode message ID: Ni_b and Nr_b as seen so far, for HASH(2) and HASH(3). */
+        final Map<Long, byte[][]> qmNonces = new LinkedHashMap<>(16, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<Long, byte[][]> e) {
+                return size() > 64;
+            }
+        };
         /** Per Quick Mode message ID: the phase-2 initiator's nonce and SPI, once QM1 is read. */
         final Map<Long, Object[]> quickModes = new java.util.HashMap<>();
     }
@@ -532,6 +544,9 @@ public final class IkeDecryption {
             if (c.type == 1 && fromInitiator && spiR == 0) {
                 // MM1/AM1: the initiator's SA payload body (SAi_b) goes into HASH_I and HASH_R
                 v1State(spiI).saiB = Arrays.copyOfRange(b, c.bodyOffset(), c.bodyEnd());
+            }
+            if (c.type == 5 && fromInitiator) {
+                v1State(spiI).idI = Arrays.copyOfRange(b, c.bodyOffset(), c.bodyEnd());
             }
             if (c.type == V1_KE || c.type == V1_NONCE) {
                 if (st == null) {
@@ -632,7 +647,9 @@ public final class IkeDecryption {
                 if (exchange == 32 && childKeys != null) {
                     quickMode(st, m, mid, st.skeyidD.get(k), prf, st.keySources.get(k));
                 }
-                String check = exchange == 2 && phase1 ? mainModeHash(st, m, spiI, spiR, prf, fromInitiator) : null;
+                KeyCheck check = (exchange == 2 || exchange == 4 && fromInitiator) && phase1
+                        ? mainModeHash(st, m, spiI, spiR, prf, fromInitiator, exchange == 4)
+                        : phase1 ? null : phase2Hash(st, m, mid, exchange, k, prf, fromInitiator);
                 return new Result(m, st.keySources.get(k), null, 0, 0, check);
             }
         }
@@ -736,10 +753,11 @@ public final class IkeDecryption {
     }
 
     /**
-     * RFC 2409 §5: the HASH_I of MM5 (or HASH_R of MM6) recomputed for every supplied PSK, with
+     * RFC 2409 §5: the HASH_I of MM5 or AM3 (or HASH_R of MM6) recomputed for every supplied PSK, with
      * SKEYID = prf(PSK, Ni_b | Nr_b): which key the sender used, or that it is none of them.
      */
-    private String mainModeHash(V1State st, byte[] m, long spiI, long spiR, Prf prf, boolean fromInitiator) {
+    private KeyCheck mainModeHash(V1State st, byte[] m, long spiI, long spiR, Prf prf, boolean fromInitiator,
+            boolean aggressive) {
         if (keys.psks.isEmpty() || st.saiB == null || st.gxi == null || st.gxr == null || st.ni == null || st.nr == null) {
             return null;
         }
@@ -753,22 +771,95 @@ public final class IkeDecryption {
                 hash = Arrays.copyOfRange(m, c.bodyOffset(), c.bodyEnd());
             }
         }
+        if (aggressive) {
+            id = st.idI; // AM3 carries only HASH_I; the identity went in clear in AM1
+        }
         if (id == null || hash == null) {
             return null; // signatures, not a PSK
         }
-        String what = fromInitiator ? "HASH_I of MM5" : "HASH_R of MM6";
-        String who = fromInitiator ? "initiator" : "responder";
+        String what = aggressive ? "HASH_I of AM3" : fromInitiator ? "HASH_I of MM5" : "HASH_R of MM6";
         for (KeyMaterial.Psk psk : keys.psks) {
             byte[] skeyid = org.vpnsleuth.crypto.Ikev1Keys.skeyidPsk(prf, psk.secret(), st.ni, st.nr);
             byte[] want = fromInitiator
                     ? org.vpnsleuth.crypto.Ikev1Keys.hashI(prf, skeyid, st.gxi, st.gxr, be64(spiI), be64(spiR), st.saiB, id)
                     : org.vpnsleuth.crypto.Ikev1Keys.hashR(prf, skeyid, st.gxi, st.gxr, be64(spiI), be64(spiR), st.saiB, id);
             if (java.security.MessageDigest.isEqual(want, hash)) {
-                return what + " matches the pre-shared key from " + psk.source() + ": the " + who + " uses that key";
+                return new KeyCheck(KeyCheck.Kind.PSK_MATCH, what, fromInitiator, psk.source(), psk.source(), keys.psks.size());
             }
         }
-        return what + " matches none of the " + keys.psks.size() + " supplied pre-shared key(s): the " + who
-                + " uses another key";
+        return new KeyCheck(KeyCheck.Kind.PSK_NONE, what, fromInitiator, null, null, keys.psks.size());
+    }
+
+    /** Which supplied PSK gives the SKEYID a strongSwan log printed for this SA (prf(PSK, Ni_b | Nr_b)); null when none. */
+    private String loggedPsk(KeyMaterial.LoggedSa s, V1State st, Prf prf) {
+        byte[] skeyid = s.get("SKEYID");
+        if (skeyid == null || st.ni == null || st.nr == null) {
+            return null;
+        }
+        for (KeyMaterial.Psk psk : keys.psks) {
+            if (java.security.MessageDigest.isEqual(skeyid, org.vpnsleuth.crypto.Ikev1Keys.skeyidPsk(prf, psk.secret(), st.ni, st.nr))) {
+                return psk.source();
+            }
+        }
+        return null;
+    }
+
+    /**
+     * RFC 2409 §5.5, §5.7 and the ModeCfg draft: the HASH that opens every message after phase 1,
+     * recomputed with SKEYID_a of the key that decrypted it. Quick Mode: HASH(1) = prf(SKEYID_a,
+     * M-ID | rest), HASH(2) = prf(SKEYID_a, M-ID | Ni_b | rest), HASH(3) = prf(SKEYID_a, 0 | M-ID |
+     * Ni_b | Nr_b); Informational and Transaction: prf(SKEYID_a, M-ID | rest), rest being the
+     * payloads after HASH. Null when SKEYID_a of that key is unknown or the Quick Mode nonces are.
+     */
+    private KeyCheck phase2Hash(V1State st, byte[] m, long mid, int exchange, int k, Prf prf, boolean fromInitiator) {
+        byte[] a = k < st.skeyidA.size() ? st.skeyidA.get(k) : null;
+        if (a == null) {
+            return null;
+        }
+        PayloadChain c = new PayloadChain(m, 28, m.length, m[16] & 0xff, false);
+        if (!c.next() || c.type != V1_HASH) {
+            return null;
+        }
+        byte[] hash = Arrays.copyOfRange(m, c.bodyOffset(), c.bodyEnd());
+        byte[] rest = Arrays.copyOfRange(m, c.bodyEnd(), m.length);
+        byte[] nonce = null;
+        while (c.next()) {
+            if (c.type == V1_NONCE && nonce == null) {
+                nonce = Arrays.copyOfRange(m, c.bodyOffset(), c.bodyEnd());
+            }
+        }
+        int id = (int) mid;
+        byte[] want;
+        String what;
+        if (exchange == 32) {
+            byte[][] q = st.qmNonces.computeIfAbsent(mid, x -> new byte[3][]); // Ni_b, Nr_b, QM1's sender (0/1)
+            if (rest.length == 0) {
+                if (q[0] == null || q[1] == null) {
+                    return null;
+                }
+                want = org.vpnsleuth.crypto.Ikev1Keys.quickModeHash3(prf, a, id, q[0], q[1]);
+                what = "HASH(3) of QM3";
+            } else if (nonce == null) {
+                return null;
+            } else if (q[0] == null || Arrays.equals(q[0], nonce) && q[2][0] == (fromInitiator ? 1 : 0)) {
+                q[0] = nonce;
+                q[2] = new byte[] {(byte) (fromInitiator ? 1 : 0)};
+                want = org.vpnsleuth.crypto.Ikev1Keys.quickModeHash1(prf, a, id, rest);
+                what = "HASH(1) of QM1";
+            } else {
+                q[1] = nonce;
+                want = org.vpnsleuth.crypto.Ikev1Keys.quickModeHash2(prf, a, id, q[0], rest);
+                what = "HASH(2) of QM2";
+            }
+        } else if (exchange == 5 || exchange == 6) {
+            want = org.vpnsleuth.crypto.Ikev1Keys.informationalHash(prf, a, id, rest);
+            what = exchange == 5 ? "HASH(1) of the Informational" : "HASH of the Transaction message";
+        } else {
+            return null;
+        }
+        boolean ok = java.security.MessageDigest.isEqual(want, hash);
+        return new KeyCheck(ok ? KeyCheck.Kind.HASH_OK : KeyCheck.Kind.HASH_FAILED, what, fromInitiator,
+                st.keySources.get(k), k < st.keyPsk.size() ? st.keyPsk.get(k) : null, 0);
     }
 
     /** Length of a well-formed IKEv1 payload chain at the start of {@code plain}, or -1. */
@@ -797,11 +888,15 @@ public final class IkeDecryption {
         st.keys = new ArrayList<>();
         st.keySources = new ArrayList<>();
         st.skeyidD = new ArrayList<>();
+        st.skeyidA = new ArrayList<>();
+        st.keyPsk = new ArrayList<>();
         for (KeyMaterial.Ikev1Keys x : keys.ikev1) {
             if (x.cookieI() == spiI && (x.cookieR() == spiR || x.cookieR() == 0)) {
                 st.keys.add(x.encKey());
                 st.keySources.add(x.source());
                 st.skeyidD.add(x.skeyidD());
+                st.skeyidA.add(x.skeyidA());
+                st.keyPsk.add(null);
             }
         }
         byte[] cookieI = be64(spiI);
@@ -816,6 +911,8 @@ public final class IkeDecryption {
                     st.keys.add(ka);
                     st.keySources.add(s.source() + " <" + s.id() + ">");
                     st.skeyidD.add(s.get("SKEYID_d"));
+                    st.skeyidA.add(s.get("SKEYID_a"));
+                    st.keyPsk.add(loggedPsk(s, st, prf));
                 }
             }
         }
@@ -842,6 +939,8 @@ public final class IkeDecryption {
                     st.keys.add(org.vpnsleuth.crypto.Ikev1Keys.encryptionKey(prf, p1.skeyidE(), keyLen));
                     st.keySources.add("the PSK of " + psk.source() + " and the DH secret of " + from.get(i));
                     st.skeyidD.add(p1.skeyidD());
+                    st.skeyidA.add(p1.skeyidA());
+                    st.keyPsk.add(psk.source());
                 }
             }
         }

@@ -333,6 +333,7 @@ public final class Tracker {
                 IkeDissector.summary(l, sum);
                 m.decryptedWith = info.decryptedWith();
                 m.decryptedPayloads = sum.toString().trim();
+                m.keyCheck = info.keyCheck();
                 IkeFacts.read(f, m);
             }
             return;
@@ -378,6 +379,9 @@ public final class Tracker {
             m.frames.add(at);
         }
         IkeFacts.read(f, m);
+        if (info != null && info.keyCheck() != null) {
+            m.keyCheck = info.keyCheck(); // checked from the cleartext (AM2's HASH_R)
+        }
         place(sa, m, info);
         lastMessage = m;
     }
