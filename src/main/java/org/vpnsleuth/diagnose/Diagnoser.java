@@ -72,6 +72,7 @@ public final class Diagnoser {
             Ikev2Rules.diagnose(this, sa, d);
         }
         children(sa, d);
+        KeyCheckRules.apply(sa, d);
         if (d.main == null && d.verdict == Verdict.FAILED) {
             d.main = finding(Cause.UNKNOWN, Confidence.LOW, d.stoppedAt, "the negotiation stopped at " + d.stoppedAt,
                     "The capture shows the negotiation stop here without a cleartext reason.",

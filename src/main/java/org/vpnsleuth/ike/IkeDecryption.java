@@ -858,8 +858,10 @@ public final class IkeDecryption {
             return null;
         }
         boolean ok = java.security.MessageDigest.isEqual(want, hash);
+        String psk = k < st.keyPsk.size() ? st.keyPsk.get(k) : null;
+        boolean noneOfThem = "".equals(psk);
         return new KeyCheck(ok ? KeyCheck.Kind.HASH_OK : KeyCheck.Kind.HASH_FAILED, what, fromInitiator,
-                st.keySources.get(k), k < st.keyPsk.size() ? st.keyPsk.get(k) : null, 0);
+                st.keySources.get(k), noneOfThem ? null : psk, noneOfThem ? keys.psks.size() : 0);
     }
 
     /** Length of a well-formed IKEv1 payload chain at the start of {@code plain}, or -1. */
@@ -912,7 +914,10 @@ public final class IkeDecryption {
                     st.keySources.add(s.source() + " <" + s.id() + ">");
                     st.skeyidD.add(s.get("SKEYID_d"));
                     st.skeyidA.add(s.get("SKEYID_a"));
-                    st.keyPsk.add(loggedPsk(s, st, prf));
+                    String lp = loggedPsk(s, st, prf);
+                    // "" when the log's SKEYID matches none of the supplied PSKs: that side uses another key
+                    st.keyPsk.add(lp == null && s.get("SKEYID") != null && st.ni != null && st.nr != null
+                            && !keys.psks.isEmpty() ? "" : lp);
                 }
             }
         }

@@ -14,7 +14,9 @@ package org.vpnsleuth.ike;
  *     SKEYID_a was used); null for {@link Kind#PSK_NONE}
  * @param psk for a phase-2 hash: the source of the supplied PSK those keys derive from, when known;
  *     for a PSK check, the same as {@code key}
- * @param tried how many supplied pre-shared keys were tried (PSK checks)
+ * @param tried how many supplied pre-shared keys were tried: for a PSK check; for a phase-2 hash,
+ *     non-zero when the SKEYID of those keys is known and matches none of them (that side uses
+ *     another key)
  */
 public record KeyCheck(Kind kind, String what, boolean fromInitiator, String key, String psk, int tried) {
     public enum Kind {
@@ -40,7 +42,9 @@ public record KeyCheck(Kind kind, String what, boolean fromInitiator, String key
                     + " uses another key";
             case HASH_OK -> what + " verifies with SKEYID_a of the keys from " + key
                     + (psk != null && !key.contains(psk) ? ", which derive from the pre-shared key of " + psk
-                            + ": the " + side() + " uses that key" : "");
+                            + ": the " + side() + " uses that key"
+                            : psk == null && tried > 0 ? ", whose SKEYID matches none of the " + tried
+                                    + " supplied pre-shared key(s): the " + side() + " uses another key" : "");
             case HASH_FAILED -> what + " does not verify with SKEYID_a of the keys from " + key
                     + " (the message was altered, or those are not the keys its sender used)";
         };

@@ -186,6 +186,13 @@ public final class AnalysisJson {
         j.value("length", m.length).value("encrypted", m.encrypted).value("payloads", m.payloads);
         opt(j, "decryptedPayloads", m.decryptedPayloads);
         opt(j, "decryptedWith", m.decryptedWith);
+        if (m.keyCheck != null) {
+            j.beginObject("keyCheck").value("result", m.keyCheck.kind().name()).value("what", m.keyCheck.what())
+                    .value("side", m.keyCheck.side());
+            opt(j, "key", m.keyCheck.key());
+            opt(j, "psk", m.keyCheck.psk());
+            j.value("text", m.keyCheck.text()).endObject();
+        }
         j.beginArray("notifies");
         for (IkeMessage.Notify n : m.notifies) {
             j.beginObject(null).value("type", n.type()).value("name", n.name());

@@ -125,6 +125,44 @@ class PskCheckTest {
                 .hasSize(5);
     }
 
+    private static String log(String n) {
+        return AnalyzeVerdictTest.captures().resolve(n).toString();
+    }
+
+    @Test
+    void analyzeNamesThePeerWhoseKeyDiffers() {
+        // captures/README.md: in fail-ikev1-psk and fail-ikev1-aggressive-psk the initiator has the documented
+        // key and the responder vpnsleuth-wrong-psk-9876543210
+        String good = "vpnsleuth-test-psk-0123456789";
+        String wrong = "vpnsleuth-wrong-psk-9876543210";
+        AnalyzeCommandTest.Run both = AnalyzeCommandTest.run("analyze", "--psk", good, "--keys", log("fail-ikev1-psk.initiator.log"),
+                "--keys", log("fail-ikev1-psk.responder.log"), capture("fail-ikev1-psk.pcapng"));
+        assertThat(both.out()).contains("FAILED at MM5 — PSK_MISMATCH (high)")
+                .contains("the pre-shared keys differ: the initiator uses the key from --psk, the responder another key"
+                        + " (none of the 1 supplied)")
+                .contains("fix: Set the responder's pre-shared key for this peer to the one the other side uses (the key from --psk)");
+        // the responder's key given instead: now the initiator is the odd one out (its HASH_I matches none; the
+        // responder's Informationals decrypt with that key and the DH secret, and their HASH(1) verifies)
+        AnalyzeCommandTest.Run other = AnalyzeCommandTest.run("analyze", "--psk", wrong, "--keys", log("fail-ikev1-psk.initiator.log"),
+                capture("fail-ikev1-psk.pcapng"));
+        assertThat(other.out()).contains("PSK_MISMATCH (high)")
+                .contains("the initiator uses another key (none of the 1 supplied), the responder the key from --psk")
+                .contains("fix: Set the initiator's pre-shared key");
+        // both keys: each side named
+        AnalyzeCommandTest.Run two = AnalyzeCommandTest.run("analyze", "--psk", good, "--psk", wrong, "--keys",
+                log("fail-ikev1-psk.initiator.log"), capture("fail-ikev1-psk.pcapng"));
+        assertThat(two.out()).contains("the initiator uses the key from --psk #1, the responder the key from --psk #2");
+        AnalyzeCommandTest.Run am = AnalyzeCommandTest.run("analyze", "--psk", good, "--keys",
+                log("fail-ikev1-aggressive-psk.initiator.log"), capture("fail-ikev1-aggressive-psk.pcapng"));
+        assertThat(am.out()).contains("FAILED at AM2 — PSK_MISMATCH (high)")
+                .contains("the initiator uses the key from --psk, the responder another key");
+        // success: one line that both peers use the supplied key
+        AnalyzeCommandTest.Run ok = AnalyzeCommandTest.run("analyze", "--psk", good, "--keys", log("ikev2-psk-esp.initiator.log"),
+                capture("ikev2-psk-esp.pcapng"));
+        assertThat(ok.out()).contains("note: pre-shared key: both peers use the key from --psk (AUTH_i (frame");
+        assertThat(both.out() + other.out() + two.out() + am.out() + ok.out()).doesNotContain(good).doesNotContain(wrong);
+    }
+
     @Test
     void wordlistAttackFindsTheResponderKey() throws Exception {
         Path words = tmp.resolve("words.txt");
