@@ -947,6 +947,15 @@ public final class IkeDecryption {
                     st.skeyidA.add(p1.skeyidA());
                     st.keyPsk.add(psk.source());
                 }
+                // signature (and public-key) authentication: SKEYID = prf(Ni_b | Nr_b, g^xy), no PSK (RFC 2409 §5)
+                byte[] skeyid = org.vpnsleuth.crypto.Ikev1Keys.skeyidSignature(prf, st.ni, st.nr, secrets.get(i));
+                org.vpnsleuth.crypto.Ikev1Keys.Phase1 p1 = org.vpnsleuth.crypto.Ikev1Keys.phase1Keys(prf, skeyid,
+                        secrets.get(i), be64(spiI), be64(spiR));
+                st.keys.add(org.vpnsleuth.crypto.Ikev1Keys.encryptionKey(prf, p1.skeyidE(), keyLen));
+                st.keySources.add("the DH secret of " + from.get(i) + " (signature authentication)");
+                st.skeyidD.add(p1.skeyidD());
+                st.skeyidA.add(p1.skeyidA());
+                st.keyPsk.add(null);
             }
         }
     }

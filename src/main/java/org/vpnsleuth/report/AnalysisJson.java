@@ -119,6 +119,7 @@ public final class AnalysisJson {
         opt(j, "headline", d.main == null ? null : d.main.headline());
         frames(j, "evidenceFrames", d.main == null ? List.of() : d.main.evidence());
         opt(j, "nat", d.nat);
+        opt(j, "decryption", d.decryption);
         j.beginArray("notes");
         for (String n : d.notes) {
             j.value(null, n);

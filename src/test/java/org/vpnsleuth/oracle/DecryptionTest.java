@@ -143,14 +143,15 @@ class DecryptionTest {
     }
 
     /**
-     * The DH secret alone (IKEv2), or with the PSK (IKEv1), gives every IKE key and the ESP keys
+     * The DH secret alone (IKEv2, IKEv1 with signatures: the *-fragments captures use RSA certificates), or with the
+     * PSK (IKEv1), gives every IKE key and the ESP keys
      * of the child SAs: nothing from the logs but g^ir.
      */
     @TestFactory
     Stream<DynamicTest> ikeDecryptsFromTheDhSecretAndThePsk() throws Exception {
         List<DynamicTest> tests = new ArrayList<>();
         for (String scenario : List.of("ikev2-psk-esp", "ikev2-psk-esp-cbc", "ikev1-main-quick", "ikev1-aggressive",
-                "nat-t", "fail-ikev2-dh-retry", "fail-ikev1-qm-ts", "fail-xauth")) {
+                "nat-t", "fail-ikev2-dh-retry", "fail-ikev1-qm-ts", "fail-xauth", "ikev1-fragments", "ikev2-fragments")) {
             Path cap = TestCaptures.capturesDir().resolve(scenario + ".pcapng");
             Path c = Files.exists(cap) ? cap : TestCaptures.capturesDir().resolve(scenario + ".pcap");
             tests.add(DynamicTest.dynamicTest(scenario, () -> {
