@@ -22,6 +22,39 @@ final class DecryptionStatus {
         if (k == null || k.isEmpty()) {
             return null;
         }
+        String ike = ike(sa, k);
+        String esp = esp(sa);
+        return ike == null ? esp : esp == null ? ike : ike + (ike.endsWith(".") ? " " : "; ") + esp;
+    }
+
+    /** ESP of the SA's child SAs: how many packets decrypted, and where the missing keys come from. */
+    private static String esp(IkeSa sa) {
+        long packets = 0;
+        long decrypted = 0;
+        java.util.List<String> without = new java.util.ArrayList<>();
+        for (org.vpnsleuth.track.EspFlow f : sa.flows) {
+            if (!f.protocol.equals("ESP")) {
+                continue;
+            }
+            packets += f.packets;
+            decrypted += f.decrypted;
+            if (f.decrypted == 0) {
+                without.add(f.spiHex());
+            }
+        }
+        if (packets == 0) {
+            return null;
+        }
+        String counts = decrypted + " of " + packets + " ESP packet(s) decrypted";
+        if (without.isEmpty()) {
+            return counts;
+        }
+        return counts + " (no keys for SPI " + String.join(", ", without) + ": child SA keys derive from this SA's"
+                + " IKE_AUTH / CREATE_CHILD_SA or Quick Mode once those decrypt, or come from `esp` lines or a strongSwan"
+                + " log with `chd = 4`)";
+    }
+
+    private static String ike(IkeSa sa, KeyMaterial k) {
         int encrypted = 0;
         int decrypted = 0;
         for (IkeMessage m : sa.messages) {

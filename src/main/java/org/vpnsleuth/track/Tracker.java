@@ -287,6 +287,9 @@ public final class Tracker {
             flows.put(key, f);
         }
         f.add(at, seq, l.totalLength());
+        if (esp && l.info instanceof org.vpnsleuth.crypto.EspDecryption.Result) {
+            f.decrypted++; // the decryption stage verified and opened it
+        }
     }
 
     // ------------------------------------------------------------------ IKE

@@ -42,6 +42,8 @@ class DecryptionStatusTest {
                 .contains("`dh 7aae93b1fa9cd9ea <g^xy hex>`").contains("`ikev1 7aae93b1fa9cd9ea 6f2aeedc496f5263 enc=<Ka hex>`")
                 .contains("`ike = 4`");
         String v2 = decryptionLine(AnalyzeCommandTest.run("analyze", "--psk", PSK, capture("ikev2-psk-esp.pcapng")));
+        // ikev2-psk-esp: 10 ESP packets on two SPIs (tshark esp.spi 0x1977eb59, 0x29f31df5)
+        assertThat(v2).contains("0 of 10 ESP packet(s) decrypted (no keys for SPI 0x1977eb59, 0x29f31df5");
         assertThat(v2).contains("0 of 6 encrypted message(s) decrypted").contains("IKEv2 keys derive from the Diffie-Hellman secret")
                 .contains("the pre-shared key only authenticates and cannot decrypt").contains("`dh 4566c9b7d4ad3a34 <g^ir hex>`");
         String sig = decryptionLine(AnalyzeCommandTest.run("analyze", "--psk", PSK, capture("ikev1-fragments.pcap")));
@@ -63,6 +65,9 @@ class DecryptionStatusTest {
                 AnalyzeVerdictTest.captures().resolve("fail-ikev1-psk.initiator.log").toString(), "--keys",
                 AnalyzeVerdictTest.captures().resolve("fail-ikev1-psk.responder.log").toString(), capture("fail-ikev1-psk.pcapng")));
         assertThat(l).isEqualTo("  decryption: 8 of 8 encrypted message(s) decrypted");
+        String esp = decryptionLine(AnalyzeCommandTest.run("analyze", "--keys",
+                AnalyzeVerdictTest.captures().resolve("ikev2-psk-esp.initiator.log").toString(), capture("ikev2-psk-esp.pcapng")));
+        assertThat(esp).isEqualTo("  decryption: 6 of 6 encrypted message(s) decrypted; 10 of 10 ESP packet(s) decrypted");
         // the initiator's log alone decrypts only the initiator's messages (the responder's key differs)
         String half = decryptionLine(AnalyzeCommandTest.run("analyze", "--keys",
                 AnalyzeVerdictTest.captures().resolve("fail-ikev1-psk.initiator.log").toString(), capture("fail-ikev1-psk.pcapng")));
