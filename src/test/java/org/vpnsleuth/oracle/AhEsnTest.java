@@ -236,6 +236,39 @@ class AhEsnTest {
         }
     }
 
+    /**
+     * A strongSwan log's AH child SA: the proposal says AH and EXT_SEQ, the integrity keys are the
+     * only keys. (No daemon here runs AH: the log lines are written in charon's level-4 form with
+     * the key of SPI 0xa007.)
+     */
+    @Test
+    void ahChildSaOfAStrongSwanLog() throws Exception {
+        String key = "a2fd97ea7d72ece99cb63d4b02bb95dd50b1be241b8f414914d362387e5dad96";
+        StringBuilder log = new StringBuilder();
+        String p = "2026-11-25 10:42:01 09[CFG] <vpn|1> ";
+        log.append(p).append("selected proposal: AH:HMAC_SHA2_256_128/EXT_SEQ\n");
+        log.append(p.replace("CFG", "CHD")).append("integrity initiator key => 32 bytes @ 0x7fdd98002920\n");
+        for (int row = 0; row < 2; row++) {
+            StringBuilder hex = new StringBuilder();
+            for (int i = 0; i < 16; i++) {
+                hex.append(key.substring(2 * (16 * row + i), 2 * (16 * row + i) + 2).toUpperCase()).append(' ');
+            }
+            log.append(p.replace("CFG", "CHD")).append(String.format("  %2d: ", 16 * row)).append(hex).append(" ................\n");
+        }
+        log.append(p.replace("CFG", "IKE")).append("CHILD_SA net{1} established with SPIs 0000a0ff_i 0000a007_o and TS"
+                + " 192.0.2.1/32 === 192.0.2.2/32\n");
+        Path t = Files.createTempFile("ah-charon", ".log");
+        Files.writeString(t, log.toString());
+        KeyMaterial k = new KeyMaterial();
+        assertThat(KeyFiles.load(t, k)).isEqualTo(KeyFiles.Kind.STRONGSWAN_LOG);
+        Map<Integer, Seen> seen = decode("ipsec-ah.pcap", k);
+        for (int frame = 14; frame <= 16; frame++) {
+            assertThat(seen.get(frame).notes()).anyMatch(n -> n.startsWith("AH ICV verified with the key from " + t + " <vpn|1>"));
+        }
+        assertThat(seen.get(17).notes()).anyMatch(n -> n.startsWith("ICV check failed for AH SA 0x0000a007"));
+        assertThat(seen.get(1).notes()).noneMatch(n -> n.contains("AH"));
+    }
+
     @Test
     void keyLinesAreCheckedAndNeverEchoTheKey() throws Exception {
         Path t = Files.createTempFile("ah", ".keys");
