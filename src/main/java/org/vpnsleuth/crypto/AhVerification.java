@@ -105,8 +105,8 @@ public final class AhVerification {
      * before it). Null when no key is known for the SPI.
      */
     public Result verify(byte[] b, int ip, int ah, int end, boolean v6) {
-        if (ah + 12 > end) {
-            return null;
+        if (ip < 0 || ah - ip < (v6 ? 40 : 20) || ah + 12 > end || end > b.length) {
+            return null; // not an IP header followed by an AH header: nothing to check
         }
         long spi = Bytes4.u32(b, ah + 4);
         List<Sa> candidates = bySpi.get(spi);

@@ -186,6 +186,30 @@ class AhEsnTest {
         assertThat(ah.get(1).notes()).anyMatch(n -> n.startsWith("AH ICV verified")); // the others are unaffected
     }
 
+    /** tshark 4.0 has no AH ICV check, but its AH header fields must be the ones vpnsleuth shows. */
+    @Test
+    void ahHeaderFieldsAgreeWithTshark() throws Exception {
+        String tshark = DecryptionExportTest.tshark();
+        Path cap = TestCaptures.capturesDir().resolve("ipsec-ah.pcap");
+        Process pr = new ProcessBuilder(tshark, "-n", "-r", cap.toString(), "-T", "fields", "-e", "ah.spi", "-e", "ah.sequence",
+                "-e", "ah.length", "-e", "ah.icv", "-e", "ah.next_header").redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        List<String> theirs = new String(pr.getInputStream().readAllBytes(), StandardCharsets.UTF_8).lines().toList();
+        pr.waitFor();
+        List<String> ours = new ArrayList<>();
+        try (CaptureReader r = Captures.open(cap.toString())) {
+            Decoder d = new Decoder();
+            Packet p = new Packet();
+            Frame f = new Frame();
+            while (r.next(f)) {
+                d.decode(f, p);
+                Layer l = p.find(Proto.AH);
+                ours.add(String.format("0x%08x\t%d\t%d\t%s\t%d", l.u32(4), l.u32(8), l.u8(1),
+                        HexFormat.of().formatHex(l.buf, l.offset + 12, l.offset + l.headerLength), l.u8(0)));
+            }
+        }
+        assertThat(ours).hasSize(19).isEqualTo(theirs);
+    }
+
     /** Hostile AH headers: a length beyond the packet, a length that does not fit the algorithm. */
     @Test
     void hostileAhLengthsGiveAMessageNotACrash() throws Exception {
