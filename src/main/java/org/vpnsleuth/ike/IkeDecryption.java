@@ -93,9 +93,17 @@ public final class IkeDecryption {
     public static void install(KeyMaterial k, org.vpnsleuth.decode.Decoder d) {
         IkeDecryption ike = new IkeDecryption(k);
         org.vpnsleuth.crypto.EspDecryption esp = new org.vpnsleuth.crypto.EspDecryption(k);
-        ike.onChildKeys(esp::addDerived);
+        org.vpnsleuth.crypto.AhVerification ah = new org.vpnsleuth.crypto.AhVerification(k);
+        ike.onChildKeys((protocol, spi, encr, keyBits, encKey, integ, authKey, esn, source) -> {
+            if (protocol == PROTO_AH) {
+                ah.addDerived(spi, integ, authKey, esn, source);
+            } else {
+                esp.addDerived(spi, encr, keyBits, encKey, integ, authKey, esn, source);
+            }
+        });
         d.ike.setDecryption(ike);
         d.esp = esp;
+        d.ah = ah;
     }
 
     public KeyMaterial keys() {
@@ -282,9 +290,23 @@ public final class IkeDecryption {
         return m;
     }
 
-    /** Receives the ESP keys derived for a child SA: SPI, cipher and integrity IDs, key bits, keys, source. */
+    /** Protocol IDs of SA proposals (RFC 7296 §3.3.1; the same values in the IPsec DOI, RFC 2407 §4.4.1). */
+    public static final int PROTO_AH = 2;
+    public static final int PROTO_ESP = 3;
+    /** IKEv2 Transform Type 5 (Extended Sequence Numbers), ID 1 = ESN (RFC 7296 §3.3.2). */
+    private static final int TRANSFORM_ESN = 5;
+    /** IPsec DOI SA attribute 11, Extended (64-bit) Sequence Number (RFC 4304 §2): value 1 = ESN. */
+    private static final int V1_ATTR_ESN = 11;
+    private static final int V1_ATTR_AUTH = 5;
+    private static final int V1_ATTR_KEY_LENGTH = 6;
+
+    /**
+     * Receives the keys derived for a child SA: protocol (AH or ESP), SPI, cipher and integrity IDs
+     * (IKEv2 transform IDs; no cipher for AH), key bits, keys, whether it uses ESN, source.
+     */
     public interface ChildKeys {
-        void derived(long spi, int encr, int keyBits, byte[] encKey, int integ, byte[] authKey, String source);
+        void derived(int protocol, long spi, int encr, int keyBits, byte[] encKey, int integ, byte[] authKey, boolean esn,
+                String source);
     }
 
     private ChildKeys childKeys;
@@ -321,8 +343,8 @@ public final class IkeDecryption {
         int plen = Bytes.u16(msg, p + 2);
         int protocol = msg[p + 5] & 0xff;
         int spiSize = msg[p + 6] & 0xff;
-        if (protocol != 3 || spiSize != 4 || plen < 12 || plen > pend - p) {
-            return; // ESP with a 4-byte SPI only
+        if (protocol != PROTO_ESP && protocol != PROTO_AH || spiSize != 4 || plen < 12 || plen > pend - p) {
+            return; // ESP or AH with a 4-byte SPI only
         }
         long spi = Bytes.u32(msg, p + 8);
         SaKey key = new SaKey(spiI, spiR);
@@ -337,6 +359,7 @@ public final class IkeDecryption {
         int encr = -1;
         int bits = 0;
         int integ = 0;
+        boolean esn = false;
         for (int t = p + 12, tend = p + plen; t + 8 <= tend; ) {
             int tl = Bytes.u16(msg, t + 2);
             if (tl < 8 || tl > tend - t) {
@@ -353,13 +376,26 @@ public final class IkeDecryption {
                 }
             } else if (type == 3) {
                 integ = id;
+            } else if (type == TRANSFORM_ESN) {
+                esn = id == 1;
             }
             t += tl;
         }
-        Encryption enc = Encryption.fromIkev2Id(encr);
         Integrity in = integ > 0 ? Integrity.fromIkev2Id(integ) : null;
         byte[] nonceI = ni.get(spiI);
         byte[] nonceR = nr.get(key);
+        if (protocol == PROTO_AH) {
+            // §2.17: AH has only integrity keys, I→R then R→I
+            if (in == null || nonceI == null || nonceR == null) {
+                return;
+            }
+            Ikev2Keys.ChildSa cs = Ikev2Keys.childSaKeys(prf, k.skD, new byte[0], nonceI, nonceR, 0, in.keyLength());
+            String src = "the child SA keys derived from SK_d (" + k.source + ")";
+            childKeys.derived(PROTO_AH, spi, -1, 0, null, integ, cs.integI(), esn, src);
+            childKeys.derived(PROTO_AH, rSpi[0], -1, 0, null, integ, cs.integR(), esn, src);
+            return;
+        }
+        Encryption enc = Encryption.fromIkev2Id(encr);
         if (enc == null || nonceI == null || nonceR == null || !enc.aead() && in == null) {
             return;
         }
@@ -371,8 +407,8 @@ public final class IkeDecryption {
         }
         Ikev2Keys.ChildSa cs = Ikev2Keys.childSaKeys(prf, k.skD, new byte[0], nonceI, nonceR, el, in == null ? 0 : in.keyLength());
         String src = "the child SA keys derived from SK_d (" + k.source + ")";
-        childKeys.derived(spi, encr, bits, cs.encrI(), integ, cs.integI(), src); // the responder's SPI: I→R traffic
-        childKeys.derived(rSpi[0], encr, bits, cs.encrR(), integ, cs.integR(), src);
+        childKeys.derived(PROTO_ESP, spi, encr, bits, cs.encrI(), integ, cs.integI(), esn, src); // the responder's SPI: I→R
+        childKeys.derived(PROTO_ESP, rSpi[0], encr, bits, cs.encrR(), integ, cs.integR(), esn, src);
     }
 
     private static final int AUTH = 39;
@@ -697,7 +733,7 @@ public final class IkeDecryption {
         int plen = Bytes.u16(m, p + 2);
         int protocol = m[p + 5] & 0xff;
         int spiSize = m[p + 6] & 0xff;
-        if (protocol != 3 || spiSize != 4 || plen > saEnd - p || plen < 12) {
+        if (protocol != PROTO_ESP && protocol != PROTO_AH || spiSize != 4 || plen > saEnd - p || plen < 12) {
             return;
         }
         byte[] spi = Arrays.copyOfRange(m, p + 8, p + 12);
@@ -715,22 +751,40 @@ public final class IkeDecryption {
         int tl = Bytes.u16(m, t + 2);
         int keyBits = 0;
         int auth = 0;
+        boolean esn = false;
         for (int a = t + 8; a + 4 <= t + tl && a + 4 <= m.length; ) {
             int at = Bytes.u16(m, a);
             if ((at & 0x8000) != 0) {
                 int v = Bytes.u16(m, a + 2);
-                if ((at & 0x7fff) == 6) {
+                if ((at & 0x7fff) == V1_ATTR_KEY_LENGTH) {
                     keyBits = v;
-                } else if ((at & 0x7fff) == 5) {
+                } else if ((at & 0x7fff) == V1_ATTR_AUTH) {
                     auth = v;
+                } else if ((at & 0x7fff) == V1_ATTR_ESN) {
+                    esn = v == 1;
                 }
                 a += 4;
             } else {
                 a += 4 + Bytes.u16(m, a + 2);
             }
         }
-        Encryption enc = Encryption.fromIpsecEspTransform(tid);
         Integrity in = auth > 0 ? Integrity.fromIpsecAuthAlgorithm(auth) : null;
+        if (protocol == PROTO_AH) {
+            // RFC 2407 §4.4.3: the AH transform names the algorithm; the Authentication Algorithm attribute agrees
+            Integrity ahIn = in != null ? in : Integrity.fromIpsecAhTransform(tid);
+            if (ahIn == null) {
+                return;
+            }
+            String src = "the Quick Mode keys derived from SKEYID_d (" + source + ")";
+            for (byte[] receiver : new byte[][] {spi, (byte[]) q1[1]}) {
+                org.vpnsleuth.crypto.Ikev1Keys.SaKeys k = org.vpnsleuth.crypto.Ikev1Keys.quickModeKeys(prf, skeyidD, null,
+                        PROTO_AH, receiver, (byte[]) q1[0], nonce, 0, ahIn.keyLength());
+                childKeys.derived(PROTO_AH, Bytes.u32(receiver, 0), -1, 0, null, ahIn.ikev2Id(), k.integrity(), esn, src);
+            }
+            st.quickModes.remove(mid);
+            return;
+        }
+        Encryption enc = Encryption.fromIpsecEspTransform(tid);
         if (enc == null || !enc.aead() && in == null) {
             return;
         }
@@ -744,10 +798,10 @@ public final class IkeDecryption {
         byte[] iSpi = (byte[]) q1[1];
         String src = "the Quick Mode keys derived from SKEYID_d (" + source + ")";
         for (byte[] receiver : new byte[][] {spi, iSpi}) {
-            org.vpnsleuth.crypto.Ikev1Keys.SaKeys k = org.vpnsleuth.crypto.Ikev1Keys.quickModeKeys(prf, skeyidD, null, 3,
-                    receiver, niB, nonce, el, in == null ? 0 : in.keyLength());
-            childKeys.derived(Bytes.u32(receiver, 0), enc.ikev2Id(), keyBits, k.encryption(), in == null ? 0 : in.ikev2Id(),
-                    k.integrity(), src);
+            org.vpnsleuth.crypto.Ikev1Keys.SaKeys k = org.vpnsleuth.crypto.Ikev1Keys.quickModeKeys(prf, skeyidD, null,
+                    PROTO_ESP, receiver, niB, nonce, el, in == null ? 0 : in.keyLength());
+            childKeys.derived(PROTO_ESP, Bytes.u32(receiver, 0), enc.ikev2Id(), keyBits, k.encryption(),
+                    in == null ? 0 : in.ikev2Id(), k.integrity(), esn, src);
         }
         st.quickModes.remove(mid);
     }

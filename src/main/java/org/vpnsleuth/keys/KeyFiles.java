@@ -128,8 +128,9 @@ public final class KeyFiles {
                             k.get("skeyid_a"), k.get("skeyid_d"), where));
                 }
                 case "esp" -> esp(w, where, into);
+                case "ah" -> ah(w, where, into);
                 default -> throw new KeyFileException(where + ": unknown line kind '" + w[0]
-                        + "' (psk, dh, ikev1, ikev2, esp; see docs/keys.md)");
+                        + "' (psk, dh, ikev1, ikev2, esp, ah; see docs/keys.md)");
             }
         }
     }
@@ -153,15 +154,75 @@ public final class KeyFiles {
         return s.length() >= 2 && s.startsWith("\"") && s.endsWith("\"") ? s.substring(1, s.length() - 1) : s;
     }
 
+    private static long ipsecSpi(String s, String where) throws KeyFileException {
+        String h = strip0x(s, where);
+        if (!h.matches("[0-9a-fA-F]{1,8}")) {
+            throw new KeyFileException(where + ": '" + s + "' is not an SPI of at most 8 hex digits");
+        }
+        long spi = Long.parseLong(h, 16);
+        if (spi == 0) {
+            throw new KeyFileException(where + ": SPI 0 is reserved (RFC 4301)");
+        }
+        return spi;
+    }
+
+    /** {@code ah SPI [dst=ADDR] auth=ALG:HEX [esn]}: an AH SA (RFC 4302). */
+    private static void ah(String[] w, String where, KeyMaterial into) throws KeyFileException {
+        need(w, 3, where, "ah <spi-hex> [dst=ADDR] auth=ALG:HEX [esn]");
+        long spi = ipsecSpi(w[1], where);
+        String dst = null;
+        Algorithm auth = null;
+        byte[] authKey = null;
+        boolean esn = false;
+        for (int i = 2; i < w.length; i++) {
+            if (w[i].equalsIgnoreCase("esn")) {
+                esn = true;
+                continue;
+            }
+            int eq = w[i].indexOf('=');
+            if (eq < 0) {
+                throw new KeyFileException(where + ": '" + w[i].replaceAll("[0-9a-fA-F]{8,}", "…") + "' is not NAME=VALUE or esn");
+            }
+            String k = w[i].substring(0, eq).toLowerCase(Locale.ROOT);
+            String v = w[i].substring(eq + 1);
+            switch (k) {
+                case "dst" -> dst = v;
+                case "auth" -> {
+                    int colon = v.indexOf(':');
+                    String alg = colon < 0 ? v : v.substring(0, colon);
+                    Algorithm a = ALGORITHMS.get(alg.toLowerCase(Locale.ROOT));
+                    if (a == null || !a.kind().equals("integ") || a.id() == 0) {
+                        throw new KeyFileException(where + ": unknown AH integrity algorithm '" + alg + "' (see docs/keys.md)");
+                    }
+                    if (colon < 0) {
+                        throw new KeyFileException(where + ": auth=" + alg + " without :HEX (the integrity key)");
+                    }
+                    auth = a;
+                    authKey = hex(strip0x(v.substring(colon + 1), where), where);
+                }
+                default -> throw new KeyFileException(where + ": unknown field '" + k + "' (dst, auth, esn)");
+            }
+        }
+        if (auth == null) {
+            throw new KeyFileException(where + ": ah line without auth=ALG:HEX");
+        }
+        into.ah.add(new KeyMaterial.AhKey(spi, dst, auth.id(), authKey, esn, where));
+    }
+
     private static void esp(String[] w, String where, KeyMaterial into) throws KeyFileException {
-        need(w, 3, where, "esp <spi-hex> [dst=ADDR] enc=ALG:HEX [auth=ALG:HEX]");
-        long spi = Long.parseLong(strip0x(w[1], where), 16);
+        need(w, 3, where, "esp <spi-hex> [dst=ADDR] enc=ALG:HEX [auth=ALG:HEX] [esn]");
+        long spi = ipsecSpi(w[1], where);
         String dst = null;
         Algorithm enc = null;
         byte[] encKey = null;
         Algorithm auth = null;
         byte[] authKey = null;
+        boolean esn = false;
         for (int i = 2; i < w.length; i++) {
+            if (w[i].equalsIgnoreCase("esn")) {
+                esn = true;
+                continue;
+            }
             int eq = w[i].indexOf('=');
             if (eq < 0) {
                 throw new KeyFileException(where + ": '" + w[i].replaceAll("[0-9a-fA-F]{8,}", "…") + "' is not NAME=VALUE");
@@ -187,14 +248,14 @@ public final class KeyFiles {
                         authKey = key;
                     }
                 }
-                default -> throw new KeyFileException(where + ": unknown field '" + k + "' (dst, enc, auth)");
+                default -> throw new KeyFileException(where + ": unknown field '" + k + "' (dst, enc, auth, esn)");
             }
         }
         if (enc == null) {
             throw new KeyFileException(where + ": esp line without enc=ALG:HEX");
         }
         into.esp.add(new KeyMaterial.EspKey(spi, dst, enc.id(), enc.keyBits(), encKey, auth == null ? 0 : auth.id(),
-                authKey, where));
+                authKey, esn, where));
     }
 
     private static Map<String, byte[]> pairs(String[] w, int from, String where) throws KeyFileException {
