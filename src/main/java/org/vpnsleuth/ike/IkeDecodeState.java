@@ -280,6 +280,7 @@ public final class IkeDecodeState {
         java.util.List<org.vpnsleuth.keys.KeyMaterial.Psk> psks = decryption.keys().psks;
         for (org.vpnsleuth.keys.KeyMaterial.Psk k : psks) {
             if (x.matches(k.secret())) {
+                decryption.matched(x.cookieI(), x.cookieR(), "responder", k);
                 return "HASH_R of AM2 matches the pre-shared key from " + k.source() + ": the responder uses that key";
             }
         }

@@ -79,7 +79,7 @@ public final class IkeDecryption {
         return matchedPsks.values();
     }
 
-    private void matched(long spiI, long spiR, String side, KeyMaterial.Psk psk) {
+    void matched(long spiI, long spiR, String side, KeyMaterial.Psk psk) {
         matchedPsks.putIfAbsent(String.format("%016x/%016x/%s", spiI, spiR, side), new MatchedPsk(spiI, spiR, side, psk));
     }
     private final Map<Long, byte[]> initRequest = lru();
