@@ -288,6 +288,7 @@ public final class IkeDecodeState {
         java.util.List<org.vpnsleuth.keys.KeyMaterial.Psk> psks = decryption.keys().psks;
         for (org.vpnsleuth.keys.KeyMaterial.Psk k : psks) {
             if (x.matches(k.secret())) {
+                decryption.matched(x.cookieI(), x.cookieR(), "responder", k);
                 return new KeyCheck(KeyCheck.Kind.PSK_MATCH, "HASH_R of AM2", false, k.source(), k.source(), psks.size());
             }
         }

@@ -67,6 +67,21 @@ public final class IkeDecryption {
     public java.util.Collection<VerifiedV1> verifiedV1() {
         return verifiedV1.values();
     }
+
+    /** A supplied pre-shared key that one side's AUTH (IKEv2) or HASH_I/HASH_R (IKEv1 Main Mode) matched. */
+    public record MatchedPsk(long spiI, long spiR, String side, KeyMaterial.Psk psk) {
+    }
+
+    private final Map<String, MatchedPsk> matchedPsks = new LinkedHashMap<>();
+
+    /** The PSKs that matched, per SA and side, in the order found (what --show-keys prints). */
+    public java.util.Collection<MatchedPsk> matchedPsks() {
+        return matchedPsks.values();
+    }
+
+    void matched(long spiI, long spiR, String side, KeyMaterial.Psk psk) {
+        matchedPsks.putIfAbsent(String.format("%016x/%016x/%s", spiI, spiR, side), new MatchedPsk(spiI, spiR, side, psk));
+    }
     private final Map<Long, byte[]> initRequest = lru();
     private final Map<SaKey, byte[]> initResponse = lru();
     private final Map<FragKey, byte[][]> fragments = lru();
@@ -447,6 +462,7 @@ public final class IkeDecryption {
         for (KeyMaterial.Psk psk : keys.psks) {
             byte[] want = Ikev2Keys.pskAuth(prf, psk.secret(), realMessage, peerNonce, id, skP);
             if (java.security.MessageDigest.isEqual(want, auth)) {
+                matched(spiI, spiR, fromInitiator ? "initiator" : "responder", psk);
                 return new KeyCheck(KeyCheck.Kind.PSK_MATCH, what, fromInitiator, psk.source(), psk.source(), keys.psks.size());
             }
         }
@@ -838,6 +854,7 @@ public final class IkeDecryption {
                     ? org.vpnsleuth.crypto.Ikev1Keys.hashI(prf, skeyid, st.gxi, st.gxr, be64(spiI), be64(spiR), st.saiB, id)
                     : org.vpnsleuth.crypto.Ikev1Keys.hashR(prf, skeyid, st.gxi, st.gxr, be64(spiI), be64(spiR), st.saiB, id);
             if (java.security.MessageDigest.isEqual(want, hash)) {
+                matched(spiI, spiR, fromInitiator ? "initiator" : "responder", psk);
                 return new KeyCheck(KeyCheck.Kind.PSK_MATCH, what, fromInitiator, psk.source(), psk.source(), keys.psks.size());
             }
         }

@@ -150,6 +150,12 @@ public final class KeyMaterial {
     public final List<EspKey> esp = new ArrayList<>();
     public final List<AhKey> ah = new ArrayList<>();
     public final List<LoggedSa> logged = new ArrayList<>();
+    /**
+     * What was read but not used, or used differently than a reader might expect ("FILE:LINE:
+     * ..."): Wireshark table records with an algorithm vpnsleuth lacks, wildcard addresses, extra
+     * columns. Never a key value; the commands print them as notes.
+     */
+    public final List<String> notes = new ArrayList<>();
 
     public boolean isEmpty() {
         return psks.isEmpty() && dhSecrets.isEmpty() && ikev2.isEmpty() && ikev1.isEmpty() && esp.isEmpty() && ah.isEmpty() && logged.isEmpty();

@@ -26,6 +26,11 @@ public final class AnalysisJson {
     }
 
     public static void render(Analysis a, StringBuilder sb) {
+        render(a, sb, j -> { });
+    }
+
+    /** As {@link #render(Analysis, StringBuilder)}, with {@code extra} members (--show-keys' "keys") at the end. */
+    public static void render(Analysis a, StringBuilder sb, java.util.function.Consumer<JsonWriter> extra) {
         JsonWriter j = new JsonWriter(sb);
         long t0 = a.tracker.firstNanos();
         j.beginObject(null);
@@ -53,6 +58,7 @@ public final class AnalysisJson {
         j.endArray();
         // L2TP tunnels, PPTP connections, PPP sessions (PPPoE, PPP links) and GRE flows (TunnelJson)
         TunnelJson.render(a, j);
+        extra.accept(j);
         j.endObject();
     }
 
