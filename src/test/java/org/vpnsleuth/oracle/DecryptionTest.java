@@ -116,7 +116,7 @@ class DecryptionTest {
     static List<Path> capturesWithLogs() throws Exception {
         List<Path> l = new ArrayList<>();
         for (Path c : TestCaptures.list(TestCaptures.capturesDir(), ".pcap", ".pcapng")) {
-            String scenario = c.getFileName().toString().replaceAll("(\\.initiator-side)?\\.pcapng?$", "");
+            String scenario = c.getFileName().toString().replaceAll("(\\.initiator-side)?\\.pcap(ng)?$", "");
             if (Files.exists(TestCaptures.capturesDir().resolve(scenario + ".initiator.log"))) {
                 l.add(c);
             }
@@ -125,7 +125,7 @@ class DecryptionTest {
     }
 
     static String scenario(Path c) {
-        return c.getFileName().toString().replaceAll("(\\.initiator-side)?\\.pcapng?$", "");
+        return c.getFileName().toString().replaceAll("(\\.initiator-side)?\\.pcap(ng)?$", "");
     }
 
     @TestFactory
