@@ -8,6 +8,7 @@ import org.vpnsleuth.capture.CaptureReader;
 import org.vpnsleuth.report.Analysis;
 import org.vpnsleuth.report.AnalysisJson;
 import org.vpnsleuth.report.AnalysisText;
+import org.vpnsleuth.report.KeyReport;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -53,13 +54,24 @@ public final class AnalyzeCommand implements Callable<Integer> {
             return Main.UNREADABLE;
         }
         try {
-            Analysis a = Analysis.run(names, readers, espPorts, keyOptions::apply);
+            List<org.vpnsleuth.decode.Decoder> decoders = new ArrayList<>();
+            Analysis a = Analysis.run(names, readers, espPorts, d -> {
+                keyOptions.apply(d);
+                decoders.add(d);
+            });
             StringBuilder sb = new StringBuilder(8192);
             if (format == Format.json) {
-                AnalysisJson.render(a, sb);
+                AnalysisJson.render(a, sb, j -> {
+                    if (keyOptions.showKeys) {
+                        KeyReport.json(decoders, j);
+                    }
+                });
                 sb.append('\n');
             } else {
                 AnalysisText.render(a, sb);
+                if (keyOptions.showKeys) {
+                    KeyReport.text(decoders, sb);
+                }
             }
             out.append(sb);
             out.flush();

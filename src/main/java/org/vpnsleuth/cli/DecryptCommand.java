@@ -83,6 +83,11 @@ public final class DecryptCommand implements Callable<Integer> {
         }
         out.println(output + ": " + frames + " frames, " + replaced + " ESP packet(s) replaced by their decrypted inner packet");
         err.println(file + ": " + d.decryptionSummary());
+        if (keyOptions.showKeys) {
+            StringBuilder keys = new StringBuilder();
+            org.vpnsleuth.report.KeyReport.text(java.util.List.of(d), keys);
+            out.append(keys);
+        }
         out.flush();
         return Main.OK;
     }

@@ -126,6 +126,20 @@ public final class DissectCommand implements Callable<Integer> {
         if (decoder.decryptionSummary() != null) {
             err.println(file + ": " + decoder.decryptionSummary());
         }
+        if (keyOptions.showKeys) {
+            StringBuilder keys = new StringBuilder();
+            if (format == Format.json) { // one more JSON line after the frames': {"keys": {...}}
+                JsonWriter j = new JsonWriter(keys);
+                j.beginObject(null);
+                org.vpnsleuth.report.KeyReport.json(List.of(decoder), j);
+                j.endObject();
+                keys.append('\n');
+            } else {
+                org.vpnsleuth.report.KeyReport.text(List.of(decoder), keys);
+            }
+            out.append(keys);
+            out.flush();
+        }
         decoder.unknownLinkTypes().forEach((lt, c) -> err.println("warning: " + file + ": " + c
                 + " frame(s) of unsupported link type " + lt + " shown as data"));
         if (verbose || decoder.malformedFrames() > 0) {

@@ -14,11 +14,16 @@ import picocli.CommandLine.Option;
 /** `--keys FILE` and `--psk TEXT`, shared by the commands that decrypt (docs/keys.md). */
 public final class KeyOptions {
     @Option(names = "--keys", paramLabel = "FILE", description = "key material: vpnsleuth keys file, strongSwan level-4 log,"
-            + " tcpdump -E secrets (kind recognised from the content; repeatable; docs/keys.md)")
+            + " tcpdump -E secrets, Wireshark's ikev1_decryption_table / ikev2_decryption_table / esp_sa, or a directory"
+            + " holding those (kind recognised from the content; repeatable; docs/keys.md)")
     List<Path> keyFiles = new ArrayList<>();
 
     @Option(names = "--psk", paramLabel = "TEXT", description = "a pre-shared key (repeatable; 0x... for hex)")
     List<String> psks = new ArrayList<>();
+
+    @Option(names = "--show-keys", description = "print the key material that decrypted each SA (SK_*, Ka, ESP keys, the"
+            + " matching PSK) after the report; without it no secret is ever printed")
+    boolean showKeys;
 
     /** The key material, or null when none was given. */
     KeyMaterial load() throws IOException, KeyFiles.KeyFileException {
@@ -47,6 +52,11 @@ public final class KeyOptions {
     boolean loadOrReport(java.io.PrintWriter err) {
         try {
             keys = load();
+            if (keys != null) {
+                for (String n : keys.notes) {
+                    err.println("note: " + n);
+                }
+            }
             return true;
         } catch (IOException e) {
             err.println("vpnsleuth: cannot read key file: " + e.getMessage());

@@ -70,6 +70,11 @@ public final class KeysCommand implements Runnable {
                 for (String l : left) {
                     err.println("warning: " + l);
                 }
+                if (keyOptions.showKeys) {
+                    StringBuilder keys = new StringBuilder();
+                    org.vpnsleuth.report.KeyReport.text(List.of(d), keys);
+                    out.append(keys);
+                }
             } catch (CaptureException e) {
                 err.println("vpnsleuth: " + e.getMessage());
                 return Main.UNREADABLE;

@@ -16,14 +16,22 @@ import org.vpnsleuth.keys.KeyMaterial;
  * (or AEAD tag) is checked first; a packet that does not verify is reported, never shown as data.
  */
 public final class EspDecryption {
-    /** A decrypted packet (the inner packet and its protocol), or why there is none. */
+    /**
+     * A decrypted packet (the inner packet and its protocol), or why there is none; {@code seqHigh}
+     * is the inferred high-order half of an Extended Sequence Number, -1 when the SA has none.
+     */
     public record Result(byte[] inner, int nextHeader, int ivLength, int padLength, int icvLength, String source,
-            String problem) {
+            String problem, long seqHigh) {
+        Result(byte[] inner, int nextHeader, int ivLength, int padLength, int icvLength, String source, String problem) {
+            this(inner, nextHeader, ivLength, padLength, icvLength, source, problem, -1);
+        }
     }
 
-    /** One usable key set for an SPI. */
-    public record Sa(Encryption enc, byte[] encKey, Integrity integ, byte[] authKey, int icvLength, String source) {
+    /** One usable key set for an SPI; {@code esn}: the SA uses Extended Sequence Numbers. */
+    public record Sa(Encryption enc, byte[] encKey, Integrity integ, byte[] authKey, int icvLength, boolean esn, String source) {
     }
+
+    private final Esn esn = new Esn();
 
     private final Map<Long, List<Sa>> bySpi = new HashMap<>();
     private final Map<Long, Sa> confirmed = new HashMap<>();
@@ -39,11 +47,14 @@ public final class EspDecryption {
             Integrity integ = k.integ() > 0 ? Integrity.fromIkev2Id(k.integ()) : null;
             int icv = enc.aead() ? enc.icvLength() : integ != null ? integ.icvLength() : 0;
             add(k.spi(), new Sa(enc, k.encKey(), k.authKey() == null || k.authKey().length == 0 ? null : integ,
-                    k.authKey(), icv, k.source()));
+                    k.authKey(), icv, k.esn(), k.source()));
         }
         for (KeyMaterial.LoggedSa s : keys.logged) {
             for (int c = 0; c < s.children().size(); c++) {
                 KeyMaterial.ChildSpis ch = s.children().get(c);
+                if (ch.ah()) {
+                    continue; // AhVerification takes those
+                }
                 Encryption enc = null;
                 Integrity integ = null;
                 int bits = 0;
@@ -69,7 +80,7 @@ public final class EspDecryption {
                     if (ek == null) {
                         continue;
                     }
-                    Sa sa = new Sa(enc, ek, enc.aead() ? null : integ, ak, icv, src);
+                    Sa sa = new Sa(enc, ek, enc.aead() ? null : integ, ak, icv, ch.esn(), src);
                     add(ch.in(), sa);
                     add(ch.out(), sa);
                 }
@@ -77,15 +88,15 @@ public final class EspDecryption {
         }
     }
 
-    /** Keys derived during decoding (IKEv2 KEYMAT), used from the next packet on. */
-    public void addDerived(long spi, int encr, int keyBits, byte[] encKey, int integ, byte[] authKey, String source) {
+    /** Keys derived during decoding (IKEv2 / IKEv1 KEYMAT), used from the next packet on. */
+    public void addDerived(long spi, int encr, int keyBits, byte[] encKey, int integ, byte[] authKey, boolean esn, String source) {
         Encryption enc = Encryption.fromIkev2Id(encr);
         if (enc == null || bySpi.containsKey(spi)) {
             return; // supplied keys come first
         }
         Integrity in = integ > 0 ? Integrity.fromIkev2Id(integ) : null;
         int icv = enc.aead() ? enc.icvLength() : in != null ? in.icvLength() : 0;
-        add(spi, new Sa(enc, encKey, enc.aead() ? null : in, authKey, icv, source));
+        add(spi, new Sa(enc, encKey, enc.aead() ? null : in, authKey, icv, esn, source));
     }
 
     private void add(long spi, Sa sa) {
@@ -141,21 +152,27 @@ public final class EspDecryption {
             }
         }
         String problem = null;
+        long low = ((b[off + 4] & 0xffL) << 24) | ((b[off + 5] & 0xff) << 16) | ((b[off + 6] & 0xff) << 8) | (b[off + 7] & 0xff);
+        long high = esn.high(spi, low);
         for (Sa s : order) {
-            Result r = tryDecrypt(s, b, off, end);
+            Result r = tryDecrypt(s, b, off, end, s.esn ? high : -1);
             if (r.problem() == null) {
                 confirmed.put(spi, s);
                 decrypted++;
+                if (s.esn) {
+                    esn.verified(spi, high, low);
+                }
                 return r;
             }
-            problem = r.problem();
+            problem = r.problem() + (s.esn ? ", ESN high-order bits " + high + " inferred" : "");
         }
         failed++;
-        return new Result(null, -1, 0, 0, 0, null, String.format("ICV check failed for ESP SA 0x%08x with the supplied key"
-                + "%s (%s)", spi, order.size() > 1 ? "s" : "", problem));
+        String from = order.size() == 1 ? "the key from " + order.get(0).source : "the " + order.size() + " supplied keys";
+        return new Result(null, -1, 0, 0, 0, null, String.format("ICV check failed for ESP SA 0x%08x with %s (%s)", spi, from,
+                problem));
     }
 
-    private static Result tryDecrypt(Sa s, byte[] b, int off, int end) {
+    private static Result tryDecrypt(Sa s, byte[] b, int off, int end, long high) {
         int iv = s.enc.ivLength();
         int icv = s.icvLength;
         int n = end - off - 8 - iv - icv;
@@ -166,11 +183,14 @@ public final class EspDecryption {
         Decrypted d;
         try {
             if (s.enc.aead()) {
-                byte[] aad = Arrays.copyOfRange(b, off, off + 8); // SPI | sequence number (no ESN)
+                // RFC 4106 §5, RFC 4309 §5, RFC 7634 §2.1: SPI | sequence number, the ESN as 64 bits (high, low)
+                byte[] aad = high < 0 ? Arrays.copyOfRange(b, off, off + 8)
+                        : Octets.concat(Arrays.copyOfRange(b, off, off + 4), Esn.bytes(high), Arrays.copyOfRange(b, off + 4, off + 8));
                 d = s.enc.decrypt(s.encKey, ivBytes, aad, Arrays.copyOfRange(b, off + 8 + iv, end));
             } else {
-                if (s.integ != null && s.authKey != null
-                        && !s.integ.verify(s.authKey, Arrays.copyOfRange(b, end - icv, end), Arrays.copyOfRange(b, off, end - icv))) {
+                // RFC 4303 §2.2.1: the ESN high-order bits follow the Next Header in the ICV input, not on the wire
+                if (s.integ != null && s.authKey != null && !s.integ.verify(s.authKey, Arrays.copyOfRange(b, end - icv, end),
+                        Arrays.copyOfRange(b, off, end - icv), high < 0 ? null : Esn.bytes(high))) {
                     return new Result(null, -1, 0, 0, 0, s.source, "ICV mismatch");
                 }
                 d = s.enc.decrypt(s.encKey, ivBytes, null, Arrays.copyOfRange(b, off + 8 + iv, end - icv));
@@ -200,6 +220,6 @@ public final class EspDecryption {
             }
         }
         return new Result(Arrays.copyOf(p, p.length - 2 - pad), next, iv, pad, icv,
-                s.source + (s.integ == null && !s.enc.aead() ? " (no integrity key: ICV not checked)" : ""), null);
+                s.source + (s.integ == null && !s.enc.aead() ? " (no integrity key: ICV not checked)" : ""), null, high);
     }
 }

@@ -102,6 +102,29 @@ public enum Integrity {
     }
 
     /**
+     * The algorithm of IPsec DOI AH Transform ID {@code id} (IKEv1 phase 2, RFC 2407 §4.4.3, RFC
+     * 4868 §2.4, RFC 3566: 2 AH_MD5, 3 AH_SHA, 5/6/7 AH_SHA2-256/384/512, 9 AH_AES-XCBC-MAC), or null.
+     */
+    public static Integrity fromIpsecAhTransform(int id) {
+        switch (id) {
+            case 2:
+                return HMAC_MD5_96;
+            case 3:
+                return HMAC_SHA1_96;
+            case 5:
+                return HMAC_SHA2_256_128;
+            case 6:
+                return HMAC_SHA2_384_192;
+            case 7:
+                return HMAC_SHA2_512_256;
+            case 9:
+                return AES_XCBC_96;
+            default:
+                return null;
+        }
+    }
+
+    /**
      * The algorithm for IPsec DOI Authentication Algorithm {@code id} (IKEv1 phase 2, SA attribute
      * class 5, RFC 2407 §4.5: 1 HMAC-MD5, 2 HMAC-SHA, 5/6/7 HMAC-SHA2-256/384/512 with the RFC 4868
      * truncations, 9 AES-XCBC-MAC), or null.

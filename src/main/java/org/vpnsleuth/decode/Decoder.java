@@ -33,6 +33,8 @@ public final class Decoder {
     public final org.vpnsleuth.ike.IkeDecodeState ike = new org.vpnsleuth.ike.IkeDecodeState();
     /** ESP decryption with the user's key material; null without keys. */
     public org.vpnsleuth.crypto.EspDecryption esp;
+    /** AH ICV verification with the user's key material; null without keys. */
+    public org.vpnsleuth.crypto.AhVerification ah;
 
     private final Map<Integer, Long> unknownLinkTypes = new TreeMap<>();
     private long malformedFrames;
@@ -198,14 +200,18 @@ public final class Decoder {
         return STOP;
     }
 
-    /** "6 IKE message(s) decrypted, 0 failed; 10 ESP packet(s) decrypted, 0 failed", or null without keys. */
+    /**
+     * "6 IKE message(s) decrypted, 0 failed; 10 ESP packet(s) decrypted, 0 failed" (and "; 4 AH
+     * packet(s) verified, 0 failed" when there are AH keys), or null without keys.
+     */
     public String decryptionSummary() {
         if (ike.decryption() == null) {
             return null;
         }
         return ike.decryption().decryptedCount() + " IKE message(s) decrypted, " + ike.decryption().failedCount() + " failed; "
                 + (esp == null ? 0 : esp.decryptedCount()) + " ESP packet(s) decrypted, " + (esp == null ? 0 : esp.failedCount())
-                + " failed";
+                + " failed" + (ah != null && (ah.hasKeys() || ah.verifiedCount() + ah.failedCount() > 0)
+                        ? "; " + ah.verifiedCount() + " AH packet(s) verified, " + ah.failedCount() + " failed" : "");
     }
 
     public Map<Integer, Long> unknownLinkTypes() {

@@ -50,9 +50,9 @@ final class IkeHeaderCodec implements LayerCodec {
         IkeDecodeState ike = d.ike;
         l.info = ike.observe(p, l, d.frame.number, d.frame.timestampNanos);
         IkeDecodeState.Completed c = ike.takeCompleted();
-        String note = ike.takeNote();
+        org.vpnsleuth.ike.KeyCheck note = ike.takeNote();
         if (note != null) {
-            p.note(note);
+            p.note(note.text());
         }
         IkeDecryption.Result dec = ike.takeDecrypted();
         if (dec != null) {
@@ -119,8 +119,11 @@ final class IkeHeaderCodec implements LayerCodec {
         }
         p.note("decrypted with keys from " + dec.source()
                 + (dec.fragments() > 0 ? " (" + dec.fragments() + " fragments put together)" : ""));
-        if (dec.authCheck() != null) {
-            p.note(dec.authCheck());
+        if (dec.keyCheck() != null) {
+            p.note(dec.keyCheck().text());
+        }
+        if (dec.remark() != null) {
+            p.note(dec.remark());
         }
         int first = p.count();
         d.ike.enterNested();
@@ -131,7 +134,7 @@ final class IkeHeaderCodec implements LayerCodec {
         }
         if (p.count() > first) {
             Layer whole = p.layer(first);
-            whole.info = IkeDecodeState.withDecryption(whole.info, dec.source());
+            whole.info = IkeDecodeState.withDecryption(whole.info, dec.source(), dec.keyCheck());
         }
     }
 

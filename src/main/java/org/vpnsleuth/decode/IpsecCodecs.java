@@ -73,6 +73,10 @@ final class IpsecCodecs {
                 out.named("nextHeader", r.nextHeader(), Dispatch.IP_NAMES.name(r.nextHeader()));
                 out.number("icvLength", r.icvLength());
                 out.number("innerLength", r.inner().length);
+                if (r.seqHigh() >= 0) {
+                    out.number("esnHigh", r.seqHigh());
+                    out.number("seq64", (r.seqHigh() << 32) | l.u32(4));
+                }
             }
         }
     }
@@ -95,11 +99,40 @@ final class IpsecCodecs {
             if (!d.claim(l, hl, d.end - d.off - hl, "AH")) {
                 return Decoder.STOP;
             }
+            if (d.ah != null && !d.quoted && !l.truncated) {
+                verify(d, p, l);
+            }
             int nh = l.u8(0);
             if (nh == 59) {
                 return Proto.DATA;
             }
             return Dispatch.ipProtocol(nh);
+        }
+
+        /**
+         * The ICV covers the IP header before AH: it must be the layer just before, in the same
+         * buffer (a datagram put together from IP fragments is not checked: its header is not the
+         * one the sender's ICV covered byte for byte).
+         */
+        private static void verify(Decoder d, Packet p, Layer l) {
+            Layer ip = p.count() >= 2 ? p.layer(p.count() - 2) : null;
+            if (ip == null || ip.proto != Proto.IPV4 && ip.proto != Proto.IPV6 || ip.buf != l.buf
+                    || ip.offset + ip.headerLength != l.offset || ip.info != null) {
+                if (d.ah.knows(l.u32(4))) {
+                    p.note(String.format("AH SA 0x%08x: ICV not checked (AH not directly after a whole IP header)", l.u32(4)));
+                }
+                return;
+            }
+            org.vpnsleuth.crypto.AhVerification.Result r = d.ah.verify(l.buf, ip.offset, l.offset, l.end, ip.proto == Proto.IPV6);
+            if (r == null) {
+                return;
+            }
+            if (r.verified()) {
+                p.note("AH ICV verified with the key from " + r.source());
+                l.info = r;
+            } else {
+                p.note(r.problem());
+            }
         }
 
         @Override
@@ -119,6 +152,15 @@ final class IpsecCodecs {
             out.hexNumber("spi", l.u32(4), 8);
             out.number("seq", l.u32(8));
             out.bytes("icv", l.buf, l.offset + 12, l.headerLength - 12);
+            if (l.info instanceof org.vpnsleuth.crypto.AhVerification.Result r) {
+                out.bool("icvVerified", true);
+                out.text("verifiedWith", r.source());
+                out.number("icvLength", r.icvLength());
+                if (r.seqHigh() >= 0) {
+                    out.number("esnHigh", r.seqHigh());
+                    out.number("seq64", (r.seqHigh() << 32) | l.u32(8));
+                }
+            }
         }
     }
 

@@ -25,6 +25,14 @@ public final class Diagnoser {
     private final long captureEnd;
 
     /** @param captureStart time of the first frame of the capture(s); @param captureEnd of the last */
+    private org.vpnsleuth.keys.KeyMaterial keys;
+
+    /** The key material the capture was decrypted with (null: none), for what decrypted and what is missing. */
+    public Diagnoser keys(org.vpnsleuth.keys.KeyMaterial k) {
+        keys = k;
+        return this;
+    }
+
     public Diagnoser(long captureStart, long captureEnd) {
         this.captureStart = captureStart;
         this.captureEnd = captureEnd;
@@ -72,6 +80,8 @@ public final class Diagnoser {
             Ikev2Rules.diagnose(this, sa, d);
         }
         children(sa, d);
+        KeyCheckRules.apply(sa, d);
+        d.decryption = DecryptionStatus.describe(sa, keys);
         if (d.main == null && d.verdict == Verdict.FAILED) {
             d.main = finding(Cause.UNKNOWN, Confidence.LOW, d.stoppedAt, "the negotiation stopped at " + d.stoppedAt,
                     "The capture shows the negotiation stop here without a cleartext reason.",

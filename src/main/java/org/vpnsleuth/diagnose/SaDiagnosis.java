@@ -28,6 +28,11 @@ public final class SaDiagnosis {
     /** The negotiated transforms, when the cleartext shows them. */
     public String chosen;
     public final List<String> offered = new ArrayList<>();
+    /**
+     * With key material: how many encrypted messages decrypted and, when some did not, which
+     * material is missing (diagnose/DecryptionStatus); null without key material.
+     */
+    public String decryption;
     /** Facts worth a line that are no finding: keepalives, a rekey or second connection, round trips. */
     public final List<String> notes = new ArrayList<>();
 

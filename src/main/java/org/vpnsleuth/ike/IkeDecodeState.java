@@ -101,9 +101,14 @@ public final class IkeDecodeState {
      * @param decryptedWith for a message decrypted from the ciphertext of the layer before it: where
      *     the keys came from; null otherwise
      */
-    public record MessageInfo(String direction, Negotiated negotiated, Reassembled reassembled, String decryptedWith) {
+    public record MessageInfo(String direction, Negotiated negotiated, Reassembled reassembled, String decryptedWith,
+            KeyCheck keyCheck) {
         public MessageInfo(String direction, Negotiated negotiated, Reassembled reassembled) {
-            this(direction, negotiated, reassembled, null);
+            this(direction, negotiated, reassembled, null, null);
+        }
+
+        public MessageInfo(String direction, Negotiated negotiated, Reassembled reassembled, String decryptedWith) {
+            this(direction, negotiated, reassembled, decryptedWith, null);
         }
     }
 
@@ -235,7 +240,7 @@ public final class IkeDecodeState {
         if (next == FRAG_PAYLOAD && nested == 0) {
             fragment(b, ike.payloadOffset(), bodyEnd, spiI, spiR, src, frame, nanos);
         }
-        return new MessageInfo(direction, neg, null);
+        return new MessageInfo(direction, neg, null, null, note);
     }
 
     /** The message the last {@link #observe} completed, once; null when none. */
@@ -258,37 +263,41 @@ public final class IkeDecodeState {
     public static MessageInfo withReassembly(Object info, Reassembled r) {
         MessageInfo m = info instanceof MessageInfo mi ? mi : null;
         return new MessageInfo(m == null ? null : m.direction(), m == null ? null : m.negotiated(), r,
-                m == null ? null : m.decryptedWith());
+                m == null ? null : m.decryptedWith(), m == null ? null : m.keyCheck());
     }
 
-    /** {@code info} marked as the plaintext of the message before it, decrypted with keys from {@code source}. */
-    public static MessageInfo withDecryption(Object info, String source) {
+    /**
+     * {@code info} marked as the plaintext of the message before it, decrypted with keys from
+     * {@code source}, with the check of its hash or AUTH (null when none).
+     */
+    public static MessageInfo withDecryption(Object info, String source, KeyCheck check) {
         MessageInfo m = info instanceof MessageInfo mi ? mi : null;
         return new MessageInfo(m == null ? null : m.direction(), m == null ? null : m.negotiated(),
-                m == null ? null : m.reassembled(), source);
+                m == null ? null : m.reassembled(), source, check);
     }
 
     private IkeDecryption decryption;
     private IkeDecryption.Result decrypted;
     private final AggressiveMode aggressive = new AggressiveMode();
-    private String note;
+    private KeyCheck note;
 
-    /** A remark about the message the last {@link #observe} saw (a PSK check), once; null when none. */
-    public String takeNote() {
-        String n = note;
+    /** The PSK check of the message the last {@link #observe} saw (AM2's HASH_R), once; null when none. */
+    public KeyCheck takeNote() {
+        KeyCheck n = note;
         note = null;
         return n;
     }
 
     /** Which supplied PSK gives AM2's HASH_R (RFC 2409 §5.4): the responder's key, checked from cleartext. */
-    private String pskCheck(AggressiveMode.Exchange x) {
+    private KeyCheck pskCheck(AggressiveMode.Exchange x) {
         java.util.List<org.vpnsleuth.keys.KeyMaterial.Psk> psks = decryption.keys().psks;
         for (org.vpnsleuth.keys.KeyMaterial.Psk k : psks) {
             if (x.matches(k.secret())) {
-                return "HASH_R of AM2 matches the pre-shared key from " + k.source() + ": the responder uses that key";
+                decryption.matched(x.cookieI(), x.cookieR(), "responder", k);
+                return new KeyCheck(KeyCheck.Kind.PSK_MATCH, "HASH_R of AM2", false, k.source(), k.source(), psks.size());
             }
         }
-        return "HASH_R of AM2 matches none of the " + psks.size() + " supplied pre-shared key(s): the responder uses another key";
+        return new KeyCheck(KeyCheck.Kind.PSK_NONE, "HASH_R of AM2", false, null, null, psks.size());
     }
 
     /** Decrypts what the key material allows from now on (null: nothing). */

@@ -33,12 +33,17 @@ public final class IkeDecryption {
 
     /**
      * A decrypted message: header and plaintext payloads as one IKE message; or why there is none.
-     * {@code authCheck} holds the remarks about the plaintext (the PSK AUTH / HASH check, what a
-     * CREATE_CHILD_SA or Quick Mode could not derive, an IKE SA rekey), null when there are none.
+     * {@code remark} says what a CREATE_CHILD_SA or Quick Mode in it derived or could not derive (an
+     * IKE SA rekey, a missing DH secret or KE payload), null when there is nothing to say.
      */
-    public record Result(byte[] message, String source, String problem, int fragment, int fragments, String authCheck) {
+    public record Result(byte[] message, String source, String problem, int fragment, int fragments, KeyCheck keyCheck,
+            String remark) {
         public Result(byte[] message, String source, String problem, int fragment, int fragments) {
-            this(message, source, problem, fragment, fragments, null);
+            this(message, source, problem, fragment, fragments, null, null);
+        }
+
+        public Result(byte[] message, String source, String problem, int fragment, int fragments, KeyCheck keyCheck) {
+            this(message, source, problem, fragment, fragments, keyCheck, null);
         }
     }
 
@@ -71,6 +76,21 @@ public final class IkeDecryption {
     public java.util.Collection<VerifiedV1> verifiedV1() {
         return verifiedV1.values();
     }
+
+    /** A supplied pre-shared key that one side's AUTH (IKEv2) or HASH_I/HASH_R (IKEv1 Main Mode) matched. */
+    public record MatchedPsk(long spiI, long spiR, String side, KeyMaterial.Psk psk) {
+    }
+
+    private final Map<String, MatchedPsk> matchedPsks = new LinkedHashMap<>();
+
+    /** The PSKs that matched, per SA and side, in the order found (what --show-keys prints). */
+    public java.util.Collection<MatchedPsk> matchedPsks() {
+        return matchedPsks.values();
+    }
+
+    void matched(long spiI, long spiR, String side, KeyMaterial.Psk psk) {
+        matchedPsks.putIfAbsent(String.format("%016x/%016x/%s", spiI, spiR, side), new MatchedPsk(spiI, spiR, side, psk));
+    }
     private final Map<Long, byte[]> initRequest = lru();
     private final Map<SaKey, byte[]> initResponse = lru();
     private final Map<FragKey, byte[][]> fragments = lru();
@@ -97,9 +117,17 @@ public final class IkeDecryption {
     public static void install(KeyMaterial k, org.vpnsleuth.decode.Decoder d) {
         IkeDecryption ike = new IkeDecryption(k);
         org.vpnsleuth.crypto.EspDecryption esp = new org.vpnsleuth.crypto.EspDecryption(k);
-        ike.onChildKeys(esp::addDerived);
+        org.vpnsleuth.crypto.AhVerification ah = new org.vpnsleuth.crypto.AhVerification(k);
+        ike.onChildKeys((protocol, spi, encr, keyBits, encKey, integ, authKey, esn, source) -> {
+            if (protocol == PROTO_AH) {
+                ah.addDerived(spi, integ, authKey, esn, source);
+            } else {
+                esp.addDerived(spi, encr, keyBits, encKey, integ, authKey, esn, source);
+            }
+        });
         d.ike.setDecryption(ike);
         d.esp = esp;
+        d.ah = ah;
     }
 
     public KeyMaterial keys() {
@@ -233,8 +261,8 @@ public final class IkeDecryption {
         if (c.type == SK) {
             byte[] whole = message(b, off, firstInner, inner);
             childKeys(whole, spiI, spiR, fromInitiator, k, prf);
-            return new Result(whole, k.source, null, 0, 0, join(authCheck(whole, spiI, spiR, fromInitiator, k, prf),
-                    createChildSa(whole, spiI, spiR, k, prf)));
+            return new Result(whole, k.source, null, 0, 0, authCheck(whole, spiI, spiR, fromInitiator, k, prf),
+                    createChildSa(whole, spiI, spiR, k, prf));
         }
         // RFC 7383: fragment number and total after the generic header; the first names the first payload
         int number = Bytes.u16(b, p + 4);
@@ -270,8 +298,8 @@ public final class IkeDecryption {
         }
         byte[] msg = message(b, off, parts[0][0] & 0xff, whole);
         childKeys(msg, spiI, spiR, fromInitiator, k, prf);
-        return new Result(msg, k.source, null, number, total, join(authCheck(msg, spiI, spiR, fromInitiator, k, prf),
-                createChildSa(msg, spiI, spiR, k, prf)));
+        return new Result(msg, k.source, null, number, total, authCheck(msg, spiI, spiR, fromInitiator, k, prf),
+                createChildSa(msg, spiI, spiR, k, prf));
     }
 
     /** The IKE header of {@code b[off..]} with the first inner payload and the new length, then the payloads. */
@@ -288,9 +316,23 @@ public final class IkeDecryption {
         return m;
     }
 
-    /** Receives the ESP keys derived for a child SA: SPI, cipher and integrity IDs, key bits, keys, source. */
+    /** Protocol IDs of SA proposals (RFC 7296 §3.3.1; the same values in the IPsec DOI, RFC 2407 §4.4.1). */
+    public static final int PROTO_AH = 2;
+    public static final int PROTO_ESP = 3;
+    /** IKEv2 Transform Type 5 (Extended Sequence Numbers), ID 1 = ESN (RFC 7296 §3.3.2). */
+    private static final int TRANSFORM_ESN = 5;
+    /** IPsec DOI SA attribute 11, Extended (64-bit) Sequence Number (RFC 4304 §2): value 1 = ESN. */
+    private static final int V1_ATTR_ESN = 11;
+    private static final int V1_ATTR_AUTH = 5;
+    private static final int V1_ATTR_KEY_LENGTH = 6;
+
+    /**
+     * Receives the keys derived for a child SA: protocol (AH or ESP), SPI, cipher and integrity IDs
+     * (IKEv2 transform IDs; no cipher for AH), key bits, keys, whether it uses ESN, source.
+     */
     public interface ChildKeys {
-        void derived(long spi, int encr, int keyBits, byte[] encKey, int integ, byte[] authKey, String source);
+        void derived(int protocol, long spi, int encr, int keyBits, byte[] encKey, int integ, byte[] authKey, boolean esn,
+                String source);
     }
 
     private ChildKeys childKeys;
@@ -327,8 +369,8 @@ public final class IkeDecryption {
         int plen = Bytes.u16(msg, p + 2);
         int protocol = msg[p + 5] & 0xff;
         int spiSize = msg[p + 6] & 0xff;
-        if (protocol != 3 || spiSize != 4 || plen < 12 || plen > pend - p) {
-            return; // ESP with a 4-byte SPI only
+        if (protocol != PROTO_ESP && protocol != PROTO_AH || spiSize != 4 || plen < 12 || plen > pend - p) {
+            return; // ESP or AH with a 4-byte SPI only
         }
         long spi = Bytes.u32(msg, p + 8);
         SaKey key = new SaKey(spiI, spiR);
@@ -343,6 +385,7 @@ public final class IkeDecryption {
         int encr = -1;
         int bits = 0;
         int integ = 0;
+        boolean esn = false;
         for (int t = p + 12, tend = p + plen; t + 8 <= tend; ) {
             int tl = Bytes.u16(msg, t + 2);
             if (tl < 8 || tl > tend - t) {
@@ -359,13 +402,26 @@ public final class IkeDecryption {
                 }
             } else if (type == 3) {
                 integ = id;
+            } else if (type == TRANSFORM_ESN) {
+                esn = id == 1;
             }
             t += tl;
         }
-        Encryption enc = Encryption.fromIkev2Id(encr);
         Integrity in = integ > 0 ? Integrity.fromIkev2Id(integ) : null;
         byte[] nonceI = ni.get(spiI);
         byte[] nonceR = nr.get(key);
+        if (protocol == PROTO_AH) {
+            // §2.17: AH has only integrity keys, I→R then R→I
+            if (in == null || nonceI == null || nonceR == null) {
+                return;
+            }
+            Ikev2Keys.ChildSa cs = Ikev2Keys.childSaKeys(prf, k.skD, new byte[0], nonceI, nonceR, 0, in.keyLength());
+            String src = "the child SA keys derived from SK_d (" + k.source + ")";
+            childKeys.derived(PROTO_AH, spi, -1, 0, null, integ, cs.integI(), esn, src);
+            childKeys.derived(PROTO_AH, rSpi[0], -1, 0, null, integ, cs.integR(), esn, src);
+            return;
+        }
+        Encryption enc = Encryption.fromIkev2Id(encr);
         if (enc == null || nonceI == null || nonceR == null || !enc.aead() && in == null) {
             return;
         }
@@ -377,13 +433,8 @@ public final class IkeDecryption {
         }
         Ikev2Keys.ChildSa cs = Ikev2Keys.childSaKeys(prf, k.skD, new byte[0], nonceI, nonceR, el, in == null ? 0 : in.keyLength());
         String src = "the child SA keys derived from SK_d (" + k.source + ")";
-        childKeys.derived(spi, encr, bits, cs.encrI(), integ, cs.integI(), src); // the responder's SPI: I→R traffic
-        childKeys.derived(rSpi[0], encr, bits, cs.encrR(), integ, cs.integR(), src);
-    }
-
-    /** Two remarks about one message as one note; either may be null. */
-    private static String join(String a, String b) {
-        return a == null ? b : b == null ? a : a + "; " + b;
+        childKeys.derived(PROTO_ESP, spi, encr, bits, cs.encrI(), integ, cs.integI(), esn, src); // the responder's SPI: I→R
+        childKeys.derived(PROTO_ESP, rSpi[0], encr, bits, cs.encrR(), integ, cs.integR(), esn, src);
     }
 
     // ------------------------------------------------------------------ CREATE_CHILD_SA (RFC 7296 §1.3, §2.17, §2.18)
@@ -502,11 +553,26 @@ public final class IkeDecryption {
                         + mid + " SECRET' line, or the daemon's log), its ESP keys are not derived";
             }
         }
-        if (chosen.protocol() != V2Proposals.PROTO_ESP || chosen.spi().length != 4 || offered.spi().length != 4) {
-            return chosen.protocol() == V2Proposals.PROTO_AH ? what + ": an AH SA, its keys are not derived (ESP only)" : null;
+        if (chosen.protocol() != PROTO_ESP && chosen.protocol() != PROTO_AH || chosen.spi().length != 4
+                || offered.spi().length != 4) {
+            return null;
+        }
+        if (childKeys == null) {
+            return null;
+        }
+        String src = "the child SA keys derived from SK_d (" + k.source + ")" + (pfs ? " and the DH secret of " + from[0] : "");
+        Integrity in = chosen.integ() > 0 ? Integrity.fromIkev2Id(chosen.integ()) : null;
+        if (chosen.protocol() == PROTO_AH) {
+            // §2.17: AH has only integrity keys, I→R then R→I
+            if (in == null) {
+                return what + ": the AH integrity algorithm (transform ID " + chosen.integ() + ") is not one vpnsleuth checks";
+            }
+            Ikev2Keys.ChildSa cs = Ikev2Keys.childSaKeys(prf, k.skD, gir, q.nonce(), nonce, 0, in.keyLength());
+            childKeys.derived(PROTO_AH, chosen.spi32(), -1, 0, null, chosen.integ(), cs.integI(), chosen.esn(), src);
+            childKeys.derived(PROTO_AH, offered.spi32(), -1, 0, null, chosen.integ(), cs.integR(), chosen.esn(), src);
+            return null;
         }
         Encryption enc = Encryption.fromIkev2Id(chosen.encr());
-        Integrity in = chosen.integ() > 0 ? Integrity.fromIkev2Id(chosen.integ()) : null;
         if (enc == null || !enc.aead() && in == null) {
             return what + ": the ESP algorithms (transform IDs " + chosen.encr() + "/" + chosen.integ()
                     + ") are not ones vpnsleuth decrypts";
@@ -517,14 +583,12 @@ public final class IkeDecryption {
         } catch (IllegalArgumentException e) {
             return what + ": key length " + chosen.keyBits() + " does not fit the cipher";
         }
-        if (childKeys == null) {
-            return null;
-        }
         Ikev2Keys.ChildSa cs = Ikev2Keys.childSaKeys(prf, k.skD, gir, q.nonce(), nonce, el, in == null ? 0 : in.keyLength());
-        String src = "the child SA keys derived from SK_d (" + k.source + ")" + (pfs ? " and the DH secret of " + from[0] : "");
         int integ = in == null ? 0 : chosen.integ();
-        childKeys.derived(chosen.spi32(), chosen.encr(), chosen.keyBits(), cs.encrI(), integ, cs.integI(), src);
-        childKeys.derived(offered.spi32(), chosen.encr(), chosen.keyBits(), cs.encrR(), integ, cs.integR(), src);
+        childKeys.derived(PROTO_ESP, chosen.spi32(), chosen.encr(), chosen.keyBits(), cs.encrI(), integ, cs.integI(),
+                chosen.esn(), src);
+        childKeys.derived(PROTO_ESP, offered.spi32(), chosen.encr(), chosen.keyBits(), cs.encrR(), integ, cs.integR(),
+                chosen.esn(), src);
         return null;
     }
 
@@ -662,7 +726,7 @@ public final class IkeDecryption {
      * RFC 7296 §2.15: for a shared-key AUTH payload in the decrypted message, which supplied PSK
      * gives it (the key that side used), or that none does; null when there is nothing to check.
      */
-    private String authCheck(byte[] msg, long spiI, long spiR, boolean fromInitiator, V2Keys k, Prf prf) {
+    private KeyCheck authCheck(byte[] msg, long spiI, long spiR, boolean fromInitiator, V2Keys k, Prf prf) {
         if (keys.psks.isEmpty() || prf == null || (msg[18] & 0xff) != 35) {
             return null;
         }
@@ -685,15 +749,15 @@ public final class IkeDecryption {
         if (id == null || auth == null) {
             return null;
         }
-        String who = fromInitiator ? "initiator" : "responder";
+        String what = "the " + (fromInitiator ? "initiator" : "responder") + "'s AUTH";
         for (KeyMaterial.Psk psk : keys.psks) {
             byte[] want = Ikev2Keys.pskAuth(prf, psk.secret(), realMessage, peerNonce, id, skP);
             if (java.security.MessageDigest.isEqual(want, auth)) {
-                return "the " + who + "'s AUTH matches the pre-shared key from " + psk.source() + ": the " + who + " uses that key";
+                matched(spiI, spiR, fromInitiator ? "initiator" : "responder", psk);
+                return new KeyCheck(KeyCheck.Kind.PSK_MATCH, what, fromInitiator, psk.source(), psk.source(), keys.psks.size());
             }
         }
-        return "the " + who + "'s AUTH matches none of the " + keys.psks.size() + " supplied pre-shared key(s): the " + who
-                + " uses another key";
+        return new KeyCheck(KeyCheck.Kind.PSK_NONE, what, fromInitiator, null, null, keys.psks.size());
     }
 
     // ------------------------------------------------------------------ key material
@@ -787,6 +851,8 @@ public final class IkeDecryption {
         byte[] nr;
         byte[] lastPhase1Block;
         byte[] saiB;
+        /** IDii_b of AM1 (Aggressive Mode sends it in clear), for the HASH_I of AM3. */
+        byte[] idI;
         final Map<Long, byte[]> lastBlockByMid = new java.util.HashMap<>();
         /** IV used for each ciphertext seen (a byte-identical retransmission decrypts with the same IV). */
         final Map<Integer, byte[]> ivByCiphertext = new java.util.HashMap<>();
@@ -794,6 +860,17 @@ public final class IkeDecryption {
         List<String> keySources;
         /** SKEYID_d of each candidate key (null when unknown), for Quick Mode KEYMAT. */
         List<byte[]> skeyidD;
+        /** SKEYID_a of each candidate key (null when unknown), for the phase-2 HASH checks. */
+        List<byte[]> skeyidA;
+        /** The source of the supplied PSK each candidate key derives from (null when none or unknown). */
+        List<String> keyPsk;
+        /** Per Quick Mode message ID: Ni_b and Nr_b as seen so far, for HASH(2) and HASH(3). */
+        final Map<Long, byte[][]> qmNonces = new LinkedHashMap<>(16, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<Long, byte[][]> e) {
+                return size() > 64;
+            }
+        };
         /** Per Quick Mode message ID: the phase-2 initiator's nonce and SPI, once QM1 is read. */
         final Map<Long, Object[]> quickModes = new java.util.HashMap<>();
     }
@@ -813,6 +890,9 @@ public final class IkeDecryption {
             if (c.type == 1 && fromInitiator && spiR == 0) {
                 // MM1/AM1: the initiator's SA payload body (SAi_b) goes into HASH_I and HASH_R
                 v1State(spiI).saiB = Arrays.copyOfRange(b, c.bodyOffset(), c.bodyEnd());
+            }
+            if (c.type == 5 && fromInitiator) {
+                v1State(spiI).idI = Arrays.copyOfRange(b, c.bodyOffset(), c.bodyEnd());
             }
             if (c.type == V1_KE || c.type == V1_NONCE) {
                 if (st == null) {
@@ -912,8 +992,10 @@ public final class IkeDecryption {
                 m[19] &= (byte) ~0x01; // the plaintext is not encrypted any more
                 String qm = exchange == 32 && childKeys != null
                         ? quickMode(st, m, spiI, mid, st.skeyidD.get(k), prf, st.keySources.get(k)) : null;
-                String check = join(exchange == 2 && phase1 ? mainModeHash(st, m, spiI, spiR, prf, fromInitiator) : null, qm);
-                return new Result(m, st.keySources.get(k), null, 0, 0, check);
+                KeyCheck check = (exchange == 2 || exchange == 4 && fromInitiator) && phase1
+                        ? mainModeHash(st, m, spiI, spiR, prf, fromInitiator, exchange == 4)
+                        : phase1 ? null : phase2Hash(st, m, mid, exchange, k, prf, fromInitiator);
+                return new Result(m, st.keySources.get(k), null, 0, 0, check, qm);
             }
         }
         // the CBC chain moves on with the ciphertext even when it could not be read
@@ -929,8 +1011,8 @@ public final class IkeDecryption {
     }
 
     /**
-     * RFC 2409 §5.5: the ESP keys a Quick Mode creates, KEYMAT = prf(SKEYID_d, [g(qm)^xy |] protocol
-     * | SPI | Ni_b | Nr_b) expanded as K1 | K2 | ..., for the SPI each side receives on; the
+     * RFC 2409 §5.5: the ESP (or AH) keys a Quick Mode creates, KEYMAT = prf(SKEYID_d, [g(qm)^xy |]
+     * protocol | SPI | Ni_b | Nr_b) expanded as K1 | K2 | ..., for the SPI each side receives on; the
      * algorithms from the responder's chosen transform (QM2). QM1 gives the phase-2 initiator's nonce,
      * SPI and whether it carries KE; with KE in QM1 and QM2 (PFS) g(qm)^xy comes from a `dh-child`
      * line for this cookie and message ID or a strongSwan log's SA seed. Returns a remark when the
@@ -962,7 +1044,7 @@ public final class IkeDecryption {
         int plen = Bytes.u16(m, p + 2);
         int protocol = m[p + 5] & 0xff;
         int spiSize = m[p + 6] & 0xff;
-        if (protocol != 3 || spiSize != 4 || plen > saEnd - p || plen < 12) {
+        if (protocol != PROTO_ESP && protocol != PROTO_AH || spiSize != 4 || plen > saEnd - p || plen < 12) {
             return null;
         }
         byte[] spi = Arrays.copyOfRange(m, p + 8, p + 12);
@@ -972,11 +1054,24 @@ public final class IkeDecryption {
             return null;
         }
         String what = String.format("Quick Mode MID 0x%08x of IKEv1 SA %016x", mid, spiI);
-        boolean ke1 = (Boolean) q1[2];
-        if (ke1 != ke) {
+        if ((Boolean) q1[2] != ke) {
             st.quickModes.remove(mid);
-            return what + ": KE in " + (ke1 ? "QM1" : "QM2") + " only, its ESP keys are not derived";
+            return what + ": KE in " + (ke ? "QM2" : "QM1") + " only, its keys are not derived";
         }
+        byte[] gqm = null;
+        String[] from = new String[1];
+        if (ke) {
+            // a log's SA seed is g(qm)^xy | protocol | SPI | Ni_b | Nr_b, for either SPI
+            byte[] proto = {(byte) protocol};
+            gqm = childSecret(spiI, mid, concat(proto, spi, (byte[]) q1[0], nonce), concat(proto, (byte[]) q1[1], (byte[]) q1[0],
+                    nonce), from);
+            if (gqm == null) {
+                st.quickModes.remove(mid);
+                return what + ": PFS and no DH secret for it (a 'dh-child " + String.format("%016x", spiI) + " 0x"
+                        + String.format("%08x", mid) + " SECRET' line, or the daemon's log), its keys are not derived";
+            }
+        }
+        String pfsSource = ke ? " and the DH secret of " + from[0] : "";
         // QM2: the responder's single transform: ESP transform ID, key length (6), authentication algorithm (5)
         int t = p + 8 + spiSize;
         if (t + 8 > p + plen) {
@@ -986,22 +1081,40 @@ public final class IkeDecryption {
         int tl = Bytes.u16(m, t + 2);
         int keyBits = 0;
         int auth = 0;
+        boolean esn = false;
         for (int a = t + 8; a + 4 <= t + tl && a + 4 <= m.length; ) {
             int at = Bytes.u16(m, a);
             if ((at & 0x8000) != 0) {
                 int v = Bytes.u16(m, a + 2);
-                if ((at & 0x7fff) == 6) {
+                if ((at & 0x7fff) == V1_ATTR_KEY_LENGTH) {
                     keyBits = v;
-                } else if ((at & 0x7fff) == 5) {
+                } else if ((at & 0x7fff) == V1_ATTR_AUTH) {
                     auth = v;
+                } else if ((at & 0x7fff) == V1_ATTR_ESN) {
+                    esn = v == 1;
                 }
                 a += 4;
             } else {
                 a += 4 + Bytes.u16(m, a + 2);
             }
         }
-        Encryption enc = Encryption.fromIpsecEspTransform(tid);
         Integrity in = auth > 0 ? Integrity.fromIpsecAuthAlgorithm(auth) : null;
+        if (protocol == PROTO_AH) {
+            // RFC 2407 §4.4.3: the AH transform names the algorithm; the Authentication Algorithm attribute agrees
+            Integrity ahIn = in != null ? in : Integrity.fromIpsecAhTransform(tid);
+            if (ahIn == null) {
+                return null;
+            }
+            String src = "the Quick Mode keys derived from SKEYID_d (" + source + ")" + pfsSource;
+            for (byte[] receiver : new byte[][] {spi, (byte[]) q1[1]}) {
+                org.vpnsleuth.crypto.Ikev1Keys.SaKeys k = org.vpnsleuth.crypto.Ikev1Keys.quickModeKeys(prf, skeyidD, gqm,
+                        PROTO_AH, receiver, (byte[]) q1[0], nonce, 0, ahIn.keyLength());
+                childKeys.derived(PROTO_AH, Bytes.u32(receiver, 0), -1, 0, null, ahIn.ikev2Id(), k.integrity(), esn, src);
+            }
+            st.quickModes.remove(mid);
+            return null;
+        }
+        Encryption enc = Encryption.fromIpsecEspTransform(tid);
         if (enc == null || !enc.aead() && in == null) {
             return null;
         }
@@ -1013,33 +1126,23 @@ public final class IkeDecryption {
         }
         byte[] niB = (byte[]) q1[0];
         byte[] iSpi = (byte[]) q1[1];
-        byte[] gqm = null;
-        String[] from = new String[1];
-        if (ke) {
-            // a log's SA seed is g(qm)^xy | protocol | SPI | Ni_b | Nr_b, for either SPI
-            gqm = childSecret(spiI, mid, concat(new byte[] {3}, spi, niB, nonce), concat(new byte[] {3}, iSpi, niB, nonce), from);
-            if (gqm == null) {
-                st.quickModes.remove(mid);
-                return what + ": PFS and no DH secret for it (a 'dh-child " + String.format("%016x", spiI) + " 0x"
-                        + String.format("%08x", mid) + " SECRET' line, or the daemon's log), its ESP keys are not derived";
-            }
-        }
-        String src = "the Quick Mode keys derived from SKEYID_d (" + source + ")" + (ke ? " and the DH secret of " + from[0] : "");
+        String src = "the Quick Mode keys derived from SKEYID_d (" + source + ")" + pfsSource;
         for (byte[] receiver : new byte[][] {spi, iSpi}) {
-            org.vpnsleuth.crypto.Ikev1Keys.SaKeys k = org.vpnsleuth.crypto.Ikev1Keys.quickModeKeys(prf, skeyidD, gqm, 3,
-                    receiver, niB, nonce, el, in == null ? 0 : in.keyLength());
-            childKeys.derived(Bytes.u32(receiver, 0), enc.ikev2Id(), keyBits, k.encryption(), in == null ? 0 : in.ikev2Id(),
-                    k.integrity(), src);
+            org.vpnsleuth.crypto.Ikev1Keys.SaKeys k = org.vpnsleuth.crypto.Ikev1Keys.quickModeKeys(prf, skeyidD, gqm,
+                    PROTO_ESP, receiver, niB, nonce, el, in == null ? 0 : in.keyLength());
+            childKeys.derived(PROTO_ESP, Bytes.u32(receiver, 0), enc.ikev2Id(), keyBits, k.encryption(),
+                    in == null ? 0 : in.ikev2Id(), k.integrity(), esn, src);
         }
         st.quickModes.remove(mid);
         return null;
     }
 
     /**
-     * RFC 2409 §5: the HASH_I of MM5 (or HASH_R of MM6) recomputed for every supplied PSK, with
+     * RFC 2409 §5: the HASH_I of MM5 or AM3 (or HASH_R of MM6) recomputed for every supplied PSK, with
      * SKEYID = prf(PSK, Ni_b | Nr_b): which key the sender used, or that it is none of them.
      */
-    private String mainModeHash(V1State st, byte[] m, long spiI, long spiR, Prf prf, boolean fromInitiator) {
+    private KeyCheck mainModeHash(V1State st, byte[] m, long spiI, long spiR, Prf prf, boolean fromInitiator,
+            boolean aggressive) {
         if (keys.psks.isEmpty() || st.saiB == null || st.gxi == null || st.gxr == null || st.ni == null || st.nr == null) {
             return null;
         }
@@ -1053,22 +1156,98 @@ public final class IkeDecryption {
                 hash = Arrays.copyOfRange(m, c.bodyOffset(), c.bodyEnd());
             }
         }
+        if (aggressive) {
+            id = st.idI; // AM3 carries only HASH_I; the identity went in clear in AM1
+        }
         if (id == null || hash == null) {
             return null; // signatures, not a PSK
         }
-        String what = fromInitiator ? "HASH_I of MM5" : "HASH_R of MM6";
-        String who = fromInitiator ? "initiator" : "responder";
+        String what = aggressive ? "HASH_I of AM3" : fromInitiator ? "HASH_I of MM5" : "HASH_R of MM6";
         for (KeyMaterial.Psk psk : keys.psks) {
             byte[] skeyid = org.vpnsleuth.crypto.Ikev1Keys.skeyidPsk(prf, psk.secret(), st.ni, st.nr);
             byte[] want = fromInitiator
                     ? org.vpnsleuth.crypto.Ikev1Keys.hashI(prf, skeyid, st.gxi, st.gxr, be64(spiI), be64(spiR), st.saiB, id)
                     : org.vpnsleuth.crypto.Ikev1Keys.hashR(prf, skeyid, st.gxi, st.gxr, be64(spiI), be64(spiR), st.saiB, id);
             if (java.security.MessageDigest.isEqual(want, hash)) {
-                return what + " matches the pre-shared key from " + psk.source() + ": the " + who + " uses that key";
+                matched(spiI, spiR, fromInitiator ? "initiator" : "responder", psk);
+                return new KeyCheck(KeyCheck.Kind.PSK_MATCH, what, fromInitiator, psk.source(), psk.source(), keys.psks.size());
             }
         }
-        return what + " matches none of the " + keys.psks.size() + " supplied pre-shared key(s): the " + who
-                + " uses another key";
+        return new KeyCheck(KeyCheck.Kind.PSK_NONE, what, fromInitiator, null, null, keys.psks.size());
+    }
+
+    /** Which supplied PSK gives the SKEYID a strongSwan log printed for this SA (prf(PSK, Ni_b | Nr_b)); null when none. */
+    private String loggedPsk(KeyMaterial.LoggedSa s, V1State st, Prf prf) {
+        byte[] skeyid = s.get("SKEYID");
+        if (skeyid == null || st.ni == null || st.nr == null) {
+            return null;
+        }
+        for (KeyMaterial.Psk psk : keys.psks) {
+            if (java.security.MessageDigest.isEqual(skeyid, org.vpnsleuth.crypto.Ikev1Keys.skeyidPsk(prf, psk.secret(), st.ni, st.nr))) {
+                return psk.source();
+            }
+        }
+        return null;
+    }
+
+    /**
+     * RFC 2409 §5.5, §5.7 and the ModeCfg draft: the HASH that opens every message after phase 1,
+     * recomputed with SKEYID_a of the key that decrypted it. Quick Mode: HASH(1) = prf(SKEYID_a,
+     * M-ID | rest), HASH(2) = prf(SKEYID_a, M-ID | Ni_b | rest), HASH(3) = prf(SKEYID_a, 0 | M-ID |
+     * Ni_b | Nr_b); Informational and Transaction: prf(SKEYID_a, M-ID | rest), rest being the
+     * payloads after HASH. Null when SKEYID_a of that key is unknown or the Quick Mode nonces are.
+     */
+    private KeyCheck phase2Hash(V1State st, byte[] m, long mid, int exchange, int k, Prf prf, boolean fromInitiator) {
+        byte[] a = k < st.skeyidA.size() ? st.skeyidA.get(k) : null;
+        if (a == null) {
+            return null;
+        }
+        PayloadChain c = new PayloadChain(m, 28, m.length, m[16] & 0xff, false);
+        if (!c.next() || c.type != V1_HASH) {
+            return null;
+        }
+        byte[] hash = Arrays.copyOfRange(m, c.bodyOffset(), c.bodyEnd());
+        byte[] rest = Arrays.copyOfRange(m, c.bodyEnd(), m.length);
+        byte[] nonce = null;
+        while (c.next()) {
+            if (c.type == V1_NONCE && nonce == null) {
+                nonce = Arrays.copyOfRange(m, c.bodyOffset(), c.bodyEnd());
+            }
+        }
+        int id = (int) mid;
+        byte[] want;
+        String what;
+        if (exchange == 32) {
+            byte[][] q = st.qmNonces.computeIfAbsent(mid, x -> new byte[3][]); // Ni_b, Nr_b, QM1's sender (0/1)
+            if (rest.length == 0) {
+                if (q[0] == null || q[1] == null) {
+                    return null;
+                }
+                want = org.vpnsleuth.crypto.Ikev1Keys.quickModeHash3(prf, a, id, q[0], q[1]);
+                what = "HASH(3) of QM3";
+            } else if (nonce == null) {
+                return null;
+            } else if (q[0] == null || Arrays.equals(q[0], nonce) && q[2][0] == (fromInitiator ? 1 : 0)) {
+                q[0] = nonce;
+                q[2] = new byte[] {(byte) (fromInitiator ? 1 : 0)};
+                want = org.vpnsleuth.crypto.Ikev1Keys.quickModeHash1(prf, a, id, rest);
+                what = "HASH(1) of QM1";
+            } else {
+                q[1] = nonce;
+                want = org.vpnsleuth.crypto.Ikev1Keys.quickModeHash2(prf, a, id, q[0], rest);
+                what = "HASH(2) of QM2";
+            }
+        } else if (exchange == 5 || exchange == 6) {
+            want = org.vpnsleuth.crypto.Ikev1Keys.informationalHash(prf, a, id, rest);
+            what = exchange == 5 ? "HASH(1) of the Informational" : "HASH of the Transaction message";
+        } else {
+            return null;
+        }
+        boolean ok = java.security.MessageDigest.isEqual(want, hash);
+        String psk = k < st.keyPsk.size() ? st.keyPsk.get(k) : null;
+        boolean noneOfThem = "".equals(psk);
+        return new KeyCheck(ok ? KeyCheck.Kind.HASH_OK : KeyCheck.Kind.HASH_FAILED, what, fromInitiator,
+                st.keySources.get(k), noneOfThem ? null : psk, noneOfThem ? keys.psks.size() : 0);
     }
 
     /** Length of a well-formed IKEv1 payload chain at the start of {@code plain}, or -1. */
@@ -1097,11 +1276,15 @@ public final class IkeDecryption {
         st.keys = new ArrayList<>();
         st.keySources = new ArrayList<>();
         st.skeyidD = new ArrayList<>();
+        st.skeyidA = new ArrayList<>();
+        st.keyPsk = new ArrayList<>();
         for (KeyMaterial.Ikev1Keys x : keys.ikev1) {
             if (x.cookieI() == spiI && (x.cookieR() == spiR || x.cookieR() == 0)) {
                 st.keys.add(x.encKey());
                 st.keySources.add(x.source());
                 st.skeyidD.add(x.skeyidD());
+                st.skeyidA.add(x.skeyidA());
+                st.keyPsk.add(null);
             }
         }
         byte[] cookieI = be64(spiI);
@@ -1116,6 +1299,11 @@ public final class IkeDecryption {
                     st.keys.add(ka);
                     st.keySources.add(s.source() + " <" + s.id() + ">");
                     st.skeyidD.add(s.get("SKEYID_d"));
+                    st.skeyidA.add(s.get("SKEYID_a"));
+                    String lp = loggedPsk(s, st, prf);
+                    // "" when the log's SKEYID matches none of the supplied PSKs: that side uses another key
+                    st.keyPsk.add(lp == null && s.get("SKEYID") != null && st.ni != null && st.nr != null
+                            && !keys.psks.isEmpty() ? "" : lp);
                 }
             }
         }
@@ -1142,7 +1330,18 @@ public final class IkeDecryption {
                     st.keys.add(org.vpnsleuth.crypto.Ikev1Keys.encryptionKey(prf, p1.skeyidE(), keyLen));
                     st.keySources.add("the PSK of " + psk.source() + " and the DH secret of " + from.get(i));
                     st.skeyidD.add(p1.skeyidD());
+                    st.skeyidA.add(p1.skeyidA());
+                    st.keyPsk.add(psk.source());
                 }
+                // signature (and public-key) authentication: SKEYID = prf(Ni_b | Nr_b, g^xy), no PSK (RFC 2409 §5)
+                byte[] skeyid = org.vpnsleuth.crypto.Ikev1Keys.skeyidSignature(prf, st.ni, st.nr, secrets.get(i));
+                org.vpnsleuth.crypto.Ikev1Keys.Phase1 p1 = org.vpnsleuth.crypto.Ikev1Keys.phase1Keys(prf, skeyid,
+                        secrets.get(i), be64(spiI), be64(spiR));
+                st.keys.add(org.vpnsleuth.crypto.Ikev1Keys.encryptionKey(prf, p1.skeyidE(), keyLen));
+                st.keySources.add("the DH secret of " + from.get(i) + " (signature authentication)");
+                st.skeyidD.add(p1.skeyidD());
+                st.skeyidA.add(p1.skeyidA());
+                st.keyPsk.add(null);
             }
         }
     }

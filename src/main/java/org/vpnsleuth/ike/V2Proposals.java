@@ -20,11 +20,15 @@ final class V2Proposals {
     static final int T_PRF = 2;
     static final int T_INTEG = 3;
     static final int T_DH = 4;
+    static final int T_ESN = 5;
     /** Key Length transform attribute (§3.3.5, registry ike/ikev2-transform-attributes). */
     static final int ATTR_KEY_LENGTH = 14;
 
-    /** One proposal: -1 for a transform type it does not have (0 for "none" as the peer sent it). */
-    record Proposal(int number, int protocol, byte[] spi, int encr, int keyBits, int prf, int integ, int dh) {
+    /**
+     * One proposal: -1 for a transform type it does not have (0 for "none" as the peer sent it);
+     * {@code esn} when its first ESN transform is "Extended Sequence Numbers" (1).
+     */
+    record Proposal(int number, int protocol, byte[] spi, int encr, int keyBits, int prf, int integ, int dh, boolean esn) {
         long spi32() {
             return spi.length == 4 ? Bytes.u32(spi, 0) : -1;
         }
@@ -55,7 +59,7 @@ final class V2Proposals {
                 return;
             }
             byte[] spi = Arrays.copyOfRange(b, p + 8, p + 8 + spiSize);
-            int[] first = {-1, -1, -1, -1, -1};
+            int[] first = {-1, -1, -1, -1, -1, -1};
             int keyBits = 0;
             int t = p + 8 + spiSize;
             int tend = p + plen;
@@ -67,7 +71,7 @@ final class V2Proposals {
                 }
                 int type = b[t + 4] & 0xff;
                 int id = Bytes.u16(b, t + 6);
-                if (type >= T_ENCR && type <= T_DH && first[type] < 0) {
+                if (type >= T_ENCR && type <= T_ESN && first[type] < 0) {
                     first[type] = id;
                     if (type == T_ENCR) {
                         for (int a = t + 8; a + 4 <= t + tl; ) {
@@ -85,7 +89,8 @@ final class V2Proposals {
                 }
                 t += tl;
             }
-            proposals.add(new Proposal(number, protocol, spi, first[T_ENCR], keyBits, first[T_PRF], first[T_INTEG], first[T_DH]));
+            proposals.add(new Proposal(number, protocol, spi, first[T_ENCR], keyBits, first[T_PRF], first[T_INTEG], first[T_DH],
+                    first[T_ESN] == 1));
             p += plen;
             if (last == 0) {
                 return;

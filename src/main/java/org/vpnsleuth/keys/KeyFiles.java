@@ -19,7 +19,8 @@ import org.vpnsleuth.decode.NameTable;
 /**
  * Reads key material, recognising each file's kind from its content: vpnsleuth's own keys file
  * (docs/keys.md), a strongSwan charon log at level 4 (file or syslog form), tcpdump's {@code -E}
- * secrets. A line that does not parse is an error naming the file and line; key values are never
+ * secrets, Wireshark's key tables (ikev1_decryption_table, ikev2_decryption_table, esp_sa; a
+ * directory: those of them it holds). A line that does not parse is an error naming the file and line; key values are never
  * part of a message.
  */
 public final class KeyFiles {
@@ -34,7 +35,7 @@ public final class KeyFiles {
     }
 
     /** Kinds of key file. */
-    public enum Kind { VPNSLEUTH, STRONGSWAN_LOG, TCPDUMP }
+    public enum Kind { VPNSLEUTH, STRONGSWAN_LOG, TCPDUMP, WIRESHARK }
 
     /** An algorithm named in a key file or log: "encr" / "integ", IKEv2 transform ID, key bits. */
     public record Algorithm(String kind, int id, int keyBits) {
@@ -66,24 +67,68 @@ public final class KeyFiles {
     private static final Pattern TCPDUMP_IKEV2 = Pattern.compile(
             "^ikev2\\s+([IR])\\s+0x([0-9a-fA-F]{16})\\s+0x([0-9a-fA-F]{16})\\s+([a-z0-9-]+):0x([0-9a-fA-F]+)\\s+([a-z0-9-]+):0x([0-9a-fA-F]+)\\s*$");
 
-    /** Reads {@code file} into {@code into}; returns the kind it was. */
+    /** A line of vpnsleuth's keys file starts with one of its keywords. */
+    private static final Pattern VPNSLEUTH_LINE = Pattern.compile("^(?i:psk|dh|ikev1|ikev2|esp)(\\s|$)");
+    /** A Wireshark UAT record starts with a quoted field or a run of hex digits, then a comma. */
+    private static final Pattern WIRESHARK_LINE = Pattern.compile("^(\"|[0-9A-Fa-f]+\\s*,)");
+
+    /** Reads {@code file} (a directory: the Wireshark tables in it) into {@code into}; returns the kind it was. */
     public static Kind load(Path file, KeyMaterial into) throws IOException, KeyFileException {
+        if (Files.isDirectory(file)) {
+            return directory(file, into);
+        }
         List<String> lines = Files.readAllLines(file, StandardCharsets.ISO_8859_1);
         Kind kind = detect(lines);
         String name = file.toString();
+        WiresharkKeyTables.Table table = kind == Kind.WIRESHARK ? WiresharkKeyTables.detect(
+                file.getFileName() == null ? "" : file.getFileName().toString(), lines) : null;
         switch (kind) {
             case STRONGSWAN_LOG -> charon(name, lines, into);
             case TCPDUMP -> tcpdump(name, lines, into);
+            case WIRESHARK -> {
+                if (table == null) {
+                    throw new KeyFileException(name + ": looks like a Wireshark table (quoted, comma-separated fields) but its"
+                            + " records are none of ikev1_decryption_table, ikev2_decryption_table, esp_sa");
+                }
+                WiresharkKeyTables.load(name, table, lines, into);
+            }
             default -> vpnsleuth(name, lines, into);
         }
         return kind;
     }
 
+    /** A Wireshark profile directory: its ikev1_decryption_table, ikev2_decryption_table and esp_sa. */
+    private static Kind directory(Path dir, KeyMaterial into) throws IOException, KeyFileException {
+        int found = 0;
+        for (WiresharkKeyTables.Table t : WiresharkKeyTables.Table.values()) {
+            Path f = dir.resolve(t.file);
+            if (Files.isRegularFile(f)) {
+                found++;
+                List<String> lines = Files.readAllLines(f, StandardCharsets.ISO_8859_1);
+                WiresharkKeyTables.load(f.toString(), t, lines, into);
+            }
+        }
+        if (found == 0) {
+            throw new KeyFileException(dir + ": a directory without ikev1_decryption_table, ikev2_decryption_table or esp_sa"
+                    + " (--keys DIR reads a Wireshark profile's key tables)");
+        }
+        return Kind.WIRESHARK;
+    }
+
     static Kind detect(List<String> lines) {
         int charon = 0;
         int tcpdump = 0;
+        int vpnsleuth = 0;
+        int wireshark = 0;
         for (String l : lines.subList(0, Math.min(lines.size(), 200))) {
             String t = l.trim();
+            if (!t.isEmpty() && !t.startsWith("#")) {
+                if (VPNSLEUTH_LINE.matcher(t).find()) {
+                    vpnsleuth++;
+                } else if (WIRESHARK_LINE.matcher(t).find()) {
+                    wireshark++;
+                }
+            }
             if (CHARON_LINE.matcher(l).find()) {
                 charon++;
             }
@@ -91,7 +136,8 @@ public final class KeyFiles {
                 tcpdump++;
             }
         }
-        return charon > 0 ? Kind.STRONGSWAN_LOG : tcpdump > 0 ? Kind.TCPDUMP : Kind.VPNSLEUTH;
+        return charon > 0 ? Kind.STRONGSWAN_LOG : tcpdump > 0 ? Kind.TCPDUMP
+                : wireshark > 0 && vpnsleuth == 0 ? Kind.WIRESHARK : Kind.VPNSLEUTH;
     }
 
     // ------------------------------------------------------------------ vpnsleuth's keys file
@@ -137,10 +183,23 @@ public final class KeyFiles {
                             k.get("skeyid_a"), k.get("skeyid_d"), where));
                 }
                 case "esp" -> esp(w, where, into);
+                case "ah" -> ah(w, where, into);
                 default -> throw new KeyFileException(where + ": unknown line kind '" + w[0]
-                        + "' (psk, dh, dh-child, ikev1, ikev2, esp; see docs/keys.md)");
+                        + "' (psk, dh, dh-child, ikev1, ikev2, esp, ah; see docs/keys.md)" + (n == firstLine(lines)
+                        ? ": the file is none of the kinds vpnsleuth reads (its keys file, a strongSwan level-4 log,"
+                        + " tcpdump -E secrets, Wireshark's ikev1_decryption_table, ikev2_decryption_table or esp_sa)" : ""));
             }
         }
+    }
+
+    private static int firstLine(List<String> lines) {
+        for (int i = 0; i < lines.size(); i++) {
+            String t = lines.get(i).trim();
+            if (!t.isEmpty() && !t.startsWith("#")) {
+                return i + 1;
+            }
+        }
+        return 0;
     }
 
     private static void psk(String t, String where, KeyMaterial into) throws KeyFileException {
@@ -162,15 +221,75 @@ public final class KeyFiles {
         return s.length() >= 2 && s.startsWith("\"") && s.endsWith("\"") ? s.substring(1, s.length() - 1) : s;
     }
 
+    private static long ipsecSpi(String s, String where) throws KeyFileException {
+        String h = strip0x(s, where);
+        if (!h.matches("[0-9a-fA-F]{1,8}")) {
+            throw new KeyFileException(where + ": '" + s + "' is not an SPI of at most 8 hex digits");
+        }
+        long spi = Long.parseLong(h, 16);
+        if (spi == 0) {
+            throw new KeyFileException(where + ": SPI 0 is reserved (RFC 4301)");
+        }
+        return spi;
+    }
+
+    /** {@code ah SPI [dst=ADDR] auth=ALG:HEX [esn]}: an AH SA (RFC 4302). */
+    private static void ah(String[] w, String where, KeyMaterial into) throws KeyFileException {
+        need(w, 3, where, "ah <spi-hex> [dst=ADDR] auth=ALG:HEX [esn]");
+        long spi = ipsecSpi(w[1], where);
+        String dst = null;
+        Algorithm auth = null;
+        byte[] authKey = null;
+        boolean esn = false;
+        for (int i = 2; i < w.length; i++) {
+            if (w[i].equalsIgnoreCase("esn")) {
+                esn = true;
+                continue;
+            }
+            int eq = w[i].indexOf('=');
+            if (eq < 0) {
+                throw new KeyFileException(where + ": '" + w[i].replaceAll("[0-9a-fA-F]{8,}", "…") + "' is not NAME=VALUE or esn");
+            }
+            String k = w[i].substring(0, eq).toLowerCase(Locale.ROOT);
+            String v = w[i].substring(eq + 1);
+            switch (k) {
+                case "dst" -> dst = v;
+                case "auth" -> {
+                    int colon = v.indexOf(':');
+                    String alg = colon < 0 ? v : v.substring(0, colon);
+                    Algorithm a = ALGORITHMS.get(alg.toLowerCase(Locale.ROOT));
+                    if (a == null || !a.kind().equals("integ") || a.id() == 0) {
+                        throw new KeyFileException(where + ": unknown AH integrity algorithm '" + alg + "' (see docs/keys.md)");
+                    }
+                    if (colon < 0) {
+                        throw new KeyFileException(where + ": auth=" + alg + " without :HEX (the integrity key)");
+                    }
+                    auth = a;
+                    authKey = hex(strip0x(v.substring(colon + 1), where), where);
+                }
+                default -> throw new KeyFileException(where + ": unknown field '" + k + "' (dst, auth, esn)");
+            }
+        }
+        if (auth == null) {
+            throw new KeyFileException(where + ": ah line without auth=ALG:HEX");
+        }
+        into.ah.add(new KeyMaterial.AhKey(spi, dst, auth.id(), authKey, esn, where));
+    }
+
     private static void esp(String[] w, String where, KeyMaterial into) throws KeyFileException {
-        need(w, 3, where, "esp <spi-hex> [dst=ADDR] enc=ALG:HEX [auth=ALG:HEX]");
-        long spi = Long.parseLong(strip0x(w[1], where), 16);
+        need(w, 3, where, "esp <spi-hex> [dst=ADDR] enc=ALG:HEX [auth=ALG:HEX] [esn]");
+        long spi = ipsecSpi(w[1], where);
         String dst = null;
         Algorithm enc = null;
         byte[] encKey = null;
         Algorithm auth = null;
         byte[] authKey = null;
+        boolean esn = false;
         for (int i = 2; i < w.length; i++) {
+            if (w[i].equalsIgnoreCase("esn")) {
+                esn = true;
+                continue;
+            }
             int eq = w[i].indexOf('=');
             if (eq < 0) {
                 throw new KeyFileException(where + ": '" + w[i].replaceAll("[0-9a-fA-F]{8,}", "…") + "' is not NAME=VALUE");
@@ -196,14 +315,14 @@ public final class KeyFiles {
                         authKey = key;
                     }
                 }
-                default -> throw new KeyFileException(where + ": unknown field '" + k + "' (dst, enc, auth)");
+                default -> throw new KeyFileException(where + ": unknown field '" + k + "' (dst, enc, auth, esn)");
             }
         }
         if (enc == null) {
             throw new KeyFileException(where + ": esp line without enc=ALG:HEX");
         }
         into.esp.add(new KeyMaterial.EspKey(spi, dst, enc.id(), enc.keyBits(), encKey, auth == null ? 0 : auth.id(),
-                authKey, where));
+                authKey, esn, where));
     }
 
     private static Map<String, byte[]> pairs(String[] w, int from, String where) throws KeyFileException {

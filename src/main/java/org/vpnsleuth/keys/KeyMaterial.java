@@ -69,12 +69,29 @@ public final class KeyMaterial {
     /**
      * An ESP SA's keys: SPI (and the destination it belongs to when known), the cipher and integrity
      * algorithm by their IKEv2 transform IDs (-1 when the source did not say), the keys (an AEAD's
-     * salt at the end of the encryption key, as IKE derives it).
+     * salt at the end of the encryption key, as IKE derives it), and whether the SA uses Extended
+     * Sequence Numbers (RFC 4303 §2.2.1).
      */
-    public record EspKey(long spi, String dst, int encr, int keyBits, byte[] encKey, int integ, byte[] authKey, String source) {
+    public record EspKey(long spi, String dst, int encr, int keyBits, byte[] encKey, int integ, byte[] authKey, boolean esn,
+            String source) {
+        public EspKey(long spi, String dst, int encr, int keyBits, byte[] encKey, int integ, byte[] authKey, String source) {
+            this(spi, dst, encr, keyBits, encKey, integ, authKey, false, source);
+        }
+
         @Override
         public String toString() {
             return String.format("esp 0x%08x%s from %s", spi, dst != null ? "@" + dst : "", source);
+        }
+    }
+
+    /**
+     * An AH SA's key (RFC 4302): SPI (and destination when known), the integrity algorithm by its
+     * IKEv2 transform ID, the key, and whether the SA uses Extended Sequence Numbers (§2.5.1).
+     */
+    public record AhKey(long spi, String dst, int integ, byte[] authKey, boolean esn, String source) {
+        @Override
+        public String toString() {
+            return String.format("ah 0x%08x%s from %s", spi, dst != null ? "@" + dst : "", source);
         }
     }
 
@@ -125,6 +142,16 @@ public final class KeyMaterial {
      * in the order the log established them.
      */
     public record ChildSpis(long in, long out, String proposal) {
+        /** True for an AH child SA ("AH:HMAC_SHA2_256_128/NO_EXT_SEQ"). */
+        public boolean ah() {
+            return proposal != null && proposal.startsWith("AH:");
+        }
+
+        /** True when the proposal selected Extended Sequence Numbers ("/EXT_SEQ", not "/NO_EXT_SEQ"). */
+        public boolean esn() {
+            return proposal != null && java.util.Arrays.asList(proposal.substring(proposal.indexOf(':') + 1).split("/"))
+                    .contains("EXT_SEQ");
+        }
     }
 
     public final List<Psk> psks = new ArrayList<>();
@@ -133,10 +160,18 @@ public final class KeyMaterial {
     public final List<Ikev2Keys> ikev2 = new ArrayList<>();
     public final List<Ikev1Keys> ikev1 = new ArrayList<>();
     public final List<EspKey> esp = new ArrayList<>();
+    public final List<AhKey> ah = new ArrayList<>();
     public final List<LoggedSa> logged = new ArrayList<>();
+    /**
+     * What was read but not used, or used differently than a reader might expect ("FILE:LINE:
+     * ..."): Wireshark table records with an algorithm vpnsleuth lacks, wildcard addresses, extra
+     * columns. Never a key value; the commands print them as notes.
+     */
+    public final List<String> notes = new ArrayList<>();
 
     public boolean isEmpty() {
-        return psks.isEmpty() && dhSecrets.isEmpty() && childDhSecrets.isEmpty() && ikev2.isEmpty() && ikev1.isEmpty() && esp.isEmpty() && logged.isEmpty();
+        return psks.isEmpty() && dhSecrets.isEmpty() && childDhSecrets.isEmpty() && ikev2.isEmpty() && ikev1.isEmpty() && esp.isEmpty()
+                && ah.isEmpty() && logged.isEmpty();
     }
 
     /** Counts only: key material is never shown. */
@@ -144,7 +179,7 @@ public final class KeyMaterial {
     public String toString() {
         return psks.size() + " PSK(s), " + dhSecrets.size() + " DH secret(s), " + childDhSecrets.size()
                 + " child SA DH secret(s), " + ikev2.size() + " IKEv2 SA key set(s), "
-                + ikev1.size() + " IKEv1 SA key set(s), " + esp.size() + " ESP SA key(s), " + logged.size()
+                + ikev1.size() + " IKEv1 SA key set(s), " + esp.size() + " ESP SA key(s), " + ah.size() + " AH SA key(s), " + logged.size()
                 + " IKE SA(s) from strongSwan logs";
     }
 

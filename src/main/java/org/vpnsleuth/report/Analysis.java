@@ -103,6 +103,9 @@ public final class Analysis {
         }
         t.link();
         Diagnoser dg = new Diagnoser(t.firstNanos(), t.lastNanos());
+        if (n > 0 && decoders[0].ike.decryption() != null) {
+            dg.keys(decoders[0].ike.decryption().keys());
+        }
         List<EspFlow> linked = new ArrayList<>();
         for (IkeSa sa : t.ikeSas()) {
             a.ikeSas.add(dg.diagnoseSafely(sa));

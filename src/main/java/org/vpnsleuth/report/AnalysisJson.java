@@ -26,6 +26,11 @@ public final class AnalysisJson {
     }
 
     public static void render(Analysis a, StringBuilder sb) {
+        render(a, sb, j -> { });
+    }
+
+    /** As {@link #render(Analysis, StringBuilder)}, with {@code extra} members (--show-keys' "keys") at the end. */
+    public static void render(Analysis a, StringBuilder sb, java.util.function.Consumer<JsonWriter> extra) {
         JsonWriter j = new JsonWriter(sb);
         long t0 = a.tracker.firstNanos();
         j.beginObject(null);
@@ -53,6 +58,7 @@ public final class AnalysisJson {
         j.endArray();
         // L2TP tunnels, PPTP connections, PPP sessions (PPPoE, PPP links) and GRE flows (TunnelJson)
         TunnelJson.render(a, j);
+        extra.accept(j);
         j.endObject();
     }
 
@@ -119,6 +125,7 @@ public final class AnalysisJson {
         opt(j, "headline", d.main == null ? null : d.main.headline());
         frames(j, "evidenceFrames", d.main == null ? List.of() : d.main.evidence());
         opt(j, "nat", d.nat);
+        opt(j, "decryption", d.decryption);
         j.beginArray("notes");
         for (String n : d.notes) {
             j.value(null, n);
@@ -186,6 +193,13 @@ public final class AnalysisJson {
         j.value("length", m.length).value("encrypted", m.encrypted).value("payloads", m.payloads);
         opt(j, "decryptedPayloads", m.decryptedPayloads);
         opt(j, "decryptedWith", m.decryptedWith);
+        if (m.keyCheck != null) {
+            j.beginObject("keyCheck").value("result", m.keyCheck.kind().name()).value("what", m.keyCheck.what())
+                    .value("side", m.keyCheck.side());
+            opt(j, "key", m.keyCheck.key());
+            opt(j, "psk", m.keyCheck.psk());
+            j.value("text", m.keyCheck.text()).endObject();
+        }
         j.beginArray("notifies");
         for (IkeMessage.Notify n : m.notifies) {
             j.beginObject(null).value("type", n.type()).value("name", n.name());

@@ -112,6 +112,9 @@ public final class AnalysisText {
         if (d.nat != null) {
             out.append("  NAT: ").append(d.nat).append('\n');
         }
+        if (d.decryption != null) {
+            out.append("  decryption: ").append(d.decryption).append('\n');
+        }
         for (String n : d.notes) {
             out.append("  note: ").append(n).append('\n');
         }

@@ -5,13 +5,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import org.vpnsleuth.crypto.EspDecryption;
-import org.vpnsleuth.decode.NameTable;
 import org.vpnsleuth.ike.IkeDecryption;
+import org.vpnsleuth.keys.WiresharkNames;
 
 /**
  * Writes the keys that verified while a capture was decrypted as Wireshark's decryption tables
@@ -24,17 +23,8 @@ public final class WiresharkTables {
     private WiresharkTables() {
     }
 
-    private static final Map<String, String> NAMES = new HashMap<>();
-
-    static {
-        for (String[] r : NameTable.rows("keys/wireshark-names", 4)) {
-            NAMES.put(r[0].trim() + "/" + r[1].trim() + "/" + r[2].trim(), r[3].trim());
-        }
-    }
-
     private static String name(String table, int id, int bits) {
-        String n = NAMES.get(table + "/" + id + "/" + bits);
-        return n != null ? n : NAMES.get(table + "/" + id + "/0");
+        return WiresharkNames.name(table, id, bits);
     }
 
     /** Writes the tables; returns what could not be written (unsupported algorithms). */
@@ -63,7 +53,10 @@ public final class WiresharkTables {
             EspDecryption.Sa s = e.getValue();
             String[] ep = esp.endpoints(e.getKey());
             String enc = name("esp-encr", s.enc().ikev2Id(), 0);
-            String integ = name("esp-integ", s.integ() == null ? 0 : s.integ().ikev2Id(), 0);
+            // no integrity key (tcpdump's -E secrets): an ICV of that length that tshark does not check either
+            String integ = s.integ() != null ? name("esp-integ", s.integ().ikev2Id(), 0)
+                    : s.icvLength() > 0 && !s.enc().aead() ? WiresharkNames.uncheckedIcv("esp-integ", s.icvLength() * 8)
+                    : name("esp-integ", 0, 0);
             if (ep == null || enc == null || integ == null) {
                 left.add(String.format("ESP SA 0x%08x: %s / %s not in Wireshark's table", e.getKey(), s.enc(), s.integ()));
                 continue;

@@ -24,6 +24,8 @@ public final class EspFlow {
     public long missing;
     /** Packets whose sequence number was at or below one already seen. */
     public long replays;
+    /** ESP packets that decrypted and verified with the supplied or derived keys. */
+    public long decrypted;
 
     EspFlow(int file, String protocol, String src, String dst, long spi, boolean udp, int srcPort, int dstPort) {
         this.file = file;

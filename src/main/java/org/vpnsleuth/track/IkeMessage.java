@@ -76,6 +76,11 @@ public final class IkeMessage {
 
     /** Where the keys that decrypted this message came from; null when it was not decrypted. */
     public String decryptedWith;
+    /**
+     * The check of this message's authenticating value with the supplied keys (a PSK check of
+     * HASH_I/HASH_R/AUTH, or a phase-2 HASH check); null when none was possible.
+     */
+    public org.vpnsleuth.ike.KeyCheck keyCheck;
     /** The payload list of the plaintext ("[IDr AUTH N(TS_UNACCEPTABLE)]"), when decrypted. */
     public String decryptedPayloads;
 

@@ -287,6 +287,9 @@ public final class Tracker {
             flows.put(key, f);
         }
         f.add(at, seq, l.totalLength());
+        if (esp && l.info instanceof org.vpnsleuth.crypto.EspDecryption.Result) {
+            f.decrypted++; // the decryption stage verified and opened it
+        }
     }
 
     // ------------------------------------------------------------------ IKE
@@ -333,6 +336,7 @@ public final class Tracker {
                 IkeDissector.summary(l, sum);
                 m.decryptedWith = info.decryptedWith();
                 m.decryptedPayloads = sum.toString().trim();
+                m.keyCheck = info.keyCheck();
                 IkeFacts.read(f, m);
             }
             return;
@@ -378,6 +382,9 @@ public final class Tracker {
             m.frames.add(at);
         }
         IkeFacts.read(f, m);
+        if (info != null && info.keyCheck() != null) {
+            m.keyCheck = info.keyCheck(); // checked from the cleartext (AM2's HASH_R)
+        }
         place(sa, m, info);
         lastMessage = m;
     }

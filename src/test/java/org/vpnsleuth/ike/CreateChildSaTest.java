@@ -37,7 +37,7 @@ class CreateChildSaTest {
         keys.ikev2.add(new KeyMaterial.Ikev2Keys(SPI_I, SPI_R, fill(32, 0x01), new byte[0], new byte[0], SK_EI, SK_ER,
                 fill(32, 0x02), fill(32, 0x03), "test keys"));
         IkeDecryption ike = new IkeDecryption(keys);
-        ike.onChildKeys((spi, encr, bits, ek, integ, ak, src) -> derived.add(spi));
+        ike.onChildKeys((protocol, spi, encr, bits, ek, integ, ak, esn, src) -> derived.add(spi));
         decoder.ike.setDecryption(ike);
     }
 

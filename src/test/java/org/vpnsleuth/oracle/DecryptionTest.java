@@ -120,7 +120,7 @@ class DecryptionTest {
     static List<Path> capturesWithLogs() throws Exception {
         List<Path> l = new ArrayList<>();
         for (Path c : TestCaptures.list(TestCaptures.capturesDir(), ".pcap", ".pcapng")) {
-            String scenario = c.getFileName().toString().replaceAll("(\\.initiator-side)?\\.pcapng?$", "");
+            String scenario = c.getFileName().toString().replaceAll("(\\.initiator-side)?\\.pcap(ng)?$", "");
             if (Files.exists(TestCaptures.capturesDir().resolve(scenario + ".initiator.log"))) {
                 l.add(c);
             }
@@ -129,7 +129,7 @@ class DecryptionTest {
     }
 
     static String scenario(Path c) {
-        return c.getFileName().toString().replaceAll("(\\.initiator-side)?\\.pcapng?$", "");
+        return c.getFileName().toString().replaceAll("(\\.initiator-side)?\\.pcap(ng)?$", "");
     }
 
     @TestFactory
@@ -147,14 +147,15 @@ class DecryptionTest {
     }
 
     /**
-     * The DH secret alone (IKEv2), or with the PSK (IKEv1), gives every IKE key and the ESP keys
+     * The DH secret alone (IKEv2, IKEv1 with signatures: the *-fragments captures use RSA certificates), or with the
+     * PSK (IKEv1), gives every IKE key and the ESP keys
      * of the child SAs: nothing from the logs but g^ir.
      */
     @TestFactory
     Stream<DynamicTest> ikeDecryptsFromTheDhSecretAndThePsk() throws Exception {
         List<DynamicTest> tests = new ArrayList<>();
         for (String scenario : List.of("ikev2-psk-esp", "ikev2-psk-esp-cbc", "ikev1-main-quick", "ikev1-aggressive",
-                "nat-t", "fail-ikev2-dh-retry", "fail-ikev1-qm-ts", "fail-xauth")) {
+                "nat-t", "fail-ikev2-dh-retry", "fail-ikev1-qm-ts", "fail-xauth", "ikev1-fragments", "ikev2-fragments")) {
             Path cap = TestCaptures.capturesDir().resolve(scenario + ".pcapng");
             Path c = Files.exists(cap) ? cap : TestCaptures.capturesDir().resolve(scenario + ".pcap");
             tests.add(DynamicTest.dynamicTest(scenario, () -> {
@@ -363,10 +364,11 @@ class DecryptionTest {
         Decoder d = new Decoder();
         IkeDecryption ike = new IkeDecryption(k);
         EspDecryption esp = new EspDecryption(k);
-        ike.onChildKeys((spi, encr, bits, ek, integ, ak, src) -> {
+        ike.onChildKeys((protocol, spi, encr, bits, ek, integ, ak, esn, src) -> {
+            assertThat(protocol).isEqualTo(IkeDecryption.PROTO_ESP);
             derived.put(spi, java.util.Arrays.asList(java.util.HexFormat.of().formatHex(ek),
                     ak == null || ak.length == 0 ? null : java.util.HexFormat.of().formatHex(ak)));
-            esp.addDerived(spi, encr, bits, ek, integ, ak, src);
+            esp.addDerived(spi, encr, bits, ek, integ, ak, esn, src);
         });
         d.ike.setDecryption(ike);
         d.esp = esp;

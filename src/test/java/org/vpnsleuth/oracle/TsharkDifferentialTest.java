@@ -138,11 +138,13 @@ class TsharkDifferentialTest {
      * tshark's dispatch steps; _ws.* are tshark's expert markers (malformed, short); vssmonitoring
      * is a heuristic dissector of Ethernet trailers; the X.509/PKIX ones are the ASN.1 dissectors
      * tshark calls on the contents of IKE CERT, CR and ID payloads (vpnsleuth decodes those
-     * contents inside its isakmp layer). udpencap is handled in {@link #normalizeTshark}.
+     * contents inside its isakmp layer). IPv6 hop-by-hop, destination options and routing headers
+     * are part of vpnsleuth's ipv6 layer (its extensionHeaders). udpencap is handled in
+     * {@link #normalizeTshark}.
      */
     static final Set<String> STACK_SKIP = Set.of("ethertype", "raw", "_ws.malformed", "_ws.short", "_ws.expert",
             "_ws.unreassembled", "vssmonitoring", "x509sat", "x509af", "x509ce", "x509if", "pkix1explicit",
-            "pkix1implicit", "cms", "pkcs1");
+            "pkix1implicit", "cms", "pkcs1", "ipv6.hopopts", "ipv6.dstopts", "ipv6.routing");
 
     /**
      * Protocols vpnsleuth deliberately does not decode: their bytes are one "data" layer, and
@@ -150,7 +152,7 @@ class TsharkDifferentialTest {
      */
     static final Set<String> STACK_OPAQUE = Set.of("arp", "llc", "stp", "cdp", "dtp", "loop", "pim", "nhrp", "cmd",
             "cldap", "dns", "smb", "nbss", "dcerpc", "ntp", "dhcp", "bootp", "snmp", "syslog", "http", "tls",
-            "ssh", "icmp.data", "igmp", "ospf", "vrrp", "lldp", "mdns", "nbns", "ssdp", "llmnr");
+            "ssh", "icmp.data", "igmp", "ospf", "vrrp", "lldp", "mdns", "nbns", "ssdp", "llmnr", "echo");
 
     /** vpnsleuth names that tshark spells as one: SLL v1/v2 are both "sll", L2TPv2/v3 both "l2tp". */
     static String normalizeVpnLayer(String shortName) {
