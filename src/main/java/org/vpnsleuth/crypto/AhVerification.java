@@ -59,7 +59,7 @@ public final class AhVerification {
                     continue;
                 }
                 for (String side : new String[] {"initiator", "responder"}) {
-                    byte[] ak = s.nth("integrity " + side + " key", c);
+                    byte[] ak = s.childKey("integrity " + side + " key", c);
                     if (ak != null) {
                         Sa sa = new Sa(in, ak, ch.esn(), s.source() + " <" + s.id() + ">");
                         add(ch.in(), sa);

@@ -75,8 +75,8 @@ public final class EspDecryption {
                 int icv = enc.aead() ? enc.icvLength() : integ != null ? integ.icvLength() : 0;
                 String src = s.source() + " <" + s.id() + ">";
                 for (String side : new String[] {"initiator", "responder"}) {
-                    byte[] ek = s.nth("encryption " + side + " key", c);
-                    byte[] ak = s.nth("integrity " + side + " key", c);
+                    byte[] ek = s.childKey("encryption " + side + " key", c);
+                    byte[] ak = s.childKey("integrity " + side + " key", c);
                     if (ek == null) {
                         continue;
                     }
@@ -211,8 +211,10 @@ public final class EspDecryption {
         if (pad + 2 > p.length) {
             return new Result(null, -1, 0, 0, 0, s.source, "padding length " + pad + " does not fit");
         }
-        // without an integrity check (a key file with no integrity key) the padding must be 1, 2, 3 ... (RFC 4303 §2.4)
-        if (s.integ == null && !s.enc.aead()) {
+        // without an integrity check (a key file with no integrity key, or an algorithm without its key) the padding
+        // must be 1, 2, 3 ... (RFC 4303 §2.4)
+        boolean unchecked = !s.enc.aead() && (s.integ == null || s.authKey == null);
+        if (unchecked) {
             for (int i = 0; i < pad; i++) {
                 if ((p[p.length - 2 - pad + i] & 0xff) != i + 1) {
                     return new Result(null, -1, 0, 0, 0, s.source, "padding bytes are not 1, 2, 3, ... (wrong key?)");
@@ -220,6 +222,6 @@ public final class EspDecryption {
             }
         }
         return new Result(Arrays.copyOf(p, p.length - 2 - pad), next, iv, pad, icv,
-                s.source + (s.integ == null && !s.enc.aead() ? " (no integrity key: ICV not checked)" : ""), null, high);
+                s.source + (unchecked ? " (no integrity key: ICV not checked)" : ""), null, high);
     }
 }

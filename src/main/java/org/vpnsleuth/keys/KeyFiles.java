@@ -398,14 +398,14 @@ public final class KeyFiles {
             Matcher ch = CHARON_CHILD.matcher(line);
             if (ch.find()) {
                 String g = ch.group(1) == null ? "" : ch.group(1);
+                int at = bySa.computeIfAbsent(g, k -> new ArrayList<>()).size();
                 KeyMaterial.ChildSpis cs = new KeyMaterial.ChildSpis(Long.parseLong(ch.group(2), 16),
-                        Long.parseLong(ch.group(3), 16), proposal.get(g));
+                        Long.parseLong(ch.group(3), 16), proposal.get(g), at);
                 List<KeyMaterial.ChildSpis> l = children.computeIfAbsent(g, k -> new ArrayList<>());
                 // a rekeyed child is logged twice ("inbound CHILD_SA ... established", then "outbound"): one SA, one key set
-                if (!l.contains(cs)) {
+                if (l.stream().noneMatch(x -> x.in() == cs.in() && x.out() == cs.out())) {
                     l.add(cs);
                 }
-                bySa.computeIfAbsent(g, k -> new ArrayList<>());
             }
             Matcher h = CHARON_DUMP.matcher(line);
             if (h.find()) {

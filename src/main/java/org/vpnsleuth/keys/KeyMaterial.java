@@ -117,6 +117,27 @@ public final class KeyMaterial {
             return first.get(name);
         }
 
+        /**
+         * The key {@code name} ("encryption initiator key" ...) of the c-th child SA: the last dump of
+         * that name before its "established" line and after the previous child's (an AEAD child
+         * prints no integrity keys, so counting dumps by name would pair the next child with the
+         * wrong ones); null when there is none.
+         */
+        public byte[] childKey(String name, int c) {
+            if (c < 0 || c >= children.size()) {
+                return null;
+            }
+            int from = c == 0 ? 0 : children.get(c - 1).at();
+            int to = Math.min(children.get(c).at(), all.size());
+            byte[] v = null;
+            for (int i = Math.max(0, from); i < to; i++) {
+                if (all.get(i).getKey().equals(name)) {
+                    v = all.get(i).getValue();
+                }
+            }
+            return v;
+        }
+
         /** True when {@code value} (a nonce, a KE value) is one of the dumps or inside one. */
         public boolean mentions(byte[] value) {
             if (value == null || value.length < 8) {
@@ -139,9 +160,10 @@ public final class KeyMaterial {
     /**
      * A child SA as a strongSwan log names it: "established with SPIs IN_i OUT_o" (in and out from
      * the logging peer's side) and the ESP/AH proposal it selected ("ESP:AES_GCM_16_256/NO_EXT_SEQ"),
-     * in the order the log established them.
+     * in the order the log established them; {@code at} is how many dumps of its IKE SA the log had
+     * printed by then (its keys are the dumps before it, see {@link LoggedSa#childKey}).
      */
-    public record ChildSpis(long in, long out, String proposal) {
+    public record ChildSpis(long in, long out, String proposal, int at) {
         /** True for an AH child SA ("AH:HMAC_SHA2_256_128/NO_EXT_SEQ"). */
         public boolean ah() {
             return proposal != null && proposal.startsWith("AH:");

@@ -40,7 +40,8 @@ import org.vpnsleuth.keys.KeyMaterial;
 class DecryptionTest {
     static final String PSK = "vpnsleuth-test-psk-0123456789"; // captures/README.md
 
-    record Counts(int encryptedIke, int decryptedIke, int esp, int decryptedEsp, List<String> problems, List<String> inner) {
+    record Counts(int encryptedIke, int decryptedIke, int esp, int decryptedEsp, List<String> problems, List<String> inner,
+            int espIcvUnchecked) {
     }
 
     static Counts run(Path file, KeyMaterial k) throws Exception {
@@ -50,6 +51,7 @@ class DecryptionTest {
     }
 
     static Counts run(Path file, Decoder d) throws Exception {
+        int unchecked = 0;
         int encIke = 0;
         int decIke = 0;
         int esp = 0;
@@ -89,6 +91,9 @@ class DecryptionTest {
                         esp++;
                         if (l.info instanceof EspDecryption.Result) {
                             decEsp++;
+                            if (((EspDecryption.Result) l.info).source().contains("ICV not checked")) {
+                                unchecked++;
+                            }
                             for (int j = i + 1; j < p.count(); j++) {
                                 if (p.layer(j).proto == Proto.IPV4) {
                                     Map<String, Object> ip = FieldTree.of(p.layer(j));
@@ -106,7 +111,7 @@ class DecryptionTest {
                 }
             }
         }
-        return new Counts(encIke, decIke, esp, decEsp, problems, inner);
+        return new Counts(encIke, decIke, esp, decEsp, problems, inner, unchecked);
     }
 
     static KeyMaterial logs(String scenario) throws Exception {
@@ -141,6 +146,8 @@ class DecryptionTest {
             assertThat(n.problems()).as(c.getFileName() + ": decryption problems").isEmpty();
             assertThat(n.encryptedIke()).as(c.getFileName() + ": encrypted IKE messages left undecrypted").isZero();
             assertThat(n.decryptedEsp()).as(c.getFileName() + ": ESP packets decrypted").isEqualTo(n.esp());
+            // the logs print every child SA's integrity keys: no packet may pass on its padding alone
+            assertThat(n.espIcvUnchecked()).as(c.getFileName() + ": ESP packets whose ICV was not checked").isZero();
             System.out.println("[decrypt] " + c.getFileName() + ": " + n.decryptedIke() + " IKE message(s), "
                     + n.decryptedEsp() + " ESP packet(s) decrypted and verified");
         }));
@@ -377,6 +384,7 @@ class DecryptionTest {
         assertThat(n.encryptedIke()).as(scenario + ": encrypted IKE messages left").isZero();
         assertThat(n.decryptedEsp()).as(scenario + ": ESP packets decrypted with derived keys").isEqualTo(n.esp())
                 .isEqualTo((int) t[2]);
+        assertThat(n.espIcvUnchecked()).as(scenario + ": ESP packets whose ICV was not checked").isZero();
         assertThat(n.inner()).allMatch(x -> x.matches("10\\.[12]\\.[01]\\.1>10\\.[12]\\.[01]\\.1"));
         Map<Long, List<String>> logged = loggedChildKeys(scenario);
         assertThat(logged).as("child SAs in the logs").hasSize((int) t[1]);
