@@ -63,7 +63,8 @@ public final class IkeDecryption {
     }
 
     /** An IKEv1 encryption key that decrypted a message of the SA. */
-    public record VerifiedV1(long cookieI, long cookieR, byte[] encKey, Encryption enc, int keyLength) {
+    public record VerifiedV1(long cookieI, long cookieR, byte[] encKey, Encryption enc, int keyLength, byte[] skeyidA,
+            byte[] skeyidD) {
     }
 
     private final Map<SaKey, VerifiedV2> verifiedV2 = new LinkedHashMap<>();
@@ -981,7 +982,8 @@ public final class IkeDecryption {
                     continue;
                 }
                 st.ivByCiphertext.put(ctKey, iv);
-                verifiedV1.putIfAbsent(spiI, new VerifiedV1(spiI, spiR, st.keys.get(k), enc, keyLen));
+                verifiedV1.putIfAbsent(spiI, new VerifiedV1(spiI, spiR, st.keys.get(k), enc, keyLen,
+                        k < st.skeyidA.size() ? st.skeyidA.get(k) : null, k < st.skeyidD.size() ? st.skeyidD.get(k) : null));
                 if (phase1) {
                     st.lastPhase1Block = r.nextIv();
                 } else {

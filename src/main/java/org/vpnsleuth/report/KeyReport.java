@@ -52,6 +52,8 @@ public final class KeyReport {
                     Map<String, String> x = new LinkedHashMap<>();
                     x.put("encryption", v.enc() + (v.keyLength() > 0 ? "-" + v.keyLength() * 8 : ""));
                     put(x, "encryption key (SKEYID_e, or Ka from it)", v.encKey());
+                    put(x, "SKEYID_a", v.skeyidA());
+                    put(x, "SKEYID_d", v.skeyidD());
                     String id = String.format("%016x/%016x", v.cookieI(), v.cookieR());
                     m.putIfAbsent("ikev1 " + id, new Entry("ikev1", id, x));
                 }

@@ -87,10 +87,14 @@ class L2tpVerdictTest {
     }
 
     static void check(Row r) {
-        Analysis a = analyze(captures().resolve(r.file()));
+        check(r, analyze(captures().resolve(r.file())), r.file());
+    }
+
+    /** {@code r}'s expectations against the analysis {@code a} of {@code file} (the row's capture, or one carrying the same frames). */
+    static void check(Row r, Analysis a, String file) {
         TunnelDiagnosis d = item(a, r.kind());
-        assertThat(d).as(r.file() + ": a " + r.kind()).isNotNull();
-        String what = r.file() + " " + r.kind() + " [" + d.verdict + " " + d.stoppedAt + " " + d.cause() + "]";
+        assertThat(d).as(file + ": a " + r.kind()).isNotNull();
+        String what = file + " " + r.kind() + " [" + d.verdict + " " + d.stoppedAt + " " + d.cause() + "]";
         assertThat(d.kind).as(what + " kind").isEqualTo(r.kind());
         assertThat(d.verdict.name()).as(what + " verdict").isEqualTo(r.verdict());
         assertThat(d.stoppedAt).as(what + " stoppedAt").isEqualTo(r.stoppedAt());
