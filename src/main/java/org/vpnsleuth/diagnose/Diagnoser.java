@@ -228,8 +228,12 @@ public final class Diagnoser {
                 }
             }
         }
+        IkeRekeys.link(all);
         // a second SA between the same peers while the first is still in use
         for (SaDiagnosis d : all) {
+            if (d.rekeyedFrom != null) {
+                continue;
+            }
             for (SaDiagnosis o : all) {
                 if (o != d && o.sa.version == d.sa.version && o.verdict == Verdict.ESTABLISHED && d.sa.initiator != null
                         && o.sa.between(d.sa.initiator.address(), d.sa.responder.address())

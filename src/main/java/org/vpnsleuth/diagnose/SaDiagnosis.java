@@ -33,6 +33,9 @@ public final class SaDiagnosis {
      * material is missing (diagnose/DecryptionStatus); null without key material.
      */
     public String decryption;
+    /** IKEv2: the SA this one replaced by a rekey (RFC 7296 §1.3.2), and the one that replaced it; null when none. */
+    public SaDiagnosis rekeyedFrom;
+    public SaDiagnosis rekeyedTo;
     /** Facts worth a line that are no finding: keepalives, a rekey or second connection, round trips. */
     public final List<String> notes = new ArrayList<>();
 

@@ -75,6 +75,10 @@ final class IkeFacts {
                     parts.add(kl > 0 ? s + "-" + kl : s);
                 }
                 m.proposals.add("#" + num(prop, "number", 0) + " " + name(prop, "protocolId") + ": " + String.join(", ", parts));
+                String spi = str(prop, "spi");
+                if (num(prop, "protocolId", -1) == 1 && spi != null && spi.length() == 16 && m.exchange == 36) {
+                    m.ikeRekeySpi = spi; // an IKE SA rekey (RFC 7296 §1.3.2): the new SA's SPI from this side
+                }
             }
         } else if (t == V2_KE) {
             m.keGroup = (int) num(p, "group", -1);

@@ -81,6 +81,12 @@ public final class IkeMessage {
      * HASH_I/HASH_R/AUTH, or a phase-2 HASH check); null when none was possible.
      */
     public org.vpnsleuth.ike.KeyCheck keyCheck;
+    /**
+     * IKEv2: the SPI (hex) an SA proposal of protocol IKE carries in this message: a CREATE_CHILD_SA
+     * that rekeys the IKE SA (RFC 7296 §1.3.2), the request naming the new SA's initiator SPI, the
+     * response its responder SPI; null otherwise (or while the message is encrypted).
+     */
+    public String ikeRekeySpi;
     /** The payload list of the plaintext ("[IDr AUTH N(TS_UNACCEPTABLE)]"), when decrypted. */
     public String decryptedPayloads;
 
