@@ -379,6 +379,27 @@ public final class KeyFiles {
     // ------------------------------------------------------------------ strongSwan charon logs
 
     /**
+     * The group of a charon log prefix: the IKE SA's unique number ("vpn|1" and "1" are the same SA:
+     * charon names the connection only once a config matched, so a responder logs its IKE_SA_INIT keys
+     * under "&lt;1&gt;" and the rest under "&lt;vpn|1&gt;"); {@code labels} keeps the most telling label.
+     */
+    private static String saGroup(String prefix, Map<String, String> labels) {
+        if (prefix == null) {
+            return "";
+        }
+        int bar = prefix.lastIndexOf('|');
+        String n = bar >= 0 ? prefix.substring(bar + 1) : prefix;
+        if (!n.matches("\\d+")) {
+            return prefix;
+        }
+        String had = labels.get(n);
+        if (had == null || bar >= 0 && had.indexOf('|') < 0) {
+            labels.put(n, prefix);
+        }
+        return n;
+    }
+
+    /**
      * Every "NAME => N bytes @ 0x..." dump with its hex rows, grouped by the IKE SA the line names
      * ("&lt;vpn|1&gt;", "&lt;1&gt;"); dumps without an SA go to a group of their own.
      */
@@ -390,14 +411,15 @@ public final class KeyFiles {
         StringBuilder hex = new StringBuilder();
         Map<String, List<KeyMaterial.ChildSpis>> children = new LinkedHashMap<>();
         Map<String, String> proposal = new HashMap<>();
+        Map<String, String> labels = new HashMap<>();
         for (String line : lines) {
             Matcher pr = CHARON_PROPOSAL.matcher(line);
             if (pr.find()) {
-                proposal.put(pr.group(1) == null ? "" : pr.group(1), pr.group(2));
+                proposal.put(saGroup(pr.group(1), labels), pr.group(2));
             }
             Matcher ch = CHARON_CHILD.matcher(line);
             if (ch.find()) {
-                String g = ch.group(1) == null ? "" : ch.group(1);
+                String g = saGroup(ch.group(1), labels);
                 int at = bySa.computeIfAbsent(g, k -> new ArrayList<>()).size();
                 KeyMaterial.ChildSpis cs = new KeyMaterial.ChildSpis(Long.parseLong(ch.group(2), 16),
                         Long.parseLong(ch.group(3), 16), proposal.get(g), at);
@@ -412,7 +434,7 @@ public final class KeyFiles {
                 if (name != null && hex.length() > 0) {
                     add(bySa, sa, name, hex.toString()); // a dump cut short: keep what was printed
                 }
-                sa = h.group(1) == null ? "" : h.group(1);
+                sa = saGroup(h.group(1), labels);
                 name = h.group(2).trim();
                 need = Integer.parseInt(h.group(3));
                 hex.setLength(0);
@@ -435,7 +457,8 @@ public final class KeyFiles {
             }
         }
         for (Map.Entry<String, List<Map.Entry<String, byte[]>>> e : bySa.entrySet()) {
-            into.logged.add(new KeyMaterial.LoggedSa(file, e.getKey(), KeyMaterial.firstByName(e.getValue()), e.getValue(),
+            into.logged.add(new KeyMaterial.LoggedSa(file, labels.getOrDefault(e.getKey(), e.getKey()),
+                    KeyMaterial.firstByName(e.getValue()), e.getValue(),
                     children.getOrDefault(e.getKey(), List.of())));
         }
     }

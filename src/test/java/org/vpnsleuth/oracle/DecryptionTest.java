@@ -154,6 +154,36 @@ class DecryptionTest {
     }
 
     /**
+     * Either daemon's log alone holds both directions' IKE keys (strongSwan logs SK_ei/SK_er,
+     * Ka); a responder logs its IKE_SA_INIT keys under "<1>" and the rest under "<vpn|1>", which
+     * is one SA. Not for the *-psk failures, whose peers derived different keys,
+     * nor for the responder of fail-nat-t-blocked, which never got MM5 and so derived no keys.
+     */
+    @TestFactory
+    Stream<DynamicTest> eachLogAloneDecryptsTheIkeSa() throws Exception {
+        List<DynamicTest> tests = new ArrayList<>();
+        for (Path c : capturesWithLogs()) {
+            String scenario = scenario(c);
+            if (scenario.endsWith("-psk")) {
+                continue;
+            }
+            for (String side : List.of("initiator", "responder")) {
+                if (scenario.equals("fail-nat-t-blocked") && side.equals("responder")) {
+                    continue; // MM5 never reached it (UDP 4500 blocked): its log holds no keys (no Ka, no DH secret)
+                }
+                tests.add(DynamicTest.dynamicTest(c.getFileName() + " " + side, () -> {
+                    KeyMaterial k = new KeyMaterial();
+                    KeyFiles.load(TestCaptures.capturesDir().resolve(scenario + "." + side + ".log"), k);
+                    Counts n = run(c, k);
+                    assertThat(n.problems()).as(scenario + " " + side + ": problems").isEmpty();
+                    assertThat(n.encryptedIke()).as(scenario + " " + side + ": encrypted IKE messages left").isZero();
+                }));
+            }
+        }
+        return tests.stream();
+    }
+
+    /**
      * The DH secret alone (IKEv2, IKEv1 with signatures: the *-fragments captures use RSA certificates), or with the
      * PSK (IKEv1), gives every IKE key and the ESP keys
      * of the child SAs: nothing from the logs but g^ir.
