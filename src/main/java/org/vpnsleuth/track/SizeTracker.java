@@ -2,6 +2,7 @@ package org.vpnsleuth.track;
 
 import java.util.Collection;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.vpnsleuth.crypto.EspDecryption;
 import org.vpnsleuth.decode.IpReassembly;
@@ -306,11 +307,81 @@ public final class SizeTracker {
         }
     }
 
+    /**
+     * The layers {@code from..to} as the overhead model's stack syntax writes them (overhead/Stack,
+     * docs/overhead.md), with the parameters their headers show: "ipv4/udp/esp/ipv4",
+     * "ipv4/gre:key,seq/ipv4", "ipv4/pptp:seq,ack/ppp:acfc/ipv4"; other layers by their short name.
+     */
     private static String names(Packet p, int from, int to) {
         StringBuilder sb = new StringBuilder();
         for (int i = from; i <= to && i < p.count(); i++) {
-            sb.append(i == from ? "" : "/").append(p.layer(i).proto.shortName);
+            Layer l = p.layer(i);
+            sb.append(i == from ? "" : "/").append(l.proto.shortName);
+            List<String> params = new java.util.ArrayList<>();
+            switch (l.proto) {
+                case IPV4 -> {
+                    if (l.headerLength > 20) {
+                        params.add("options=" + (l.headerLength - 20));
+                    }
+                }
+                case IPV6 -> {
+                    if (l.headerLength > 40) {
+                        params.add("ext=" + (l.headerLength - 40));
+                    }
+                }
+                case GRE -> {
+                    int flags = l.headerLength >= 2 ? l.u16(0) : 0;
+                    if ((flags & 7) == 1) {
+                        sb.setLength(sb.length() - l.proto.shortName.length());
+                        sb.append("pptp");
+                        flag(params, flags, 0x1000, "seq");
+                        flag(params, flags, 0x0080, "ack");
+                    } else {
+                        flag(params, flags, GRE_C, "csum");
+                        flag(params, flags, GRE_K, "key");
+                        flag(params, flags, 0x1000, "seq");
+                    }
+                }
+                case L2TP -> {
+                    int flags = l.headerLength >= 2 ? l.u16(0) : 0;
+                    if ((flags & 0x0f) == 3) {
+                        sb.setLength(sb.length() - l.proto.shortName.length());
+                        sb.append("l2tpv3");
+                    } else {
+                        flag(params, flags, L2TP_L, "length");
+                        flag(params, flags, 0x0800, "seq");
+                        if ((flags & 0x0200) != 0) {
+                            params.add("offset=" + Math.max(0, l.headerLength - 8 - ((flags & L2TP_L) != 0 ? 2 : 0)
+                                    - ((flags & 0x0800) != 0 ? 4 : 0)));
+                        }
+                    }
+                }
+                case L2TPV3 -> {
+                    if (l.headerLength == 8 || l.headerLength == 12) {
+                        params.add("cookie=" + (l.headerLength - 4));
+                    }
+                }
+                case PPP -> {
+                    if (l.headerLength == 2 || l.headerLength == 1) {
+                        params.add("acfc");
+                    }
+                    if (l.headerLength == 3 || l.headerLength == 1) {
+                        params.add("pfc");
+                    }
+                }
+                default -> {
+                }
+            }
+            if (!params.isEmpty()) {
+                sb.append(':').append(String.join(",", params));
+            }
         }
         return sb.toString();
+    }
+
+    private static void flag(List<String> params, int flags, int bit, String name) {
+        if ((flags & bit) != 0) {
+            params.add(name);
+        }
     }
 }
