@@ -53,7 +53,7 @@ public final class OverheadReport {
         }
         out.append('\n');
         String in = indent + "  ";
-        out.append(in).append("overhead: ").append(range(m.overheadMin, m.overheadMax)).append(" bytes");
+        out.append(in).append("overhead: ").append(range(m.overheadMin, m.overheadMax)).append(m.overheadMin < 0 ? "" : " bytes");
         if (m.exact) {
             out.append(" (measured on ").append(s.innerVisible).append(" packet(s) with the inner packet visible)");
         } else if (m.overheadMin >= 0) {
