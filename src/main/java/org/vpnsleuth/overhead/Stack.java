@@ -240,7 +240,7 @@ public final class Stack {
             }
             int add = switch (r.kind()) {
                 case "flag" -> r.bytes();
-                case "count", "bytes", "choice" -> n * r.bytes() + (n > 0 ? r.ruleInt("fixed", 0) : 0);
+                case "count", "bytes", "choice" -> n * r.bytes() + (given.containsKey(r.param()) ? r.ruleInt("fixed", 0) : 0);
                 default -> 0;
             };
             if (add != 0 || r.kind().equals("choice")) {
