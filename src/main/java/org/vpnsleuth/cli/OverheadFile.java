@@ -5,7 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.vpnsleuth.capture.CaptureReader;
 import org.vpnsleuth.report.Analysis;
-import org.vpnsleuth.report.OverheadReport;
+import org.vpnsleuth.report.MeasuredReport;
 
 /**
  * `vpnsleuth overhead FILE...`: the overhead and MTU each tunnel of the capture shows
@@ -35,10 +35,10 @@ final class OverheadFile {
             Analysis a = Analysis.run(names, readers, espPorts, keys::apply);
             StringBuilder sb = new StringBuilder(4096);
             switch (format) {
-                case json -> OverheadReport.json(a, sb.append(""));
-                case csv -> OverheadReport.csv(a, sb);
-                case markdown -> OverheadReport.markdown(a, sb);
-                default -> OverheadReport.text(a, sb);
+                case json -> MeasuredReport.json(a, sb.append(""));
+                case csv -> MeasuredReport.csv(a, sb);
+                case markdown -> MeasuredReport.markdown(a, sb);
+                default -> MeasuredReport.text(a, sb);
             }
             if (format == Format.json) {
                 sb.append('\n');

@@ -173,7 +173,7 @@ public final class Stack {
         for (LayerTable.Row r : rows) {
             if (r.kind().equals("base") || (r.kind().equals("after") && prev.equals(r.rule().get("after")))) {
                 bytes += r.bytes();
-                parts.add(String.valueOf(r.bytes()));
+                parts.add(r.kind().equals("after") ? "after " + prev + " " + r.bytes() : name + " " + r.bytes());
                 sources.add(r.source());
             }
         }
@@ -240,7 +240,7 @@ public final class Stack {
             }
             int add = switch (r.kind()) {
                 case "flag" -> r.bytes();
-                case "count", "bytes", "choice" -> n * r.bytes() + (n > 0 ? r.ruleInt("fixed", 0) : 0);
+                case "count", "bytes", "choice" -> n * r.bytes() + (given.containsKey(r.param()) ? r.ruleInt("fixed", 0) : 0);
                 default -> 0;
             };
             if (add != 0 || r.kind().equals("choice")) {
@@ -253,7 +253,9 @@ public final class Stack {
             throw new IllegalStateException(name + ": negative size");
         }
         String spec = canonical.isEmpty() ? name : name + ":" + String.join(",", canonical);
-        String describe = spec + " " + bytes + " (" + String.join(" + ", parts) + "; " + String.join(", ", sources) + ")";
+        String describe = parts.size() == 1
+                ? rows.get(0).meaning() + " (" + String.join(", ", sources) + ")"
+                : String.join(" + ", parts) + " = " + bytes + " (" + String.join(", ", sources) + ")";
         return new Header(name, spec, bytes, describe);
     }
 

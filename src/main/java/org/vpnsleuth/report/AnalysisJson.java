@@ -59,7 +59,7 @@ public final class AnalysisJson {
         // L2TP tunnels, PPTP connections, PPP sessions (PPPoE, PPP links) and GRE flows (TunnelJson)
         TunnelJson.render(a, j);
         // overhead and MTU per encapsulation instance and direction (OverheadReport)
-        OverheadReport.array(j, a.overhead);
+        MeasuredReport.array(j, a.overhead);
         extra.accept(j);
         j.endObject();
     }

@@ -1,353 +1,272 @@
 package org.vpnsleuth.report;
 
 import java.util.List;
-import java.util.Map;
-import org.vpnsleuth.overhead.Measured;
-import org.vpnsleuth.track.EncapSizes;
-import org.vpnsleuth.track.IcmpError;
+import java.util.Locale;
+import org.vpnsleuth.overhead.Calculation;
+import org.vpnsleuth.overhead.Encapsulation;
+import org.vpnsleuth.overhead.Presets;
+import org.vpnsleuth.overhead.Stack;
 
-/**
- * The measured overhead and MTU per encapsulation instance (overhead/Measured): the section of
- * `analyze`, and `vpnsleuth overhead FILE` as text, JSON (the `overhead` items of
- * docs/analyze-json.md), CSV and Markdown. Unknown values are left out (JSON) or empty (CSV), never
- * guessed.
- */
+/** `vpnsleuth overhead` output: text, JSON, CSV, Markdown and the SVG chart (docs/overhead.md). */
 public final class OverheadReport {
-    /** CSV columns, in order (docs/overhead.md). */
-    public static final List<String> CSV_COLUMNS = List.of("file", "kind", "id", "src", "dst", "stack", "packets",
-            "largest", "largestFrame", "dfSet", "dfClear", "fragmentedPackets", "fragmentFrames", "icmpMtuMessages",
-            "innerVisible", "overheadMin", "overheadMax", "exact", "modelMin", "modelMax", "pathMtu", "innerMtu", "ipMtu",
-            "mssIpv4", "mssIpv6", "mssSeenMax", "warnings");
-
     private OverheadReport() {
     }
 
-    static String opt(int v) {
-        return v < 0 ? "?" : Integer.toString(v);
+    private static String pct(double e) {
+        return String.format(Locale.ROOT, "%.1f%%", e * 100);
     }
 
-    static String range(int min, int max) {
-        if (min < 0) {
-            return "unknown";
-        }
-        return min == max ? Integer.toString(min) : min + "–" + max;
+    private static String ratio(double e) {
+        return String.format(Locale.ROOT, "%.4f", e);
     }
 
-    static String id(EncapSizes s) {
-        return switch (s.kind) {
-            case "ESP", "AH" -> String.format("%08x", s.id);
-            case "IP-in-IP" -> "";
-            default -> s.id < 0 ? "" : s.kind.equals("L2TP") && s.id > 0xffffffffL ? String.format("%08x", s.id & 0xffffffffL)
-                    : Long.toString(s.id);
-        };
+    private static String folkloreVerdict(Calculation.FolkloreCheck f) {
+        if (f.fits()) {
+            return f.margin() == 0 ? "exactly the computed value"
+                    : f.margin() + " bytes under the computed value (headroom)";
+        }
+        return -f.margin() + " bytes too large: a " + f.folklore().ipMtu() + "-byte inner packet makes a "
+                + f.outerAtFolklore() + "-byte outer packet";
     }
 
-    // ------------------------------------------------------------------ text
-
-    /** The text lines of one instance, each starting with {@code indent}. */
-    public static void text(Measured m, StringBuilder out, String indent, java.util.function.Function<org.vpnsleuth.track.FrameRef, String> ref) {
-        EncapSizes s = m.sizes;
-        out.append(indent).append(m.title()).append(": ").append(s.packets).append(" packets");
-        if (s.stack != null || s.outerStack != null) {
-            out.append(", ").append(s.stack != null ? s.stack : s.outerStack);
+    /** The text report. */
+    public static void text(Calculation c, StringBuilder sb) {
+        Stack s = c.stack();
+        sb.append("stack       ").append(s.spec()).append('\n');
+        if (c.preset() != null) {
+            sb.append("preset      ").append(c.preset().name()).append(": ").append(c.preset().description()).append('\n');
         }
-        out.append('\n');
-        String in = indent + "  ";
-        out.append(in).append("overhead: ").append(range(m.overheadMin, m.overheadMax)).append(m.overheadMin < 0 ? "" : " bytes");
-        if (m.exact) {
-            out.append(" (measured on ").append(s.innerVisible).append(" packet(s) with the inner packet visible)");
-        } else if (m.overheadMin >= 0) {
-            out.append(" (from the transforms and the ESP length; padding as a range)");
+        sb.append("layers      (outermost first)\n");
+        for (int i = 0; i < s.layers().size(); i++) {
+            Encapsulation e = s.layers().get(i);
+            String size = e.minAdded() == e.maxAdded() ? String.valueOf(e.minAdded()) : e.minAdded() + ".." + e.maxAdded();
+            sb.append(String.format(Locale.ROOT, "  %-34s %7s  %s%n", e.spec(), size,
+                    i < s.framingLayers() ? "framing, outside the MTU: " + e.describe() : e.describe()));
         }
-        if (m.stack != null) {
-            out.append("; model ").append(range(m.modelMin, m.modelMax)).append(" for ").append(m.stack.spec());
-        }
-        out.append('\n');
-        if (m.esp != null) {
-            out.append(in).append("ESP: ").append(m.esp.describe()).append(" — ").append(m.espSource);
-            if (s.padMin >= 0) {
-                out.append("; padding seen ").append(range(s.padMin, s.padMax)).append(" bytes");
-            }
-            out.append('\n');
-        }
-        out.append(in).append("outer packets: largest ").append(opt(s.largest));
-        if (s.largestAt != null) {
-            out.append(" (frame ").append(ref.apply(s.largestAt)).append(')');
-        }
-        out.append(", smallest ").append(opt(s.smallest));
-        if (s.dfSet + s.dfClear > 0) {
-            out.append(", DF set on ").append(s.dfSet).append(" of ").append(s.dfSet + s.dfClear);
-        }
-        if (s.unknownLength > 0) {
-            out.append(", ").append(s.unknownLength).append(" of unknown length");
-        }
-        out.append('\n');
-        out.append(in).append("sizes:");
-        for (int i = 0; i < s.buckets.length; i++) {
-            if (s.buckets[i] > 0) {
-                out.append(' ').append(EncapSizes.bucketLabel(i)).append(": ").append(s.buckets[i]);
-            }
-        }
-        out.append('\n');
-        if (s.fragmentedPackets > 0) {
-            out.append(in).append("IP-fragmented: ").append(s.fragmentedPackets).append(" datagram(s) in ")
-                    .append(s.fragmentFrames).append(" fragments, largest piece ").append(opt(m.largestFragment))
-                    .append(", first completed in frame ").append(ref.apply(s.firstFragmented)).append('\n');
-        }
-        for (IcmpError e : m.icmp) {
-            out.append(in).append("ICMP frame ").append(ref.apply(e.at())).append(" from ").append(e.from()).append(": ")
-                    .append(e.what()).append(", MTU ").append(e.mtu()).append('\n');
-        }
-        if (s.mssSyns > 0) {
-            out.append(in).append("TCP MSS inside: ").append(range(s.mssMin, s.mssMax)).append(" in ").append(s.mssSyns)
-                    .append(" SYN(s)").append(s.mssIpv6 ? " (IPv6)" : "").append('\n');
-        }
-        out.append(in).append("path MTU ").append(m.pathMtu).append(": ").append(m.pathMtuSource);
-        if (m.pathMtuAt != null) {
-            out.append(" (frame ").append(ref.apply(m.pathMtuAt)).append(')');
-        }
-        out.append('\n');
-        if (m.innerMtu >= 0) {
-            out.append(in).append("effective inner MTU ").append(m.innerMtu).append(" (path MTU − ").append(m.overheadMax)
-                    .append(')');
-            if (m.ipMtu >= 0) {
-                out.append("; ip mtu ").append(m.ipMtu).append(", adjust-mss ").append(m.mssIpv4).append(" (IPv6 ")
-                        .append(m.mssIpv6).append(") from the ").append(m.figuresFrom);
-            }
-            out.append('\n');
-        }
-        for (String w : m.warnings) {
-            out.append(in).append("warning: ").append(w).append('\n');
-        }
-        for (String n : m.notes) {
-            out.append(in).append("note: ").append(n).append('\n');
-        }
-    }
-
-    /** `analyze`'s section: every instance, or nothing when the capture has no encapsulated traffic. */
-    public static void section(List<Measured> all, StringBuilder out, java.util.function.Function<org.vpnsleuth.track.FrameRef, String> ref) {
-        if (all.isEmpty()) {
+        sb.append("path MTU    ").append(c.pathMtu()).append(s.framingLayers() > 0 ? " (the payload of the framing layers)" : "").append('\n');
+        if (c.maxInnerPacket() < 0) {
+            sb.append("no inner packet fits: the stack adds at least ").append(s.overhead(0)).append(" bytes\n");
             return;
         }
-        out.append("\nOverhead and MTU (per tunnel and direction):\n");
-        for (Measured m : all) {
-            text(m, out, "  ", ref);
+        sb.append("overhead    ").append(c.overheadMin()).append(c.overheadMin() == c.overheadMax() ? "" : ".." + c.overheadMax())
+                .append(" bytes (smallest..largest over all payload sizes); ").append(c.overheadAtMax())
+                .append(" at the largest packet\n");
+        sb.append("ip mtu      ").append(c.maxInnerPacket()).append("   (largest inner IP packet whose outer packet fits ")
+                .append(c.pathMtu()).append(")\n");
+        sb.append("adjust-mss  ").append(c.mssIpv4()).append(" (IPv4), ").append(c.mssIpv6()).append(" (IPv6)\n");
+        sb.append("efficiency  ").append(pct(c.efficiency())).append(" at ").append(c.maxInnerPacket())
+                .append(" bytes (inner / outer)\n");
+        if (s.framingLayers() > 0) {
+            sb.append("frame       ").append(s.frameLength(c.maxInnerPacket())).append(" bytes at the largest packet (")
+                    .append(s.framingBytes()).append(" of framing; FCS not counted)\n");
+        }
+        for (Calculation.FolkloreCheck f : c.folklore()) {
+            sb.append("folklore    ip mtu ").append(f.folklore().ipMtu()).append(" / adjust-mss ").append(f.folklore().mss())
+                    .append(" (").append(f.folklore().source()).append("): ").append(folkloreVerdict(f)).append('\n');
+        }
+        sb.append("by inner packet size:\n");
+        sb.append(String.format(Locale.ROOT, "  %6s %6s %9s %11s%s%n", "inner", "outer", "overhead", "efficiency",
+                s.framingLayers() > 0 ? String.format(Locale.ROOT, " %6s", "frame") : ""));
+        for (Calculation.Row r : c.rows()) {
+            sb.append(String.format(Locale.ROOT, "  %6d %6d %9d %11s%s%n", r.inner(), r.outer(), r.overhead(), pct(r.efficiency()),
+                    s.framingLayers() > 0 ? String.format(Locale.ROOT, " %6d", r.frame()) : ""));
         }
     }
 
-    // ------------------------------------------------------------------ JSON
-
-    private static void num(JsonWriter j, String name, long v) {
-        if (v >= 0) {
-            j.value(name, v);
-        }
-    }
-
-    /** One instance as the `overhead` object of docs/analyze-json.md. */
-    public static void json(JsonWriter j, String name, Measured m) {
-        EncapSizes s = m.sizes;
-        j.beginObject(name);
-        j.value("kind", s.kind).value("name", s.name()).value("file", s.file).value("src", s.src).value("dst", s.dst);
-        String id = id(s);
-        if (!id.isEmpty()) {
-            j.value("id", id);
-        }
-        if (s.stack != null) {
-            j.value("stack", s.stack);
-        }
-        if (s.outerStack != null) {
-            j.value("outerStack", s.outerStack);
-        }
-        if (m.stack != null) {
-            j.value("modelStack", m.stack.spec());
-        }
-        j.value("packets", s.packets).value("unknownLength", s.unknownLength);
-        num(j, "largest", s.largest);
-        if (s.largestAt != null) {
-            j.value("largestFrame", s.largestAt.frame());
-        }
-        num(j, "smallest", s.smallest);
-        j.beginArray("histogram");
-        for (int i = 0; i < s.buckets.length; i++) {
-            if (s.buckets[i] > 0) {
-                j.beginObject(null).value("range", EncapSizes.bucketLabel(i));
-                if (i > 0) {
-                    j.value("from", EncapSizes.BUCKET_UPPER[i - 1] + 1);
-                }
-                if (EncapSizes.BUCKET_UPPER[i] != Integer.MAX_VALUE) {
-                    j.value("to", EncapSizes.BUCKET_UPPER[i]);
-                }
-                j.value("packets", s.buckets[i]).endObject();
-            }
-        }
-        j.endArray();
-        j.value("dfSet", s.dfSet).value("dfClear", s.dfClear);
-        j.value("fragmentedPackets", s.fragmentedPackets).value("fragmentFrames", s.fragmentFrames);
-        if (s.firstFragmented != null) {
-            j.value("firstFragmentedFrame", s.firstFragmented.frame());
-        }
-        num(j, "largestFragmented", s.largestFragmented);
-        num(j, "largestFragment", m.largestFragment);
-        j.value("innerVisible", s.innerVisible);
-        num(j, "overheadMin", m.overheadMin);
-        num(j, "overheadMax", m.overheadMax);
-        j.value("exact", m.exact);
-        j.beginArray("overheads");
-        for (Map.Entry<Integer, Long> e : s.overheads.entrySet()) {
-            j.beginObject(null).value("bytes", e.getKey()).value("packets", e.getValue()).endObject();
-        }
-        j.endArray();
-        num(j, "innerLargest", s.innerLargest);
-        if (m.esp != null) {
-            j.beginObject("esp").value("transforms", m.esp.spec()).value("ivLength", m.esp.ivLength())
-                    .value("icvLength", m.esp.icvLength()).value("alignment", m.esp.alignment()).value("source", m.espSource)
-                    .value("decrypted", s.decrypted);
-            num(j, "padMin", s.padMin);
-            num(j, "padMax", s.padMax);
-            j.endObject();
-        }
-        num(j, "modelMin", m.modelMin);
-        num(j, "modelMax", m.modelMax);
-        j.value("pathMtu", m.pathMtu).value("pathMtuSource", m.pathMtuSource);
-        if (m.pathMtuAt != null) {
-            j.value("pathMtuFrame", m.pathMtuAt.frame());
-        }
-        num(j, "innerMtu", m.innerMtu);
-        num(j, "ipMtu", m.ipMtu);
-        num(j, "mssIpv4", m.mssIpv4);
-        num(j, "mssIpv6", m.mssIpv6);
-        if (m.figuresFrom != null) {
-            j.value("figuresFrom", m.figuresFrom);
-        }
-        j.beginArray("icmp");
-        for (IcmpError e : m.icmp) {
-            j.beginObject(null).value("file", e.at().file()).value("frame", e.at().frame()).value("from", e.from())
-                    .value("what", e.what()).value("mtu", e.mtu()).endObject();
-        }
-        j.endArray();
-        j.beginObject("tcpMss").value("syns", s.mssSyns);
-        num(j, "min", s.mssMin);
-        num(j, "max", s.mssMax);
-        if (s.mssMaxAt != null) {
-            j.value("maxFrame", s.mssMaxAt.frame()).value("ipv6", s.mssIpv6);
-        }
-        j.endObject();
-        j.beginArray("warnings");
-        for (String w : m.warnings) {
-            j.value(null, w);
-        }
-        j.endArray();
-        j.beginArray("notes");
-        for (String n : m.notes) {
-            j.value(null, n);
-        }
-        j.endArray();
-        j.endObject();
-    }
-
-    /** `overhead FILE --format json`: {"version", "files", "overhead": [...]}. */
-    public static void json(Analysis a, StringBuilder sb) {
+    /** The JSON report (one object, docs/overhead.md). */
+    public static void json(Calculation c, StringBuilder sb) {
         JsonWriter j = new JsonWriter(sb);
-        j.beginObject(null).value("version", AnalysisJson.VERSION);
-        j.beginArray("files");
-        for (Analysis.Input in : a.inputs) {
-            j.value(null, in.name());
+        Stack s = c.stack();
+        j.beginObject(null);
+        j.value("stack", s.spec());
+        j.value("preset", c.preset() == null ? null : c.preset().name());
+        j.value("pathMtu", c.pathMtu());
+        j.beginArray("layers");
+        for (int i = 0; i < s.layers().size(); i++) {
+            Encapsulation e = s.layers().get(i);
+            j.beginObject(null).value("name", e.name()).value("spec", e.spec()).value("framing", i < s.framingLayers())
+                    .value("minAdded", e.minAdded()).value("maxAdded", e.maxAdded()).value("description", e.describe()).endObject();
         }
         j.endArray();
-        array(j, a.overhead);
+        j.value("overheadMin", c.overheadMin());
+        j.value("overheadMax", c.overheadMax());
+        j.value("maxInnerPacket", c.maxInnerPacket());
+        j.value("overheadAtMaxInnerPacket", c.overheadAtMax());
+        j.value("mssIpv4", c.mssIpv4());
+        j.value("mssIpv6", c.mssIpv6());
+        j.value("efficiency", Double.parseDouble(ratio(c.efficiency())));
+        j.value("framingBytes", s.framingBytes());
+        j.beginArray("folklore");
+        for (Calculation.FolkloreCheck f : c.folklore()) {
+            j.beginObject(null).value("ipMtu", f.folklore().ipMtu()).value("mss", f.folklore().mss())
+                    .value("source", f.folklore().source()).value("margin", f.margin()).value("mssMargin", f.mssMargin())
+                    .value("fits", f.fits()).endObject();
+        }
+        j.endArray();
+        j.beginArray("table");
+        for (Calculation.Row r : c.rows()) {
+            j.beginObject(null).value("inner", r.inner()).value("outer", r.outer()).value("overhead", r.overhead())
+                    .value("efficiency", Double.parseDouble(ratio(r.efficiency()))).value("frame", r.frame()).endObject();
+        }
+        j.endArray();
         j.endObject();
+        sb.append('\n');
     }
 
-    static void array(JsonWriter j, List<Measured> all) {
-        j.beginArray("overhead");
-        for (Measured m : all) {
-            json(j, null, m);
-        }
-        j.endArray();
-    }
-
-    // ------------------------------------------------------------------ CSV, Markdown
-
-    private static List<String> row(Analysis a, Measured m) {
-        EncapSizes s = m.sizes;
-        return List.of(a.inputs.get(s.file).name(), s.kind, id(s), s.src, s.dst, s.stack != null ? s.stack : s.outerStack == null ? "" : s.outerStack,
-                Long.toString(s.packets), e(s.largest), s.largestAt == null ? "" : Long.toString(s.largestAt.frame()),
-                Long.toString(s.dfSet), Long.toString(s.dfClear), Long.toString(s.fragmentedPackets),
-                Long.toString(s.fragmentFrames), Integer.toString(m.icmp.size()), Long.toString(s.innerVisible),
-                e(m.overheadMin), e(m.overheadMax), Boolean.toString(m.exact), e(m.modelMin), e(m.modelMax),
-                Integer.toString(m.pathMtu), e(m.innerMtu), e(m.ipMtu), e(m.mssIpv4), e(m.mssIpv6), e(s.mssMax),
-                String.join(" | ", m.warnings));
-    }
-
-    private static String e(int v) {
-        return v < 0 ? "" : Integer.toString(v);
-    }
-
-    private static String csvCell(String v) {
-        return v.indexOf(',') >= 0 || v.indexOf('"') >= 0 || v.indexOf('\n') >= 0 ? '"' + v.replace("\"", "\"\"") + '"' : v;
-    }
-
-    public static void csv(Analysis a, StringBuilder out) {
-        out.append(String.join(",", CSV_COLUMNS)).append('\n');
-        for (Measured m : a.overhead) {
-            List<String> r = row(a, m);
-            for (int i = 0; i < r.size(); i++) {
-                out.append(i == 0 ? "" : ",").append(csvCell(r.get(i)));
-            }
-            out.append('\n');
+    /** The table by inner packet size as CSV (header line first). */
+    public static void csv(Calculation c, StringBuilder sb) {
+        sb.append("inner,outer,overhead,efficiency,frame\n");
+        for (Calculation.Row r : c.rows()) {
+            sb.append(r.inner()).append(',').append(r.outer()).append(',').append(r.overhead()).append(',')
+                    .append(ratio(r.efficiency())).append(',').append(r.frame()).append('\n');
         }
     }
 
-    public static void markdown(Analysis a, StringBuilder out) {
-        out.append("# Overhead and MTU\n\n");
-        for (Analysis.Input in : a.inputs) {
-            out.append("- `").append(in.name()).append("`: ").append(in.frames()).append(" frames\n");
+    /** The report as Markdown: the figures, then the table by size. */
+    public static void markdown(Calculation c, StringBuilder sb) {
+        Stack s = c.stack();
+        sb.append("| | |\n|---|---|\n");
+        sb.append("| stack | `").append(s.spec()).append("` |\n");
+        if (c.preset() != null) {
+            sb.append("| preset | ").append(c.preset().name()).append(": ").append(c.preset().description()).append(" |\n");
         }
-        out.append('\n');
-        if (a.overhead.isEmpty()) {
-            out.append("No encapsulated traffic (ESP, AH, GRE, PPTP, L2TP, IP-in-IP) in the capture.\n");
-            return;
+        sb.append("| path MTU | ").append(c.pathMtu()).append(" |\n");
+        sb.append("| overhead | ").append(c.overheadMin()).append(c.overheadMin() == c.overheadMax() ? "" : "–" + c.overheadMax())
+                .append(" bytes (").append(c.overheadAtMax()).append(" at the largest packet) |\n");
+        sb.append("| ip mtu | ").append(c.maxInnerPacket()).append(" |\n");
+        sb.append("| adjust-mss | ").append(c.mssIpv4()).append(" (IPv4), ").append(c.mssIpv6()).append(" (IPv6) |\n");
+        sb.append("| efficiency | ").append(pct(c.efficiency())).append(" |\n");
+        for (Calculation.FolkloreCheck f : c.folklore()) {
+            sb.append("| folklore | ").append(f.folklore().ipMtu()).append(" / ").append(f.folklore().mss()).append(" (")
+                    .append(f.folklore().source()).append("): ").append(folkloreVerdict(f)).append(" |\n");
         }
-        out.append("| tunnel | packets | largest outer | fragmented | ICMP MTU | overhead | model | path MTU | inner MTU | ip mtu | adjust-mss |\n");
-        out.append("|---|---|---|---|---|---|---|---|---|---|---|\n");
-        for (Measured m : a.overhead) {
-            EncapSizes s = m.sizes;
-            out.append("| ").append(m.title()).append(" | ").append(s.packets).append(" | ").append(opt(s.largest))
-                    .append(" | ").append(s.fragmentedPackets).append(" | ")
-                    .append(m.icmp.isEmpty() ? "" : Integer.toString(m.icmp.get(0).mtu())).append(" | ")
-                    .append(range(m.overheadMin, m.overheadMax)).append(m.exact ? " (exact)" : "").append(" | ")
-                    .append(m.modelMin < 0 ? "" : range(m.modelMin, m.modelMax)).append(" | ").append(m.pathMtu).append(" | ")
-                    .append(m.innerMtu < 0 ? "" : Integer.toString(m.innerMtu)).append(" | ")
-                    .append(m.ipMtu < 0 ? "" : Integer.toString(m.ipMtu)).append(" | ")
-                    .append(m.mssIpv4 < 0 ? "" : Integer.toString(m.mssIpv4)).append(" |\n");
+        sb.append("\n| layer | bytes | |\n|---|---:|---|\n");
+        for (int i = 0; i < s.layers().size(); i++) {
+            Encapsulation e = s.layers().get(i);
+            sb.append("| `").append(e.spec()).append("` | ").append(e.minAdded() == e.maxAdded() ? e.minAdded() : e.minAdded() + "–" + e.maxAdded())
+                    .append(" | ").append(i < s.framingLayers() ? "framing, outside the MTU; " : "").append(e.describe()).append(" |\n");
         }
-        boolean any = false;
-        for (Measured m : a.overhead) {
-            for (String w : m.warnings) {
-                if (!any) {
-                    out.append("\n## Warnings\n\n");
-                    any = true;
-                }
-                out.append("- **").append(m.title()).append("**: ").append(w).append('\n');
+        sb.append("\n| inner | outer | overhead | efficiency | frame |\n|---:|---:|---:|---:|---:|\n");
+        for (Calculation.Row r : c.rows()) {
+            sb.append("| ").append(r.inner()).append(" | ").append(r.outer()).append(" | ").append(r.overhead()).append(" | ")
+                    .append(pct(r.efficiency())).append(" | ").append(r.frame()).append(" |\n");
+        }
+    }
+
+    /** The list of presets with their stacks and folklore. */
+    public static void presets(StringBuilder sb) {
+        for (Presets.Preset p : Presets.all()) {
+            sb.append(String.format(Locale.ROOT, "%-17s %s%n", p.name(), p.spec()));
+            sb.append(String.format(Locale.ROOT, "%-17s %s%n", "", p.description()));
+            for (Presets.Folklore f : p.folklore()) {
+                sb.append(String.format(Locale.ROOT, "%-17s folklore: ip mtu %d / adjust-mss %d (%s)%n", "", f.ipMtu(), f.mss(), f.source()));
             }
         }
     }
 
-    public static void text(Analysis a, StringBuilder out) {
-        for (Analysis.Input in : a.inputs) {
-            out.append(in.name()).append(": ").append(in.frames()).append(" frames (").append(in.format()).append(")\n");
-            for (String w : in.warnings()) {
-                out.append(w.startsWith("decryption: ") ? "  " : "  warning: ").append(w).append('\n');
+    private static String xml(String s) {
+        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+    }
+
+    /**
+     * The SVG chart: overhead (bytes, left axis) and efficiency (%, right axis) for every inner
+     * packet size from 1 to the largest that fits, one point per byte so the steps of block
+     * padding show. Hand-written SVG 1.1.
+     */
+    public static String svg(Calculation c) {
+        Stack s = c.stack();
+        int max = Math.max(1, c.maxInnerPacket());
+        int w = 900;
+        int h = 480;
+        int left = 70;
+        int right = 70;
+        int top = 60;
+        int bottom = 60;
+        int pw = w - left - right;
+        int ph = h - top - bottom;
+        int yMax = niceCeiling(Math.max(1, c.overheadMax()) * 1.25);
+        StringBuilder sb = new StringBuilder(64 * 1024);
+        sb.append("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+        sb.append("<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" width=\"").append(w).append("\" height=\"").append(h)
+                .append("\" viewBox=\"0 0 ").append(w).append(' ').append(h).append("\" font-family=\"sans-serif\" font-size=\"12\">\n");
+        sb.append("<title>").append(xml("overhead of " + s.spec() + " at path MTU " + c.pathMtu())).append("</title>\n");
+        sb.append("<rect x=\"0\" y=\"0\" width=\"").append(w).append("\" height=\"").append(h).append("\" fill=\"white\"/>\n");
+        sb.append("<text x=\"").append(w / 2).append("\" y=\"24\" text-anchor=\"middle\" font-size=\"15\">")
+                .append(xml(s.spec())).append("</text>\n");
+        sb.append("<text x=\"").append(w / 2).append("\" y=\"42\" text-anchor=\"middle\">")
+                .append(xml("path MTU " + c.pathMtu() + ", ip mtu " + c.maxInnerPacket() + ", adjust-mss " + c.mssIpv4() + " / " + c.mssIpv6()
+                        + ", overhead " + c.overheadMin() + (c.overheadMin() == c.overheadMax() ? "" : "–" + c.overheadMax()) + " bytes"))
+                .append("</text>\n");
+        // axes and grid
+        sb.append("<g stroke=\"#ccc\" stroke-width=\"1\">\n");
+        for (int i = 0; i <= 5; i++) {
+            int y = top + ph - ph * i / 5;
+            sb.append("<line x1=\"").append(left).append("\" y1=\"").append(y).append("\" x2=\"").append(left + pw).append("\" y2=\"").append(y).append("\"/>\n");
+        }
+        sb.append("</g>\n");
+        sb.append("<g stroke=\"black\" stroke-width=\"1\" fill=\"none\">\n");
+        sb.append("<rect x=\"").append(left).append("\" y=\"").append(top).append("\" width=\"").append(pw).append("\" height=\"").append(ph).append("\"/>\n");
+        sb.append("</g>\n");
+        sb.append("<g text-anchor=\"end\" fill=\"#b03020\">\n");
+        for (int i = 0; i <= 5; i++) {
+            int y = top + ph - ph * i / 5;
+            sb.append("<text x=\"").append(left - 6).append("\" y=\"").append(y + 4).append("\">").append(yMax * i / 5).append("</text>\n");
+        }
+        sb.append("</g>\n");
+        sb.append("<g text-anchor=\"start\" fill=\"#2050b0\">\n");
+        for (int i = 0; i <= 5; i++) {
+            int y = top + ph - ph * i / 5;
+            sb.append("<text x=\"").append(left + pw + 6).append("\" y=\"").append(y + 4).append("\">").append(20 * i).append("%</text>\n");
+        }
+        sb.append("</g>\n");
+        int xStep = niceCeiling(max / 8.0);
+        sb.append("<g text-anchor=\"middle\">\n");
+        for (int x = 0; x <= max; x += xStep) {
+            double px = left + (double) pw * x / max;
+            sb.append("<text x=\"").append(fmt(px)).append("\" y=\"").append(top + ph + 18).append("\">").append(x).append("</text>\n");
+        }
+        sb.append("<text x=\"").append(left + pw / 2).append("\" y=\"").append(h - 14).append("\">inner IP packet (bytes)</text>\n");
+        sb.append("</g>\n");
+        sb.append("<text transform=\"translate(18,").append(top + ph / 2).append(") rotate(-90)\" text-anchor=\"middle\" fill=\"#b03020\">overhead (bytes)</text>\n");
+        sb.append("<text transform=\"translate(").append(w - 14).append(',').append(top + ph / 2)
+                .append(") rotate(90)\" text-anchor=\"middle\" fill=\"#2050b0\">efficiency (inner / outer)</text>\n");
+        // curves: one point per byte
+        StringBuilder ov = new StringBuilder();
+        StringBuilder ef = new StringBuilder();
+        for (int n = 1; n <= max; n++) {
+            int o = s.overhead(n);
+            double e = (double) n / (n + o);
+            double px = left + (double) pw * n / max;
+            ov.append(fmt(px)).append(',').append(fmt(top + ph - (double) ph * Math.min(o, yMax) / yMax)).append(' ');
+            ef.append(fmt(px)).append(',').append(fmt(top + ph - ph * e)).append(' ');
+        }
+        sb.append("<polyline fill=\"none\" stroke=\"#b03020\" stroke-width=\"1.5\" points=\"").append(ov.toString().trim()).append("\"/>\n");
+        sb.append("<polyline fill=\"none\" stroke=\"#2050b0\" stroke-width=\"1.5\" points=\"").append(ef.toString().trim()).append("\"/>\n");
+        // legend
+        sb.append("<g>\n");
+        sb.append("<line x1=\"").append(left + 12).append("\" y1=\"").append(top + 16).append("\" x2=\"").append(left + 36).append("\" y2=\"")
+                .append(top + 16).append("\" stroke=\"#b03020\" stroke-width=\"2\"/>\n");
+        sb.append("<text x=\"").append(left + 42).append("\" y=\"").append(top + 20).append("\">overhead (left axis)</text>\n");
+        sb.append("<line x1=\"").append(left + 12).append("\" y1=\"").append(top + 34).append("\" x2=\"").append(left + 36).append("\" y2=\"")
+                .append(top + 34).append("\" stroke=\"#2050b0\" stroke-width=\"2\"/>\n");
+        sb.append("<text x=\"").append(left + 42).append("\" y=\"").append(top + 38).append("\">efficiency (right axis)</text>\n");
+        sb.append("</g>\n");
+        sb.append("</svg>\n");
+        return sb.toString();
+    }
+
+    private static String fmt(double d) {
+        return String.format(Locale.ROOT, "%.1f", d);
+    }
+
+    /** 1, 2 or 5 times a power of ten, at least v. */
+    private static int niceCeiling(double v) {
+        double p = Math.pow(10, Math.floor(Math.log10(Math.max(1, v))));
+        for (int m : List.of(1, 2, 5, 10)) {
+            if (m * p >= v) {
+                return (int) Math.max(1, Math.round(m * p));
             }
         }
-        if (a.overhead.isEmpty()) {
-            out.append("No encapsulated traffic (ESP, AH, GRE, PPTP, L2TP, IP-in-IP) in the capture.\n");
-            return;
-        }
-        boolean multi = a.inputs.size() > 1;
-        for (Measured m : a.overhead) {
-            out.append('\n');
-            text(m, out, "", r -> multi ? a.inputs.get(r.file()).name() + "#" + r.frame() : Long.toString(r.frame()));
-        }
+        return (int) Math.round(10 * p);
     }
 }

@@ -296,7 +296,7 @@ class OverheadMeasuredTest {
         assertThat(text).contains("Overhead and MTU").contains("ICMP says the path MTU is 1400");
         String csv = run("overhead", "--format", "csv", cap);
         assertThat(csv.split("\n")).hasSize(3);
-        assertThat(csv.split("\n")[0].split(",")).hasSize(org.vpnsleuth.report.OverheadReport.CSV_COLUMNS.size());
+        assertThat(csv.split("\n")[0].split(",")).hasSize(org.vpnsleuth.report.MeasuredReport.CSV_COLUMNS.size());
         assertThat(run("overhead", "--format", "markdown", cap)).contains("| tunnel |");
     }
 
