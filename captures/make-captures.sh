@@ -16,6 +16,7 @@
 # Scenarios:         ikev2-psk-esp ikev2-psk-esp-cbc ikev1-main-quick ikev1-aggressive nat-t
 #                    ikev1-fragments ikev2-fragments ikev2-ip-fragments
 #                    ikev2-rekey-pfs ikev1-quick-pfs
+#                    ikev2-esp-sizes ikev2-esp-sizes-cbc ikev2-esp-pmtu (overhead and MTU)
 #                    failures (-> fail-<name>.pcapng): ikev1-proposal ikev2-proposal
 #                    ikev2-dh-retry ikev1-psk ikev2-psk ikev2-ts ikev1-qm-proposal ikev1-qm-ts
 #                    no-responder ikev1-no-responder nat-t-blocked dpd-dead-peer
@@ -39,7 +40,8 @@ CHARON=${CHARON:-/usr/lib/ipsec/charon}
 PSK='vpnsleuth-test-psk-0123456789'      # documented test PSK (see README.md)
 NSP=${NSP:-vpns}                          # prefix of every namespace this script creates (NSP=... to run beside another run)
 ALL_SCENARIOS=(ikev2-psk-esp ikev2-psk-esp-cbc ikev1-main-quick ikev1-aggressive nat-t
-               ikev1-fragments ikev2-fragments ikev2-ip-fragments ikev2-rekey-pfs ikev1-quick-pfs)
+               ikev1-fragments ikev2-fragments ikev2-ip-fragments ikev2-rekey-pfs ikev1-quick-pfs
+               ikev2-esp-sizes ikev2-esp-sizes-cbc ikev2-esp-pmtu)
 # real failures (captures fail-<name>.pcapng, see "Failure scenarios" in README.md)
 FAILURE_SCENARIOS=(ikev1-proposal ikev2-proposal ikev2-dh-retry ikev1-psk ikev2-psk ikev2-ts
                    ikev1-qm-proposal ikev1-qm-ts no-responder ikev1-no-responder nat-t-blocked
@@ -719,6 +721,119 @@ scenario_ikev1-quick-pfs() {
 # configuration (or drops packets with nft in a namespace) and records what the daemons do.
 # Output: fail-<name>.pcapng + fail-<name>.{initiator,responder}.log.  Expected diagnoses
 # (from the logs and tshark) are in README.md ("Failure scenarios") and expected-verdicts.tsv.
+
+# ---------------------------------------------------------------- overhead and MTU ------
+# Pings of several sizes through the tunnel, so that the ESP padding, the largest packets and
+# the outer IP fragments show (docs/overhead.md, captures/README.md "Overhead and MTU").
+# libipsec's TUN device (ipsec0) has MTU 1400 and libipsec reads it with a buffer of that size
+# (raising the device's MTU truncates the packets), so inner packets above 1400 bytes are
+# fragmented by the sender's inner IP stack (without DF) or refused by ping (-M do: "message too
+# long, mtu=1400"). 100..103 show the padding change with the size, 1372 fills the TUN MTU.
+SIZE_PINGS=(100 101 102 103 1000 1372 1400 1472 1500)   # ICMP payload bytes (inner IPv4: + 28)
+
+size_pings() {     # size_pings NS: each size once with DF (-M do), once without (-M dont)
+    local s df
+    for s in "${SIZE_PINGS[@]}"; do
+        for df in do dont; do
+            log "ping -s $s -M $df"
+            ip netns exec "$NSP-$1" ping -n -c 1 -W 2 -s "$s" -M "$df" -I "$INNER_I" "$INNER_R" || true
+            nap 0.3
+        done
+    done
+}
+
+inner_tcp_syn() {  # a TCP SYN through the tunnel (its MSS option; port 9 has no listener: RST)
+    ip netns exec "$NSP-$1" timeout 3 bash -c "exec 3<>/dev/tcp/$INNER_R/9" 2>/dev/null || true
+    nap 0.3
+}
+
+
+run_sizes() {      # run_sizes NAME ESP_PROP: two peers on one 1500-byte link
+    local name=$1 esp=$2
+    log "=== scenario $name ==="
+    teardown
+    rm -rf "${WORK:?}"/*
+    mkns ini; mkns resp
+    veth ini ini0 "$OUTER_I/24" resp resp0 "$OUTER_R/24"
+    inner_addrs ini resp
+    write_strongswan_conf initiator
+    write_strongswan_conf responder
+    write_swanctl_conf initiator 2 "$OUTER_I" "$OUTER_R" initiator.vpnsleuth.example \
+        responder.vpnsleuth.example aes256-sha256-modp2048 "$esp" 10.1.0.0/24 10.2.0.0/24
+    write_swanctl_conf responder 2 "$OUTER_R" "$OUTER_I" responder.vpnsleuth.example \
+        initiator.vpnsleuth.example aes256-sha256-modp2048 "$esp" 10.2.0.0/24 10.1.0.0/24
+    start_charon responder resp
+    start_charon initiator ini
+    start_capture wire resp resp0
+    nap 0.5
+    swan initiator --initiate --child net --timeout 20
+    nap 0.5
+    size_pings ini
+    inner_tcp_syn ini
+    swan initiator --list-sas || true
+    terminate_both
+    stop_capture wire
+    stop_charon initiator
+    stop_charon responder
+    save_capture wire "$OUT/$name.pcapng"
+    save_logs "$name"
+    teardown
+}
+
+scenario_ikev2-esp-sizes() {
+    run_sizes ikev2-esp-sizes aes256gcm16
+}
+
+scenario_ikev2-esp-sizes-cbc() {
+    run_sizes ikev2-esp-sizes-cbc aes256-sha256
+}
+
+# The path MTU lowered: a router namespace between the peers whose link to the responder has
+# MTU 1400.  The first outer packet above 1400 bytes with DF draws an ICMP "fragmentation
+# needed" (MTU 1400) from the router; the initiator's kernel then fragments the larger outer
+# packets itself, and the responder fragments its replies to its 1400-byte link.  Captured on
+# the router's interface towards the initiator.
+PMTU_RT_I=192.0.2.254    # router, initiator side
+PMTU_RT_R=203.0.113.254  # router, responder side
+PMTU_R=203.0.113.2       # responder behind the router
+scenario_ikev2-esp-pmtu() {
+    local name=ikev2-esp-pmtu
+    log "=== scenario $name ==="
+    teardown
+    rm -rf "${WORK:?}"/*
+    mkns ini; mkns rt; mkns resp
+    veth ini ini0 "$OUTER_I/24" rt rt-in "$PMTU_RT_I/24"
+    veth rt rt-out "$PMTU_RT_R/24" resp resp0 "$PMTU_R/24"
+    ip -n "$NSP-rt" link set rt-out mtu 1400
+    ip -n "$NSP-resp" link set resp0 mtu 1400
+    ip -n "$NSP-ini" route add default via "$PMTU_RT_I"
+    ip -n "$NSP-resp" route add default via "$PMTU_RT_R"
+    ip netns exec "$NSP-rt" sysctl -qw net.ipv4.ip_forward=1
+    inner_addrs ini resp
+    write_strongswan_conf initiator
+    write_strongswan_conf responder
+    write_swanctl_conf initiator 2 "$OUTER_I" "$PMTU_R" initiator.vpnsleuth.example \
+        responder.vpnsleuth.example aes256-sha256-modp2048 aes256gcm16 10.1.0.0/24 10.2.0.0/24
+    write_swanctl_conf responder 2 "$PMTU_R" "$OUTER_I" responder.vpnsleuth.example \
+        initiator.vpnsleuth.example aes256-sha256-modp2048 aes256gcm16 10.2.0.0/24 10.1.0.0/24
+    start_charon responder resp
+    start_charon initiator ini
+    start_capture wire rt rt-in
+    nap 0.5
+    swan initiator --initiate --child net --timeout 20
+    nap 0.5
+    size_pings ini
+    inner_tcp_syn ini
+    swan initiator --list-sas || true
+    terminate_both
+    stop_capture wire
+    stop_charon initiator
+    stop_charon responder
+    save_capture wire "$OUT/$name.pcapng"
+    save_logs "$name"
+    teardown
+}
+
 
 PSK_WRONG='vpnsleuth-wrong-psk-9876543210'   # the other PSK of the *-psk scenarios (test material)
 XAUTH_USER=alice                              # XAUTH test user (test material)

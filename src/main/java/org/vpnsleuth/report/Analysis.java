@@ -43,6 +43,8 @@ public final class Analysis {
     public final List<TunnelDiagnosis> pptp = new ArrayList<>();
     public final List<TunnelDiagnosis> pppSessions = new ArrayList<>();
     public final List<GreTunnel> greTunnels = new ArrayList<>();
+    /** Overhead and MTU per encapsulation instance and direction (overhead/Measurements). */
+    public final List<org.vpnsleuth.overhead.Measured> overhead = new ArrayList<>();
 
     /** Reads {@code files} (opened already, in the same order as {@code names}) and analyses them. */
     public static Analysis run(List<String> names, List<CaptureReader> readers, List<Integer> espPorts) {
@@ -118,7 +120,25 @@ public final class Analysis {
             }
         }
         tunnels(a, t);
+        a.overhead.addAll(org.vpnsleuth.overhead.Measurements.of(t.sizes(), espTransforms(decoders), t.icmpErrors()));
         return a;
+    }
+
+    /** The transforms of every ESP SA whose keys verified, by "file|spi" (overhead/Measurements). */
+    private static java.util.Map<String, org.vpnsleuth.overhead.Measurements.Transforms> espTransforms(Decoder[] decoders) {
+        java.util.Map<String, org.vpnsleuth.overhead.Measurements.Transforms> m = new java.util.HashMap<>();
+        for (int i = 0; i < decoders.length; i++) {
+            if (decoders[i].esp == null) {
+                continue;
+            }
+            for (var e : decoders[i].esp.verified().entrySet()) {
+                org.vpnsleuth.crypto.EspDecryption.Sa sa = e.getValue();
+                int bits = sa.encKey() == null ? 0 : Math.max(0, sa.encKey().length - sa.enc().saltLength()) * 8;
+                m.put(i + "|" + e.getKey(), new org.vpnsleuth.overhead.Measurements.Transforms(sa.enc().ikev2Id(), bits,
+                        sa.enc().aead() || sa.integ() == null ? 0 : sa.integ().ikev2Id(), "decrypted with keys from " + sa.source()));
+            }
+        }
+        return m;
     }
 
     /** The L2TP, PPTP, PPP and GRE part (diagnose/L2tpRules, PptpRules, PppRules). */

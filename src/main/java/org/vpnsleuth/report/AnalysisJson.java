@@ -58,6 +58,8 @@ public final class AnalysisJson {
         j.endArray();
         // L2TP tunnels, PPTP connections, PPP sessions (PPPoE, PPP links) and GRE flows (TunnelJson)
         TunnelJson.render(a, j);
+        // overhead and MTU per encapsulation instance and direction (OverheadReport)
+        MeasuredReport.array(j, a.overhead);
         extra.accept(j);
         j.endObject();
     }

@@ -72,6 +72,7 @@ public final class AnalysisText {
         }
         // L2TP tunnels, PPTP connections, PPP sessions and GRE flows (TunnelText)
         new TunnelText(a, out, this).all();
+        MeasuredReport.section(a.overhead, out, this::ref);
     }
 
     public static String headline(SaDiagnosis d) {

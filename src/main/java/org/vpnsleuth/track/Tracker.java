@@ -41,6 +41,8 @@ public final class Tracker {
     private final List<String> files = new ArrayList<>();
     /** L2TP, PPTP, GRE and PPP (track/L2tpTracker.java). */
     private final L2tpTracker l2tp = new L2tpTracker();
+    /** Packet sizes per encapsulation instance, IP fragments (track/SizeTracker.java). */
+    private final SizeTracker sizes = new SizeTracker();
     private long untrackedSas;
     private long untrackedFlows;
     private long frames;
@@ -107,6 +109,12 @@ public final class Tracker {
             }
         }
         l2tp.add(p, at);
+        sizes.add(p, at);
+    }
+
+    /** Packet sizes, overhead and fragments per encapsulation instance (overhead/ draws the conclusions). */
+    public SizeTracker sizes() {
+        return sizes;
     }
 
     /** The L2TP tunnels, PPTP connections, GRE flows and PPP sessions of the capture(s). */

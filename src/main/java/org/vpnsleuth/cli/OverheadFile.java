@@ -1,0 +1,53 @@
+package org.vpnsleuth.cli;
+
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
+import org.vpnsleuth.capture.CaptureReader;
+import org.vpnsleuth.report.Analysis;
+import org.vpnsleuth.report.MeasuredReport;
+
+/**
+ * `vpnsleuth overhead FILE...`: the overhead and MTU each tunnel of the capture shows
+ * (overhead/Measured, report/OverheadReport), in text, JSON, CSV or Markdown. The calculator
+ * (--stack/--preset/--mtu) is the same command without a file.
+ */
+final class OverheadFile {
+    enum Format { text, json, csv, markdown }
+
+    private OverheadFile() {
+    }
+
+    static int run(List<String> files, Format format, List<Integer> espPorts, KeyOptions keys, PrintWriter out, PrintWriter err) {
+        if (!keys.loadOrReport(err)) {
+            return Main.UNREADABLE;
+        }
+        List<String> names = new ArrayList<>();
+        List<String> errors = new ArrayList<>();
+        List<CaptureReader> readers = Analysis.open(files, names, errors);
+        for (String e : errors) {
+            err.println("vpnsleuth: " + e);
+        }
+        if (readers.isEmpty()) {
+            return Main.UNREADABLE;
+        }
+        try {
+            Analysis a = Analysis.run(names, readers, espPorts, keys::apply);
+            StringBuilder sb = new StringBuilder(4096);
+            switch (format) {
+                case json -> MeasuredReport.json(a, sb.append(""));
+                case csv -> MeasuredReport.csv(a, sb);
+                case markdown -> MeasuredReport.markdown(a, sb);
+                default -> MeasuredReport.text(a, sb);
+            }
+            if (format == Format.json) {
+                sb.append('\n');
+            }
+            out.append(sb);
+            out.flush();
+        } finally {
+            Analysis.close(readers);
+        }
+        return errors.isEmpty() ? Main.OK : Main.UNREADABLE;
+    }
+}

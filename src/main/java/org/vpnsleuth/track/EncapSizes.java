@@ -1,0 +1,191 @@
+package org.vpnsleuth.track;
+
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The sizes of one direction of one encapsulation instance (an ESP or AH SPI, a GRE key, a PPTP
+ * call's enhanced GRE, an L2TP session, an IP-in-IP pair): outer IP packet lengths as a histogram,
+ * the largest one, DF bits, outer packets that were IP-fragmented, the overhead of each packet
+ * whose inner IP packet is visible (outer IP length − inner IP length), and the TCP MSS options
+ * of inner SYNs. Bounded: fixed buckets and at most {@link #MAX_OVERHEAD_VALUES} distinct overhead
+ * values, never a list of packets.
+ */
+public final class EncapSizes {
+    /** Upper bounds (inclusive) of the outer-length buckets; the last catches everything above. */
+    public static final int[] BUCKET_UPPER = {128, 256, 512, 1024, 1280, 1400, 1420, 1440, 1460, 1480, 1500, 9000,
+        Integer.MAX_VALUE};
+    public static final int MAX_OVERHEAD_VALUES = 64;
+
+    /** "ESP", "AH", "GRE", "PPTP", "L2TP", "IP-in-IP". */
+    public final String kind;
+    public final int file;
+    public final String src;
+    public final String dst;
+    /** SPI, GRE key (-1 none), PPTP call ID, L2TP session ID (v2: tunnel << 16 | session), 0 for IP-in-IP. */
+    public final long id;
+    /** The layers from the outer IP to the inner IP of the first packet whose inner packet was seen ("ipv4/udp/esp/ipv4"). */
+    public String stack;
+    /** The layers from the outer IP to the encapsulation of the first packet ("ipv4/udp/esp"). */
+    public String outerStack;
+    public boolean outerIpv6;
+    public long packets;
+    /** Packets whose outer length is unknown (an IPv4 total length of 0: segmentation offload). */
+    public long unknownLength;
+    public final long[] buckets = new long[BUCKET_UPPER.length];
+    public int largest = -1;
+    public FrameRef largestAt;
+    public int smallest = -1;
+    public long dfSet;
+    public long dfClear;
+    /** Outer datagrams reassembled from IP fragments, the fragment frames they took, the first such frame. */
+    public long fragmentedPackets;
+    public long fragmentFrames;
+    public FrameRef firstFragmented;
+    /** Largest outer datagram that arrived in fragments. */
+    public int largestFragmented = -1;
+    /** Packets whose inner IP packet was visible (GRE, L2TP, IP-in-IP, AH, decrypted ESP), with the exact overhead. */
+    public long innerVisible;
+    public int overheadMin = -1;
+    public int overheadMax = -1;
+    public FrameRef overheadMaxAt;
+    /** Overhead value → packets (at most {@link #MAX_OVERHEAD_VALUES} values; the rest in {@link #otherOverheads}). */
+    public final Map<Integer, Long> overheads = new TreeMap<>();
+    public long otherOverheads;
+    public int innerLargest = -1;
+    /** Bytes before the ESP header (outer IP header, UDP, RFC 8229 framing): min and max, for ESP not decrypted. */
+    public int espBeforeMin = -1;
+    public int espBeforeMax = -1;
+    /** ESP packets opened with keys, their IV and ICV lengths (the last seen) and the padding lengths seen. */
+    public long decrypted;
+    public int ivLength = -1;
+    public int icvLength = -1;
+    public int padMin = -1;
+    public int padMax = -1;
+    /** TCP SYNs (and SYN-ACKs) inside the tunnel carrying an MSS option: count, smallest, largest (inner IPv6 ones apart). */
+    public long mssSyns;
+    public int mssMin = -1;
+    public int mssMax = -1;
+    public FrameRef mssMaxAt;
+    public boolean mssIpv6;
+
+    EncapSizes(String kind, int file, String src, String dst, long id) {
+        this.kind = kind;
+        this.file = file;
+        this.src = src;
+        this.dst = dst;
+        this.id = id;
+    }
+
+    /** Index of the bucket holding {@code length}. */
+    public static int bucket(int length) {
+        for (int i = 0; i < BUCKET_UPPER.length; i++) {
+            if (length <= BUCKET_UPPER[i]) {
+                return i;
+            }
+        }
+        return BUCKET_UPPER.length - 1;
+    }
+
+    /** The bucket's range in words ("1401–1420", "≤128", ">9000"). */
+    public static String bucketLabel(int i) {
+        if (i == 0) {
+            return "≤" + BUCKET_UPPER[0];
+        }
+        if (BUCKET_UPPER[i] == Integer.MAX_VALUE) {
+            return ">" + BUCKET_UPPER[i - 1];
+        }
+        return (BUCKET_UPPER[i - 1] + 1) + "–" + BUCKET_UPPER[i];
+    }
+
+    void outer(FrameRef at, int length, Boolean df) {
+        packets++;
+        if (df != null) {
+            if (df) {
+                dfSet++;
+            } else {
+                dfClear++;
+            }
+        }
+        if (length < 0) {
+            unknownLength++;
+            return;
+        }
+        buckets[bucket(length)]++;
+        if (length > largest) {
+            largest = length;
+            largestAt = at;
+        }
+        if (smallest < 0 || length < smallest) {
+            smallest = length;
+        }
+    }
+
+    void fragmented(FrameRef at, int frames, int length) {
+        fragmentedPackets++;
+        fragmentFrames += frames;
+        if (firstFragmented == null) {
+            firstFragmented = at;
+        }
+        largestFragmented = Math.max(largestFragmented, length);
+    }
+
+    void inner(FrameRef at, int overhead, int innerLength) {
+        innerVisible++;
+        if (overheadMin < 0 || overhead < overheadMin) {
+            overheadMin = overhead;
+        }
+        if (overhead > overheadMax) {
+            overheadMax = overhead;
+            overheadMaxAt = at;
+        }
+        innerLargest = Math.max(innerLargest, innerLength);
+        Long n = overheads.get(overhead);
+        if (n != null || overheads.size() < MAX_OVERHEAD_VALUES) {
+            overheads.put(overhead, n == null ? 1 : n + 1);
+        } else {
+            otherOverheads++;
+        }
+    }
+
+    void espBefore(int before) {
+        if (espBeforeMin < 0 || before < espBeforeMin) {
+            espBeforeMin = before;
+        }
+        espBeforeMax = Math.max(espBeforeMax, before);
+    }
+
+    void decrypted(int iv, int pad, int icv) {
+        decrypted++;
+        ivLength = iv;
+        icvLength = icv;
+        if (padMin < 0 || pad < padMin) {
+            padMin = pad;
+        }
+        padMax = Math.max(padMax, pad);
+    }
+
+    void mss(FrameRef at, int mss, boolean ipv6) {
+        mssSyns++;
+        if (mssMin < 0 || mss < mssMin) {
+            mssMin = mss;
+        }
+        if (mss > mssMax) {
+            mssMax = mss;
+            mssMaxAt = at;
+            mssIpv6 = ipv6;
+        }
+    }
+
+    /** "ESP 0x1977eb59", "GRE key 0x0000000a", "L2TP tunnel 12 session 7", "IP-in-IP". */
+    public String name() {
+        return switch (kind) {
+            case "ESP", "AH" -> kind + " " + String.format("0x%08x", id);
+            case "GRE" -> id < 0 ? "GRE" : "GRE key " + String.format("0x%08x", id);
+            case "PPTP" -> "PPTP call " + id;
+            case "L2TP" -> id > 0xffffffffL ? "L2TPv3 session " + String.format("0x%08x", id & 0xffffffffL)
+                    : "L2TP tunnel " + (id >>> 16) + " session " + (id & 0xffff);
+            default -> kind;
+        };
+    }
+}

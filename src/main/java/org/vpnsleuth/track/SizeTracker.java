@@ -1,0 +1,387 @@
+package org.vpnsleuth.track;
+
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.vpnsleuth.crypto.EspDecryption;
+import org.vpnsleuth.decode.IpReassembly;
+import org.vpnsleuth.decode.Layer;
+import org.vpnsleuth.decode.Packet;
+import org.vpnsleuth.decode.Proto;
+
+/**
+ * Packet sizes per encapsulation instance and direction (track/EncapSizes.java), and the IP
+ * fragments per address pair: what the overhead and MTU conclusions (overhead/) are drawn from.
+ * Reads the decoded layers only (header bytes, never FieldTree), so it costs little per frame.
+ * A length the capture does not prove (an IPv4 total length of 0, a malformed inner header) is
+ * counted as unknown, never guessed.
+ */
+public final class SizeTracker {
+    public static final int MAX_INSTANCES = 100_000;
+
+    /** Layer.aux bits of IP layers (decode/IpCodecs: FRAGMENT, REASSEMBLED, zero total length). */
+    private static final int AUX_FRAGMENT = 1;
+    private static final int AUX_REASSEMBLED = 2;
+    private static final int AUX_LENGTH_FROM_FRAME = 4;
+
+    private static final int GRE_C = 0x8000;
+    private static final int GRE_R = 0x4000;
+    private static final int GRE_K = 0x2000;
+    private static final int L2TP_T = 0x8000;
+    private static final int L2TP_L = 0x4000;
+
+    /** IP fragments of one sender → receiver pair: fragment frames, the largest fragment, the first frame. */
+    public static final class Fragments {
+        public final int file;
+        public final String src;
+        public final String dst;
+        public long frames;
+        public int largest = -1;
+        public FrameRef first;
+        public boolean dfOnFragment;
+
+        Fragments(int file, String src, String dst) {
+            this.file = file;
+            this.src = src;
+            this.dst = dst;
+        }
+    }
+
+    private final Map<String, EncapSizes> instances = new LinkedHashMap<>();
+    private final Map<String, Fragments> fragments = new LinkedHashMap<>();
+    private long untracked;
+
+    public Collection<EncapSizes> instances() {
+        return instances.values();
+    }
+
+    public Collection<Fragments> fragments() {
+        return fragments.values();
+    }
+
+    public long untracked() {
+        return untracked;
+    }
+
+    private static boolean ip(Layer l) {
+        return !l.quoted && (l.proto == Proto.IPV4 && l.headerLength >= 20 || l.proto == Proto.IPV6 && l.headerLength >= 40);
+    }
+
+    private static String src(Layer ip) {
+        return ip.proto == Proto.IPV4 ? org.vpnsleuth.decode.Bytes.ipv4(ip.buf, ip.offset + 12)
+                : org.vpnsleuth.decode.Bytes.ipv6(ip.buf, ip.offset + 8);
+    }
+
+    private static String dst(Layer ip) {
+        return ip.proto == Proto.IPV4 ? org.vpnsleuth.decode.Bytes.ipv4(ip.buf, ip.offset + 16)
+                : org.vpnsleuth.decode.Bytes.ipv6(ip.buf, ip.offset + 24);
+    }
+
+    /** The IP packet's length as its header gives it; -1 when unknown. */
+    private static int length(Layer ip) {
+        if (ip.malformed != null || ip.proto == Proto.IPV4 && (ip.aux & AUX_LENGTH_FROM_FRAME) != 0) {
+            return -1;
+        }
+        return ip.headerLength + ip.payloadLength;
+    }
+
+    /** Takes the sizes of frame {@code p}. */
+    public void add(Packet p, FrameRef at) {
+        int n = p.count();
+        int oi = -1;
+        for (int i = 0; i < n; i++) {
+            Layer l = p.layer(i);
+            if (l.quoted) {
+                return; // an ICMP error's quote: the tracker's IcmpError takes it
+            }
+            if (l.proto == Proto.IPV4 || l.proto == Proto.IPV6) {
+                oi = ip(l) ? i : -1;
+                break;
+            }
+        }
+        if (oi < 0 || oi + 1 >= n && (p.layer(oi).aux & AUX_FRAGMENT) == 0) {
+            return;
+        }
+        Layer outer = p.layer(oi);
+        boolean v4 = outer.proto == Proto.IPV4;
+        Boolean df = v4 ? (outer.u16(6) & 0x4000) != 0 : null;
+        int outerLength = length(outer);
+        IpReassembly.Datagram dg = null;
+        if ((outer.aux & AUX_FRAGMENT) != 0) {
+            fragment(at, outer, outerLength, df);
+            if ((outer.aux & AUX_REASSEMBLED) == 0 || !(outer.info instanceof IpReassembly.Datagram d)) {
+                return;
+            }
+            dg = d;
+            // the whole datagram: this fragment's header (IPv6: without its fragment header) + the reassembled payload
+            outerLength = v4 ? outer.headerLength + dg.length : Math.max(40, outer.headerLength - 8) + dg.length;
+        }
+        // the encapsulation: the first layer after the outer IP (and UDP/TCP framing) that is one
+        int e = -1;
+        String kind = null;
+        long id = 0;
+        for (int i = oi + 1; i < n && kind == null; i++) {
+            Layer l = p.layer(i);
+            switch (l.proto) {
+                case UDP, TCP, IKE_TCP -> {
+                    continue;
+                }
+                case ESP -> {
+                    if (l.headerLength >= 4) {
+                        kind = "ESP";
+                        id = l.u32(0);
+                    }
+                }
+                case AH -> {
+                    if (l.headerLength >= 8) {
+                        kind = "AH";
+                        id = l.u32(4);
+                    }
+                }
+                case GRE -> {
+                    if (l.headerLength >= 4) {
+                        int flags = l.u16(0);
+                        if ((flags & 7) == 1) {
+                            kind = "PPTP";
+                            id = l.headerLength >= 8 ? l.u16(6) : -1;
+                        } else {
+                            kind = "GRE";
+                            int o = (flags & (GRE_C | GRE_R)) != 0 ? 8 : 4;
+                            id = (flags & GRE_K) != 0 && l.headerLength >= o + 4 ? l.u32(o) : -1;
+                        }
+                    }
+                }
+                case L2TP -> {
+                    if (l.headerLength >= 6) {
+                        int flags = l.u16(0);
+                        if ((flags & L2TP_T) != 0) {
+                            return; // control: not tunnelled traffic
+                        }
+                        if ((flags & 0x0f) == 3) {
+                            kind = "L2TP";
+                            id = (1L << 32) | l.u32(4);
+                        } else {
+                            int o = (flags & L2TP_L) != 0 ? 4 : 2;
+                            if (l.headerLength >= o + 4) {
+                                kind = "L2TP";
+                                id = ((long) l.u16(o) << 16) | l.u16(o + 2);
+                            }
+                        }
+                    }
+                }
+                case L2TPV3 -> {
+                    if (l.headerLength >= 4 && l.u32(0) != 0) {
+                        kind = "L2TP";
+                        id = (1L << 32) | l.u32(0);
+                    } else {
+                        return;
+                    }
+                }
+                case IPV4, IPV6 -> {
+                    if (i == oi + 1) {
+                        kind = "IP-in-IP";
+                    } else {
+                        return;
+                    }
+                }
+                default -> {
+                    return; // plain traffic (IKE, DNS, ...), not an encapsulation
+                }
+            }
+            if (kind != null) {
+                e = i;
+            } else {
+                return;
+            }
+        }
+        if (kind == null) {
+            return;
+        }
+        String s = src(outer);
+        String d = dst(outer);
+        String key = at.file() + "|" + kind + "|" + s + "|" + d + "|" + id;
+        EncapSizes x = instances.get(key);
+        if (x == null) {
+            if (instances.size() >= MAX_INSTANCES) {
+                untracked++;
+                return;
+            }
+            x = new EncapSizes(kind, at.file(), s, d, id);
+            x.outerIpv6 = !v4;
+            x.outerStack = names(p, oi, e);
+            instances.put(key, x);
+        }
+        x.outer(at, outerLength, df);
+        if (dg != null) {
+            x.fragmented(at, dg.frames.length, outerLength);
+        }
+        Layer enc = p.layer(e);
+        if (enc.proto == Proto.ESP) {
+            int before = 0;
+            for (int i = oi; i < e; i++) {
+                before += p.layer(i).headerLength;
+            }
+            if (dg != null && !v4) {
+                before -= 8;
+            }
+            x.espBefore(before);
+            if (enc.info instanceof EspDecryption.Result r) {
+                x.decrypted(r.ivLength(), r.padLength(), r.icvLength());
+            }
+        }
+        // the inner IP packet: the next IP layer inside
+        for (int i = e == oi + 1 && kind.equals("IP-in-IP") ? e : e + 1; i < n; i++) {
+            Layer l = p.layer(i);
+            if (l.quoted) {
+                break;
+            }
+            if (l.proto == Proto.IPV4 || l.proto == Proto.IPV6) {
+                int inner = ip(l) ? length(l) : -1;
+                if (inner >= 0 && outerLength >= 0 && outerLength >= inner) {
+                    if (x.stack == null) {
+                        x.stack = names(p, oi, i);
+                    }
+                    x.inner(at, outerLength - inner, inner);
+                    tcp(p, i, at, x);
+                }
+                break;
+            }
+        }
+    }
+
+    /** The MSS option of an inner TCP SYN right after inner IP layer {@code ii}. */
+    private static void tcp(Packet p, int ii, FrameRef at, EncapSizes x) {
+        if (ii + 1 >= p.count()) {
+            return;
+        }
+        Layer t = p.layer(ii + 1);
+        if (t.proto != Proto.TCP || t.quoted || t.headerLength < 20 || (t.u16(12) & 0x002) == 0) {
+            return;
+        }
+        int o = t.offset + 20;
+        int end = Math.min(t.offset + t.headerLength, t.buf.length);
+        while (o < end) {
+            int k = t.buf[o] & 0xff;
+            if (k == 0) {
+                return;
+            }
+            if (k == 1) {
+                o++;
+                continue;
+            }
+            if (o + 1 >= end) {
+                return;
+            }
+            int len = t.buf[o + 1] & 0xff;
+            if (len < 2 || o + len > end) {
+                return;
+            }
+            if (k == 2 && len == 4) {
+                x.mss(at, ((t.buf[o + 2] & 0xff) << 8) | (t.buf[o + 3] & 0xff), p.layer(ii).proto == Proto.IPV6);
+                return;
+            }
+            o += len;
+        }
+    }
+
+    private void fragment(FrameRef at, Layer outer, int length, Boolean df) {
+        String key = at.file() + "|" + src(outer) + "|" + dst(outer);
+        Fragments f = fragments.get(key);
+        if (f == null) {
+            if (fragments.size() >= MAX_INSTANCES) {
+                return;
+            }
+            f = new Fragments(at.file(), src(outer), dst(outer));
+            fragments.put(key, f);
+        }
+        f.frames++;
+        if (f.first == null) {
+            f.first = at;
+        }
+        // this fragment's own length (a reassembled layer still claims only its own fragment)
+        int own = outer.malformed != null ? -1 : outer.headerLength + outer.payloadLength;
+        f.largest = Math.max(f.largest, own);
+        if (Boolean.TRUE.equals(df)) {
+            f.dfOnFragment = true;
+        }
+    }
+
+    /**
+     * The layers {@code from..to} as the overhead model's stack syntax writes them (overhead/Stack,
+     * docs/overhead.md), with the parameters their headers show: "ipv4/udp/esp/ipv4",
+     * "ipv4/gre:key,seq/ipv4", "ipv4/pptp:seq,ack/ppp:acfc/ipv4"; other layers by their short name.
+     */
+    private static String names(Packet p, int from, int to) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = from; i <= to && i < p.count(); i++) {
+            Layer l = p.layer(i);
+            sb.append(i == from ? "" : "/").append(l.proto.shortName);
+            List<String> params = new java.util.ArrayList<>();
+            switch (l.proto) {
+                case IPV4 -> {
+                    if (l.headerLength > 20) {
+                        params.add("options=" + (l.headerLength - 20));
+                    }
+                }
+                case IPV6 -> {
+                    if (l.headerLength > 40) {
+                        params.add("ext=" + (l.headerLength - 40));
+                    }
+                }
+                case GRE -> {
+                    int flags = l.headerLength >= 2 ? l.u16(0) : 0;
+                    if ((flags & 7) == 1) {
+                        sb.setLength(sb.length() - l.proto.shortName.length());
+                        sb.append("pptp");
+                        flag(params, flags, 0x1000, "seq");
+                        flag(params, flags, 0x0080, "ack");
+                    } else {
+                        flag(params, flags, GRE_C, "csum");
+                        flag(params, flags, GRE_K, "key");
+                        flag(params, flags, 0x1000, "seq");
+                    }
+                }
+                case L2TP -> {
+                    int flags = l.headerLength >= 2 ? l.u16(0) : 0;
+                    if ((flags & 0x0f) == 3) {
+                        sb.setLength(sb.length() - l.proto.shortName.length());
+                        sb.append("l2tpv3");
+                    } else {
+                        flag(params, flags, L2TP_L, "length");
+                        flag(params, flags, 0x0800, "seq");
+                        if ((flags & 0x0200) != 0) {
+                            params.add("offset=" + Math.max(0, l.headerLength - 8 - ((flags & L2TP_L) != 0 ? 2 : 0)
+                                    - ((flags & 0x0800) != 0 ? 4 : 0)));
+                        }
+                    }
+                }
+                case L2TPV3 -> {
+                    if (l.headerLength == 8 || l.headerLength == 12) {
+                        params.add("cookie=" + (l.headerLength - 4));
+                    }
+                }
+                case PPP -> {
+                    if (l.headerLength == 2 || l.headerLength == 1) {
+                        params.add("acfc");
+                    }
+                    if (l.headerLength == 3 || l.headerLength == 1) {
+                        params.add("pfc");
+                    }
+                }
+                default -> {
+                }
+            }
+            if (!params.isEmpty()) {
+                sb.append(':').append(String.join(",", params));
+            }
+        }
+        return sb.toString();
+    }
+
+    private static void flag(List<String> params, int flags, int bit, String name) {
+        if ((flags & bit) != 0) {
+            params.add(name);
+        }
+    }
+}
