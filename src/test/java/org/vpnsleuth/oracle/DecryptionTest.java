@@ -191,8 +191,15 @@ class DecryptionTest {
     @TestFactory
     Stream<DynamicTest> ikeDecryptsFromTheDhSecretAndThePsk() throws Exception {
         List<DynamicTest> tests = new ArrayList<>();
-        for (String scenario : List.of("ikev2-psk-esp", "ikev2-psk-esp-cbc", "ikev1-main-quick", "ikev1-aggressive",
-                "nat-t", "fail-ikev2-dh-retry", "fail-ikev1-qm-ts", "fail-xauth", "ikev1-fragments", "ikev2-fragments")) {
+        java.util.Set<String> scenarios = new java.util.TreeSet<>();
+        for (Path p : capturesWithLogs()) {
+            scenarios.add(scenario(p));
+        }
+        // the *-psk failures: the peers' PSKs differ (one PSK decrypts one side); the PFS/rekey captures
+        // need each exchange's own DH secret too (their own test below, with dh-child lines)
+        scenarios.removeIf(x -> x.endsWith("-psk") || x.equals("ikev2-rekey-pfs") || x.equals("ikev1-quick-pfs"));
+        assertThat(scenarios).hasSizeGreaterThan(20);
+        for (String scenario : scenarios) {
             Path cap = TestCaptures.capturesDir().resolve(scenario + ".pcapng");
             Path c = Files.exists(cap) ? cap : TestCaptures.capturesDir().resolve(scenario + ".pcap");
             tests.add(DynamicTest.dynamicTest(scenario, () -> {
@@ -208,7 +215,9 @@ class DecryptionTest {
                 }
                 Counts n = run(c, k);
                 assertThat(n.problems()).as(scenario + ": problems").isEmpty();
-                assertThat(n.decryptedIke()).as(scenario + ": decrypted").isPositive();
+                // as much as the two daemons' logs decrypt (captures of proposal failures and silent
+                // responders hold no encrypted message at all)
+                assertThat(n.decryptedIke()).as(scenario + ": decrypted").isEqualTo(run(c, logs(scenario)).decryptedIke());
                 assertThat(n.encryptedIke()).as(scenario + ": encrypted IKE messages left").isZero();
                 // the child SA keys follow too: IKEv2 KEYMAT from SK_d (RFC 7296 §2.17), IKEv1 from SKEYID_d (RFC 2409 §5.5)
                 assertThat(n.decryptedEsp()).as(scenario + ": ESP decrypted with derived child keys").isEqualTo(n.esp());
