@@ -96,8 +96,10 @@ final class DecryptionStatus {
         }
         boolean needsPsk = sa.version == 1 && (auth < 0 || Ikev1Rules.psk(auth));
         if (decrypted > 0 || saKeys || dh && (psk || !needsPsk)) {
-            return counts + ": the supplied keys for this SA do not decrypt the others (wrong key, or the two peers'"
-                    + " keys differ: each side's messages need that side's key; see the notes of `dissect`)";
+            return counts + (decrypted == 0 ? ": the supplied keys for this SA decrypt none of them (wrong key; see the"
+                    + " notes of `dissect` for each message's ICV or parse failure)"
+                    : ": the supplied keys for this SA do not decrypt the others (wrong key, or the two peers'"
+                    + " keys differ: each side's messages need that side's key; see the notes of `dissect`)");
         }
         if (dh) {
             return counts + ": the DH secret is there, but with pre-shared-key authentication SKEYID = prf(PSK, Ni_b |"
