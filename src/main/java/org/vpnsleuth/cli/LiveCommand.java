@@ -104,6 +104,8 @@ public final class LiveCommand implements Callable<Integer> {
     CommandLine.Model.CommandSpec spec;
 
     private volatile boolean stop;
+    /** System.nanoTime() when the capture thread last came back from libpcap. */
+    private volatile long lastReturn;
     private volatile String stoppedBy;
     private boolean statusShown;
 
@@ -174,6 +176,9 @@ public final class LiveCommand implements Callable<Integer> {
         Thread hook = new Thread(() -> {
             stoppedBy = "signal";
             stop = true;
+            src.wake();
+            err.println("vpnsleuth: stopping (signal), the report follows");
+            err.flush();
             try {
                 done.await(15, TimeUnit.SECONDS); // the capture thread prints the report, then the JVM may exit
             } catch (InterruptedException ie) {
@@ -217,9 +222,24 @@ public final class LiveCommand implements Callable<Integer> {
         String writeError = null;
         Frame f = new Frame();
         int rc = Main.OK;
+        lastReturn = startMono;
+        java.util.concurrent.ScheduledExecutorService waker = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "vpnsleuth-live-waker");
+            t.setDaemon(true);
+            return t;
+        });
+        // ticks (time-driven verdicts, flows that stop, the status line) happen on the capture
+        // thread: wake it when libpcap has kept it waiting for a while
+        waker.scheduleAtFixedRate(() -> {
+            if (System.nanoTime() - lastReturn > 500_000_000L) {
+                src.wake();
+            }
+        }, 250, 250, TimeUnit.MILLISECONDS);
         try {
             while (!stop) {
-                if (src.next(f)) {
+                boolean got = src.next(f);
+                lastReturn = System.nanoTime();
+                if (got) {
                     if (writer != null && writeError == null) {
                         try {
                             Path rotated = writer.write(f);
@@ -270,6 +290,12 @@ public final class LiveCommand implements Callable<Integer> {
         } catch (PcapSource.LiveException e) {
             err.println("vpnsleuth: " + e.getMessage());
             rc = Main.UNREADABLE;
+        }
+        waker.shutdownNow();
+        try {
+            waker.awaitTermination(2, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
         long[] st = src.stats();
         src.close();

@@ -55,6 +55,8 @@ public final class LiveMonitor implements TrackerListener {
     private static final class SaState {
         String verdictKey;
         final Set<String> childrenUp = new LinkedHashSet<>();
+        /** IKEv2: message IDs of empty INFORMATIONAL requests (liveness checks) not answered yet. */
+        final Set<Long> dpdPending = new LinkedHashSet<>();
     }
 
     private final Map<IkeSa, SaState> states = new IdentityHashMap<>();
@@ -203,7 +205,7 @@ public final class LiveMonitor implements TrackerListener {
             emit(sa(new LiveEvent(LiveEvent.Kind.DPD, now, label(sa) + ": dead peer detection " + (ack ? "R-U-THERE-ACK" : "R-U-THERE")
                     + " from " + m.src.address()), sa, m).with("dpd", ack ? "ack" : "request"));
         } else if (m.version == 2 && "INFORMATIONAL".equals(m.exchangeName) && m.deletes.isEmpty() && m.notifies.isEmpty()
-                && emptyV2(m)) {
+                && emptyV2(m) && dpdStep(sa, m)) {
             emit(sa(new LiveEvent(LiveEvent.Kind.DPD, now, label(sa) + ": liveness check (empty INFORMATIONAL "
                     + (m.response ? "response" : "request") + ") from " + m.src.address()), sa, m)
                     .with("dpd", m.response ? "ack" : "request"));
@@ -212,6 +214,19 @@ public final class LiveMonitor implements TrackerListener {
             emit(sa(new LiveEvent(LiveEvent.Kind.DELETE, now, label(sa) + ": Delete " + String.join(", ", m.deletes) + " from "
                     + m.src.address()), sa, m).with("deletes", String.join(", ", m.deletes)));
         }
+    }
+
+    /** An empty IKEv2 INFORMATIONAL is a liveness check when it is a request, or answers one (not a Delete). */
+    private boolean dpdStep(IkeSa sa, IkeMessage m) {
+        SaState st = states.computeIfAbsent(sa, k -> new SaState());
+        if (!m.response) {
+            if (st.dpdPending.size() > 64) {
+                st.dpdPending.clear();
+            }
+            st.dpdPending.add(m.messageId);
+            return true;
+        }
+        return st.dpdPending.remove(m.messageId);
     }
 
     /** An IKEv2 message with nothing inside its SK payload: decrypted and empty, or too small to hold a payload. */
@@ -242,7 +257,10 @@ public final class LiveMonitor implements TrackerListener {
         // a clean success is one verdict, whichever step (QM3, CREATE_CHILD_SA) it has reached
         String key = d.verdict + "|" + (d.verdict == Verdict.ESTABLISHED && d.main == null ? "" : d.stoppedAt) + "|" + d.cause();
         IkeMessage last = sa.messages.isEmpty() ? null : sa.messages.get(sa.messages.size() - 1);
-        boolean sure = d.verdict == Verdict.ESTABLISHED && d.main == null
+        // a clean success is sure the first time; back to clean after a finding (a Delete answered,
+        // a DPD answered) only once things have settled
+        boolean wasEstablished = st.verdictKey != null && st.verdictKey.startsWith(Verdict.ESTABLISHED.name());
+        boolean sure = d.verdict == Verdict.ESTABLISHED && d.main == null && !wasEstablished
                 || d.verdict != Verdict.INCOMPLETE && d.confidence() == Confidence.HIGH
                 || d.verdict != Verdict.INCOMPLETE && last != null && last.retransmissionOf != null;
         long quiet = now - sa.lastSeenNanos;

@@ -125,8 +125,10 @@ public final class PcapSource implements Closeable {
     }
 
     static LiveException missingLibpcap(Throwable e) {
-        return new LiveException("libpcap is not installed or cannot be loaded (" + e.getMessage() + "): install it with"
-                + " 'apt-get install " + DEBIAN_PACKAGE + "' (Debian/Ubuntu; libpcap on other systems)", null, false);
+        String m = String.valueOf(e.getMessage());
+        int nl = m.indexOf('\n');
+        return new LiveException("libpcap is not installed or cannot be loaded: install it with 'apt-get install " + DEBIAN_PACKAGE
+                + "' (Debian/Ubuntu; the libpcap package elsewhere) [" + (nl > 0 ? m.substring(0, nl) : m).trim() + "]", null, false);
     }
 
     /**
@@ -154,6 +156,19 @@ public final class PcapSource implements Closeable {
         f.interfaceId = 0;
         f.comment = null;
         return true;
+    }
+
+    /**
+     * Makes a {@link #next} blocked in libpcap return (pcap_breakloop, which libpcap 1.10 makes wake
+     * a waiting poll): with immediate mode on Linux the read timeout does not apply, so a quiet
+     * interface would block the capture thread forever. Safe from another thread; a no-op once closed.
+     */
+    public void wake() {
+        try {
+            handle.breakLoop();
+        } catch (org.pcap4j.core.NotOpenException | RuntimeException e) {
+            // closed already: nothing to wake
+        }
     }
 
     /** libpcap's counters: received, dropped by libpcap (buffer full), dropped by the interface; null when unavailable. */
