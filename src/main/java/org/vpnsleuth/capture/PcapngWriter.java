@@ -80,6 +80,11 @@ public final class PcapngWriter implements Closeable {
         finish(b);
     }
 
+    /** Pushes what is buffered to the stream (a live capture does this every second). */
+    public void flush() throws IOException {
+        out.flush();
+    }
+
     @Override
     public void close() throws IOException {
         out.close();

@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 /** The `vpnsleuth` command. Exit codes: 0 success (warnings too), 1 usage, 2 unreadable input, 3 internal error. */
 @Command(name = "vpnsleuth", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Reads packet captures and tells what a VPN did on the wire.",
-        subcommands = {AnalyzeCommand.class, DissectCommand.class, PskCrackCommand.class, KeysCommand.class, DecryptCommand.class, OverheadCommand.class, BenchCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {AnalyzeCommand.class, DissectCommand.class, PskCrackCommand.class, KeysCommand.class, DecryptCommand.class, OverheadCommand.class, LiveCommand.class, BenchCommand.class, CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:success (also with warnings)", "1:usage error", "2:unreadable input", "3:internal error"})
 public final class Main implements Runnable {

@@ -88,25 +88,52 @@ public final class Analysis {
             counts[next]++;
             has[next] = readers.get(next).next(pending[next]);
         }
+        List<String> formats = new ArrayList<>();
+        List<List<String>> warnings = new ArrayList<>();
         for (int i = 0; i < n; i++) {
-            t.finish(decoders[i], i);
+            formats.add(readers.get(i).format());
             List<String> w = new ArrayList<>();
             for (CaptureWarning cw : readers.get(i).warnings()) {
                 w.add(cw.toString());
             }
-            decoders[i].ike.finish();
-            for (var inc : decoders[i].ike.incomplete()) {
+            warnings.add(w);
+        }
+        return complete(a, names, java.util.Arrays.asList(decoders), formats, counts, warnings);
+    }
+
+    /**
+     * The analysis of frames already decoded by {@code decoders} and tracked by {@code t} (file
+     * analysis above, or a live capture when it stops): what the decoders never completed, then the
+     * diagnosis of every IKE SA and tunnel. Call once, after the last frame.
+     */
+    public static Analysis complete(Tracker t, List<String> names, List<Decoder> decoders, List<String> formats,
+            long[] counts, List<List<String>> warnings) {
+        Analysis a = new Analysis();
+        a.tracker = t;
+        return complete(a, names, decoders, formats, counts, warnings);
+    }
+
+    private static Analysis complete(Analysis a, List<String> names, List<Decoder> decoders, List<String> formats,
+            long[] counts, List<List<String>> warnings) {
+        Tracker t = a.tracker;
+        int n = decoders.size();
+        for (int i = 0; i < n; i++) {
+            Decoder d = decoders.get(i);
+            t.finish(d, i);
+            List<String> w = new ArrayList<>(warnings.get(i));
+            d.ike.finish();
+            for (var inc : d.ike.incomplete()) {
                 w.add(names.get(i) + ": incomplete " + inc);
             }
-            if (decoders[i].decryptionSummary() != null) {
-                w.add("decryption: " + decoders[i].decryptionSummary());
+            if (d.decryptionSummary() != null) {
+                w.add("decryption: " + d.decryptionSummary());
             }
-            a.inputs.add(new Input(names.get(i), readers.get(i).format(), counts[i], w));
+            a.inputs.add(new Input(names.get(i), formats.get(i), counts[i], w));
         }
         t.link();
         Diagnoser dg = new Diagnoser(t.firstNanos(), t.lastNanos());
-        if (n > 0 && decoders[0].ike.decryption() != null) {
-            dg.keys(decoders[0].ike.decryption().keys());
+        if (n > 0 && decoders.get(0).ike.decryption() != null) {
+            dg.keys(decoders.get(0).ike.decryption().keys());
         }
         List<EspFlow> linked = new ArrayList<>();
         for (IkeSa sa : t.ikeSas()) {
@@ -114,8 +141,10 @@ public final class Analysis {
             linked.addAll(sa.flows);
         }
         Diagnoser.across(a.ikeSas, t);
+        java.util.Set<EspFlow> linkedSet = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        linkedSet.addAll(linked);
         for (EspFlow f : t.flows()) {
-            if (!linked.contains(f)) {
+            if (!linkedSet.contains(f)) {
                 a.unlinkedFlows.add(f);
             }
         }

@@ -34,6 +34,9 @@ public final class IkeSa {
     /** ICMP errors about datagrams between the peers (e.g. port unreachable for UDP 500). */
     public final List<IcmpError> icmpErrors = new ArrayList<>();
 
+    /** Capture time of the last frame of this SA (fragments included), for idle eviction. */
+    public long lastSeenNanos;
+
     IkeSa(int version, long spiI) {
         this.version = version;
         this.spiI = spiI;

@@ -84,6 +84,48 @@ public final class L2tpTracker {
         return untracked;
     }
 
+    /**
+     * Forgets the tunnels, PPTP connections, GRE flows and PPP sessions whose last frame is older
+     * than {@code cutoffNanos} (live capture; L2TP hellos and PPTP echoes keep a quiet tunnel alive).
+     */
+    public void evictIdle(long cutoffNanos) {
+        java.util.Set<L2tpTunnel> goneTunnels = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        for (L2tpTunnel t : tunnels) {
+            long last = 0;
+            for (L2tpMessage m : t.messages) {
+                last = Math.max(last, m.lastSentNanos());
+            }
+            if (last < cutoffNanos) {
+                goneTunnels.add(t);
+            }
+        }
+        if (!goneTunnels.isEmpty()) {
+            tunnels.removeAll(goneTunnels);
+            tunnelIds.values().removeIf(goneTunnels::contains);
+            byNs.keySet().removeIf(goneTunnels::contains);
+            java.util.Set<L2tpSession> goneSessions = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+            for (L2tpTunnel t : goneTunnels) {
+                goneSessions.addAll(t.sessions);
+            }
+            sessionIds.values().removeIf(goneSessions::contains);
+        }
+        java.util.Set<PptpCall> goneCalls = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        controls.values().removeIf(c -> {
+            long last = c.syn == null ? 0 : c.syn.nanos();
+            for (PptpMessage m : c.messages) {
+                last = Math.max(last, m.at.nanos());
+            }
+            if (last < cutoffNanos) {
+                goneCalls.addAll(c.calls);
+                return true;
+            }
+            return false;
+        });
+        callIds.values().removeIf(goneCalls::contains);
+        gre.values().removeIf(g -> g.last == null || g.last.nanos() < cutoffNanos);
+        standalone.values().removeIf(s -> s.last == null || s.last.nanos() < cutoffNanos);
+    }
+
     /** Takes the L2TP/PPTP/GRE/PPP layers of frame {@code p}. */
     public void add(Packet p, FrameRef at) {
         Layer eth = null;

@@ -50,6 +50,15 @@ public final class Tracker {
     private long firstNanos = Long.MAX_VALUE;
 
     private final List<long[]> fileSpans = new ArrayList<>();
+    /** Told of every change as it is tracked (live capture); never null. */
+    private TrackerListener listener = TrackerListener.NONE;
+    private long evictedSas;
+    private long evictedFlows;
+
+    /** {@code l} is told of each new IKE SA, message, decrypted message, flow and ICMP error from now on. */
+    public void listener(TrackerListener l) {
+        listener = l == null ? TrackerListener.NONE : l;
+    }
 
     /** Registers a file; frames from it are given with the returned index. */
     public int addFile(String name) {
@@ -141,32 +150,52 @@ public final class Tracker {
         }
     }
 
-    /** Links flows to the IKE SAs of their peers; call once after the last frame. */
+    /** Links flows to the IKE SAs of their peers; call once after the last frame (what {@link #linkNow} linked stays once). */
     public void link() {
         for (EspFlow f : flows.values()) {
-            IkeSa best = null;
+            linkNow(f);
+        }
+        for (IcmpError e : icmpErrors) {
+            linkNow(e);
+        }
+    }
+
+    /**
+     * The IKE SA flow {@code f} belongs to: the latest SA of its peers that started before it, or
+     * (a flow older than any SA of its peers) the earliest SA of them; null when none.
+     */
+    public IkeSa owner(EspFlow f) {
+        IkeSa best = null;
+        for (IkeSa sa : sas.values()) {
+            if (sa.between(f.src, f.dst) && sa.firstNanos() <= f.first.nanos()
+                    && (best == null || sa.firstNanos() > best.firstNanos())) {
+                best = sa;
+            }
+        }
+        if (best == null) {
             for (IkeSa sa : sas.values()) {
-                if (sa.between(f.src, f.dst) && sa.firstNanos() <= f.first.nanos()
-                        && (best == null || sa.firstNanos() > best.firstNanos())) {
+                if (sa.between(f.src, f.dst) && (best == null || sa.firstNanos() < best.firstNanos())) {
                     best = sa;
                 }
             }
-            if (best == null) { // a flow older than any SA of its peers: the earliest SA of them
-                for (IkeSa sa : sas.values()) {
-                    if (sa.between(f.src, f.dst) && (best == null || sa.firstNanos() < best.firstNanos())) {
-                        best = sa;
-                    }
-                }
-            }
-            if (best != null) {
-                best.flows.add(f);
-            }
         }
-        for (IcmpError e : icmpErrors) {
-            for (IkeSa sa : sas.values()) {
-                if (sa.between(e.quotedSrc(), e.quotedDst())) {
-                    sa.icmpErrors.add(e);
-                }
+        return best;
+    }
+
+    /** Links {@code f} to its {@link #owner} now (live capture), once; returns the owner or null. */
+    public IkeSa linkNow(EspFlow f) {
+        IkeSa best = owner(f);
+        if (best != null && !best.flows.contains(f)) {
+            best.flows.add(f);
+        }
+        return best;
+    }
+
+    /** Links ICMP error {@code e} to the IKE SAs whose peers its quoted datagram was between, once. */
+    public void linkNow(IcmpError e) {
+        for (IkeSa sa : sas.values()) {
+            if (sa.between(e.quotedSrc(), e.quotedDst()) && !sa.icmpErrors.contains(e)) {
+                sa.icmpErrors.add(e);
             }
         }
     }
@@ -201,6 +230,61 @@ public final class Tracker {
 
     public long lastNanos() {
         return lastNanos;
+    }
+
+    // ------------------------------------------------------------------ eviction (live capture)
+
+    /** What one {@link #evictIdle} call removed. */
+    public record Evicted(List<IkeSa> sas, List<EspFlow> flows) {
+    }
+
+    /**
+     * Forgets every IKE SA, ESP/AH flow, keepalive counter, ICMP error and L2TP/PPTP/GRE/PPP story
+     * last seen before {@code cutoffNanos}: a long live capture keeps only what is recent. Returns the
+     * IKE SAs and flows removed (their last word can still be reported). File analysis never calls it.
+     */
+    public Evicted evictIdle(long cutoffNanos) {
+        List<IkeSa> goneSas = new ArrayList<>();
+        var it = sas.values().iterator();
+        while (it.hasNext()) {
+            IkeSa sa = it.next();
+            if (sa.lastSeenNanos < cutoffNanos) {
+                it.remove();
+                sent.remove(sa);
+                goneSas.add(sa);
+            }
+        }
+        for (IkeSa sa : sas.values()) { // what a long-lived SA keeps of its past is bounded too
+            sa.flows.removeIf(f -> f.last == null || f.last.nanos() < cutoffNanos);
+            sa.icmpErrors.removeIf(e -> e.at().nanos() < cutoffNanos);
+        }
+        List<EspFlow> goneFlows = new ArrayList<>();
+        var fi = flows.values().iterator();
+        while (fi.hasNext()) {
+            EspFlow f = fi.next();
+            if (f.last == null || f.last.nanos() < cutoffNanos) {
+                fi.remove();
+                goneFlows.add(f);
+            }
+        }
+        keepalives.values().removeIf(k -> k.last().nanos() < cutoffNanos);
+        icmpErrors.removeIf(e -> e.at().nanos() < cutoffNanos);
+        if (lastMessage != null && lastMessage.at.nanos() < cutoffNanos) {
+            lastMessage = null;
+        }
+        l2tp.evictIdle(cutoffNanos);
+        evictedSas += goneSas.size();
+        evictedFlows += goneFlows.size();
+        return new Evicted(goneSas, goneFlows);
+    }
+
+    /** IKE SAs and flows forgotten by {@link #evictIdle} so far. */
+    public long evictedSas() {
+        return evictedSas;
+    }
+
+    public long evictedFlows() {
+        return evictedFlows;
     }
 
     // ------------------------------------------------------------------ ICMP
@@ -243,7 +327,9 @@ public final class Tracker {
         String what = FieldTree.str(f, "typeName");
         String code = FieldTree.str(f, "codeName");
         String text = (what != null ? what : "type " + type) + (code != null ? ": " + code : "");
-        icmpErrors.add(new IcmpError(at, from, text, qs, qd, proto, port, (int) FieldTree.num(f, "mtu", -1)));
+        IcmpError e = new IcmpError(at, from, text, qs, qd, proto, port, (int) FieldTree.num(f, "mtu", -1));
+        icmpErrors.add(e);
+        listener.icmpError(e);
     }
 
     // ------------------------------------------------------------------ NAT-T keepalives
@@ -293,8 +379,11 @@ public final class Tracker {
             }
             f = new EspFlow(at.file(), esp ? "ESP" : "AH", src, dst, spi, udp, sp, dp);
             flows.put(key, f);
+            f.add(at, seq, l.totalLength());
+            listener.flowOpened(f);
+        } else {
+            f.add(at, seq, l.totalLength());
         }
-        f.add(at, seq, l.totalLength());
         if (esp && l.info instanceof org.vpnsleuth.crypto.EspDecryption.Result) {
             f.decrypted++; // the decryption stage verified and opened it
         }
@@ -335,6 +424,7 @@ public final class Tracker {
             sa = new IkeSa(version, spiI);
             sas.put(key, sa);
         }
+        sa.lastSeenNanos = Math.max(sa.lastSeenNanos, at.nanos());
         if (info != null && info.decryptedWith() != null) {
             // the plaintext of the message tracked just before it (same frame): its facts join that message
             IkeMessage m = lastMessage;
@@ -346,6 +436,7 @@ public final class Tracker {
                 m.decryptedPayloads = sum.toString().trim();
                 m.keyCheck = info.keyCheck();
                 IkeFacts.read(f, m);
+                listener.ikeDecrypted(sa, m);
             }
             return;
         }
@@ -395,6 +486,10 @@ public final class Tracker {
         }
         place(sa, m, info);
         lastMessage = m;
+        if (sa.messages.size() == 1) {
+            listener.ikeSaOpened(sa);
+        }
+        listener.ikeMessage(sa, m);
     }
 
     /** The IKE message tracked last (its plaintext, when decrypted, follows it in the same frame). */

@@ -1,0 +1,133 @@
+package org.vpnsleuth.live;
+
+import java.io.FilterOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import org.vpnsleuth.capture.Frame;
+import org.vpnsleuth.capture.PcapngWriter;
+
+/**
+ * {@code --write FILE.pcapng}: every captured frame through {@link PcapngWriter}, into a new file
+ * when the current one reaches a size or an age (FILE.pcapng, then FILE.1.pcapng, FILE.2.pcapng,
+ * ...), keeping at most a number of files (the oldest deleted) when asked. Each file is a complete
+ * pcapng (its own section header), readable by tshark on its own.
+ */
+public final class PcapngRotator implements AutoCloseable {
+    private final Path base;
+    private final long maxBytes;
+    private final long maxNanos;
+    private final int maxFiles;
+    private final String application;
+    private final Deque<Path> written = new ArrayDeque<>();
+    private PcapngWriter writer;
+    private Counting counter;
+    private long openedAtNanos = Long.MIN_VALUE;
+    private int index;
+    private long frames;
+    private long framesInFile;
+
+    private static final class Counting extends FilterOutputStream {
+        long bytes;
+
+        Counting(OutputStream out) {
+            super(out);
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            out.write(b);
+            bytes++;
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            out.write(b, off, len);
+            bytes += len;
+        }
+    }
+
+    /** @param maxBytes rotate at this size (0: never); @param maxNanos at this age (0: never); @param maxFiles keep this many (0: all) */
+    public PcapngRotator(Path base, long maxBytes, long maxNanos, int maxFiles, String application) {
+        this.base = base;
+        this.maxBytes = maxBytes;
+        this.maxNanos = maxNanos;
+        this.maxFiles = maxFiles;
+        this.application = application;
+    }
+
+    /** The name of file number {@code i}: the base name for 0, NAME.i.EXT after it. */
+    public Path name(int i) {
+        if (i == 0) {
+            return base;
+        }
+        String n = base.getFileName().toString();
+        int dot = n.lastIndexOf('.');
+        String rotated = dot > 0 ? n.substring(0, dot) + "." + i + n.substring(dot) : n + "." + i;
+        return base.resolveSibling(rotated);
+    }
+
+    /** Opens the first file now, so that a path that cannot be written is reported before the capture starts. */
+    public void open() throws IOException {
+        if (writer == null) {
+            next(System.currentTimeMillis() * 1_000_000L);
+        }
+    }
+
+    private void next(long nowNanos) throws IOException {
+        if (writer != null) {
+            writer.close();
+        }
+        Path p = name(index++);
+        counter = new Counting(Files.newOutputStream(p));
+        writer = new PcapngWriter(counter, application);
+        openedAtNanos = nowNanos;
+        framesInFile = 0;
+        written.addLast(p);
+        while (maxFiles > 0 && written.size() > maxFiles) {
+            Files.deleteIfExists(written.removeFirst());
+        }
+    }
+
+    /** Writes {@code f}; returns the path of a new file when this frame started one (after a rotation), else null. */
+    public Path write(Frame f) throws IOException {
+        Path rotated = null;
+        if (writer == null) {
+            next(f.timestampNanos);
+        } else if (framesInFile > 0 && (maxBytes > 0 && counter.bytes >= maxBytes
+                || maxNanos > 0 && f.timestampNanos - openedAtNanos >= maxNanos)) {
+            next(f.timestampNanos);
+            rotated = written.peekLast();
+        }
+        writer.write(f.data, f.offset, f.capturedLength, f.originalLength, f.timestampNanos, f.linkType, null);
+        frames++;
+        framesInFile++;
+        return rotated;
+    }
+
+    public void flush() throws IOException {
+        if (writer != null) {
+            writer.flush();
+        }
+    }
+
+    public long frames() {
+        return frames;
+    }
+
+    /** Files written and still on disk, oldest first. */
+    public java.util.List<Path> files() {
+        return java.util.List.copyOf(written);
+    }
+
+    @Override
+    public void close() throws IOException {
+        if (writer != null) {
+            writer.close();
+            writer = null;
+        }
+    }
+}
