@@ -154,13 +154,13 @@ public final class Analysis {
     }
 
     /** The transforms of every ESP SA whose keys verified, by "file|spi" (overhead/Measurements). */
-    private static java.util.Map<String, org.vpnsleuth.overhead.Measurements.Transforms> espTransforms(Decoder[] decoders) {
+    private static java.util.Map<String, org.vpnsleuth.overhead.Measurements.Transforms> espTransforms(List<Decoder> decoders) {
         java.util.Map<String, org.vpnsleuth.overhead.Measurements.Transforms> m = new java.util.HashMap<>();
-        for (int i = 0; i < decoders.length; i++) {
-            if (decoders[i].esp == null) {
+        for (int i = 0; i < decoders.size(); i++) {
+            if (decoders.get(i).esp == null) {
                 continue;
             }
-            for (var e : decoders[i].esp.verified().entrySet()) {
+            for (var e : decoders.get(i).esp.verified().entrySet()) {
                 org.vpnsleuth.crypto.EspDecryption.Sa sa = e.getValue();
                 int bits = sa.encKey() == null ? 0 : Math.max(0, sa.encKey().length - sa.enc().saltLength()) * 8;
                 m.put(i + "|" + e.getKey(), new org.vpnsleuth.overhead.Measurements.Transforms(sa.enc().ikev2Id(), bits,
