@@ -361,9 +361,8 @@ public final class Tracker {
         if (ip == null || l.headerLength < 8) {
             return;
         }
-        Map<String, Object> ipf = FieldTree.of(ip);
-        String src = FieldTree.str(ipf, "src");
-        String dst = FieldTree.str(ipf, "dst");
+        String src = address(ip, true); // straight from the header: this runs for every ESP/AH packet
+        String dst = address(ip, false);
         boolean esp = l.proto == Proto.ESP;
         long spi = esp ? l.u32(0) : l.u32(4);
         long seq = esp ? l.u32(4) : l.headerLength >= 12 ? l.u32(8) : -1;
@@ -387,6 +386,17 @@ public final class Tracker {
         if (esp && l.info instanceof org.vpnsleuth.crypto.EspDecryption.Result) {
             f.decrypted++; // the decryption stage verified and opened it
         }
+    }
+
+    /** The source or destination address of an IPv4/IPv6 layer as the decoder names it; null when the header is short. */
+    static String address(Layer ip, boolean source) {
+        if (ip.proto == Proto.IPV4 && ip.headerLength >= 20) {
+            return Bytes.ipv4(ip.buf, ip.offset + (source ? 12 : 16));
+        }
+        if (ip.proto == Proto.IPV6 && ip.headerLength >= 40) {
+            return Bytes.ipv6(ip.buf, ip.offset + (source ? 8 : 24));
+        }
+        return FieldTree.str(FieldTree.of(ip), source ? "src" : "dst");
     }
 
     // ------------------------------------------------------------------ IKE
