@@ -54,6 +54,12 @@ public final class Analysis {
     /** As {@link #run(List, List, List)}, with {@code setup} applied to each file's decoder (key material). */
     public static Analysis run(List<String> names, List<CaptureReader> readers, List<Integer> espPorts,
             java.util.function.Consumer<Decoder> setup) {
+        return run(names, readers, espPorts, setup, org.vpnsleuth.overhead.Measurements.Options.NONE);
+    }
+
+    /** As {@link #run(List, List, List, java.util.function.Consumer)}, with the overhead options of {@code overhead FILE} (--mtu, --esp). */
+    public static Analysis run(List<String> names, List<CaptureReader> readers, List<Integer> espPorts,
+            java.util.function.Consumer<Decoder> setup, org.vpnsleuth.overhead.Measurements.Options overheadOptions) {
         Analysis a = new Analysis();
         Tracker t = new Tracker();
         a.tracker = t;
@@ -120,7 +126,8 @@ public final class Analysis {
             }
         }
         tunnels(a, t);
-        a.overhead.addAll(org.vpnsleuth.overhead.Measurements.of(t.sizes(), espTransforms(decoders), t.icmpErrors()));
+        a.overhead.addAll(org.vpnsleuth.overhead.Measurements.of(t.sizes(), espTransforms(decoders), t.icmpErrors(),
+                overheadOptions));
         return a;
     }
 
