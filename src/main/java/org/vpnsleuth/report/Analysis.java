@@ -131,7 +131,10 @@ public final class Analysis {
         return a;
     }
 
-    /** The transforms of every ESP SA whose keys verified, by "file|spi" (overhead/Measurements). */
+    /**
+     * The transforms of every ESP SA whose keys verified, then of every child SA a decrypted IKE
+     * exchange negotiated (ike/IkeDecryption.negotiated), by "file|spi" (overhead/Measurements).
+     */
     private static java.util.Map<String, org.vpnsleuth.overhead.Measurements.Transforms> espTransforms(Decoder[] decoders) {
         java.util.Map<String, org.vpnsleuth.overhead.Measurements.Transforms> m = new java.util.HashMap<>();
         for (int i = 0; i < decoders.length; i++) {
@@ -143,6 +146,17 @@ public final class Analysis {
                 int bits = sa.encKey() == null ? 0 : Math.max(0, sa.encKey().length - sa.enc().saltLength()) * 8;
                 m.put(i + "|" + e.getKey(), new org.vpnsleuth.overhead.Measurements.Transforms(sa.enc().ikev2Id(), bits,
                         sa.enc().aead() || sa.integ() == null ? 0 : sa.integ().ikev2Id(), "decrypted with keys from " + sa.source()));
+            }
+        }
+        // the transforms a decrypted IKE exchange negotiated, for ESP whose keys did not verify (or were never derived)
+        for (int i = 0; i < decoders.length; i++) {
+            org.vpnsleuth.ike.IkeDecryption ike = decoders[i].ike.decryption();
+            if (ike == null) {
+                continue;
+            }
+            for (org.vpnsleuth.ike.IkeDecryption.Negotiated x : ike.negotiated().values()) {
+                m.putIfAbsent(i + "|" + x.spi(), new org.vpnsleuth.overhead.Measurements.Transforms(x.encr(), x.keyBits(),
+                        x.integ(), x.source()));
             }
         }
         return m;
