@@ -84,8 +84,12 @@ class OverheadNegotiatedTest {
     }
 
     void negotiated(String scenario, Map<Long, Hand> children, Path tmp, String exchange) throws Exception {
+        negotiated(scenario, children, withoutChildSecrets(scenario, tmp), exchange);
+    }
+
+    void negotiated(String scenario, Map<Long, Hand> children, KeyMaterial keys, String exchange) throws Exception {
         Path cap = TestCaptures.capturesDir().resolve(scenario + ".pcapng");
-        Analysis a = OverheadMeasuredTest.analyse(cap, withoutChildSecrets(scenario, tmp));
+        Analysis a = OverheadMeasuredTest.analyse(cap, keys);
         // tshark's ESP lengths per SPI
         Map<Long, List<Integer>> lengths = new java.util.TreeMap<>();
         for (String l : OverheadMeasuredTest.tshark(cap, "esp", "esp.spi", "ip.len")) {
@@ -137,6 +141,24 @@ class OverheadNegotiatedTest {
     @Test
     void ikev1PfsQuickModesFromQm2(@TempDir Path tmp) throws Exception {
         negotiated("ikev1-quick-pfs", V1_PFS_CHILDREN, tmp, "Quick Mode");
+    }
+
+    /**
+     * Keys for IKE only: Wireshark's ikev2_decryption_table has SK_e/SK_a but no SK_d, so no child
+     * key can be derived; the IKE_AUTH child's transforms still come from the decrypted exchange.
+     */
+    @Test
+    void ikeKeysWithoutSkDGiveTheIkeAuthTransforms(@TempDir Path tmp) throws Exception {
+        String scenario = "ikev2-esp-sizes-cbc";
+        String log = TestCaptures.capturesDir().resolve(scenario + ".initiator.log").toString();
+        OverheadMeasuredTest.run("keys", "export", "--wireshark=" + tmp, "--keys", log,
+                TestCaptures.capturesDir().resolve(scenario + ".pcapng").toString());
+        KeyMaterial k = new KeyMaterial();
+        KeyFiles.load(tmp.resolve("ikev2_decryption_table"), k);
+        assertThat(k.ikev2).hasSize(1);
+        assertThat(k.ikev2.get(0).skD()).isNull();
+        assertThat(k.esp).isEmpty();
+        negotiated(scenario, Map.of(0x6f494b18L, CBC256, 0x211d2dd6L, CBC256), k, "IKE_AUTH");
     }
 
     @Test
