@@ -51,12 +51,18 @@ public final class OverheadCommand implements Callable<Integer> {
             description = "a preset stack; 'list' lists them (${COMPLETION-CANDIDATES})")
     String preset;
 
-    @Option(names = "--mtu", paramLabel = "N", defaultValue = "1500",
-            description = "the path MTU the outer packets must fit: the Ethernet MTU when the stack starts with eth (default: ${DEFAULT-VALUE})")
+    /** The path MTU when --mtu is not given. */
+    static final int DEFAULT_MTU = 1500;
+
+    @Option(names = "--mtu", paramLabel = "N",
+            description = {"the path MTU the outer packets must fit: the Ethernet MTU when the stack starts with eth (default: 1500);",
+                "with FILE: the path MTU to use instead of assuming 1500 when the capture proves none (a lower one from ICMP or fragments still wins)"})
+    Integer mtuOption;
     int mtu;
 
     @Option(names = "--esp", paramLabel = "CIPHER[,INTEGRITY]",
-            description = "replace the ESP algorithms of the stack or preset (aes-gcm-16-256; aes-cbc-256,sha256)")
+            description = {"replace the ESP algorithms of the stack or preset (aes-gcm-16-256; aes-cbc-256,sha256);",
+                "with FILE: assume these ESP transforms for flows whose transforms are unknown (not decrypted, not negotiated in a decrypted exchange)"})
     String esp;
 
     @Option(names = "--sizes", paramLabel = "N,N...", split = ",",
@@ -95,12 +101,25 @@ public final class OverheadCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (mtuOption != null && (mtuOption < 1 || mtuOption > 65535)) {
+            throw usage("--mtu " + mtuOption + " is not an MTU (1 to 65535)");
+        }
+        mtu = mtuOption != null ? mtuOption : DEFAULT_MTU;
         if (!files.isEmpty()) {
-            if (stackSpec != null || preset != null || svg != null || sizes != null || step != null || esp != null) {
-                throw usage("with FILE the stack comes from the capture: --stack, --preset, --esp, --sizes, --step and --svg are for the calculator");
+            if (stackSpec != null || preset != null || svg != null || sizes != null || step != null) {
+                throw usage("with FILE the stack comes from the capture: --stack, --preset, --sizes, --step and --svg are for the calculator");
             }
             Main.checkEspPorts(spec, espPorts);
+            org.vpnsleuth.overhead.Esp assumed = null;
+            if (esp != null) {
+                try {
+                    assumed = espAlgorithms(esp);
+                } catch (IllegalArgumentException e) {
+                    throw usage("--esp " + esp + ": " + e.getMessage().replaceFirst("^layer \\d+ '[^']*': ", ""));
+                }
+            }
             return OverheadFile.run(files, OverheadFile.Format.valueOf(format.name()), espPorts, keyOptions,
+                    new org.vpnsleuth.overhead.Measurements.Options(mtuOption != null ? mtuOption : -1, assumed),
                     spec.commandLine().getOut(), spec.commandLine().getErr());
         }
         return calculator();
@@ -121,9 +140,6 @@ public final class OverheadCommand implements Callable<Integer> {
         }
         if ((stackSpec == null) == (preset == null)) {
             throw usage("give either --stack SPEC or --preset NAME (--preset list lists the presets)");
-        }
-        if (mtu < 1 || mtu > 65535) {
-            throw usage("--mtu " + mtu + " is not an MTU (1 to 65535)");
         }
         if (step != null && sizes != null) {
             throw usage("--sizes and --step do not go together");
@@ -178,6 +194,15 @@ public final class OverheadCommand implements Callable<Integer> {
         }
         out.append(sb).flush();
         return Main.OK;
+    }
+
+    /** ESP from --esp's "CIPHER[,INTEGRITY]" (the stack syntax's esp parameters). */
+    static org.vpnsleuth.overhead.Esp espAlgorithms(String algorithms) {
+        Stack s = Stack.parse("ipv4/esp:" + algorithms);
+        if (s.layers().size() != 2 || !(s.layers().get(1) instanceof org.vpnsleuth.overhead.Esp e)) {
+            throw new IllegalArgumentException("'" + algorithms + "' is not CIPHER[,INTEGRITY]");
+        }
+        return e;
     }
 
     /** The stack with every ESP layer's algorithms replaced. */

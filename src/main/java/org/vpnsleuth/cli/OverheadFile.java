@@ -19,6 +19,12 @@ final class OverheadFile {
     }
 
     static int run(List<String> files, Format format, List<Integer> espPorts, KeyOptions keys, PrintWriter out, PrintWriter err) {
+        return run(files, format, espPorts, keys, org.vpnsleuth.overhead.Measurements.Options.NONE, out, err);
+    }
+
+    /** With the path MTU to use when the capture proves none (--mtu) and the ESP transforms to assume (--esp). */
+    static int run(List<String> files, Format format, List<Integer> espPorts, KeyOptions keys,
+            org.vpnsleuth.overhead.Measurements.Options options, PrintWriter out, PrintWriter err) {
         if (!keys.loadOrReport(err)) {
             return Main.UNREADABLE;
         }
@@ -32,7 +38,7 @@ final class OverheadFile {
             return Main.UNREADABLE;
         }
         try {
-            Analysis a = Analysis.run(names, readers, espPorts, keys::apply);
+            Analysis a = Analysis.run(names, readers, espPorts, keys::apply, options);
             StringBuilder sb = new StringBuilder(4096);
             switch (format) {
                 case json -> MeasuredReport.json(a, sb.append(""));

@@ -339,6 +339,28 @@ public final class IkeDecryption {
     private ChildKeys childKeys;
     private final Map<SaKey, long[]> initiatorEspSpi = lru();
 
+    /**
+     * The ESP transforms a decrypted exchange negotiated for a child SA, by SPI (each side's
+     * receiving SPI): IKEv2 transform IDs (integ 0 with an AEAD cipher), key bits, where from. Known
+     * even when the child's keys cannot be derived (PFS without its DH secret): overhead/Measurements
+     * draws the overhead of ESP that is not decrypted from them.
+     */
+    public record Negotiated(long spi, int encr, int keyBits, int integ, boolean esn, String source) {
+    }
+
+    private final Map<Long, Negotiated> negotiated = lru();
+
+    /** The ESP transforms negotiated in the decrypted exchanges, by SPI (bounded). */
+    public Map<Long, Negotiated> negotiated() {
+        return java.util.Collections.unmodifiableMap(negotiated);
+    }
+
+    private void negotiated(long spi, int encr, int keyBits, int integ, boolean esn, String source) {
+        if (encr >= 0 && spi >= 0) {
+            negotiated.put(spi, new Negotiated(spi, encr, keyBits, Math.max(0, integ), esn, source));
+        }
+    }
+
     /** Where the ESP keys of the child SAs created by IKE_AUTH go (the ESP decryptor). */
     public void onChildKeys(ChildKeys c) {
         childKeys = c;
@@ -351,7 +373,7 @@ public final class IkeDecryption {
      * algorithms.
      */
     private void childKeys(byte[] msg, long spiI, long spiR, boolean fromInitiator, V2Keys k, Prf prf) {
-        if (childKeys == null || (msg[18] & 0xff) != 35 || k.skD == null || prf == null) {
+        if ((msg[18] & 0xff) != 35) {
             return;
         }
         PayloadChain c = new PayloadChain(msg, 28, msg.length, msg[16] & 0xff, true);
@@ -407,6 +429,14 @@ public final class IkeDecryption {
                 esn = id == 1;
             }
             t += tl;
+        }
+        if (protocol == PROTO_ESP) {
+            String from = String.format("negotiated in IKE_AUTH of IKE SA %016x/%016x (decrypted with %s)", spiI, spiR, k.source);
+            negotiated(spi, encr, bits, integ, esn, from);
+            negotiated(rSpi[0], encr, bits, integ, esn, from);
+        }
+        if (childKeys == null || k.skD == null || prf == null) {
+            return; // the transforms are known, the keys cannot be derived
         }
         Integrity in = integ > 0 ? Integrity.fromIkev2Id(integ) : null;
         byte[] nonceI = ni.get(spiI);
@@ -526,6 +556,11 @@ public final class IkeDecryption {
         }
         V2Proposals.Proposal chosen = sa.proposals.get(0);
         V2Proposals.Proposal offered = q.sa().numbered(chosen.number());
+        if (chosen.protocol() == PROTO_ESP && offered != null && chosen.spi().length == 4 && offered.spi().length == 4) {
+            String from = "negotiated in " + what + " (decrypted with " + k.source + ")";
+            negotiated(chosen.spi32(), chosen.encr(), chosen.keyBits(), chosen.integ(), chosen.esn(), from);
+            negotiated(offered.spi32(), chosen.encr(), chosen.keyBits(), chosen.integ(), chosen.esn(), from);
+        }
         if (q.nonce() == null || nonce == null) {
             return what + ": a Nonce payload is missing, its keys are not derived";
         }
@@ -992,7 +1027,7 @@ public final class IkeDecryption {
                 decrypted++;
                 byte[] m = message(b, off, first, Arrays.copyOf(r.data(), len));
                 m[19] &= (byte) ~0x01; // the plaintext is not encrypted any more
-                String qm = exchange == 32 && childKeys != null
+                String qm = exchange == 32
                         ? quickMode(st, m, spiI, mid, st.skeyidD.get(k), prf, st.keySources.get(k)) : null;
                 KeyCheck check = (exchange == 2 || exchange == 4 && fromInitiator) && phase1
                         ? mainModeHash(st, m, spiI, spiR, prf, fromInitiator, exchange == 4)
@@ -1021,9 +1056,6 @@ public final class IkeDecryption {
      * keys cannot be derived for a reason the user can fix, else null.
      */
     private String quickMode(V1State st, byte[] m, long spiI, long mid, byte[] skeyidD, Prf prf, String source) {
-        if (skeyidD == null) {
-            return null;
-        }
         PayloadChain c = new PayloadChain(m, 28, m.length, m[16] & 0xff, false);
         byte[] nonce = null;
         int saOff = -1;
@@ -1056,27 +1088,10 @@ public final class IkeDecryption {
             return null;
         }
         String what = String.format("Quick Mode MID 0x%08x of IKEv1 SA %016x", mid, spiI);
-        if ((Boolean) q1[2] != ke) {
-            st.quickModes.remove(mid);
-            return what + ": KE in " + (ke ? "QM2" : "QM1") + " only, its keys are not derived";
-        }
-        byte[] gqm = null;
-        String[] from = new String[1];
-        if (ke) {
-            // a log's SA seed is g(qm)^xy | protocol | SPI | Ni_b | Nr_b, for either SPI
-            byte[] proto = {(byte) protocol};
-            gqm = childSecret(spiI, mid, concat(proto, spi, (byte[]) q1[0], nonce), concat(proto, (byte[]) q1[1], (byte[]) q1[0],
-                    nonce), from);
-            if (gqm == null) {
-                st.quickModes.remove(mid);
-                return what + ": PFS and no DH secret for it (a 'dh-child " + String.format("%016x", spiI) + " 0x"
-                        + String.format("%08x", mid) + " SECRET' line, or the daemon's log), its keys are not derived";
-            }
-        }
-        String pfsSource = ke ? " and the DH secret of " + from[0] : "";
         // QM2: the responder's single transform: ESP transform ID, key length (6), authentication algorithm (5)
         int t = p + 8 + spiSize;
         if (t + 8 > p + plen) {
+            st.quickModes.remove(mid);
             return null;
         }
         int tid = m[t + 5] & 0xff;
@@ -1100,6 +1115,38 @@ public final class IkeDecryption {
                 a += 4 + Bytes.u16(m, a + 2);
             }
         }
+        if (protocol == PROTO_ESP) {
+            Encryption negEnc = Encryption.fromIpsecEspTransform(tid);
+            Integrity negIn = auth > 0 ? Integrity.fromIpsecAuthAlgorithm(auth) : null;
+            if (negEnc != null && (auth == 0 || negIn != null)) {
+                String from = "negotiated in " + what + " (decrypted with " + source + ")";
+                int integId = negIn == null ? 0 : negIn.ikev2Id();
+                negotiated(Bytes.u32(spi, 0), negEnc.ikev2Id(), keyBits, integId, esn, from);
+                negotiated(Bytes.u32((byte[]) q1[1], 0), negEnc.ikev2Id(), keyBits, integId, esn, from);
+            }
+        }
+        if (childKeys == null || skeyidD == null) {
+            st.quickModes.remove(mid);
+            return null; // the transforms are known, the keys cannot be derived
+        }
+        if ((Boolean) q1[2] != ke) {
+            st.quickModes.remove(mid);
+            return what + ": KE in " + (ke ? "QM2" : "QM1") + " only, its keys are not derived";
+        }
+        byte[] gqm = null;
+        String[] from = new String[1];
+        if (ke) {
+            // a log's SA seed is g(qm)^xy | protocol | SPI | Ni_b | Nr_b, for either SPI
+            byte[] proto = {(byte) protocol};
+            gqm = childSecret(spiI, mid, concat(proto, spi, (byte[]) q1[0], nonce), concat(proto, (byte[]) q1[1], (byte[]) q1[0],
+                    nonce), from);
+            if (gqm == null) {
+                st.quickModes.remove(mid);
+                return what + ": PFS and no DH secret for it (a 'dh-child " + String.format("%016x", spiI) + " 0x"
+                        + String.format("%08x", mid) + " SECRET' line, or the daemon's log), its keys are not derived";
+            }
+        }
+        String pfsSource = ke ? " and the DH secret of " + from[0] : "";
         Integrity in = auth > 0 ? Integrity.fromIpsecAuthAlgorithm(auth) : null;
         if (protocol == PROTO_AH) {
             // RFC 2407 §4.4.3: the AH transform names the algorithm; the Authentication Algorithm attribute agrees

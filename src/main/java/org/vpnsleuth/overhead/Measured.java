@@ -21,6 +21,8 @@ public final class Measured {
     /** The ESP transforms (null: not ESP, or not known), and where they come from ("decrypted", "negotiated"). */
     public Esp esp;
     public String espSource;
+    /** The transforms are the user's assumption (--esp), not from the capture. */
+    public boolean espAssumed;
     /** The model's stack for what was seen (outer IP to inner IP), null when it cannot be written (unknown transforms). */
     public Stack stack;
     /** Observed overhead: exact ({@code exact}) from packets whose inner packet was visible, or the range the ESP length allows; -1 unknown. */
@@ -33,6 +35,8 @@ public final class Measured {
     /** The path MTU: from ICMP, from the fragment sizes, or assumed; how, and the frame that shows it. */
     public int pathMtu = ASSUMED_PATH_MTU;
     public String pathMtuSource = "assumed (Ethernet): the capture shows no smaller path MTU";
+    /** Where {@link #pathMtu} comes from: "assumed", "given" (--mtu), "icmp" or "fragments". */
+    public String pathMtuFrom = "assumed";
     public FrameRef pathMtuAt;
     /** Path MTU − the most overhead observed; -1 when the overhead is unknown. */
     public int innerMtu = -1;

@@ -18,6 +18,15 @@ public final class Measurements {
     public record Transforms(int encr, int keyBits, int integ, String source) {
     }
 
+    /**
+     * What the user tells {@code overhead FILE}: the path MTU to use when the capture proves no
+     * smaller one ({@code --mtu}; -1: none given, {@link Measured#ASSUMED_PATH_MTU}), and the ESP
+     * transforms to assume for ESP whose transforms are unknown ({@code --esp}; null: none).
+     */
+    public record Options(int pathMtu, Esp assumedEsp) {
+        public static final Options NONE = new Options(-1, null);
+    }
+
     /** IP protocols an ICMP error's quoted datagram has for each kind of instance (UDP: NAT-T ESP, L2TP). */
     private static final Map<String, Set<Integer>> QUOTED_PROTOCOLS = Map.of(
             "ESP", Set.of(50, 17, 6), "AH", Set.of(51), "GRE", Set.of(47), "PPTP", Set.of(47),
@@ -34,10 +43,15 @@ public final class Measurements {
      * keys verified, or whose negotiated transforms are known); {@code icmp} the capture's ICMP errors.
      */
     public static List<Measured> of(SizeTracker sizes, Map<String, Transforms> transforms, List<IcmpError> icmp) {
+        return of(sizes, transforms, icmp, Options.NONE);
+    }
+
+    /** As {@link #of(SizeTracker, Map, List)}, with the user's path MTU and assumed ESP transforms. */
+    public static List<Measured> of(SizeTracker sizes, Map<String, Transforms> transforms, List<IcmpError> icmp, Options options) {
         List<Measured> out = new ArrayList<>();
         for (EncapSizes s : sizes.instances()) {
             try {
-                out.add(one(s, sizes, transforms.get(s.file + "|" + s.id), icmp));
+                out.add(one(s, sizes, transforms.get(s.file + "|" + s.id), icmp, options));
             } catch (RuntimeException e) {
                 Measured m = new Measured(s);
                 m.warnings.add("overhead not worked out: " + e.getMessage());
@@ -47,7 +61,7 @@ public final class Measurements {
         return out;
     }
 
-    private static Measured one(EncapSizes s, SizeTracker sizes, Transforms t, List<IcmpError> icmp) {
+    private static Measured one(EncapSizes s, SizeTracker sizes, Transforms t, List<IcmpError> icmp, Options options) {
         Measured m = new Measured(s);
         if (s.kind.equals("ESP") && t != null) {
             try {
@@ -56,6 +70,16 @@ public final class Measurements {
             } catch (IllegalArgumentException e) {
                 m.notes.add(e.getMessage());
             }
+        }
+        if (s.kind.equals("ESP") && m.esp == null && s.innerVisible == 0 && options.assumedEsp() != null) {
+            m.esp = options.assumedEsp();
+            m.espAssumed = true;
+            m.espSource = "assumed (--esp " + m.esp.spec().substring("esp:".length()) + "): the capture does not show them";
+        }
+        if (options.pathMtu() > 0) {
+            m.pathMtu = options.pathMtu();
+            m.pathMtuFrom = "given";
+            m.pathMtuSource = "given (--mtu " + options.pathMtu() + "): the capture shows no smaller path MTU";
         }
         // the observed overhead
         if (s.innerVisible > 0) {
@@ -104,14 +128,28 @@ public final class Measurements {
                 m.largestFragment = f.largest;
             }
         }
+        int proven = -1;
+        String provenSource = null;
+        String provenFrom = null;
+        org.vpnsleuth.track.FrameRef provenAt = null;
         if (smallest != null) {
-            m.pathMtu = smallest.mtu();
-            m.pathMtuSource = "ICMP from " + smallest.from() + ": " + smallest.what();
-            m.pathMtuAt = smallest.at();
+            proven = smallest.mtu();
+            provenFrom = "icmp";
+            provenSource = "ICMP from " + smallest.from() + ": " + smallest.what();
+            provenAt = smallest.at();
         } else if (s.fragmentedPackets > 0 && m.largestFragment > 0) {
-            m.pathMtu = m.largestFragment;
-            m.pathMtuSource = "the largest IP fragment (the sender's MTU is at least this, below " + s.largestFragmented + ")";
-            m.pathMtuAt = s.firstFragmented;
+            proven = m.largestFragment;
+            provenFrom = "fragments";
+            provenSource = "the largest IP fragment (the sender's MTU is at least this, below " + s.largestFragmented + ")";
+            provenAt = s.firstFragmented;
+        }
+        if (proven > 0 && (options.pathMtu() <= 0 || proven < options.pathMtu())) {
+            m.pathMtu = proven;
+            m.pathMtuFrom = provenFrom;
+            m.pathMtuSource = provenSource + (options.pathMtu() > 0 ? "; lower than the --mtu " + options.pathMtu() + " given" : "");
+            m.pathMtuAt = provenAt;
+        } else if (proven > 0) {
+            m.pathMtuSource = "given (--mtu " + options.pathMtu() + "); the capture shows " + proven + " (" + provenSource + ")";
         }
         if (m.overheadMax >= 0) {
             m.innerMtu = m.pathMtu - m.overheadMax;
@@ -160,8 +198,12 @@ public final class Measurements {
         }
         if (s.kind.equals("ESP") && s.innerVisible == 0 && m.esp == null) {
             m.notes.add("ESP not decrypted and its transforms not known: overhead unknown (give --keys)");
+        } else if (s.kind.equals("ESP") && !m.exact && m.esp != null && m.espAssumed) {
+            m.notes.add("assumption: ESP transforms " + m.esp.describe() + " (--esp), not shown by the capture: overhead "
+                    + range(m.overheadMin, m.overheadMax) + " if they are right (padding not visible)");
         } else if (s.kind.equals("ESP") && !m.exact && m.esp != null) {
-            m.notes.add("ESP not decrypted: overhead from the negotiated transforms, the padding as a range");
+            m.notes.add("overhead from the negotiated transforms: " + range(m.overheadMin, m.overheadMax)
+                    + " (padding not visible)");
         }
     }
 

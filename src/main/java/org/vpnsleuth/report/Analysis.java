@@ -54,6 +54,12 @@ public final class Analysis {
     /** As {@link #run(List, List, List)}, with {@code setup} applied to each file's decoder (key material). */
     public static Analysis run(List<String> names, List<CaptureReader> readers, List<Integer> espPorts,
             java.util.function.Consumer<Decoder> setup) {
+        return run(names, readers, espPorts, setup, org.vpnsleuth.overhead.Measurements.Options.NONE);
+    }
+
+    /** As {@link #run(List, List, List, java.util.function.Consumer)}, with the overhead options of {@code overhead FILE} (--mtu, --esp). */
+    public static Analysis run(List<String> names, List<CaptureReader> readers, List<Integer> espPorts,
+            java.util.function.Consumer<Decoder> setup, org.vpnsleuth.overhead.Measurements.Options overheadOptions) {
         Analysis a = new Analysis();
         Tracker t = new Tracker();
         a.tracker = t;
@@ -98,7 +104,7 @@ public final class Analysis {
             }
             warnings.add(w);
         }
-        return complete(a, names, java.util.Arrays.asList(decoders), formats, counts, warnings);
+        return complete(a, names, java.util.Arrays.asList(decoders), formats, counts, warnings, overheadOptions);
     }
 
     /**
@@ -110,11 +116,11 @@ public final class Analysis {
             long[] counts, List<List<String>> warnings) {
         Analysis a = new Analysis();
         a.tracker = t;
-        return complete(a, names, decoders, formats, counts, warnings);
+        return complete(a, names, decoders, formats, counts, warnings, org.vpnsleuth.overhead.Measurements.Options.NONE);
     }
 
     private static Analysis complete(Analysis a, List<String> names, List<Decoder> decoders, List<String> formats,
-            long[] counts, List<List<String>> warnings) {
+            long[] counts, List<List<String>> warnings, org.vpnsleuth.overhead.Measurements.Options overheadOptions) {
         Tracker t = a.tracker;
         int n = decoders.size();
         for (int i = 0; i < n; i++) {
@@ -149,11 +155,15 @@ public final class Analysis {
             }
         }
         tunnels(a, t);
-        a.overhead.addAll(org.vpnsleuth.overhead.Measurements.of(t.sizes(), espTransforms(decoders), t.icmpErrors()));
+        a.overhead.addAll(org.vpnsleuth.overhead.Measurements.of(t.sizes(), espTransforms(decoders), t.icmpErrors(),
+                overheadOptions));
         return a;
     }
 
-    /** The transforms of every ESP SA whose keys verified, by "file|spi" (overhead/Measurements). */
+    /**
+     * The transforms of every ESP SA whose keys verified, then of every child SA a decrypted IKE
+     * exchange negotiated (ike/IkeDecryption.negotiated), by "file|spi" (overhead/Measurements).
+     */
     private static java.util.Map<String, org.vpnsleuth.overhead.Measurements.Transforms> espTransforms(List<Decoder> decoders) {
         java.util.Map<String, org.vpnsleuth.overhead.Measurements.Transforms> m = new java.util.HashMap<>();
         for (int i = 0; i < decoders.size(); i++) {
@@ -165,6 +175,17 @@ public final class Analysis {
                 int bits = sa.encKey() == null ? 0 : Math.max(0, sa.encKey().length - sa.enc().saltLength()) * 8;
                 m.put(i + "|" + e.getKey(), new org.vpnsleuth.overhead.Measurements.Transforms(sa.enc().ikev2Id(), bits,
                         sa.enc().aead() || sa.integ() == null ? 0 : sa.integ().ikev2Id(), "decrypted with keys from " + sa.source()));
+            }
+        }
+        // the transforms a decrypted IKE exchange negotiated, for ESP whose keys did not verify (or were never derived)
+        for (int i = 0; i < decoders.size(); i++) {
+            org.vpnsleuth.ike.IkeDecryption ike = decoders.get(i).ike.decryption();
+            if (ike == null) {
+                continue;
+            }
+            for (org.vpnsleuth.ike.IkeDecryption.Negotiated x : ike.negotiated().values()) {
+                m.putIfAbsent(i + "|" + x.spi(), new org.vpnsleuth.overhead.Measurements.Transforms(x.encr(), x.keyBits(),
+                        x.integ(), x.source()));
             }
         }
         return m;

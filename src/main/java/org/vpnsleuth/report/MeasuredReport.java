@@ -57,7 +57,8 @@ public final class MeasuredReport {
         if (m.exact) {
             out.append(" (measured on ").append(s.innerVisible).append(" packet(s) with the inner packet visible)");
         } else if (m.overheadMin >= 0) {
-            out.append(" (from the transforms and the ESP length; padding as a range)");
+            out.append(m.espAssumed ? " (assumed from --esp and the ESP length; padding not visible)"
+                    : " (from the negotiated transforms and the ESP length; padding not visible)");
         }
         if (m.stack != null) {
             out.append("; model ").append(range(m.modelMin, m.modelMax)).append(" for ").append(m.stack.spec());
@@ -201,6 +202,7 @@ public final class MeasuredReport {
         if (m.esp != null) {
             j.beginObject("esp").value("transforms", m.esp.spec()).value("ivLength", m.esp.ivLength())
                     .value("icvLength", m.esp.icvLength()).value("alignment", m.esp.alignment()).value("source", m.espSource)
+                    .value("assumed", m.espAssumed)
                     .value("decrypted", s.decrypted);
             num(j, "padMin", s.padMin);
             num(j, "padMax", s.padMax);
@@ -208,7 +210,7 @@ public final class MeasuredReport {
         }
         num(j, "modelMin", m.modelMin);
         num(j, "modelMax", m.modelMax);
-        j.value("pathMtu", m.pathMtu).value("pathMtuSource", m.pathMtuSource);
+        j.value("pathMtu", m.pathMtu).value("pathMtuFrom", m.pathMtuFrom).value("pathMtuSource", m.pathMtuSource);
         if (m.pathMtuAt != null) {
             j.value("pathMtuFrame", m.pathMtuAt.frame());
         }

@@ -160,6 +160,11 @@ class OverheadCommandTest {
         "--preset vti --esp aes-gcm-16-256,sha1; combined mode",
         "--preset vti --step 0;                  at least 1",
         "--preset vti --format xml;              Invalid value for option '--format'",
+        "captures/tunnel-sizes.pcap --esp foo;   --esp foo: unknown ESP cipher 'foo'",
+        "captures/tunnel-sizes.pcap --esp aes-gcm-16-256,sha1; combined mode",
+        "captures/tunnel-sizes.pcap --mtu 0;     --mtu 0 is not an MTU",
+        "captures/tunnel-sizes.pcap --mtu 70000; --mtu 70000 is not an MTU",
+        "captures/tunnel-sizes.pcap --preset vti; with FILE the stack comes from the capture",
     })
     void usageErrors(String args, String message) {
         String[] a = ("overhead " + args.trim()).split(" ");
