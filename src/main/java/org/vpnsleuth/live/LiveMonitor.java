@@ -37,6 +37,12 @@ public final class LiveMonitor implements TrackerListener {
     public static final long DEFAULT_FLOW_IDLE_NANOS = 10_000_000_000L;
     /** Default: IKE SAs, flows and tunnels silent this long are forgotten (docs/live.md, "Bounded state"). */
     public static final long DEFAULT_IDLE_TIMEOUT_NANOS = 600_000_000_000L;
+    /**
+     * An SA is diagnosed at most once per this much capture time: a burst of its messages (a
+     * retransmission storm, many SAs at once) gives one diagnosis, the rest wait for the next frame
+     * or tick after it (docs/performance.md: the diagnosis per IKE message was a fifth of the time).
+     */
+    static final long COALESCE_NANOS = 100_000_000L;
     /** SAs with a frame this recent are diagnosed again on each tick (time alone may change their verdict). */
     static final long RECHECK_NANOS = 120_000_000_000L;
     static final long EVICT_EVERY_NANOS = 10_000_000_000L;
@@ -57,6 +63,37 @@ public final class LiveMonitor implements TrackerListener {
         final Set<String> childrenUp = new LinkedHashSet<>();
         /** IKEv2: message IDs of empty INFORMATIONAL requests (liveness checks) not answered yet. */
         final Set<Long> dpdPending = new LinkedHashSet<>();
+        /** Capture time of the last diagnosis. */
+        long diagnosedAt = Long.MIN_VALUE / 2;
+    }
+
+    /** SAs touched since their last diagnosis, waiting for {@link #COALESCE_NANOS} to pass. */
+    private final Set<IkeSa> due = new LinkedHashSet<>();
+
+    /** Diagnoses every SA still waiting (the capture ends: their verdicts are said before the report). */
+    public void flush(long now) {
+        for (IkeSa sa : new ArrayList<>(due)) {
+            if (states.containsKey(sa)) {
+                verdict(sa, now);
+            }
+        }
+        due.clear();
+    }
+
+    /** Diagnoses the SAs whose wait is over. */
+    private void diagnoseDue(long now) {
+        if (due.isEmpty()) {
+            return;
+        }
+        for (IkeSa sa : new ArrayList<>(due)) {
+            SaState st = states.get(sa);
+            if (st == null || now - st.diagnosedAt >= COALESCE_NANOS) {
+                due.remove(sa);
+                if (st != null) {
+                    verdict(sa, now);
+                }
+            }
+        }
     }
 
     private final Map<IkeSa, SaState> states = new IdentityHashMap<>();
@@ -125,6 +162,7 @@ public final class LiveMonitor implements TrackerListener {
 
     /** What the frame just tracked changed; {@code now} is its capture time. */
     public void afterFrame(long now) {
+        diagnoseDue(now); // what waited is said before what this frame brings
         if (opened.isEmpty() && messages.isEmpty() && newFlows.isEmpty() && icmp.isEmpty()) {
             return;
         }
@@ -154,7 +192,12 @@ public final class LiveMonitor implements TrackerListener {
                 }
             }
             for (IkeSa sa : touched) {
-                verdict(sa, now);
+                SaState st = states.computeIfAbsent(sa, k -> new SaState());
+                if (now - st.diagnosedAt >= COALESCE_NANOS) {
+                    verdict(sa, now);
+                } else {
+                    due.add(sa);
+                }
             }
             for (EspFlow f : newFlows) {
                 IkeSa sa = tracker.owner(f);
@@ -248,6 +291,8 @@ public final class LiveMonitor implements TrackerListener {
      */
     private SaDiagnosis verdict(IkeSa sa, long now) {
         SaState st = states.computeIfAbsent(sa, k -> new SaState());
+        st.diagnosedAt = now;
+        due.remove(sa);
         Diagnoser dg = new Diagnoser(tracker.firstNanos(), Math.max(now, tracker.lastNanos()));
         KeyMaterial k = keys.get();
         if (k != null) {
@@ -344,6 +389,7 @@ public final class LiveMonitor implements TrackerListener {
                     + (now - sa.lastSeenNanos) / 1_000_000_000L + " s, forgotten (" + sa.messages.size() + " messages)"), sa, null)
                     .with("verdict", d.verdict.name()).with("cause", d.cause() == null ? null : d.cause().name()));
             states.remove(sa);
+            due.remove(sa);
         }
         for (EspFlow f : gone.flows()) {
             stopped.remove(f);

@@ -79,6 +79,7 @@ public final class LiveSession {
 
     /** The final report, as {@code analyze} builds it, of what is still tracked. Call once, after the last frame. */
     public Analysis finish(String format) {
+        monitor.flush(Math.max(tracker.lastNanos(), 0));
         List<String> w = new ArrayList<>(warnings);
         if (tracker.evictedSas() > 0 || tracker.evictedFlows() > 0) {
             w.add(tracker.evictedSas() + " idle IKE SA(s) and " + tracker.evictedFlows()

@@ -69,6 +69,32 @@ class LiveSessionTest {
     }
 
     @Test
+    void aBurstWithinTheCoalescingTimeStillGetsItsVerdict() throws Exception {
+        // every frame of fail-ikev1-psk 1 ms apart, no tick: the diagnoses coalesce (one per SA per
+        // 100 ms of capture time) and the verdict waiting at the end is said when the session finishes
+        List<LiveEvent> ev = new ArrayList<>();
+        LiveSession s = new LiveSession("burst", null, List.of(), ev::add, LiveMonitor.DEFAULT_FLOW_IDLE_NANOS,
+                LiveMonitor.DEFAULT_IDLE_TIMEOUT_NANOS);
+        long t0 = 0;
+        try (CaptureReader r = Captures.open(CAPTURES.resolve("fail-ikev1-psk.pcapng").toString())) {
+            Frame f = new Frame();
+            int i = 0;
+            while (r.next(f)) {
+                if (t0 == 0) {
+                    t0 = f.timestampNanos;
+                }
+                f.timestampNanos = t0 + (i++) * 1_000_000L;
+                s.frame(f);
+            }
+        }
+        Analysis a = s.finish("live");
+        List<LiveEvent> v = of(ev, LiveEvent.Kind.VERDICT);
+        assertThat(v).isNotEmpty();
+        assertThat(v.get(v.size() - 1).fields).containsEntry("cause", "PSK_MISMATCH").containsEntry("stoppedAt", "MM5");
+        assertThat(a.ikeSas.get(0).cause().name()).isEqualTo("PSK_MISMATCH");
+    }
+
+    @Test
     void establishedSaWithChildDpdAndFlows() throws Exception {
         List<LiveEvent> ev = new ArrayList<>();
         replay("ikev2-psk-esp.pcapng", null, ev);
