@@ -34,6 +34,11 @@ public final class EspDecryption {
     private final Esn esn = new Esn();
 
     private final Map<Long, List<Sa>> bySpi = new HashMap<>();
+    /** Keys for any SPI (Wireshark's esp_sa "*"), with the destination each is for (null: any). */
+    private final List<Sa> anySpi = new ArrayList<>();
+    private final List<String> anySpiDst = new ArrayList<>();
+    /** SPIs on which every any-SPI key failed (bounded): not tried again. */
+    private final java.util.Set<Long> anySpiFailed = new java.util.HashSet<>();
     private final Map<Long, Sa> confirmed = new HashMap<>();
     private long decrypted;
     private long failed;
@@ -46,8 +51,14 @@ public final class EspDecryption {
             }
             Integrity integ = k.integ() > 0 ? Integrity.fromIkev2Id(k.integ()) : null;
             int icv = enc.aead() ? enc.icvLength() : integ != null ? integ.icvLength() : 0;
-            add(k.spi(), new Sa(enc, k.encKey(), k.authKey() == null || k.authKey().length == 0 ? null : integ,
-                    k.authKey(), icv, k.esn(), k.source()));
+            Sa sa = new Sa(enc, k.encKey(), k.authKey() == null || k.authKey().length == 0 ? null : integ,
+                    k.authKey(), icv, k.esn(), k.source());
+            if (k.spi() == KeyMaterial.ANY_SPI) {
+                anySpi.add(sa);
+                anySpiDst.add(k.dst());
+            } else {
+                add(k.spi(), sa);
+            }
         }
         for (KeyMaterial.LoggedSa s : keys.logged) {
             for (int c = 0; c < s.children().size(); c++) {
@@ -133,13 +144,22 @@ public final class EspDecryption {
 
     /** Decrypts the ESP packet {@code b[off, end)} (from its SPI); null when no key is known for its SPI. */
     public Result decrypt(byte[] b, int off, int end) {
+        return decrypt(b, off, end, null);
+    }
+
+    /**
+     * As {@link #decrypt(byte[], int, int)}, the packet going to {@code dst} (null: unknown): an SPI
+     * no key names tries the keys for any SPI for that destination, and keeps the one whose ICV
+     * verifies.
+     */
+    public Result decrypt(byte[] b, int off, int end, String dst) {
         if (end - off < 8) {
             return null;
         }
         long spi = ((b[off] & 0xffL) << 24) | ((b[off + 1] & 0xff) << 16) | ((b[off + 2] & 0xff) << 8) | (b[off + 3] & 0xff);
         List<Sa> candidates = bySpi.get(spi);
         if (candidates == null) {
-            return null;
+            return anySpi.isEmpty() || anySpiFailed.contains(spi) ? null : tryAnySpi(spi, b, off, end, dst);
         }
         Sa known = confirmed.get(spi);
         List<Sa> order = new ArrayList<>();
@@ -170,6 +190,33 @@ public final class EspDecryption {
         String from = order.size() == 1 ? "the key from " + order.get(0).source : "the " + order.size() + " supplied keys";
         return new Result(null, -1, 0, 0, 0, null, String.format("ICV check failed for ESP SA 0x%08x with %s (%s)", spi, from,
                 problem));
+    }
+
+    /** The keys for any SPI on a new SPI: the first whose ICV verifies becomes that SPI's key. */
+    private Result tryAnySpi(long spi, byte[] b, int off, int end, String dst) {
+        long low = ((b[off + 4] & 0xffL) << 24) | ((b[off + 5] & 0xff) << 16) | ((b[off + 6] & 0xff) << 8) | (b[off + 7] & 0xff);
+        for (int i = 0; i < anySpi.size(); i++) {
+            Sa s = anySpi.get(i);
+            String want = anySpiDst.get(i);
+            if (want != null && dst != null && !want.equals(dst) || s.integ == null && !s.enc.aead()) {
+                continue; // another destination; or no ICV: nothing would tell a right key from a wrong one
+            }
+            Result r = tryDecrypt(s, b, off, end, s.esn ? esn.high(spi, low) : -1);
+            if (r.problem() == null) {
+                Sa named = new Sa(s.enc, s.encKey, s.integ, s.authKey, s.icvLength, s.esn, s.source + " (any SPI)");
+                add(spi, named);
+                confirmed.put(spi, named);
+                decrypted++;
+                if (s.esn) {
+                    esn.verified(spi, esn.high(spi, low), low);
+                }
+                return r;
+            }
+        }
+        if (anySpiFailed.size() < 65_536) {
+            anySpiFailed.add(spi);
+        }
+        return null;
     }
 
     private static Result tryDecrypt(Sa s, byte[] b, int off, int end, long high) {

@@ -19,7 +19,16 @@ final class IpsecCodecs {
                 return Decoder.STOP;
             }
             if (d.esp != null && !d.quoted && !l.truncated) {
-                org.vpnsleuth.crypto.EspDecryption.Result r = d.esp.decrypt(l.buf, l.offset, l.end);
+                String to = null; // the outer destination: a key for any SPI may be for one destination
+                for (int i = p.count() - 2; i >= 0 && to == null; i--) {
+                    Layer ip = p.layer(i);
+                    if (ip.proto == Proto.IPV4 && ip.headerLength >= 20) {
+                        to = Bytes.ipv4(ip.buf, ip.offset + 16);
+                    } else if (ip.proto == Proto.IPV6 && ip.headerLength >= 40) {
+                        to = Bytes.ipv6(ip.buf, ip.offset + 24);
+                    }
+                }
+                org.vpnsleuth.crypto.EspDecryption.Result r = d.esp.decrypt(l.buf, l.offset, l.end, to);
                 if (r != null && r.problem() != null) {
                     p.note(r.problem());
                 } else if (r != null) {

@@ -72,6 +72,9 @@ public final class KeyMaterial {
      * salt at the end of the encryption key, as IKE derives it), and whether the SA uses Extended
      * Sequence Numbers (RFC 4303 §2.2.1).
      */
+    /** The {@link EspKey#spi} of a key for any SPI (Wireshark's esp_sa SPI "*"): tried on SPIs no other key names. */
+    public static final long ANY_SPI = -1;
+
     public record EspKey(long spi, String dst, int encr, int keyBits, byte[] encKey, int integ, byte[] authKey, boolean esn,
             String source) {
         public EspKey(long spi, String dst, int encr, int keyBits, byte[] encKey, int integ, byte[] authKey, String source) {

@@ -285,19 +285,21 @@ final class WiresharkKeyTables {
         byte[] authKey = espKey(where, f.get(7).text(), "authentication key");
         if (f.size() > Table.ESP.fields) {
             into.notes.add(where + ": " + (f.size() - Table.ESP.fields) + " field(s) after the authentication key ignored"
-                    + " (a newer Wireshark's columns, e.g. its sequence-number settings; vpnsleuth has no ESN)");
+                    + " (a newer Wireshark's columns, e.g. its sequence-number settings; vpnsleuth takes ESN from the"
+                    + " negotiation or an esn flag in its own keys file)");
         }
-        if (spiText.contains("*")) {
-            into.notes.add(where + ": ESP SA with SPI '" + spiText + "' not used: vpnsleuth finds ESP keys by the SPI and"
-                    + " takes no wildcard SPI");
+        boolean anySpi = spiText.equals("*");
+        if (spiText.contains("*") && !anySpi) {
+            into.notes.add(where + ": ESP SA with SPI '" + spiText + "' not used: vpnsleuth takes an SPI or '*' (any SPI),"
+                    + " not a pattern");
             return;
         }
-        if (!spiText.matches("0[xX][0-9a-fA-F]{1,8}")) {
+        if (!anySpi && !spiText.matches("0[xX][0-9a-fA-F]{1,8}")) {
             throw new KeyFiles.KeyFileException(where + ": SPI '" + spiText + "' is not 0x and 1 to 8 hex digits (or *)");
         }
-        long spi = Long.parseLong(spiText.substring(2), 16);
-        String sa = String.format("ESP SA 0x%08x", spi);
-        if (src == null || dst == null) {
+        long spi = anySpi ? KeyMaterial.ANY_SPI : Long.parseLong(spiText.substring(2), 16);
+        String sa = anySpi ? "ESP SA with any SPI" : String.format("ESP SA 0x%08x", spi);
+        if (!anySpi && (src == null || dst == null)) {
             into.notes.add(where + ": " + sa + ": wildcard address (" + (src == null ? "Src IP '" + f.get(1).text() + "'" : "")
                     + (src == null && dst == null ? ", " : "") + (dst == null ? "Dest IP '" + f.get(2).text() + "'" : "")
                     + "): vpnsleuth finds ESP keys by the SPI alone");
@@ -339,6 +341,14 @@ final class WiresharkKeyTables {
             }
         } else {
             authKey = null;
+        }
+        if (anySpi && !enc.aead() && (integ == 0 || authKey == null)) {
+            into.notes.add(where + ": " + sa + " not used: without a checked ICV nothing tells which SPI's packets it opens");
+            return;
+        }
+        if (anySpi) {
+            into.notes.add(where + ": " + sa + ": tried on every SPI that no other key names" + (dst != null
+                    ? " whose packets go to " + dst : "") + ", kept for the SPI once its ICV verifies");
         }
         into.esp.add(new KeyMaterial.EspKey(spi, dst, enc.ikev2Id(), enc == Encryption.NULL ? 0 : bits, encKey, integ, authKey,
                 where));

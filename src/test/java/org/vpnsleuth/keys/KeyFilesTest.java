@@ -158,7 +158,7 @@ class KeyFilesTest {
                         + "\",\"HMAC-SHA-256-128 [RFC4868]\",\"0x" + "22".repeat(32) + "\"",
                 // a key without 0x is the text itself (16 bytes: AES-128); an unchecked 96-bit ICV
                 "\"IPv6\",\"2001:db8::1\",\"2001:db8::*\",\"0xabc\",\"AES-CBC [RFC3602]\",\"0123456789abcdef\",\"ANY 96 bit authentication [no checking]\",\"\"",
-                // a wildcard SPI and an algorithm vpnsleuth lacks: noted, not used
+                // any SPI without a checked ICV, and an algorithm vpnsleuth lacks: noted, not used
                 "\"IPv4\",\"*\",\"*\",\"*\",\"AES-CBC [RFC3602]\",\"0x" + "11".repeat(16) + "\",\"NULL\",\"\"",
                 "\"IPv4\",\"10.0.0.1\",\"10.0.0.2\",\"0x00000001\",\"BLOWFISH-CBC [RFC2451]\",\"0x" + "11".repeat(16) + "\",\"NULL\",\"\"",
                 // an extra column of a newer Wireshark
@@ -195,7 +195,7 @@ class KeyFilesTest {
         assertThat(k.notes.get(0)).isEqualTo(f + ":4: ESP SA 0x45514261: wildcard address (Src IP '*'): vpnsleuth finds ESP keys by"
                 + " the SPI alone");
         assertThat(k.notes.get(1)).startsWith(f + ":5: ESP SA 0x00000abc: wildcard address (Dest IP '2001:db8::*')");
-        assertThat(k.notes.get(2)).startsWith(f + ":6: ESP SA with SPI '*' not used");
+        assertThat(k.notes.get(2)).startsWith(f + ":6: ESP SA with any SPI not used: without a checked ICV");
         assertThat(k.notes.get(3)).isEqualTo(f + ":7: ESP SA 0x00000001 not used: vpnsleuth does not decrypt BLOWFISH-CBC [RFC2451]");
         assertThat(k.notes.get(4)).startsWith(f + ":8: 1 field(s) after the authentication key ignored");
         assertThat(String.join("\n", k.notes)).doesNotContain("1111").doesNotContain("2222").doesNotContain("0123456789abcdef");

@@ -93,6 +93,40 @@ class WiresharkTablesRoundTripTest {
         }));
     }
 
+    /**
+     * esp_sa records with SPI "*" (any SPI), as a user writes them when the SPIs change with every
+     * rekey: the exported keys of both directions of ikev2-psk-esp (AES-GCM) and ikev2-psk-esp-cbc
+     * (AES-CBC + HMAC-SHA2-256) with the SPI replaced by "*" still open every ESP packet, each SPI
+     * keeping the key whose ICV verifies; no other SA's packets are opened by them.
+     */
+    @Test
+    void anySpiKeysFindTheirSpis() throws Exception {
+        for (String c : List.of("ikev2-psk-esp.pcapng", "ikev2-psk-esp-cbc.pcapng")) {
+            Path cap = TestCaptures.capturesDir().resolve(c);
+            String scenario = scenario(cap);
+            Path dir = export(cap, null, tmp.resolve(scenario + ".any"), "--keys",
+                    TestCaptures.capturesDir().resolve(scenario + ".initiator.log").toString());
+            String esp = Files.readString(dir.resolve("esp_sa"));
+            String any = esp.replaceAll("\"0x[0-9a-fA-F]{8}\"", "\"*\"");
+            assertThat(any).isNotEqualTo(esp).doesNotContain("\"0x1977eb59\"");
+            Path f = tmp.resolve(scenario + ".any-spi.esp_sa");
+            Files.writeString(f, any);
+            KeyMaterial k = new KeyMaterial();
+            KeyFiles.load(f, k);
+            assertThat(k.esp).hasSize(2).allMatch(x -> x.spi() == KeyMaterial.ANY_SPI);
+            assertThat(k.notes).allMatch(n -> n.contains("tried on every SPI"));
+            DecryptionTest.Counts got = DecryptionTest.run(cap, k);
+            assertThat(got.problems()).as(c).isEmpty();
+            assertThat(got.esp()).isEqualTo(10);
+            assertThat(got.decryptedEsp()).as(c + ": ESP with any-SPI keys").isEqualTo(10);
+            assertThat(got.inner()).isEqualTo(DecryptionTest.run(cap, DecryptionTest.logs(scenario)).inner());
+            // the same keys on another capture's SAs open nothing
+            DecryptionTest.Counts other = DecryptionTest.run(TestCaptures.capturesDir().resolve("nat-t.pcapng"), k);
+            assertThat(other.decryptedEsp()).isZero();
+            assertThat(other.problems()).isEmpty();
+        }
+    }
+
     /** From the PSK and the DH secret alone: the derived keys, written and read back, decrypt everything. */
     @Test
     void derivedKeysRoundTrip() throws Exception {
