@@ -19,27 +19,17 @@ final class IpsecCodecs {
                 return Decoder.STOP;
             }
             if (d.esp != null && !d.quoted && !l.truncated) {
-                String to = null; // the outer destination: a key for any SPI may be for one destination
-                for (int i = p.count() - 2; i >= 0 && to == null; i--) {
-                    Layer ip = p.layer(i);
-                    if (ip.proto == Proto.IPV4 && ip.headerLength >= 20) {
-                        to = Bytes.ipv4(ip.buf, ip.offset + 16);
-                    } else if (ip.proto == Proto.IPV6 && ip.headerLength >= 40) {
-                        to = Bytes.ipv6(ip.buf, ip.offset + 24);
-                    }
+                Layer outer = null; // the IP header the ESP packet came in: a key for any SPI may be for one destination
+                for (int i = p.count() - 2; i >= 0 && outer == null; i--) {
+                    outer = p.layer(i).ipAddress(false) != null ? p.layer(i) : null;
                 }
-                org.vpnsleuth.crypto.EspDecryption.Result r = d.esp.decrypt(l.buf, l.offset, l.end, to);
+                org.vpnsleuth.crypto.EspDecryption.Result r = d.esp.decrypt(l.buf, l.offset, l.end,
+                        outer == null ? null : outer.ipAddress(false));
                 if (r != null && r.problem() != null) {
                     p.note(r.problem());
                 } else if (r != null) {
-                    for (int i = p.count() - 2; i >= 0; i--) {
-                        Layer ip = p.layer(i);
-                        if ((ip.proto == Proto.IPV4 && ip.headerLength >= 20) || (ip.proto == Proto.IPV6 && ip.headerLength >= 40)) {
-                            boolean v4 = ip.proto == Proto.IPV4;
-                            d.esp.seen(l.u32(0), v4 ? Bytes.ipv4(ip.buf, ip.offset + 12) : Bytes.ipv6(ip.buf, ip.offset + 8),
-                                    v4 ? Bytes.ipv4(ip.buf, ip.offset + 16) : Bytes.ipv6(ip.buf, ip.offset + 24));
-                            break;
-                        }
+                    if (outer != null) {
+                        d.esp.seen(l.u32(0), outer.ipAddress(true), outer.ipAddress(false));
                     }
                     // the inner packet, decoded like any other: tunnel-mode IP, transport-mode UDP/TCP (L2TP)
                     p.note("ESP decrypted with keys from " + r.source());

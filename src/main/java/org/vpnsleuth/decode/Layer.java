@@ -62,4 +62,18 @@ public final class Layer {
         malformed = null;
         info = null;
     }
+
+    /**
+     * For an IPv4 or IPv6 layer with its whole fixed header: the source or the destination address,
+     * as the layer's "src"/"dst" fields write it; null for any other layer.
+     */
+    public String ipAddress(boolean source) {
+        if (proto == Proto.IPV4 && headerLength >= 20) {
+            return Bytes.ipv4(buf, offset + (source ? 12 : 16));
+        }
+        if (proto == Proto.IPV6 && headerLength >= 40) {
+            return Bytes.ipv6(buf, offset + (source ? 8 : 24));
+        }
+        return null;
+    }
 }

@@ -163,12 +163,8 @@ public final class L2tpTracker {
 
     // ------------------------------------------------------------------ helpers
 
-    private static String addr(Layer ip, String which) {
-        return ip == null ? null : FieldTree.str(FieldTree.of(ip), which);
-    }
-
-    private static Endpoint endpoint(Map<String, Object> ipf, Layer transport, boolean src) {
-        String a = FieldTree.str(ipf, src ? "src" : "dst");
+    private static Endpoint endpoint(Layer ip, Layer transport, boolean src) {
+        String a = ip.ipAddress(src);
         int port = transport != null && transport.headerLength >= 4 ? transport.u16(src ? 0 : 2) : 0;
         return new Endpoint(a == null ? "?" : a, port);
     }
@@ -196,10 +192,9 @@ public final class L2tpTracker {
         if (v3 && !f.containsKey("flags")) {
             control = false; // v3 over IP, data
         }
-        Map<String, Object> ipf = FieldTree.of(ipl);
         Layer transport = i > 0 && p.layer(i - 1).proto == Proto.UDP ? p.layer(i - 1) : null;
-        Endpoint src = endpoint(ipf, transport, true);
-        Endpoint dst = endpoint(ipf, transport, false);
+        Endpoint src = endpoint(ipl, transport, true);
+        Endpoint dst = endpoint(ipl, transport, false);
         if (!control) {
             return data(p, i, f, v3, src, dst, at);
         }
@@ -849,9 +844,8 @@ public final class L2tpTracker {
     }
 
     private void tcp(Layer l, Layer ip, FrameRef at) {
-        Map<String, Object> ipf = FieldTree.of(ip);
-        Endpoint src = endpoint(ipf, l, true);
-        Endpoint dst = endpoint(ipf, l, false);
+        Endpoint src = endpoint(ip, l, true);
+        Endpoint dst = endpoint(ip, l, false);
         boolean toServer = dst.port() == 1723;
         Endpoint client = toServer ? src : dst;
         Endpoint server = toServer ? dst : src;
@@ -914,9 +908,8 @@ public final class L2tpTracker {
         if (type < 0) {
             return;
         }
-        Map<String, Object> ipf = FieldTree.of(ip);
-        Endpoint src = endpoint(ipf, transport, true);
-        Endpoint dst = endpoint(ipf, transport, false);
+        Endpoint src = endpoint(ip, transport, true);
+        Endpoint dst = endpoint(ip, transport, false);
         boolean fromClient = dst.port() == 1723;
         PptpControl c = control(at.file(), fromClient ? src : dst, fromClient ? dst : src, true);
         if (c == null || c.messages.size() >= MAX_MESSAGES_PER_TUNNEL) {
@@ -1022,9 +1015,8 @@ public final class L2tpTracker {
         if (version != 0 && version != 1) {
             return i;
         }
-        Map<String, Object> ipf = FieldTree.of(ip);
-        String src = FieldTree.str(ipf, "src");
-        String dst = FieldTree.str(ipf, "dst");
+        String src = ip.ipAddress(true);
+        String dst = ip.ipAddress(false);
         long key = FieldTree.num(f, version == 1 ? "callId" : "key", -1);
         String k = at.file() + "|" + src + "|" + dst + "|" + version + "|" + key;
         GreTunnel g = gre.get(k);

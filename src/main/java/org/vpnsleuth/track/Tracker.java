@@ -344,9 +344,8 @@ public final class Tracker {
         if (ip == null || keepalives.size() >= MAX_FLOWS) {
             return;
         }
-        Map<String, Object> f = FieldTree.of(ip);
-        String src = FieldTree.str(f, "src");
-        String dst = FieldTree.str(f, "dst");
+        String src = ip.ipAddress(true);
+        String dst = ip.ipAddress(false);
         keepalives.merge(src + "|" + dst, new Keepalives(src, dst, 1, at, at),
                 (a, b) -> new Keepalives(a.src(), a.dst(), a.count() + 1, a.first(), b.last()));
     }
@@ -361,8 +360,8 @@ public final class Tracker {
         if (ip == null || l.headerLength < 8) {
             return;
         }
-        String src = address(ip, true); // straight from the header: this runs for every ESP/AH packet
-        String dst = address(ip, false);
+        String src = ip.ipAddress(true); // straight from the header: this runs for every ESP/AH packet
+        String dst = ip.ipAddress(false);
         boolean esp = l.proto == Proto.ESP;
         long spi = esp ? l.u32(0) : l.u32(4);
         long seq = esp ? l.u32(4) : l.headerLength >= 12 ? l.u32(8) : -1;
@@ -386,17 +385,6 @@ public final class Tracker {
         if (esp && l.info instanceof org.vpnsleuth.crypto.EspDecryption.Result) {
             f.decrypted++; // the decryption stage verified and opened it
         }
-    }
-
-    /** The source or destination address of an IPv4/IPv6 layer as the decoder names it; null when the header is short. */
-    static String address(Layer ip, boolean source) {
-        if (ip.proto == Proto.IPV4 && ip.headerLength >= 20) {
-            return Bytes.ipv4(ip.buf, ip.offset + (source ? 12 : 16));
-        }
-        if (ip.proto == Proto.IPV6 && ip.headerLength >= 40) {
-            return Bytes.ipv6(ip.buf, ip.offset + (source ? 8 : 24));
-        }
-        return FieldTree.str(FieldTree.of(ip), source ? "src" : "dst");
     }
 
     // ------------------------------------------------------------------ IKE
@@ -457,11 +445,10 @@ public final class Tracker {
         if (sa.messages.size() >= MAX_MESSAGES_PER_SA) {
             return;
         }
-        Map<String, Object> ipf = FieldTree.of(ip);
         int sp = transport != null && transport.headerLength >= 4 ? transport.u16(0) : 0;
         int dp = transport != null && transport.headerLength >= 4 ? transport.u16(2) : 0;
-        Endpoint src = new Endpoint(FieldTree.str(ipf, "src"), sp);
-        Endpoint dst = new Endpoint(FieldTree.str(ipf, "dst"), dp);
+        Endpoint src = new Endpoint(ip.ipAddress(true), sp);
+        Endpoint dst = new Endpoint(ip.ipAddress(false), dp);
         Map<String, Object> f = FieldTree.of(l);
         StringBuilder sum = new StringBuilder();
         IkeDissector.summary(l, sum);
