@@ -177,11 +177,7 @@ public final class EspDecryption {
         for (Sa s : order) {
             Result r = tryDecrypt(s, b, off, end, s.esn ? high : -1);
             if (r.problem() == null) {
-                confirmed.put(spi, s);
-                decrypted++;
-                if (s.esn) {
-                    esn.verified(spi, high, low);
-                }
+                accepted(spi, s, high, low);
                 return r;
             }
             problem = r.problem() + (s.esn ? ", ESN high-order bits " + high + " inferred" : "");
@@ -192,24 +188,30 @@ public final class EspDecryption {
                 problem));
     }
 
+    /** {@code s} opened a packet of {@code spi}: it is tried first from now on, and an ESN SA's high-order bits move on. */
+    private void accepted(long spi, Sa s, long high, long low) {
+        confirmed.put(spi, s);
+        decrypted++;
+        if (s.esn) {
+            esn.verified(spi, high, low);
+        }
+    }
+
     /** The keys for any SPI on a new SPI: the first whose ICV verifies becomes that SPI's key. */
     private Result tryAnySpi(long spi, byte[] b, int off, int end, String dst) {
         long low = ((b[off + 4] & 0xffL) << 24) | ((b[off + 5] & 0xff) << 16) | ((b[off + 6] & 0xff) << 8) | (b[off + 7] & 0xff);
+        long high = esn.high(spi, low);
         for (int i = 0; i < anySpi.size(); i++) {
             Sa s = anySpi.get(i);
             String want = anySpiDst.get(i);
             if (want != null && dst != null && !want.equals(dst) || s.integ == null && !s.enc.aead()) {
                 continue; // another destination; or no ICV: nothing would tell a right key from a wrong one
             }
-            Result r = tryDecrypt(s, b, off, end, s.esn ? esn.high(spi, low) : -1);
+            Result r = tryDecrypt(s, b, off, end, s.esn ? high : -1);
             if (r.problem() == null) {
                 Sa named = new Sa(s.enc, s.encKey, s.integ, s.authKey, s.icvLength, s.esn, s.source + " (any SPI)");
                 add(spi, named);
-                confirmed.put(spi, named);
-                decrypted++;
-                if (s.esn) {
-                    esn.verified(spi, esn.high(spi, low), low);
-                }
+                accepted(spi, named, high, low);
                 return r;
             }
         }
