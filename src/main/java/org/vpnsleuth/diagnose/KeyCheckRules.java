@@ -97,8 +97,9 @@ final class KeyCheckRules {
         String rUses = describe(uses.get(1), none[1], tried);
         boolean iKnown = iUses != null;
         boolean rKnown = rUses != null;
-        boolean differ = iKnown && rKnown && (!disjointOrEqual(uses.get(0), uses.get(1)) || none[0] != none[1]
-                && (uses.get(0).isEmpty() || uses.get(1).isEmpty()));
+        // both sides known: each matches supplied keys but not the same ones, or one matches and the other none
+        boolean bothMatch = !uses.get(0).isEmpty() && !uses.get(1).isEmpty();
+        boolean differ = iKnown && rKnown && (bothMatch ? !uses.get(0).equals(uses.get(1)) : none[0] != none[1]);
         boolean same = sameKey(uses, none);
         Finding main = d.main;
         boolean pskCause = main != null && (main.cause() == Cause.PSK_MISMATCH || main.cause() == Cause.AUTH_FAILED
@@ -113,7 +114,7 @@ final class KeyCheckRules {
                             + " different pre-shared keys." + (main != null && pskCause ? " " + main.explanation() : ""),
                     wrong != null
                             ? "Set the " + wrong + "'s pre-shared key for this peer to the one the other side uses ("
-                                    + (wrong.equals("initiator") ? iUsesKey(uses.get(1)) : iUsesKey(uses.get(0)))
+                                    + keyOf(uses.get(wrong.equals("initiator") ? 1 : 0))
                                     + "): Cisco `crypto isakmp key` / tunnel-group `ikev1|ikev2 pre-shared-key`, strongSwan"
                                     + " `secrets`."
                             : "Make both peers use the same pre-shared key (Cisco `crypto isakmp key`, strongSwan"
@@ -150,13 +151,9 @@ final class KeyCheckRules {
         return !none[0] && !none[1] && uses.get(0).size() == 1 && uses.get(0).equals(uses.get(1));
     }
 
-    private static String iUsesKey(Set<String> s) {
+    /** The supplied key(s) a side's values match, for a fix. */
+    private static String keyOf(Set<String> s) {
         return s.isEmpty() ? "not one of the supplied keys" : "the key from " + String.join(" or ", s);
-    }
-
-    /** Two sides' key sets are consistent when they are equal, or when either is unknown. */
-    private static boolean disjointOrEqual(Set<String> a, Set<String> b) {
-        return a.isEmpty() || b.isEmpty() || a.equals(b);
     }
 
     private static String describe(Set<String> uses, boolean none, int tried) {
