@@ -74,21 +74,9 @@ public final class Ikev2Keys {
         byte[] k = prf.plus(Octets.require(skeyseed, "SKEYSEED"), p + 2 * integKeyLength + 2 * encrKeyLength + 2 * p,
                 Octets.require(ni, "Ni"), Octets.require(nr, "Nr"), Octets.require(spiI, "SPIi"),
                 Octets.require(spiR, "SPIr"));
-        int o = 0;
-        byte[] skD = Octets.slice(k, o, p);
-        o += p;
-        byte[] skAi = Octets.slice(k, o, integKeyLength);
-        o += integKeyLength;
-        byte[] skAr = Octets.slice(k, o, integKeyLength);
-        o += integKeyLength;
-        byte[] skEi = Octets.slice(k, o, encrKeyLength);
-        o += encrKeyLength;
-        byte[] skEr = Octets.slice(k, o, encrKeyLength);
-        o += encrKeyLength;
-        byte[] skPi = Octets.slice(k, o, p);
-        o += p;
-        byte[] skPr = Octets.slice(k, o, p);
-        return new IkeSa(skD, skAi, skAr, skEi, skEr, skPi, skPr);
+        // SK_d | SK_ai | SK_ar | SK_ei | SK_er | SK_pi | SK_pr
+        byte[][] x = Octets.split(k, p, integKeyLength, integKeyLength, encrKeyLength, encrKeyLength, p, p);
+        return new IkeSa(x[0], x[1], x[2], x[3], x[4], x[5], x[6]);
     }
 
     /**
@@ -103,15 +91,9 @@ public final class Ikev2Keys {
             int encrKeyLength, int integKeyLength) {
         byte[] k = prf.plus(Octets.require(skD, "SK_d"), 2 * (encrKeyLength + integKeyLength), sharedSecret,
                 Octets.require(ni, "Ni"), Octets.require(nr, "Nr"));
-        int o = 0;
-        byte[] ei = Octets.slice(k, o, encrKeyLength);
-        o += encrKeyLength;
-        byte[] ai = Octets.slice(k, o, integKeyLength);
-        o += integKeyLength;
-        byte[] er = Octets.slice(k, o, encrKeyLength);
-        o += encrKeyLength;
-        byte[] ar = Octets.slice(k, o, integKeyLength);
-        return new ChildSa(ei, ai, er, ar);
+        // encryption then integrity key, initiator-to-responder first
+        byte[][] x = Octets.split(k, encrKeyLength, integKeyLength, encrKeyLength, integKeyLength);
+        return new ChildSa(x[0], x[1], x[2], x[3]);
     }
 
     /**

@@ -43,6 +43,17 @@ final class Octets {
         return out;
     }
 
+    /** {@code b} cut, from its start, into consecutive pieces of the given lengths (key material taken in order). */
+    static byte[][] split(byte[] b, int... lengths) {
+        byte[][] out = new byte[lengths.length][];
+        int o = 0;
+        for (int i = 0; i < lengths.length; i++) {
+            out[i] = slice(b, o, lengths[i]);
+            o += lengths[i];
+        }
+        return out;
+    }
+
     /** Constant-time equality (for ICVs and AUTH values). */
     static boolean equal(byte[] a, byte[] b) {
         return MessageDigest.isEqual(a, b);
