@@ -880,6 +880,15 @@ public final class IkeDecryption {
     private static final int V1_HASH = 8;
 
     /** What an IKEv1 SA's decryption needs from its cleartext messages, and the CBC chain so far. */
+    /**
+     * One candidate key set of an IKEv1 SA: the key the cipher uses, where it came from, SKEYID_d
+     * (Quick Mode KEYMAT) and SKEYID_a (phase-2 HASH checks), null when unknown, and the source of
+     * the supplied PSK it derives from: null when none or unknown, "" when a log's SKEYID shows it
+     * matches none of the supplied PSKs.
+     */
+    private record V1Key(byte[] enc, String source, byte[] skeyidD, byte[] skeyidA, String psk) {
+    }
+
     private static final class V1State {
         byte[] gxi;
         byte[] gxr;
@@ -892,14 +901,8 @@ public final class IkeDecryption {
         final Map<Long, byte[]> lastBlockByMid = new java.util.HashMap<>();
         /** IV used for each ciphertext seen (a byte-identical retransmission decrypts with the same IV). */
         final Map<Integer, byte[]> ivByCiphertext = new java.util.HashMap<>();
-        List<byte[]> keys;
-        List<String> keySources;
-        /** SKEYID_d of each candidate key (null when unknown), for Quick Mode KEYMAT. */
-        List<byte[]> skeyidD;
-        /** SKEYID_a of each candidate key (null when unknown), for the phase-2 HASH checks. */
-        List<byte[]> skeyidA;
-        /** The source of the supplied PSK each candidate key derives from (null when none or unknown). */
-        List<String> keyPsk;
+        /** The candidate keys for this SA, tried in order; null until first needed. */
+        List<V1Key> keys;
         /** Per Quick Mode message ID: Ni_b and Nr_b as seen so far, for HASH(2) and HASH(3). */
         final Map<Long, byte[][]> qmNonces = new LinkedHashMap<>(16, 0.75f, true) {
             @Override
@@ -1005,7 +1008,7 @@ public final class IkeDecryption {
             for (int k = 0; k < st.keys.size(); k++) {
                 org.vpnsleuth.crypto.Ikev1Cbc.Result r;
                 try {
-                    r = org.vpnsleuth.crypto.Ikev1Cbc.decrypt(enc, st.keys.get(k), iv, ct);
+                    r = org.vpnsleuth.crypto.Ikev1Cbc.decrypt(enc, st.keys.get(k).enc(), iv, ct);
                 } catch (IllegalArgumentException e) {
                     continue;
                 }
@@ -1017,8 +1020,8 @@ public final class IkeDecryption {
                     continue;
                 }
                 st.ivByCiphertext.put(ctKey, iv);
-                verifiedV1.putIfAbsent(spiI, new VerifiedV1(spiI, spiR, st.keys.get(k), enc, keyLen,
-                        k < st.skeyidA.size() ? st.skeyidA.get(k) : null, k < st.skeyidD.size() ? st.skeyidD.get(k) : null));
+                verifiedV1.putIfAbsent(spiI, new VerifiedV1(spiI, spiR, st.keys.get(k).enc(), enc, keyLen,
+                        st.keys.get(k).skeyidA(), st.keys.get(k).skeyidD()));
                 if (phase1) {
                     st.lastPhase1Block = r.nextIv();
                 } else {
@@ -1028,11 +1031,11 @@ public final class IkeDecryption {
                 byte[] m = message(b, off, first, Arrays.copyOf(r.data(), len));
                 m[19] &= (byte) ~0x01; // the plaintext is not encrypted any more
                 String qm = exchange == 32
-                        ? quickMode(st, m, spiI, mid, st.skeyidD.get(k), prf, st.keySources.get(k)) : null;
+                        ? quickMode(st, m, spiI, mid, st.keys.get(k).skeyidD(), prf, st.keys.get(k).source()) : null;
                 KeyCheck check = (exchange == 2 || exchange == 4 && fromInitiator) && phase1
                         ? mainModeHash(st, m, spiI, spiR, prf, fromInitiator, exchange == 4)
                         : phase1 ? null : phase2Hash(st, m, mid, exchange, k, prf, fromInitiator);
-                return new Result(m, st.keySources.get(k), null, 0, 0, check, qm);
+                return new Result(m, st.keys.get(k).source(), null, 0, 0, check, qm);
             }
         }
         // the CBC chain moves on with the ciphertext even when it could not be read
@@ -1247,7 +1250,7 @@ public final class IkeDecryption {
      * payloads after HASH. Null when SKEYID_a of that key is unknown or the Quick Mode nonces are.
      */
     private KeyCheck phase2Hash(V1State st, byte[] m, long mid, int exchange, int k, Prf prf, boolean fromInitiator) {
-        byte[] a = k < st.skeyidA.size() ? st.skeyidA.get(k) : null;
+        byte[] a = st.keys.get(k).skeyidA();
         if (a == null) {
             return null;
         }
@@ -1293,10 +1296,10 @@ public final class IkeDecryption {
             return null;
         }
         boolean ok = java.security.MessageDigest.isEqual(want, hash);
-        String psk = k < st.keyPsk.size() ? st.keyPsk.get(k) : null;
+        String psk = st.keys.get(k).psk();
         boolean noneOfThem = "".equals(psk);
         return new KeyCheck(ok ? KeyCheck.Kind.HASH_OK : KeyCheck.Kind.HASH_FAILED, what, fromInitiator,
-                st.keySources.get(k), noneOfThem ? null : psk, noneOfThem ? keys.psks.size() : 0);
+                st.keys.get(k).source(), noneOfThem ? null : psk, noneOfThem ? keys.psks.size() : 0);
     }
 
     /** Length of a well-formed IKEv1 payload chain at the start of {@code plain}, or -1. */
@@ -1323,17 +1326,9 @@ public final class IkeDecryption {
 
     private void keysV1(V1State st, long spiI, long spiR, Prf prf, int keyLen) {
         st.keys = new ArrayList<>();
-        st.keySources = new ArrayList<>();
-        st.skeyidD = new ArrayList<>();
-        st.skeyidA = new ArrayList<>();
-        st.keyPsk = new ArrayList<>();
         for (KeyMaterial.Ikev1Keys x : keys.ikev1) {
             if (x.cookieI() == spiI && (x.cookieR() == spiR || x.cookieR() == 0)) {
-                st.keys.add(x.encKey());
-                st.keySources.add(x.source());
-                st.skeyidD.add(x.skeyidD());
-                st.skeyidA.add(x.skeyidA());
-                st.keyPsk.add(null);
+                st.keys.add(new V1Key(x.encKey(), x.source(), x.skeyidD(), x.skeyidA(), null));
             }
         }
         byte[] cookieI = be64(spiI);
@@ -1345,14 +1340,11 @@ public final class IkeDecryption {
                     ka = Arrays.copyOf(s.get("SKEYID_e"), keyLen);
                 }
                 if (ka != null) {
-                    st.keys.add(ka);
-                    st.keySources.add(s.source() + " <" + s.id() + ">");
-                    st.skeyidD.add(s.get("SKEYID_d"));
-                    st.skeyidA.add(s.get("SKEYID_a"));
                     String lp = loggedPsk(s, st, prf);
                     // "" when the log's SKEYID matches none of the supplied PSKs: that side uses another key
-                    st.keyPsk.add(lp == null && s.get("SKEYID") != null && st.ni != null && st.nr != null
-                            && !keys.psks.isEmpty() ? "" : lp);
+                    st.keys.add(new V1Key(ka, s.source() + " <" + s.id() + ">", s.get("SKEYID_d"), s.get("SKEYID_a"),
+                            lp == null && s.get("SKEYID") != null && st.ni != null && st.nr != null && !keys.psks.isEmpty()
+                                    ? "" : lp));
                 }
             }
         }
@@ -1376,21 +1368,16 @@ public final class IkeDecryption {
                     byte[] skeyid = org.vpnsleuth.crypto.Ikev1Keys.skeyidPsk(prf, psk.secret(), st.ni, st.nr);
                     org.vpnsleuth.crypto.Ikev1Keys.Phase1 p1 = org.vpnsleuth.crypto.Ikev1Keys.phase1Keys(prf, skeyid,
                             secrets.get(i), be64(spiI), be64(spiR));
-                    st.keys.add(org.vpnsleuth.crypto.Ikev1Keys.encryptionKey(prf, p1.skeyidE(), keyLen));
-                    st.keySources.add("the PSK of " + psk.source() + " and the DH secret of " + from.get(i));
-                    st.skeyidD.add(p1.skeyidD());
-                    st.skeyidA.add(p1.skeyidA());
-                    st.keyPsk.add(psk.source());
+                    st.keys.add(new V1Key(org.vpnsleuth.crypto.Ikev1Keys.encryptionKey(prf, p1.skeyidE(), keyLen),
+                            "the PSK of " + psk.source() + " and the DH secret of " + from.get(i), p1.skeyidD(), p1.skeyidA(),
+                            psk.source()));
                 }
                 // signature (and public-key) authentication: SKEYID = prf(Ni_b | Nr_b, g^xy), no PSK (RFC 2409 §5)
                 byte[] skeyid = org.vpnsleuth.crypto.Ikev1Keys.skeyidSignature(prf, st.ni, st.nr, secrets.get(i));
                 org.vpnsleuth.crypto.Ikev1Keys.Phase1 p1 = org.vpnsleuth.crypto.Ikev1Keys.phase1Keys(prf, skeyid,
                         secrets.get(i), be64(spiI), be64(spiR));
-                st.keys.add(org.vpnsleuth.crypto.Ikev1Keys.encryptionKey(prf, p1.skeyidE(), keyLen));
-                st.keySources.add("the DH secret of " + from.get(i) + " (signature authentication)");
-                st.skeyidD.add(p1.skeyidD());
-                st.skeyidA.add(p1.skeyidA());
-                st.keyPsk.add(null);
+                st.keys.add(new V1Key(org.vpnsleuth.crypto.Ikev1Keys.encryptionKey(prf, p1.skeyidE(), keyLen),
+                        "the DH secret of " + from.get(i) + " (signature authentication)", p1.skeyidD(), p1.skeyidA(), null));
             }
         }
     }
