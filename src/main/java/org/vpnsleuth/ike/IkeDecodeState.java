@@ -290,14 +290,7 @@ public final class IkeDecodeState {
 
     /** Which supplied PSK gives AM2's HASH_R (RFC 2409 §5.4): the responder's key, checked from cleartext. */
     private KeyCheck pskCheck(AggressiveMode.Exchange x) {
-        java.util.List<org.vpnsleuth.keys.KeyMaterial.Psk> psks = decryption.keys().psks;
-        for (org.vpnsleuth.keys.KeyMaterial.Psk k : psks) {
-            if (x.matches(k.secret())) {
-                decryption.matched(x.cookieI(), x.cookieR(), "responder", k);
-                return new KeyCheck(KeyCheck.Kind.PSK_MATCH, "HASH_R of AM2", false, k.source(), k.source(), psks.size());
-            }
-        }
-        return new KeyCheck(KeyCheck.Kind.PSK_NONE, "HASH_R of AM2", false, null, null, psks.size());
+        return decryption.pskCheck("HASH_R of AM2", false, x.cookieI(), x.cookieR(), x::matches);
     }
 
     /** Decrypts what the key material allows from now on (null: nothing). */

@@ -92,6 +92,20 @@ public final class IkeDecryption {
     void matched(long spiI, long spiR, String side, KeyMaterial.Psk psk) {
         matchedPsks.putIfAbsent(String.format("%016x/%016x/%s", spiI, spiR, side), new MatchedPsk(spiI, spiR, side, psk));
     }
+
+    /**
+     * Which supplied PSK gives the value {@code what} that one side sent ({@code gives} tells for a
+     * secret): that side's key, recorded for --show-keys; or that it is none of them.
+     */
+    KeyCheck pskCheck(String what, boolean fromInitiator, long spiI, long spiR, java.util.function.Predicate<byte[]> gives) {
+        for (KeyMaterial.Psk psk : keys.psks) {
+            if (gives.test(psk.secret())) {
+                matched(spiI, spiR, fromInitiator ? "initiator" : "responder", psk);
+                return new KeyCheck(KeyCheck.Kind.PSK_MATCH, what, fromInitiator, psk.source(), psk.source(), keys.psks.size());
+            }
+        }
+        return new KeyCheck(KeyCheck.Kind.PSK_NONE, what, fromInitiator, null, null, keys.psks.size());
+    }
     private final Map<Long, byte[]> initRequest = lru();
     private final Map<SaKey, byte[]> initResponse = lru();
     private final Map<FragKey, byte[][]> fragments = lru();
@@ -785,15 +799,11 @@ public final class IkeDecryption {
         if (id == null || auth == null) {
             return null;
         }
-        String what = "the " + (fromInitiator ? "initiator" : "responder") + "'s AUTH";
-        for (KeyMaterial.Psk psk : keys.psks) {
-            byte[] want = Ikev2Keys.pskAuth(prf, psk.secret(), realMessage, peerNonce, id, skP);
-            if (java.security.MessageDigest.isEqual(want, auth)) {
-                matched(spiI, spiR, fromInitiator ? "initiator" : "responder", psk);
-                return new KeyCheck(KeyCheck.Kind.PSK_MATCH, what, fromInitiator, psk.source(), psk.source(), keys.psks.size());
-            }
-        }
-        return new KeyCheck(KeyCheck.Kind.PSK_NONE, what, fromInitiator, null, null, keys.psks.size());
+        byte[] sent = auth;
+        byte[] idBody = id;
+        return pskCheck("the " + (fromInitiator ? "initiator" : "responder") + "'s AUTH", fromInitiator, spiI, spiR,
+                secret -> java.security.MessageDigest.isEqual(Ikev2Keys.pskAuth(prf, secret, realMessage, peerNonce, idBody, skP),
+                        sent));
     }
 
     // ------------------------------------------------------------------ key material
@@ -1215,17 +1225,15 @@ public final class IkeDecryption {
             return null; // signatures, not a PSK
         }
         String what = aggressive ? "HASH_I of AM3" : fromInitiator ? "HASH_I of MM5" : "HASH_R of MM6";
-        for (KeyMaterial.Psk psk : keys.psks) {
-            byte[] skeyid = org.vpnsleuth.crypto.Ikev1Keys.skeyidPsk(prf, psk.secret(), st.ni, st.nr);
+        byte[] idBody = id;
+        byte[] sent = hash;
+        return pskCheck(what, fromInitiator, spiI, spiR, secret -> {
+            byte[] skeyid = org.vpnsleuth.crypto.Ikev1Keys.skeyidPsk(prf, secret, st.ni, st.nr);
             byte[] want = fromInitiator
-                    ? org.vpnsleuth.crypto.Ikev1Keys.hashI(prf, skeyid, st.gxi, st.gxr, be64(spiI), be64(spiR), st.saiB, id)
-                    : org.vpnsleuth.crypto.Ikev1Keys.hashR(prf, skeyid, st.gxi, st.gxr, be64(spiI), be64(spiR), st.saiB, id);
-            if (java.security.MessageDigest.isEqual(want, hash)) {
-                matched(spiI, spiR, fromInitiator ? "initiator" : "responder", psk);
-                return new KeyCheck(KeyCheck.Kind.PSK_MATCH, what, fromInitiator, psk.source(), psk.source(), keys.psks.size());
-            }
-        }
-        return new KeyCheck(KeyCheck.Kind.PSK_NONE, what, fromInitiator, null, null, keys.psks.size());
+                    ? org.vpnsleuth.crypto.Ikev1Keys.hashI(prf, skeyid, st.gxi, st.gxr, be64(spiI), be64(spiR), st.saiB, idBody)
+                    : org.vpnsleuth.crypto.Ikev1Keys.hashR(prf, skeyid, st.gxi, st.gxr, be64(spiI), be64(spiR), st.saiB, idBody);
+            return java.security.MessageDigest.isEqual(want, sent);
+        });
     }
 
     /** Which supplied PSK gives the SKEYID a strongSwan log printed for this SA (prf(PSK, Ni_b | Nr_b)); null when none. */
