@@ -93,7 +93,7 @@ public final class IpReassembly {
 
     /** A datagram whose fragments never all arrived. */
     public record Incomplete(String description, long[] frames, int bytesReceived, int totalLength, String reason,
-            String src, String dst, int protocol) {
+            String src, String dst, int protocol, long firstNanos) {
         @Override
         public String toString() {
             return description + ": " + reason + " (" + bytesReceived + " of "
@@ -390,7 +390,7 @@ public final class IpReassembly {
         boolean v6 = pd.key.length == 37;
         incomplete.add(new Incomplete(pd.description(), Arrays.copyOf(pd.frames, pd.frameCount), pd.received(), pd.total, why,
                 v6 ? Bytes.ipv6(pd.key, 0) : Bytes.ipv4(pd.key, 0), v6 ? Bytes.ipv6(pd.key, 16) : Bytes.ipv4(pd.key, 4),
-                pd.key[v6 ? 36 : 10] & 0xff));
+                pd.key[v6 ? 36 : 10] & 0xff, pd.firstNanos));
     }
 
     /** Datagrams that did not complete (after {@link #finish()}, all of them). */

@@ -137,7 +137,7 @@ public final class Diagnoser {
      * second connection), NAT-T keepalives between the peers.
      */
     public static void across(List<SaDiagnosis> all, org.vpnsleuth.track.Tracker t) {
-        across(all, t.keepalives());
+        across(all, t.keepalives(), t.peers());
         if (t.files().size() < 2) {
             return;
         }
@@ -164,12 +164,25 @@ public final class Diagnoser {
         }
     }
 
-    static void across(List<SaDiagnosis> all, java.util.Collection<org.vpnsleuth.track.Tracker.Keepalives> keepalives) {
+    static void across(List<SaDiagnosis> all, java.util.Collection<org.vpnsleuth.track.Tracker.Keepalives> keepalives,
+            org.vpnsleuth.track.PeerIndex peers) {
+        java.util.Map<org.vpnsleuth.track.IkeSa, SaDiagnosis> bySa = new java.util.IdentityHashMap<>();
+        // per version and responder address, the first two SAs (in report order) that chose a proposal
+        java.util.Map<String, List<SaDiagnosis>> acceptedBy = new java.util.HashMap<>();
+        for (SaDiagnosis d : all) {
+            bySa.put(d.sa, d);
+            if (d.chosen != null && d.sa.responder != null) {
+                List<SaDiagnosis> l = acceptedBy.computeIfAbsent(d.sa.version + "|" + d.sa.responder.address(),
+                        k -> new ArrayList<>(2));
+                if (l.size() < 2) {
+                    l.add(d);
+                }
+            }
+        }
         for (SaDiagnosis d : all) {
             if (d.main != null && d.main.cause() == Cause.IKE_PROPOSAL_MISMATCH && d.sa.responder != null) {
-                for (SaDiagnosis o : all) {
-                    if (o != d && o.chosen != null && o.sa.version == d.sa.version && o.sa.responder != null
-                            && o.sa.responder.address().equals(d.sa.responder.address())) {
+                for (SaDiagnosis o : acceptedBy.getOrDefault(d.sa.version + "|" + d.sa.responder.address(), List.of())) {
+                    if (o != d) {
                         Finding f = d.main;
                         List<Evidence> e = new ArrayList<>(f.evidence());
                         e.add(new Evidence(o.sa.messages.get(0).at, "another SA with this responder: accepted " + o.chosen));
@@ -228,30 +241,78 @@ public final class Diagnoser {
                 }
             }
         }
-        IkeRekeys.link(all);
-        // a second SA between the same peers while the first is still in use
-        for (SaDiagnosis d : all) {
-            if (d.rekeyedFrom != null) {
-                continue;
-            }
-            for (SaDiagnosis o : all) {
-                if (o != d && o.sa.version == d.sa.version && o.verdict == Verdict.ESTABLISHED && d.sa.initiator != null
-                        && o.sa.between(d.sa.initiator.address(), d.sa.responder.address())
-                        && o.sa.firstNanos() < d.sa.firstNanos() && o.sa.lastNanos() > d.sa.firstNanos()) {
-                    d.notes.add(String.format("started while the SA %016x/%016x of the same peers was up: a rekey or a"
-                            + " second connection", o.sa.spiI, o.sa.spiR));
-                    break;
-                }
-            }
-        }
+        IkeRekeys.link(all, bySa, peers);
+        concurrent(bySa, peers);
         for (org.vpnsleuth.track.Tracker.Keepalives k : keepalives) {
-            for (SaDiagnosis d : all) {
-                if (d.sa.between(k.src(), k.dst())) {
+            for (org.vpnsleuth.track.IkeSa sa : peers.between(k.src(), k.dst())) {
+                SaDiagnosis d = bySa.get(sa);
+                if (d != null) {
                     double span = (k.last().nanos() - k.first().nanos()) / 1e9;
                     d.notes.add(String.format(java.util.Locale.ROOT, "NAT-T keepalives %s → %s: %d%s", k.src(), k.dst(),
                             k.count(), k.count() > 1 ? String.format(java.util.Locale.ROOT, ", every %.1f s",
                                     span / (k.count() - 1)) : ""));
                 }
+            }
+        }
+    }
+
+    /**
+     * A second SA between the same peers while an established one is still in use (a rekey or a
+     * second connection): for each SA, the first (in report order) established SA of the same
+     * version and peers that started strictly before it and was last seen strictly after its start.
+     * One sweep per peer pair in order of start time, with the SAs still up kept by report order.
+     */
+    private static void concurrent(java.util.Map<org.vpnsleuth.track.IkeSa, SaDiagnosis> bySa,
+            org.vpnsleuth.track.PeerIndex peers) {
+        for (var entry : peers.pairs().entrySet()) {
+            String key = entry.getKey();
+            List<org.vpnsleuth.track.IkeSa> pair = entry.getValue();
+            if (pair.size() < 2) {
+                continue;
+            }
+            java.util.Map<Integer, java.util.TreeMap<Long, SaDiagnosis>> up = new java.util.HashMap<>();
+            java.util.PriorityQueue<long[]> ends = new java.util.PriorityQueue<>((x, y) -> Long.compare(x[0], y[0]));
+            java.util.Map<Long, SaDiagnosis> bySeq = new java.util.HashMap<>();
+            int i = 0;
+            while (i < pair.size()) {
+                long start = pair.get(i).firstNanos();
+                int j = i;
+                while (j < pair.size() && pair.get(j).firstNanos() == start) {
+                    j++;
+                }
+                while (!ends.isEmpty() && ends.peek()[0] <= start) { // no longer up at this start
+                    long[] e = ends.poll();
+                    SaDiagnosis gone = bySeq.remove(e[1]);
+                    up.get(gone.sa.version).remove(e[1]);
+                }
+                for (int k = i; k < j; k++) {
+                    SaDiagnosis d = bySa.get(pair.get(k));
+                    if (d == null || d.rekeyedFrom != null || d.sa.initiator == null) {
+                        continue;
+                    }
+                    String own = org.vpnsleuth.track.PeerIndex.key(d.sa.initiator.address(), d.sa.responder.address());
+                    if (!own.equals(key)) {
+                        continue; // said in the sweep of its own peers' pair
+                    }
+                    java.util.TreeMap<Long, SaDiagnosis> same = up.get(d.sa.version);
+                    if (same != null && !same.isEmpty()) {
+                        SaDiagnosis o = same.firstEntry().getValue();
+                        d.notes.add(String.format("started while the SA %016x/%016x of the same peers was up: a rekey or a"
+                                + " second connection", o.sa.spiI, o.sa.spiR));
+                    }
+                }
+                for (int k = i; k < j; k++) {
+                    SaDiagnosis o = bySa.get(pair.get(k));
+                    if (o != null && o.verdict == Verdict.ESTABLISHED) {
+                        long last = o.sa.lastNanos();
+                        if (last > start) {
+                            up.computeIfAbsent(o.sa.version, v -> new java.util.TreeMap<>()).put(o.sa.seq, o);
+                            bySeq.put(o.sa.seq, o);
+                            ends.add(new long[] {last, o.sa.seq});
+                        }
+                    }
+                }
+                i = j;
             }
         }
     }

@@ -19,7 +19,8 @@ final class IkeRekeys {
     private IkeRekeys() {
     }
 
-    static void link(List<SaDiagnosis> all) {
+    static void link(List<SaDiagnosis> all, java.util.Map<org.vpnsleuth.track.IkeSa, SaDiagnosis> bySa,
+            org.vpnsleuth.track.PeerIndex peers) {
         for (SaDiagnosis a : all) {
             if (a.sa.version != 2 || a.sa.initiator == null) {
                 continue;
@@ -36,7 +37,7 @@ final class IkeRekeys {
                 if (!known && q.decryptedWith != null) {
                     continue; // decrypted: a child SA, not an IKE rekey
                 }
-                SaDiagnosis b = successor(all, a, r, known ? q.ikeRekeySpi : null);
+                SaDiagnosis b = successor(bySa, peers, a, r, known ? q.ikeRekeySpi : null);
                 if (b != null) {
                     rekeyed(a, e, b, known);
                     break;
@@ -45,20 +46,52 @@ final class IkeRekeys {
         }
     }
 
-    private static SaDiagnosis successor(List<SaDiagnosis> all, SaDiagnosis a, IkeMessage r, String spi) {
-        SaDiagnosis found = null;
-        for (SaDiagnosis b : all) {
-            if (b == a || b.rekeyedFrom != null || b.sa.version != 2 || b.sa.messages.isEmpty()
-                    || !b.sa.exchanges("IKE_SA_INIT").isEmpty()
-                    || !b.sa.between(a.sa.initiator.address(), a.sa.responder.address())) {
-                continue;
+    /**
+     * The SA that CREATE_CHILD_SA response {@code r} of {@code a} created: the one with initiator SPI
+     * {@code spi} when the proposal was read (the first such in report order), else the only SA of
+     * the same peers that begins without IKE_SA_INIT within {@link #GUESS_WINDOW_NANOS} after it, when
+     * {@code a} is deleted afterwards. Candidates come from the peers' SAs ordered by start time.
+     */
+    private static SaDiagnosis successor(java.util.Map<org.vpnsleuth.track.IkeSa, SaDiagnosis> bySa,
+            org.vpnsleuth.track.PeerIndex peers, SaDiagnosis a, IkeMessage r, String spi) {
+        List<org.vpnsleuth.track.IkeSa> pair = peers.between(a.sa.initiator.address(), a.sa.responder.address());
+        if (spi != null) {
+            long want;
+            if (spi.length() != 16) {
+                return null;
             }
-            long first = b.sa.firstNanos();
-            if (spi != null) {
-                if (String.format("%016x", b.sa.spiI).equalsIgnoreCase(spi)) {
-                    return b;
+            try {
+                want = Long.parseUnsignedLong(spi, 16);
+            } catch (NumberFormatException e) {
+                return null;
+            }
+            SaDiagnosis first = null;
+            for (org.vpnsleuth.track.IkeSa x : pair) {
+                SaDiagnosis b = bySa.get(x);
+                if (x.spiI == want && b != null && candidate(a, b) && (first == null || x.seq < first.sa.seq)) {
+                    first = b;
                 }
-            } else if (first > r.at.nanos() && first - r.at.nanos() < GUESS_WINDOW_NANOS && deletedAfter(a, r)) {
+            }
+            return first;
+        }
+        if (!deletedAfter(a, r)) {
+            return null;
+        }
+        long t = r.at.nanos();
+        int lo = 0;
+        int hi = pair.size();
+        while (lo < hi) { // the first SA that starts after the response
+            int mid = (lo + hi) >>> 1;
+            if (pair.get(mid).firstNanos() > t) {
+                hi = mid;
+            } else {
+                lo = mid + 1;
+            }
+        }
+        SaDiagnosis found = null;
+        for (int i = lo; i < pair.size() && pair.get(i).firstNanos() - t < GUESS_WINDOW_NANOS; i++) {
+            SaDiagnosis b = bySa.get(pair.get(i));
+            if (b != null && candidate(a, b)) {
                 if (found != null) {
                     return null; // two candidates: do not guess
                 }
@@ -66,6 +99,12 @@ final class IkeRekeys {
             }
         }
         return found;
+    }
+
+    /** {@code b} may be the SA a rekey of {@code a} created: another IKEv2 SA, not yet claimed, that began without IKE_SA_INIT. */
+    private static boolean candidate(SaDiagnosis a, SaDiagnosis b) {
+        return b != a && b.rekeyedFrom == null && b.sa.version == 2 && !b.sa.messages.isEmpty()
+                && b.sa.exchanges("IKE_SA_INIT").isEmpty();
     }
 
     /** The old SA's last exchange is an answered INFORMATIONAL after the rekey (its Delete, RFC 7296 §2.18). */

@@ -36,10 +36,16 @@ public final class IkeSa {
 
     /** Capture time of the last frame of this SA (fragments included), for idle eviction. */
     public long lastSeenNanos;
+    /** The order the tracker created it in (ties in time are broken by it). */
+    public final long seq;
+    /** {@link #flows} as a set, so that linking a flow twice is a look-up. */
+    final java.util.Set<EspFlow> flowSet = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    final java.util.Set<IcmpError> icmpSet = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
 
-    IkeSa(int version, long spiI) {
+    IkeSa(int version, long spiI, long seq) {
         this.version = version;
         this.spiI = spiI;
+        this.seq = seq;
     }
 
     public long firstNanos() {

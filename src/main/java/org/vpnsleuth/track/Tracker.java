@@ -35,6 +35,9 @@ public final class Tracker {
     private static final int V1_FRAG = 132;
 
     private final Map<String, IkeSa> sas = new LinkedHashMap<>();
+    /** The SAs by peer pair, ordered by start: owners of flows, ICMP errors and lost datagrams are look-ups in it. */
+    private final PeerIndex peers = new PeerIndex();
+    private long saSeq;
     private final Map<IkeSa, Map<Long, IkeMessage>> sent = new HashMap<>();
     private final Map<String, EspFlow> flows = new LinkedHashMap<>();
     private final List<IcmpError> icmpErrors = new ArrayList<>();
@@ -142,10 +145,9 @@ public final class Tracker {
             for (long f : inc.frames()) {
                 refs.add(new FrameRef(file, f, 0));
             }
-            for (IkeSa sa : sas.values()) {
-                if (sa.between(inc.src(), inc.dst())) {
-                    sa.lostIpDatagrams.add(refs);
-                }
+            IkeSa sa = peers.at(inc.src(), inc.dst(), inc.firstNanos());
+            if (sa != null) {
+                sa.lostIpDatagrams.add(refs);
             }
         }
     }
@@ -165,39 +167,32 @@ public final class Tracker {
      * (a flow older than any SA of its peers) the earliest SA of them; null when none.
      */
     public IkeSa owner(EspFlow f) {
-        IkeSa best = null;
-        for (IkeSa sa : sas.values()) {
-            if (sa.between(f.src, f.dst) && sa.firstNanos() <= f.first.nanos()
-                    && (best == null || sa.firstNanos() > best.firstNanos())) {
-                best = sa;
-            }
-        }
-        if (best == null) {
-            for (IkeSa sa : sas.values()) {
-                if (sa.between(f.src, f.dst) && (best == null || sa.firstNanos() < best.firstNanos())) {
-                    best = sa;
-                }
-            }
-        }
-        return best;
+        return peers.at(f.src, f.dst, f.first.nanos());
     }
 
     /** Links {@code f} to its {@link #owner} now (live capture), once; returns the owner or null. */
     public IkeSa linkNow(EspFlow f) {
         IkeSa best = owner(f);
-        if (best != null && !best.flows.contains(f)) {
+        if (best != null && best.flowSet.add(f)) {
             best.flows.add(f);
         }
         return best;
     }
 
-    /** Links ICMP error {@code e} to the IKE SAs whose peers its quoted datagram was between, once. */
+    /**
+     * Links ICMP error {@code e}, once, to the IKE SA of the peers its quoted datagram was between
+     * that was up when the error came (as {@link #owner} for flows).
+     */
     public void linkNow(IcmpError e) {
-        for (IkeSa sa : sas.values()) {
-            if (sa.between(e.quotedSrc(), e.quotedDst()) && !sa.icmpErrors.contains(e)) {
-                sa.icmpErrors.add(e);
-            }
+        IkeSa sa = peers.at(e.quotedSrc(), e.quotedDst(), e.at().nanos());
+        if (sa != null && sa.icmpSet.add(e)) {
+            sa.icmpErrors.add(e);
         }
+    }
+
+    /** The IKE SAs by peer pair, ordered by the time of their first message. */
+    public PeerIndex peers() {
+        return peers;
     }
 
     public Collection<IkeSa> ikeSas() {
@@ -254,9 +249,10 @@ public final class Tracker {
                 goneSas.add(sa);
             }
         }
+        peers.removeAll(goneSas);
         for (IkeSa sa : sas.values()) { // what a long-lived SA keeps of its past is bounded too
-            sa.flows.removeIf(f -> f.last == null || f.last.nanos() < cutoffNanos);
-            sa.icmpErrors.removeIf(e -> e.at().nanos() < cutoffNanos);
+            sa.flows.removeIf(f -> (f.last == null || f.last.nanos() < cutoffNanos) && sa.flowSet.remove(f));
+            sa.icmpErrors.removeIf(e -> e.at().nanos() < cutoffNanos && sa.icmpSet.remove(e));
         }
         List<EspFlow> goneFlows = new ArrayList<>();
         var fi = flows.values().iterator();
@@ -419,7 +415,7 @@ public final class Tracker {
                 untrackedSas++;
                 return;
             }
-            sa = new IkeSa(version, spiI);
+            sa = new IkeSa(version, spiI, saSeq++);
             sas.put(key, sa);
         }
         sa.lastSeenNanos = Math.max(sa.lastSeenNanos, at.nanos());
@@ -518,6 +514,7 @@ public final class Tracker {
         (m.fromInitiator ? sa.initiatorAddresses : sa.responderAddresses).add(m.src.address());
         (m.fromInitiator ? sa.responderAddresses : sa.initiatorAddresses).add(m.dst.address());
         sa.messages.add(m);
+        peers.update(sa);
         // a byte-identical copy: a retransmission, or the same message in the other side's capture
         // (where a NAT between the capture points may have changed its addresses)
         Map<Long, IkeMessage> seen = sent.computeIfAbsent(sa, k -> new HashMap<>());
