@@ -67,6 +67,25 @@ abstract class AbstractReader implements CaptureReader {
         return all;
     }
 
+    /** Counts what is read from the file, for progress (null: unknown). */
+    private Captures.Counting counting;
+    private long size = -1;
+
+    final void source(Captures.Counting c, long fileSize) {
+        counting = c;
+        size = fileSize;
+    }
+
+    @Override
+    public long sourceBytesRead() {
+        return counting == null ? -1 : counting.count;
+    }
+
+    @Override
+    public long sourceSize() {
+        return size;
+    }
+
     @Override
     public String format() {
         return format;

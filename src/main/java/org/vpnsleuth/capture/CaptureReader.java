@@ -22,6 +22,16 @@ public interface CaptureReader extends Closeable {
     /** Frames returned so far. */
     long framesRead();
 
+    /** Bytes of the file read so far (compressed bytes for a gzip file); -1 when not known (standard input). */
+    default long sourceBytesRead() {
+        return -1;
+    }
+
+    /** The file's size in bytes; -1 when not known (standard input, a pipe). */
+    default long sourceSize() {
+        return -1;
+    }
+
     @Override
     void close() throws IOException;
 }

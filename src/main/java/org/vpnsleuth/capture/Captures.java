@@ -24,9 +24,11 @@ public final class Captures {
         if (Files.isDirectory(path)) {
             throw new CaptureException(name + ": is a directory, not a capture file");
         }
-        InputStream in;
+        Counting in;
+        long size;
         try {
-            in = Files.newInputStream(path);
+            in = new Counting(Files.newInputStream(path));
+            size = Files.size(path);
         } catch (NoSuchFileException e) {
             throw new CaptureException(name + ": no such file");
         } catch (AccessDeniedException e) {
@@ -35,10 +37,48 @@ public final class Captures {
             throw new CaptureException(name + ": cannot open: " + e.getMessage());
         }
         try {
-            return open(in, name);
+            CaptureReader r = open(in, name);
+            if (r instanceof AbstractReader a) {
+                a.source(in, Files.isRegularFile(path) ? size : -1);
+            }
+            return r;
         } catch (CaptureException e) {
             closeQuietly(in);
             throw e;
+        }
+    }
+
+    /** Counts the bytes read through it (progress of a long read). */
+    static final class Counting extends java.io.FilterInputStream {
+        volatile long count;
+
+        Counting(InputStream in) {
+            super(in);
+        }
+
+        @Override
+        public int read() throws IOException {
+            int b = super.read();
+            if (b >= 0) {
+                count++;
+            }
+            return b;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            int n = super.read(b, off, len);
+            if (n > 0) {
+                count += n;
+            }
+            return n;
+        }
+
+        @Override
+        public long skip(long n) throws IOException {
+            long k = super.skip(n);
+            count += Math.max(0, k);
+            return k;
         }
     }
 

@@ -24,6 +24,9 @@ public final class AnalyzeCommand implements Callable<Integer> {
     @Parameters(arity = "1..*", paramLabel = "FILE", description = "pcap or pcapng files, optionally gzip-compressed; - for standard input")
     List<String> files = new ArrayList<>();
 
+    @Option(names = {"-q", "--quiet"}, description = "no progress line on standard error (it is shown only on a terminal, for work over 2 s)")
+    boolean quiet;
+
     @Option(names = "--format", defaultValue = "text", description = "text or json (default: ${DEFAULT-VALUE})")
     Format format;
 
@@ -58,17 +61,17 @@ public final class AnalyzeCommand implements Callable<Integer> {
             Analysis a = Analysis.run(names, readers, espPorts, d -> {
                 keyOptions.apply(d);
                 decoders.add(d);
-            });
+            }, org.vpnsleuth.overhead.Measurements.Options.NONE, org.vpnsleuth.capture.Progress.onTerminal(quiet));
             StringBuilder sb = new StringBuilder(8192);
             if (format == Format.json) {
                 AnalysisJson.render(a, sb, j -> {
                     if (keyOptions.showKeys) {
                         KeyReport.json(decoders, j);
                     }
-                });
+                }, out);
                 sb.append('\n');
             } else {
-                AnalysisText.render(a, sb);
+                AnalysisText.render(a, sb, out);
                 if (keyOptions.showKeys) {
                     KeyReport.text(decoders, sb);
                 }

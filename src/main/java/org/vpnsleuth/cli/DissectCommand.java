@@ -33,6 +33,9 @@ public final class DissectCommand implements Callable<Integer> {
     @Option(names = {"-v", "--verbose"}, description = "show every field of every layer")
     boolean verbose;
 
+    @Option(names = {"-q", "--quiet"}, description = "no progress line on standard error (it is shown only on a terminal, for work over 2 s)")
+    boolean quiet;
+
     @Option(names = "--format", defaultValue = "text", description = "text or json (default: ${DEFAULT-VALUE})")
     Format format;
 
@@ -84,9 +87,14 @@ public final class DissectCommand implements Callable<Integer> {
         StringBuilder sb = new StringBuilder(4096);
         JsonWriter json = new JsonWriter(sb);
         long n = 0;
+        org.vpnsleuth.capture.Progress progress = org.vpnsleuth.capture.Progress.onTerminal(quiet || org.vpnsleuth.capture.Progress.stdoutIsTerminal());
+        List<org.vpnsleuth.capture.CaptureReader> progressOf = List.of(reader);
         try (reader) {
             while (n < count && reader.next(frame)) {
                 n++;
+                if ((n & 0x3fff) == 0) {
+                    progress.update(progressOf, n);
+                }
                 decoder.decode(frame, packet);
                 if (format == Format.json) {
                     FrameFormatter.json(packet, json);
@@ -104,6 +112,7 @@ public final class DissectCommand implements Callable<Integer> {
                     }
                 }
             }
+            progress.done();
             out.append(sb);
             out.flush();
         } catch (java.io.IOException e) {

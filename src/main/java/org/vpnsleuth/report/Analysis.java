@@ -60,6 +60,13 @@ public final class Analysis {
     /** As {@link #run(List, List, List, java.util.function.Consumer)}, with the overhead options of {@code overhead FILE} (--mtu, --esp). */
     public static Analysis run(List<String> names, List<CaptureReader> readers, List<Integer> espPorts,
             java.util.function.Consumer<Decoder> setup, org.vpnsleuth.overhead.Measurements.Options overheadOptions) {
+        return run(names, readers, espPorts, setup, overheadOptions, org.vpnsleuth.capture.Progress.NONE);
+    }
+
+    /** As above, with a progress line for a long read ({@link org.vpnsleuth.capture.Progress}). */
+    public static Analysis run(List<String> names, List<CaptureReader> readers, List<Integer> espPorts,
+            java.util.function.Consumer<Decoder> setup, org.vpnsleuth.overhead.Measurements.Options overheadOptions,
+            org.vpnsleuth.capture.Progress progress) {
         Analysis a = new Analysis();
         Tracker t = new Tracker();
         a.tracker = t;
@@ -93,7 +100,11 @@ public final class Analysis {
             t.add(packet, next);
             counts[next]++;
             has[next] = readers.get(next).next(pending[next]);
+            if ((t.frames() & 0x3fff) == 0) {
+                progress.update(readers, t.frames());
+            }
         }
+        progress.done();
         List<String> formats = new ArrayList<>();
         List<List<String>> warnings = new ArrayList<>();
         for (int i = 0; i < n; i++) {
@@ -219,6 +230,18 @@ public final class Analysis {
             }
         }
         return readers;
+    }
+
+    /** Writes {@code sb} to {@code to} and empties it once it holds more than 64 KiB (nothing when {@code to} is null). */
+    static void flush(StringBuilder sb, java.io.Writer to) {
+        if (to != null && sb.length() > 1 << 16) {
+            try {
+                to.append(sb);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+            sb.setLength(0);
+        }
     }
 
     public static void close(List<CaptureReader> readers) {

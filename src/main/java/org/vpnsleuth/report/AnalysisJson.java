@@ -31,6 +31,16 @@ public final class AnalysisJson {
 
     /** As {@link #render(Analysis, StringBuilder)}, with {@code extra} members (--show-keys' "keys") at the end. */
     public static void render(Analysis a, StringBuilder sb, java.util.function.Consumer<JsonWriter> extra) {
+        render(a, sb, extra, null);
+    }
+
+    /**
+     * As {@link #render(Analysis, StringBuilder, java.util.function.Consumer)}, writing what is
+     * rendered to {@code flushTo} after each IKE SA once {@code sb} holds more than 64 KiB (when not
+     * null), so that a report of many SAs never sits whole in memory; the rest stays in {@code sb}.
+     */
+    public static void render(Analysis a, StringBuilder sb, java.util.function.Consumer<JsonWriter> extra,
+            java.io.Writer flushTo) {
         JsonWriter j = new JsonWriter(sb);
         long t0 = a.tracker.firstNanos();
         j.beginObject(null);
@@ -49,6 +59,7 @@ public final class AnalysisJson {
         j.beginArray("ikeSas");
         for (SaDiagnosis d : a.ikeSas) {
             sa(j, d, t0);
+            Analysis.flush(sb, flushTo);
         }
         j.endArray();
         j.beginArray("unlinkedFlows");

@@ -25,15 +25,24 @@ public final class AnalysisText {
     /** Round-trip time of each exchange's first response, for the ladder. */
     private final java.util.Map<IkeMessage, Long> rtt = new java.util.HashMap<>();
 
-    private AnalysisText(Analysis a, StringBuilder out) {
+    /** Where a long report is written as it grows (null: all of it stays in {@link #out}). */
+    private final java.io.Writer flushTo;
+
+    private AnalysisText(Analysis a, StringBuilder out, java.io.Writer flushTo) {
         this.a = a;
         this.out = out;
+        this.flushTo = flushTo;
         this.multi = a.inputs.size() > 1;
         this.t0 = a.tracker.firstNanos();
     }
 
     public static void render(Analysis a, StringBuilder out) {
-        new AnalysisText(a, out).all();
+        new AnalysisText(a, out, null).all();
+    }
+
+    /** As {@link #render(Analysis, StringBuilder)}, writing to {@code flushTo} after each IKE SA once more than 64 KiB is held. */
+    public static void render(Analysis a, StringBuilder out, java.io.Writer flushTo) {
+        new AnalysisText(a, out, flushTo).all();
     }
 
     String ref(FrameRef r) {
@@ -63,6 +72,7 @@ public final class AnalysisText {
         for (SaDiagnosis d : a.ikeSas) {
             out.append('\n');
             sa(d);
+            Analysis.flush(out, flushTo);
         }
         if (!a.unlinkedFlows.isEmpty()) {
             out.append("\nESP/AH flows without an IKE SA in the capture:\n");
