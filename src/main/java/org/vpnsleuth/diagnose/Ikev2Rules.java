@@ -1,5 +1,6 @@
 package org.vpnsleuth.diagnose;
 
+import org.vpnsleuth.ike.PayloadType;
 import static org.vpnsleuth.diagnose.Diagnoser.ev;
 import static org.vpnsleuth.diagnose.Diagnoser.finding;
 import static org.vpnsleuth.diagnose.Diagnoser.recovered;
@@ -22,9 +23,6 @@ final class Ikev2Rules {
     /** An IKE_AUTH response whose ciphertext is at most this long can hold only a lone Notify: an error. */
     static final int LONE_NOTIFY_CIPHERTEXT = 16;
     /** Payload types (RFC 7296 §3.2). */
-    static final int CERT = 37;
-    static final int CERTREQ = 38;
-    static final int AUTH = 39;
     /** AUTH method "Shared Key Message Integrity Code" (RFC 7296 §3.8). */
     static final int AUTH_SHARED_KEY = 2;
     /** Error notifies about the child SA only, in an IKE_AUTH response that still brings the IKE SA up (RFC 7296 §1.2). */
@@ -173,7 +171,7 @@ final class Ikev2Rules {
         boolean espBoth = espBothWays(sa, r.at.nanos());
         ChildSa child = new ChildSa("IKE_AUTH");
         d.children.add(child);
-        if (err != null && r.hasPayload(AUTH) && CHILD_ERRORS.contains(err.name())) {
+        if (err != null && r.hasPayload(PayloadType.V2_AUTH) && CHILD_ERRORS.contains(err.name())) {
             // the IKE SA is up (the response authenticates the responder), only the child SA was refused
             Finding f = notifyFailure(dg, sa, q, r, err, "IKE_AUTH");
             d.main = f;
@@ -214,7 +212,7 @@ final class Ikev2Rules {
         }
         if (r.ciphertextExact && r.ciphertextLength <= LONE_NOTIFY_CIPHERTEXT && !later && !espBoth) {
             // a responder that authenticates with certificates asks for them in IKE_SA_INIT (CERTREQ)
-            boolean certs = okResp.hasPayload(CERTREQ) || q.hasPayload(CERT);
+            boolean certs = okResp.hasPayload(PayloadType.V2_CERTREQ) || q.hasPayload(PayloadType.V2_CERT);
             d.main = finding(certs ? Cause.AUTH_FAILED : Cause.PSK_MISMATCH, Confidence.MEDIUM, "IKE_AUTH",
                     "the IKE_AUTH response holds " + r.ciphertextLength + " bytes of ciphertext: room for one Notify"
                             + " and nothing else, most likely AUTHENTICATION_FAILED",

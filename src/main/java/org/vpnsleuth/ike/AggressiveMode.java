@@ -16,7 +16,6 @@ import org.vpnsleuth.decode.Bytes;
  */
 public final class AggressiveMode {
     static final int MAX = 65_536;
-    private static final int SA = 1;
     private static final int KE = 4;
     private static final int ID = 5;
     private static final int HASH = 8;
@@ -66,7 +65,7 @@ public final class AggressiveMode {
         while (c.next()) {
             byte[] body = Arrays.copyOfRange(b, c.bodyOffset(), c.bodyEnd());
             switch (c.type) {
-                case SA -> sa = sa == null ? body : sa;
+                case PayloadType.V1_SA -> sa = sa == null ? body : sa;
                 case KE -> ke = body;
                 case NONCE -> nonce = body;
                 case ID -> id = id == null ? body : id;

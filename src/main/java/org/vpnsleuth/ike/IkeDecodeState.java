@@ -38,7 +38,6 @@ public final class IkeDecodeState {
     static final long FRAGMENT_TIMEOUT_NANOS = 60_000_000_000L;
     private static final int MAX_INCOMPLETE_KEPT = 1000;
 
-    static final int FRAG_PAYLOAD = 132;
     private static final String BUFFER_FULL =
             "buffer limit reached (" + MAX_PENDING + " messages, " + (MAX_PENDING_BYTES >> 20) + " MiB)";
 
@@ -191,7 +190,7 @@ public final class IkeDecodeState {
             Negotiated neg2 = negotiated.get(new SaKey(spiI, spiR));
             if (decryption != null) {
                 decryption.learnV2(b, o, ike.payloadOffset(), bodyEnd, next, spiI, spiR, response, exchange);
-                if (nested == 0 && (next == 46 || next == 53)) {
+                if (nested == 0 && (next == PayloadType.V2_SK || next == PayloadType.V2_SKF)) {
                     decrypted = decryption.decryptV2(b, o, bodyEnd, neg2);
                     // an IKE SA rekey (CREATE_CHILD_SA) negotiated the algorithms of a new IKE SA in this frame
                     for (IkeDecryption.Rekeyed r : decryption.takeRekeyed()) {
@@ -233,11 +232,11 @@ public final class IkeDecodeState {
             }
             if (!encrypted) {
                 decryption.learnV1(b, ike.payloadOffset(), bodyEnd, next, spiI, spiR, direction.equals("I→R"));
-            } else if (next != FRAG_PAYLOAD) {
+            } else if (next != PayloadType.V1_FRAG) {
                 decrypted = decryption.decryptV1(b, o, bodyEnd, neg, direction.equals("I→R")); // fragments put together too
             }
         }
-        if (next == FRAG_PAYLOAD && nested == 0) {
+        if (next == PayloadType.V1_FRAG && nested == 0) {
             fragment(b, ike.payloadOffset(), bodyEnd, spiI, spiR, src, frame, nanos);
         }
         return new MessageInfo(direction, neg, null, null, note);
@@ -339,7 +338,7 @@ public final class IkeDecodeState {
     private static Negotiated chosenV2(byte[] b, int pos, int end, int first, long frame) {
         PayloadChain c = new PayloadChain(b, pos, end, first, true);
         while (c.next()) {
-            if (c.type != 33) {
+            if (c.type != PayloadType.V2_SA) {
                 continue;
             }
             int p = c.bodyOffset();
@@ -438,7 +437,7 @@ public final class IkeDecodeState {
     // ------------------------------------------------------------------ IKEv1 fragments
 
     private void fragment(byte[] b, int pos, int end, long spiI, long spiR, Addr src, long frame, long nanos) {
-        PayloadChain c = new PayloadChain(b, pos, end, FRAG_PAYLOAD, false);
+        PayloadChain c = new PayloadChain(b, pos, end, PayloadType.V1_FRAG, false);
         if (!c.next() || c.length < 8) {
             return; // the dissector reports the malformed payload
         }

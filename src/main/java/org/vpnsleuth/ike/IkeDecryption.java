@@ -23,8 +23,6 @@ import org.vpnsleuth.keys.KeyMaterial;
  */
 public final class IkeDecryption {
     static final int MAX_SAS = 65_536;
-    private static final int SK = 46;
-    private static final int SKF = 53;
     private static final int NONCE = 40;
 
     /** Derived or supplied IKEv2 keys of one SA, and where they came from. */
@@ -208,11 +206,11 @@ public final class IkeDecryption {
         long mid = Bytes.u32(b, off + 20);
         PayloadChain c = new PayloadChain(b, off + 28, end, b[off + 16] & 0xff, true);
         while (c.next()) {
-            if (c.type == SK || c.type == SKF) {
+            if (c.type == PayloadType.V2_SK || c.type == PayloadType.V2_SKF) {
                 break;
             }
         }
-        if (c.type != SK && c.type != SKF || c.malformed != null && c.length == 0) {
+        if (c.type != PayloadType.V2_SK && c.type != PayloadType.V2_SKF || c.malformed != null && c.length == 0) {
             return null;
         }
         Encryption enc = Encryption.fromIkev2Id(neg.encryption());
@@ -226,7 +224,7 @@ public final class IkeDecryption {
             return null;
         }
         int p = c.offset;
-        int hdrEnd = p + 4 + (c.type == SKF ? 4 : 0);
+        int hdrEnd = p + 4 + (c.type == PayloadType.V2_SKF ? 4 : 0);
         int icv = enc.aead() ? enc.icvLength() : integ.icvLength();
         int iv = enc.ivLength();
         int payEnd = c.bodyEnd();
@@ -273,7 +271,7 @@ public final class IkeDecryption {
         decrypted++;
         verifiedV2.putIfAbsent(new SaKey(spiI, spiR), new VerifiedV2(spiI, spiR, k, enc, neg.keyLength(), integ));
         int firstInner = b[p] & 0xff;
-        if (c.type == SK) {
+        if (c.type == PayloadType.V2_SK) {
             byte[] whole = message(b, off, firstInner, inner);
             childKeys(whole, spiI, spiR, fromInitiator, k, prf);
             return new Result(whole, k.source, null, 0, 0, authCheck(whole, spiI, spiR, fromInitiator, k, prf),
@@ -394,7 +392,7 @@ public final class IkeDecryption {
         int p = -1;
         int pend = -1;
         while (c.next()) {
-            if (c.type == 33) {
+            if (c.type == PayloadType.V2_SA) {
                 p = c.bodyOffset();
                 pend = c.bodyEnd();
                 break;
@@ -485,9 +483,7 @@ public final class IkeDecryption {
     // ------------------------------------------------------------------ CREATE_CHILD_SA (RFC 7296 §1.3, §2.17, §2.18)
 
     private static final int CREATE_CHILD_SA = 36;
-    private static final int SA = 33;
     private static final int KE = 34;
-    private static final int NOTIFY = 41;
     /** Notify types below this are errors (RFC 7296 §3.10.1). */
     private static final int NOTIFY_STATUS_FIRST = 16384;
 
@@ -538,13 +534,13 @@ public final class IkeDecryption {
         PayloadChain c = new PayloadChain(msg, 28, msg.length, msg[16] & 0xff, true);
         while (c.next()) {
             int body = c.bodyOffset();
-            if (c.type == SA && sa == null) {
+            if (c.type == PayloadType.V2_SA && sa == null) {
                 sa = new V2Proposals(msg, body, c.bodyEnd());
             } else if (c.type == NONCE && nonce == null) {
                 nonce = Arrays.copyOfRange(msg, body, c.bodyEnd());
             } else if (c.type == KE) {
                 ke = true;
-            } else if (c.type == NOTIFY && c.bodyEnd() - body >= 4 && error < 0) {
+            } else if (c.type == PayloadType.V2_N && c.bodyEnd() - body >= 4 && error < 0) {
                 int type = Bytes.u16(msg, body + 2);
                 if (type < NOTIFY_STATUS_FIRST) {
                     error = type;

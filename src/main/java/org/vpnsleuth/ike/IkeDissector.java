@@ -22,8 +22,6 @@ public final class IkeDissector {
         "GSPM", "IDg", "GSA", "KD", "SKF", "PS",
     };
 
-    private static final int NOTIFY = 41;
-    private static final int SKF = 53;
 
     /** The short notation of an IKEv2 payload type, or its number. */
     public static String shortName(int type) {
@@ -54,7 +52,6 @@ public final class IkeDissector {
         return (ike.buf[ike.offset + 19] & 0x01) != 0;
     }
 
-    private static final int V1_NOTIFY = 11;
 
     private static IkeDecodeState.MessageInfo info(Layer ike) {
         return ike.info instanceof IkeDecodeState.MessageInfo m ? m : null;
@@ -70,7 +67,7 @@ public final class IkeDissector {
      * fragment: payload 132 is never encrypted (the message it carries a piece of may be).
      */
     private static boolean v1Ciphertext(Layer ike) {
-        return v1Encrypted(ike) && (ike.buf[ike.offset + 16] & 0xff) != IkeDecodeState.FRAG_PAYLOAD;
+        return v1Encrypted(ike) && (ike.buf[ike.offset + 16] & 0xff) != PayloadType.V1_FRAG;
     }
 
     private static void context(Layer ike, FieldSink out) {
@@ -207,13 +204,13 @@ public final class IkeDissector {
             }
             if (major == 1) {
                 out.append(Ikev1Payloads.shortName(c.type));
-                if (c.type == IkeDecodeState.FRAG_PAYLOAD && c.length >= 8) {
+                if (c.type == PayloadType.V1_FRAG && c.length >= 8) {
                     int f = c.bodyOffset();
                     out.append('(').append(Bytes.u16(ike.buf, f)).append(':').append(ike.buf[f + 2] & 0xff);
                     out.append((ike.buf[f + 3] & 1) != 0 ? " last)" : ")");
                     continue;
                 }
-                if (c.type == V1_NOTIFY && c.length >= 12) {
+                if (c.type == PayloadType.V1_N && c.length >= 12) {
                     int t = Bytes.u16(ike.buf, c.offset + 10);
                     String n = IkeRegistries.ISAKMP_NOTIFY_TYPES.name(t);
                     out.append('(').append(n != null ? n : Integer.toString(t)).append(')');
@@ -221,11 +218,11 @@ public final class IkeDissector {
                 continue;
             }
             out.append(shortName(c.type));
-            if (c.type == SKF && c.length >= 8) {
+            if (c.type == PayloadType.V2_SKF && c.length >= 8) {
                 int f = c.bodyOffset();
                 out.append('(').append(Bytes.u16(ike.buf, f)).append('/').append(Bytes.u16(ike.buf, f + 2)).append(')');
             }
-            if (c.type == NOTIFY && c.length >= 8) {
+            if (c.type == PayloadType.V2_N && c.length >= 8) {
                 int t = Bytes.u16(ike.buf, c.offset + 6);
                 String n = IkeRegistries.IKEV2_NOTIFY_TYPES.name(t);
                 out.append('(').append(n != null ? n : Integer.toString(t)).append(')');

@@ -19,25 +19,6 @@ public final class Ikev1Payloads {
     private Ikev1Payloads() {
     }
 
-    static final int SA = 1;
-    static final int P = 2;
-    static final int T = 3;
-    static final int KE = 4;
-    static final int ID = 5;
-    static final int CERT = 6;
-    static final int CR = 7;
-    static final int HASH = 8;
-    static final int SIG = 9;
-    static final int NONCE = 10;
-    static final int N = 11;
-    static final int D = 12;
-    static final int VID = 13;
-    static final int ATTR = 14;
-    static final int NAT_D = 20;
-    static final int NAT_OA = 21;
-    static final int NAT_D_DRAFT = 130;
-    static final int NAT_OA_DRAFT = 131;
-    static final int FRAG = 132;
 
     /** Short names of payload types 0..21 as written in RFC 2408/2409 exchange diagrams. */
     private static final String[] SHORT = {
@@ -82,9 +63,9 @@ public final class Ikev1Payloads {
             return SHORT[type];
         }
         return switch (type) {
-            case NAT_D_DRAFT -> "NAT-D";
-            case NAT_OA_DRAFT -> "NAT-OA";
-            case FRAG -> "FRAG";
+            case PayloadType.V1_NAT_D_DRAFT -> "NAT-D";
+            case PayloadType.V1_NAT_OA_DRAFT -> "NAT-OA";
+            case PayloadType.V1_FRAG -> "FRAG";
             default -> Integer.toString(type);
         };
     }
@@ -131,30 +112,30 @@ public final class Ikev1Payloads {
             return;
         }
         switch (type) {
-            case SA -> sa(b, off, end, out);
+            case PayloadType.V1_SA -> sa(b, off, end, out);
             // Proposal and Transform are substructures of SA (RFC 2408 §3.5, §3.6); one standing on
             // its own in the chain is decoded as such (its generic header is the substructure's),
             // with the ISAKMP protocol's names since no proposal says otherwise
-            case P -> PayloadFields.proposal(b, off - 4, end, out, IkeRegistries.ISAKMP_PROTOCOL_IDS, Ikev1Payloads::transform);
-            case T -> transform(b, off - 4, end, PROTO_ISAKMP, out);
-            case KE -> out.number("dataLength", end - off);
-            case ID -> id(b, off, end, out);
-            case CERT, CR -> cert(type == CR, b, off, end, out);
-            case HASH, SIG -> {
+            case PayloadType.V1_P -> PayloadFields.proposal(b, off - 4, end, out, IkeRegistries.ISAKMP_PROTOCOL_IDS, Ikev1Payloads::transform);
+            case PayloadType.V1_T -> transform(b, off - 4, end, PROTO_ISAKMP, out);
+            case PayloadType.V1_KE -> out.number("dataLength", end - off);
+            case PayloadType.V1_ID -> id(b, off, end, out);
+            case PayloadType.V1_CERT, PayloadType.V1_CR -> cert(type == PayloadType.V1_CR, b, off, end, out);
+            case PayloadType.V1_HASH, PayloadType.V1_SIG -> {
                 out.number("dataLength", end - off);
                 out.bytes("data", b, off, end - off);
             }
-            case NONCE -> {
+            case PayloadType.V1_NONCE -> {
                 out.number("nonceLength", end - off);
                 out.bytes("nonce", b, off, end - off);
             }
-            case N -> notify(b, off, end, out);
-            case D -> delete(b, off, end, out);
-            case VID -> vendorId(b, off, end, out);
-            case NAT_D, NAT_D_DRAFT -> out.bytes("hash", b, off, end - off);
-            case NAT_OA, NAT_OA_DRAFT -> natOa(b, off, end, out);
-            case ATTR -> attributes(b, off, end, out);
-            case FRAG -> fragment(b, off, end, out);
+            case PayloadType.V1_N -> notify(b, off, end, out);
+            case PayloadType.V1_D -> delete(b, off, end, out);
+            case PayloadType.V1_VID -> vendorId(b, off, end, out);
+            case PayloadType.V1_NAT_D, PayloadType.V1_NAT_D_DRAFT -> out.bytes("hash", b, off, end - off);
+            case PayloadType.V1_NAT_OA, PayloadType.V1_NAT_OA_DRAFT -> natOa(b, off, end, out);
+            case PayloadType.V1_ATTR -> attributes(b, off, end, out);
+            case PayloadType.V1_FRAG -> fragment(b, off, end, out);
             default -> {
                 if (end > off) {
                     out.bytes("data", b, off, end - off);

@@ -17,23 +17,6 @@ public final class Ikev2Payloads {
     private Ikev2Payloads() {
     }
 
-    static final int SA = 33;
-    static final int KE = 34;
-    static final int IDI = 35;
-    static final int IDR = 36;
-    static final int CERT = 37;
-    static final int CERTREQ = 38;
-    static final int AUTH = 39;
-    static final int NONCE = 40;
-    static final int NOTIFY = 41;
-    static final int DELETE = 42;
-    static final int VID = 43;
-    static final int TSI = 44;
-    static final int TSR = 45;
-    static final int SK = 46;
-    static final int CP = 47;
-    static final int EAP = 48;
-    static final int SKF = 53;
 
     // Notify message types whose data has structure (RFC 7296 §3.10.1, RFC 5685, RFC 7427)
     private static final int N_INVALID_KE_PAYLOAD = 17;
@@ -98,32 +81,32 @@ public final class Ikev2Payloads {
             return;
         }
         switch (type) {
-            case SA -> sa(b, off, end, out);
-            case KE -> ke(b, off, end, out);
-            case IDI, IDR -> id(b, off, end, out);
-            case CERT, CERTREQ -> cert(type == CERTREQ, b, off, end, out);
-            case AUTH -> auth(b, off, end, out);
-            case NONCE -> {
+            case PayloadType.V2_SA -> sa(b, off, end, out);
+            case PayloadType.V2_KE -> ke(b, off, end, out);
+            case PayloadType.V2_IDI, PayloadType.V2_IDR -> id(b, off, end, out);
+            case PayloadType.V2_CERT, PayloadType.V2_CERTREQ -> cert(type == PayloadType.V2_CERTREQ, b, off, end, out);
+            case PayloadType.V2_AUTH -> auth(b, off, end, out);
+            case PayloadType.V2_NONCE -> {
                 out.number("nonceLength", end - off);
                 out.bytes("nonce", b, off, end - off);
             }
-            case NOTIFY -> notify(b, off, end, out);
-            case DELETE -> delete(b, off, end, out);
-            case VID -> vendorId(b, off, end, out);
-            case TSI, TSR -> ts(b, off, end, out);
-            case SK -> {
+            case PayloadType.V2_N -> notify(b, off, end, out);
+            case PayloadType.V2_D -> delete(b, off, end, out);
+            case PayloadType.V2_VID -> vendorId(b, off, end, out);
+            case PayloadType.V2_TSI, PayloadType.V2_TSR -> ts(b, off, end, out);
+            case PayloadType.V2_SK -> {
                 out.named("firstPayload", nextPayload, IkeRegistries.IKEV2_PAYLOAD_TYPES.name(nextPayload));
                 out.number("encryptedLength", end - off);
                 sealed(neg, b, off, end, "SK payload", out);
             }
-            case SKF -> {
+            case PayloadType.V2_SKF -> {
                 skf(nextPayload, b, off, end, out);
                 if (end - off >= 4) {
                     sealed(neg, b, off + 4, end, "SKF payload", out);
                 }
             }
-            case CP -> cp(b, off, end, out);
-            case EAP -> eap(b, off, end, out);
+            case PayloadType.V2_CP -> cp(b, off, end, out);
+            case PayloadType.V2_EAP -> eap(b, off, end, out);
             default -> {
                 if (end > off) {
                     out.bytes("data", b, off, end - off);

@@ -18,8 +18,6 @@ public final class PayloadChain {
     /** Payloads walked at most per message. */
     public static final int MAX_PAYLOADS = 256;
 
-    private static final int SK = 46;
-    private static final int SKF = 53;
 
     private final byte[] buf;
     private final int start;
@@ -79,7 +77,7 @@ public final class PayloadChain {
         if (malformed != null || nextType == 0 || buf == null) {
             return false;
         }
-        if (ikev2 && count > 0 && (type == SK || type == SKF) && pos >= limit) {
+        if (ikev2 && count > 0 && (type == PayloadType.V2_SK || type == PayloadType.V2_SKF) && pos >= limit) {
             return false; // the next-payload field of SK/SKF names the first encrypted payload
         }
         if (count >= MAX_PAYLOADS) {

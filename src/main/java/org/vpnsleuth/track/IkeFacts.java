@@ -1,5 +1,6 @@
 package org.vpnsleuth.track;
 
+import org.vpnsleuth.ike.PayloadType;
 import static org.vpnsleuth.decode.FieldTree.maps;
 import static org.vpnsleuth.decode.FieldTree.num;
 import static org.vpnsleuth.decode.FieldTree.str;
@@ -17,28 +18,8 @@ final class IkeFacts {
     }
 
     // payload types (RFC 2408 §3.1, RFC 7296 §3.2)
-    private static final int V1_SA = 1;
-    private static final int V1_ID = 5;
-    private static final int V1_N = 11;
-    private static final int V1_D = 12;
-    private static final int V1_ATTR = 14;
     /** draft-beaulieu-ike-xauth: XAUTH-STATUS, 1 OK / 0 FAIL. */
     private static final long XAUTH_STATUS = 16527;
-    private static final int V1_VID = 13;
-    private static final int V1_NAT_D = 20;
-    private static final int V1_NAT_D_DRAFT = 130;
-    private static final int V2_SA = 33;
-    private static final int V2_KE = 34;
-    private static final int V2_IDI = 35;
-    private static final int V2_IDR = 36;
-    private static final int V2_AUTH = 39;
-    private static final int V2_TSI = 44;
-    private static final int V2_TSR = 45;
-    private static final int V2_N = 41;
-    private static final int V2_D = 42;
-    private static final int V2_VID = 43;
-    private static final int V2_SK = 46;
-    private static final int V2_SKF = 53;
     private static final int N_NAT_DETECTION_SOURCE_IP = 16388;
     private static final int N_NAT_DETECTION_DESTINATION_IP = 16389;
     // IKEv1 SA attribute classes (RFC 2409 appendix A, RFC 2407 §4.5)
@@ -65,7 +46,7 @@ final class IkeFacts {
     }
 
     private static void v2(Map<String, Object> p, long t, IkeMessage m) {
-        if (t == V2_SA) {
+        if (t == PayloadType.V2_SA) {
             for (Map<String, Object> prop : maps(p, "proposals")) {
                 List<String> parts = new ArrayList<>();
                 for (Map<String, Object> tr : maps(prop, "transforms")) {
@@ -80,9 +61,9 @@ final class IkeFacts {
                     m.ikeRekeySpi = spi; // an IKE SA rekey (RFC 7296 §1.3.2): the new SA's SPI from this side
                 }
             }
-        } else if (t == V2_KE) {
+        } else if (t == PayloadType.V2_KE) {
             m.keGroup = (int) num(p, "group", -1);
-        } else if (t == V2_N) {
+        } else if (t == PayloadType.V2_N) {
             notify(p, m);
             long nt = num(p, "notifyType", -1);
             if (nt == N_NAT_DETECTION_SOURCE_IP) {
@@ -90,26 +71,26 @@ final class IkeFacts {
             } else if (nt == N_NAT_DETECTION_DESTINATION_IP) {
                 m.natDetectionDestination = str(p, "hash");
             }
-        } else if (t == V2_VID) {
+        } else if (t == PayloadType.V2_VID) {
             vendor(p, m);
-        } else if (t == V2_AUTH) {
+        } else if (t == PayloadType.V2_AUTH) {
             m.authMethod = (int) num(p, "method", -1);
             m.authMethodName = str(p, "methodName");
-        } else if (t == V2_D) {
+        } else if (t == PayloadType.V2_D) {
             m.deletes.add(name(p, "protocolId") + (p.containsKey("spis") ? " SPIs " + p.get("spis") : ""));
-        } else if (t == V2_TSI || t == V2_TSR) {
+        } else if (t == PayloadType.V2_TSI || t == PayloadType.V2_TSR) {
             for (Map<String, Object> sel : maps(p, "selectors")) {
                 String range = str(sel, "start") + "-" + str(sel, "end");
                 long proto = num(sel, "ipProtocol", 0);
                 long sp = num(sel, "startPort", 0);
                 long ep = num(sel, "endPort", 65535);
-                m.trafficSelectors.add((t == V2_TSI ? "TSi " : "TSr ") + range + (proto != 0 ? " proto " + proto : "")
+                m.trafficSelectors.add((t == PayloadType.V2_TSI ? "TSi " : "TSr ") + range + (proto != 0 ? " proto " + proto : "")
                         + (sp != 0 || ep != 65535 ? " ports " + sp + "-" + ep : ""));
             }
-        } else if (t == V2_IDI || t == V2_IDR) {
+        } else if (t == PayloadType.V2_IDI || t == PayloadType.V2_IDR) {
             identity(p, m);
-        } else if (t == V2_SKF || t == V2_SK) {
-            if (t == V2_SKF) {
+        } else if (t == PayloadType.V2_SKF || t == PayloadType.V2_SK) {
+            if (t == PayloadType.V2_SKF) {
                 m.fragmentNumber = (int) num(p, "fragmentNumber", 0);
                 m.fragmentTotal = (int) num(p, "totalFragments", 0);
             }
@@ -119,7 +100,7 @@ final class IkeFacts {
     }
 
     private static void v1(Map<String, Object> p, long t, IkeMessage m) {
-        if (t == V1_SA) {
+        if (t == PayloadType.V1_SA) {
             for (Map<String, Object> prop : maps(p, "proposals")) {
                 boolean phase1 = num(prop, "protocolId", -1) == 1;
                 List<String> parts = new ArrayList<>();
@@ -128,24 +109,24 @@ final class IkeFacts {
                 }
                 m.proposals.add("#" + num(prop, "number", 0) + " " + name(prop, "protocolId") + ": " + String.join(" | ", parts));
             }
-        } else if (t == V1_N) {
+        } else if (t == PayloadType.V1_N) {
             notify(p, m);
-        } else if (t == V1_ATTR) {
+        } else if (t == PayloadType.V1_ATTR) {
             for (Map<String, Object> a : maps(p, "attributes")) {
                 if (num(a, "type", -1) == XAUTH_STATUS && a.get("value") instanceof Long v) {
                     m.xauthStatus = v;
                 }
             }
-        } else if (t == V1_D) {
+        } else if (t == PayloadType.V1_D) {
             m.deletes.add(name(p, "protocolId") + (p.containsKey("spis") ? " SPIs " + p.get("spis") : ""));
-        } else if (t == V1_VID) {
+        } else if (t == PayloadType.V1_VID) {
             vendor(p, m);
-        } else if (t == V1_NAT_D || t == V1_NAT_D_DRAFT) {
+        } else if (t == PayloadType.V1_NAT_D || t == PayloadType.V1_NAT_D_DRAFT) {
             String h = str(p, "hash");
             if (h != null) {
                 m.natD.add(h);
             }
-        } else if (t == V1_ID) {
+        } else if (t == PayloadType.V1_ID) {
             identity(p, m);
         }
     }

@@ -1,5 +1,6 @@
 package org.vpnsleuth.track;
 
+import org.vpnsleuth.ike.PayloadType;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -30,9 +31,6 @@ public final class Tracker {
     /** The same message captured in two files within this time is one message seen twice, not a retransmission. */
     static final long SAME_MESSAGE_NANOS = 5_000_000_000L;
 
-    private static final int V2_SK = 46;
-    private static final int V2_SKF = 53;
-    private static final int V1_FRAG = 132;
 
     private final Map<String, IkeSa> sas = new LinkedHashMap<>();
     /** The SAs by peer pair, ordered by start: owners of flows, ICMP errors and lost datagrams are look-ups in it. */
@@ -287,8 +285,8 @@ public final class Tracker {
 
     private void icmp(Packet p, int i, FrameRef at) {
         Layer l = p.layer(i);
-        Map<String, Object> f = FieldTree.of(l);
-        long type = FieldTree.num(f, "type", -1);
+        org.vpnsleuth.decode.IcmpInfo info = org.vpnsleuth.decode.IcmpInfo.of(l);
+        long type = info == null ? -1 : info.type();
         boolean v6 = l.proto == Proto.ICMPV6;
         boolean error = v6 ? type >= 1 && type <= 4 : type == 3 || type == 11 || type == 12;
         if (!error || icmpErrors.size() >= MAX_FLOWS) {
@@ -298,7 +296,7 @@ public final class Tracker {
         for (int k = i - 1; k >= 0; k--) {
             Layer x = p.layer(k);
             if (x.proto == Proto.IPV4 || x.proto == Proto.IPV6) {
-                from = FieldTree.str(FieldTree.of(x), "src");
+                from = x.ipAddress(true);
                 break;
             }
         }
@@ -312,18 +310,19 @@ public final class Tracker {
                 break;
             }
             if ((x.proto == Proto.IPV4 || x.proto == Proto.IPV6) && qs == null) {
-                Map<String, Object> q = FieldTree.of(x);
-                qs = FieldTree.str(q, "src");
-                qd = FieldTree.str(q, "dst");
-                proto = (int) FieldTree.num(q, x.proto == Proto.IPV4 ? "protocol" : "nextHeader", -1);
+                qs = x.ipAddress(true);
+                qd = x.ipAddress(false);
+                if (x.proto == Proto.IPV4 ? x.headerLength >= 20 : x.headerLength >= 40) {
+                    proto = x.u8(x.proto == Proto.IPV4 ? 9 : 6);
+                }
             } else if ((x.proto == Proto.UDP || x.proto == Proto.TCP) && x.headerLength >= 4) {
                 port = x.u16(2);
             }
         }
-        String what = FieldTree.str(f, "typeName");
-        String code = FieldTree.str(f, "codeName");
+        String what = info.typeName();
+        String code = info.codeName();
         String text = (what != null ? what : "type " + type) + (code != null ? ": " + code : "");
-        IcmpError e = new IcmpError(at, from, text, qs, qd, proto, port, (int) FieldTree.num(f, "mtu", -1));
+        IcmpError e = new IcmpError(at, from, text, qs, qd, proto, port, (int) info.mtu());
         icmpErrors.add(e);
         listener.icmpError(e);
     }
@@ -434,7 +433,7 @@ public final class Tracker {
             }
             return;
         }
-        if (version == 1 && next == V1_FRAG && (info == null || info.reassembled() == null)) {
+        if (version == 1 && next == PayloadType.V1_FRAG && (info == null || info.reassembled() == null)) {
             sa.fragmentFrames.add(at); // a piece: the whole message is tracked when it is reassembled
             return;
         }
@@ -451,7 +450,7 @@ public final class Tracker {
         String payloads = sum.toString().trim();
         int exchange = b[o + 18] & 0xff;
         String exName = FieldTree.str(f, "exchangeTypeName");
-        boolean encrypted = FieldTree.bool(f, "encrypted") || version == 2 && (next == V2_SK || next == V2_SKF);
+        boolean encrypted = FieldTree.bool(f, "encrypted") || version == 2 && (next == PayloadType.V2_SK || next == PayloadType.V2_SKF);
         long length = Bytes.u32(b, o + 24);
         int end = (int) Math.min(l.end, (long) o + Math.max(28, length));
         IkeMessage m = new IkeMessage(at, src, dst, version, spiI, spiR, exchange,

@@ -30,7 +30,7 @@ class IdentitiesTest {
         byte[] body = cat(new byte[] {(byte) idType, 17, 0x01, (byte) 0xf4}, data); // protocol UDP, port 500
         byte[] buf = cat(h("ee ee ee"), body, h("ee"));
         Rec r = new Rec();
-        Ikev1Payloads.fields(Ikev1Payloads.ID, buf, 3, 3 + body.length, r);
+        Ikev1Payloads.fields(PayloadType.V1_ID, buf, 3, 3 + body.length, r);
         r.balanced();
         return r.root;
     }

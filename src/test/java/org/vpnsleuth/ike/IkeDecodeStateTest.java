@@ -56,7 +56,7 @@ class IkeDecodeStateTest {
 
     /** An ISAKMP message (Main Mode, message ID 0) whose only payload is a fragment. */
     static byte[] fragment(long spiI, long spiR, int id, int number, boolean last, byte[] data) {
-        return isakmp(spiI, spiR, Ikev1Payloads.FRAG, 2, 0, 0, fragPayload(id, number, last, data));
+        return isakmp(spiI, spiR, PayloadType.V1_FRAG, 2, 0, 0, fragPayload(id, number, last, data));
     }
 
     static byte[] fragment(int id, int number, boolean last, byte[] data) {
@@ -75,14 +75,14 @@ class IkeDecodeStateTest {
     /** ID payload (RFC 2407 §4.6.2) of an IPv4 address, UDP port 500, then a NONCE payload of 16 bytes. */
     static byte[] idNonceBody() {
         Msg m = new Msg();
-        m.u8(Ikev1Payloads.NONCE, 0).u16(12).u8(1, 17).u16(500).u8(192, 0, 2, 1); // ID
+        m.u8(PayloadType.V1_NONCE, 0).u16(12).u8(1, 17).u16(500).u8(192, 0, 2, 1); // ID
         m.u8(0, 0).u16(4 + 16).fill(16, 0x40); // NONCE
         return m.bytes();
     }
 
     /** The inner message of most tests: Main Mode message with ID and NONCE, 28 + 12 + 20 = 60 bytes. */
     static byte[] idNonceMessage() {
-        return isakmp(SPI_I, SPI_R, Ikev1Payloads.ID, 2, 0, 0, idNonceBody());
+        return isakmp(SPI_I, SPI_R, PayloadType.V1_ID, 2, 0, 0, idNonceBody());
     }
 
     static byte[] vidBody() {
@@ -282,7 +282,7 @@ class IkeDecodeStateTest {
     @Test
     void bothDirectionsWithTheSameFragmentIdKeptApart() {
         byte[] a = idNonceMessage();
-        byte[] b = isakmp(SPI_I, SPI_R, Ikev1Payloads.VID, 2, 0, 0, vidBody()); // 40 bytes
+        byte[] b = isakmp(SPI_I, SPI_R, PayloadType.V1_VID, 2, 0, 0, vidBody()); // 40 bytes
         List<byte[]> pa = split(a, 2);
         List<byte[]> pb = split(b, 2);
         onlyFragment(send(1, INITIATOR, fragment(1, 1, false, pa.get(0))));
@@ -303,7 +303,7 @@ class IkeDecodeStateTest {
     void differentCookiesKeptApart() {
         long otherSpiI = 0x5555555555555555L;
         byte[] a = idNonceMessage();
-        byte[] b = isakmp(otherSpiI, SPI_R, Ikev1Payloads.VID, 2, 0, 0, vidBody());
+        byte[] b = isakmp(otherSpiI, SPI_R, PayloadType.V1_VID, 2, 0, 0, vidBody());
         List<byte[]> pa = split(a, 2);
         List<byte[]> pb = split(b, 2);
         onlyFragment(send(1, INITIATOR, fragment(SPI_I, SPI_R, 1, 1, false, pa.get(0))));
@@ -348,7 +348,7 @@ class IkeDecodeStateTest {
         onlyFragment(send(1, T0, INITIATOR, fragment(4, 1, false, parts.get(0))));
         // an unrelated message just within the timeout: the fragment still waits
         send(2, T0 + IkeDecodeState.FRAGMENT_TIMEOUT_NANOS - 1, RESPONDER,
-                isakmp(SPI_I, SPI_R, Ikev1Payloads.VID, 5, 0, 1, vidBody()));
+                isakmp(SPI_I, SPI_R, PayloadType.V1_VID, 5, 0, 1, vidBody()));
         assertThat(decoder.ike.pendingCount()).isEqualTo(1);
         assertThat(decoder.ike.incomplete()).isEmpty();
         // the last fragment far later: the first one has expired, so it does not complete the message
@@ -392,9 +392,9 @@ class IkeDecodeStateTest {
             int n = Math.min(65_000, left);
             assertThat(n).isGreaterThanOrEqualTo(4);
             left -= n;
-            body.u8(left > 0 ? Ikev1Payloads.VID : 0, 0).u16(n).fill(n - 4, n);
+            body.u8(left > 0 ? PayloadType.V1_VID : 0, 0).u16(n).fill(n - 4, n);
         }
-        byte[] m = isakmp(SPI_I, SPI_R, Ikev1Payloads.VID, 2, 0, 0, body.bytes());
+        byte[] m = isakmp(SPI_I, SPI_R, PayloadType.V1_VID, 2, 0, 0, body.bytes());
         assertThat(m).hasSize(length);
         return m;
     }
@@ -490,7 +490,7 @@ class IkeDecodeStateTest {
         // the inner message starts with payload 132 itself: fragment 1 (last) of ID 9, whose data is a
         // complete ISAKMP message; reassembling it again would add a third IKE layer
         byte[] innermost = idNonceMessage();
-        byte[] inner = isakmp(SPI_I, SPI_R, Ikev1Payloads.FRAG, 2, 0, 0, fragPayload(9, 1, true, innermost));
+        byte[] inner = isakmp(SPI_I, SPI_R, PayloadType.V1_FRAG, 2, 0, 0, fragPayload(9, 1, true, innermost));
         List<byte[]> parts = split(inner, 2);
         onlyFragment(send(1, INITIATOR, fragment(7, 1, false, parts.get(0))));
         Packet p = send(2, INITIATOR, fragment(7, 2, true, parts.get(1)));
@@ -508,7 +508,7 @@ class IkeDecodeStateTest {
     void fragmentNumberZeroAndShortFragmentPayloadAreIgnored() {
         // numbers start at 1; a payload shorter than its 8-byte header carries nothing to collect
         onlyFragment(send(1, INITIATOR, fragment(1, 0, true, new byte[] {1, 2, 3})));
-        byte[] shortFrag = isakmp(SPI_I, SPI_R, Ikev1Payloads.FRAG, 2, 0, 0, new Msg().u8(0, 0).u16(7).u8(0, 1, 1).bytes());
+        byte[] shortFrag = isakmp(SPI_I, SPI_R, PayloadType.V1_FRAG, 2, 0, 0, new Msg().u8(0, 0).u16(7).u8(0, 1, 1).bytes());
         Packet p = send(2, INITIATOR, shortFrag);
         assertThat(ikeLayers(p)).hasSize(1);
         assertThat(decoder.ike.pendingCount()).isZero();
@@ -521,22 +521,22 @@ class IkeDecodeStateTest {
     @Test
     void roles() {
         // MM1 (responder cookie 0) from 192.0.2.1: that host is the initiator
-        Layer mm1 = ikeLayers(send(1, INITIATOR, isakmp(SPI_I, 0, Ikev1Payloads.VID, 2, 0, 0, vidBody()))).get(0);
+        Layer mm1 = ikeLayers(send(1, INITIATOR, isakmp(SPI_I, 0, PayloadType.V1_VID, 2, 0, 0, vidBody()))).get(0);
         assertThat(summary(mm1)).contains(" I→R ");
         assertThat(fields(mm1)).containsEntry("direction", "I→R");
-        Layer mm2 = ikeLayers(send(2, RESPONDER, isakmp(SPI_I, SPI_R, Ikev1Payloads.VID, 2, 0, 0, vidBody()))).get(0);
+        Layer mm2 = ikeLayers(send(2, RESPONDER, isakmp(SPI_I, SPI_R, PayloadType.V1_VID, 2, 0, 0, vidBody()))).get(0);
         assertThat(summary(mm2)).contains(" R→I ").doesNotContain("I→R");
         assertThat(fields(mm2)).containsEntry("direction", "R→I");
-        Layer mm3 = ikeLayers(send(3, INITIATOR, isakmp(SPI_I, SPI_R, Ikev1Payloads.VID, 2, 0, 0, vidBody()))).get(0);
+        Layer mm3 = ikeLayers(send(3, INITIATOR, isakmp(SPI_I, SPI_R, PayloadType.V1_VID, 2, 0, 0, vidBody()))).get(0);
         assertThat(summary(mm3)).contains(" I→R ");
         // after NAT-T floats to 4500 (non-ESP marker, RFC 3948 §2.2) the address alone decides
         byte[] marker = new byte[4];
         Packet p = decode(4, T0 + 4_000_000L, INITIATOR, RESPONDER, 4500, 4500,
-                DerNamesTest.cat(marker, isakmp(SPI_I, SPI_R, Ikev1Payloads.HASH, 2, 0x01, 0, new byte[16])));
+                DerNamesTest.cat(marker, isakmp(SPI_I, SPI_R, PayloadType.V1_HASH, 2, 0x01, 0, new byte[16])));
         assertThat(ikeLayers(p)).hasSize(1);
         assertThat(summary(ikeLayers(p).get(0))).contains(" I→R ");
         // a pair of cookies whose first message was not seen: no direction
-        Layer other = ikeLayers(send(5, RESPONDER, isakmp(0x7777L, 0x8888L, Ikev1Payloads.VID, 2, 0, 0, vidBody()))).get(0);
+        Layer other = ikeLayers(send(5, RESPONDER, isakmp(0x7777L, 0x8888L, PayloadType.V1_VID, 2, 0, 0, vidBody()))).get(0);
         assertThat(summary(other)).doesNotContain("→");
         assertThat(fields(other)).doesNotContainKey("direction");
     }
@@ -545,8 +545,8 @@ class IkeDecodeStateTest {
     void rolesOfTheInitiatorStayAfterTheResponderAnswers() {
         // a responder that answers MM1 with responder cookie 0 (it cannot, but a capture may say so) does
         // not take the initiator's place: the first sender of the cookie pair keeps it
-        send(1, INITIATOR, isakmp(SPI_I, 0, Ikev1Payloads.VID, 2, 0, 0, vidBody()));
-        Layer l = ikeLayers(send(2, RESPONDER, isakmp(SPI_I, 0, Ikev1Payloads.VID, 2, 0, 0, vidBody()))).get(0);
+        send(1, INITIATOR, isakmp(SPI_I, 0, PayloadType.V1_VID, 2, 0, 0, vidBody()));
+        Layer l = ikeLayers(send(2, RESPONDER, isakmp(SPI_I, 0, PayloadType.V1_VID, 2, 0, 0, vidBody()))).get(0);
         assertThat(summary(l)).contains(" R→I ");
     }
 
@@ -568,8 +568,8 @@ class IkeDecodeStateTest {
 
     @Test
     void negotiatedCipherChecksCiphertextBlocks() {
-        send(1, INITIATOR, isakmp(SPI_I, 0, Ikev1Payloads.SA, 2, 0, 0, saBody(1)));
-        Layer mm2 = ikeLayers(send(2, RESPONDER, isakmp(SPI_I, SPI_R, Ikev1Payloads.SA, 2, 0, 0, saBody(1)))).get(0);
+        send(1, INITIATOR, isakmp(SPI_I, 0, PayloadType.V1_SA, 2, 0, 0, saBody(1)));
+        Layer mm2 = ikeLayers(send(2, RESPONDER, isakmp(SPI_I, SPI_R, PayloadType.V1_SA, 2, 0, 0, saBody(1)))).get(0);
         assertThat(summary(mm2)).contains(" R→I ").endsWith(" [SA]");
         IkeDecodeState.Negotiated n = ((IkeDecodeState.MessageInfo) mm2.info).negotiated();
         assertThat(n).isNotNull();
@@ -582,7 +582,7 @@ class IkeDecodeStateTest {
         // MM5, encrypted (flag 0x01): 61 bytes are not whole 16-byte AES blocks
         byte[] c61 = new byte[61];
         new Random(5).nextBytes(c61);
-        Layer mm5 = ikeLayers(send(5, INITIATOR, isakmp(SPI_I, SPI_R, Ikev1Payloads.ID, 2, 0x01, 0, c61))).get(0);
+        Layer mm5 = ikeLayers(send(5, INITIATOR, isakmp(SPI_I, SPI_R, PayloadType.V1_ID, 2, 0x01, 0, c61))).get(0);
         Map<String, Object> f = fields(mm5);
         assertThat(f).containsEntry("encrypted", true).containsEntry("encryptedLength", 61L)
                 .containsEntry("cipher", "AES-CBC-256").containsEntry("negotiatedInFrame", 2L)
@@ -592,7 +592,7 @@ class IkeDecodeStateTest {
         assertThat(summary(mm5)).endsWith(" [encrypted]");
 
         // MM6 of 64 bytes: four blocks, nothing wrong
-        Layer mm6 = ikeLayers(send(6, RESPONDER, isakmp(SPI_I, SPI_R, Ikev1Payloads.ID, 2, 0x01, 0, new byte[64]))).get(0);
+        Layer mm6 = ikeLayers(send(6, RESPONDER, isakmp(SPI_I, SPI_R, PayloadType.V1_ID, 2, 0x01, 0, new byte[64]))).get(0);
         Map<String, Object> f6 = fields(mm6);
         assertThat(f6).containsEntry("cipher", "AES-CBC-256").containsEntry("encryptedLength", 64L)
                 .doesNotContainKey("malformed").doesNotContainKey("payloadsMalformed");
@@ -600,10 +600,10 @@ class IkeDecodeStateTest {
 
     @Test
     void noNegotiatedCipherWithoutASingleTransform() {
-        send(1, INITIATOR, isakmp(SPI_I, 0, Ikev1Payloads.SA, 2, 0, 0, saBody(2)));
+        send(1, INITIATOR, isakmp(SPI_I, 0, PayloadType.V1_SA, 2, 0, 0, saBody(2)));
         // a reply that still offers two transforms is not the responder's choice
-        send(2, RESPONDER, isakmp(SPI_I, SPI_R, Ikev1Payloads.SA, 2, 0, 0, saBody(2)));
-        Layer mm5 = ikeLayers(send(5, INITIATOR, isakmp(SPI_I, SPI_R, Ikev1Payloads.ID, 2, 0x01, 0, new byte[61]))).get(0);
+        send(2, RESPONDER, isakmp(SPI_I, SPI_R, PayloadType.V1_SA, 2, 0, 0, saBody(2)));
+        Layer mm5 = ikeLayers(send(5, INITIATOR, isakmp(SPI_I, SPI_R, PayloadType.V1_ID, 2, 0x01, 0, new byte[61]))).get(0);
         Map<String, Object> f = fields(mm5);
         assertThat(f).containsEntry("encrypted", true).doesNotContainKey("cipher").doesNotContainKey("malformed");
         assertThat(((IkeDecodeState.MessageInfo) mm5.info).negotiated()).isNull();
@@ -611,8 +611,8 @@ class IkeDecodeStateTest {
 
     @Test
     void negotiationAppliesToItsOwnCookiesOnly() {
-        send(2, RESPONDER, isakmp(SPI_I, SPI_R, Ikev1Payloads.SA, 2, 0, 0, saBody(1)));
-        Layer l = ikeLayers(send(5, INITIATOR, isakmp(SPI_I, 0x4242L, Ikev1Payloads.ID, 2, 0x01, 0, new byte[61]))).get(0);
+        send(2, RESPONDER, isakmp(SPI_I, SPI_R, PayloadType.V1_SA, 2, 0, 0, saBody(1)));
+        Layer l = ikeLayers(send(5, INITIATOR, isakmp(SPI_I, 0x4242L, PayloadType.V1_ID, 2, 0x01, 0, new byte[61]))).get(0);
         assertThat(fields(l)).doesNotContainKey("cipher").doesNotContainKey("malformed");
     }
 
