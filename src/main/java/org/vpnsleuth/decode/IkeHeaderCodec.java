@@ -7,7 +7,7 @@ import org.vpnsleuth.ike.IkeDecryption;
  * The fixed ISAKMP/IKE header (28 bytes, common to IKEv1 and IKEv2). The payload chain is the
  * business of the ike package; here the header is decoded and its length checked.
  */
-final class IkeHeaderCodec implements LayerCodec {
+public final class IkeHeaderCodec implements LayerCodec {
     static final NameTable EXCHANGES = NameTable.load("ike-exchange-types");
 
     @Override
@@ -97,7 +97,7 @@ final class IkeHeaderCodec implements LayerCodec {
     }
 
     /** The registered name of exchange type {@code x} in this major version, or null. */
-    static String registeredExchange(int major, int x) {
+    public static String registeredExchange(int major, int x) {
         boolean v1Name = major == 1 && (x <= 6 || x == 32 || x == 33);
         boolean v2Name = major == 2 && x >= 34;
         return v1Name || v2Name ? EXCHANGES.name(x) : null;

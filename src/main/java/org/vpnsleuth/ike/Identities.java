@@ -33,74 +33,89 @@ final class Identities {
     static final int V2_NULL = 13;
 
     static void decode(int t, boolean v1, byte[] b, int v, int n, FieldSink out) {
+        render(parse(t, v1, b, v, n), out);
+    }
+
+    static void render(IdentityValue x, FieldSink out) {
+        if (x.text() != null) {
+            out.text("value", x.text());
+        }
+        if (x.bytes() != null) {
+            out.bytes("value", x.bytes(), 0, x.bytes().length);
+        }
+        if (x.ascii() != null) {
+            out.text("text", x.ascii());
+        }
+        if (x.malformed() != null) {
+            malformed(out, x.malformed());
+        }
+    }
+
+    private static IdentityValue text(String t) {
+        return new IdentityValue(t, null, null, null);
+    }
+
+    private static IdentityValue bytes(byte[] b, int v, int n) {
+        return new IdentityValue(null, java.util.Arrays.copyOfRange(b, v, v + n), null, null);
+    }
+
+    private static IdentityValue bad(String why) {
+        return new IdentityValue(null, null, null, why);
+    }
+
+    /** The identification data {@code b[v, v+n)} of ID type {@code t}. */
+    static IdentityValue parse(int t, boolean v1, byte[] b, int v, int n) {
         switch (t) {
             case IPV4_ADDR -> {
-                if (exact(out, n, 4, "IPv4 address")) {
-                    out.text("value", Bytes.ipv4(b, v));
-                }
+                return n != 4 ? bad(inexact(n, 4, "IPv4 address")) : text(Bytes.ipv4(b, v));
             }
             case IPV6_ADDR -> {
-                if (exact(out, n, 16, "IPv6 address")) {
-                    out.text("value", Bytes.ipv6(b, v));
-                }
+                return n != 16 ? bad(inexact(n, 16, "IPv6 address")) : text(Bytes.ipv6(b, v));
             }
-            case FQDN, USER_FQDN -> out.text("value", Ikev2Payloads.text(b, v, n));
-            case DER_ASN1_DN -> der(DerNames.name(b, v, n), b, v, n, out);
-            case DER_ASN1_GN -> der(DerNames.generalName(b, v, n), b, v, n, out);
+            case FQDN, USER_FQDN -> {
+                return text(Ikev2Payloads.text(b, v, n));
+            }
+            case DER_ASN1_DN -> {
+                return der(DerNames.name(b, v, n), b, v, n);
+            }
+            case DER_ASN1_GN -> {
+                return der(DerNames.generalName(b, v, n), b, v, n);
+            }
             case KEY_ID -> {
-                out.bytes("value", b, v, n);
-                if (printable(b, v, n)) {
-                    out.text("text", new String(b, v, n, java.nio.charset.StandardCharsets.US_ASCII));
-                }
+                return new IdentityValue(null, java.util.Arrays.copyOfRange(b, v, v + n),
+                        printable(b, v, n) ? new String(b, v, n, java.nio.charset.StandardCharsets.US_ASCII) : null, null);
             }
             default -> {
                 if (v1) {
-                    v1Only(t, b, v, n, out);
-                } else if (t == V2_NULL) {
-                    if (n != 0) {
-                        malformed(out, "ID_NULL with " + n + " bytes of identification data (none expected)");
-                    }
-                } else {
-                    out.bytes("value", b, v, n);
+                    return v1Only(t, b, v, n);
                 }
+                if (t == V2_NULL) {
+                    return n != 0 ? bad("ID_NULL with " + n + " bytes of identification data (none expected)")
+                            : new IdentityValue(null, null, null, null);
+                }
+                return bytes(b, v, n);
             }
         }
     }
 
-    private static void v1Only(int t, byte[] b, int v, int n, FieldSink out) {
-        switch (t) {
-            case V1_IPV4_ADDR_SUBNET -> {
-                if (exact(out, n, 8, "IPv4 subnet")) {
-                    out.text("value", Bytes.ipv4(b, v) + "/" + Bytes.ipv4(b, v + 4));
-                }
-            }
-            case V1_IPV6_ADDR_SUBNET -> {
-                if (exact(out, n, 32, "IPv6 subnet")) {
-                    out.text("value", Bytes.ipv6(b, v) + "/" + Bytes.ipv6(b, v + 16));
-                }
-            }
-            case V1_IPV4_ADDR_RANGE -> {
-                if (exact(out, n, 8, "IPv4 range")) {
-                    out.text("value", Bytes.ipv4(b, v) + "-" + Bytes.ipv4(b, v + 4));
-                }
-            }
-            case V1_IPV6_ADDR_RANGE -> {
-                if (exact(out, n, 32, "IPv6 range")) {
-                    out.text("value", Bytes.ipv6(b, v) + "-" + Bytes.ipv6(b, v + 16));
-                }
-            }
-            default -> out.bytes("value", b, v, n); // ID_LIST and unassigned types
-        }
+    private static IdentityValue v1Only(int t, byte[] b, int v, int n) {
+        return switch (t) {
+            case V1_IPV4_ADDR_SUBNET -> n != 8 ? bad(inexact(n, 8, "IPv4 subnet")) : text(Bytes.ipv4(b, v) + "/" + Bytes.ipv4(b, v + 4));
+            case V1_IPV6_ADDR_SUBNET -> n != 32 ? bad(inexact(n, 32, "IPv6 subnet"))
+                    : text(Bytes.ipv6(b, v) + "/" + Bytes.ipv6(b, v + 16));
+            case V1_IPV4_ADDR_RANGE -> n != 8 ? bad(inexact(n, 8, "IPv4 range")) : text(Bytes.ipv4(b, v) + "-" + Bytes.ipv4(b, v + 4));
+            case V1_IPV6_ADDR_RANGE -> n != 32 ? bad(inexact(n, 32, "IPv6 range"))
+                    : text(Bytes.ipv6(b, v) + "-" + Bytes.ipv6(b, v + 16));
+            default -> bytes(b, v, n); // ID_LIST and unassigned types
+        };
     }
 
     /** A DER identity: its readable text, or its bytes and why they do not parse. */
-    private static void der(DerNames.Result r, byte[] b, int v, int n, FieldSink out) {
+    private static IdentityValue der(DerNames.Result r, byte[] b, int v, int n) {
         if (r.text() != null) {
-            out.text("value", r.text());
-        } else {
-            out.bytes("value", b, v, n);
-            malformed(out, r.malformed());
+            return text(r.text());
         }
+        return new IdentityValue(null, java.util.Arrays.copyOfRange(b, v, v + n), null, r.malformed());
     }
 
     private static boolean printable(byte[] b, int v, int n) {
@@ -118,9 +133,13 @@ final class Identities {
 
     static boolean exact(FieldSink out, int n, int want, String what) {
         if (n != want) {
-            malformed(out, what + " identity of " + n + " bytes (" + want + " expected)");
+            malformed(out, inexact(n, want, what));
             return false;
         }
         return true;
+    }
+
+    private static String inexact(int n, int want, String what) {
+        return what + " identity of " + n + " bytes (" + want + " expected)";
     }
 }

@@ -136,6 +136,29 @@ public final class IkeDissector {
         }
     }
 
+    /** One payload of an IKEv2 message: its generic header and its body parsed ({@link Ikev2Payloads#parse}). */
+    public record V2Entry(int type, boolean critical, int length, Ikev2Payload body) {
+    }
+
+    /** The payloads of an IKEv2 message, parsed once, and why the payload chain broke (null when it did not). */
+    public record V2Message(java.util.List<V2Entry> payloads, String chainMalformed, boolean truncated) {
+    }
+
+    /** The payloads of IKEv2 message {@code ike} parsed into records; null when it is not a usable IKEv2 layer. */
+    public static V2Message parseV2(Layer ike) {
+        if (!usable(ike) || major(ike) != 2) {
+            return null;
+        }
+        IkeDecodeState.Negotiated neg = negotiated(ike);
+        PayloadChain c = chain(ike);
+        java.util.List<V2Entry> l = new java.util.ArrayList<>();
+        while (c.next()) {
+            l.add(new V2Entry(c.type, c.critical, c.length,
+                    Ikev2Payloads.parse(c.type, c.nextPayload, ike.buf, c.bodyOffset(), c.bodyEnd(), neg)));
+        }
+        return new V2Message(java.util.List.copyOf(l), c.malformed, ike.truncated);
+    }
+
     /** Emits {@code payloads[]} and, when the chain is broken, its reason. */
     public static void fields(Layer ike, FieldSink out) {
         if (!usable(ike)) {
@@ -149,19 +172,66 @@ public final class IkeDissector {
             return;
         }
         context(ike, out);
-        IkeDecodeState.Negotiated neg = negotiated(ike);
-        PayloadChain c = chain(ike);
+        V2Message msg = parseV2(ike);
         out.beginList("payloads");
-        while (c.next()) {
+        for (V2Entry e : msg.payloads()) {
             out.begin(null);
-            out.named("type", c.type, IkeRegistries.IKEV2_PAYLOAD_TYPES.name(c.type));
-            out.bool("critical", c.critical);
-            out.number("length", c.length);
-            Ikev2Payloads.fields(c.type, c.nextPayload, ike.buf, c.bodyOffset(), c.bodyEnd(), neg, out);
+            out.named("type", e.type(), IkeRegistries.IKEV2_PAYLOAD_TYPES.name(e.type()));
+            out.bool("critical", e.critical());
+            out.number("length", e.length());
+            if (e.body() != null) {
+                Ikev2Payloads.render(e.body(), out);
+            }
             out.end();
         }
         out.endList();
-        malformed(ike, c, out);
+        if (msg.chainMalformed() != null) {
+            String why = ike.truncated ? msg.chainMalformed() + " (message cut by the capture)" : msg.chainMalformed();
+            out.text(ike.malformed == null ? "malformed" : "payloadsMalformed", why);
+        }
+    }
+
+    /** The summary of {@link #summary(Layer, StringBuilder)} for an IKEv2 message already parsed. */
+    public static void summary(V2Message msg, StringBuilder out) {
+        int mark = out.length();
+        out.append(" [");
+        boolean any = false;
+        String firstBad = null;
+        for (V2Entry e : msg.payloads()) {
+            if (any) {
+                out.append(' ');
+            }
+            any = true;
+            if (firstBad == null && e.body() != null) {
+                String why = e.body().firstMalformed();
+                if (why != null) {
+                    firstBad = shortName(e.type()) + ": " + why;
+                }
+            }
+            out.append(shortName(e.type()));
+            if (e.body() instanceof Ikev2Payload.Skf f && f.fragmentNumber() != null) {
+                out.append('(').append(f.fragmentNumber()).append('/').append(f.totalFragments()).append(')');
+            }
+            if (e.body() instanceof Ikev2Payload.Notify n && n.type() != null) {
+                String name = IkeRegistries.IKEV2_NOTIFY_TYPES.name(n.type());
+                out.append('(').append(name != null ? name : Integer.toString(n.type())).append(')');
+            }
+        }
+        if (msg.chainMalformed() != null) {
+            out.append(any ? " !" : "!");
+        }
+        if (!any && msg.chainMalformed() == null) {
+            out.setLength(mark);
+            return;
+        }
+        out.append(']');
+        if (firstBad != null) {
+            out.append(" [malformed ").append(firstBad).append(']');
+        }
+        if (msg.chainMalformed() != null) {
+            out.append(" [malformed payload chain: ").append(msg.chainMalformed())
+                    .append(msg.truncated() ? " (message cut by the capture)]" : "]");
+        }
     }
 
     /**
@@ -178,6 +248,10 @@ public final class IkeDissector {
         }
         if (major == 1 && v1Ciphertext(ike)) {
             out.append(" [encrypted]");
+            return;
+        }
+        if (major == 2) {
+            summary(parseV2(ike), out);
             return;
         }
         PayloadChain c = chain(ike);

@@ -77,177 +77,390 @@ public final class Ikev2Payloads {
      */
     public static void fields(int type, int nextPayload, byte[] b, int off, int end, IkeDecodeState.Negotiated neg,
             FieldSink out) {
-        if (b == null || off < 0 || end > b.length || off > end) {
-            return;
-        }
-        switch (type) {
-            case PayloadType.V2_SA -> sa(b, off, end, out);
-            case PayloadType.V2_KE -> ke(b, off, end, out);
-            case PayloadType.V2_IDI, PayloadType.V2_IDR -> id(b, off, end, out);
-            case PayloadType.V2_CERT, PayloadType.V2_CERTREQ -> cert(type == PayloadType.V2_CERTREQ, b, off, end, out);
-            case PayloadType.V2_AUTH -> auth(b, off, end, out);
-            case PayloadType.V2_NONCE -> {
-                out.number("nonceLength", end - off);
-                out.bytes("nonce", b, off, end - off);
-            }
-            case PayloadType.V2_N -> notify(b, off, end, out);
-            case PayloadType.V2_D -> delete(b, off, end, out);
-            case PayloadType.V2_VID -> vendorId(b, off, end, out);
-            case PayloadType.V2_TSI, PayloadType.V2_TSR -> ts(b, off, end, out);
-            case PayloadType.V2_SK -> {
-                out.named("firstPayload", nextPayload, IkeRegistries.IKEV2_PAYLOAD_TYPES.name(nextPayload));
-                out.number("encryptedLength", end - off);
-                sealed(neg, b, off, end, "SK payload", out);
-            }
-            case PayloadType.V2_SKF -> {
-                skf(nextPayload, b, off, end, out);
-                if (end - off >= 4) {
-                    sealed(neg, b, off + 4, end, "SKF payload", out);
-                }
-            }
-            case PayloadType.V2_CP -> cp(b, off, end, out);
-            case PayloadType.V2_EAP -> eap(b, off, end, out);
-            default -> {
-                if (end > off) {
-                    out.bytes("data", b, off, end - off);
-                }
-            }
+        Ikev2Payload p = parse(type, nextPayload, b, off, end, neg);
+        if (p != null) {
+            render(p, out);
         }
     }
 
+    /**
+     * The body {@code b[off, end)} of a payload of {@code type} parsed into its record (null when
+     * the bounds are not those of the buffer); {@code neg}: the transforms negotiated for the IKE
+     * SA, or null, for the layout of SK/SKF.
+     */
+    public static Ikev2Payload parse(int type, int nextPayload, byte[] b, int off, int end, IkeDecodeState.Negotiated neg) {
+        if (b == null || off < 0 || end > b.length || off > end) {
+            return null;
+        }
+        return switch (type) {
+            case PayloadType.V2_SA -> sa(b, off, end);
+            case PayloadType.V2_KE -> end - off < 4 ? new Ikev2Payload.Ke(null, null, needs(off, 4, end, "KE payload"))
+                    : new Ikev2Payload.Ke(Bytes.u16(b, off), end - off - 4, null);
+            case PayloadType.V2_IDI, PayloadType.V2_IDR -> id(b, off, end);
+            case PayloadType.V2_CERT, PayloadType.V2_CERTREQ -> cert(type == PayloadType.V2_CERTREQ, b, off, end);
+            case PayloadType.V2_AUTH -> auth(b, off, end);
+            case PayloadType.V2_NONCE -> new Ikev2Payload.Nonce(copy(b, off, end));
+            case PayloadType.V2_N -> notify(b, off, end);
+            case PayloadType.V2_D -> delete(b, off, end);
+            case PayloadType.V2_VID -> new Ikev2Payload.VendorId(copy(b, off, end), vendor(b, off, end));
+            case PayloadType.V2_TSI, PayloadType.V2_TSR -> ts(b, off, end);
+            case PayloadType.V2_SK -> new Ikev2Payload.Sk(nextPayload, end - off, sealed(neg, b, off, end, "SK payload"));
+            case PayloadType.V2_SKF -> skf(nextPayload, b, off, end, neg);
+            case PayloadType.V2_CP -> cp(b, off, end);
+            case PayloadType.V2_EAP -> eap(b, off, end);
+            default -> new Ikev2Payload.Other(copy(b, off, end));
+        };
+    }
+
+    private static byte[] copy(byte[] b, int from, int to) {
+        return java.util.Arrays.copyOfRange(b, from, to);
+    }
+
+    /** The reason a piece of {@code n} bytes at {@code off} does not fit before {@code end}, or null when it does. */
+    private static String needs(int off, int n, int end, String what) {
+        return end - off < n ? what + " needs " + n + " bytes, only " + Math.max(0, end - off) + " present" : null;
+    }
+
+    private static void bytes(FieldSink out, String name, byte[] v) {
+        out.bytes(name, v, 0, v.length);
+    }
+
+    private static void malformedIf(FieldSink out, String why) {
+        if (why != null) {
+            malformed(out, why);
+        }
+    }
+
+    /** The fields of {@code p}, as `dissect -v` and the JSON show them. */
+    public static void render(Ikev2Payload p, FieldSink out) {
+        if (p instanceof Ikev2Payload.Sa x) {
+            renderSa(x, out);
+        } else if (p instanceof Ikev2Payload.Ke x) {
+            if (x.group() != null) {
+                out.named("group", x.group(), IkeRegistries.IKEV2_KE.name(x.group()));
+                out.number("dataLength", x.dataLength());
+            }
+            malformedIf(out, x.malformed());
+        } else if (p instanceof Ikev2Payload.Id x) {
+            if (x.idType() != null) {
+                out.named("idType", x.idType(), IkeRegistries.IKEV2_ID_TYPES.name(x.idType()));
+            }
+            malformedIf(out, x.malformed());
+            if (x.value() != null) {
+                Identities.render(x.value(), out);
+            }
+        } else if (p instanceof Ikev2Payload.Cert x) {
+            if (x.encoding() != null) {
+                out.named("encoding", x.encoding(), IkeRegistries.IKEV2_CERT_ENCODINGS.name(x.encoding()));
+                out.number("dataLength", x.dataLength());
+            }
+            malformedIf(out, x.malformed());
+            if (x.data() != null) {
+                PayloadFields.render(x.data(), out);
+            }
+        } else if (p instanceof Ikev2Payload.Auth x) {
+            renderAuth(x, out);
+        } else if (p instanceof Ikev2Payload.Nonce x) {
+            out.number("nonceLength", x.nonce().length);
+            bytes(out, "nonce", x.nonce());
+        } else if (p instanceof Ikev2Payload.Notify x) {
+            renderNotify(x, out);
+        } else if (p instanceof Ikev2Payload.Delete x) {
+            if (x.protocolId() != null) {
+                out.named("protocolId", x.protocolId(), IkeRegistries.IKEV2_PROTOCOL_IDS.name(x.protocolId()));
+                out.number("spiSize", x.spiSize());
+                out.number("spiCount", x.spiCount());
+            }
+            malformedIf(out, x.malformed());
+            if (x.spis() != null) {
+                out.beginList("spis");
+                for (byte[] spi : x.spis()) {
+                    out.bytes(null, spi, 0, spi.length);
+                }
+                out.endList();
+            }
+        } else if (p instanceof Ikev2Payload.VendorId x) {
+            bytes(out, "vendorId", x.id());
+            if (x.vendor() != null) {
+                out.text("vendor", x.vendor());
+            }
+        } else if (p instanceof Ikev2Payload.Ts x) {
+            renderTs(x, out);
+        } else if (p instanceof Ikev2Payload.Sk x) {
+            out.named("firstPayload", x.firstPayload(), IkeRegistries.IKEV2_PAYLOAD_TYPES.name(x.firstPayload()));
+            out.number("encryptedLength", x.encryptedLength());
+            renderSealed(x.sealed(), out);
+        } else if (p instanceof Ikev2Payload.Skf x) {
+            if (x.fragmentNumber() != null) {
+                out.number("fragmentNumber", x.fragmentNumber());
+                out.number("totalFragments", x.totalFragments());
+                if (x.firstPayload() != null) {
+                    out.named("firstPayload", x.firstPayload(), IkeRegistries.IKEV2_PAYLOAD_TYPES.name(x.firstPayload()));
+                }
+                out.number("encryptedLength", x.encryptedLength());
+            }
+            malformedIf(out, x.malformed());
+            renderSealed(x.sealed(), out);
+        } else if (p instanceof Ikev2Payload.Cp x) {
+            renderCp(x, out);
+        } else if (p instanceof Ikev2Payload.Eap x) {
+            if (x.code() != null) {
+                out.number("eapCode", x.code());
+                out.number("eapIdentifier", x.identifier());
+                out.number("eapLength", x.length());
+            }
+            malformedIf(out, x.malformed());
+            if (x.type() != null) {
+                out.number("eapType", x.type());
+            }
+        } else if (p instanceof Ikev2Payload.Other x) {
+            if (x.data().length > 0) {
+                bytes(out, "data", x.data());
+            }
+        }
+    }
 
     /**
      * The layout of encrypted data (RFC 7296 §3.14, RFC 5282 §3 for AEAD): IV, ciphertext (inner
      * payloads, padding, pad length), ICV, with sizes from the negotiated transforms; the ciphertext
-     * of a block cipher must fill whole blocks.
+     * of a block cipher must fill whole blocks. Null without negotiated transforms.
      */
-    private static void sealed(IkeDecodeState.Negotiated neg, byte[] b, int off, int end, String what, FieldSink out) {
+    private static Ikev2Payload.Sealed sealed(IkeDecodeState.Negotiated neg, byte[] b, int off, int end, String what) {
         if (neg == null) {
-            return;
+            return null;
         }
-        out.text("cipher", neg.cipherName());
         IkeAlgorithms.Sizes c = neg.cipherSizes();
         IkeAlgorithms.Sizes integ = neg.integritySizes();
         boolean aead = c != null && c.icvLength() > 0;
-        if (!aead && neg.integrityName() != null) {
-            out.text("integrity", neg.integrityName());
-        }
-        out.number("negotiatedInFrame", neg.frame());
+        String integrity = !aead && neg.integrityName() != null ? neg.integrityName() : null;
         int icv = aead ? c.icvLength() : integ != null ? integ.icvLength() : -1;
-        if (c == null || icv < 0) {
-            return; // sizes of this algorithm not known
+        if (c == null || icv < 0) { // sizes of this algorithm not known
+            return new Ikev2Payload.Sealed(neg.cipherName(), integrity, neg.frame(), null, null, null, null, null, null);
         }
         int n = end - off;
         if (n < c.ivLength() + icv) {
-            malformed(out, what + " of " + n + " bytes cannot hold the " + c.ivLength() + "-byte IV and the "
-                    + icv + "-byte ICV of " + neg.cipherName());
-            return;
+            return new Ikev2Payload.Sealed(neg.cipherName(), integrity, neg.frame(), null, null, null, null, null,
+                    what + " of " + n + " bytes cannot hold the " + c.ivLength() + "-byte IV and the " + icv + "-byte ICV of "
+                            + neg.cipherName());
         }
         int ct = n - c.ivLength() - icv;
-        out.number("ivLength", c.ivLength());
-        if (c.ivLength() > 0) {
-            out.bytes("iv", b, off, c.ivLength());
+        String blocks = c.blockSize() > 1 && ct % c.blockSize() != 0 ? "ciphertext of " + ct
+                + " bytes is not a whole number of " + c.blockSize() + "-byte blocks of " + neg.cipherName() : null;
+        return new Ikev2Payload.Sealed(neg.cipherName(), integrity, neg.frame(), c.ivLength(),
+                c.ivLength() > 0 ? copy(b, off, off + c.ivLength()) : null, ct, icv, icv > 0 ? copy(b, end - icv, end) : null,
+                blocks);
+    }
+
+    private static void renderSealed(Ikev2Payload.Sealed s, FieldSink out) {
+        if (s == null) {
+            return;
         }
-        out.number("ciphertextLength", ct);
-        out.number("icvLength", icv);
-        if (icv > 0) {
-            out.bytes("icv", b, end - icv, icv);
+        out.text("cipher", s.cipher());
+        if (s.integrity() != null) {
+            out.text("integrity", s.integrity());
         }
-        if (c.blockSize() > 1 && ct % c.blockSize() != 0) {
-            malformed(out, "ciphertext of " + ct + " bytes is not a whole number of " + c.blockSize()
-                    + "-byte blocks of " + neg.cipherName());
+        out.number("negotiatedInFrame", s.negotiatedInFrame());
+        if (s.ivLength() != null) {
+            out.number("ivLength", s.ivLength());
+            if (s.iv() != null) {
+                bytes(out, "iv", s.iv());
+            }
+            out.number("ciphertextLength", s.ciphertextLength());
+            out.number("icvLength", s.icvLength());
+            if (s.icv() != null) {
+                bytes(out, "icv", s.icv());
+            }
         }
+        malformedIf(out, s.malformed());
     }
 
     // ------------------------------------------------------------------ SA (§3.3)
 
-    private static void sa(byte[] b, int off, int end, FieldSink out) {
-        PayloadFields.proposals(b, off, end, out, IkeRegistries.IKEV2_PROTOCOL_IDS,
-                (bb, pos, e, protocol, o) -> transform(bb, pos, e, o));
+    /**
+     * The proposal list (RFC 7296 §3.3.1): each proposal's own length moves to the next, "last" (0)
+     * in its first byte ends the list, and bytes left after the last proposal are reported.
+     */
+    private static Ikev2Payload.Sa sa(byte[] b, int pos, int end) {
+        java.util.List<Ikev2Payload.Proposal> l = new java.util.ArrayList<>();
+        int n = 0;
+        boolean ok = true;
+        while (pos < end && n < PayloadFields.MAX_PROPOSALS) {
+            n++;
+            Ikev2Payload.Proposal p = proposal(b, pos, end);
+            l.add(p);
+            ok = p.malformed() == null && (p.transforms() == null || p.transforms().isEmpty()
+                    || p.transforms().get(p.transforms().size() - 1).firstMalformed() == null);
+            int len = end - pos >= 4 ? Bytes.u16(b, pos + 2) : 0;
+            int last = b[pos] & 0xff;
+            if (!ok) {
+                break;
+            }
+            pos += len;
+            if (last == 0) {
+                break;
+            }
+        }
+        return new Ikev2Payload.Sa(java.util.List.copyOf(l), ok && pos < end ? (end - pos) + " bytes after the last proposal" : null);
     }
 
-    private static boolean transform(byte[] b, int pos, int end, FieldSink out) {
-        if (!need(out, pos, 8, end, "transform header")) {
-            return false;
+    /** One proposal at {@code pos}; a malformed transform ends it (its reason is the transform's). */
+    private static Ikev2Payload.Proposal proposal(byte[] b, int pos, int end) {
+        String short8 = needs(pos, 8, end, "proposal header");
+        if (short8 != null) {
+            return new Ikev2Payload.Proposal(null, null, null, null, null, null, short8);
         }
         int len = Bytes.u16(b, pos + 2);
         if (len < 8 || len > end - pos) {
-            malformed(out, "transform length " + len + (len < 8 ? " is below the 8-byte header"
-                    : " overruns the proposal by " + (len - (end - pos)) + " bytes"));
-            return false;
+            return new Ikev2Payload.Proposal(null, null, null, null, null, null, "proposal length " + len
+                    + (len < 8 ? " is below the 8-byte header" : " overruns the SA payload by " + (len - (end - pos)) + " bytes"));
+        }
+        int pend = pos + len;
+        int number = b[pos + 4] & 0xff;
+        int protocol = b[pos + 5] & 0xff;
+        int spiSize = b[pos + 6] & 0xff;
+        int count = b[pos + 7] & 0xff;
+        if (spiSize > pend - pos - 8) {
+            return new Ikev2Payload.Proposal(number, protocol, spiSize, null, null, null,
+                    "SPI size " + spiSize + " overruns the proposal");
+        }
+        byte[] spi = spiSize > 0 ? copy(b, pos + 8, pos + 8 + spiSize) : null;
+        int t = pos + 8 + spiSize;
+        java.util.List<Ikev2Payload.Transform> ts = new java.util.ArrayList<>();
+        int seen = 0;
+        while (t < pend && seen < 256) {
+            seen++;
+            Ikev2Payload.Transform x = transform(b, t, pend);
+            ts.add(x);
+            if (x.firstMalformed() != null) {
+                return new Ikev2Payload.Proposal(number, protocol, spiSize, spi, count, java.util.List.copyOf(ts), null);
+            }
+            int last = b[t] & 0xff;
+            t += Bytes.u16(b, t + 2);
+            if (last == 0) {
+                break;
+            }
+        }
+        String why = seen != count ? "proposal announces " + count + " transforms, holds " + seen
+                : t != pend ? (pend - t) + " bytes after the last transform" : null;
+        return new Ikev2Payload.Proposal(number, protocol, spiSize, spi, count, java.util.List.copyOf(ts), why);
+    }
+
+    private static Ikev2Payload.Transform transform(byte[] b, int pos, int end) {
+        String short8 = needs(pos, 8, end, "transform header");
+        if (short8 != null) {
+            return new Ikev2Payload.Transform(null, null, null, null, short8);
+        }
+        int len = Bytes.u16(b, pos + 2);
+        if (len < 8 || len > end - pos) {
+            return new Ikev2Payload.Transform(null, null, null, null, "transform length " + len
+                    + (len < 8 ? " is below the 8-byte header" : " overruns the proposal by " + (len - (end - pos)) + " bytes"));
         }
         int type = b[pos + 4] & 0xff;
         int id = Bytes.u16(b, pos + 6);
-        out.named("type", type, IkeRegistries.IKEV2_TRANSFORM_TYPES.name(type));
-        out.named("id", id, name(transformIds(type), id));
         int a = pos + 8;
         int tend = pos + len;
-        boolean listed = false;
+        java.util.List<Integer> keyLengths = new java.util.ArrayList<>(1);
+        java.util.List<Ikev2Payload.Attribute> attrs = null;
         while (a < tend) {
             if (tend - a < 4) {
-                if (listed) {
-                    out.endList();
-                }
-                malformed(out, "transform attribute needs 4 bytes, only " + (tend - a) + " present");
-                return false;
+                return new Ikev2Payload.Transform(type, id, keyLengths, attrs == null ? null : java.util.List.copyOf(attrs),
+                        "transform attribute needs 4 bytes, only " + (tend - a) + " present");
             }
             int at = Bytes.u16(b, a);
             boolean tv = (at & 0x8000) != 0;
             at &= 0x7fff;
-            if (tv && at == ATTR_KEY_LENGTH && !listed) {
-                out.number("keyLength", Bytes.u16(b, a + 2));
+            if (tv && at == ATTR_KEY_LENGTH && attrs == null) {
+                keyLengths.add(Bytes.u16(b, a + 2));
                 a += 4;
                 continue;
             }
-            if (!listed) {
-                out.beginList("attributes");
-                listed = true;
+            if (attrs == null) {
+                attrs = new java.util.ArrayList<>();
             }
-            out.begin(null);
-            out.named("type", at, IkeRegistries.IKEV2_TRANSFORM_ATTRIBUTES.name(at));
             if (tv) {
-                out.number("value", Bytes.u16(b, a + 2));
+                attrs.add(new Ikev2Payload.Attribute(at, Bytes.u16(b, a + 2), null, null));
                 a += 4;
-                out.end();
             } else {
                 int vl = Bytes.u16(b, a + 2);
                 if (vl > tend - a - 4) {
-                    malformed(out, "attribute length " + vl + " overruns the transform by " + (vl - (tend - a - 4)) + " bytes");
-                    out.end();
-                    out.endList();
-                    return false;
+                    attrs.add(new Ikev2Payload.Attribute(at, null, null,
+                            "attribute length " + vl + " overruns the transform by " + (vl - (tend - a - 4)) + " bytes"));
+                    return new Ikev2Payload.Transform(type, id, keyLengths, java.util.List.copyOf(attrs), null);
                 }
-                out.bytes("value", b, a + 4, vl);
+                attrs.add(new Ikev2Payload.Attribute(at, null, copy(b, a + 4, a + 4 + vl), null));
                 a += 4 + vl;
-                out.end();
             }
         }
-        if (listed) {
+        return new Ikev2Payload.Transform(type, id, keyLengths, attrs == null ? null : java.util.List.copyOf(attrs), null);
+    }
+
+    private static void renderSa(Ikev2Payload.Sa sa, FieldSink out) {
+        out.beginList("proposals");
+        for (Ikev2Payload.Proposal p : sa.proposals()) {
+            out.begin(null);
+            if (p.number() != null) {
+                out.number("number", p.number());
+                out.named("protocolId", p.protocolId(), IkeRegistries.IKEV2_PROTOCOL_IDS.name(p.protocolId()));
+                out.number("spiSize", p.spiSize());
+            }
+            if (p.spi() != null) {
+                bytes(out, "spi", p.spi());
+            }
+            if (p.transformCount() != null) {
+                out.number("transformCount", p.transformCount());
+            }
+            if (p.transforms() != null) {
+                out.beginList("transforms");
+                for (Ikev2Payload.Transform t : p.transforms()) {
+                    out.begin(null);
+                    renderTransform(t, out);
+                    out.end();
+                }
+                out.endList();
+            }
+            malformedIf(out, p.malformed());
+            out.end();
+        }
+        out.endList();
+        malformedIf(out, sa.malformed());
+    }
+
+    private static void renderTransform(Ikev2Payload.Transform t, FieldSink out) {
+        if (t.type() != null) {
+            out.named("type", t.type(), IkeRegistries.IKEV2_TRANSFORM_TYPES.name(t.type()));
+            out.named("id", t.id(), name(transformIds(t.type()), t.id()));
+            for (int k : t.keyLengths()) {
+                out.number("keyLength", k);
+            }
+        }
+        if (t.attributes() != null) {
+            out.beginList("attributes");
+            for (Ikev2Payload.Attribute a : t.attributes()) {
+                out.begin(null);
+                out.named("type", a.type(), IkeRegistries.IKEV2_TRANSFORM_ATTRIBUTES.name(a.type()));
+                if (a.value() != null) {
+                    out.number("value", a.value());
+                }
+                if (a.bytes() != null) {
+                    bytes(out, "value", a.bytes());
+                }
+                malformedIf(out, a.malformed());
+                out.end();
+            }
             out.endList();
         }
-        return true;
+        malformedIf(out, t.malformed());
     }
 
     // ------------------------------------------------------------------ KE, ID, CERT, AUTH
 
-    private static void ke(byte[] b, int off, int end, FieldSink out) {
-        if (!need(out, off, 4, end, "KE payload")) {
-            return;
+    private static Ikev2Payload.Id id(byte[] b, int off, int end) {
+        Integer type = off < end ? b[off] & 0xff : null; // the ID type is shown even when the rest of the header is missing
+        String short4 = needs(off, 4, end, "ID payload");
+        if (short4 != null) {
+            return new Ikev2Payload.Id(type, null, short4);
         }
-        int g = Bytes.u16(b, off);
-        out.named("group", g, IkeRegistries.IKEV2_KE.name(g));
-        out.number("dataLength", end - off - 4);
-    }
-
-    private static void id(byte[] b, int off, int end, FieldSink out) {
-        if (off < end) { // the ID type is shown even when the rest of the 4-byte header is missing
-            int t0 = b[off] & 0xff;
-            out.named("idType", t0, IkeRegistries.IKEV2_ID_TYPES.name(t0));
-        }
-        if (!need(out, off, 4, end, "ID payload")) {
-            return;
-        }
-        Identities.decode(b[off] & 0xff, false, b, off + 4, end - off - 4, out);
+        return new Ikev2Payload.Id(type, Identities.parse(b[off] & 0xff, false, b, off + 4, end - off - 4), null);
     }
 
     /** Printable ASCII as is, anything else escaped as \xNN. */
@@ -265,127 +478,145 @@ public final class Ikev2Payloads {
         return sb.toString();
     }
 
-    private static void cert(boolean request, byte[] b, int off, int end, FieldSink out) {
-        if (!need(out, off, 1, end, "certificate payload")) {
-            return;
+    private static Ikev2Payload.Cert cert(boolean request, byte[] b, int off, int end) {
+        String short1 = needs(off, 1, end, "certificate payload");
+        if (short1 != null) {
+            return new Ikev2Payload.Cert(request, null, null, null, short1);
         }
         int e = b[off] & 0xff;
-        out.named("encoding", e, IkeRegistries.IKEV2_CERT_ENCODINGS.name(e));
-        out.number("dataLength", end - off - 1);
-        PayloadFields.certificateData(e, request, true, b, off + 1, end, out);
+        return new Ikev2Payload.Cert(request, e, end - off - 1, PayloadFields.certificate(e, request, true, b, off + 1, end), null);
     }
 
-    private static void auth(byte[] b, int off, int end, FieldSink out) {
-        if (!need(out, off, 4, end, "AUTH payload")) {
-            return;
+    private static Ikev2Payload.Auth auth(byte[] b, int off, int end) {
+        String short4 = needs(off, 4, end, "AUTH payload");
+        if (short4 != null) {
+            return new Ikev2Payload.Auth(null, null, null, null, null, null, null, short4);
         }
         int m = b[off] & 0xff;
-        out.named("method", m, IkeRegistries.IKEV2_AUTH_METHODS.name(m));
         int d = off + 4;
-        if (m == 14) { // Digital Signature (RFC 7427): length-prefixed AlgorithmIdentifier, then signature
-            if (!need(out, d, 1, end, "signature algorithm identifier length")) {
-                return;
-            }
-            int al = b[d] & 0xff;
-            out.number("algorithmIdentifierLength", al);
-            if (al > end - d - 1) {
-                malformed(out, "AlgorithmIdentifier length " + al + " overruns the payload by " + (al - (end - d - 1)) + " bytes");
-                return;
-            }
-            out.bytes("algorithmIdentifier", b, d + 1, al);
-            String oid = DerNames.algorithmOid(b, d + 1, al);
-            if (oid == null) {
-                malformed(out, "the AlgorithmIdentifier is not a DER SEQUENCE starting with an OID");
-                return;
-            }
-            out.text("signatureAlgorithmOid", oid);
-            String alg = DerNames.signatureAlgorithmName(oid);
-            if (alg != null) {
-                out.text("signatureAlgorithm", alg);
-            }
-            out.number("signatureLength", end - d - 1 - al);
-        } else {
-            out.number("dataLength", end - d);
+        if (m != 14) {
+            return new Ikev2Payload.Auth(m, null, null, null, null, null, end - d, null);
         }
+        // Digital Signature (RFC 7427): length-prefixed AlgorithmIdentifier, then the signature
+        String short1 = needs(d, 1, end, "signature algorithm identifier length");
+        if (short1 != null) {
+            return new Ikev2Payload.Auth(m, null, null, null, null, null, null, short1);
+        }
+        int al = b[d] & 0xff;
+        if (al > end - d - 1) {
+            return new Ikev2Payload.Auth(m, al, null, null, null, null, null,
+                    "AlgorithmIdentifier length " + al + " overruns the payload by " + (al - (end - d - 1)) + " bytes");
+        }
+        byte[] algId = copy(b, d + 1, d + 1 + al);
+        String oid = DerNames.algorithmOid(b, d + 1, al);
+        if (oid == null) {
+            return new Ikev2Payload.Auth(m, al, algId, null, null, null, null,
+                    "the AlgorithmIdentifier is not a DER SEQUENCE starting with an OID");
+        }
+        return new Ikev2Payload.Auth(m, al, algId, oid, DerNames.signatureAlgorithmName(oid), end - d - 1 - al, null, null);
+    }
+
+    private static void renderAuth(Ikev2Payload.Auth x, FieldSink out) {
+        if (x.method() != null) {
+            out.named("method", x.method(), IkeRegistries.IKEV2_AUTH_METHODS.name(x.method()));
+        }
+        if (x.algorithmIdentifierLength() != null) {
+            out.number("algorithmIdentifierLength", x.algorithmIdentifierLength());
+        }
+        if (x.algorithmIdentifier() != null) {
+            bytes(out, "algorithmIdentifier", x.algorithmIdentifier());
+        }
+        if (x.signatureAlgorithmOid() != null) {
+            out.text("signatureAlgorithmOid", x.signatureAlgorithmOid());
+            if (x.signatureAlgorithm() != null) {
+                out.text("signatureAlgorithm", x.signatureAlgorithm());
+            }
+            out.number("signatureLength", x.signatureLength());
+        }
+        if (x.dataLength() != null) {
+            out.number("dataLength", x.dataLength());
+        }
+        malformedIf(out, x.malformed());
     }
 
     // ------------------------------------------------------------------ Notify, Delete, VID
 
-    private static void notify(byte[] b, int off, int end, FieldSink out) {
-        if (!need(out, off, 4, end, "Notify payload")) {
-            return;
+    private static Ikev2Payload.Notify notifyOnly(Integer proto, Integer spiSize, Integer t, byte[] spi, String why) {
+        return new Ikev2Payload.Notify(proto, spiSize, t, spi, null, null, null, null, null, null, null, null, null, null, null,
+                null, why);
+    }
+
+    private static Ikev2Payload.Notify notify(byte[] b, int off, int end) {
+        String short4 = needs(off, 4, end, "Notify payload");
+        if (short4 != null) {
+            return notifyOnly(null, null, null, null, short4);
         }
         int proto = b[off] & 0xff;
         int spiSize = b[off + 1] & 0xff;
         int t = Bytes.u16(b, off + 2);
-        out.named("protocolId", proto, IkeRegistries.IKEV2_PROTOCOL_IDS.name(proto));
-        out.number("spiSize", spiSize);
-        out.named("notifyType", t, IkeRegistries.IKEV2_NOTIFY_TYPES.name(t));
         if (spiSize > end - off - 4) {
-            malformed(out, "SPI size " + spiSize + " overruns the payload");
-            return;
+            return notifyOnly(proto, spiSize, t, null, "SPI size " + spiSize + " overruns the payload");
         }
-        if (spiSize > 0) {
-            out.bytes("spi", b, off + 4, spiSize);
-        }
+        byte[] spi = spiSize > 0 ? copy(b, off + 4, off + 4 + spiSize) : null;
         int d = off + 4 + spiSize;
         int n = end - d;
         switch (t) {
             case N_NAT_DETECTION_SOURCE_IP, N_NAT_DETECTION_DESTINATION_IP -> {
                 if (n != 20) {
-                    malformed(out, "NAT detection hash of " + n + " bytes (20 expected)");
-                    return;
+                    return notifyOnly(proto, spiSize, t, spi, "NAT detection hash of " + n + " bytes (20 expected)");
                 }
-                out.bytes("hash", b, d, n);
+                return new Ikev2Payload.Notify(proto, spiSize, t, spi, copy(b, d, end), null, null, null, null, null, null, null,
+                        null, null, null, null, null);
             }
-            case N_COOKIE -> out.bytes("cookie", b, d, n);
+            case N_COOKIE -> {
+                return new Ikev2Payload.Notify(proto, spiSize, t, spi, null, copy(b, d, end), null, null, null, null, null, null,
+                        null, null, null, null, null);
+            }
             case N_INVALID_KE_PAYLOAD -> {
                 if (n != 2) {
-                    malformed(out, "INVALID_KE_PAYLOAD data of " + n + " bytes (2 expected)");
-                    return;
+                    return notifyOnly(proto, spiSize, t, spi, "INVALID_KE_PAYLOAD data of " + n + " bytes (2 expected)");
                 }
-                int g = Bytes.u16(b, d);
-                out.named("group", g, IkeRegistries.IKEV2_KE.name(g));
+                return new Ikev2Payload.Notify(proto, spiSize, t, spi, null, null, Bytes.u16(b, d), null, null, null, null, null,
+                        null, null, null, null, null);
             }
             case N_SIGNATURE_HASH_ALGORITHMS -> {
                 if ((n & 1) != 0) {
-                    malformed(out, "hash algorithm list of odd length " + n);
-                    return;
+                    return notifyOnly(proto, spiSize, t, spi, "hash algorithm list of odd length " + n);
                 }
-                out.beginList("hashAlgorithms");
+                java.util.List<Integer> hs = new java.util.ArrayList<>();
                 for (int i = d; i + 2 <= end; i += 2) {
-                    int h = Bytes.u16(b, i);
-                    out.begin(null);
-                    out.named("algorithm", h, IkeRegistries.IKEV2_HASH_ALGORITHMS.name(h));
-                    out.end();
+                    hs.add(Bytes.u16(b, i));
                 }
-                out.endList();
+                return new Ikev2Payload.Notify(proto, spiSize, t, spi, null, null, null, java.util.List.copyOf(hs), null, null,
+                        null, null, null, null, null, null, null);
             }
             case N_INVALID_MESSAGE_ID, N_SET_WINDOW_SIZE, N_AUTH_LIFETIME -> {
                 // RFC 7296 §3.10.1 (the invalid message ID, the window size), RFC 4478 (seconds)
                 if (n != 4) {
-                    malformed(out, IkeRegistries.IKEV2_NOTIFY_TYPES.name(t) + " data of " + n + " bytes (4 expected)");
-                    return;
+                    return notifyOnly(proto, spiSize, t, spi,
+                            IkeRegistries.IKEV2_NOTIFY_TYPES.name(t) + " data of " + n + " bytes (4 expected)");
                 }
                 String f = t == N_INVALID_MESSAGE_ID ? "invalidMessageId" : t == N_SET_WINDOW_SIZE ? "windowSize" : "lifetimeSeconds";
-                out.number(f, Bytes.u32(b, d));
+                return new Ikev2Payload.Notify(proto, spiSize, t, spi, null, null, null, null, f, Bytes.u32(b, d), null, null,
+                        null, null, null, null, null);
             }
-            case N_INVALID_SPI -> out.bytes("invalidSpi", b, d, n); // RFC 7296 §3.10.1: the SPI of the packet
+            case N_INVALID_SPI -> { // RFC 7296 §3.10.1: the SPI of the packet
+                return new Ikev2Payload.Notify(proto, spiSize, t, spi, null, null, null, null, null, null, copy(b, d, end), null,
+                        null, null, null, null, null);
+            }
             case N_IPCOMP_SUPPORTED -> { // RFC 7296 §3.10.1: CPI (2 octets), transform ID (1)
                 if (n < 3) {
-                    malformed(out, "IPCOMP_SUPPORTED data of " + n + " bytes (3 expected)");
-                    return;
+                    return notifyOnly(proto, spiSize, t, spi, "IPCOMP_SUPPORTED data of " + n + " bytes (3 expected)");
                 }
-                out.hexNumber("cpi", Bytes.u16(b, d), 4);
-                int tid = b[d + 2] & 0xff;
-                out.named("ipcompTransform", tid, IkeRegistries.ISAKMP_IPCOMP_TRANSFORMS.name(tid));
+                return new Ikev2Payload.Notify(proto, spiSize, t, spi, null, null, null, null, null, null, null, Bytes.u16(b, d),
+                        b[d + 2] & 0xff, null, null, null, null);
             }
-            case N_REDIRECT, N_REDIRECTED_FROM -> redirect(t == N_REDIRECT, b, d, end, out);
-            default -> {
-                // REKEY_SA and most status types carry only the SPI
-                if (n > 0) {
-                    out.bytes("data", b, d, n);
-                }
+            case N_REDIRECT, N_REDIRECTED_FROM -> {
+                return redirect(proto, spiSize, t, spi, t == N_REDIRECT, b, d, end);
+            }
+            default -> { // REKEY_SA and most status types carry only the SPI
+                return new Ikev2Payload.Notify(proto, spiSize, t, spi, null, null, null, null, null, null, null, null, null, null,
+                        null, n > 0 ? copy(b, d, end) : null, null);
             }
         }
     }
@@ -394,212 +625,307 @@ public final class Ikev2Payloads {
      * RFC 5685 §4: gateway identity type (1), its length (1), the identity, and for REDIRECT the
      * nonce of the IKE_SA_INIT request it answers (absent in an IKE_AUTH or INFORMATIONAL redirect).
      */
-    private static void redirect(boolean withNonce, byte[] b, int d, int end, FieldSink out) {
-        if (!need(out, d, 2, end, "gateway identity header")) {
-            return;
+    private static Ikev2Payload.Notify redirect(int proto, int spiSize, int t, byte[] spi, boolean withNonce, byte[] b, int d,
+            int end) {
+        String short2 = needs(d, 2, end, "gateway identity header");
+        if (short2 != null) {
+            return notifyOnly(proto, spiSize, t, spi, short2);
         }
         int gt = b[d] & 0xff;
         int gl = b[d + 1] & 0xff;
-        out.named("gatewayType", gt, IkeRegistries.IKEV2_REDIRECT_GATEWAY_TYPES.name(gt));
         int g = d + 2;
         if (gl > end - g) {
-            malformed(out, "gateway identity length " + gl + " overruns the notify data by " + (gl - (end - g)) + " bytes");
-            return;
+            return new Ikev2Payload.Notify(proto, spiSize, t, spi, null, null, null, null, null, null, null, null, null, gt, null,
+                    null, "gateway identity length " + gl + " overruns the notify data by " + (gl - (end - g)) + " bytes");
         }
+        String text = null;
+        byte[] raw = null;
+        String why = null;
         if (gt == GW_IPV4 && gl == 4) {
-            out.text("gateway", Bytes.ipv4(b, g));
+            text = Bytes.ipv4(b, g);
         } else if (gt == GW_IPV6 && gl == 16) {
-            out.text("gateway", Bytes.ipv6(b, g));
+            text = Bytes.ipv6(b, g);
         } else if (gt == GW_FQDN) {
-            out.text("gateway", text(b, g, gl));
+            text = text(b, g, gl);
         } else {
-            out.bytes("gateway", b, g, gl);
+            raw = copy(b, g, g + gl);
             if (gt == GW_IPV4 || gt == GW_IPV6) {
-                malformed(out, "gateway address of " + gl + " bytes");
-                return;
+                why = "gateway address of " + gl + " bytes";
             }
         }
+        byte[] nonce = null;
         int rest = end - g - gl;
-        if (rest > 0) {
+        if (why == null && rest > 0) {
             if (withNonce) {
-                out.bytes("nonce", b, g + gl, rest);
+                nonce = copy(b, g + gl, end);
             } else {
-                malformed(out, rest + " bytes after the REDIRECTED_FROM gateway identity");
+                why = rest + " bytes after the REDIRECTED_FROM gateway identity";
             }
         }
+        return new Ikev2Payload.Notify(proto, spiSize, t, spi, null, null, null, null, null, null, null, null, null, gt,
+                new Ikev2Payload.Gateway(gt, text, raw, nonce), null, why);
     }
 
-    private static void delete(byte[] b, int off, int end, FieldSink out) {
-        if (!need(out, off, 4, end, "Delete payload")) {
-            return;
+    private static void renderNotify(Ikev2Payload.Notify x, FieldSink out) {
+        if (x.protocolId() != null) {
+            out.named("protocolId", x.protocolId(), IkeRegistries.IKEV2_PROTOCOL_IDS.name(x.protocolId()));
+            out.number("spiSize", x.spiSize());
+            out.named("notifyType", x.type(), IkeRegistries.IKEV2_NOTIFY_TYPES.name(x.type()));
+        }
+        if (x.spi() != null) {
+            bytes(out, "spi", x.spi());
+        }
+        if (x.hash() != null) {
+            bytes(out, "hash", x.hash());
+        }
+        if (x.cookie() != null) {
+            bytes(out, "cookie", x.cookie());
+        }
+        if (x.group() != null) {
+            out.named("group", x.group(), IkeRegistries.IKEV2_KE.name(x.group()));
+        }
+        if (x.hashAlgorithms() != null) {
+            out.beginList("hashAlgorithms");
+            for (int h : x.hashAlgorithms()) {
+                out.begin(null);
+                out.named("algorithm", h, IkeRegistries.IKEV2_HASH_ALGORITHMS.name(h));
+                out.end();
+            }
+            out.endList();
+        }
+        if (x.number() != null) {
+            out.number(x.numberName(), x.number());
+        }
+        if (x.invalidSpi() != null) {
+            bytes(out, "invalidSpi", x.invalidSpi());
+        }
+        if (x.cpi() != null) {
+            out.hexNumber("cpi", x.cpi(), 4);
+            out.named("ipcompTransform", x.ipcompTransform(), IkeRegistries.ISAKMP_IPCOMP_TRANSFORMS.name(x.ipcompTransform()));
+        }
+        if (x.gatewayType() != null) {
+            out.named("gatewayType", x.gatewayType(), IkeRegistries.IKEV2_REDIRECT_GATEWAY_TYPES.name(x.gatewayType()));
+        }
+        Ikev2Payload.Gateway g = x.gateway();
+        if (g != null) {
+            if (g.text() != null) {
+                out.text("gateway", g.text());
+            }
+            if (g.bytes() != null) {
+                bytes(out, "gateway", g.bytes());
+            }
+            if (g.nonce() != null) {
+                bytes(out, "nonce", g.nonce());
+            }
+        }
+        if (x.data() != null) {
+            bytes(out, "data", x.data());
+        }
+        malformedIf(out, x.malformed());
+    }
+
+    private static Ikev2Payload.Delete delete(byte[] b, int off, int end) {
+        String short4 = needs(off, 4, end, "Delete payload");
+        if (short4 != null) {
+            return new Ikev2Payload.Delete(null, null, null, null, short4);
         }
         int proto = b[off] & 0xff;
         int spiSize = b[off + 1] & 0xff;
         int count = Bytes.u16(b, off + 2);
-        out.named("protocolId", proto, IkeRegistries.IKEV2_PROTOCOL_IDS.name(proto));
-        out.number("spiSize", spiSize);
-        out.number("spiCount", count);
         long need = (long) spiSize * count;
         if (need != end - off - 4) {
-            malformed(out, count + " SPIs of " + spiSize + " bytes need " + need + " bytes, the payload holds " + (end - off - 4));
-            return;
+            return new Ikev2Payload.Delete(proto, spiSize, count, null,
+                    count + " SPIs of " + spiSize + " bytes need " + need + " bytes, the payload holds " + (end - off - 4));
         }
         if (spiSize == 0) {
-            return;
+            return new Ikev2Payload.Delete(proto, spiSize, count, null, null);
         }
-        out.beginList("spis");
+        java.util.List<byte[]> spis = new java.util.ArrayList<>(count);
         for (int i = 0, p = off + 4; i < count; i++, p += spiSize) {
-            out.bytes(null, b, p, spiSize);
+            spis.add(copy(b, p, p + spiSize));
         }
-        out.endList();
+        return new Ikev2Payload.Delete(proto, spiSize, count, java.util.List.copyOf(spis), null);
     }
 
-    private static void vendorId(byte[] b, int off, int end, FieldSink out) {
-        out.bytes("vendorId", b, off, end - off);
-        String name;
+    private static String vendor(byte[] b, int off, int end) {
         try {
-            name = VendorIds.describe(b, off, end - off);
+            return VendorIds.describe(b, off, end - off);
         } catch (RuntimeException | LinkageError e) {
-            name = null; // the vendor table failing must not stop the dissection
-        }
-        if (name != null) {
-            out.text("vendor", name);
+            return null; // the vendor table failing must not stop the dissection
         }
     }
 
     // ------------------------------------------------------------------ TS (§3.13)
 
-    private static void ts(byte[] b, int off, int end, FieldSink out) {
-        if (!need(out, off, 4, end, "TS payload")) {
-            return;
+    private static Ikev2Payload.Ts ts(byte[] b, int off, int end) {
+        String short4 = needs(off, 4, end, "TS payload");
+        if (short4 != null) {
+            return new Ikev2Payload.Ts(null, null, short4);
         }
         int count = b[off] & 0xff;
-        out.number("selectorCount", count);
-        out.beginList("selectors");
+        java.util.List<Ikev2Payload.Selector> l = new java.util.ArrayList<>();
         int p = off + 4;
-        int seen = 0;
         boolean ok = true;
         while (p < end && ok) {
-            out.begin(null);
             if (end - p < 4) {
-                malformed(out, "traffic selector header needs 4 bytes, only " + (end - p) + " present");
+                l.add(new Ikev2Payload.Selector(null, null, null, null, null, null, null, null,
+                        "traffic selector header needs 4 bytes, only " + (end - p) + " present"));
                 ok = false;
-                out.end();
                 break;
             }
             int t = b[p] & 0xff;
             int len = Bytes.u16(b, p + 2);
-            out.named("type", t, IkeRegistries.IKEV2_TS_TYPES.name(t));
             if (len < 4 || len > end - p) {
-                malformed(out, "selector length " + len + (len < 4 ? " is below the 4-byte header"
-                        : " overruns the payload by " + (len - (end - p)) + " bytes"));
+                l.add(new Ikev2Payload.Selector(t, null, null, null, null, null, null, null, "selector length " + len
+                        + (len < 4 ? " is below the 4-byte header" : " overruns the payload by " + (len - (end - p)) + " bytes")));
                 ok = false;
-                out.end();
                 break;
             }
             int addr = t == 7 ? 4 : t == 8 ? 16 : 0; // TS_IPV4_ADDR_RANGE, TS_IPV6_ADDR_RANGE
             if (addr > 0) {
                 if (len != 8 + 2 * addr) {
-                    malformed(out, "selector length " + len + ", " + (8 + 2 * addr) + " expected");
+                    l.add(new Ikev2Payload.Selector(t, null, null, null, null, null, null, null,
+                            "selector length " + len + ", " + (8 + 2 * addr) + " expected"));
                     ok = false;
-                    out.end();
                     break;
                 }
-                out.number("ipProtocol", b[p + 1] & 0xff);
-                out.number("startPort", Bytes.u16(b, p + 4));
-                out.number("endPort", Bytes.u16(b, p + 6));
-                out.text("start", addr == 4 ? Bytes.ipv4(b, p + 8) : Bytes.ipv6(b, p + 8));
-                out.text("end", addr == 4 ? Bytes.ipv4(b, p + 8 + addr) : Bytes.ipv6(b, p + 8 + addr));
+                l.add(new Ikev2Payload.Selector(t, b[p + 1] & 0xff, Bytes.u16(b, p + 4), Bytes.u16(b, p + 6),
+                        addr == 4 ? Bytes.ipv4(b, p + 8) : Bytes.ipv6(b, p + 8),
+                        addr == 4 ? Bytes.ipv4(b, p + 8 + addr) : Bytes.ipv6(b, p + 8 + addr), null, null, null));
             } else {
-                out.number("length", len);
-                out.bytes("data", b, p + 4, len - 4);
+                l.add(new Ikev2Payload.Selector(t, null, null, null, null, null, len, copy(b, p + 4, p + len), null));
             }
-            out.end();
-            seen++;
             p += len;
         }
-        out.endList();
-        if (ok && seen != count) {
-            malformed(out, "payload announces " + count + " selectors, holds " + seen);
+        int seen = ok ? l.size() : 0;
+        return new Ikev2Payload.Ts(count, java.util.List.copyOf(l),
+                ok && seen != count ? "payload announces " + count + " selectors, holds " + seen : null);
+    }
+
+    private static void renderTs(Ikev2Payload.Ts x, FieldSink out) {
+        if (x.selectorCount() == null) {
+            malformedIf(out, x.malformed());
+            return;
         }
+        out.number("selectorCount", x.selectorCount());
+        out.beginList("selectors");
+        for (Ikev2Payload.Selector s : x.selectors()) {
+            out.begin(null);
+            if (s.type() != null) {
+                out.named("type", s.type(), IkeRegistries.IKEV2_TS_TYPES.name(s.type()));
+            }
+            if (s.start() != null) {
+                out.number("ipProtocol", s.ipProtocol());
+                out.number("startPort", s.startPort());
+                out.number("endPort", s.endPort());
+                out.text("start", s.start());
+                out.text("end", s.end());
+            }
+            if (s.length() != null) {
+                out.number("length", s.length());
+                bytes(out, "data", s.data());
+            }
+            malformedIf(out, s.malformed());
+            out.end();
+        }
+        out.endList();
+        malformedIf(out, x.malformed());
     }
 
     // ------------------------------------------------------------------ SKF, CP, EAP
 
-    private static void skf(int nextPayload, byte[] b, int off, int end, FieldSink out) {
-        if (!need(out, off, 4, end, "SKF payload")) {
-            return;
+    private static Ikev2Payload.Skf skf(int nextPayload, byte[] b, int off, int end, IkeDecodeState.Negotiated neg) {
+        String short4 = needs(off, 4, end, "SKF payload");
+        if (short4 != null) {
+            return new Ikev2Payload.Skf(null, null, null, null, null, short4);
         }
-        out.number("fragmentNumber", Bytes.u16(b, off));
-        out.number("totalFragments", Bytes.u16(b, off + 2));
-        if (nextPayload != 0) {
-            out.named("firstPayload", nextPayload, IkeRegistries.IKEV2_PAYLOAD_TYPES.name(nextPayload));
-        }
-        out.number("encryptedLength", end - off - 4);
+        return new Ikev2Payload.Skf(Bytes.u16(b, off), Bytes.u16(b, off + 2), nextPayload != 0 ? nextPayload : null,
+                end - off - 4, sealed(neg, b, off + 4, end, "SKF payload"), null);
     }
 
-    private static void cp(byte[] b, int off, int end, FieldSink out) {
-        if (!need(out, off, 4, end, "CP payload")) {
-            return;
+    private static Ikev2Payload.Cp cp(byte[] b, int off, int end) {
+        String short4 = needs(off, 4, end, "CP payload");
+        if (short4 != null) {
+            return new Ikev2Payload.Cp(null, null, short4);
         }
         int t = b[off] & 0xff;
-        out.named("cfgType", t, IkeRegistries.IKEV2_CP_TYPES.name(t));
-        out.beginList("attributes");
+        java.util.List<Ikev2Payload.CpAttribute> l = new java.util.ArrayList<>();
         int p = off + 4;
         int n = 0;
         while (p < end && n < 1024) {
             n++;
-            out.begin(null);
             if (end - p < 4) {
-                malformed(out, "attribute header needs 4 bytes, only " + (end - p) + " present");
-                out.end();
+                l.add(new Ikev2Payload.CpAttribute(null, null, null, null, null, null,
+                        "attribute header needs 4 bytes, only " + (end - p) + " present"));
                 break;
             }
             int at = Bytes.u16(b, p) & 0x7fff;
             int len = Bytes.u16(b, p + 2);
-            String an = IkeRegistries.IKEV2_CP_ATTRIBUTES.name(at);
-            out.named("type", at, an);
-            out.number("length", len);
             if (len > end - p - 4) {
-                malformed(out, "attribute length " + len + " overruns the payload by " + (len - (end - p - 4)) + " bytes");
-                out.end();
+                l.add(new Ikev2Payload.CpAttribute(at, len, null, null, null, null,
+                        "attribute length " + len + " overruns the payload by " + (len - (end - p - 4)) + " bytes"));
                 break;
             }
             int v = p + 4;
+            String an = IkeRegistries.IKEV2_CP_ATTRIBUTES.name(at);
             if (an != null && an.startsWith("INTERNAL_IP4_") && len >= 4) {
-                out.text("value", Bytes.ipv4(b, v));
-                if (len == 8) {
-                    out.text("netmask", Bytes.ipv4(b, v + 4));
-                }
+                l.add(new Ikev2Payload.CpAttribute(at, len, Bytes.ipv4(b, v), len == 8 ? Bytes.ipv4(b, v + 4) : null, null, null,
+                        null));
             } else if (an != null && an.startsWith("INTERNAL_IP6_") && len >= 16) {
-                out.text("value", Bytes.ipv6(b, v));
-                if (len == 17) {
-                    out.number("prefixLength", b[v + 16] & 0xff);
-                }
-            } else if (len > 0) {
-                out.bytes("value", b, v, len);
+                l.add(new Ikev2Payload.CpAttribute(at, len, Bytes.ipv6(b, v), null, len == 17 ? b[v + 16] & 0xff : null, null,
+                        null));
+            } else {
+                l.add(new Ikev2Payload.CpAttribute(at, len, null, null, null, len > 0 ? copy(b, v, v + len) : null, null));
             }
-            out.end();
             p += 4 + len;
+        }
+        return new Ikev2Payload.Cp(t, java.util.List.copyOf(l), null);
+    }
+
+    private static void renderCp(Ikev2Payload.Cp x, FieldSink out) {
+        if (x.cfgType() == null) {
+            malformedIf(out, x.malformed());
+            return;
+        }
+        out.named("cfgType", x.cfgType(), IkeRegistries.IKEV2_CP_TYPES.name(x.cfgType()));
+        out.beginList("attributes");
+        for (Ikev2Payload.CpAttribute a : x.attributes()) {
+            out.begin(null);
+            if (a.type() != null) {
+                out.named("type", a.type(), IkeRegistries.IKEV2_CP_ATTRIBUTES.name(a.type()));
+                out.number("length", a.length());
+            }
+            if (a.value() != null) {
+                out.text("value", a.value());
+                if (a.netmask() != null) {
+                    out.text("netmask", a.netmask());
+                }
+                if (a.prefixLength() != null) {
+                    out.number("prefixLength", a.prefixLength());
+                }
+            }
+            if (a.bytes() != null) {
+                bytes(out, "value", a.bytes());
+            }
+            malformedIf(out, a.malformed());
+            out.end();
         }
         out.endList();
     }
 
-    private static void eap(byte[] b, int off, int end, FieldSink out) {
-        if (!need(out, off, 4, end, "EAP message")) {
-            return;
+    private static Ikev2Payload.Eap eap(byte[] b, int off, int end) {
+        String short4 = needs(off, 4, end, "EAP message");
+        if (short4 != null) {
+            return new Ikev2Payload.Eap(null, null, null, null, short4);
         }
         int code = b[off] & 0xff;
-        out.number("eapCode", code);
-        out.number("eapIdentifier", b[off + 1] & 0xff);
+        int id = b[off + 1] & 0xff;
         int len = Bytes.u16(b, off + 2);
-        out.number("eapLength", len);
         if (len > end - off) {
-            malformed(out, "EAP length " + len + " overruns the payload by " + (len - (end - off)) + " bytes");
-            return;
+            return new Ikev2Payload.Eap(code, id, len, null,
+                    "EAP length " + len + " overruns the payload by " + (len - (end - off)) + " bytes");
         }
-        if ((code == 1 || code == 2) && len >= 5) { // Request, Response carry a type
-            out.number("eapType", b[off + 4] & 0xff);
-        }
+        // Request and Response carry a type
+        return new Ikev2Payload.Eap(code, id, len, (code == 1 || code == 2) && len >= 5 ? b[off + 4] & 0xff : null, null);
     }
 }

@@ -40,39 +40,58 @@ final class PayloadFields {
      * (RFC 7296 §3.7), 20 bytes each. Other encodings are left as their length.
      */
     static void certificateData(int encoding, boolean request, boolean ikev2, byte[] b, int off, int end, FieldSink out) {
+        CertificateData c = certificate(encoding, request, ikev2, b, off, end);
+        if (c != null) {
+            render(c, out);
+        }
+    }
+
+    static void render(CertificateData c, FieldSink out) {
+        if (c.subject() != null) {
+            out.text("subject", c.subject());
+        }
+        if (c.issuer() != null) {
+            out.text("issuer", c.issuer());
+        }
+        if (c.authorityKeyHashes() != null) {
+            out.beginList("authorityKeyHashes");
+            for (byte[] h : c.authorityKeyHashes()) {
+                out.bytes(null, h, 0, h.length);
+            }
+            out.endList();
+        }
+        if (c.authority() != null) {
+            out.text("authority", c.authority());
+        }
+        if (c.malformed() != null) {
+            malformed(out, c.malformed());
+        }
+    }
+
+    /** The data {@code b[off, end)} of a certificate (request) payload; null when there is nothing to say. */
+    static CertificateData certificate(int encoding, boolean request, boolean ikev2, byte[] b, int off, int end) {
         if (encoding != CERT_X509_SIGNATURE || off >= end) {
-            return;
+            return null;
         }
         int n = end - off;
         if (!request) {
             DerNames.CertificateNames c = DerNames.certificate(b, off, n);
-            if (c.subject() != null) {
-                out.text("subject", c.subject());
-            }
-            if (c.issuer() != null) {
-                out.text("issuer", c.issuer());
-            }
-            if (c.malformed() != null) {
-                malformed(out, c.malformed());
-            }
-        } else if (ikev2) {
-            if (n % 20 != 0) {
-                malformed(out, "certificate authority list of " + n + " bytes is not a list of 20-byte SHA-1 hashes");
-                return;
-            }
-            out.beginList("authorityKeyHashes");
-            for (int i = off; i < end; i += 20) {
-                out.bytes(null, b, i, 20);
-            }
-            out.endList();
-        } else {
-            DerNames.Result r = DerNames.name(b, off, n);
-            if (r.text() != null) {
-                out.text("authority", r.text());
-            } else {
-                malformed(out, "certificate authority: " + r.malformed());
-            }
+            return new CertificateData(c.subject(), c.issuer(), null, null, c.malformed());
         }
+        if (ikev2) {
+            if (n % 20 != 0) {
+                return new CertificateData(null, null, null, null,
+                        "certificate authority list of " + n + " bytes is not a list of 20-byte SHA-1 hashes");
+            }
+            java.util.List<byte[]> l = new java.util.ArrayList<>();
+            for (int i = off; i < end; i += 20) {
+                l.add(java.util.Arrays.copyOfRange(b, i, i + 20));
+            }
+            return new CertificateData(null, null, l, null, null);
+        }
+        DerNames.Result r = DerNames.name(b, off, n);
+        return r.text() != null ? new CertificateData(null, null, null, r.text(), null)
+                : new CertificateData(null, null, null, null, "certificate authority: " + r.malformed());
     }
 
     /** The registry name of {@code v}, or null (no table, unknown value, out of range). */

@@ -33,6 +33,113 @@ final class IkeFacts {
     private static final long P2_LIFE_TYPE = 1;
     private static final long P2_LIFE_DURATION = 2;
 
+    /** The facts of an IKEv2 message from its payloads parsed once into records (ike/Ikev2Payload). */
+    static void read(org.vpnsleuth.ike.IkeDissector.V2Message msg, IkeMessage m) {
+        for (org.vpnsleuth.ike.IkeDissector.V2Entry e : msg.payloads()) {
+            m.payloadTypes.add(e.type());
+            if (e.body() != null) {
+                v2(e.type(), e.body(), m);
+            }
+        }
+    }
+
+    private static String hex(byte[] b) {
+        return b == null ? null : org.vpnsleuth.decode.Bytes.hex(b, 0, b.length);
+    }
+
+    /** A registered name, or the number as text (-1 when not reached), as the reports write it. */
+    private static String nameOr(org.vpnsleuth.decode.NameTable t, Integer v) {
+        String n = v == null || t == null ? null : t.name(v);
+        return n != null ? n : String.valueOf(v == null ? -1 : v);
+    }
+
+    private static void v2(int t, org.vpnsleuth.ike.Ikev2Payload body, IkeMessage m) {
+        if (body instanceof org.vpnsleuth.ike.Ikev2Payload.Sa sa) {
+            for (org.vpnsleuth.ike.Ikev2Payload.Proposal prop : sa.proposals()) {
+                List<String> parts = new ArrayList<>();
+                if (prop.transforms() != null) {
+                    for (org.vpnsleuth.ike.Ikev2Payload.Transform tr : prop.transforms()) {
+                        org.vpnsleuth.decode.NameTable ids = tr.type() == null ? null
+                                : org.vpnsleuth.ike.Ikev2Payloads.transformIds(tr.type());
+                        String n = ids == null || tr.id() < 0 ? null : ids.name(tr.id());
+                        String s = n != null ? n : (tr.type() == null ? null
+                                : org.vpnsleuth.ike.IkeRegistries.IKEV2_TRANSFORM_TYPES.name(tr.type())) + " "
+                                + (tr.id() == null ? -1 : tr.id());
+                        int kl = tr.keyLength();
+                        parts.add(kl > 0 ? s + "-" + kl : s);
+                    }
+                }
+                m.proposals.add("#" + (prop.number() == null ? 0 : prop.number()) + " "
+                        + nameOr(org.vpnsleuth.ike.IkeRegistries.IKEV2_PROTOCOL_IDS, prop.protocolId()) + ": " + String.join(", ", parts));
+                String spi = hex(prop.spi());
+                if (prop.protocolId() != null && prop.protocolId() == 1 && spi != null && spi.length() == 16 && m.exchange == 36) {
+                    m.ikeRekeySpi = spi; // an IKE SA rekey (RFC 7296 §1.3.2): the new SA's SPI from this side
+                }
+            }
+        } else if (body instanceof org.vpnsleuth.ike.Ikev2Payload.Ke ke) {
+            m.keGroup = ke.group() == null ? -1 : ke.group();
+        } else if (body instanceof org.vpnsleuth.ike.Ikev2Payload.Notify n) {
+            int nt = n.type() == null ? -1 : n.type();
+            String name = n.type() == null ? null : org.vpnsleuth.ike.IkeRegistries.IKEV2_NOTIFY_TYPES.name(n.type());
+            String detail = null;
+            if (n.group() != null) {
+                String gn = org.vpnsleuth.ike.IkeRegistries.IKEV2_KE.name(n.group());
+                detail = "group " + n.group() + (gn != null ? " (" + gn + ")" : "");
+            } else if (n.gateway() != null && (n.gateway().text() != null || n.gateway().bytes() != null)) {
+                detail = "gateway " + (n.gateway().text() != null ? n.gateway().text() : hex(n.gateway().bytes()));
+            }
+            m.notifies.add(new IkeMessage.Notify(nt, name != null ? name : "notify " + nt, detail));
+            if (nt == N_NAT_DETECTION_SOURCE_IP) {
+                m.natDetectionSource = hex(n.hash());
+            } else if (nt == N_NAT_DETECTION_DESTINATION_IP) {
+                m.natDetectionDestination = hex(n.hash());
+            }
+        } else if (body instanceof org.vpnsleuth.ike.Ikev2Payload.VendorId v) {
+            m.vendors.add(v.vendor() != null ? v.vendor() : "unknown " + hex(v.id()));
+        } else if (body instanceof org.vpnsleuth.ike.Ikev2Payload.Auth a) {
+            m.authMethod = a.method() == null ? -1 : a.method();
+            m.authMethodName = a.method() == null ? null : org.vpnsleuth.ike.IkeRegistries.IKEV2_AUTH_METHODS.name(a.method());
+        } else if (body instanceof org.vpnsleuth.ike.Ikev2Payload.Delete d) {
+            List<String> spis = null;
+            if (d.spis() != null) {
+                spis = new ArrayList<>();
+                for (byte[] x : d.spis()) {
+                    spis.add(hex(x));
+                }
+            }
+            m.deletes.add(nameOr(org.vpnsleuth.ike.IkeRegistries.IKEV2_PROTOCOL_IDS, d.protocolId())
+                    + (spis != null ? " SPIs " + spis : ""));
+        } else if (body instanceof org.vpnsleuth.ike.Ikev2Payload.Ts ts) {
+            if (ts.selectors() != null) {
+                for (org.vpnsleuth.ike.Ikev2Payload.Selector sel : ts.selectors()) {
+                    String range = sel.start() + "-" + sel.end();
+                    long proto = sel.ipProtocol() == null ? 0 : sel.ipProtocol();
+                    long sp = sel.startPort() == null ? 0 : sel.startPort();
+                    long ep = sel.endPort() == null ? 65535 : sel.endPort();
+                    m.trafficSelectors.add((t == PayloadType.V2_TSI ? "TSi " : "TSr ") + range + (proto != 0 ? " proto " + proto : "")
+                            + (sp != 0 || ep != 65535 ? " ports " + sp + "-" + ep : ""));
+                }
+            }
+        } else if (body instanceof org.vpnsleuth.ike.Ikev2Payload.Id id) {
+            String value = id.value() == null ? null : id.value().shown();
+            String tn = id.idType() == null ? null : org.vpnsleuth.ike.IkeRegistries.IKEV2_ID_TYPES.name(id.idType());
+            if (value != null) {
+                m.identities.add((tn != null ? tn + " " : "") + value);
+            }
+        } else if (body instanceof org.vpnsleuth.ike.Ikev2Payload.Skf f) {
+            m.fragmentNumber = f.fragmentNumber() == null ? 0 : f.fragmentNumber();
+            m.fragmentTotal = f.totalFragments() == null ? 0 : f.totalFragments();
+            sealed(f.sealed(), f.encryptedLength(), m);
+        } else if (body instanceof org.vpnsleuth.ike.Ikev2Payload.Sk k) {
+            sealed(k.sealed(), k.encryptedLength(), m);
+        }
+    }
+
+    private static void sealed(org.vpnsleuth.ike.Ikev2Payload.Sealed s, Integer encryptedLength, IkeMessage m) {
+        m.ciphertextExact = s != null && s.ciphertextLength() != null;
+        m.ciphertextLength = m.ciphertextExact ? s.ciphertextLength() : encryptedLength == null ? -1 : encryptedLength;
+    }
+
     static void read(Map<String, Object> f, IkeMessage m) {
         for (Map<String, Object> p : maps(f, "payloads")) {
             long t = num(p, "type", -1);

@@ -422,13 +422,21 @@ public final class Tracker {
             // the plaintext of the message tracked just before it (same frame): its facts join that message
             IkeMessage m = lastMessage;
             if (m != null && m.at.equals(at) && m.spiI == spiI) {
-                Map<String, Object> f = FieldTree.of(l);
                 StringBuilder sum = new StringBuilder();
-                IkeDissector.summary(l, sum);
+                IkeDissector.V2Message v2 = version == 2 ? IkeDissector.parseV2(l) : null;
+                if (v2 != null) {
+                    IkeDissector.summary(v2, sum);
+                } else {
+                    IkeDissector.summary(l, sum);
+                }
                 m.decryptedWith = info.decryptedWith();
                 m.decryptedPayloads = sum.toString().trim();
                 m.keyCheck = info.keyCheck();
-                IkeFacts.read(f, m);
+                if (v2 != null) {
+                    IkeFacts.read(v2, m);
+                } else {
+                    IkeFacts.read(FieldTree.of(l), m);
+                }
                 listener.ikeDecrypted(sa, m);
             }
             return;
@@ -444,13 +452,19 @@ public final class Tracker {
         int dp = transport != null && transport.headerLength >= 4 ? transport.u16(2) : 0;
         Endpoint src = new Endpoint(ip.ipAddress(true), sp);
         Endpoint dst = new Endpoint(ip.ipAddress(false), dp);
-        Map<String, Object> f = FieldTree.of(l);
+        // IKEv2: the payloads parsed once into records; IKEv1 (not yet typed): its field tree
+        IkeDissector.V2Message v2 = version == 2 ? IkeDissector.parseV2(l) : null;
+        Map<String, Object> f = v2 == null ? FieldTree.of(l) : null;
         StringBuilder sum = new StringBuilder();
-        IkeDissector.summary(l, sum);
+        if (v2 != null) {
+            IkeDissector.summary(v2, sum);
+        } else {
+            IkeDissector.summary(l, sum);
+        }
         String payloads = sum.toString().trim();
         int exchange = b[o + 18] & 0xff;
-        String exName = FieldTree.str(f, "exchangeTypeName");
-        boolean encrypted = FieldTree.bool(f, "encrypted") || version == 2 && (next == PayloadType.V2_SK || next == PayloadType.V2_SKF);
+        String exName = org.vpnsleuth.decode.IkeHeaderCodec.registeredExchange(version, exchange);
+        boolean encrypted = v2 == null ? FieldTree.bool(f, "encrypted") : next == PayloadType.V2_SK || next == PayloadType.V2_SKF;
         long length = Bytes.u32(b, o + 24);
         int end = (int) Math.min(l.end, (long) o + Math.max(28, length));
         IkeMessage m = new IkeMessage(at, src, dst, version, spiI, spiR, exchange,
@@ -472,7 +486,11 @@ public final class Tracker {
         if (m.frames.isEmpty()) {
             m.frames.add(at);
         }
-        IkeFacts.read(f, m);
+        if (v2 != null) {
+            IkeFacts.read(v2, m);
+        } else {
+            IkeFacts.read(f, m);
+        }
         if (info != null && info.keyCheck() != null) {
             m.keyCheck = info.keyCheck(); // checked from the cleartext (AM2's HASH_R)
         }
