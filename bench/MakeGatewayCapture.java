@@ -24,12 +24,12 @@ import java.util.SplittableRandom;
  * java bench/MakeGatewayCapture.java [options] OUT.pcap
  *   --mode pair|clients   pair: every SA between 192.0.2.1 and 192.0.2.2 (default);
  *                         clients: session i's initiator address 192.0.2.1 becomes client 100.64.0.0+i+1
- *   --sas N               IKE SAs to write (distinct initiator SPIs; default 26000)
- *   --esp-per-sa E        ESP-in-UDP frames per IKE SA of a successful session (default 40)
+ *   --sas N               IKE SAs to write (distinct initiator SPIs; default 26300)
+ *   --esp-per-sa E        ESP-in-UDP frames per IKE SA of a successful session, mean (default 36)
  *   --target-mb M         instead of --esp-per-sa: pick E so that the file is about M * 10^6 bytes
  *   --seed S              seed of everything random (default 1); same arguments = same bytes
  *   --fail-ratio F        share of sessions that are failures (default 0.05)
- *   --interval SEC        mean time between session starts (default 1.1 s: 26,000 SAs span ~7 h)
+ *   --interval SEC        mean time between session starts (default 1.1 s: 26,300 SAs span ~6.8 h)
  *   --esp-gap SEC         spacing of the replicated ESP bulk (default 0.05 s)
  *   --captures DIR        where the real captures are (default: captures/ next to bench/)
  *   --manifest FILE       also write one TSV line per session (template, start, SPIs, client)
@@ -47,9 +47,9 @@ import java.util.SplittableRandom;
  * rewritten, and the integrity checksums of encrypted IKE messages no longer verify (they cover
  * the header): these captures are for load, not for decryption.</li>
  * <li>fresh ESP SPIs (unique in the file) and per-SPI increasing sequence numbers; each run of
- * consecutive ESP frames of the template is repeated k times (k = round(E * ikeSAs / template ESP
- * frames)), the first round at the real timing, later rounds every --esp-gap; ciphertext copied,
- * so it does not decrypt;</li>
+ * consecutive ESP frames of the template is repeated k times (k = E * ikeSAs / template ESP
+ * frames, dithered per session between floor and ceiling), the first round at the real timing,
+ * later rounds every --esp-gap; ciphertext copied, so it does not decrypt;</li>
  * <li>timestamps shifted: session i starts at i * interval plus a seeded jitter, real gaps inside
  * IKE exchanges and retransmissions kept, so sessions follow one another over hours and overlap a
  * little (the frames of overlapping sessions are merged in time order);</li>
@@ -68,9 +68,9 @@ public final class MakeGatewayCapture {
 
     /** template file, weight among successes or failures, failure? */
     private static final Object[][] WEIGHTS = {
-        {"ikev2-psk-esp.pcapng", 25, false},
+        {"ikev2-psk-esp.pcapng", 30, false},
         {"ikev2-psk-esp-cbc.pcapng", 15, false},
-        {"ikev2-esp-sizes.pcapng", 10, false},
+        {"ikev2-esp-sizes.pcapng", 5, false},
         {"ikev2-rekey-pfs.pcapng", 20, false},
         {"ikev1-main-quick.pcap", 10, false},
         {"ikev1-quick-pfs.pcapng", 5, false},
@@ -126,11 +126,9 @@ public final class MakeGatewayCapture {
         long espBytes;       // record bytes of one round of all ESP runs
         long sessions, written;
 
-        int k(double espPerSa) {
-            if (espFrames == 0) {
-                return 0;
-            }
-            return (int) Math.round(espPerSa * ikeSas / espFrames);
+        /** Mean number of rounds of the ESP runs per session (a session gets its floor or ceiling). */
+        double rounds(double espPerSa) {
+            return espFrames == 0 ? 0 : espPerSa * ikeSas / espFrames;
         }
     }
 
@@ -535,7 +533,7 @@ public final class MakeGatewayCapture {
         long b = 24;
         for (int i = 0; i < sessions; i++) {
             Template t = templates.get(sessTemplate[i]);
-            b += t.fixedBytes + (long) t.k(espPerSa) * t.espBytes;
+            b += t.fixedBytes + Math.round(t.rounds(espPerSa) * t.espBytes);
         }
         return b;
     }
@@ -569,7 +567,11 @@ public final class MakeGatewayCapture {
         Session(int id, double espPerSa, SplittableRandom rnd) {
             this.id = id;
             t = templates.get(sessTemplate[id]);
-            int k = t.k(espPerSa);
+            double x = t.rounds(espPerSa);
+            int k = (int) Math.floor(x);
+            if (rnd.nextDouble() < x - k) {
+                k++; // dithered so that the mean is x
+            }
             int n = t.frames.size() - t.espFrames + k * t.espFrames;
             ts = new long[n];
             frame = new int[n];
@@ -791,7 +793,7 @@ public final class MakeGatewayCapture {
         if (!mode.equals("pair") && !mode.equals("clients")) {
             usage("--mode must be pair or clients");
         }
-        int sas = Integer.parseInt(opt.getOrDefault("sas", "26000"));
+        int sas = Integer.parseInt(opt.getOrDefault("sas", "26300"));
         long seed = Long.parseLong(opt.getOrDefault("seed", "1"));
         double failRatio = Double.parseDouble(opt.getOrDefault("fail-ratio", "0.05"));
         double interval = Double.parseDouble(opt.getOrDefault("interval", "1.1"));
@@ -828,7 +830,7 @@ public final class MakeGatewayCapture {
         if (opt.containsKey("target-mb")) {
             espPerSa = g.espForTarget(Math.round(Double.parseDouble(opt.get("target-mb")) * 1e6));
         } else {
-            espPerSa = Double.parseDouble(opt.getOrDefault("esp-per-sa", "40"));
+            espPerSa = Double.parseDouble(opt.getOrDefault("esp-per-sa", "36"));
         }
         Path path = Path.of(outName);
         if (path.toAbsolutePath().getParent() != null) {
@@ -853,8 +855,8 @@ public final class MakeGatewayCapture {
                 + "NAT-T keepalives %,d; ESP per IKE SA requested %.2f%n", g.espFrames, 100.0 * g.espFrames / g.frames,
                 100.0 * g.espBytes / g.bytes, g.ikeFrames, g.kaFrames, espPerSa);
         for (Template t : g.templates) {
-            System.out.printf(Locale.ROOT, "  %-32s %-7s sessions %,8d  (IKE SAs each %d, ESP frames each %d)%n", t.name,
-                    t.failure ? "failure" : "ok", t.sessions, t.ikeSas, t.k(espPerSa) * t.espFrames);
+            System.out.printf(Locale.ROOT, "  %-32s %-7s sessions %,8d  (IKE SAs each %d, ESP frames each %.1f on average)%n", t.name,
+                    t.failure ? "failure" : "ok", t.sessions, t.ikeSas, t.rounds(espPerSa) * t.espFrames);
         }
     }
 
