@@ -56,7 +56,7 @@ import java.util.SplittableRandom;
  * <li>IPv4 identification renumbered, IPv4 header checksum recomputed, UDP checksum set to 0 (the
  * originals carry the veth's partial checksums anyway); IP and UDP lengths are unchanged because
  * no frame changes size;</li>
- * <li>nat-t.pcapng: the NAT's translated ports (389, 9353) get a fresh port per session.</li>
+ * <li>nat-t.pcapng: the NAT's translated ports (389, 9353) get a fresh port in 49152..65535 per session.</li>
  * </ul>
  *
  * <p>The session mix: successes (IKEv2 PSK GCM/CBC, ESP sizes, CREATE_CHILD_SA child and IKE
@@ -594,7 +594,7 @@ public final class MakeGatewayCapture {
             }
             portMap = new int[t.otherPorts.size()];
             for (int i = 0; i < portMap.length; i++) {
-                portMap[i] = 1024 + rnd.nextInt(64000);
+                portMap[i] = 49152 + rnd.nextInt(16384); // ephemeral: a registered port (e.g. 2268 AMT) would make tshark decode it as that
             }
             client = clients ? CLIENT_BASE + id + 1 : INITIATOR;
             int[] seqCounter = new int[newEsp.length];
