@@ -33,6 +33,8 @@ import java.util.SplittableRandom;
  *   --esp-gap SEC         spacing of the replicated ESP bulk (default 0.05 s)
  *   --captures DIR        where the real captures are (default: captures/ next to bench/)
  *   --manifest FILE       also write one TSV line per session (template, start, SPIs, client)
+ *   --pcapng FILE         also write FILE as pcapng (runs editcap -F pcapng OUT FILE)
+ *   --list 1              print each template (frames, ESP, SAs, SPIs, NAT-D hashes found)
  * </pre>
  *
  * <p>What a copy is: a "session" is every IPv4 frame of one real capture (ARP dropped), with
@@ -848,6 +850,18 @@ public final class MakeGatewayCapture {
             manifest.close();
         }
         double s = (System.nanoTime() - t0) / 1e9;
+        if (opt.containsKey("pcapng")) {
+            try {
+                Process p = new ProcessBuilder("editcap", "-F", "pcapng", outName, opt.get("pcapng")).inheritIO().start();
+                if (p.waitFor() != 0) {
+                    System.err.println("MakeGatewayCapture: editcap failed");
+                    System.exit(1);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException(e);
+            }
+        }
         System.out.printf(Locale.ROOT, "%s: mode %s, seed %d, %,d bytes, %,d frames, %,d IKE SAs in %,d sessions, "
                 + "span %.2f h, written in %.1f s%n", outName, mode, seed, g.bytes, g.frames, g.ikeSasWritten, g.sessions,
                 g.lastTs / 3.6e9, s);
@@ -864,7 +878,7 @@ public final class MakeGatewayCapture {
         System.err.println("MakeGatewayCapture: " + why);
         System.err.println("usage: java bench/MakeGatewayCapture.java [--mode pair|clients] [--sas N] "
                 + "[--esp-per-sa E | --target-mb M] [--seed S] [--fail-ratio F] [--interval SEC] [--esp-gap SEC] "
-                + "[--captures DIR] [--manifest FILE] OUT.pcap");
+                + "[--captures DIR] [--manifest FILE] [--pcapng FILE] [--list 1] OUT.pcap");
         System.exit(2);
     }
 }
