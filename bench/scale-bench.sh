@@ -27,7 +27,8 @@
 #   RESULTS   raw per-run results TSV (default $CAPS/results-<date>.tsv)
 #
 # Every run is the whole command with JVM start, output to a file, under
-# /usr/bin/time -f '%e %M' (wall seconds, max RSS KiB) and timeout:
+# /usr/bin/time -f '%e %M %U %S' (wall seconds, max RSS KiB, user and system CPU seconds: on a shared
+# machine the CPU time is the steadier figure) and timeout:
 #   java -jar $JAR analyze --format json FILE > OUT    (what ./vpnsleuth runs: 'exec java $VPNSLEUTH_JAVA_OPTS -jar $jar')
 #   java -jar $JAR dissect FILE > OUT
 #   tshark -n -r FILE -Y isakmp > OUT
@@ -110,17 +111,18 @@ cmd_for() { # tool file -> command line (as an array in CMD)
 
 # run_one PASS LABEL TOOL FILE -> appends a line to $results; returns 124 on timeout
 run_one() {
-    local pass=$1 lab=$2 tool=$3 f=$4 rc wall rss status
+    local pass=$1 lab=$2 tool=$3 f=$4 rc wall rss usr sys cpu status
     cmd_for "$tool" "$f"
-    /usr/bin/time -f '%e %M' -o "$work/time" timeout "$tmo" "${CMD[@]}" > "$work/out" 2> "$work/err"
+    /usr/bin/time -f '%e %M %U %S' -o "$work/time" timeout "$tmo" "${CMD[@]}" > "$work/out" 2> "$work/err"
     rc=$?
-    read -r wall rss < <(tail -1 "$work/time")
+    read -r wall rss usr sys < <(tail -1 "$work/time")
+    cpu=$(awk -v u="$usr" -v s="$sys" 'BEGIN {printf "%.2f", u + s}')
     if [[ $rc == 124 ]]; then status=timeout
     elif [[ $rc == 0 ]]; then status=ok
     elif grep -q OutOfMemoryError "$work/err"; then status=oom
     else status=rc$rc; fi
-    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$pass" "$lab" "$tool" "$status" "$wall" "$rss" "$(stat -c %s "$work/out")" >> "$results"
-    printf '  pass %s %-12s %-16s %-8s %8s s %8s KiB  (load %s)\n' "$pass" "$lab" "$tool" "$status" "$wall" "$rss" \
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$pass" "$lab" "$tool" "$status" "$wall" "$rss" "$(stat -c %s "$work/out")" "$cpu" >> "$results"
+    printf '  pass %s %-12s %-16s %-8s %8s s %8s KiB  cpu %8s s  (load %s)\n' "$pass" "$lab" "$tool" "$status" "$wall" "$rss" "$cpu" \
         "$(cut -d' ' -f1-3 /proc/loadavg)" >&2
     [[ $rc == 124 ]] && return 124
     return 0
@@ -133,7 +135,7 @@ echo "tshark:  $(tshark -v 2>/dev/null | head -1)"
 echo "tcpdump: $(tcpdump --version 2>&1 | head -1)"
 echo "load at start: $(cat /proc/loadavg)"
 echo "results: $results"
-printf 'pass\tsize\ttool\tstatus\twall_s\tmaxrss_kib\tout_bytes\n' > "$results"
+printf 'pass\tsize\ttool\tstatus\twall_s\tmaxrss_kib\tout_bytes\tcpu_s\n' > "$results"
 
 declare -A DEAD # tool -> smallest multiplier at which it timed out
 ge() { awk -v a="$1" -v b="$2" 'BEGIN {exit !(a + 0 >= b + 0)}'; }
@@ -186,25 +188,38 @@ for line in open(infos):
 runs = collections.defaultdict(list)
 order_sizes, order_tools = [], []
 for line in list(open(res))[1:]:
-    p, lab, tool, status, wall, rss, outb = (line.rstrip('\n').split('\t') + [''] * 7)[:7]
-    runs[(lab, tool)].append((status, float(wall) if wall else None, int(rss) if rss else None))
+    p, lab, tool, status, wall, rss, outb, cpu = (line.rstrip('\n').split('\t') + [''] * 8)[:8]
+    runs[(lab, tool)].append((status, float(wall) if wall else None, int(rss) if rss else None, float(cpu) if cpu else None))
     if lab not in order_sizes: order_sizes.append(lab)
     if tool not in order_tools: order_tools.append(tool)
 
-def med(lab, tool):
+def med_ok(lab, tool):
     r = runs.get((lab, tool), [])
     ok = [x for x in r if x[0] == 'ok']
     if not r:
         return None, None, '-'
     if len(ok) * 2 > len(r) or (ok and len(ok) == len(r)):
         return statistics.median(x[1] for x in ok), statistics.median(x[2] for x in ok), 'ok %d/%d' % (len(ok), len(r))
-    bad = [x[0] for x in r if x[0] != 'ok' and x[0] != 'skipped']
+    return None, None, '-'
+
+def cpu_med(lab, tool):
+    c = [x[3] for x in runs.get((lab, tool), []) if x[0] == 'ok' and x[3] is not None]
+    return statistics.median(c) if c else None
+
+def med(lab, tool):
+    r = runs.get((lab, tool), [])
+    ok = [x for x in r if x[0] == 'ok']
+    m = med_ok(lab, tool)
+    if m[0] is not None or not r:
+        return m
+    bad = [x for x in r if x[0] != 'ok' and x[0] != 'skipped']
     if not bad:
         return None, None, 'skipped'
-    return None, max((x[2] or 0) for x in r if x[0] != 'skipped'), bad[0] + (' (> %s s)' % tmo if bad[0] == 'timeout' else '')
+    st, wall = bad[0][0], bad[0][1]
+    return None, max((x[2] or 0) for x in bad), st + (' (> %s s)' % tmo if st == 'timeout' else ' after %.1f s' % wall)
 
 print()
-print('%-12s %-16s %10s %8s %8s %10s %10s %10s  %s' % ('size', 'tool', 'frames', 'SAs', 'MB', 'wall s', 'max RSS MB', 'x tcpdump', 'runs'))
+print('%-12s %-16s %10s %8s %8s %10s %8s %10s %10s  %s' % ('size', 'tool', 'frames', 'SAs', 'MB', 'wall s', 'cpu s', 'max RSS MB', 'x tcpdump', 'runs'))
 for lab in order_sizes:
     fr, sas, b = (info.get(lab, ['?', '?', '0'])[:3])
     tcp = med(lab, 'tcpdump')[0]
@@ -215,8 +230,9 @@ for lab in order_sizes:
         ws = '%.2f' % w if w is not None else st.split()[0]
         rs = '%.0f' % (rss / 1024) if rss else '-'
         ratio = '%.1f' % (w / tcp) if (w is not None and tcp) else '-'
-        print('%-12s %-16s %10s %8s %8.1f %10s %10s %10s  %s' % (lab, tool, '{:,}'.format(int(fr)) if fr.isdigit() else fr,
-              sas, int(b) / 1e6, ws, rs, ratio, st))
+        c = cpu_med(lab, tool)
+        print('%-12s %-16s %10s %8s %8.1f %10s %8s %10s %10s  %s' % (lab, tool, '{:,}'.format(int(fr)) if fr.isdigit() else fr,
+              sas, int(b) / 1e6, ws, '%.2f' % c if c is not None else '-', rs, ratio, st))
 print()
 print('growth (median wall time ratios; linear = 4.0 for 4x/1x, 2.0 per doubling):')
 for tool in order_tools:
