@@ -67,25 +67,9 @@ public final class PskCrackCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(),
                     "--threads " + n + " is out of range: give 1 to " + 4 * cores + " (4 × the " + cores + " core(s))");
         }
-        List<AggressiveMode.Exchange> found = new ArrayList<>();
-        try (CaptureReader r = Captures.open(file)) {
-            Decoder d = new Decoder();
-            AggressiveMode am = new AggressiveMode();
-            Packet p = new Packet();
-            Frame f = new Frame();
-            while (r.next(f)) {
-                d.decode(f, p);
-                for (int i = 0; i < p.count(); i++) {
-                    Layer l = p.layer(i);
-                    if (l.proto == Proto.IKE && l.info instanceof IkeDecodeState.MessageInfo m && m.direction() != null) {
-                        AggressiveMode.Exchange x = am.observe(l.buf, l.offset, l.end, m.direction().equals("I→R"),
-                                m.negotiated(), f.number);
-                        if (x != null && found.stream().noneMatch(y -> y.cookieI() == x.cookieI())) {
-                            found.add(x);
-                        }
-                    }
-                }
-            }
+        List<AggressiveMode.Exchange> found;
+        try {
+            found = exchanges(file);
         } catch (CaptureException e) {
             err.println("vpnsleuth: " + e.getMessage());
             return Main.UNREADABLE;
@@ -135,6 +119,31 @@ public final class PskCrackCommand implements Callable<Integer> {
                     o.seconds(), o.rate(), n, found.size()));
         }
         return Main.OK;
+    }
+
+    /** The Aggressive Mode exchanges of a capture with AM1 and AM2 (one per initiator cookie), in capture order. */
+    static List<AggressiveMode.Exchange> exchanges(String file) throws IOException, CaptureException {
+        List<AggressiveMode.Exchange> found = new ArrayList<>();
+        try (CaptureReader r = Captures.open(file)) {
+            Decoder d = new Decoder();
+            AggressiveMode am = new AggressiveMode();
+            Packet p = new Packet();
+            Frame f = new Frame();
+            while (r.next(f)) {
+                d.decode(f, p);
+                for (int i = 0; i < p.count(); i++) {
+                    Layer l = p.layer(i);
+                    if (l.proto == Proto.IKE && l.info instanceof IkeDecodeState.MessageInfo m && m.direction() != null) {
+                        AggressiveMode.Exchange x = am.observe(l.buf, l.offset, l.end, m.direction().equals("I→R"),
+                                m.negotiated(), f.number);
+                        if (x != null && found.stream().noneMatch(y -> y.cookieI() == x.cookieI())) {
+                            found.add(x);
+                        }
+                    }
+                }
+            }
+        }
+        return found;
     }
 
     /** "line N" of the wordlist for a byte offset (counted again from the file), or the offset alone. */
