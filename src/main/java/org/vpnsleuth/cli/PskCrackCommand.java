@@ -1,7 +1,5 @@
 package org.vpnsleuth.cli;
 
-import java.io.FileDescriptor;
-import java.io.FileInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -85,7 +83,7 @@ public final class PskCrackCommand implements Callable<Integer> {
         long size = 0;
         PskCrack.Outcome o;
         PskCrack.Counters counters = new PskCrack.Counters();
-        try (InputStream words = stdin ? new FileInputStream(FileDescriptor.in) : Files.newInputStream(Path.of(wordlist))) {
+        try (InputStream words = stdin ? System.in : Files.newInputStream(Path.of(wordlist))) {
             if (!stdin && Files.isRegularFile(Path.of(wordlist))) {
                 size = Files.size(Path.of(wordlist));
             }
