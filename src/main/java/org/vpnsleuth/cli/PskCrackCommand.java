@@ -38,8 +38,8 @@ public final class PskCrackCommand implements Callable<Integer> {
     String file;
 
     @Option(names = "--wordlist", required = true, paramLabel = "FILE",
-            description = {"one candidate key per line, as bytes (any encoding; \\n or \\r\\n line ends; empty lines skipped;",
-                "lines of at most " + PskCrack.MAX_WORD + " bytes); - for standard input"})
+            description = "one candidate key per line, as bytes (any encoding; \\n or \\r\\n line ends; empty lines skipped;"
+                    + " lines of at most " + PskCrack.MAX_WORD + " bytes); - for standard input")
     String wordlist;
 
     @Option(names = "--threads", paramLabel = "N",
@@ -198,8 +198,12 @@ public final class PskCrackCommand implements Callable<Integer> {
         private final PrintWriter err;
         private final PskCrack.Counters counters;
         private final long size;
-        private final long t0 = System.nanoTime();
         private final Thread thread;
+        private long lastT = System.nanoTime();
+        private long lastWords;
+        private long lastBytes;
+        private double wordRate = -1;
+        private double byteRate = -1;
         private volatile boolean closed;
         private int width;
 
@@ -233,15 +237,21 @@ public final class PskCrackCommand implements Callable<Integer> {
                     if (closed) {
                         return;
                     }
-                    double s = (System.nanoTime() - t0) / 1e9;
+                    long now = System.nanoTime();
                     long w = counters.words();
-                    double rate = s > 0 ? w / s : 0;
-                    String line = String.format(Locale.ROOT, "%,d words, %,.0f words/s", w, rate);
+                    long b = counters.bytes();
+                    double dt = (now - lastT) / 1e9;
+                    // rates over the last few draws (the first seconds include the JIT's warm-up)
+                    wordRate = smooth(wordRate, (w - lastWords) / dt);
+                    byteRate = smooth(byteRate, (b - lastBytes) / dt);
+                    lastT = now;
+                    lastWords = w;
+                    lastBytes = b;
+                    String line = String.format(Locale.ROOT, "%,d words, %,.0f words/s", w, wordRate);
                     if (size > 0) {
-                        double done = Math.min(1, counters.bytes() / (double) size);
-                        line += String.format(Locale.ROOT, ", %.1f %%", 100 * done);
-                        if (done > 0) {
-                            long eta = Math.round(s * (1 - done) / done);
+                        line += String.format(Locale.ROOT, ", %.1f %%", 100 * Math.min(1, b / (double) size));
+                        if (byteRate > 0) {
+                            long eta = Math.round(Math.max(0, size - b) / byteRate);
                             line += String.format(Locale.ROOT, ", ETA %d:%02d:%02d", eta / 3600, eta / 60 % 60, eta % 60);
                         }
                     }
@@ -250,7 +260,11 @@ public final class PskCrackCommand implements Callable<Integer> {
             }
         }
 
-        private void draw(String line) {
+        private static double smooth(double old, double now) {
+            return old < 0 ? now : 0.6 * old + 0.4 * now;
+        }
+
+    private void draw(String line) {
             String pad = line.length() < width ? " ".repeat(width - line.length()) : "";
             err.print("\r" + line + pad);
             err.flush();
