@@ -23,6 +23,8 @@
 #                    ikev2-dead-peer deleted-by-peer xauth ikev2-mode ikev1-proxy-mirror
 #                    ikev1-aggressive-psk
 #                    (all of them, successes and failures, when none is given)
+#                    ikev1-aggressive-sha1 (only when named: the psk-crack benchmark's
+#                    HMAC-SHA1 exchange, which ike-scan's psk-crack can crack too)
 # Environment:       OUT=dir     where to write the captures/logs (default: this directory)
 #                    KEEP_WORK=1 keep the temporary working directory for inspection
 #
@@ -515,6 +517,16 @@ scenario_ikev1-main-quick() {
     run_direct ikev1-main-quick ikev1-main-quick.pcap 1 \
         aes128-sha1-modp2048 aes128-sha1 \
         "$OUTER_I" "$OUTER_R" ""
+}
+
+# IKEv1 Aggressive Mode, PSK, FQDN IDs, HMAC-SHA1 PRF: the exchange of bench/psk-crack-bench.sh
+# (ike-scan's psk-crack knows only MD5 and SHA1 hashes).  Not in ALL_SCENARIOS: named only.
+scenario_ikev1-aggressive-sha1() {
+    run_direct ikev1-aggressive-sha1 ikev1-aggressive-sha1.pcapng 1 \
+        aes128-sha1-modp2048 aes128-sha1 \
+        initiator.vpnsleuth.example responder.vpnsleuth.example \
+        "i_dont_care_about_security_and_use_aggressive_mode_psk = yes" \
+        "aggressive = yes"
 }
 
 # IKEv1 Aggressive Mode + Quick Mode, PSK, FQDN IDs (visible in clear in aggressive mode).

@@ -124,6 +124,11 @@ public enum Prf {
         return Octets.head(out.toByteArray(), length);
     }
 
+    /** The JCA name of the HMAC's hash ("SHA-1", ...), or null for the AES PRFs. */
+    public String digestName() {
+        return digest;
+    }
+
     /** True when the PRF is an HMAC and so has an underlying hash ({@link #hash}). */
     public boolean hasHash() {
         return digest != null;
