@@ -23,13 +23,15 @@ final class IpsecCodecs {
                 for (int i = p.count() - 2; i >= 0 && outer == null; i--) {
                     outer = p.layer(i).ipAddress(false) != null ? p.layer(i) : null;
                 }
+                long spi = l.u32(0);
+                // the destination as text only when a key for any SPI may need it (not per packet of a known SPI)
                 org.vpnsleuth.crypto.EspDecryption.Result r = d.esp.decrypt(l.buf, l.offset, l.end,
-                        outer == null ? null : outer.ipAddress(false));
+                        outer == null || !d.esp.wantsDestination(spi) ? null : outer.ipAddress(false));
                 if (r != null && r.problem() != null) {
                     p.note(r.problem());
                 } else if (r != null) {
-                    if (outer != null) {
-                        d.esp.seen(l.u32(0), outer.ipAddress(true), outer.ipAddress(false));
+                    if (outer != null && d.esp.endpoints(spi) == null) {
+                        d.esp.seen(spi, outer.ipAddress(true), outer.ipAddress(false));
                     }
                     // the inner packet, decoded like any other: tunnel-mode IP, transport-mode UDP/TCP (L2TP)
                     p.note("ESP decrypted with keys from " + r.source());
