@@ -412,13 +412,15 @@ public final class KeyFiles {
         Map<String, List<KeyMaterial.ChildSpis>> children = new LinkedHashMap<>();
         Map<String, String> proposal = new HashMap<>();
         Map<String, String> labels = new HashMap<>();
+        // Each pattern is tried only on a line holding its fixed words (a level-4 log has thousands of
+        // lines, and the patterns, not anchored, would scan every one of them; at start-up they run interpreted).
         for (String line : lines) {
-            Matcher pr = CHARON_PROPOSAL.matcher(line);
-            if (pr.find()) {
+            Matcher pr = line.contains("selected proposal: ") ? CHARON_PROPOSAL.matcher(line) : null;
+            if (pr != null && pr.find()) {
                 proposal.put(saGroup(pr.group(1), labels), pr.group(2));
             }
-            Matcher ch = CHARON_CHILD.matcher(line);
-            if (ch.find()) {
+            Matcher ch = line.contains(" established with SPIs ") ? CHARON_CHILD.matcher(line) : null;
+            if (ch != null && ch.find()) {
                 String g = saGroup(ch.group(1), labels);
                 int at = bySa.computeIfAbsent(g, k -> new ArrayList<>()).size();
                 KeyMaterial.ChildSpis cs = new KeyMaterial.ChildSpis(Long.parseLong(ch.group(2), 16),
@@ -429,8 +431,8 @@ public final class KeyFiles {
                     l.add(cs);
                 }
             }
-            Matcher h = CHARON_DUMP.matcher(line);
-            if (h.find()) {
+            Matcher h = line.contains(" bytes @ 0x") ? CHARON_DUMP.matcher(line) : null;
+            if (h != null && h.find()) {
                 if (name != null && hex.length() > 0) {
                     add(bySa, sa, name, hex.toString()); // a dump cut short: keep what was printed
                 }
