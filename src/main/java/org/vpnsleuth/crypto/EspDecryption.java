@@ -277,6 +277,21 @@ public final class EspDecryption {
         return n;
     }
 
+    /** "ESP decrypted with keys from SOURCE" made once per source (bounded), not per packet. */
+    private static final Map<String, String> NOTES = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** The frame note of a decrypted packet: "ESP decrypted with keys from " and the result's source. */
+    public static String decryptedNote(Result r) {
+        String n = NOTES.get(r.source());
+        if (n == null) {
+            n = "ESP decrypted with keys from " + r.source();
+            if (NOTES.size() < 4096) {
+                NOTES.put(r.source(), n);
+            }
+        }
+        return n;
+    }
+
     /** Decrypts the ESP packet {@code b[off, end)} (from its SPI); null when no key is known for its SPI. */
     public Result decrypt(byte[] b, int off, int end) {
         return decrypt(b, off, end, null);
