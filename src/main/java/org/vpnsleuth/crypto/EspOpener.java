@@ -90,7 +90,7 @@ final class EspOpener {
                         break;
                 }
             }
-            if ((p == Path.CBC || p == Path.NULL) && sa.integ() != null && sa.authKey() != null) {
+            if (!sa.enc().aead() && p != Path.GENERIC && sa.integ() != null && sa.authKey() != null) {
                 String name = hmacName(sa.integ());
                 m = Mac.getInstance(name);
                 // HMAC pads the key with zeros to the block size: an empty key is a one-byte zero key
@@ -200,7 +200,8 @@ final class EspOpener {
                 case CBC:
                 case CTR:
                 case NULL: {
-                    // RFC 4303 §2.2.1: the ICV covers SPI .. Next Header, then the ESN high-order bits
+                    // RFC 4303 §2.2.1: the ICV covers SPI .. Next Header, then the ESN high-order bits; there is
+                    // no Mac only when the SA has no integrity algorithm or key (the trailer check says "not checked")
                     if (mac != null && !icvMatches(b, off, end, high)) {
                         return new EspDecryption.Result(null, -1, 0, 0, 0, sa.source(), "ICV mismatch");
                     }
