@@ -83,7 +83,7 @@ for kind in gcm cbc; do
     for i in $(seq 1 "$runs"); do
         /usr/bin/time -f '%e %U %S %M' -o "$tmp/v-$kind-$i" "$root/vpnsleuth" decrypt --keys "$log" -o "$tmp/out.pcapng" "$f" > /dev/null 2>&1
         /usr/bin/time -f '%e %U %S %M' -o "$tmp/t-$kind-$i" env WIRESHARK_CONFIG_DIR="$tmp/ws-$kind" tshark -r "$f" -Y icmp > /dev/null 2>&1
-        printf 'esp-%s-162 run %d: vpnsleuth decrypt -o %5.2f s (cpu %5.2f s, max RSS %4d MiB)   tshark -Y icmp %5.2f s (cpu %5.2f s, max RSS %4d MiB)   load %s\n' \
+        printf 'esp-%s-162 run %d: vpnsleuth decrypt -o %5.2f s (cpu %5.2f s, max RSS %4.0f MiB)   tshark -Y icmp %5.2f s (cpu %5.2f s, max RSS %4.0f MiB)   load %s\n' \
             "$kind" "$i" $(awk '{print $1, $2 + $3, $4 / 1024}' "$tmp/v-$kind-$i") $(awk '{print $1, $2 + $3, $4 / 1024}' "$tmp/t-$kind-$i") \
             "$(cut -d' ' -f1 /proc/loadavg)"
     done
