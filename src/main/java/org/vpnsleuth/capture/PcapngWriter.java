@@ -18,6 +18,9 @@ import java.util.Map;
 public final class PcapngWriter implements Closeable {
     private final OutputStream out;
     private final Map<Integer, Integer> interfaces = new HashMap<>();
+    /** The interface of the latest packet's link type (most captures have one). */
+    private int lastLinkType = -1;
+    private int lastId;
 
     public PcapngWriter(OutputStream out, String application) throws IOException {
         this.out = new BufferedOutputStream(out, 1 << 16);
@@ -54,8 +57,13 @@ public final class PcapngWriter implements Closeable {
     }
 
     private int iface(int linkType) throws IOException {
+        if (linkType == lastLinkType) {
+            return lastId;
+        }
         Integer id = interfaces.get(linkType);
         if (id != null) {
+            lastLinkType = linkType;
+            lastId = id;
             return id;
         }
         ByteBuffer tsresol = ByteBuffer.allocate(12).order(ByteOrder.LITTLE_ENDIAN);
@@ -68,16 +76,84 @@ public final class PcapngWriter implements Closeable {
         return n;
     }
 
-    /** Writes one packet: its bytes, original length, time (nanoseconds since the epoch), link type, comment. */
-    public void write(byte[] data, int off, int len, int originalLength, long nanos, int linkType, String comment)
+    /** The Enhanced Packet Block being built: header, packet, padding, options, trailer; reused. */
+    private byte[] epb = new byte[4096];
+    private byte[] utf8 = new byte[256];
+
+    /**
+     * Writes one packet: its bytes, original length, time (nanoseconds since the epoch), link type,
+     * comment (null: none). The block is built in a buffer this writer reuses: nothing is allocated
+     * per packet (a comment with characters beyond ASCII is encoded through a String).
+     */
+    public void write(byte[] data, int off, int len, int originalLength, long nanos, int linkType, CharSequence comment)
             throws IOException {
         int id = iface(linkType);
-        ByteBuffer opts = options(1, comment); // opt_comment
+        int clen = comment == null ? 0 : utf8(comment);
         int pad = (4 - len % 4) % 4;
-        ByteBuffer b = block(6, 20 + len + pad + opts.remaining());
-        b.putInt(id).putInt((int) (nanos >>> 32)).putInt((int) nanos).putInt(len).putInt(Math.max(len, originalLength));
-        b.put(data, off, len).put(new byte[pad]).put(opts);
-        finish(b);
+        int cpad = (4 - clen % 4) % 4;
+        int opts = clen == 0 ? 4 : 4 + clen + cpad + 4; // opt_comment, then opt_endofopt
+        int total = 12 + 20 + len + pad + opts;
+        if (epb.length < total) {
+            epb = new byte[Math.max(total, epb.length * 2)];
+        }
+        byte[] b = epb;
+        le32(b, 0, 6);
+        le32(b, 4, total);
+        le32(b, 8, id);
+        le32(b, 12, (int) (nanos >>> 32));
+        le32(b, 16, (int) nanos);
+        le32(b, 20, len);
+        le32(b, 24, Math.max(len, originalLength));
+        System.arraycopy(data, off, b, 28, len);
+        int o = 28 + len;
+        for (int i = 0; i < pad; i++) {
+            b[o++] = 0;
+        }
+        if (clen > 0) {
+            le16(b, o, 1); // opt_comment
+            le16(b, o + 2, clen);
+            System.arraycopy(utf8, 0, b, o + 4, clen);
+            o += 4 + clen;
+            for (int i = 0; i < cpad; i++) {
+                b[o++] = 0;
+            }
+        }
+        le32(b, o, 0); // opt_endofopt
+        le32(b, o + 4, total);
+        out.write(b, 0, total);
+    }
+
+    /** The comment as UTF-8 in {@link #utf8}; its length. */
+    private int utf8(CharSequence c) {
+        int n = c.length();
+        if (utf8.length < n) {
+            utf8 = new byte[Math.max(n, utf8.length * 2)];
+        }
+        for (int i = 0; i < n; i++) {
+            char ch = c.charAt(i);
+            if (ch >= 0x80) {
+                byte[] e = c.toString().getBytes(StandardCharsets.UTF_8);
+                if (utf8.length < e.length) {
+                    utf8 = new byte[e.length];
+                }
+                System.arraycopy(e, 0, utf8, 0, e.length);
+                return e.length;
+            }
+            utf8[i] = (byte) ch;
+        }
+        return n;
+    }
+
+    private static void le32(byte[] b, int o, int v) {
+        b[o] = (byte) v;
+        b[o + 1] = (byte) (v >>> 8);
+        b[o + 2] = (byte) (v >>> 16);
+        b[o + 3] = (byte) (v >>> 24);
+    }
+
+    private static void le16(byte[] b, int o, int v) {
+        b[o] = (byte) v;
+        b[o + 1] = (byte) (v >>> 8);
     }
 
     /** Pushes what is buffered to the stream (a live capture does this every second). */

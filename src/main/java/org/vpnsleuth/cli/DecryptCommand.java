@@ -60,6 +60,7 @@ public final class DecryptCommand implements Callable<Integer> {
                 PcapngWriter w = new PcapngWriter(os, "vpnsleuth decrypt")) {
             Packet p = new Packet();
             Frame f = new Frame();
+            StringBuilder comment = new StringBuilder(128);
             while (r.next(f)) {
                 frames++;
                 d.decode(f, p);
@@ -67,8 +68,7 @@ public final class DecryptCommand implements Callable<Integer> {
                 if (inner != null) {
                     Layer esp = p.find(Proto.ESP);
                     w.write(inner, 0, inner.length, inner.length, f.timestampNanos, LINKTYPE_RAW,
-                            String.format("vpnsleuth: ESP SPI 0x%08x seq %d decrypted (frame %d of %s)", esp.u32(0), esp.u32(4),
-                                    f.number, file));
+                            comment(comment, esp.u32(0), esp.u32(4), f.number, file));
                     replaced++;
                 } else {
                     w.write(f.data, f.offset, f.capturedLength, f.originalLength, f.timestampNanos, f.linkType, f.comment);
@@ -90,6 +90,19 @@ public final class DecryptCommand implements Callable<Integer> {
         }
         out.flush();
         return Main.OK;
+    }
+
+    /**
+     * "vpnsleuth: ESP SPI 0x%08x seq %d decrypted (frame %d of %s)" in {@code sb} (cleared first),
+     * without a Formatter: it is written for every decrypted packet.
+     */
+    static StringBuilder comment(StringBuilder sb, long spi, long seq, long frame, String file) {
+        sb.setLength(0);
+        sb.append("vpnsleuth: ESP SPI 0x");
+        for (int shift = 28; shift >= 0; shift -= 4) {
+            sb.append(Character.forDigit((int) (spi >>> shift) & 0xf, 16));
+        }
+        return sb.append(" seq ").append(seq).append(" decrypted (frame ").append(frame).append(" of ").append(file).append(')');
     }
 
     /** The decrypted inner packet of the frame's first ESP layer as an IP packet, or null. */

@@ -31,17 +31,67 @@ public final class EspDecryption {
     public record Sa(Encryption enc, byte[] encKey, Integrity integ, byte[] authKey, int icvLength, boolean esn, String source) {
     }
 
-    private final Esn esn = new Esn();
-
-    private final Map<Long, List<Sa>> bySpi = new HashMap<>();
+    /**
+     * The SPIs that have keys, each with its own state ({@link SpiState}): an open-addressing table
+     * read without a lock (slots are only ever filled, each with a fully built state; a bigger table
+     * is published whole), written under {@code this}.
+     */
+    private volatile SpiState[] table = new SpiState[16];
+    private int spiCount;
     /** Keys for any SPI (Wireshark's esp_sa "*"), with the destination each is for (null: any). */
     private final List<Sa> anySpi = new ArrayList<>();
     private final List<String> anySpiDst = new ArrayList<>();
     /** SPIs on which every any-SPI key failed (bounded): not tried again. */
-    private final java.util.Set<Long> anySpiFailed = new java.util.HashSet<>();
+    private final java.util.Set<Long> anySpiFailed = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** The key set that opened each SPI's latest packet; changed only when that key set changes. Guarded by itself. */
     private final Map<Long, Sa> confirmed = new HashMap<>();
-    private long decrypted;
-    private long failed;
+    /** Addresses of SPIs seen without a state of their own (callers outside the decode path). Guarded by itself. */
+    private final Map<Long, String[]> otherEndpoints = new HashMap<>();
+
+    /**
+     * One SPI: its candidate key sets in the order they came, each with its prepared
+     * {@link EspOpener} (made on first use), the one that opened the latest packet, the highest
+     * verified sequence number (RFC 4303 Appendix A2.2, as {@link Esn} infers it) and the counts.
+     * Everything in it is guarded by the state's own lock: packets of different SPIs never wait
+     * for each other, and a state can be used from any thread.
+     */
+    static final class SpiState {
+        final long spi;
+        private Sa[] sas = new Sa[0];
+        private EspOpener[] openers = new EspOpener[0];
+        private int known = -1;
+        private long highest;
+        private long decrypted;
+        private long failed;
+        private volatile String[] endpoints;
+
+        SpiState(long spi) {
+            this.spi = spi;
+        }
+
+        synchronized void add(Sa sa) {
+            sas = Arrays.copyOf(sas, sas.length + 1);
+            sas[sas.length - 1] = sa;
+            openers = Arrays.copyOf(openers, sas.length);
+        }
+
+        synchronized long decrypted() {
+            return decrypted;
+        }
+
+        synchronized long failed() {
+            return failed;
+        }
+
+        private EspOpener opener(int i) {
+            EspOpener o = openers[i];
+            if (o == null) {
+                o = new EspOpener(sas[i]);
+                openers[i] = o;
+            }
+            return o;
+        }
+    }
 
     public EspDecryption(KeyMaterial keys) {
         for (KeyMaterial.EspKey k : keys.esp) {
@@ -102,7 +152,7 @@ public final class EspDecryption {
     /** Keys derived during decoding (IKEv2 / IKEv1 KEYMAT), used from the next packet on. */
     public void addDerived(long spi, int encr, int keyBits, byte[] encKey, int integ, byte[] authKey, boolean esn, String source) {
         Encryption enc = Encryption.fromIkev2Id(encr);
-        if (enc == null || bySpi.containsKey(spi)) {
+        if (enc == null || knows(spi)) {
             return; // supplied keys come first
         }
         Integrity in = integ > 0 ? Integrity.fromIkev2Id(integ) : null;
@@ -111,35 +161,135 @@ public final class EspDecryption {
     }
 
     private void add(long spi, Sa sa) {
-        bySpi.computeIfAbsent(spi, k -> new ArrayList<>()).add(sa);
+        stateFor(spi).add(sa);
     }
 
-    private final Map<Long, String[]> endpoints = new HashMap<>();
+    /** The state of {@code spi}, made and put in the table when there is none. */
+    private synchronized SpiState stateFor(long spi) {
+        SpiState s = state(spi);
+        if (s != null) {
+            return s;
+        }
+        s = new SpiState(spi);
+        SpiState[] t = table;
+        if ((spiCount + 1) * 2 > t.length) {
+            SpiState[] bigger = new SpiState[t.length * 2];
+            for (SpiState o : t) {
+                if (o != null) {
+                    put(bigger, o);
+                }
+            }
+            put(bigger, s);
+            table = bigger; // published whole
+        } else {
+            put(t, s); // one reference written into an empty slot: a reader sees the slot empty or the whole state
+        }
+        spiCount++;
+        return s;
+    }
 
-    /** The outer addresses an SPI was seen with (for exports that key SAs by address). */
+    private static void put(SpiState[] t, SpiState s) {
+        int m = t.length - 1;
+        for (int i = slot(s.spi) & m; ; i = (i + 1) & m) {
+            if (t[i] == null) {
+                t[i] = s;
+                return;
+            }
+        }
+    }
+
+    private static int slot(long spi) {
+        long h = spi * 0x9E3779B97F4A7C15L;
+        return (int) (h >>> 32);
+    }
+
+    /** The state of {@code spi}, or null when no key names it. Lock-free. */
+    private SpiState state(long spi) {
+        SpiState[] t = table;
+        int m = t.length - 1;
+        for (int i = slot(spi) & m; ; i = (i + 1) & m) {
+            SpiState s = t[i];
+            if (s == null || s.spi == spi) {
+                return s;
+            }
+        }
+    }
+
+    /** The outer addresses an SPI was seen with (for exports that key SAs by address); the first ones stay. */
     public void seen(long spi, String src, String dst) {
-        endpoints.putIfAbsent(spi, new String[] {src, dst});
+        SpiState s = state(spi);
+        if (s != null) {
+            if (s.endpoints == null) {
+                s.endpoints = new String[] {src, dst};
+            }
+            return;
+        }
+        synchronized (otherEndpoints) {
+            otherEndpoints.putIfAbsent(spi, new String[] {src, dst});
+        }
     }
 
-    /** The SAs whose keys verified, by SPI, with the addresses they were seen between. */
+    /**
+     * The SAs whose keys verified, by SPI, with the addresses they were seen between. The live map:
+     * read it when the packets are decoded.
+     */
     public Map<Long, Sa> verified() {
         return confirmed;
     }
 
     public String[] endpoints(long spi) {
-        return endpoints.get(spi);
+        SpiState s = state(spi);
+        String[] e = s == null ? null : s.endpoints;
+        if (e != null) {
+            return e;
+        }
+        synchronized (otherEndpoints) {
+            return otherEndpoints.get(spi);
+        }
     }
 
     public boolean knows(long spi) {
-        return bySpi.containsKey(spi);
+        return state(spi) != null;
+    }
+
+    /**
+     * True when {@link #decrypt(byte[], int, int, String)} would look at the destination for a packet
+     * of {@code spi}: no key names it and there are keys for any SPI (so a caller need not format
+     * the address otherwise).
+     */
+    public boolean wantsDestination(long spi) {
+        return !anySpi.isEmpty() && state(spi) == null;
     }
 
     public long decryptedCount() {
-        return decrypted;
+        long n = 0;
+        for (SpiState s : table) {
+            n += s == null ? 0 : s.decrypted();
+        }
+        return n;
     }
 
     public long failedCount() {
-        return failed;
+        long n = 0;
+        for (SpiState s : table) {
+            n += s == null ? 0 : s.failed();
+        }
+        return n;
+    }
+
+    /** "ESP decrypted with keys from SOURCE" made once per source (bounded), not per packet. */
+    private static final Map<String, String> NOTES = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** The frame note of a decrypted packet: "ESP decrypted with keys from " and the result's source. */
+    public static String decryptedNote(Result r) {
+        String n = NOTES.get(r.source());
+        if (n == null) {
+            n = "ESP decrypted with keys from " + r.source();
+            if (NOTES.size() < 4096) {
+                NOTES.put(r.source(), n);
+            }
+        }
+        return n;
     }
 
     /** Decrypts the ESP packet {@code b[off, end)} (from its SPI); null when no key is known for its SPI. */
@@ -150,68 +300,92 @@ public final class EspDecryption {
     /**
      * As {@link #decrypt(byte[], int, int)}, the packet going to {@code dst} (null: unknown): an SPI
      * no key names tries the keys for any SPI for that destination, and keeps the one whose ICV
-     * verifies.
+     * verifies. Safe to call from several threads: packets of one SPI are opened one at a time (in
+     * the order the callers get its lock, which is the order the ESN inference assumes).
      */
     public Result decrypt(byte[] b, int off, int end, String dst) {
         if (end - off < 8) {
             return null;
         }
-        long spi = ((b[off] & 0xffL) << 24) | ((b[off + 1] & 0xff) << 16) | ((b[off + 2] & 0xff) << 8) | (b[off + 3] & 0xff);
-        List<Sa> candidates = bySpi.get(spi);
-        if (candidates == null) {
+        long spi = u32(b, off);
+        SpiState st = state(spi);
+        if (st == null) {
             return anySpi.isEmpty() || anySpiFailed.contains(spi) ? null : tryAnySpi(spi, b, off, end, dst);
         }
-        Sa known = confirmed.get(spi);
-        List<Sa> order = new ArrayList<>();
-        if (known != null) {
-            order.add(known);
-        }
-        for (Sa s : candidates) {
-            if (s != known) {
-                order.add(s);
-            }
-        }
-        String problem = null;
-        long low = ((b[off + 4] & 0xffL) << 24) | ((b[off + 5] & 0xff) << 16) | ((b[off + 6] & 0xff) << 8) | (b[off + 7] & 0xff);
-        long high = esn.high(spi, low);
-        for (Sa s : order) {
-            Result r = tryDecrypt(s, b, off, end, s.esn ? high : -1);
-            if (r.problem() == null) {
-                accepted(spi, s, high, low);
-                return r;
-            }
-            problem = r.problem() + (s.esn ? ", ESN high-order bits " + high + " inferred" : "");
-        }
-        failed++;
-        String from = order.size() == 1 ? "the key from " + order.get(0).source : "the " + order.size() + " supplied keys";
-        return new Result(null, -1, 0, 0, 0, null, String.format("ICV check failed for ESP SA 0x%08x with %s (%s)", spi, from,
-                problem));
+        return decrypt(st, b, off, end);
     }
 
-    /** {@code s} opened a packet of {@code spi}: it is tried first from now on, and an ESN SA's high-order bits move on. */
-    private void accepted(long spi, Sa s, long high, long low) {
-        confirmed.put(spi, s);
-        decrypted++;
-        if (s.esn) {
-            esn.verified(spi, high, low);
+    private static long u32(byte[] b, int o) {
+        return ((b[o] & 0xffL) << 24) | ((b[o + 1] & 0xff) << 16) | ((b[o + 2] & 0xff) << 8) | (b[o + 3] & 0xff);
+    }
+
+    /** The key that opened the SPI's latest packet first, then the others in the order they came. */
+    private Result decrypt(SpiState st, byte[] b, int off, int end) {
+        synchronized (st) {
+            long low = u32(b, off + 4);
+            long high = Esn.inferHigh(st.highest, low);
+            int known = st.known;
+            if (st.sas.length == 0) {
+                return null; // being added by another thread
+            }
+            String problem = null;
+            int tried = 0;
+            for (int k = -1; k < st.sas.length; k++) {
+                int i = k < 0 ? known : k;
+                if (i < 0 || k >= 0 && i == known) {
+                    continue;
+                }
+                Sa s = st.sas[i];
+                Result r = st.opener(i).open(b, off, end, s.esn ? high : -1);
+                tried++;
+                if (r.problem() == null) {
+                    accepted(st, i, high, low);
+                    return r;
+                }
+                problem = r.problem() + (s.esn ? ", ESN high-order bits " + high + " inferred" : "");
+            }
+            st.failed++;
+            String from = tried == 1 ? "the key from " + st.sas[known >= 0 ? known : 0].source : "the " + tried + " supplied keys";
+            return new Result(null, -1, 0, 0, 0, null, String.format("ICV check failed for ESP SA 0x%08x with %s (%s)", st.spi, from,
+                    problem));
+        }
+    }
+
+    /** Key set {@code i} opened a packet of the SPI: it is tried first from now on, and an ESN SA's high-order bits move on. */
+    private void accepted(SpiState st, int i, long high, long low) {
+        if (st.known != i) {
+            st.known = i;
+            synchronized (confirmed) {
+                confirmed.put(st.spi, st.sas[i]);
+            }
+        }
+        st.decrypted++;
+        if (st.sas[i].esn) {
+            long s = (high << 32) | low;
+            if (Long.compareUnsigned(s, st.highest) > 0) {
+                st.highest = s;
+            }
         }
     }
 
     /** The keys for any SPI on a new SPI: the first whose ICV verifies becomes that SPI's key. */
     private Result tryAnySpi(long spi, byte[] b, int off, int end, String dst) {
-        long low = ((b[off + 4] & 0xffL) << 24) | ((b[off + 5] & 0xff) << 16) | ((b[off + 6] & 0xff) << 8) | (b[off + 7] & 0xff);
-        long high = esn.high(spi, low);
+        long low = u32(b, off + 4);
+        long high = Esn.inferHigh(0, low); // nothing verified yet on this SPI
         for (int i = 0; i < anySpi.size(); i++) {
             Sa s = anySpi.get(i);
             String want = anySpiDst.get(i);
             if (want != null && dst != null && !want.equals(dst) || s.integ == null && !s.enc.aead()) {
                 continue; // another destination; or no ICV: nothing would tell a right key from a wrong one
             }
-            Result r = tryDecrypt(s, b, off, end, s.esn ? high : -1);
+            Result r = openGeneric(s, b, off, end, s.esn ? high : -1);
             if (r.problem() == null) {
                 Sa named = new Sa(s.enc, s.encKey, s.integ, s.authKey, s.icvLength, s.esn, s.source + " (any SPI)");
-                add(spi, named);
-                accepted(spi, named, high, low);
+                SpiState st = stateFor(spi);
+                synchronized (st) {
+                    st.add(named);
+                    accepted(st, st.sas.length - 1, high, low);
+                }
                 return r;
             }
         }
@@ -221,7 +395,12 @@ public final class EspDecryption {
         return null;
     }
 
-    private static Result tryDecrypt(Sa s, byte[] b, int off, int end, long high) {
+    /**
+     * Opens a packet with everything made anew per packet, through {@link Encryption} and
+     * {@link Integrity}: the path of the algorithms {@link EspOpener} does not prepare, and of a
+     * key the cipher refuses (which it reports per packet).
+     */
+    static Result openGeneric(Sa s, byte[] b, int off, int end, long high) {
         int iv = s.enc.ivLength();
         int icv = s.icvLength;
         int n = end - off - 8 - iv - icv;
@@ -251,13 +430,22 @@ public final class EspDecryption {
             return new Result(null, -1, 0, 0, 0, s.source, d.failure() == Decrypted.Failure.AUTHENTICATION_FAILED
                     ? "tag mismatch" : "ciphertext of an impossible length");
         }
+        boolean unchecked = !s.enc.aead() && (s.integ == null || s.authKey == null);
         byte[] p = d.plaintext();
-        if (p.length < 2) {
+        return trailer(s, p, p.length, iv, icv, high, s.source + (unchecked ? " (no integrity key: ICV not checked)" : ""));
+    }
+
+    /**
+     * The inner packet of the plaintext {@code p[0, len)} (payload, padding, pad length, next
+     * header), or why the trailer does not fit; {@code source} is what the result names.
+     */
+    static Result trailer(Sa s, byte[] p, int len, int iv, int icv, long high, String source) {
+        if (len < 2) {
             return new Result(null, -1, 0, 0, 0, s.source, "no room for the ESP trailer");
         }
-        int pad = p[p.length - 2] & 0xff;
-        int next = p[p.length - 1] & 0xff;
-        if (pad + 2 > p.length) {
+        int pad = p[len - 2] & 0xff;
+        int next = p[len - 1] & 0xff;
+        if (pad + 2 > len) {
             return new Result(null, -1, 0, 0, 0, s.source, "padding length " + pad + " does not fit");
         }
         // without an integrity check (a key file with no integrity key, or an algorithm without its key) the padding
@@ -265,12 +453,11 @@ public final class EspDecryption {
         boolean unchecked = !s.enc.aead() && (s.integ == null || s.authKey == null);
         if (unchecked) {
             for (int i = 0; i < pad; i++) {
-                if ((p[p.length - 2 - pad + i] & 0xff) != i + 1) {
+                if ((p[len - 2 - pad + i] & 0xff) != i + 1) {
                     return new Result(null, -1, 0, 0, 0, s.source, "padding bytes are not 1, 2, 3, ... (wrong key?)");
                 }
             }
         }
-        return new Result(Arrays.copyOf(p, p.length - 2 - pad), next, iv, pad, icv,
-                s.source + (unchecked ? " (no integrity key: ICV not checked)" : ""), null, high);
+        return new Result(Arrays.copyOf(p, len - 2 - pad), next, iv, pad, icv, source, null, high);
     }
 }

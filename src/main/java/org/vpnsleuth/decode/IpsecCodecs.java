@@ -21,18 +21,20 @@ final class IpsecCodecs {
             if (d.esp != null && !d.quoted && !l.truncated) {
                 Layer outer = null; // the IP header the ESP packet came in: a key for any SPI may be for one destination
                 for (int i = p.count() - 2; i >= 0 && outer == null; i--) {
-                    outer = p.layer(i).ipAddress(false) != null ? p.layer(i) : null;
+                    outer = hasAddresses(p.layer(i)) ? p.layer(i) : null;
                 }
+                long spi = l.u32(0);
+                // the destination as text only when a key for any SPI may need it (not per packet of a known SPI)
                 org.vpnsleuth.crypto.EspDecryption.Result r = d.esp.decrypt(l.buf, l.offset, l.end,
-                        outer == null ? null : outer.ipAddress(false));
+                        outer == null || !d.esp.wantsDestination(spi) ? null : outer.ipAddress(false));
                 if (r != null && r.problem() != null) {
                     p.note(r.problem());
                 } else if (r != null) {
-                    if (outer != null) {
-                        d.esp.seen(l.u32(0), outer.ipAddress(true), outer.ipAddress(false));
+                    if (outer != null && d.esp.endpoints(spi) == null) {
+                        d.esp.seen(spi, outer.ipAddress(true), outer.ipAddress(false));
                     }
                     // the inner packet, decoded like any other: tunnel-mode IP, transport-mode UDP/TCP (L2TP)
-                    p.note("ESP decrypted with keys from " + r.source());
+                    p.note(org.vpnsleuth.crypto.EspDecryption.decryptedNote(r));
                     l.info = r;
                     l.trailerLength = 2 + r.padLength() + r.icvLength();
                     d.buf = r.inner();
@@ -42,6 +44,11 @@ final class IpsecCodecs {
                 }
             }
             return Decoder.STOP;
+        }
+
+        /** True when {@link Layer#ipAddress} gives the layer's addresses (without formatting them). */
+        private static boolean hasAddresses(Layer l) {
+            return l.proto == Proto.IPV4 && l.headerLength >= 20 || l.proto == Proto.IPV6 && l.headerLength >= 40;
         }
 
         // A header cut by the snaplen still shows what is there: the SPI needs 4 bytes, the sequence 8.

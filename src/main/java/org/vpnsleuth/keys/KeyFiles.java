@@ -57,7 +57,8 @@ public final class KeyFiles {
     }
 
     private static final Pattern CHARON_DUMP = Pattern.compile("\\[[A-Z]{3}\\] (?:<([^>]*)> )?(.*?) => (\\d+) bytes @ 0x");
-    private static final Pattern CHARON_ROW = Pattern.compile("\\[[A-Z]{3}\\] (?:<([^>]*)> )?\\s*(\\d+): ((?:[0-9A-F]{2} ?)+)");
+    /** A hex row of a dump; {@link #rowHex} finds the same without the regex engine. */
+    static final Pattern CHARON_ROW = Pattern.compile("\\[[A-Z]{3}\\] (?:<([^>]*)> )?\\s*(\\d+): ((?:[0-9A-F]{2} ?)+)");
     private static final Pattern CHARON_LINE = Pattern.compile("\\d{2}\\[[A-Z]{3}\\] ");
     private static final Pattern CHARON_CHILD = Pattern.compile(
             "\\[[A-Z]{3}\\] (?:<([^>]*)> )?(?:inbound |outbound )?CHILD_SA \\S+ established with SPIs ([0-9a-f]{8})_i ([0-9a-f]{8})_o");
@@ -412,13 +413,15 @@ public final class KeyFiles {
         Map<String, List<KeyMaterial.ChildSpis>> children = new LinkedHashMap<>();
         Map<String, String> proposal = new HashMap<>();
         Map<String, String> labels = new HashMap<>();
+        // Each pattern is tried only on a line holding its fixed words (a level-4 log has thousands of
+        // lines, and the patterns, not anchored, would scan every one of them; at start-up they run interpreted).
         for (String line : lines) {
-            Matcher pr = CHARON_PROPOSAL.matcher(line);
-            if (pr.find()) {
+            Matcher pr = line.contains("selected proposal: ") ? CHARON_PROPOSAL.matcher(line) : null;
+            if (pr != null && pr.find()) {
                 proposal.put(saGroup(pr.group(1), labels), pr.group(2));
             }
-            Matcher ch = CHARON_CHILD.matcher(line);
-            if (ch.find()) {
+            Matcher ch = line.contains(" established with SPIs ") ? CHARON_CHILD.matcher(line) : null;
+            if (ch != null && ch.find()) {
                 String g = saGroup(ch.group(1), labels);
                 int at = bySa.computeIfAbsent(g, k -> new ArrayList<>()).size();
                 KeyMaterial.ChildSpis cs = new KeyMaterial.ChildSpis(Long.parseLong(ch.group(2), 16),
@@ -429,8 +432,8 @@ public final class KeyFiles {
                     l.add(cs);
                 }
             }
-            Matcher h = CHARON_DUMP.matcher(line);
-            if (h.find()) {
+            Matcher h = line.contains(" bytes @ 0x") ? CHARON_DUMP.matcher(line) : null;
+            if (h != null && h.find()) {
                 if (name != null && hex.length() > 0) {
                     add(bySa, sa, name, hex.toString()); // a dump cut short: keep what was printed
                 }
@@ -446,9 +449,8 @@ public final class KeyFiles {
             if (name == null) {
                 continue;
             }
-            Matcher r = CHARON_ROW.matcher(line);
-            if (r.find()) {
-                String row = r.group(3).replace(" ", "");
+            String row = rowHex(line);
+            if (row != null) {
                 hex.append(row, 0, Math.min(32, row.length()));
                 if (hex.length() >= 2 * need) {
                     add(bySa, sa, name, hex.substring(0, 2 * need));
@@ -461,6 +463,72 @@ public final class KeyFiles {
                     KeyMaterial.firstByName(e.getValue()), e.getValue(),
                     children.getOrDefault(e.getKey(), List.of())));
         }
+    }
+
+    /**
+     * What {@link #CHARON_ROW} finds in {@code line}, its hex group without the spaces ("5654..."), or
+     * null: the first "[XYZ] " (three capital letters) followed by an optional "&lt;...&gt; ", blanks,
+     * digits, ": " and hex pairs each followed by at most one space. Written out because most lines
+     * of a level-4 log are dump rows, and at start-up the regex engine runs interpreted.
+     */
+    static String rowHex(String line) {
+        int n = line.length();
+        for (int i = line.indexOf('['); i >= 0 && i + 5 < n; i = line.indexOf('[', i + 1)) {
+            if (upper(line.charAt(i + 1)) && upper(line.charAt(i + 2)) && upper(line.charAt(i + 3)) && line.charAt(i + 4) == ']'
+                    && line.charAt(i + 5) == ' ') {
+                int j = i + 6;
+                if (j < n && line.charAt(j) == '<') {
+                    int k = line.indexOf('>', j + 1);
+                    if (k > 0 && k + 1 < n && line.charAt(k + 1) == ' ') {
+                        String r = rowAfterLabel(line, k + 2);
+                        if (r != null) {
+                            return r;
+                        }
+                    }
+                }
+                String r = rowAfterLabel(line, j);
+                if (r != null) {
+                    return r;
+                }
+            }
+        }
+        return null;
+    }
+
+    private static boolean upper(char c) {
+        return c >= 'A' && c <= 'Z';
+    }
+
+    private static boolean hexDigit(char c) {
+        return c >= '0' && c <= '9' || c >= 'A' && c <= 'F';
+    }
+
+    /** Blanks, digits, ": ", hex pairs: the pairs without spaces, or null. */
+    private static String rowAfterLabel(String line, int j) {
+        int n = line.length();
+        while (j < n && " \t\n\u000B\f\r".indexOf(line.charAt(j)) >= 0) {
+            j++;
+        }
+        int d = j;
+        while (j < n && line.charAt(j) >= '0' && line.charAt(j) <= '9') {
+            j++;
+        }
+        if (j == d || j + 1 >= n || line.charAt(j) != ':' || line.charAt(j + 1) != ' ') {
+            return null;
+        }
+        j += 2;
+        StringBuilder hex = null;
+        while (j + 1 < n && hexDigit(line.charAt(j)) && hexDigit(line.charAt(j + 1))) {
+            if (hex == null) {
+                hex = new StringBuilder(32);
+            }
+            hex.append(line, j, j + 2);
+            j += 2;
+            if (j < n && line.charAt(j) == ' ') {
+                j++;
+            }
+        }
+        return hex == null ? null : hex.toString();
     }
 
     private static void add(Map<String, List<Map.Entry<String, byte[]>>> bySa, String sa, String name, String hex) {
