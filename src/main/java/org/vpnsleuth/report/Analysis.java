@@ -35,6 +35,8 @@ public final class Analysis {
 
     public final List<Input> inputs = new ArrayList<>();
     public final List<SaDiagnosis> ikeSas = new ArrayList<>();
+    /** What the whole analysis could not do (limits reached), one sentence each with how to change it. */
+    public final List<String> warnings = new ArrayList<>();
     /** ESP/AH flows that belong to no IKE SA of the capture. */
     public final List<EspFlow> unlinkedFlows = new ArrayList<>();
     public Tracker tracker;
@@ -67,8 +69,15 @@ public final class Analysis {
     public static Analysis run(List<String> names, List<CaptureReader> readers, List<Integer> espPorts,
             java.util.function.Consumer<Decoder> setup, org.vpnsleuth.overhead.Measurements.Options overheadOptions,
             org.vpnsleuth.capture.Progress progress) {
+        return run(names, readers, espPorts, setup, overheadOptions, progress, Tracker.Limits.DEFAULT);
+    }
+
+    /** As above, with the tracker's limits (--max-sas, --max-flows, --max-messages-per-sa). */
+    public static Analysis run(List<String> names, List<CaptureReader> readers, List<Integer> espPorts,
+            java.util.function.Consumer<Decoder> setup, org.vpnsleuth.overhead.Measurements.Options overheadOptions,
+            org.vpnsleuth.capture.Progress progress, Tracker.Limits limits) {
         Analysis a = new Analysis();
-        Tracker t = new Tracker();
+        Tracker t = new Tracker(limits);
         a.tracker = t;
         int n = readers.size();
         Decoder[] decoders = new Decoder[n];
@@ -148,6 +157,7 @@ public final class Analysis {
             a.inputs.add(new Input(names.get(i), formats.get(i), counts[i], w));
         }
         t.link();
+        a.warnings.addAll(t.limitWarnings());
         Diagnoser dg = new Diagnoser(t.firstNanos(), t.lastNanos());
         if (n > 0 && decoders.get(0).ike.decryption() != null) {
             dg.keys(decoders.get(0).ike.decryption().keys());

@@ -71,6 +71,11 @@ public final class AnalysisJson {
         TunnelJson.render(a, j);
         // overhead and MTU per encapsulation instance and direction (OverheadReport)
         MeasuredReport.array(j, a.overhead);
+        j.beginArray("warnings");
+        for (String w : a.warnings) {
+            j.value(null, w);
+        }
+        j.endArray();
         extra.accept(j);
         j.endObject();
     }

@@ -60,6 +60,9 @@ public final class AnalysisText {
                 out.append(w.startsWith("decryption: ") ? "  " : "  warning: ").append(w).append('\n');
             }
         }
+        for (String w : a.warnings) {
+            out.append("warning: ").append(w).append('\n');
+        }
         if (a.tracker.frames() > 0) {
             out.append(String.format(Locale.ROOT, "capture span %.3f s, %d IKE SA(s), %d ESP/AH flow(s)%n",
                     (a.tracker.lastNanos() - t0) / 1e9, a.ikeSas.size(), a.tracker.flows().size()));

@@ -28,6 +28,62 @@ public final class Tracker {
     public static final int MAX_SAS = 100_000;
     public static final int MAX_FLOWS = 100_000;
     public static final int MAX_MESSAGES_PER_SA = 10_000;
+
+    /**
+     * How much the tracker keeps: IKE SAs, ESP/AH flows (also the bound on ICMP errors and
+     * keepalive pairs), messages per SA. What goes past a limit is counted and said in
+     * {@link #limitWarnings()}, with the option that raises it.
+     */
+    public record Limits(int maxSas, int maxFlows, int maxMessagesPerSa) {
+        public static final Limits DEFAULT = new Limits(MAX_SAS, MAX_FLOWS, MAX_MESSAGES_PER_SA);
+    }
+
+    private final Limits limits;
+    private long untrackedSaFrames;
+    private long untrackedFlowPackets;
+    private long untrackedMessages;
+    private long untrackedIcmp;
+    private long untrackedKeepalives;
+
+    public Tracker() {
+        this(Limits.DEFAULT);
+    }
+
+    public Tracker(Limits limits) {
+        this.limits = limits;
+    }
+
+    /**
+     * What the limits left out, one sentence each with the option that raises the limit; empty
+     * when nothing was left out.
+     */
+    public List<String> limitWarnings() {
+        List<String> l = new ArrayList<>();
+        if (untrackedSas > 0) {
+            l.add(String.format(java.util.Locale.ROOT, "%,d IKE SA(s) beyond the limit of %,d were not analysed (%,d of their"
+                    + " frames); raise the limit with --max-sas", untrackedSas, limits.maxSas(), untrackedSaFrames));
+        }
+        if (untrackedFlows > 0) {
+            l.add(String.format(java.util.Locale.ROOT, "%,d ESP/AH flow(s) beyond the limit of %,d were not tracked (%,d"
+                    + " packets); raise the limit with --max-flows", untrackedFlows, limits.maxFlows(), untrackedFlowPackets));
+        }
+        if (untrackedMessages > 0) {
+            l.add(String.format(java.util.Locale.ROOT, "%,d IKE message(s) beyond the limit of %,d per SA were not analysed;"
+                    + " raise the limit with --max-messages-per-sa", untrackedMessages, limits.maxMessagesPerSa()));
+        }
+        if (untrackedIcmp > 0) {
+            l.add(String.format(java.util.Locale.ROOT, "%,d ICMP error(s) beyond the limit of %,d were not kept; raise the"
+                    + " limit with --max-flows", untrackedIcmp, limits.maxFlows()));
+        }
+        if (untrackedKeepalives > 0) {
+            l.add(String.format(java.util.Locale.ROOT, "%,d NAT-T keepalive(s) between more than %,d address pairs were not"
+                    + " counted; raise the limit with --max-flows", untrackedKeepalives, limits.maxFlows()));
+        }
+        if (untrackedSaturated && !l.isEmpty()) {
+            l.add("(the counts of SAs and flows left out stop at " + UNTRACKED_KEYS + " distinct ones: they are lower bounds)");
+        }
+        return l;
+    }
     /** The same message captured in two files within this time is one message seen twice, not a retransmission. */
     static final long SAME_MESSAGE_NANOS = 5_000_000_000L;
 
@@ -45,6 +101,18 @@ public final class Tracker {
     /** Packet sizes per encapsulation instance, IP fragments (track/SizeTracker.java). */
     private final SizeTracker sizes = new SizeTracker();
     private long untrackedSas;
+    /** Keys of the SAs and flows left out, so each is counted once; at most {@link #UNTRACKED_KEYS} (then counts are lower bounds). */
+    private final java.util.Set<String> untracked = new java.util.HashSet<>();
+    private static final int UNTRACKED_KEYS = 1_000_000;
+    private boolean untrackedSaturated;
+
+    private boolean firstTimeUntracked(String key) {
+        if (untracked.size() >= UNTRACKED_KEYS) {
+            untrackedSaturated = true;
+            return false;
+        }
+        return untracked.add(key);
+    }
     private long untrackedFlows;
     private long frames;
     private long lastNanos;
@@ -289,7 +357,11 @@ public final class Tracker {
         long type = info == null ? -1 : info.type();
         boolean v6 = l.proto == Proto.ICMPV6;
         boolean error = v6 ? type >= 1 && type <= 4 : type == 3 || type == 11 || type == 12;
-        if (!error || icmpErrors.size() >= MAX_FLOWS) {
+        if (!error) {
+            return;
+        }
+        if (icmpErrors.size() >= limits.maxFlows()) {
+            untrackedIcmp++;
             return;
         }
         String from = null;
@@ -336,11 +408,15 @@ public final class Tracker {
     private final Map<String, Keepalives> keepalives = new LinkedHashMap<>();
 
     private void keepalive(Layer ip, FrameRef at) {
-        if (ip == null || keepalives.size() >= MAX_FLOWS) {
+        if (ip == null) {
             return;
         }
         String src = ip.ipAddress(true);
         String dst = ip.ipAddress(false);
+        if (keepalives.size() >= limits.maxFlows() && !keepalives.containsKey(src + "|" + dst)) {
+            untrackedKeepalives++;
+            return;
+        }
         keepalives.merge(src + "|" + dst, new Keepalives(src, dst, 1, at, at),
                 (a, b) -> new Keepalives(a.src(), a.dst(), a.count() + 1, a.first(), b.last()));
     }
@@ -366,8 +442,11 @@ public final class Tracker {
         String key = at.file() + "|" + l.proto + "|" + src + "|" + dst + "|" + spi;
         EspFlow f = flows.get(key);
         if (f == null) {
-            if (flows.size() >= MAX_FLOWS) {
-                untrackedFlows++;
+            if (flows.size() >= limits.maxFlows()) {
+                if (firstTimeUntracked(key)) {
+                    untrackedFlows++;
+                }
+                untrackedFlowPackets++;
                 return;
             }
             f = new EspFlow(at.file(), esp ? "ESP" : "AH", src, dst, spi, udp, sp, dp);
@@ -410,8 +489,11 @@ public final class Tracker {
         String key = version + ":" + Long.toHexString(spiI);
         IkeSa sa = sas.get(key);
         if (sa == null) {
-            if (sas.size() >= MAX_SAS) {
-                untrackedSas++;
+            if (sas.size() >= limits.maxSas()) {
+                if (firstTimeUntracked(key)) {
+                    untrackedSas++;
+                }
+                untrackedSaFrames++;
                 return;
             }
             sa = new IkeSa(version, spiI, saSeq++);
@@ -445,7 +527,8 @@ public final class Tracker {
             sa.fragmentFrames.add(at); // a piece: the whole message is tracked when it is reassembled
             return;
         }
-        if (sa.messages.size() >= MAX_MESSAGES_PER_SA) {
+        if (sa.messages.size() >= limits.maxMessagesPerSa()) {
+            untrackedMessages++;
             return;
         }
         int sp = transport != null && transport.headerLength >= 4 ? transport.u16(0) : 0;

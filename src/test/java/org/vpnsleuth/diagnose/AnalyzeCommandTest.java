@@ -56,6 +56,44 @@ class AnalyzeCommandTest {
                 .contains("(also captured as ");
     }
 
+    /** Distinct IKE initiator SPIs/cookies in a capture, as tshark dissects it. */
+    private static long tsharkIkeSas(String tshark, String file) throws Exception {
+        Process p = new ProcessBuilder(tshark, "-n", "-r", file, "-Y", "isakmp", "-T", "fields", "-e", "isakmp.ispi")
+                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        p.waitFor();
+        return out.lines().map(l -> l.split(",")[0].strip()).filter(l -> !l.isEmpty()).distinct().count();
+    }
+
+    @Test
+    void saLimitIsSaidWithTheOptionThatRaisesIt() throws Exception {
+        String tshark = null;
+        for (String d : System.getenv().getOrDefault("PATH", "/usr/bin").split(":")) {
+            if (java.nio.file.Files.isExecutable(Path.of(d, "tshark"))) {
+                tshark = Path.of(d, "tshark").toString();
+                break;
+            }
+        }
+        if (tshark == null && !"true".equals(System.getenv("CI"))) {
+            org.junit.jupiter.api.Assumptions.abort("skipped: tshark not installed");
+        }
+        assertThat(tshark).as("tshark (.ci/run installs it)").isNotNull();
+        String cap = capture("ikev2-rekey-pfs.pcapng");
+        long sas = tsharkIkeSas(tshark, cap);
+        assertThat(sas).isGreaterThan(1);
+        Run all = run("analyze", "--format", "json", cap);
+        assertThat(all.out()).contains("\"warnings\":[]");
+        Run r = run("analyze", "--format", "json", "--max-sas", "1", cap);
+        assertThat(r.exit()).isEqualTo(Main.OK);
+        assertThat(org.vpnsleuth.oracle.StrictJson.validate(r.out().strip())).isEqualTo('{');
+        assertThat(r.out().split("\"spiI\":", -1).length - 1).as("SAs reported").isEqualTo(1);
+        assertThat(r.out()).contains((sas - 1) + " IKE SA(s) beyond the limit of 1 were not analysed")
+                .contains("raise the limit with --max-sas");
+        Run text = run("analyze", "--max-sas", "1", cap);
+        assertThat(text.out()).contains("warning: " + (sas - 1) + " IKE SA(s) beyond the limit of 1");
+        assertThat(run("analyze", "--max-sas", "0", cap).exit()).isEqualTo(Main.USAGE);
+    }
+
     @Test
     void unreadableInputIsOneLineAndExitTwo() {
         Run r = run("analyze", Path.of("no-such-file.pcap").toString());
