@@ -24,26 +24,17 @@ public final class AnalyzeCommand implements Callable<Integer> {
     @Parameters(arity = "1..*", paramLabel = "FILE", description = "pcap or pcapng files, optionally gzip-compressed; - for standard input")
     List<String> files = new ArrayList<>();
 
-    @Option(names = "--max-sas", paramLabel = "N", defaultValue = "100000",
-            description = "IKE SAs tracked at most; later ones are counted and said (default: ${DEFAULT-VALUE})")
-    int maxSas;
+    @CommandLine.Mixin
+    LimitOptions limits;
 
-    @Option(names = "--max-flows", paramLabel = "N", defaultValue = "100000",
-            description = "ESP/AH flows, ICMP errors and keepalive pairs kept at most; the rest are counted and said (default: ${DEFAULT-VALUE})")
-    int maxFlows;
-
-    @Option(names = "--max-messages-per-sa", paramLabel = "N", defaultValue = "10000",
-            description = "IKE messages kept per SA (retransmission storms); the rest are counted and said (default: ${DEFAULT-VALUE})")
-    int maxMessages;
-
-    @Option(names = {"-q", "--quiet"}, description = "no progress line on standard error (it is shown only on a terminal, for work over 2 s)")
-    boolean quiet;
+    @CommandLine.Mixin
+    QuietOption quiet;
 
     @Option(names = "--format", defaultValue = "text", description = "text or json (default: ${DEFAULT-VALUE})")
     Format format;
 
-    @Option(names = "--esp-udp-port", paramLabel = "PORT", description = "also decode UDP on this port as ESP-in-UDP (repeatable)")
-    List<Integer> espPorts = new ArrayList<>();
+    @CommandLine.Mixin
+    EspPortOptions espUdp;
 
     @CommandLine.Mixin
     KeyOptions keyOptions = new KeyOptions();
@@ -55,11 +46,8 @@ public final class AnalyzeCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        Main.checkEspPorts(spec, espPorts);
-        if (maxSas < 1 || maxFlows < 1 || maxMessages < 1) {
-            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-                    "--max-sas, --max-flows and --max-messages-per-sa take a whole number of at least 1");
-        }
+        List<Integer> espPorts = espUdp.checked(spec);
+        org.vpnsleuth.track.Tracker.Limits trackerLimits = limits.checked(spec);
         if (!keyOptions.loadOrReport(err)) {
             return Main.UNREADABLE;
         }
@@ -77,8 +65,7 @@ public final class AnalyzeCommand implements Callable<Integer> {
             Analysis a = Analysis.run(names, readers, espPorts, d -> {
                 keyOptions.apply(d);
                 decoders.add(d);
-            }, org.vpnsleuth.overhead.Measurements.Options.NONE, org.vpnsleuth.capture.Progress.onTerminal(quiet),
-                    new org.vpnsleuth.track.Tracker.Limits(maxSas, maxFlows, maxMessages));
+            }, org.vpnsleuth.overhead.Measurements.Options.NONE, org.vpnsleuth.capture.Progress.onTerminal(quiet.quiet), trackerLimits);
             StringBuilder sb = new StringBuilder(8192);
             if (format == Format.json) {
                 AnalysisJson.render(a, sb, j -> {

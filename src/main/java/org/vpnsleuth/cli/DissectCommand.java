@@ -33,8 +33,8 @@ public final class DissectCommand implements Callable<Integer> {
     @Option(names = {"-v", "--verbose"}, description = "show every field of every layer")
     boolean verbose;
 
-    @Option(names = {"-q", "--quiet"}, description = "no progress line on standard error (it is shown only on a terminal, for work over 2 s)")
-    boolean quiet;
+    @CommandLine.Mixin
+    QuietOption quiet;
 
     @Option(names = "--format", defaultValue = "text", description = "text or json (default: ${DEFAULT-VALUE})")
     Format format;
@@ -42,8 +42,8 @@ public final class DissectCommand implements Callable<Integer> {
     @Option(names = {"-c", "--count"}, paramLabel = "N", description = "stop after N frames of each file")
     long count = Long.MAX_VALUE;
 
-    @Option(names = "--esp-udp-port", paramLabel = "PORT", description = "also decode UDP on this port as ESP-in-UDP (repeatable)")
-    List<Integer> espPorts = new ArrayList<>();
+    @CommandLine.Mixin
+    EspPortOptions espUdp;
 
     @CommandLine.Mixin
     KeyOptions keyOptions = new KeyOptions();
@@ -55,7 +55,7 @@ public final class DissectCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        Main.checkEspPorts(spec, espPorts);
+        espUdp.checked(spec);
         if (!keyOptions.loadOrReport(err)) {
             return Main.UNREADABLE;
         }
@@ -80,14 +80,14 @@ public final class DissectCommand implements Callable<Integer> {
             return Main.UNREADABLE;
         }
         Decoder decoder = new Decoder();
-        espPorts.forEach(decoder.udpPorts::addEspPort);
+        espUdp.ports.forEach(decoder.udpPorts::addEspPort);
         keyOptions.apply(decoder);
         Packet packet = new Packet();
         Frame frame = new Frame();
         StringBuilder sb = new StringBuilder(4096);
         JsonWriter json = new JsonWriter(sb);
         long n = 0;
-        org.vpnsleuth.capture.Progress progress = org.vpnsleuth.capture.Progress.onTerminal(quiet || org.vpnsleuth.capture.Progress.stdoutIsTerminal());
+        org.vpnsleuth.capture.Progress progress = org.vpnsleuth.capture.Progress.onTerminal(quiet.quiet || org.vpnsleuth.capture.Progress.stdoutIsTerminal());
         List<org.vpnsleuth.capture.CaptureReader> progressOf = List.of(reader);
         try (reader) {
             while (n < count && reader.next(frame)) {

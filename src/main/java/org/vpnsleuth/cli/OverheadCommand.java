@@ -37,8 +37,8 @@ public final class OverheadCommand implements Callable<Integer> {
             description = "measure the overhead and MTU each tunnel of these captures shows (pcap, pcapng, gzip; - for standard input)")
     List<String> files = new ArrayList<>();
 
-    @Option(names = "--esp-udp-port", paramLabel = "PORT", description = "with FILE: also decode UDP on this port as ESP-in-UDP (repeatable)")
-    List<Integer> espPorts = new ArrayList<>();
+    @CommandLine.Mixin
+    EspPortOptions espUdp;
 
     @CommandLine.Mixin
     KeyOptions keyOptions = new KeyOptions();
@@ -109,7 +109,7 @@ public final class OverheadCommand implements Callable<Integer> {
             if (stackSpec != null || preset != null || svg != null || sizes != null || step != null) {
                 throw usage("with FILE the stack comes from the capture: --stack, --preset, --sizes, --step and --svg are for the calculator");
             }
-            Main.checkEspPorts(spec, espPorts);
+            List<Integer> espPorts = espUdp.checked(spec);
             org.vpnsleuth.overhead.Esp assumed = null;
             if (esp != null) {
                 try {

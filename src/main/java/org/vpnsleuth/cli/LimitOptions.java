@@ -1,0 +1,29 @@
+package org.vpnsleuth.cli;
+
+import org.vpnsleuth.track.Tracker;
+import picocli.CommandLine;
+import picocli.CommandLine.Option;
+
+/** The tracker's limits (`--max-sas`, `--max-flows`, `--max-messages-per-sa`), shared as a picocli mixin. */
+public final class LimitOptions {
+    @Option(names = "--max-sas", paramLabel = "N", defaultValue = "100000",
+            description = "IKE SAs tracked at most; later ones are counted and said (default: ${DEFAULT-VALUE})")
+    int maxSas;
+
+    @Option(names = "--max-flows", paramLabel = "N", defaultValue = "100000",
+            description = "ESP/AH flows, ICMP errors and keepalive pairs kept at most; the rest are counted and said (default: ${DEFAULT-VALUE})")
+    int maxFlows;
+
+    @Option(names = "--max-messages-per-sa", paramLabel = "N", defaultValue = "10000",
+            description = "IKE messages kept per SA (retransmission storms); the rest are counted and said (default: ${DEFAULT-VALUE})")
+    int maxMessages;
+
+    /** The limits, each checked to be at least 1 (a usage error of {@code spec}'s command otherwise). */
+    Tracker.Limits checked(CommandLine.Model.CommandSpec spec) {
+        if (maxSas < 1 || maxFlows < 1 || maxMessages < 1) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "--max-sas, --max-flows and --max-messages-per-sa take a whole number of at least 1");
+        }
+        return new Tracker.Limits(maxSas, maxFlows, maxMessages);
+    }
+}
