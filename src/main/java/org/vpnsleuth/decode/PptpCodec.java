@@ -132,7 +132,7 @@ final class PptpCodec implements LayerCodec {
             }
             case 3 -> {
                 if (has(l, 12, 1)) {
-                    out.named("reason", l.u8(12), RESULT_CODES.name(type << 8 | l.u8(12)));
+                    out.named("reason", l.u8(12), resultName(type, l.u8(12)));
                 }
             }
             case 4 -> {
@@ -253,9 +253,84 @@ final class PptpCodec implements LayerCodec {
         }
     }
 
+    /** The message of a "pptp" layer, with the length checks of {@link #fields}; null below the 12-byte header. */
+    static PptpPacket packet(Layer l) {
+        if (l.proto != Proto.PPTP || l.headerLength < HEADER) {
+            return null;
+        }
+        int type = l.aux;
+        int pt = l.u16(2);
+        String name = MESSAGE_TYPES.name(type);
+        int callId = -1;
+        int peerCallId = -1;
+        int result = -1;
+        int error = -1;
+        int cause = -1;
+        int reason = -1;
+        String hostName = null;
+        String vendor = null;
+        String statistics = null;
+        int resultAt = -1;
+        if (l.u32(4) == MAGIC && pt == PptpPacket.CONTROL_MESSAGE) {
+            switch (type) {
+                case PptpPacket.SCCRQ, PptpPacket.SCCRP -> {
+                    if (has(l, 12, 144)) {
+                        resultAt = type == PptpPacket.SCCRP ? 14 : -1;
+                        hostName = PppCodecs.text(l.buf, l.offset + 28, 64);
+                        vendor = PppCodecs.text(l.buf, l.offset + 92, 64);
+                    }
+                }
+                case PptpPacket.STOP_CCRQ -> reason = has(l, 12, 1) ? l.u8(12) : -1;
+                case PptpPacket.STOP_CCRP -> resultAt = has(l, 12, 2) ? 12 : -1;
+                case PptpPacket.ECHO_REPLY -> resultAt = has(l, 12, 6) ? 16 : -1;
+                case PptpPacket.OCRQ, PptpPacket.ICRQ -> {
+                    if (has(l, 12, type == PptpPacket.OCRQ ? 156 : 208)) {
+                        callId = l.u16(12);
+                    }
+                }
+                case PptpPacket.OCRP, PptpPacket.ICRP -> {
+                    if (has(l, 12, type == PptpPacket.OCRP ? 20 : 10)) {
+                        callId = l.u16(12);
+                        peerCallId = l.u16(14);
+                        resultAt = 16;
+                        cause = type == PptpPacket.OCRP ? l.u16(18) : -1;
+                    }
+                }
+                case PptpPacket.ICCN, PptpPacket.WEN, PptpPacket.SLI -> {
+                    if (has(l, 12, type == PptpPacket.ICCN ? 16 : type == PptpPacket.WEN ? 28 : 12)) {
+                        peerCallId = l.u16(12);
+                    }
+                }
+                case PptpPacket.CCRQ -> callId = has(l, 12, 2) ? l.u16(12) : -1;
+                case PptpPacket.CDN -> {
+                    if (has(l, 12, 136)) {
+                        callId = l.u16(12);
+                        resultAt = 14;
+                        cause = l.u16(16);
+                        statistics = PppCodecs.text(l.buf, l.offset + 20, 128);
+                    }
+                }
+                default -> {
+                }
+            }
+            if (resultAt >= 0) {
+                result = l.u8(resultAt);
+                error = l.u8(resultAt + 1);
+            }
+        }
+        return new PptpPacket(pt, type, name, callId, peerCallId, result, result >= 0 ? resultName(type, result) : null,
+                error, error >= 0 ? ERROR_CODES.name(error) : null, cause, reason,
+                reason >= 0 ? resultName(type, reason) : null, hostName, vendor, statistics);
+    }
+
+    /** Result codes (and the StopCCRQ reason) are named per message type: key type * 256 + code. */
+    private static String resultName(int type, int code) {
+        return RESULT_CODES.name(type << 8 | code);
+    }
+
     private static void result(Layer l, FieldSink out, int type, int rel) {
         int rc = l.u8(rel);
-        out.named("resultCode", rc, RESULT_CODES.name(type << 8 | rc));
+        out.named("resultCode", rc, resultName(type, rc));
         int ec = l.u8(rel + 1);
         out.named("errorCode", ec, ERROR_CODES.name(ec));
     }
