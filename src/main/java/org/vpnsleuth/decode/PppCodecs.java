@@ -33,9 +33,6 @@ final class PppCodecs {
     static final NameTable PPPOE_TAGS = NameTable.load("pppoe-tags");
     static final NameTable MSCHAP_ERRORS = NameTable.load("mschap-error-codes");
 
-    /** PPP protocol number of CHAP (RFC 1994), the one authentication protocol with an algorithm byte. */
-    static final int CHAP_PROTOCOL = 0xc223;
-
     /** Options, tags and list entries walked at most per packet. */
     static final int MAX_ITEMS = 512;
 
@@ -694,7 +691,7 @@ final class PppCodecs {
                             return new PppOption.AuthProtocol(-1, null, -1, null);
                         }
                         int ap = Bytes.u16(b, v);
-                        int alg = ap == CHAP_PROTOCOL && c.vlen >= 3 ? b[v + 2] & 0xff : -1;
+                        int alg = ap == PppProtocols.CHAP && c.vlen >= 3 ? b[v + 2] & 0xff : -1;
                         return new PppOption.AuthProtocol(ap, pppName(ap), alg, alg >= 0 ? CHAP_ALGORITHMS.name(alg) : null);
                     }
                     case PppOption.LCP_MAGIC_NUMBER -> {
@@ -737,7 +734,7 @@ final class PppCodecs {
                     case 3 -> {
                         int ap = Bytes.u16(b, v);
                         out.named("authProtocol", ap, pppName(ap));
-                        if (ap == CHAP_PROTOCOL && vlen >= 3) {
+                        if (ap == PppProtocols.CHAP && vlen >= 3) {
                             out.named("algorithm", b[v + 2] & 0xff, CHAP_ALGORITHMS.name(b[v + 2] & 0xff));
                             if (vlen > 3) {
                                 out.bytes("data", b, v + 3, vlen - 3);
