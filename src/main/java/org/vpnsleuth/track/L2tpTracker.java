@@ -166,12 +166,24 @@ public final class L2tpTracker {
         if (!pk.control()) {
             return data(p, i, pk, src, dst, at);
         }
+        L2tpMessage m = message(pk, l, src, dst, at);
+        if (m != null) {
+            control(m, at.file());
+        }
+        return i;
+    }
+
+    /**
+     * The control message of {@code pk} as the tunnel records it; null when there is nothing to
+     * follow (a malformed message without a Message Type, a header without its tunnel ID).
+     */
+    static L2tpMessage message(L2tpPacket pk, Layer l, Endpoint src, Endpoint dst, FrameRef at) {
         if (l.malformed != null && !pk.hasMessageType()) {
-            return i;
+            return null;
         }
         long tunnelId = pk.tunnelId();
         if (tunnelId < 0) {
-            return i;
+            return null;
         }
         int version = pk.version();
         int type = pk.messageType();
@@ -218,8 +230,7 @@ public final class L2tpTracker {
                 }
             }
         }
-        control(m, at.file());
-        return i;
+        return m;
     }
 
     private static String tkey(int file, int version, String address, long id) {

@@ -111,9 +111,17 @@ final class PppTracker {
             s.untrackedPackets++;
             return;
         }
+        PppPacket pk = packet(c, fromA, at);
+        if (pk != null) {
+            s.packets.add(pk);
+        }
+    }
+
+    /** The control or authentication packet of layer {@code c} as the session records it; null when it has no code. */
+    static PppPacket packet(Layer c, boolean fromA, FrameRef at) {
         PppControlPacket cp = PppControlPacket.of(c);
         if (cp == null) {
-            return;
+            return null;
         }
         String protocol = c.proto.shortName.toUpperCase(Locale.ROOT);
         String codeName = cp.codeName() != null ? cp.codeName() : "code " + cp.code();
@@ -145,7 +153,7 @@ final class PppTracker {
             pk.name = x.identity();
             pk.message = x.notification();
         }
-        s.packets.add(pk);
+        return pk;
     }
 
     /** LCP option 3 in words: "PAP", "CHAP with MD5", "MS-CHAP-2", "EAP", or the protocol's name. */
