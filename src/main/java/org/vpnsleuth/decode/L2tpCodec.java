@@ -609,8 +609,8 @@ final class L2tpCodec implements LayerCodec {
 
     private static void avpValue(FieldSink out, byte[] b, int v, int vlen, int attr, int msgType) {
         switch (attr) {
-            case 0 -> out.named("messageType", Bytes.u16(b, v), MESSAGE_TYPES.name(Bytes.u16(b, v)));
-            case 1 -> {
+            case L2tpAvp.MESSAGE_TYPE -> out.named("messageType", Bytes.u16(b, v), MESSAGE_TYPES.name(Bytes.u16(b, v)));
+            case L2tpAvp.RESULT_CODE -> {
                 int rc = Bytes.u16(b, v);
                 out.named("resultCode", rc, resultName(msgType, rc));
                 if (vlen >= 4) {
@@ -636,21 +636,21 @@ final class L2tpCodec implements LayerCodec {
             }
             case 5 -> out.bytes("tieBreaker", b, v, 8);
             case 6 -> out.hexNumber("firmwareRevision", Bytes.u16(b, v), 4);
-            case 7 -> out.text("hostName", PppCodecs.text(b, v, vlen));
-            case 8 -> out.text("vendorName", PppCodecs.text(b, v, vlen));
-            case 9 -> out.number("assignedTunnelId", Bytes.u16(b, v));
+            case L2tpAvp.HOST_NAME -> out.text("hostName", PppCodecs.text(b, v, vlen));
+            case L2tpAvp.VENDOR_NAME -> out.text("vendorName", PppCodecs.text(b, v, vlen));
+            case L2tpAvp.ASSIGNED_TUNNEL_ID -> out.number("assignedTunnelId", Bytes.u16(b, v));
             case 10 -> out.number("receiveWindowSize", Bytes.u16(b, v));
-            case 11 -> out.bytes("challenge", b, v, vlen);
-            case 12 -> {
+            case L2tpAvp.CHALLENGE -> out.bytes("challenge", b, v, vlen);
+            case L2tpAvp.Q931_CAUSE_CODE -> {
                 out.number("causeCode", Bytes.u16(b, v));
                 out.number("causeMessage", b[v + 2] & 0xff);
                 if (vlen > 3) {
                     out.text("advisory", PppCodecs.text(b, v + 3, vlen - 3));
                 }
             }
-            case 13 -> out.bytes("challengeResponse", b, v, vlen);
-            case 14 -> out.number("assignedSessionId", Bytes.u16(b, v));
-            case 15 -> out.number("callSerialNumber", Bytes.u32(b, v));
+            case L2tpAvp.CHALLENGE_RESPONSE -> out.bytes("challengeResponse", b, v, vlen);
+            case L2tpAvp.ASSIGNED_SESSION_ID -> out.number("assignedSessionId", Bytes.u16(b, v));
+            case L2tpAvp.CALL_SERIAL_NUMBER -> out.number("callSerialNumber", Bytes.u32(b, v));
             case 16 -> out.number("minimumBps", Bytes.u32(b, v));
             case 17 -> out.number("maximumBps", Bytes.u32(b, v));
             case 18 -> out.hexNumber("bearerType", Bytes.u32(b, v), 8);
@@ -677,9 +677,9 @@ final class L2tpCodec implements LayerCodec {
             case 40 -> out.number("rxMinimumBps", Bytes.u32(b, v));
             case 41 -> out.number("rxMaximumBps", Bytes.u32(b, v));
             case 43 -> out.text("serviceName", PppCodecs.text(b, v, vlen));
-            case 61 -> out.number("assignedControlConnectionId", Bytes.u32(b, v));
-            case 63 -> out.number("localSessionId", Bytes.u32(b, v));
-            case 64 -> out.number("remoteSessionId", Bytes.u32(b, v));
+            case L2tpAvp.ASSIGNED_CONTROL_CONNECTION_ID -> out.number("assignedControlConnectionId", Bytes.u32(b, v));
+            case L2tpAvp.LOCAL_SESSION_ID -> out.number("localSessionId", Bytes.u32(b, v));
+            case L2tpAvp.REMOTE_SESSION_ID -> out.number("remoteSessionId", Bytes.u32(b, v));
             case 68 -> out.hexNumber("pseudowireType", Bytes.u16(b, v), 4);
             case 74 -> out.text("txConnectSpeed", Long.toUnsignedString(Bytes.u64(b, v)));
             case 75 -> out.text("rxConnectSpeed", Long.toUnsignedString(Bytes.u64(b, v)));
