@@ -143,6 +143,37 @@ final class GreCodec implements LayerCodec {
         return Proto.PPP;
     }
 
+    /** The header of a "gre" layer, read with the same offsets and length checks as {@link #fields}. */
+    static GreHeader header(Layer l) {
+        if (l.proto != Proto.GRE || l.headerLength < 4) {
+            return null;
+        }
+        int flags = l.u16(0);
+        int version = flags & 7;
+        int type = l.u16(2);
+        long key = -1;
+        int payloadLength = -1;
+        long seq = -1;
+        int o = 4;
+        if (version == 1) {
+            if (l.headerLength >= 8) {
+                payloadLength = l.u16(4);
+                key = l.u16(6);
+            }
+            o = 8;
+        } else if ((flags & (C | R)) != 0 && l.headerLength >= o + 4) {
+            o += 4;
+        }
+        if (version != 1 && (flags & K) != 0 && l.headerLength >= o + 4) {
+            key = l.u32(o);
+            o += 4;
+        }
+        if ((flags & S) != 0 && l.headerLength >= o + 4) {
+            seq = l.u32(o);
+        }
+        return new GreHeader(version, type, protocolName(type), key, payloadLength, seq);
+    }
+
     @Override
     public void summary(Layer l, StringBuilder out) {
         if (l.headerLength < 4) {

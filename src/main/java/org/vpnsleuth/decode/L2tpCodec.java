@@ -1,5 +1,8 @@
 package org.vpnsleuth.decode;
 
+import java.util.ArrayList;
+import java.util.List;
+
 /**
  * L2TP: version 2 over UDP 1701 (RFC 2661) and version 3 (RFC 3931) over UDP 1701 or directly
  * over IP protocol 115. The UDP instance looks at the version nibble: 2 makes an "l2tp" layer, 3 an
@@ -410,51 +413,206 @@ final class L2tpCodec implements LayerCodec {
         avpFields(l, out, type);
     }
 
-    private static void avpFields(Layer l, FieldSink out, int msgType) {
-        byte[] b = l.buf;
-        int o = l.payloadOffset();
-        int end = Math.min(l.end, o + l.payloadLength);
-        out.beginList("avps");
-        int n = 0;
-        while (o + 6 <= end && n++ < MAX_AVPS) {
-            int w = Bytes.u16(b, o);
-            int len = w & 0x03ff;
-            if (len < 6) {
-                break;
+    /**
+     * One walk over the AVP list of a control message, for both the dissector's fields and
+     * {@link #packet}: AVPs whose header is captured, up to the first length below 6 and at most
+     * {@link #MAX_AVPS}. After {@link #next()}: the AVP's first word, length, vendor and attribute,
+     * its value at {@code v}, {@code vlen} bytes of it captured.
+     */
+    static final class Avps {
+        final byte[] b;
+        private int o;
+        private final int end;
+        private int n;
+        int word;
+        int len;
+        int vendor;
+        int attr;
+        int v;
+        int vlen;
+
+        Avps(Layer l) {
+            b = l.buf;
+            o = l.payloadOffset();
+            end = Math.min(l.end, o + l.payloadLength);
+        }
+
+        boolean next() {
+            if (o + 6 > end || n++ >= MAX_AVPS) {
+                return false;
             }
-            int vendor = Bytes.u16(b, o + 2);
-            int attr = Bytes.u16(b, o + 4);
-            boolean hidden = (w & 0x4000) != 0;
+            word = Bytes.u16(b, o);
+            len = word & 0x03ff;
+            if (len < 6) {
+                return false;
+            }
+            vendor = Bytes.u16(b, o + 2);
+            attr = Bytes.u16(b, o + 4);
+            v = o + 6;
+            vlen = Math.min(len - 6, end - v);
+            o += len;
+            return true;
+        }
+
+        boolean mandatory() {
+            return (word & 0x8000) != 0;
+        }
+
+        boolean hidden() {
+            return (word & 0x4000) != 0;
+        }
+
+        /** The capture ends inside the value. */
+        boolean truncated() {
+            return len - 6 > end - v;
+        }
+
+        /** An IETF AVP, not hidden, whose value has the length its decoding needs. */
+        boolean decodable() {
+            return !hidden() && vendor == 0 && vlen >= minValue(attr);
+        }
+    }
+
+    private static void avpFields(Layer l, FieldSink out, int msgType) {
+        Avps a = new Avps(l);
+        byte[] b = a.b;
+        out.beginList("avps");
+        while (a.next()) {
             out.begin(null);
-            out.bool("mandatory", (w & 0x8000) != 0);
-            out.bool("hidden", hidden);
-            out.number("length", len);
-            out.number("vendorId", vendor);
-            out.named("type", attr, vendor == 0 ? AVP_TYPES.name(attr) : null);
-            int v = o + 6;
-            int vlen = Math.min(len - 6, end - v);
-            if (len - 6 > end - v) {
+            out.bool("mandatory", a.mandatory());
+            out.bool("hidden", a.hidden());
+            out.number("length", a.len);
+            out.number("vendorId", a.vendor);
+            out.named("type", a.attr, a.vendor == 0 ? AVP_TYPES.name(a.attr) : null);
+            if (a.truncated()) {
                 out.bool("truncated", true);
             }
-            if (hidden) {
-                out.bytes("hiddenValue", b, v, vlen);
-            } else if (vendor != 0 || vlen < minValue(attr)) {
-                out.bytes("value", b, v, vlen);
+            if (a.hidden()) {
+                out.bytes("hiddenValue", b, a.v, a.vlen);
+            } else if (!a.decodable()) {
+                out.bytes("value", b, a.v, a.vlen);
             } else {
-                avpValue(out, b, v, vlen, attr, msgType);
+                avpValue(out, b, a.v, a.vlen, a.attr, msgType);
             }
             out.end();
-            o += len;
         }
         out.endList();
     }
 
+    /** The typed value of a decodable AVP, for the AVPs {@link L2tpAvp} types; null for the others. */
+    private static L2tpAvp.Value avpValue(byte[] b, int v, int vlen, int attr, int msgType) {
+        return switch (attr) {
+            case L2tpAvp.MESSAGE_TYPE -> new L2tpAvp.MessageType(Bytes.u16(b, v));
+            case L2tpAvp.RESULT_CODE -> {
+                int rc = Bytes.u16(b, v);
+                int ec = vlen >= 4 ? Bytes.u16(b, v + 2) : -1;
+                yield new L2tpAvp.Result(rc, resultName(msgType, rc), ec, ec >= 0 ? ERROR_CODES.name(ec) : null,
+                        vlen > 4 ? PppCodecs.text(b, v + 4, vlen - 4) : null);
+            }
+            case L2tpAvp.HOST_NAME, L2tpAvp.VENDOR_NAME -> new L2tpAvp.Text(PppCodecs.text(b, v, vlen));
+            case L2tpAvp.ASSIGNED_TUNNEL_ID, L2tpAvp.ASSIGNED_SESSION_ID -> new L2tpAvp.Id(Bytes.u16(b, v));
+            case L2tpAvp.CALL_SERIAL_NUMBER, L2tpAvp.ASSIGNED_CONTROL_CONNECTION_ID, L2tpAvp.LOCAL_SESSION_ID,
+                    L2tpAvp.REMOTE_SESSION_ID -> new L2tpAvp.Id(Bytes.u32(b, v));
+            case L2tpAvp.Q931_CAUSE_CODE -> new L2tpAvp.Cause(Bytes.u16(b, v));
+            case L2tpAvp.CHALLENGE, L2tpAvp.CHALLENGE_RESPONSE -> new L2tpAvp.Opaque(vlen);
+            default -> null;
+        };
+    }
+
+    /** Result code names depend on the message (StopCCN, CDN): key message type * 256 + code. */
+    private static String resultName(int msgType, int rc) {
+        return RESULT_CODES.name((msgType & 0xff) << 8 | rc);
+    }
+
+    /** The message of an "l2tp"/"l2tpv3" layer, read from the same header and AVP walk as {@link #fields}. */
+    static L2tpPacket packet(Layer l) {
+        if (l.proto != Proto.L2TP && l.proto != Proto.L2TPV3) {
+            return null;
+        }
+        boolean v3 = l.proto == Proto.L2TPV3;
+        int version = v3 ? 3 : 2;
+        int h = header(l);
+        if (h < 0) {
+            return data(version, -1, -1, -1, -1);
+        }
+        long sessionId = -1;
+        if (v3 && (l.aux & OVER_IP) != 0) {
+            sessionId = l.u32(0);
+            if ((l.aux & CONTROL) == 0 || l.headerLength < h + 2) {
+                return data(version, -1, sessionId, -1, -1); // no flags word: read as data, as "control" is absent
+            }
+        }
+        int flags = l.u16(h);
+        boolean control = (flags & T) != 0;
+        long tunnelId = -1;
+        int ns = -1;
+        int nr = -1;
+        if (v3) {
+            if (!control) {
+                return data(version, -1, l.headerLength >= 8 ? l.u32(4) : sessionId, -1, -1);
+            }
+            if (l.headerLength < h + 12) {
+                return controlWithoutType(version, -1, -1, -1, -1);
+            }
+            tunnelId = l.u32(h + 4);
+            ns = l.u16(h + 8);
+            nr = l.u16(h + 10);
+        } else {
+            if ((flags & 0x0f) != 2) {
+                return control ? controlWithoutType(version, -1, -1, -1, -1) : data(version, -1, -1, -1, -1);
+            }
+            int o = 2;
+            if ((flags & L) != 0) {
+                if (l.headerLength < o + 2) {
+                    return control ? controlWithoutType(version, -1, -1, -1, -1) : data(version, -1, -1, -1, -1);
+                }
+                o += 2;
+            }
+            if (l.headerLength < o + 4) {
+                return control ? controlWithoutType(version, -1, -1, -1, -1) : data(version, -1, -1, -1, -1);
+            }
+            tunnelId = l.u16(o);
+            sessionId = l.u16(o + 2);
+            o += 4;
+            if ((flags & S) != 0 && l.headerLength >= o + 4) {
+                ns = l.u16(o);
+                nr = l.u16(o + 2);
+            }
+        }
+        if (!control) {
+            return data(version, tunnelId, sessionId, ns, nr);
+        }
+        if (v3) {
+            sessionId = -1;
+        }
+        if ((l.aux & ZLB) != 0) {
+            return new L2tpPacket(version, true, tunnelId, sessionId, ns, nr, L2tpPacket.ZLB, "ZLB", List.of());
+        }
+        int type = l.aux & 0xffff;
+        List<L2tpAvp> avps = new ArrayList<>();
+        Avps a = new Avps(l);
+        while (a.next()) {
+            L2tpAvp.Value value = a.decodable() ? avpValue(a.b, a.v, a.vlen, a.attr, type) : null;
+            avps.add(new L2tpAvp(a.mandatory(), a.hidden(), a.len, a.vendor, a.attr, a.truncated(), value));
+        }
+        return new L2tpPacket(version, true, tunnelId, sessionId, ns, nr, type != NO_TYPE ? type : -1,
+                type != NO_TYPE ? MESSAGE_TYPES.name(type) : null, List.copyOf(avps));
+    }
+
+    private static L2tpPacket data(int version, long tunnelId, long sessionId, int ns, int nr) {
+        return new L2tpPacket(version, false, tunnelId, sessionId, ns, nr, -1, null, List.of());
+    }
+
+    private static L2tpPacket controlWithoutType(int version, long tunnelId, long sessionId, int ns, int nr) {
+        return new L2tpPacket(version, true, tunnelId, sessionId, ns, nr, -1, null, List.of());
+    }
+
     private static void avpValue(FieldSink out, byte[] b, int v, int vlen, int attr, int msgType) {
         switch (attr) {
-            case 0 -> out.named("messageType", Bytes.u16(b, v), MESSAGE_TYPES.name(Bytes.u16(b, v)));
-            case 1 -> {
+            case L2tpAvp.MESSAGE_TYPE -> out.named("messageType", Bytes.u16(b, v), MESSAGE_TYPES.name(Bytes.u16(b, v)));
+            case L2tpAvp.RESULT_CODE -> {
                 int rc = Bytes.u16(b, v);
-                out.named("resultCode", rc, RESULT_CODES.name((msgType & 0xff) << 8 | rc));
+                out.named("resultCode", rc, resultName(msgType, rc));
                 if (vlen >= 4) {
                     int ec = Bytes.u16(b, v + 2);
                     out.named("errorCode", ec, ERROR_CODES.name(ec));
@@ -478,21 +636,21 @@ final class L2tpCodec implements LayerCodec {
             }
             case 5 -> out.bytes("tieBreaker", b, v, 8);
             case 6 -> out.hexNumber("firmwareRevision", Bytes.u16(b, v), 4);
-            case 7 -> out.text("hostName", PppCodecs.text(b, v, vlen));
-            case 8 -> out.text("vendorName", PppCodecs.text(b, v, vlen));
-            case 9 -> out.number("assignedTunnelId", Bytes.u16(b, v));
+            case L2tpAvp.HOST_NAME -> out.text("hostName", PppCodecs.text(b, v, vlen));
+            case L2tpAvp.VENDOR_NAME -> out.text("vendorName", PppCodecs.text(b, v, vlen));
+            case L2tpAvp.ASSIGNED_TUNNEL_ID -> out.number("assignedTunnelId", Bytes.u16(b, v));
             case 10 -> out.number("receiveWindowSize", Bytes.u16(b, v));
-            case 11 -> out.bytes("challenge", b, v, vlen);
-            case 12 -> {
+            case L2tpAvp.CHALLENGE -> out.bytes("challenge", b, v, vlen);
+            case L2tpAvp.Q931_CAUSE_CODE -> {
                 out.number("causeCode", Bytes.u16(b, v));
                 out.number("causeMessage", b[v + 2] & 0xff);
                 if (vlen > 3) {
                     out.text("advisory", PppCodecs.text(b, v + 3, vlen - 3));
                 }
             }
-            case 13 -> out.bytes("challengeResponse", b, v, vlen);
-            case 14 -> out.number("assignedSessionId", Bytes.u16(b, v));
-            case 15 -> out.number("callSerialNumber", Bytes.u32(b, v));
+            case L2tpAvp.CHALLENGE_RESPONSE -> out.bytes("challengeResponse", b, v, vlen);
+            case L2tpAvp.ASSIGNED_SESSION_ID -> out.number("assignedSessionId", Bytes.u16(b, v));
+            case L2tpAvp.CALL_SERIAL_NUMBER -> out.number("callSerialNumber", Bytes.u32(b, v));
             case 16 -> out.number("minimumBps", Bytes.u32(b, v));
             case 17 -> out.number("maximumBps", Bytes.u32(b, v));
             case 18 -> out.hexNumber("bearerType", Bytes.u32(b, v), 8);
@@ -519,9 +677,9 @@ final class L2tpCodec implements LayerCodec {
             case 40 -> out.number("rxMinimumBps", Bytes.u32(b, v));
             case 41 -> out.number("rxMaximumBps", Bytes.u32(b, v));
             case 43 -> out.text("serviceName", PppCodecs.text(b, v, vlen));
-            case 61 -> out.number("assignedControlConnectionId", Bytes.u32(b, v));
-            case 63 -> out.number("localSessionId", Bytes.u32(b, v));
-            case 64 -> out.number("remoteSessionId", Bytes.u32(b, v));
+            case L2tpAvp.ASSIGNED_CONTROL_CONNECTION_ID -> out.number("assignedControlConnectionId", Bytes.u32(b, v));
+            case L2tpAvp.LOCAL_SESSION_ID -> out.number("localSessionId", Bytes.u32(b, v));
+            case L2tpAvp.REMOTE_SESSION_ID -> out.number("remoteSessionId", Bytes.u32(b, v));
             case 68 -> out.hexNumber("pseudowireType", Bytes.u16(b, v), 4);
             case 74 -> out.text("txConnectSpeed", Long.toUnsignedString(Bytes.u64(b, v)));
             case 75 -> out.text("rxConnectSpeed", Long.toUnsignedString(Bytes.u64(b, v)));

@@ -1,5 +1,8 @@
 package org.vpnsleuth.decode;
 
+import java.util.ArrayList;
+import java.util.List;
+
 import java.util.function.BiConsumer;
 
 /**
@@ -72,6 +75,36 @@ final class PppCodecs {
 
     static String pppName(int proto) {
         return Dispatch.PPP_NAMES.name(proto);
+    }
+
+    /** The packet of an LCP, IPCP, IPV6CP, CCP, PAP, CHAP or EAP layer (see {@link PppControlPacket#of}). */
+    static PppControlPacket controlPacket(Layer l) {
+        if (l.headerLength < 4) {
+            return null;
+        }
+        return switch (l.proto) {
+            case LCP, IPCP, IPV6CP, CCP -> ((ControlProtocol) Codecs.of(l.proto)).packet(l);
+            case PAP -> Pap.packet(l);
+            case CHAP -> Chap.packet(l);
+            case EAP -> Eap.packet(l);
+            default -> null;
+        };
+    }
+
+    /** Bytes as text up to the first NUL when all are printable ASCII, else (and when empty) null. */
+    static String printable(byte[] b, int off, int len) {
+        StringBuilder sb = new StringBuilder();
+        for (int k = off; k < off + len; k++) {
+            int c = b[k] & 0xff;
+            if (c == 0) {
+                break;
+            }
+            if (c < 0x20 || c > 0x7e) {
+                return null;
+            }
+            sb.append((char) c);
+        }
+        return sb.length() == 0 ? null : sb.toString();
     }
 
     /** The LCP-style header: code, identifier, length (counts the header). Returns false when unusable. */
@@ -526,28 +559,19 @@ final class PppCodecs {
             int end = dataEnd(l);
             if (code >= 1 && code <= 4) {
                 out.beginList("options");
-                int n = 0;
-                while (o + 2 <= end && n++ < MAX_ITEMS) {
-                    int type = b[o] & 0xff;
-                    int olen = b[o + 1] & 0xff;
-                    if (olen < 2) {
-                        break;
-                    }
-                    int v = o + 2;
-                    int vlen = Math.min(olen - 2, end - v);
+                Options c = new Options(l);
+                while (c.next()) {
                     out.begin(null);
-                    out.named("type", type, options.name(type));
-                    out.number("length", olen);
-                    int want = expected(type);
-                    if (vlen < olen - 2 || want > 0 && olen != want || want < 0 && olen < -want) {
-                        if (vlen > 0) {
-                            out.bytes("value", b, v, vlen);
+                    out.named("type", c.type, options.name(c.type));
+                    out.number("length", c.olen);
+                    if (!fits(c)) {
+                        if (c.vlen > 0) {
+                            out.bytes("value", b, c.v, c.vlen);
                         }
                     } else {
-                        option(out, b, v, vlen, type);
+                        option(out, b, c.v, c.vlen, c.type);
                     }
                     out.end();
-                    o += olen;
                 }
                 out.endList();
                 return;
@@ -581,6 +605,127 @@ final class PppCodecs {
             }
         }
 
+        /**
+         * One walk over the options of a Configure-Request/Ack/Nak/Reject, for both the fields and
+         * {@link #packet}: options whose header is captured, up to the first length below 2 and at
+         * most {@link #MAX_ITEMS}. After {@link #next()}: type, length, the value at {@code v} and
+         * the {@code vlen} bytes of it captured.
+         */
+        static final class Options {
+            private final byte[] b;
+            private int o;
+            private final int end;
+            private int n;
+            int type;
+            int olen;
+            int v;
+            int vlen;
+
+            Options(Layer l) {
+                b = l.buf;
+                o = l.payloadOffset();
+                end = dataEnd(l);
+            }
+
+            boolean next() {
+                if (o + 2 > end || n++ >= MAX_ITEMS) {
+                    return false;
+                }
+                type = b[o] & 0xff;
+                olen = b[o + 1] & 0xff;
+                if (olen < 2) {
+                    return false;
+                }
+                v = o + 2;
+                vlen = Math.min(olen - 2, end - v);
+                o += olen;
+                return true;
+            }
+        }
+
+        /** The option is captured whole and its length is right for its type: its value can be decoded. */
+        private boolean fits(Options c) {
+            int want = expected(c.type);
+            return !(c.vlen < c.olen - 2 || want > 0 && c.olen != want || want < 0 && c.olen < -want);
+        }
+
+        PppControlPacket.Control packet(Layer l) {
+            int code = l.aux;
+            byte[] b = l.buf;
+            int o = l.payloadOffset();
+            int end = dataEnd(l);
+            List<PppOption> opts = List.of();
+            String terminate = null;
+            int rejected = -1;
+            if (code >= PppControlPacket.CONFIGURE_REQUEST && code <= PppControlPacket.CONFIGURE_REJECT) {
+                opts = new ArrayList<>();
+                Options c = new Options(l);
+                while (c.next()) {
+                    opts.add(option(b, c, fits(c)));
+                }
+                opts = List.copyOf(opts);
+            } else if (end - o > 0) {
+                if (proto == Proto.LCP && code == PppControlPacket.PROTOCOL_REJECT && end - o >= 2) {
+                    rejected = Bytes.u16(b, o);
+                } else if (code == PppControlPacket.TERMINATE_REQUEST || code == PppControlPacket.TERMINATE_ACK) {
+                    terminate = printable(b, o, end - o);
+                }
+            }
+            return new PppControlPacket.Control(proto, code, defined(code) ? CONTROL_CODES.name(code) : null, l.u8(1),
+                    opts, terminate, rejected, rejected >= 0 ? pppName(rejected) : null);
+        }
+
+        /** The typed option; values -1 (texts null) when it does not {@link #fits fit}. */
+        private PppOption option(byte[] b, Options c, boolean ok) {
+            int v = c.v;
+            if (proto == Proto.LCP) {
+                switch (c.type) {
+                    case PppOption.LCP_MRU -> {
+                        return new PppOption.Mru(ok ? Bytes.u16(b, v) : -1);
+                    }
+                    case PppOption.LCP_ACCM -> {
+                        return new PppOption.Accm(ok ? Bytes.u32(b, v) : -1);
+                    }
+                    case PppOption.LCP_AUTH_PROTOCOL -> {
+                        if (!ok) {
+                            return new PppOption.AuthProtocol(-1, null, -1, null);
+                        }
+                        int ap = Bytes.u16(b, v);
+                        int alg = ap == PppProtocols.CHAP && c.vlen >= 3 ? b[v + 2] & 0xff : -1;
+                        return new PppOption.AuthProtocol(ap, pppName(ap), alg, alg >= 0 ? CHAP_ALGORITHMS.name(alg) : null);
+                    }
+                    case PppOption.LCP_MAGIC_NUMBER -> {
+                        return new PppOption.MagicNumber(ok ? Bytes.u32(b, v) : -1);
+                    }
+                    case PppOption.LCP_PFC -> {
+                        return new PppOption.Pfc();
+                    }
+                    case PppOption.LCP_ACFC -> {
+                        return new PppOption.Acfc();
+                    }
+                    case PppOption.LCP_MRRU -> {
+                        return new PppOption.Mrru(ok ? Bytes.u16(b, v) : -1);
+                    }
+                    default -> {
+                    }
+                }
+            } else if (proto == Proto.IPCP) {
+                switch (c.type) {
+                    case PppOption.IPCP_ADDRESS, PppOption.IPCP_PRIMARY_DNS, PppOption.IPCP_PRIMARY_NBNS,
+                            PppOption.IPCP_SECONDARY_DNS, PppOption.IPCP_SECONDARY_NBNS -> {
+                        return new PppOption.IpAddress(c.type, ok ? Bytes.ipv4(b, v) : null);
+                    }
+                    case PppOption.IPCP_COMPRESSION -> {
+                        int cp = ok ? Bytes.u16(b, v) : -1;
+                        return new PppOption.IpCompression(cp, ok ? pppName(cp) : null);
+                    }
+                    default -> {
+                    }
+                }
+            }
+            return new PppOption.Other(c.type, options.name(c.type));
+        }
+
         private void option(FieldSink out, byte[] b, int v, int vlen, int type) {
             if (proto == Proto.LCP) {
                 switch (type) {
@@ -589,7 +734,7 @@ final class PppCodecs {
                     case 3 -> {
                         int ap = Bytes.u16(b, v);
                         out.named("authProtocol", ap, pppName(ap));
-                        if (ap == 0xc223 && vlen >= 3) {
+                        if (ap == PppProtocols.CHAP && vlen >= 3) {
                             out.named("algorithm", b[v + 2] & 0xff, CHAP_ALGORITHMS.name(b[v + 2] & 0xff));
                             if (vlen > 3) {
                                 out.bytes("data", b, v + 3, vlen - 3);
@@ -757,6 +902,22 @@ final class PppCodecs {
                 out.text("message", text(b, o + 1, Math.min(mLen, end - o - 1)));
             }
         }
+
+        /** The Peer-ID of an Authenticate-Request, the message of an Ack/Nak, as {@link #fields} reads them. */
+        static PppControlPacket.Pap packet(Layer l) {
+            int code = l.aux;
+            byte[] b = l.buf;
+            int o = l.payloadOffset();
+            int end = dataEnd(l);
+            String peerId = null;
+            String message = null;
+            if (o < end && code == PppControlPacket.Pap.AUTHENTICATE_REQUEST) {
+                peerId = text(b, o + 1, Math.min(b[o] & 0xff, end - o - 1));
+            } else if (o < end && (code == PppControlPacket.Pap.AUTHENTICATE_ACK || code == PppControlPacket.Pap.AUTHENTICATE_NAK)) {
+                message = text(b, o + 1, Math.min(b[o] & 0xff, end - o - 1));
+            }
+            return new PppControlPacket.Pap(Proto.PAP, code, PAP_CODES.name(code), l.u8(1), peerId, message);
+        }
     }
 
     // ---------------------------------------------------------------- CHAP
@@ -769,6 +930,8 @@ final class PppCodecs {
      * is an MS-CHAPv2 success, "E=" a MS-CHAP failure. Layer.aux = code.
      */
     static final class Chap implements LayerCodec {
+        static final String MS_CHAP_V2 = "MS-CHAPv2";
+
         @Override
         public Proto decode(Decoder d, Packet p) {
             Layer l = d.begin(p, Proto.CHAP);
@@ -826,7 +989,7 @@ final class PppCodecs {
                 int vlen = Math.min(size, end - v);
                 out.number("valueSize", size);
                 if (code == 2 && size == 49 && vlen == 49 && msChapV2(b, v)) {
-                    out.text("variant", "MS-CHAPv2");
+                    out.text("variant", MS_CHAP_V2);
                     out.bytes("peerChallenge", b, v, 16);
                     out.bytes("reserved", b, v + 16, 8);
                     out.bytes("ntResponse", b, v + 24, 24);
@@ -875,14 +1038,60 @@ final class PppCodecs {
             return true;
         }
 
+        /** What an MS-CHAP Failure message holds, token by token, in the order it holds them. */
+        interface Failure {
+            void errorCode(long e);
+
+            void retry(boolean r);
+
+            void challenge(String c);
+
+            void version(long v);
+
+            void message(String m);
+        }
+
         /** "E=eeeeeeeeee R=r C=cccccccccccccccccccccccccccccccc V=vvvvvvvvvv M=&lt;msg&gt;" (RFC 2759 §6). */
         private static void failure(FieldSink out, String msg) {
+            failure(msg, new Failure() {
+                @Override
+                public void errorCode(long e) {
+                    out.named("errorCode", e, errorName(e));
+                }
+
+                @Override
+                public void retry(boolean r) {
+                    out.bool("retry", r);
+                }
+
+                @Override
+                public void challenge(String c) {
+                    out.text("challenge", c);
+                }
+
+                @Override
+                public void version(long v) {
+                    out.number("version", v);
+                }
+
+                @Override
+                public void message(String m) {
+                    out.text("failureMessage", m);
+                }
+            });
+        }
+
+        private static String errorName(long e) {
+            return e <= Integer.MAX_VALUE ? MSCHAP_ERRORS.name((int) e) : null;
+        }
+
+        private static void failure(String msg, Failure out) {
             int i = 0;
             while (i < msg.length()) {
                 int sp = msg.indexOf(' ', i);
                 String tok = msg.substring(i, sp < 0 ? msg.length() : sp);
                 if (tok.startsWith("M=")) {
-                    out.text("failureMessage", msg.substring(i + 2));
+                    out.message(msg.substring(i + 2));
                     return;
                 }
                 if (tok.length() >= 2 && tok.charAt(1) == '=') {
@@ -891,20 +1100,20 @@ final class PppCodecs {
                         case 'E' -> {
                             long e = parse(val);
                             if (e >= 0) {
-                                out.named("errorCode", e, e <= Integer.MAX_VALUE ? MSCHAP_ERRORS.name((int) e) : null);
+                                out.errorCode(e);
                             }
                         }
                         case 'R' -> {
                             long r = parse(val);
                             if (r >= 0) {
-                                out.bool("retry", r == 1);
+                                out.retry(r == 1);
                             }
                         }
-                        case 'C' -> out.text("challenge", val);
+                        case 'C' -> out.challenge(val);
                         case 'V' -> {
                             long v = parse(val);
                             if (v >= 0) {
-                                out.number("version", v);
+                                out.version(v);
                             }
                         }
                         default -> {
@@ -916,6 +1125,64 @@ final class PppCodecs {
                 }
                 i = sp + 1;
             }
+        }
+
+        /** The Name, MS-CHAPv2 shape, message and MS-CHAP failure of a packet, as {@link #fields} reads them. */
+        static PppControlPacket.Chap packet(Layer l) {
+            int code = l.aux;
+            byte[] b = l.buf;
+            int o = l.payloadOffset();
+            int end = dataEnd(l);
+            String name = null;
+            String variant = null;
+            String message = null;
+            long[] error = {-1};
+            String[] errorName = {null};
+            String[] failureMessage = {null};
+            if (o < end && (code == PppControlPacket.Chap.CHALLENGE || code == PppControlPacket.Chap.RESPONSE)) {
+                int size = b[o] & 0xff;
+                int v = o + 1;
+                int vlen = Math.min(size, end - v);
+                if (code == PppControlPacket.Chap.RESPONSE && size == 49 && vlen == 49 && msChapV2(b, v)) {
+                    variant = MS_CHAP_V2;
+                }
+                if (v + size < end) {
+                    name = text(b, v + size, end - v - size);
+                }
+            } else if (o < end && (code == PppControlPacket.Chap.SUCCESS || code == PppControlPacket.Chap.FAILURE)) {
+                message = text(b, o, end - o);
+                if (code == PppControlPacket.Chap.FAILURE && message.startsWith("E=")) {
+                    failure(message, new Failure() {
+                        @Override
+                        public void errorCode(long e) {
+                            error[0] = e;
+                            String n = errorName(e);
+                            if (n != null) {
+                                errorName[0] = n; // a later E= without a name keeps the earlier name, as the fields do
+                            }
+                        }
+
+                        @Override
+                        public void retry(boolean r) {
+                        }
+
+                        @Override
+                        public void challenge(String c) {
+                        }
+
+                        @Override
+                        public void version(long v) {
+                        }
+
+                        @Override
+                        public void message(String m) {
+                            failureMessage[0] = m;
+                        }
+                    });
+                }
+            }
+            return new PppControlPacket.Chap(Proto.CHAP, code, CHAP_CODES.name(code), l.u8(1), name, variant, message,
+                    error[0], errorName[0], failureMessage[0]);
         }
 
         private static long parse(String s) {
@@ -1026,6 +1293,27 @@ final class PppCodecs {
                     }
                 }
             }
+        }
+
+        /** The method type, Identity and Notification of a Request/Response, as {@link #fields} reads them. */
+        static PppControlPacket.Eap packet(Layer l) {
+            int code = l.aux;
+            byte[] b = l.buf;
+            int o = l.payloadOffset();
+            int end = dataEnd(l);
+            int type = -1;
+            String identity = null;
+            String notification = null;
+            if ((code == PppControlPacket.Eap.REQUEST || code == PppControlPacket.Eap.RESPONSE) && o < end) {
+                type = b[o] & 0xff;
+                if (type == PppControlPacket.Eap.TYPE_IDENTITY) {
+                    identity = text(b, o + 1, end - o - 1);
+                } else if (type == PppControlPacket.Eap.TYPE_NOTIFICATION) {
+                    notification = text(b, o + 1, end - o - 1);
+                }
+            }
+            return new PppControlPacket.Eap(Proto.EAP, code, EAP_CODES.name(code), l.u8(1), type,
+                    type >= 0 ? EAP_TYPES.name(type) : null, identity, notification);
         }
     }
 

@@ -64,29 +64,29 @@ final class PptpCodec implements LayerCodec {
         int type = l.aux;
         out.append("PPTP ").append(MESSAGE_TYPES.nameOrNumber(type));
         switch (type) {
-            case 7, 9, 12 -> {
+            case PptpPacket.OCRQ, PptpPacket.ICRQ, PptpPacket.CCRQ -> {
                 if (has(l, 12, 2)) {
                     out.append(" call=").append(l.u16(12));
                 }
             }
-            case 8, 10 -> {
+            case PptpPacket.OCRP, PptpPacket.ICRP -> {
                 if (has(l, 12, 5)) {
                     out.append(" call=").append(l.u16(12)).append(" peer=").append(l.u16(14));
                     out.append(" result=").append(RESULT_CODES.nameOrNumber(type << 8 | l.u8(16)));
                 }
             }
-            case 11, 14, 15 -> {
+            case PptpPacket.ICCN, PptpPacket.WEN, PptpPacket.SLI -> {
                 if (has(l, 12, 2)) {
                     out.append(" peer=").append(l.u16(12));
                 }
             }
-            case 13 -> {
+            case PptpPacket.CDN -> {
                 if (has(l, 12, 3)) {
                     out.append(" call=").append(l.u16(12)).append(" result=")
                             .append(RESULT_CODES.nameOrNumber(type << 8 | l.u8(14)));
                 }
             }
-            case 2 -> {
+            case PptpPacket.SCCRP -> {
                 if (has(l, 12, 3)) {
                     out.append(" result=").append(RESULT_CODES.nameOrNumber(type << 8 | l.u8(14)));
                 }
@@ -111,16 +111,16 @@ final class PptpCodec implements LayerCodec {
         out.named("messageType", pt, pt == 1 ? "Control Message" : pt == 2 ? "Management Message" : null);
         out.hexNumber("magicCookie", l.u32(4), 8);
         out.named("controlMessageType", type, MESSAGE_TYPES.name(type));
-        if (l.u32(4) != MAGIC || pt != 1) {
+        if (l.u32(4) != MAGIC || pt != PptpPacket.CONTROL_MESSAGE) {
             return;
         }
         switch (type) {
-            case 1, 2 -> {
+            case PptpPacket.SCCRQ, PptpPacket.SCCRP -> {
                 if (!has(l, 12, 144)) {
                     return;
                 }
                 out.text("protocolVersion", l.u8(12) + "." + l.u8(13));
-                if (type == 2) {
+                if (type == PptpPacket.SCCRP) {
                     result(l, out, type, 14);
                 }
                 capabilities(out, "framingCapabilities", l.u32(16), FRAMING);
@@ -130,28 +130,28 @@ final class PptpCodec implements LayerCodec {
                 out.text("hostName", PppCodecs.text(l.buf, l.offset + 28, 64));
                 out.text("vendor", PppCodecs.text(l.buf, l.offset + 92, 64));
             }
-            case 3 -> {
+            case PptpPacket.STOP_CCRQ -> {
                 if (has(l, 12, 1)) {
-                    out.named("reason", l.u8(12), RESULT_CODES.name(type << 8 | l.u8(12)));
+                    out.named("reason", l.u8(12), resultName(type, l.u8(12)));
                 }
             }
-            case 4 -> {
+            case PptpPacket.STOP_CCRP -> {
                 if (has(l, 12, 2)) {
                     result(l, out, type, 12);
                 }
             }
-            case 5 -> {
+            case PptpPacket.ECHO_REQUEST -> {
                 if (has(l, 12, 4)) {
                     out.hexNumber("identifier", l.u32(12), 8);
                 }
             }
-            case 6 -> {
+            case PptpPacket.ECHO_REPLY -> {
                 if (has(l, 12, 6)) {
                     out.hexNumber("identifier", l.u32(12), 8);
                     result(l, out, type, 16);
                 }
             }
-            case 7 -> {
+            case PptpPacket.OCRQ -> {
                 if (!has(l, 12, 156)) {
                     return;
                 }
@@ -167,7 +167,7 @@ final class PptpCodec implements LayerCodec {
                 out.text("phoneNumber", PppCodecs.text(l.buf, l.offset + 40, 64));
                 out.text("subaddress", PppCodecs.text(l.buf, l.offset + 104, 64));
             }
-            case 8 -> {
+            case PptpPacket.OCRP -> {
                 if (!has(l, 12, 20)) {
                     return;
                 }
@@ -180,7 +180,7 @@ final class PptpCodec implements LayerCodec {
                 out.number("processingDelay", l.u16(26));
                 out.number("physicalChannelId", l.u32(28));
             }
-            case 9 -> {
+            case PptpPacket.ICRQ -> {
                 if (!has(l, 12, 208)) {
                     return;
                 }
@@ -194,7 +194,7 @@ final class PptpCodec implements LayerCodec {
                 out.text("dialingNumber", PppCodecs.text(l.buf, l.offset + 92, 64));
                 out.text("subaddress", PppCodecs.text(l.buf, l.offset + 156, 64));
             }
-            case 10 -> {
+            case PptpPacket.ICRP -> {
                 if (!has(l, 12, 10)) {
                     return;
                 }
@@ -204,7 +204,7 @@ final class PptpCodec implements LayerCodec {
                 out.number("windowSize", l.u16(18));
                 out.number("transmitDelay", l.u16(20));
             }
-            case 11 -> {
+            case PptpPacket.ICCN -> {
                 if (!has(l, 12, 16)) {
                     return;
                 }
@@ -214,12 +214,12 @@ final class PptpCodec implements LayerCodec {
                 out.number("transmitDelay", l.u16(22));
                 capabilities(out, "framingType", l.u32(24), FRAMING);
             }
-            case 12 -> {
+            case PptpPacket.CCRQ -> {
                 if (has(l, 12, 2)) {
                     out.number("callId", l.u16(12));
                 }
             }
-            case 13 -> {
+            case PptpPacket.CDN -> {
                 if (!has(l, 12, 136)) {
                     return;
                 }
@@ -228,7 +228,7 @@ final class PptpCodec implements LayerCodec {
                 out.number("causeCode", l.u16(16));
                 out.text("callStatistics", PppCodecs.text(l.buf, l.offset + 20, 128));
             }
-            case 14 -> {
+            case PptpPacket.WEN -> {
                 if (!has(l, 12, 28)) {
                     return;
                 }
@@ -240,7 +240,7 @@ final class PptpCodec implements LayerCodec {
                 out.number("timeoutErrors", l.u32(32));
                 out.number("alignmentErrors", l.u32(36));
             }
-            case 15 -> {
+            case PptpPacket.SLI -> {
                 if (!has(l, 12, 12)) {
                     return;
                 }
@@ -253,9 +253,84 @@ final class PptpCodec implements LayerCodec {
         }
     }
 
+    /** The message of a "pptp" layer, with the length checks of {@link #fields}; null below the 12-byte header. */
+    static PptpPacket packet(Layer l) {
+        if (l.proto != Proto.PPTP || l.headerLength < HEADER) {
+            return null;
+        }
+        int type = l.aux;
+        int pt = l.u16(2);
+        String name = MESSAGE_TYPES.name(type);
+        int callId = -1;
+        int peerCallId = -1;
+        int result = -1;
+        int error = -1;
+        int cause = -1;
+        int reason = -1;
+        String hostName = null;
+        String vendor = null;
+        String statistics = null;
+        int resultAt = -1;
+        if (l.u32(4) == MAGIC && pt == PptpPacket.CONTROL_MESSAGE) {
+            switch (type) {
+                case PptpPacket.SCCRQ, PptpPacket.SCCRP -> {
+                    if (has(l, 12, 144)) {
+                        resultAt = type == PptpPacket.SCCRP ? 14 : -1;
+                        hostName = PppCodecs.text(l.buf, l.offset + 28, 64);
+                        vendor = PppCodecs.text(l.buf, l.offset + 92, 64);
+                    }
+                }
+                case PptpPacket.STOP_CCRQ -> reason = has(l, 12, 1) ? l.u8(12) : -1;
+                case PptpPacket.STOP_CCRP -> resultAt = has(l, 12, 2) ? 12 : -1;
+                case PptpPacket.ECHO_REPLY -> resultAt = has(l, 12, 6) ? 16 : -1;
+                case PptpPacket.OCRQ, PptpPacket.ICRQ -> {
+                    if (has(l, 12, type == PptpPacket.OCRQ ? 156 : 208)) {
+                        callId = l.u16(12);
+                    }
+                }
+                case PptpPacket.OCRP, PptpPacket.ICRP -> {
+                    if (has(l, 12, type == PptpPacket.OCRP ? 20 : 10)) {
+                        callId = l.u16(12);
+                        peerCallId = l.u16(14);
+                        resultAt = 16;
+                        cause = type == PptpPacket.OCRP ? l.u16(18) : -1;
+                    }
+                }
+                case PptpPacket.ICCN, PptpPacket.WEN, PptpPacket.SLI -> {
+                    if (has(l, 12, type == PptpPacket.ICCN ? 16 : type == PptpPacket.WEN ? 28 : 12)) {
+                        peerCallId = l.u16(12);
+                    }
+                }
+                case PptpPacket.CCRQ -> callId = has(l, 12, 2) ? l.u16(12) : -1;
+                case PptpPacket.CDN -> {
+                    if (has(l, 12, 136)) {
+                        callId = l.u16(12);
+                        resultAt = 14;
+                        cause = l.u16(16);
+                        statistics = PppCodecs.text(l.buf, l.offset + 20, 128);
+                    }
+                }
+                default -> {
+                }
+            }
+            if (resultAt >= 0) {
+                result = l.u8(resultAt);
+                error = l.u8(resultAt + 1);
+            }
+        }
+        return new PptpPacket(pt, type, name, callId, peerCallId, result, result >= 0 ? resultName(type, result) : null,
+                error, error >= 0 ? ERROR_CODES.name(error) : null, cause, reason,
+                reason >= 0 ? resultName(type, reason) : null, hostName, vendor, statistics);
+    }
+
+    /** Result codes (and the StopCCRQ reason) are named per message type: key type * 256 + code. */
+    private static String resultName(int type, int code) {
+        return RESULT_CODES.name(type << 8 | code);
+    }
+
     private static void result(Layer l, FieldSink out, int type, int rel) {
         int rc = l.u8(rel);
-        out.named("resultCode", rc, RESULT_CODES.name(type << 8 | rc));
+        out.named("resultCode", rc, resultName(type, rc));
         int ec = l.u8(rel + 1);
         out.named("errorCode", ec, ERROR_CODES.name(ec));
     }

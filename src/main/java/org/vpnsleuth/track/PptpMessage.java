@@ -1,5 +1,7 @@
 package org.vpnsleuth.track;
 
+import org.vpnsleuth.decode.PptpPacket;
+
 /** One PPTP control message (RFC 2637 §2) of a control connection, with the fields the diagnosis reads. */
 public final class PptpMessage {
     public final FrameRef at;
@@ -28,6 +30,23 @@ public final class PptpMessage {
         this.name = name;
     }
 
+    /** The message as the decoded packet has it. */
+    PptpMessage(FrameRef at, boolean fromClient, PptpPacket p) {
+        this(at, fromClient, p.controlType(),
+                p.controlTypeName() != null ? p.controlTypeName() : "type " + p.controlType());
+        callId = p.callId();
+        peerCallId = p.peerCallId();
+        resultCode = p.resultCode();
+        resultName = p.resultName();
+        errorCode = p.errorCode();
+        errorName = p.errorName();
+        causeCode = p.causeCode();
+        reason = p.reasonName();
+        hostName = p.hostName();
+        vendor = p.vendor();
+        callStatistics = p.callStatistics();
+    }
+
     /** "result 7 (Do Not Accept), error 0 (None)" or "". */
     public String result() {
         if (resultCode < 0) {
@@ -52,21 +71,21 @@ public final class PptpMessage {
     /** The short name used in the ladder and stoppedAt: "SCCRQ", "OCRP", "CCRQ", "CDN", ... */
     public String shortName() {
         return switch (type) {
-            case 1 -> "SCCRQ";
-            case 2 -> "SCCRP";
-            case 3 -> "StopCCRQ";
-            case 4 -> "StopCCRP";
-            case 5 -> "Echo-Request";
-            case 6 -> "Echo-Reply";
-            case 7 -> "OCRQ";
-            case 8 -> "OCRP";
-            case 9 -> "ICRQ";
-            case 10 -> "ICRP";
-            case 11 -> "ICCN";
-            case 12 -> "CCRQ";
-            case 13 -> "CDN";
-            case 14 -> "WEN";
-            case 15 -> "SLI";
+            case PptpPacket.SCCRQ -> "SCCRQ";
+            case PptpPacket.SCCRP -> "SCCRP";
+            case PptpPacket.STOP_CCRQ -> "StopCCRQ";
+            case PptpPacket.STOP_CCRP -> "StopCCRP";
+            case PptpPacket.ECHO_REQUEST -> "Echo-Request";
+            case PptpPacket.ECHO_REPLY -> "Echo-Reply";
+            case PptpPacket.OCRQ -> "OCRQ";
+            case PptpPacket.OCRP -> "OCRP";
+            case PptpPacket.ICRQ -> "ICRQ";
+            case PptpPacket.ICRP -> "ICRP";
+            case PptpPacket.ICCN -> "ICCN";
+            case PptpPacket.CCRQ -> "CCRQ";
+            case PptpPacket.CDN -> "CDN";
+            case PptpPacket.WEN -> "WEN";
+            case PptpPacket.SLI -> "SLI";
             default -> "type " + type;
         };
     }
