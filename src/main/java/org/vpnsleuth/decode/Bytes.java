@@ -61,7 +61,22 @@ public final class Bytes {
     }
 
     public static String ipv4(byte[] b, int o) {
-        return (b[o] & 0xff) + "." + (b[o + 1] & 0xff) + "." + (b[o + 2] & 0xff) + "." + (b[o + 3] & 0xff);
+        byte[] t = new byte[15];
+        int n = 0;
+        for (int i = 0; i < 4; i++) {
+            if (i > 0) {
+                t[n++] = '.';
+            }
+            int v = b[o + i] & 0xff;
+            if (v >= 100) {
+                t[n++] = (byte) ('0' + v / 100);
+            }
+            if (v >= 10) {
+                t[n++] = (byte) ('0' + v / 10 % 10);
+            }
+            t[n++] = (byte) ('0' + v % 10);
+        }
+        return new String(t, 0, n, java.nio.charset.StandardCharsets.ISO_8859_1);
     }
 
     /** RFC 5952 text form: lowercase, longest run of two or more zero groups compressed. */

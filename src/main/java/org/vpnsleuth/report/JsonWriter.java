@@ -103,9 +103,21 @@ public final class JsonWriter {
         return this;
     }
 
+    /** True when {@code c} is written as itself inside a JSON string (the common case, checked first). */
+    private static boolean plain(char c) {
+        return c >= 0x20 && c != '"' && c != '\\' && c < 0x2028 && !Character.isSurrogate(c)
+                || c > 0x2029 && !Character.isSurrogate(c);
+    }
+
     private void string(String s) {
         out.append('"');
-        for (int i = 0; i < s.length(); i++) {
+        int n = s.length();
+        int start = 0;
+        while (start < n && plain(s.charAt(start))) {
+            start++;
+        }
+        out.append(s, 0, start); // the run that needs no escaping, in one copy
+        for (int i = start; i < s.length(); i++) {
             char c = s.charAt(i);
             switch (c) {
                 case '"' -> out.append("\\\"");
