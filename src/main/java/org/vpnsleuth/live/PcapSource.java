@@ -168,6 +168,9 @@ public final class PcapSource implements Closeable {
     private long tsNanos;
 
     private void direct() {
+        if (Boolean.getBoolean("vpnsleuth.live.pcap4j")) {
+            return; // -Dvpnsleuth.live.pcap4j=true: pcap4j's path, to compare (bench/live-drop-bench.sh)
+        }
         try {
             java.lang.reflect.Field f = PcapHandle.class.getDeclaredField("handle");
             f.setAccessible(true);
