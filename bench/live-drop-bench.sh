@@ -63,6 +63,13 @@ tcpdump_run() {
     echo "$r $(grep -oE '[0-9]+ packets received by filter' "$tmp/td" | cut -d' ' -f1) $(grep -oE '[0-9]+ packets dropped by kernel' "$tmp/td" | cut -d' ' -f1)"
 }
 
+# threadcpu PID: CPU time (clock ticks) of live's capture thread ("java", the launcher's main
+# thread) and of its analysis thread, from /proc
+threadcpu() {
+    for t in /proc/"$1"/task/*; do echo "$(cat "$t/comm") $(cut -d' ' -f14,15 "$t/stat")"; done \
+        | awk '$1 == "java" { c += $2 + $3 } $1 == "live-analysis" { a += $2 + $3 } END { print c + 0, a + 0 }'
+}
+
 # live_run PPS PACKETS: "sent pps received dropped ifdrop droppedInternal analysed"
 live_run() {
     local bopt=(); [[ -n ${BUFFER:-} ]] && bopt=(-B "$BUFFER")
@@ -72,17 +79,20 @@ live_run() {
     local pid=$!
     until grep -q 'listening on' "$tmp/err"; do sleep 0.1; done
     sleep 1
+    local cpu0; cpu0=$(threadcpu "$pid")
     local r; r=$(replay "$1" "$2")
     sleep 2
+    local cpu1; cpu1=$(threadcpu "$pid")
     kill -TERM "$pid"; wait "$pid" || true
     local line; line=$(grep '"event":"capture-stopped"' "$tmp/out" || true)
     field() { grep -oE "\"$1\":[0-9]+" <<<"$line" | cut -d: -f2 || echo '?'; }
-    echo "$r $(field received) $(field dropped) $(field droppedByInterface) $(field droppedInternal) $(field packets)"
+    echo "$r $(field received) $(field dropped) $(field droppedByInterface) $(field droppedInternal) $(field packets)" \
+        "$(awk -v a="$cpu0" -v b="$cpu1" 'BEGIN { split(a, x, " "); split(b, y, " "); print y[1] - x[1], y[2] - x[2] }')"
 }
 
 echo "# $(date -u +%FT%TZ) $(nproc) cores; capture $cap ($frames frames); ${duration} s per run; $(tcpreplay -V 2>&1 | head -1)"
 printf '%-7s %-8s %9s %8s | %9s %8s %8s %6s %8s %9s | %8s %8s | %s\n' rate run sent 'sent/s' received dropped ifdrop \
-    internal 'lost%' analysed 'td-drop' 'td-lost%' 'load (1 min)'
+    internal 'lost%' analysed 'td-drop' 'td-lost%' 'load (1 min); live: CPU µs per frame, capture/analysis thread'
 for r in "${rates[@]}"; do
     n=$((r * duration))
     if [[ ${TCPDUMP:-1} != 0 ]]; then
@@ -90,10 +100,12 @@ for r in "${rates[@]}"; do
         printf '%-7s %-8s %9s %8s | %9s %8s %8s %6s %8s %9s | %8s %8s | %s\n' "$r" tcpdump "$s" "$p" "$rec" - - - - - "$d" \
             "$(awk -v d="$d" -v n="$s" 'BEGIN { printf "%.2f", 100 * d / n }')" "$(cut -d' ' -f1 /proc/loadavg)"
     fi
-    read -r s p rec d ifd di an <<<"$(live_run "$r" "$n")"
+    read -r s p rec d ifd di an cc ca <<<"$(live_run "$r" "$n")"
+    tick=$(getconf CLK_TCK)
     printf '%-7s %-8s %9s %8s | %9s %8s %8s %6s %8s %9s | %8s %8s | %s\n' "$r" vpnsleuth "$s" "$p" "$rec" "$d" "$ifd" "$di" \
         "$(awk -v a="$d" -v b="$ifd" -v c="$di" -v n="$s" 'BEGIN { printf "%.2f", 100 * (a + b + c) / n }')" "$an" - - \
-        "$(cut -d' ' -f1 /proc/loadavg)"
+        "$(cut -d' ' -f1 /proc/loadavg); $(awk -v c="$cc" -v a="$ca" -v t="$tick" -v cap="$((rec - d))" -v an="$an" \
+            'BEGIN { printf "%.2f / %.2f", c * 1e6 / t / cap, a * 1e6 / t / an }')"
     if [[ ${TCPDUMP:-1} != 0 ]]; then
         read -r s p rec d <<<"$(tcpdump_run "$r" "$n")"
         printf '%-7s %-8s %9s %8s | %9s %8s %8s %6s %8s %9s | %8s %8s | %s\n' "$r" tcpdump "$s" "$p" "$rec" - - - - - "$d" \

@@ -233,7 +233,7 @@ public final class LiveCommand implements Callable<Integer> {
                 .with("snaplen", (long) snaplen), out, err);
         FrameRing ring = new FrameRing((int) Math.min(1 << 30, ringMib * 1024L * 1024L), ringSlots(ringMib));
         Analyser analyser = new Analyser(ring, session, src.linkType(), tty, out, err, src);
-        Thread analysis = new Thread(analyser, "vpnsleuth-live-analysis");
+        Thread analysis = new Thread(analyser, "live-analysis");
         analysis.setDaemon(true);
         analysisThread = analysis;
         analysis.start();

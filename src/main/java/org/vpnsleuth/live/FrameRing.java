@@ -192,6 +192,10 @@ public final class FrameRing {
     /**
      * Waits until a frame is queued (true), the ring is closed and empty (false), or {@code nanos}
      * pass (true, possibly with nothing queued). Consumer thread only.
+     *
+     * <p>While frames flow the consumer naps a millisecond at a time and looks again, so the
+     * producer never has to wake it (an unpark per frame is a system call per frame on both
+     * threads); only after {@link #NAPS} empty naps in a row does it sleep until the producer wakes it.
      */
     public boolean await(long waitNanos) {
         long until = System.nanoTime() + waitNanos;
@@ -205,16 +209,25 @@ public final class FrameRing {
             }
             if (spin < 64) {
                 Thread.onSpinWait();
-                continue;
+            } else if (idleNaps < NAPS) {
+                idleNaps++;
+                LockSupport.parkNanos(this, Math.min(left, NAP_NANOS));
+            } else {
+                waiter = Thread.currentThread();
+                if (tail == head && !closed) { // checked again after announcing the wait: a publish in between unparks
+                    LockSupport.parkNanos(this, Math.min(left, TimeUnit.MILLISECONDS.toNanos(100)));
+                }
+                waiter = null;
             }
-            waiter = Thread.currentThread();
-            if (tail == head && !closed) { // checked again after announcing the wait: a publish in between unparks
-                LockSupport.parkNanos(this, Math.min(left, TimeUnit.MILLISECONDS.toNanos(100)));
-            }
-            waiter = null;
         }
+        idleNaps = 0;
         return true;
     }
+
+    /** Naps of {@link #NAP_NANOS} with nothing queued before the consumer sleeps until woken. */
+    static final int NAPS = 50;
+    static final long NAP_NANOS = 1_000_000L;
+    private int idleNaps;
 
     // ------------------------------------------------------------------ counters (any thread)
 

@@ -429,12 +429,18 @@ public final class LiveMonitor implements TrackerListener {
 
     static String label(IkeSa sa) {
         return "IKEv" + sa.version + " " + (sa.initiator != null ? sa.initiator.address() : "?") + " ⇄ "
-                + (sa.responder != null ? sa.responder.address() : "?") + " " + String.format("%016x", sa.spiI);
+                + (sa.responder != null ? sa.responder.address() : "?") + " " + hex16(sa.spiI);
+    }
+
+    /** {@code String.format("%016x", v)} without the Formatter (three per event). */
+    static String hex16(long v) {
+        String h = Long.toHexString(v);
+        return h.length() == 16 ? h : "0000000000000000".substring(h.length()) + h;
     }
 
     private static LiveEvent sa(LiveEvent e, IkeSa sa, IkeMessage m) {
-        e.with("ikeVersion", (long) sa.version).with("spiI", String.format("%016x", sa.spiI))
-                .with("spiR", String.format("%016x", sa.spiR))
+        e.with("ikeVersion", (long) sa.version).with("spiI", hex16(sa.spiI))
+                .with("spiR", hex16(sa.spiR))
                 .with("initiator", sa.initiator == null ? null : sa.initiator.toString())
                 .with("responder", sa.responder == null ? null : sa.responder.toString());
         if (m != null) {
