@@ -15,6 +15,7 @@
 #   LIVE_ARGS=...  more options for live (e.g. "--immediate", "--ring-size 256")
 #   JAVA_OPTS=...  JVM options for live (e.g. -XX:StartFlightRecording=filename=live.jfr)
 #   TCPDUMP=0      no tcpdump runs
+#   KEEP=DIR       keep live's output of each run as DIR/live-PPS.jsonl (events, drops, report)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
@@ -84,6 +85,7 @@ live_run() {
     sleep 2
     local cpu1; cpu1=$(threadcpu "$pid")
     kill -TERM "$pid"; wait "$pid" || true
+    [[ -z ${KEEP:-} ]] || cp "$tmp/out" "$KEEP/live-$1.jsonl"
     local line; line=$(grep '"event":"capture-stopped"' "$tmp/out" || true)
     field() { grep -oE "\"$1\":[0-9]+" <<<"$line" | cut -d: -f2 || echo '?'; }
     echo "$r $(field received) $(field dropped) $(field droppedByInterface) $(field droppedInternal) $(field packets)" \
