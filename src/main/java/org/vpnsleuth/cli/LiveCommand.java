@@ -350,7 +350,7 @@ public final class LiveCommand implements Callable<Integer> {
         long dropped = ring.dropped();
         LiveEvent stopped = new LiveEvent(LiveEvent.Kind.CAPTURE_STOPPED, now(), "stopped by " + why + " after " + session.frames()
                 + " packets" + (st != null ? "; libpcap received " + st[0] + ", dropped " + st[1] + ", dropped by the interface " + st[2] : "")
-                + "; " + captured + " captured, " + dropped + " not analysed (analysis behind, droppedInternal)")
+                + "; " + captured + " captured, " + dropped + " of them not analysed (droppedInternal: the analysis fell behind)")
                 .with("stoppedBy", why).with("packets", session.frames()).with("captured", captured);
         if (st != null) {
             stopped.with("received", st[0]).with("dropped", st[1]).with("droppedByInterface", st[2]);
