@@ -151,6 +151,14 @@ public final class LiveCommand implements Callable<Integer> {
             return Main.UNREADABLE;
         }
         String bpf = filter != null ? filter : DEFAULT_FILTER;
+        FrameRing ring;
+        try {
+            ring = new FrameRing((int) Math.min(1 << 30, ringMib * 1024L * 1024L), ringSlots(ringMib));
+        } catch (OutOfMemoryError e) {
+            err.println("vpnsleuth: a ring of " + ringMib + " MiB (--ring-size) does not fit in the Java heap ("
+                    + Runtime.getRuntime().maxMemory() / (1024 * 1024) + " MiB): lower --ring-size or raise the heap (VPNSLEUTH_JAVA_OPTS=-Xmx...)");
+            return Main.UNREADABLE;
+        }
         PcapSource src;
         try {
             src = PcapSource.open(new PcapSource.Options(iface, bpf, snaplen, promiscuous, (int) Math.min(Integer.MAX_VALUE, bufferKib * 1024L),
@@ -196,7 +204,7 @@ public final class LiveCommand implements Callable<Integer> {
         }, "vpnsleuth-live-stop");
         Runtime.getRuntime().addShutdownHook(hook);
         try {
-            return capture(src, session, writer, bpf, tty, out, err);
+            return capture(src, ring, session, writer, bpf, tty, out, err);
         } finally {
             done.countDown();
             if (!"signal".equals(stoppedBy)) {
@@ -222,7 +230,7 @@ public final class LiveCommand implements Callable<Integer> {
      * shows the status line. When the ring is full the frame is counted (droppedInternal), still
      * written. At the end the analysis drains the ring, then the counters and the report are printed.
      */
-    private int capture(PcapSource src, LiveSession session, PcapngRotator writer, String bpf, boolean tty, PrintWriter out,
+    private int capture(PcapSource src, FrameRing ring, LiveSession session, PcapngRotator writer, String bpf, boolean tty, PrintWriter out,
             PrintWriter err) {
         err.println("vpnsleuth: listening on " + src.iface() + " (link type " + src.linkType() + ", snaplen " + snaplen
                 + (promiscuous ? ", promiscuous" : "") + (immediate ? ", immediate" : "") + ", buffer " + bufferKib + " KiB, ring "
@@ -231,7 +239,6 @@ public final class LiveCommand implements Callable<Integer> {
         print(new LiveEvent(LiveEvent.Kind.CAPTURE_STARTED, now(), "capturing on " + src.iface() + " with filter: " + bpf)
                 .with("interface", src.iface()).with("linkType", (long) src.linkType()).with("filter", bpf)
                 .with("snaplen", (long) snaplen), out, err);
-        FrameRing ring = new FrameRing((int) Math.min(1 << 30, ringMib * 1024L * 1024L), ringSlots(ringMib));
         Analyser analyser = new Analyser(ring, session, src.linkType(), tty, out, err, src);
         Thread analysis = new Thread(analyser, "live-analysis");
         analysis.setDaemon(true);
