@@ -10,6 +10,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.vpnsleuth.capture.Frame;
+import org.vpnsleuth.live.FrameRing;
 import org.vpnsleuth.live.LiveEvent;
 import org.vpnsleuth.live.LiveSession;
 import org.vpnsleuth.live.PcapSource;
@@ -55,11 +56,22 @@ public final class LiveCommand implements Callable<Integer> {
             description = "promiscuous mode (default: on; --no-promiscuous to see only this host's traffic)")
     boolean promiscuous;
 
-    @Option(names = {"-B", "--buffer-size"}, paramLabel = "KiB", defaultValue = "32768", description = "libpcap's kernel buffer in KiB (default: ${DEFAULT-VALUE})")
+    @Option(names = {"-B", "--buffer-size"}, paramLabel = "KiB", defaultValue = "65536", description = "libpcap's kernel buffer in KiB (default: ${DEFAULT-VALUE})")
     int bufferKib;
 
-    @Option(names = "--immediate", negatable = true, defaultValue = "true", fallbackValue = "true",
-            description = "immediate mode: each packet is delivered as it arrives (default: on)")
+    @Option(names = "--ring-size", paramLabel = "MiB", description = "frames captured and waiting for the analysis are held in a"
+            + " ring of this size; when it is full they are counted as droppedInternal (default: 256, at most a quarter of the Java heap)")
+    Long ringOption;
+    long ringMib;
+
+    /** The default ring: 256 MiB (about 3.5 s of 100,000 packets/s of 700 bytes), at most a quarter of the heap. */
+    static long defaultRingMib(long maxHeapBytes) {
+        return Math.max(1, Math.min(256, maxHeapBytes / 4 / (1024 * 1024)));
+    }
+
+    @Option(names = "--immediate", negatable = true, defaultValue = "false", fallbackValue = "true",
+            description = "immediate mode: each packet is delivered as it arrives instead of within 100 ms (default: off; on Linux"
+                    + " libpcap then uses a ring of snaplen-sized slots: lower --snaplen with it, docs/live.md)")
     boolean immediate;
 
     @Option(names = "--format", defaultValue = "text", description = "text, or json: one JSON object per line per event, then the"
@@ -108,6 +120,8 @@ public final class LiveCommand implements Callable<Integer> {
     private volatile long lastReturn;
     private volatile String stoppedBy;
     private boolean statusShown;
+    private boolean unflushed;
+    private volatile Thread analysisThread;
 
     @Override
     public Integer call() {
@@ -131,6 +145,8 @@ public final class LiveCommand implements Callable<Integer> {
         }
         check(snaplen >= 64 && snaplen <= 262144, "--snaplen must be between 64 and 262144");
         check(bufferKib >= 64 && bufferKib <= 2_000_000, "--buffer-size must be between 64 and 2000000 KiB");
+        check(ringOption == null || ringOption >= 1 && ringOption <= 1024, "--ring-size must be between 1 and 1024 MiB");
+        ringMib = ringOption != null ? ringOption : defaultRingMib(Runtime.getRuntime().maxMemory());
         check(duration == null || duration > 0 && duration < 1e9, "--duration must be positive");
         check(count == null || count > 0, "--count must be positive");
         check(rotateMb == null || rotateMb > 0, "--rotate-size must be positive");
@@ -142,6 +158,14 @@ public final class LiveCommand implements Callable<Integer> {
             return Main.UNREADABLE;
         }
         String bpf = filter != null ? filter : DEFAULT_FILTER;
+        FrameRing ring;
+        try {
+            ring = new FrameRing((int) Math.min(1 << 30, ringMib * 1024L * 1024L), ringSlots(ringMib));
+        } catch (OutOfMemoryError e) {
+            err.println("vpnsleuth: a ring of " + ringMib + " MiB (--ring-size) does not fit in the Java heap ("
+                    + Runtime.getRuntime().maxMemory() / (1024 * 1024) + " MiB): lower --ring-size or raise the heap (VPNSLEUTH_JAVA_OPTS=-Xmx...)");
+            return Main.UNREADABLE;
+        }
         PcapSource src;
         try {
             src = PcapSource.open(new PcapSource.Options(iface, bpf, snaplen, promiscuous, (int) Math.min(Integer.MAX_VALUE, bufferKib * 1024L),
@@ -187,7 +211,7 @@ public final class LiveCommand implements Callable<Integer> {
         }, "vpnsleuth-live-stop");
         Runtime.getRuntime().addShutdownHook(hook);
         try {
-            return capture(src, session, writer, bpf, tty, out, err);
+            return capture(src, ring, session, writer, bpf, tty, out, err);
         } finally {
             done.countDown();
             if (!"signal".equals(stoppedBy)) {
@@ -206,21 +230,35 @@ public final class LiveCommand implements Callable<Integer> {
         }
     }
 
-    private int capture(PcapSource src, LiveSession session, PcapngRotator writer, String bpf, boolean tty, PrintWriter out,
+    /**
+     * Two threads: this one (the capture thread) only reads frames from libpcap, writes them to
+     * {@code --write} and copies them into the {@link FrameRing}; the analysis thread takes them
+     * from the ring through the {@link LiveSession} (decode, track, events), ticks once a second and
+     * shows the status line. When the ring is full the frame is counted (droppedInternal), still
+     * written. At the end the analysis drains the ring, then the counters and the report are printed.
+     */
+    private int capture(PcapSource src, FrameRing ring, LiveSession session, PcapngRotator writer, String bpf, boolean tty, PrintWriter out,
             PrintWriter err) {
         err.println("vpnsleuth: listening on " + src.iface() + " (link type " + src.linkType() + ", snaplen " + snaplen
-                + (promiscuous ? ", promiscuous" : "") + (immediate ? ", immediate" : "") + "), " + PcapSource.libVersion()
-                + "; Ctrl-C to stop");
+                + (promiscuous ? ", promiscuous" : "") + (immediate ? ", immediate" : "") + ", buffer " + bufferKib + " KiB, ring "
+                + ringMib + " MiB" + (src.directRead() ? "" : ", through pcap4j") + "), " + PcapSource.libVersion() + "; Ctrl-C to stop");
         err.flush();
         print(new LiveEvent(LiveEvent.Kind.CAPTURE_STARTED, now(), "capturing on " + src.iface() + " with filter: " + bpf)
                 .with("interface", src.iface()).with("linkType", (long) src.linkType()).with("filter", bpf)
                 .with("snaplen", (long) snaplen), out, err);
+        Analyser analyser = new Analyser(ring, session, src.linkType(), tty, out, err, src);
+        Thread analysis = new Thread(analyser, "live-analysis");
+        analysis.setDaemon(true);
+        analysisThread = analysis;
+        analysis.start();
         long startMono = System.nanoTime();
         long deadline = duration == null ? Long.MAX_VALUE : startMono + (long) (duration * 1e9);
         long lastTick = startMono;
-        long lastDrops = 0;
         String writeError = null;
-        Frame f = new Frame();
+        Frame w = new Frame(); // what --write gets: a view over the ring slot (or the spare buffer when the ring is full)
+        w.linkType = src.linkType();
+        byte[] spare = new byte[Math.max(snaplen, 65536)];
+        long captured = 0;
         int rc = Main.OK;
         lastReturn = startMono;
         java.util.concurrent.ScheduledExecutorService waker = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
@@ -228,8 +266,8 @@ public final class LiveCommand implements Callable<Integer> {
             t.setDaemon(true);
             return t;
         });
-        // ticks (time-driven verdicts, flows that stop, the status line) happen on the capture
-        // thread: wake it when libpcap has kept it waiting for a while
+        // --duration, the stop flag, libpcap's counters and the file's flush are looked at on the
+        // capture thread: wake it when libpcap has kept it waiting for a while
         waker.scheduleAtFixedRate(() -> {
             if (System.nanoTime() - lastReturn > 500_000_000L) {
                 src.wake();
@@ -237,14 +275,29 @@ public final class LiveCommand implements Callable<Integer> {
         }, 250, 250, TimeUnit.MILLISECONDS);
         try {
             while (!stop) {
-                boolean got = src.next(f);
-                lastReturn = System.nanoTime();
+                boolean got = src.poll();
+                long mono = System.nanoTime();
+                lastReturn = mono;
                 if (got) {
+                    captured++;
+                    int len = src.capturedLength();
+                    int at = ring.reserve(len);
+                    byte[] into = at >= 0 ? ring.arena() : spare;
+                    int off = Math.max(at, 0);
+                    if (at < 0 && len > spare.length) {
+                        into = spare = new byte[len];
+                    }
+                    src.copyTo(into, off);
                     if (writer != null && writeError == null) {
+                        w.data = into;
+                        w.offset = off;
+                        w.capturedLength = len;
+                        w.originalLength = src.originalLength();
+                        w.timestampNanos = src.timestampNanos();
                         try {
-                            Path rotated = writer.write(f);
+                            Path rotated = writer.write(w);
                             if (rotated != null) {
-                                print(new LiveEvent(LiveEvent.Kind.FILE_ROTATED, f.timestampNanos, "writing " + rotated)
+                                print(new LiveEvent(LiveEvent.Kind.FILE_ROTATED, w.timestampNanos, "writing " + rotated)
                                         .with("file", rotated.toString()), out, err);
                             }
                         } catch (IOException e) {
@@ -252,31 +305,23 @@ public final class LiveCommand implements Callable<Integer> {
                             err.println("vpnsleuth: cannot write " + write + ": " + writeError + " (the capture goes on without saving)");
                         }
                     }
-                    session.frame(f);
-                    if (count != null && session.frames() >= count) {
+                    if (at >= 0) {
+                        ring.publish(len, src.originalLength(), src.timestampNanos(), captured);
+                    } else {
+                        ring.drop();
+                    }
+                    if (count != null && captured >= count) {
                         stoppedBy = "count";
                         break;
                     }
                 }
-                long mono = System.nanoTime();
                 if (mono >= deadline) {
                     stoppedBy = "duration";
                     break;
                 }
                 if (mono - lastTick >= 1_000_000_000L) {
                     lastTick = mono;
-                    session.tick(now());
-                    long[] st = src.stats();
-                    if (st != null && st[1] + st[2] > lastDrops) {
-                        long d = st[1] + st[2];
-                        print(new LiveEvent(LiveEvent.Kind.DROPS, now(), "libpcap dropped " + (d - lastDrops) + " packet(s) ("
-                                + d + " in all): the analysis misses them; raise --buffer-size or narrow --filter")
-                                .with("dropped", st[1]).with("droppedByInterface", st[2]).with("received", st[0]), out, err);
-                        lastDrops = d;
-                    }
-                    if (tty) {
-                        status(err, session, st);
-                    }
+                    analyser.pcapStats = src.stats(); // read here: libpcap's handle is this thread's
                     if (writer != null && writeError == null) {
                         try {
                             writer.flush();
@@ -306,13 +351,29 @@ public final class LiveCommand implements Callable<Integer> {
                 err.println("vpnsleuth: cannot write " + write + ": " + e.getMessage());
             }
         }
+        ring.close(); // the analysis takes what is queued, then ends
+        try {
+            analysis.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (analyser.failure != null) {
+            throw analyser.failure instanceof RuntimeException re ? re : new IllegalStateException(analyser.failure);
+        }
         String why = stoppedBy == null ? "error" : stoppedBy;
+        long dropped = ring.dropped();
         LiveEvent stopped = new LiveEvent(LiveEvent.Kind.CAPTURE_STOPPED, now(), "stopped by " + why + " after " + session.frames()
-                + " packets" + (st != null ? "; libpcap received " + st[0] + ", dropped " + st[1] + ", dropped by the interface " + st[2] : ""))
-                .with("stoppedBy", why).with("packets", session.frames());
+                + " packets" + (st != null ? "; libpcap received " + st[0] + ", dropped " + st[1] + ", dropped by the interface " + st[2] : "")
+                + "; " + captured + " captured, " + dropped + " of them not analysed (droppedInternal: the analysis fell behind)")
+                .with("stoppedBy", why).with("packets", session.frames()).with("captured", captured);
         if (st != null) {
             stopped.with("received", st[0]).with("dropped", st[1]).with("droppedByInterface", st[2]);
             session.warn("libpcap: " + st[0] + " packets received, " + st[1] + " dropped by libpcap, " + st[2] + " dropped by the interface");
+        }
+        stopped.with("droppedInternal", dropped);
+        if (dropped > 0) {
+            session.warn(dropped + " of the " + captured + " captured packets were not analysed: the analysis fell behind (droppedInternal)"
+                    + (writer != null ? "; they are in the saved file" : ""));
         }
         if (writer != null) {
             stopped.with("written", writer.frames()).with("files", writer.files().toString());
@@ -323,6 +384,97 @@ public final class LiveCommand implements Callable<Integer> {
         return rc;
     }
 
+    /** Slots for a ring of {@code mib} MiB: room for frames of 256 bytes on average. */
+    static int ringSlots(long mib) {
+        return (int) Math.min(1 << 22, Math.max(1024, mib * 4096));
+    }
+
+    /** The analysis thread: frames from the ring through the session, a tick a second, the status line. */
+    private final class Analyser implements Runnable {
+        private final FrameRing ring;
+        private final LiveSession session;
+        private final int linkType;
+        private final boolean tty;
+        private final PrintWriter out;
+        private final PrintWriter err;
+        private final PcapSource src;
+        /** libpcap's counters, read by the capture thread once a second. */
+        volatile long[] pcapStats;
+        volatile Throwable failure;
+        private long lastDrops;
+
+        Analyser(FrameRing ring, LiveSession session, int linkType, boolean tty, PrintWriter out, PrintWriter err, PcapSource src) {
+            this.ring = ring;
+            this.session = session;
+            this.linkType = linkType;
+            this.tty = tty;
+            this.out = out;
+            this.err = err;
+            this.src = src;
+        }
+
+        @Override
+        public void run() {
+            try {
+                Frame f = new Frame();
+                long lastTick = System.nanoTime();
+                long lastFlush = lastTick;
+                int n = 0;
+                while (true) {
+                    if (ring.take(f)) {
+                        f.linkType = linkType;
+                        f.interfaceId = 0;
+                        f.comment = null;
+                        try {
+                            session.frame(f, f.number);
+                        } finally {
+                            ring.release();
+                        }
+                        if ((++n & 255) != 0) {
+                            continue;
+                        }
+                    } else {
+                        flushEvents(out); // nothing queued: what was said goes out now
+                        if (!ring.await(200_000_000L)) {
+                            break; // closed and drained
+                        }
+                    }
+                    long mono = System.nanoTime();
+                    if (mono - lastFlush >= 50_000_000L) {
+                        lastFlush = mono;
+                        flushEvents(out);
+                    }
+                    if (mono - lastTick >= 1_000_000_000L) {
+                        lastTick = mono;
+                        tick();
+                    }
+                }
+                flushEvents(out);
+            } catch (Throwable t) {
+                failure = t; // thrown by the capture thread once it has stopped
+                stop = true;
+                src.wake();
+            }
+        }
+
+        private void tick() {
+            session.tick(now());
+            long[] st = pcapStats;
+            long internal = ring.dropped();
+            long d = (st != null ? st[1] + st[2] : 0) + internal;
+            if (d > lastDrops) {
+                print(new LiveEvent(LiveEvent.Kind.DROPS, now(), "dropped " + (d - lastDrops) + " packet(s) (" + d + " in all: "
+                        + (st != null ? st[1] + " by libpcap, " + st[2] + " by the interface, " : "") + internal
+                        + " by the analysis falling behind): the analysis misses them; raise --buffer-size, --ring-size or narrow --filter")
+                        .with("dropped", st != null ? st[1] : null).with("droppedByInterface", st != null ? st[2] : null)
+                        .with("received", st != null ? st[0] : null).with("droppedInternal", internal), out, err);
+                lastDrops = d;
+            }
+            if (tty) {
+                status(err, session, st, ring);
+            }
+        }
+    }
     private void report(LiveSession session, PrintWriter out) {
         Analysis a = session.finish("live, " + PcapSource.libVersion());
         StringBuilder sb = new StringBuilder(8192);
@@ -358,13 +510,27 @@ public final class LiveCommand implements Callable<Integer> {
             err.flush();
             statusShown = false;
         }
-        out.println(format == Format.json ? e.jsonLine() : e.textLine());
-        out.flush();
+        out.print(format == Format.json ? e.jsonLine() : e.textLine());
+        out.print('\n');
+        if (Thread.currentThread() != analysisThread) {
+            out.flush();
+        } else {
+            unflushed = true; // the analysis thread flushes when it waits for frames, and every 50 ms
+        }
     }
 
-    private synchronized void status(PrintWriter err, LiveSession s, long[] st) {
+    private synchronized void flushEvents(PrintWriter out) {
+        if (unflushed) {
+            out.flush();
+            unflushed = false;
+        }
+    }
+
+    private synchronized void status(PrintWriter err, LiveSession s, long[] st, FrameRing ring) {
+        flushEvents(spec.commandLine().getOut()); // the events before the line that follows them
         err.print("\r\033[K" + iface + ": " + s.frames() + " packets"
                 + (st != null ? ", " + st[1] + " dropped by libpcap, " + st[2] + " by the interface" : "")
+                + ", " + ring.dropped() + " by the analysis (droppedInternal), " + ring.queued() + " queued"
                 + ", " + s.tracker().ikeSas().size() + " IKE SAs, " + s.tracker().flows().size() + " ESP/AH flows, "
                 + s.monitor().events() + " events");
         err.flush();

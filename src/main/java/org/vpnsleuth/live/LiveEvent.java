@@ -63,7 +63,12 @@ public final class LiveEvent {
 
     /** "12:00:01.234 verdict          IKEv1 ... " (UTC clock). */
     public String textLine() {
-        return CLOCK.format(Instant.ofEpochSecond(0, nanos)) + " " + String.format(Locale.ROOT, "%-16s", kind.json) + " " + text;
+        StringBuilder sb = new StringBuilder(40 + text.length());
+        sb.append(CLOCK.format(Instant.ofEpochSecond(0, nanos))).append(' ').append(kind.json);
+        for (int i = kind.json.length(); i < 16; i++) {
+            sb.append(' '); // %-16s
+        }
+        return sb.append(' ').append(text).toString();
     }
 
     /** One JSON object on one line: event, time, nanos, text, then the fields. */

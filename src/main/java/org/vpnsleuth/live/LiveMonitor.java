@@ -69,6 +69,12 @@ public final class LiveMonitor implements TrackerListener {
 
     /** SAs touched since their last diagnosis, waiting for {@link #COALESCE_NANOS} to pass. */
     private final Set<IkeSa> due = new LinkedHashSet<>();
+    /**
+     * No SA in {@link #due} is due before this capture time: between two frames nothing is scanned
+     * (a copy of {@code due} on every frame was a tenth of the live analysis time with many SAs).
+     */
+    private long nextDue = Long.MAX_VALUE;
+    private final List<IkeSa> dueNow = new ArrayList<>();
 
     /** Diagnoses every SA still waiting (the capture ends: their verdicts are said before the report). */
     public void flush(long now) {
@@ -78,21 +84,39 @@ public final class LiveMonitor implements TrackerListener {
             }
         }
         due.clear();
+        nextDue = Long.MAX_VALUE;
+    }
+
+    private void addDue(IkeSa sa, SaState st) {
+        due.add(sa);
+        nextDue = Math.min(nextDue, st.diagnosedAt + COALESCE_NANOS);
     }
 
     /** Diagnoses the SAs whose wait is over. */
     private void diagnoseDue(long now) {
-        if (due.isEmpty()) {
+        if (due.isEmpty() || now < nextDue) {
             return;
         }
-        for (IkeSa sa : new ArrayList<>(due)) {
+        long next = Long.MAX_VALUE;
+        for (java.util.Iterator<IkeSa> it = due.iterator(); it.hasNext(); ) {
+            IkeSa sa = it.next();
             SaState st = states.get(sa);
-            if (st == null || now - st.diagnosedAt >= COALESCE_NANOS) {
-                due.remove(sa);
-                if (st != null) {
-                    verdict(sa, now);
-                }
+            if (st == null) {
+                it.remove();
+            } else if (now - st.diagnosedAt >= COALESCE_NANOS) {
+                it.remove();
+                dueNow.add(sa);
+            } else {
+                next = Math.min(next, st.diagnosedAt + COALESCE_NANOS);
             }
+        }
+        nextDue = next;
+        try {
+            for (IkeSa sa : dueNow) {
+                verdict(sa, now);
+            }
+        } finally {
+            dueNow.clear();
         }
     }
 
@@ -196,7 +220,7 @@ public final class LiveMonitor implements TrackerListener {
                 if (now - st.diagnosedAt >= COALESCE_NANOS) {
                     verdict(sa, now);
                 } else {
-                    due.add(sa);
+                    addDue(sa, st);
                 }
             }
             for (EspFlow f : newFlows) {
@@ -405,12 +429,18 @@ public final class LiveMonitor implements TrackerListener {
 
     static String label(IkeSa sa) {
         return "IKEv" + sa.version + " " + (sa.initiator != null ? sa.initiator.address() : "?") + " ⇄ "
-                + (sa.responder != null ? sa.responder.address() : "?") + " " + String.format("%016x", sa.spiI);
+                + (sa.responder != null ? sa.responder.address() : "?") + " " + hex16(sa.spiI);
+    }
+
+    /** {@code String.format("%016x", v)} without the Formatter (three per event). */
+    static String hex16(long v) {
+        String h = Long.toHexString(v);
+        return h.length() == 16 ? h : "0000000000000000".substring(h.length()) + h;
     }
 
     private static LiveEvent sa(LiveEvent e, IkeSa sa, IkeMessage m) {
-        e.with("ikeVersion", (long) sa.version).with("spiI", String.format("%016x", sa.spiI))
-                .with("spiR", String.format("%016x", sa.spiR))
+        e.with("ikeVersion", (long) sa.version).with("spiI", hex16(sa.spiI))
+                .with("spiR", hex16(sa.spiR))
                 .with("initiator", sa.initiator == null ? null : sa.initiator.toString())
                 .with("responder", sa.responder == null ? null : sa.responder.toString());
         if (m != null) {

@@ -15,7 +15,8 @@ import org.vpnsleuth.track.Tracker;
  * The analysis of a live capture, independent of where frames come from: each frame goes through
  * the same {@link Decoder} and {@link Tracker} as in {@code analyze} (report/Analysis.java), the
  * {@link LiveMonitor} says what changed, and {@link #finish} gives the report {@code analyze}
- * would give for the frames still tracked. Single-threaded: call it from the capture thread only.
+ * would give for the frames still tracked. Single-threaded: call it from one thread only (the
+ * analysis thread, which takes the frames the capture thread queued).
  */
 public final class LiveSession {
     private final String source;
@@ -43,7 +44,16 @@ public final class LiveSession {
 
     /** Decodes and tracks one captured frame (numbered here: 1, 2, ...); the events it causes go to the sink. */
     public void frame(Frame f) {
-        f.number = ++number;
+        frame(f, number + 1);
+    }
+
+    /**
+     * Decodes and tracks the captured frame number {@code n} (numbers increase; a gap is frames
+     * captured but not analysed, so that numbers stay those of the {@code --write} file).
+     */
+    public void frame(Frame f, long n) {
+        number = n;
+        f.number = n;
         f.source = source;
         decoder.decode(f, packet);
         tracker.add(packet, 0);

@@ -228,6 +228,54 @@ class LiveCaptureE2ETest {
         assertThat(tsharkFrames(rotated)).isNotEmpty();
     }
 
+    static long jsonNumber(String line, String field) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"" + field + "\":(-?\\d+)").matcher(line);
+        assertThat(m.find()).as(field + " in " + line).isTrue();
+        return Long.parseLong(m.group(1));
+    }
+
+    @Test
+    void captureStoppedGivesLibpcapsCountersAndTheAnalysisDrops() throws Exception {
+        Path saved = tmp.resolve("all.pcapng");
+        Path out = tmp.resolve("counts.out");
+        Path err = tmp.resolve("counts.err");
+        // a filter that keeps every frame, so that tcpreplay's count is what libpcap must receive
+        Process p = new ProcessBuilder(live("--format", "json", "--filter", "ip or not ip", "--duration", "60", "--write",
+                saved.toString())).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        long until = System.nanoTime() + 30_000_000_000L;
+        while (!Files.readString(err).contains("listening on")) {
+            if (!p.isAlive() || System.nanoTime() > until) {
+                p.destroyForcibly();
+                fail("vpnsleuth live did not start: " + Files.readString(err));
+            }
+            Thread.sleep(50);
+        }
+        Result r = run(60, "ip", "netns", "exec", NS_PEER, "tcpreplay", "-i", "vpeer", "--pps=20000", "--loop=1000", "-K",
+                CAPTURES.resolve("ikev2-psk-esp.pcapng").toString());
+        assertThat(r.exit()).as("tcpreplay: " + r.err()).isZero();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("Actual: (\\d+) packets").matcher(r.out() + r.err());
+        assertThat(m.find()).as("tcpreplay's summary: " + r.out()).isTrue();
+        long sent = Long.parseLong(m.group(1));
+        assertThat(sent).isEqualTo(20_000);
+        Thread.sleep(1500); // let the last frames be read
+        p.destroy();
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        List<String> lines = Files.readString(out, StandardCharsets.UTF_8).lines().toList();
+        String stopped = lines.stream().filter(l -> l.startsWith("{\"event\":\"capture-stopped\"")).findFirst()
+                .orElseThrow(() -> new AssertionError("no capture-stopped event: " + lines));
+        StrictJson.validate(stopped);
+        long received = jsonNumber(stopped, "received");
+        long dropped = jsonNumber(stopped, "dropped");
+        long droppedInternal = jsonNumber(stopped, "droppedInternal");
+        long analysed = jsonNumber(stopped, "packets");
+        long written = tsharkFrames(saved).size();
+        assertThat(received).as("libpcap received what tcpreplay sent").isEqualTo(sent);
+        assertThat(written).as("the saved file has every frame libpcap delivered").isEqualTo(received - dropped);
+        assertThat(analysed + droppedInternal).as("analysed + droppedInternal = frames libpcap delivered").isEqualTo(written);
+        assertThat(dropped).isGreaterThanOrEqualTo(0);
+        assertThat(droppedInternal).isGreaterThanOrEqualTo(0);
+    }
+
     @Test
     void unknownInterfaceListsTheInterfaces() throws Exception {
         List<String> cmd = new ArrayList<>(live("--count", "1"));
