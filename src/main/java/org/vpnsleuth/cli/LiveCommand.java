@@ -106,8 +106,8 @@ public final class LiveCommand implements Callable<Integer> {
     @Option(names = "--no-status", description = "no status line (it is shown only when the terminal is interactive)")
     boolean noStatus;
 
-    @Option(names = "--esp-udp-port", paramLabel = "PORT", description = "also decode UDP on this port as ESP-in-UDP (repeatable)")
-    List<Integer> espPorts = new ArrayList<>();
+    @CommandLine.Mixin
+    EspPortOptions espUdp;
 
     @CommandLine.Mixin
     KeyOptions keyOptions = new KeyOptions();
@@ -127,7 +127,7 @@ public final class LiveCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        Main.checkEspPorts(spec, espPorts);
+        List<Integer> espPorts = espUdp.checked(spec);
         if (listInterfaces) {
             try {
                 for (PcapSource.Iface i : PcapSource.interfaces()) {

@@ -24,15 +24,6 @@ public final class Main implements Runnable {
         throw new CommandLine.ParameterException(spec.commandLine(), "a command is required (see --help)");
     }
 
-    /** Every --esp-udp-port must be a UDP port (a usage error otherwise). */
-    static void checkEspPorts(CommandLine.Model.CommandSpec spec, java.util.List<Integer> ports) {
-        for (int port : ports) {
-            if (port < 1 || port > 65535) {
-                throw new CommandLine.ParameterException(spec.commandLine(), "--esp-udp-port " + port + " is not a port");
-            }
-        }
-    }
-
     public static void main(String[] args) {
         System.exit(run(args));
     }
