@@ -49,6 +49,8 @@ public final class SizeTracker {
     }
 
     private final Map<String, EncapSizes> instances = new LinkedHashMap<>();
+    /** The same instances by the header bytes that name them (the per-packet look-up). */
+    private final AddrIndex<EncapSizes> index = new AddrIndex<>();
     private final Map<String, Fragments> fragments = new LinkedHashMap<>();
     private long untracked;
 
@@ -198,11 +200,16 @@ public final class SizeTracker {
         if (kind == null) {
             return;
         }
-        String s = src(outer);
-        String d = dst(outer);
-        String key = at.file() + "|" + kind + "|" + s + "|" + d + "|" + id;
-        EncapSizes x = instances.get(key);
+        // found from the header bytes without address text (this runs for every tunnelled packet)
+        int alen = v4 ? 4 : 16;
+        int so = outer.offset + (v4 ? 12 : 8);
+        int dOff = outer.offset + (v4 ? 16 : 24);
+        int kindCode = kind.hashCode();
+        EncapSizes x = index.get(at.file(), kindCode, id, outer.buf, so, dOff, alen);
         if (x == null) {
+            String s = src(outer);
+            String d = dst(outer);
+            String key = at.file() + "|" + kind + "|" + s + "|" + d + "|" + id;
             if (instances.size() >= MAX_INSTANCES) {
                 untracked++;
                 return;
@@ -211,6 +218,7 @@ public final class SizeTracker {
             x.outerIpv6 = !v4;
             x.outerStack = names(p, oi, e);
             instances.put(key, x);
+            index.put(at.file(), kindCode, id, outer.buf, so, dOff, alen, x);
         }
         x.outer(at, outerLength, df);
         if (dg != null) {

@@ -94,6 +94,8 @@ public final class Tracker {
     private long saSeq;
     private final Map<IkeSa, Map<Long, IkeMessage>> sent = new HashMap<>();
     private final Map<String, EspFlow> flows = new LinkedHashMap<>();
+    /** The same flows by the header bytes that name them (the per-packet look-up). */
+    private final AddrIndex<EspFlow> flowIndex = new AddrIndex<>();
     private final List<IcmpError> icmpErrors = new ArrayList<>();
     private final List<String> files = new ArrayList<>();
     /** L2TP, PPTP, GRE and PPP (track/L2tpTracker.java). */
@@ -329,6 +331,11 @@ public final class Tracker {
                 goneFlows.add(f);
             }
         }
+        if (!goneFlows.isEmpty()) {
+            java.util.Set<EspFlow> gone = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+            gone.addAll(goneFlows);
+            flowIndex.removeValues(gone);
+        }
         keepalives.values().removeIf(k -> k.last().nanos() < cutoffNanos);
         icmpErrors.removeIf(e -> e.at().nanos() < cutoffNanos);
         if (lastMessage != null && lastMessage.at.nanos() < cutoffNanos) {
@@ -431,16 +438,28 @@ public final class Tracker {
         if (ip == null || l.headerLength < 8) {
             return;
         }
-        String src = ip.ipAddress(true); // straight from the header: this runs for every ESP/AH packet
-        String dst = ip.ipAddress(false);
         boolean esp = l.proto == Proto.ESP;
         long spi = esp ? l.u32(0) : l.u32(4);
         long seq = esp ? l.u32(4) : l.headerLength >= 12 ? l.u32(8) : -1;
+        // this runs for every ESP/AH packet: the flow is found from the header bytes, without address text
+        int alen = ip.proto == Proto.IPV4 && ip.headerLength >= 20 ? 4 : ip.proto == Proto.IPV6 && ip.headerLength >= 40 ? 16 : 0;
+        int so = ip.offset + (alen == 4 ? 12 : 8);
+        int dOff = ip.offset + (alen == 4 ? 16 : 24);
+        EspFlow f = alen == 0 ? null : flowIndex.get(at.file(), esp ? 1 : 2, spi, ip.buf, so, dOff, alen);
+        if (f != null) {
+            f.add(at, seq, l.totalLength());
+            if (esp && l.info instanceof org.vpnsleuth.crypto.EspDecryption.Result) {
+                f.decrypted++; // the decryption stage verified and opened it
+            }
+            return;
+        }
+        String src = ip.ipAddress(true);
+        String dst = ip.ipAddress(false);
         boolean udp = transport != null && transport.proto == Proto.UDP;
         int sp = udp && transport.headerLength >= 8 ? transport.u16(0) : 0;
         int dp = udp && transport.headerLength >= 8 ? transport.u16(2) : 0;
         String key = at.file() + "|" + l.proto + "|" + src + "|" + dst + "|" + spi;
-        EspFlow f = flows.get(key);
+        f = flows.get(key);
         if (f == null) {
             if (flows.size() >= limits.maxFlows()) {
                 if (firstTimeUntracked(key)) {
@@ -451,6 +470,9 @@ public final class Tracker {
             }
             f = new EspFlow(at.file(), esp ? "ESP" : "AH", src, dst, spi, udp, sp, dp);
             flows.put(key, f);
+            if (alen > 0) {
+                flowIndex.put(at.file(), esp ? 1 : 2, spi, ip.buf, so, dOff, alen, f);
+            }
             f.add(at, seq, l.totalLength());
             listener.flowOpened(f);
         } else {
