@@ -5,7 +5,6 @@ import org.vpnsleuth.decode.FieldSink;
 import org.vpnsleuth.decode.NameTable;
 import static org.vpnsleuth.ike.PayloadFields.malformed;
 import static org.vpnsleuth.ike.PayloadFields.name;
-import static org.vpnsleuth.ike.PayloadFields.need;
 
 /**
  * The bodies of the IKEv2 payloads (RFC 7296 §3.3–3.16, RFC 7383 SKF), emitted as fields. Every
