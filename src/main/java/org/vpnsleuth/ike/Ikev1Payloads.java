@@ -420,70 +420,15 @@ public final class Ikev1Payloads {
         if (pos >= end || (sit & 6) != 0) {
             return new Ikev1Payload.Sa(doi, sit, null, null);
         }
-        // the proposal list: each proposal's own length moves to the next, "last" (0) in its first
-        // byte ends the list, and bytes left after the last proposal are reported
-        java.util.List<Ikev1Payload.Proposal> l = new java.util.ArrayList<>();
-        int n = 0;
-        boolean ok = true;
-        while (pos < end && n < PayloadFields.MAX_PROPOSALS) {
-            n++;
-            Ikev1Payload.Proposal p = proposal(b, pos, end);
-            l.add(p);
-            ok = p.firstMalformed() == null;
-            int len = end - pos >= 4 ? Bytes.u16(b, pos + 2) : 0;
-            int last = b[pos] & 0xff;
-            if (!ok) {
-                break;
-            }
-            pos += len;
-            if (last == 0) {
-                break;
-            }
-        }
-        return new Ikev1Payload.Sa(doi, sit, java.util.List.copyOf(l),
-                ok && pos < end ? (end - pos) + " bytes after the last proposal" : null);
+        PayloadFields.ProposalList<Ikev1Payload.Proposal> l = PayloadFields.proposals(b, pos, end, Ikev1Payloads::transform,
+                Ikev1Payload.Transform::firstMalformed, Ikev1Payload.Proposal::new, Ikev1Payload.Proposal::firstMalformed);
+        return new Ikev1Payload.Sa(doi, sit, l.proposals(), l.malformed());
     }
 
-    /** One proposal at {@code pos}; a malformed transform ends it (its reason is the transform's). */
+    /** One proposal at {@code pos} (a standing-alone P payload). */
     private static Ikev1Payload.Proposal proposal(byte[] b, int pos, int end) {
-        String short8 = needs(pos, 8, end, "proposal header");
-        if (short8 != null) {
-            return new Ikev1Payload.Proposal(null, null, null, null, null, null, short8);
-        }
-        int len = Bytes.u16(b, pos + 2);
-        if (len < 8 || len > end - pos) {
-            return new Ikev1Payload.Proposal(null, null, null, null, null, null, "proposal length " + len
-                    + (len < 8 ? " is below the 8-byte header" : " overruns the SA payload by " + (len - (end - pos)) + " bytes"));
-        }
-        int pend = pos + len;
-        int number = b[pos + 4] & 0xff;
-        int protocol = b[pos + 5] & 0xff;
-        int spiSize = b[pos + 6] & 0xff;
-        int count = b[pos + 7] & 0xff;
-        if (spiSize > pend - pos - 8) {
-            return new Ikev1Payload.Proposal(number, protocol, spiSize, null, null, null,
-                    "SPI size " + spiSize + " overruns the proposal");
-        }
-        byte[] spi = spiSize > 0 ? copy(b, pos + 8, pos + 8 + spiSize) : null;
-        int t = pos + 8 + spiSize;
-        java.util.List<Ikev1Payload.Transform> ts = new java.util.ArrayList<>();
-        int seen = 0;
-        while (t < pend && seen < 256) {
-            seen++;
-            Ikev1Payload.Transform x = transform(b, t, pend);
-            ts.add(x);
-            if (x.firstMalformed() != null) {
-                return new Ikev1Payload.Proposal(number, protocol, spiSize, spi, count, java.util.List.copyOf(ts), null);
-            }
-            int last = b[t] & 0xff;
-            t += Bytes.u16(b, t + 2);
-            if (last == 0) {
-                break;
-            }
-        }
-        String why = seen != count ? "proposal announces " + count + " transforms, holds " + seen
-                : t != pend ? (pend - t) + " bytes after the last transform" : null;
-        return new Ikev1Payload.Proposal(number, protocol, spiSize, spi, count, java.util.List.copyOf(ts), why);
+        return PayloadFields.proposal(b, pos, end, Ikev1Payloads::transform, Ikev1Payload.Transform::firstMalformed,
+                Ikev1Payload.Proposal::new);
     }
 
     private static Ikev1Payload.Transform transform(byte[] b, int pos, int end) {

@@ -1,9 +1,10 @@
 package org.vpnsleuth.ike;
 
+import org.vpnsleuth.decode.Bytes;
 import org.vpnsleuth.decode.FieldSink;
 import org.vpnsleuth.decode.NameTable;
 
-/** What the IKEv1 and IKEv2 payload decoders share: malformed reasons, certificate data, registry names, the proposal cap. */
+/** What the IKEv1 and IKEv2 payload decoders share: malformed reasons, certificate data, registry names, the proposal list walk. */
 final class PayloadFields {
     private PayloadFields() {
     }
@@ -70,5 +71,94 @@ final class PayloadFields {
     /** The registry name of {@code v}, or null (no table, unknown value, out of range). */
     static String name(NameTable t, long v) {
         return t == null || v < 0 || v > Integer.MAX_VALUE ? null : t.name((int) v);
+    }
+
+    // ------------------------------------------------------------------ the proposal list (RFC 2408 §3.5, RFC 7296 §3.3.1)
+
+    /** Parses one transform at {@code pos}, bounded by the end of its proposal. */
+    interface TransformParser<T> {
+        T parse(byte[] b, int pos, int end);
+    }
+
+    /** Makes a proposal record from what was parsed; null components were not reached. */
+    interface ProposalMaker<P, T> {
+        P make(Integer number, Integer protocolId, Integer spiSize, byte[] spi, Integer transformCount, java.util.List<T> transforms,
+                String malformed);
+    }
+
+    /** The proposals of an SA payload and the reason for bytes left after the last one (null when none). */
+    record ProposalList<P>(java.util.List<P> proposals, String malformed) {
+    }
+
+    /**
+     * The proposal list of an SA payload in {@code b[pos, end)}, the same substructure layout in
+     * IKEv1 and IKEv2: each proposal's own length moves to the next, "last" (0) in its first byte
+     * ends the list, bytes left after the last proposal are reported; each proposal's transforms
+     * are walked the same way, its counts checked. A proposal or transform that does not parse
+     * ends the walk ({@code reasonP}/{@code reasonT}: the first reason a record gives, or null).
+     */
+    static <P, T> ProposalList<P> proposals(byte[] b, int pos, int end, TransformParser<T> transforms,
+            java.util.function.Function<T, String> reasonT, ProposalMaker<P, T> maker, java.util.function.Function<P, String> reasonP) {
+        java.util.List<P> l = new java.util.ArrayList<>();
+        int n = 0;
+        boolean ok = true;
+        while (pos < end && n < MAX_PROPOSALS) {
+            n++;
+            P p = proposal(b, pos, end, transforms, reasonT, maker);
+            l.add(p);
+            ok = reasonP.apply(p) == null;
+            int len = end - pos >= 4 ? Bytes.u16(b, pos + 2) : 0;
+            int last = b[pos] & 0xff;
+            if (!ok) {
+                break;
+            }
+            pos += len;
+            if (last == 0) {
+                break;
+            }
+        }
+        return new ProposalList<>(java.util.List.copyOf(l), ok && pos < end ? (end - pos) + " bytes after the last proposal" : null);
+    }
+
+    /** One proposal at {@code pos}; a malformed transform ends it (the reason is the transform's). */
+    static <P, T> P proposal(byte[] b, int pos, int end, TransformParser<T> transforms, java.util.function.Function<T, String> reasonT,
+            ProposalMaker<P, T> maker) {
+        if (end - pos < 8) {
+            return maker.make(null, null, null, null, null, null,
+                    "proposal header needs 8 bytes, only " + Math.max(0, end - pos) + " present");
+        }
+        int len = Bytes.u16(b, pos + 2);
+        if (len < 8 || len > end - pos) {
+            return maker.make(null, null, null, null, null, null, "proposal length " + len
+                    + (len < 8 ? " is below the 8-byte header" : " overruns the SA payload by " + (len - (end - pos)) + " bytes"));
+        }
+        int pend = pos + len;
+        int number = b[pos + 4] & 0xff;
+        int protocol = b[pos + 5] & 0xff;
+        int spiSize = b[pos + 6] & 0xff;
+        int count = b[pos + 7] & 0xff;
+        if (spiSize > pend - pos - 8) {
+            return maker.make(number, protocol, spiSize, null, null, null, "SPI size " + spiSize + " overruns the proposal");
+        }
+        byte[] spi = spiSize > 0 ? java.util.Arrays.copyOfRange(b, pos + 8, pos + 8 + spiSize) : null;
+        int t = pos + 8 + spiSize;
+        java.util.List<T> ts = new java.util.ArrayList<>();
+        int seen = 0;
+        while (t < pend && seen < 256) {
+            seen++;
+            T x = transforms.parse(b, t, pend);
+            ts.add(x);
+            if (reasonT.apply(x) != null) {
+                return maker.make(number, protocol, spiSize, spi, count, java.util.List.copyOf(ts), null);
+            }
+            int last = b[t] & 0xff;
+            t += Bytes.u16(b, t + 2);
+            if (last == 0) {
+                break;
+            }
+        }
+        String why = seen != count ? "proposal announces " + count + " transforms, holds " + seen
+                : t != pend ? (pend - t) + " bytes after the last transform" : null;
+        return maker.make(number, protocol, spiSize, spi, count, java.util.List.copyOf(ts), why);
     }
 }
