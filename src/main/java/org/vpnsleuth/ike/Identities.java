@@ -131,15 +131,7 @@ final class Identities {
         return true;
     }
 
-    static boolean exact(FieldSink out, int n, int want, String what) {
-        if (n != want) {
-            malformed(out, inexact(n, want, what));
-            return false;
-        }
-        return true;
-    }
-
-    private static String inexact(int n, int want, String what) {
+    static String inexact(int n, int want, String what) {
         return what + " identity of " + n + " bytes (" + want + " expected)";
     }
 }

@@ -1,6 +1,5 @@
 package org.vpnsleuth.ike;
 
-import org.vpnsleuth.decode.Bytes;
 import org.vpnsleuth.decode.FieldSink;
 import org.vpnsleuth.decode.Layer;
 
@@ -115,25 +114,55 @@ public final class IkeDissector {
             }
             return;
         }
-        PayloadChain c = chain(ike);
+        V1Message msg = parseV1(ike);
         out.beginList("payloads");
-        while (c.next()) {
+        for (V1Entry e : msg.payloads()) {
             out.begin(null);
-            out.named("type", c.type, IkeRegistries.ISAKMP_PAYLOAD_TYPES.name(c.type));
-            out.number("length", c.length);
-            Ikev1Payloads.fields(c.type, ike.buf, c.bodyOffset(), c.bodyEnd(), out);
+            out.named("type", e.type(), IkeRegistries.ISAKMP_PAYLOAD_TYPES.name(e.type()));
+            out.number("length", e.length());
+            if (e.body() != null) {
+                Ikev1Payloads.render(e.body(), out);
+            }
             out.end();
         }
         out.endList();
-        malformed(ike, c, out);
+        chainMalformed(ike, msg.chainMalformed(), out);
     }
 
-    private static void malformed(Layer ike, PayloadChain c, FieldSink out) {
-        if (c.malformed != null) {
-            String why = ike.truncated ? c.malformed + " (message cut by the capture)" : c.malformed;
+    private static void chainMalformed(Layer ike, String chainMalformed, FieldSink out) {
+        if (chainMalformed != null) {
+            String why = ike.truncated ? chainMalformed + " (message cut by the capture)" : chainMalformed;
             // the layer's own "malformed" member (header problems) is written beside these fields
             out.text(ike.malformed == null ? "malformed" : "payloadsMalformed", why);
         }
+    }
+
+    /** One payload of an IKEv1 message: its generic header and its body parsed ({@link Ikev1Payloads#parse}). */
+    public record V1Entry(int type, int length, Ikev1Payload body) {
+    }
+
+    /**
+     * The payloads of an IKEv1 message, parsed once, and why the payload chain broke (null when it
+     * did not); {@code encrypted}: the payloads are ciphertext (the Encryption flag, not a
+     * fragment), so there are none.
+     */
+    public record V1Message(java.util.List<V1Entry> payloads, String chainMalformed, boolean truncated, boolean encrypted) {
+    }
+
+    /** The payloads of IKEv1 message {@code ike} parsed into records; null when it is not a usable IKEv1 layer. */
+    public static V1Message parseV1(Layer ike) {
+        if (!usable(ike) || major(ike) != 1) {
+            return null;
+        }
+        if (v1Ciphertext(ike)) {
+            return new V1Message(java.util.List.of(), null, ike.truncated, true);
+        }
+        PayloadChain c = chain(ike);
+        java.util.List<V1Entry> l = new java.util.ArrayList<>();
+        while (c.next()) {
+            l.add(new V1Entry(c.type, c.length, Ikev1Payloads.parse(c.type, ike.buf, c.bodyOffset(), c.bodyEnd())));
+        }
+        return new V1Message(java.util.List.copyOf(l), c.malformed, ike.truncated, false);
     }
 
     /** One payload of an IKEv2 message: its generic header and its body parsed ({@link Ikev2Payloads#parse}). */
@@ -185,10 +214,7 @@ public final class IkeDissector {
             out.end();
         }
         out.endList();
-        if (msg.chainMalformed() != null) {
-            String why = ike.truncated ? msg.chainMalformed() + " (message cut by the capture)" : msg.chainMalformed();
-            out.text(ike.malformed == null ? "malformed" : "payloadsMalformed", why);
-        }
+        chainMalformed(ike, msg.chainMalformed(), out);
     }
 
     /** The summary of {@link #summary(Layer, StringBuilder)} for an IKEv2 message already parsed. */
@@ -217,10 +243,48 @@ public final class IkeDissector {
                 out.append('(').append(name != null ? name : Integer.toString(n.type())).append(')');
             }
         }
-        if (msg.chainMalformed() != null) {
+        close(out, mark, any, firstBad, msg.chainMalformed(), msg.truncated());
+    }
+
+    /** The summary of {@link #summary(Layer, StringBuilder)} for an IKEv1 message already parsed. */
+    public static void summary(V1Message msg, StringBuilder out) {
+        if (msg.encrypted()) {
+            out.append(" [encrypted]");
+            return;
+        }
+        int mark = out.length();
+        out.append(" [");
+        boolean any = false;
+        String firstBad = null;
+        for (V1Entry e : msg.payloads()) {
+            if (any) {
+                out.append(' ');
+            }
+            any = true;
+            if (firstBad == null && e.body() != null) {
+                String why = e.body().firstMalformed();
+                if (why != null) {
+                    firstBad = Ikev1Payloads.shortName(e.type()) + ": " + why;
+                }
+            }
+            out.append(Ikev1Payloads.shortName(e.type()));
+            if (e.type() == PayloadType.V1_FRAG && e.body() instanceof Ikev1Payload.Frag f && f.fragmentId() != null) {
+                out.append('(').append(f.fragmentId()).append(':').append(f.fragmentNumber());
+                out.append(f.last() ? " last)" : ")");
+            } else if (e.type() == PayloadType.V1_N && e.body() instanceof Ikev1Payload.Notify n && n.type() != null) {
+                String name = IkeRegistries.ISAKMP_NOTIFY_TYPES.name(n.type());
+                out.append('(').append(name != null ? name : Integer.toString(n.type())).append(')');
+            }
+        }
+        close(out, mark, any, firstBad, msg.chainMalformed(), msg.truncated());
+    }
+
+    /** Ends a summary: the "!" of a broken chain, the first malformed payload and the chain's reason. */
+    private static void close(StringBuilder out, int mark, boolean any, String firstBad, String chainMalformed, boolean truncated) {
+        if (chainMalformed != null) {
             out.append(any ? " !" : "!");
         }
-        if (!any && msg.chainMalformed() == null) {
+        if (!any && chainMalformed == null) {
             out.setLength(mark);
             return;
         }
@@ -228,9 +292,9 @@ public final class IkeDissector {
         if (firstBad != null) {
             out.append(" [malformed ").append(firstBad).append(']');
         }
-        if (msg.chainMalformed() != null) {
-            out.append(" [malformed payload chain: ").append(msg.chainMalformed())
-                    .append(msg.truncated() ? " (message cut by the capture)]" : "]");
+        if (chainMalformed != null) {
+            out.append(" [malformed payload chain: ").append(chainMalformed)
+                    .append(truncated ? " (message cut by the capture)]" : "]");
         }
     }
 
@@ -243,91 +307,10 @@ public final class IkeDissector {
             return;
         }
         int major = major(ike);
-        if (major != 1 && major != 2) {
-            return;
-        }
-        if (major == 1 && v1Ciphertext(ike)) {
-            out.append(" [encrypted]");
-            return;
-        }
-        if (major == 2) {
+        if (major == 1) {
+            summary(parseV1(ike), out);
+        } else if (major == 2) {
             summary(parseV2(ike), out);
-            return;
-        }
-        PayloadChain c = chain(ike);
-        int mark = out.length();
-        out.append(" [");
-        boolean any = false;
-        String firstBad = null;
-        FirstMalformed probe = new FirstMalformed();
-        while (c.next()) {
-            if (any) {
-                out.append(' ');
-            }
-            any = true;
-            if (firstBad == null) {
-                probe.reason = null;
-                if (major == 1) {
-                    Ikev1Payloads.fields(c.type, ike.buf, c.bodyOffset(), c.bodyEnd(), probe);
-                } else {
-                    Ikev2Payloads.fields(c.type, c.nextPayload, ike.buf, c.bodyOffset(), c.bodyEnd(), negotiated(ike), probe);
-                }
-                if (probe.reason != null) {
-                    firstBad = (major == 1 ? Ikev1Payloads.shortName(c.type) : shortName(c.type)) + ": " + probe.reason;
-                }
-            }
-            if (major == 1) {
-                out.append(Ikev1Payloads.shortName(c.type));
-                if (c.type == PayloadType.V1_FRAG && c.length >= 8) {
-                    int f = c.bodyOffset();
-                    out.append('(').append(Bytes.u16(ike.buf, f)).append(':').append(ike.buf[f + 2] & 0xff);
-                    out.append((ike.buf[f + 3] & 1) != 0 ? " last)" : ")");
-                    continue;
-                }
-                if (c.type == PayloadType.V1_N && c.length >= 12) {
-                    int t = Bytes.u16(ike.buf, c.offset + 10);
-                    String n = IkeRegistries.ISAKMP_NOTIFY_TYPES.name(t);
-                    out.append('(').append(n != null ? n : Integer.toString(t)).append(')');
-                }
-                continue;
-            }
-            out.append(shortName(c.type));
-            if (c.type == PayloadType.V2_SKF && c.length >= 8) {
-                int f = c.bodyOffset();
-                out.append('(').append(Bytes.u16(ike.buf, f)).append('/').append(Bytes.u16(ike.buf, f + 2)).append(')');
-            }
-            if (c.type == PayloadType.V2_N && c.length >= 8) {
-                int t = Bytes.u16(ike.buf, c.offset + 6);
-                String n = IkeRegistries.IKEV2_NOTIFY_TYPES.name(t);
-                out.append('(').append(n != null ? n : Integer.toString(t)).append(')');
-            }
-        }
-        if (c.malformed != null) {
-            out.append(any ? " !" : "!");
-        }
-        if (!any && c.malformed == null) {
-            out.setLength(mark);
-            return;
-        }
-        out.append(']');
-        if (firstBad != null) {
-            out.append(" [malformed ").append(firstBad).append(']');
-        }
-        if (c.malformed != null) {
-            out.append(" [malformed payload chain: ").append(c.malformed)
-                    .append(ike.truncated ? " (message cut by the capture)]" : "]");
-        }
-    }
-
-    /** Keeps the first "malformed" reason a payload decoder emits, ignores every other field. */
-    private static final class FirstMalformed extends FieldSink.Ignoring {
-        String reason;
-
-        @Override
-        public void text(String name, String value) {
-            if (reason == null && "malformed".equals(name)) {
-                reason = value;
-            }
         }
     }
 }

@@ -5,7 +5,6 @@ import org.vpnsleuth.decode.FieldSink;
 import org.vpnsleuth.decode.NameTable;
 import static org.vpnsleuth.ike.PayloadFields.malformed;
 import static org.vpnsleuth.ike.PayloadFields.name;
-import static org.vpnsleuth.ike.PayloadFields.need;
 
 /**
  * The bodies of the IKEv2 payloads (RFC 7296 §3.3–3.16, RFC 7383 SKF), emitted as fields. Every
@@ -276,73 +275,11 @@ public final class Ikev2Payloads {
 
     // ------------------------------------------------------------------ SA (§3.3)
 
-    /**
-     * The proposal list (RFC 7296 §3.3.1): each proposal's own length moves to the next, "last" (0)
-     * in its first byte ends the list, and bytes left after the last proposal are reported.
-     */
+    /** The proposal list (RFC 7296 §3.3.1), walked as IKEv1's ({@link PayloadFields#proposals}). */
     private static Ikev2Payload.Sa sa(byte[] b, int pos, int end) {
-        java.util.List<Ikev2Payload.Proposal> l = new java.util.ArrayList<>();
-        int n = 0;
-        boolean ok = true;
-        while (pos < end && n < PayloadFields.MAX_PROPOSALS) {
-            n++;
-            Ikev2Payload.Proposal p = proposal(b, pos, end);
-            l.add(p);
-            ok = p.malformed() == null && (p.transforms() == null || p.transforms().isEmpty()
-                    || p.transforms().get(p.transforms().size() - 1).firstMalformed() == null);
-            int len = end - pos >= 4 ? Bytes.u16(b, pos + 2) : 0;
-            int last = b[pos] & 0xff;
-            if (!ok) {
-                break;
-            }
-            pos += len;
-            if (last == 0) {
-                break;
-            }
-        }
-        return new Ikev2Payload.Sa(java.util.List.copyOf(l), ok && pos < end ? (end - pos) + " bytes after the last proposal" : null);
-    }
-
-    /** One proposal at {@code pos}; a malformed transform ends it (its reason is the transform's). */
-    private static Ikev2Payload.Proposal proposal(byte[] b, int pos, int end) {
-        String short8 = needs(pos, 8, end, "proposal header");
-        if (short8 != null) {
-            return new Ikev2Payload.Proposal(null, null, null, null, null, null, short8);
-        }
-        int len = Bytes.u16(b, pos + 2);
-        if (len < 8 || len > end - pos) {
-            return new Ikev2Payload.Proposal(null, null, null, null, null, null, "proposal length " + len
-                    + (len < 8 ? " is below the 8-byte header" : " overruns the SA payload by " + (len - (end - pos)) + " bytes"));
-        }
-        int pend = pos + len;
-        int number = b[pos + 4] & 0xff;
-        int protocol = b[pos + 5] & 0xff;
-        int spiSize = b[pos + 6] & 0xff;
-        int count = b[pos + 7] & 0xff;
-        if (spiSize > pend - pos - 8) {
-            return new Ikev2Payload.Proposal(number, protocol, spiSize, null, null, null,
-                    "SPI size " + spiSize + " overruns the proposal");
-        }
-        byte[] spi = spiSize > 0 ? copy(b, pos + 8, pos + 8 + spiSize) : null;
-        int t = pos + 8 + spiSize;
-        java.util.List<Ikev2Payload.Transform> ts = new java.util.ArrayList<>();
-        int seen = 0;
-        while (t < pend && seen < 256) {
-            seen++;
-            Ikev2Payload.Transform x = transform(b, t, pend);
-            ts.add(x);
-            if (x.firstMalformed() != null) {
-                return new Ikev2Payload.Proposal(number, protocol, spiSize, spi, count, java.util.List.copyOf(ts), null);
-            }
-            int last = b[t] & 0xff;
-            t += Bytes.u16(b, t + 2);
-            if (last == 0) {
-                break;
-            }
-        }
-        String why = seen != count ? "proposal announces " + count + " transforms, holds " + seen
-                : t != pend ? (pend - t) + " bytes after the last transform" : null;
-        return new Ikev2Payload.Proposal(number, protocol, spiSize, spi, count, java.util.List.copyOf(ts), why);
+        PayloadFields.ProposalList<Ikev2Payload.Proposal> l = PayloadFields.proposals(b, pos, end, Ikev2Payloads::transform,
+                Ikev2Payload.Transform::firstMalformed, Ikev2Payload.Proposal::new, Ikev2Payload.Proposal::firstMalformed);
+        return new Ikev2Payload.Sa(l.proposals(), l.malformed());
     }
 
     private static Ikev2Payload.Transform transform(byte[] b, int pos, int end) {

@@ -4,7 +4,7 @@ import org.vpnsleuth.decode.Bytes;
 import org.vpnsleuth.decode.FieldSink;
 import org.vpnsleuth.decode.NameTable;
 
-/** What the IKEv1 and IKEv2 payload decoders share: bounds checks, malformed reasons, the proposal list. */
+/** What the IKEv1 and IKEv2 payload decoders share: malformed reasons, certificate data, registry names, the proposal list walk. */
 final class PayloadFields {
     private PayloadFields() {
     }
@@ -12,40 +12,14 @@ final class PayloadFields {
     /** Proposals in one SA payload are capped here (the counts in the packet are not trusted). */
     static final int MAX_PROPOSALS = 256;
 
-    /** Decodes one transform at {@code pos} (bounded by {@code end}); false when malformed (reason emitted). */
-    interface TransformDecoder {
-        boolean decode(byte[] b, int pos, int end, int protocol, FieldSink out);
-    }
-
     static void malformed(FieldSink out, String why) {
         out.text("malformed", why);
-    }
-
-    /** True when {@code n} bytes are there from {@code off}; otherwise emits why not. */
-    static boolean need(FieldSink out, int off, int n, int end, String what) {
-        if (end - off < n) {
-            malformed(out, what + " needs " + n + " bytes, only " + Math.max(0, end - off) + " present");
-            return false;
-        }
-        return true;
     }
 
     /** Certificate encoding "X.509 Certificate - Signature" (RFC 2408 §3.9, RFC 7296 §3.6). */
     static final int CERT_X509_SIGNATURE = 4;
 
-    /**
-     * What a certificate (request) payload's data says in an engineer's terms: for an X.509
-     * certificate its subject and issuer; for an IKEv1 request the certificate authority's DN
-     * (RFC 2408 §3.10); for an IKEv2 request the SHA-1 hashes of the trusted CAs' public keys
-     * (RFC 7296 §3.7), 20 bytes each. Other encodings are left as their length.
-     */
-    static void certificateData(int encoding, boolean request, boolean ikev2, byte[] b, int off, int end, FieldSink out) {
-        CertificateData c = certificate(encoding, request, ikev2, b, off, end);
-        if (c != null) {
-            render(c, out);
-        }
-    }
-
+    /** The fields of certificate data {@code c} (subject, issuer, CA hashes or name, why it does not parse). */
     static void render(CertificateData c, FieldSink out) {
         if (c.subject() != null) {
             out.text("subject", c.subject());
@@ -99,24 +73,42 @@ final class PayloadFields {
         return t == null || v < 0 || v > Integer.MAX_VALUE ? null : t.name((int) v);
     }
 
+    // ------------------------------------------------------------------ the proposal list (RFC 2408 §3.5, RFC 7296 §3.3.1)
+
+    /** Parses one transform at {@code pos}, bounded by the end of its proposal. */
+    interface TransformParser<T> {
+        T parse(byte[] b, int pos, int end);
+    }
+
+    /** Makes a proposal record from what was parsed; null components were not reached. */
+    interface ProposalMaker<P, T> {
+        P make(Integer number, Integer protocolId, Integer spiSize, byte[] spi, Integer transformCount, java.util.List<T> transforms,
+                String malformed);
+    }
+
+    /** The proposals of an SA payload and the reason for bytes left after the last one (null when none). */
+    record ProposalList<P>(java.util.List<P> proposals, String malformed) {
+    }
+
     /**
-     * The proposal list of an SA payload (the same substructure layout in RFC 2408 §3.5 and RFC 7296
-     * §3.3.1): each proposal's own length moves to the next, "last" (0) in its first byte ends the
-     * list, and bytes left after the last proposal are reported. Each proposal's transforms are
-     * walked the same way and handed to {@code transforms}; the proposal's counts are checked.
+     * The proposal list of an SA payload in {@code b[pos, end)}, the same substructure layout in
+     * IKEv1 and IKEv2: each proposal's own length moves to the next, "last" (0) in its first byte
+     * ends the list, bytes left after the last proposal are reported; each proposal's transforms
+     * are walked the same way, its counts checked. A proposal or transform that does not parse
+     * ends the walk ({@code reasonP}/{@code reasonT}: the first reason a record gives, or null).
      */
-    static void proposals(byte[] b, int pos, int end, FieldSink out, NameTable protocolIds,
-            TransformDecoder transforms) {
-        out.beginList("proposals");
+    static <P, T> ProposalList<P> proposals(byte[] b, int pos, int end, TransformParser<T> transforms,
+            java.util.function.Function<T, String> reasonT, ProposalMaker<P, T> maker, java.util.function.Function<P, String> reasonP) {
+        java.util.List<P> l = new java.util.ArrayList<>();
         int n = 0;
         boolean ok = true;
         while (pos < end && n < MAX_PROPOSALS) {
             n++;
-            out.begin(null);
-            ok = proposal(b, pos, end, out, protocolIds, transforms);
+            P p = proposal(b, pos, end, transforms, reasonT, maker);
+            l.add(p);
+            ok = reasonP.apply(p) == null;
             int len = end - pos >= 4 ? Bytes.u16(b, pos + 2) : 0;
             int last = b[pos] & 0xff;
-            out.end();
             if (!ok) {
                 break;
             }
@@ -125,50 +117,39 @@ final class PayloadFields {
                 break;
             }
         }
-        out.endList();
-        if (ok && pos < end) {
-            malformed(out, (end - pos) + " bytes after the last proposal");
-        }
+        return new ProposalList<>(java.util.List.copyOf(l), ok && pos < end ? (end - pos) + " bytes after the last proposal" : null);
     }
 
-    /** One proposal at {@code pos}; false when malformed (the reason emitted). */
-    static boolean proposal(byte[] b, int pos, int end, FieldSink out, NameTable protocolIds,
-            TransformDecoder transforms) {
-        if (!need(out, pos, 8, end, "proposal header")) {
-            return false;
+    /** One proposal at {@code pos}; a malformed transform ends it (the reason is the transform's). */
+    static <P, T> P proposal(byte[] b, int pos, int end, TransformParser<T> transforms, java.util.function.Function<T, String> reasonT,
+            ProposalMaker<P, T> maker) {
+        if (end - pos < 8) {
+            return maker.make(null, null, null, null, null, null,
+                    "proposal header needs 8 bytes, only " + Math.max(0, end - pos) + " present");
         }
         int len = Bytes.u16(b, pos + 2);
         if (len < 8 || len > end - pos) {
-            malformed(out, "proposal length " + len + (len < 8 ? " is below the 8-byte header"
-                    : " overruns the SA payload by " + (len - (end - pos)) + " bytes"));
-            return false;
+            return maker.make(null, null, null, null, null, null, "proposal length " + len
+                    + (len < 8 ? " is below the 8-byte header" : " overruns the SA payload by " + (len - (end - pos)) + " bytes"));
         }
         int pend = pos + len;
+        int number = b[pos + 4] & 0xff;
         int protocol = b[pos + 5] & 0xff;
         int spiSize = b[pos + 6] & 0xff;
         int count = b[pos + 7] & 0xff;
-        out.number("number", b[pos + 4] & 0xff);
-        out.named("protocolId", protocol, protocolIds.name(protocol));
-        out.number("spiSize", spiSize);
         if (spiSize > pend - pos - 8) {
-            malformed(out, "SPI size " + spiSize + " overruns the proposal");
-            return false;
+            return maker.make(number, protocol, spiSize, null, null, null, "SPI size " + spiSize + " overruns the proposal");
         }
-        if (spiSize > 0) {
-            out.bytes("spi", b, pos + 8, spiSize);
-        }
-        out.number("transformCount", count);
+        byte[] spi = spiSize > 0 ? java.util.Arrays.copyOfRange(b, pos + 8, pos + 8 + spiSize) : null;
         int t = pos + 8 + spiSize;
-        out.beginList("transforms");
-        boolean ok = true;
+        java.util.List<T> ts = new java.util.ArrayList<>();
         int seen = 0;
         while (t < pend && seen < 256) {
             seen++;
-            out.begin(null);
-            ok = transforms.decode(b, t, pend, protocol, out);
-            out.end();
-            if (!ok) {
-                break;
+            T x = transforms.parse(b, t, pend);
+            ts.add(x);
+            if (reasonT.apply(x) != null) {
+                return maker.make(number, protocol, spiSize, spi, count, java.util.List.copyOf(ts), null);
             }
             int last = b[t] & 0xff;
             t += Bytes.u16(b, t + 2);
@@ -176,18 +157,8 @@ final class PayloadFields {
                 break;
             }
         }
-        out.endList();
-        if (!ok) {
-            return false;
-        }
-        if (seen != count) {
-            malformed(out, "proposal announces " + count + " transforms, holds " + seen);
-            return false;
-        }
-        if (t != pend) {
-            malformed(out, (pend - t) + " bytes after the last transform");
-            return false;
-        }
-        return true;
+        String why = seen != count ? "proposal announces " + count + " transforms, holds " + seen
+                : t != pend ? (pend - t) + " bytes after the last transform" : null;
+        return maker.make(number, protocol, spiSize, spi, count, java.util.List.copyOf(ts), why);
     }
 }

@@ -1,17 +1,19 @@
 package org.vpnsleuth.track;
 
+import org.vpnsleuth.decode.NameTable;
+import org.vpnsleuth.ike.IkeDissector;
+import org.vpnsleuth.ike.IkeRegistries;
+import org.vpnsleuth.ike.Ikev1Payload;
+import org.vpnsleuth.ike.Ikev1Payloads;
 import org.vpnsleuth.ike.PayloadType;
-import static org.vpnsleuth.decode.FieldTree.maps;
-import static org.vpnsleuth.decode.FieldTree.num;
-import static org.vpnsleuth.decode.FieldTree.str;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 /**
- * Reads the facts the trackers and the diagnosis need out of an IKE layer's decoded fields (the
- * dissector's own output, see docs/fields.md), so that nothing is parsed twice.
+ * Reads the facts the trackers and the diagnosis need out of an IKE message's payloads, parsed
+ * once into records (ike/Ikev1Payload, ike/Ikev2Payload) by the dissector, so that nothing is
+ * parsed twice.
  */
 final class IkeFacts {
     private IkeFacts() {
@@ -140,116 +142,88 @@ final class IkeFacts {
         m.ciphertextLength = m.ciphertextExact ? s.ciphertextLength() : encryptedLength == null ? -1 : encryptedLength;
     }
 
-    static void read(Map<String, Object> f, IkeMessage m) {
-        for (Map<String, Object> p : maps(f, "payloads")) {
-            long t = num(p, "type", -1);
-            m.payloadTypes.add((int) t);
-            if (m.version == 2) {
-                v2(p, t, m);
-            } else {
-                v1(p, t, m);
+    /** The facts of an IKEv1 message from its payloads parsed once into records (ike/Ikev1Payload). */
+    static void read(IkeDissector.V1Message msg, IkeMessage m) {
+        for (IkeDissector.V1Entry e : msg.payloads()) {
+            m.payloadTypes.add(e.type());
+            if (e.body() != null) {
+                v1(e.type(), e.body(), m);
             }
         }
     }
 
-    private static void v2(Map<String, Object> p, long t, IkeMessage m) {
-        if (t == PayloadType.V2_SA) {
-            for (Map<String, Object> prop : maps(p, "proposals")) {
+    private static void v1(int t, Ikev1Payload body, IkeMessage m) {
+        if (t == PayloadType.V1_SA && body instanceof Ikev1Payload.Sa sa) {
+            if (sa.proposals() == null) {
+                return;
+            }
+            for (Ikev1Payload.Proposal prop : sa.proposals()) {
+                boolean phase1 = prop.protocolId() != null && prop.protocolId() == 1;
                 List<String> parts = new ArrayList<>();
-                for (Map<String, Object> tr : maps(prop, "transforms")) {
-                    String n = str(tr, "idName");
-                    String s = n != null ? n : str(tr, "typeName") + " " + num(tr, "id", -1);
-                    long kl = num(tr, "keyLength", -1);
-                    parts.add(kl > 0 ? s + "-" + kl : s);
+                if (prop.transforms() != null) {
+                    for (Ikev1Payload.Transform tr : prop.transforms()) {
+                        parts.add(transformV1(tr, prop.protocolId(), phase1, m));
+                    }
                 }
-                m.proposals.add("#" + num(prop, "number", 0) + " " + name(prop, "protocolId") + ": " + String.join(", ", parts));
-                String spi = str(prop, "spi");
-                if (num(prop, "protocolId", -1) == 1 && spi != null && spi.length() == 16 && m.exchange == 36) {
-                    m.ikeRekeySpi = spi; // an IKE SA rekey (RFC 7296 §1.3.2): the new SA's SPI from this side
+                m.proposals.add("#" + (prop.number() == null ? 0 : prop.number()) + " "
+                        + nameOr(IkeRegistries.ISAKMP_PROTOCOL_IDS, prop.protocolId()) + ": " + String.join(" | ", parts));
+            }
+        } else if (t == PayloadType.V1_N && body instanceof Ikev1Payload.Notify n) {
+            int nt = n.type() == null ? -1 : n.type();
+            String name = n.type() == null ? null : IkeRegistries.ISAKMP_NOTIFY_TYPES.name(n.type());
+            String detail = n.sequence() != null ? "sequence " + n.sequence() : null;
+            m.notifies.add(new IkeMessage.Notify(nt, name != null ? name : "notify " + nt, detail));
+        } else if (t == PayloadType.V1_ATTR && body instanceof Ikev1Payload.Attr a) {
+            if (a.attributes() != null) {
+                for (Ikev1Payload.CfgAttribute x : a.attributes()) {
+                    if (x.type() != null && x.type() == XAUTH_STATUS && x.number() != null) {
+                        m.xauthStatus = x.number();
+                    }
                 }
             }
-        } else if (t == PayloadType.V2_KE) {
-            m.keGroup = (int) num(p, "group", -1);
-        } else if (t == PayloadType.V2_N) {
-            notify(p, m);
-            long nt = num(p, "notifyType", -1);
-            if (nt == N_NAT_DETECTION_SOURCE_IP) {
-                m.natDetectionSource = str(p, "hash");
-            } else if (nt == N_NAT_DETECTION_DESTINATION_IP) {
-                m.natDetectionDestination = str(p, "hash");
+        } else if (t == PayloadType.V1_D && body instanceof Ikev1Payload.Delete d) {
+            List<String> spis = null;
+            if (d.spis() != null) {
+                spis = new ArrayList<>();
+                for (byte[] x : d.spis()) {
+                    spis.add(hex(x));
+                }
             }
-        } else if (t == PayloadType.V2_VID) {
-            vendor(p, m);
-        } else if (t == PayloadType.V2_AUTH) {
-            m.authMethod = (int) num(p, "method", -1);
-            m.authMethodName = str(p, "methodName");
-        } else if (t == PayloadType.V2_D) {
-            m.deletes.add(name(p, "protocolId") + (p.containsKey("spis") ? " SPIs " + p.get("spis") : ""));
-        } else if (t == PayloadType.V2_TSI || t == PayloadType.V2_TSR) {
-            for (Map<String, Object> sel : maps(p, "selectors")) {
-                String range = str(sel, "start") + "-" + str(sel, "end");
-                long proto = num(sel, "ipProtocol", 0);
-                long sp = num(sel, "startPort", 0);
-                long ep = num(sel, "endPort", 65535);
-                m.trafficSelectors.add((t == PayloadType.V2_TSI ? "TSi " : "TSr ") + range + (proto != 0 ? " proto " + proto : "")
-                        + (sp != 0 || ep != 65535 ? " ports " + sp + "-" + ep : ""));
+            m.deletes.add(nameOr(IkeRegistries.ISAKMP_PROTOCOL_IDS, d.protocolId()) + (spis != null ? " SPIs " + spis : ""));
+        } else if (t == PayloadType.V1_VID && body instanceof Ikev1Payload.VendorId v) {
+            m.vendors.add(v.vendor() != null ? v.vendor() : "unknown " + hex(v.id()));
+        } else if (body instanceof Ikev1Payload.NatD d) {
+            m.natD.add(hex(d.hash()));
+        } else if (t == PayloadType.V1_ID && body instanceof Ikev1Payload.Id id) {
+            String value = id.value() == null ? null : id.value().shown();
+            String tn = id.idType() == null ? null : IkeRegistries.IPSEC_ID_TYPES.name(id.idType());
+            if (value != null) {
+                m.identities.add((tn != null ? tn + " " : "") + value);
             }
-        } else if (t == PayloadType.V2_IDI || t == PayloadType.V2_IDR) {
-            identity(p, m);
-        } else if (t == PayloadType.V2_SKF || t == PayloadType.V2_SK) {
-            if (t == PayloadType.V2_SKF) {
-                m.fragmentNumber = (int) num(p, "fragmentNumber", 0);
-                m.fragmentTotal = (int) num(p, "totalFragments", 0);
-            }
-            m.ciphertextExact = p.containsKey("ciphertextLength");
-            m.ciphertextLength = num(p, m.ciphertextExact ? "ciphertextLength" : "encryptedLength", -1);
         }
     }
 
-    private static void v1(Map<String, Object> p, long t, IkeMessage m) {
-        if (t == PayloadType.V1_SA) {
-            for (Map<String, Object> prop : maps(p, "proposals")) {
-                boolean phase1 = num(prop, "protocolId", -1) == 1;
-                List<String> parts = new ArrayList<>();
-                for (Map<String, Object> tr : maps(prop, "transforms")) {
-                    parts.add(transformV1(tr, phase1, m));
-                }
-                m.proposals.add("#" + num(prop, "number", 0) + " " + name(prop, "protocolId") + ": " + String.join(" | ", parts));
-            }
-        } else if (t == PayloadType.V1_N) {
-            notify(p, m);
-        } else if (t == PayloadType.V1_ATTR) {
-            for (Map<String, Object> a : maps(p, "attributes")) {
-                if (num(a, "type", -1) == XAUTH_STATUS && a.get("value") instanceof Long v) {
-                    m.xauthStatus = v;
-                }
-            }
-        } else if (t == PayloadType.V1_D) {
-            m.deletes.add(name(p, "protocolId") + (p.containsKey("spis") ? " SPIs " + p.get("spis") : ""));
-        } else if (t == PayloadType.V1_VID) {
-            vendor(p, m);
-        } else if (t == PayloadType.V1_NAT_D || t == PayloadType.V1_NAT_D_DRAFT) {
-            String h = str(p, "hash");
-            if (h != null) {
-                m.natD.add(h);
-            }
-        } else if (t == PayloadType.V1_ID) {
-            identity(p, m);
-        }
-    }
-
-    /** One IKEv1 transform in words: "AES-CBC-128, SHA, 2048-bit MODP group, pre-shared key, 28800 seconds". */
-    private static String transformV1(Map<String, Object> tr, boolean phase1, IkeMessage m) {
+    /**
+     * One IKEv1 transform of a proposal for {@code protocol} in words: "AES-CBC-128, SHA,
+     * 2048-bit MODP group, pre-shared key, 28800 seconds". A value without a registered name is
+     * its number (or hex; "null" for an attribute that did not parse), as the reports always wrote it.
+     */
+    private static String transformV1(Ikev1Payload.Transform tr, Integer protocol, boolean phase1, IkeMessage m) {
         List<String> words = new ArrayList<>();
-        String tid = str(tr, "transformIdName");
         if (!phase1) {
-            words.add(tid != null ? tid : "transform " + num(tr, "transformId", -1));
+            String tid = tr.transformId() == null || protocol == null ? null
+                    : name(Ikev1Payloads.transformIds(protocol), tr.transformId());
+            words.add(tid != null ? tid : "transform " + (tr.transformId() == null ? -1 : tr.transformId()));
+        }
+        if (tr.attributes() == null) {
+            return String.join(", ", words);
         }
         String lifeUnit = "";
-        for (Map<String, Object> a : maps(tr, "attributes")) {
-            long at = num(a, "type", -1);
-            String vn = str(a, "valueName");
-            Object v = a.get("value");
+        for (Ikev1Payload.Attribute a : tr.attributes()) {
+            long at = a.type() == null ? -1 : a.type();
+            String vn = a.type() == null || a.value() == null ? null
+                    : name(Ikev1Payloads.valueTable(phase1, a.type()), a.value());
+            Object v = a.value() != null ? a.value() : a.bytes() != null ? hex(a.bytes()) : null;
             String value = vn != null ? vn : String.valueOf(v);
             if (at == (phase1 ? P1_KEY_LENGTH : P2_KEY_LENGTH) && !words.isEmpty()) {
                 words.set(words.size() - 1, words.get(words.size() - 1) + "-" + value);
@@ -258,15 +232,15 @@ final class IkeFacts {
             } else if (at == (phase1 ? P1_LIFE_DURATION : P2_LIFE_DURATION)) {
                 words.add("life " + value + (lifeUnit.isEmpty() ? "" : " " + lifeUnit));
             } else {
-                if (phase1 && at == P1_HASH && m.hashAlgorithm < 0 && v instanceof Long l) {
-                    m.hashAlgorithm = (int) (long) l;
+                if (phase1 && at == P1_HASH && m.hashAlgorithm < 0 && a.value() != null) {
+                    m.hashAlgorithm = (int) (long) a.value();
                 }
-                if (phase1 && at == P1_AUTH_METHOD && m.authMethod < 0 && v instanceof Long l) {
-                    m.authMethod = (int) (long) l;
+                if (phase1 && at == P1_AUTH_METHOD && m.authMethod < 0 && a.value() != null) {
+                    m.authMethod = (int) (long) a.value();
                     m.authMethodName = vn;
                 }
-                if (!phase1 && at == P2_ENCAPSULATION && v instanceof Long l) {
-                    m.encapsulationModes.add(l);
+                if (!phase1 && at == P2_ENCAPSULATION && a.value() != null) {
+                    m.encapsulationModes.add(a.value());
                 }
                 words.add(value);
             }
@@ -274,35 +248,8 @@ final class IkeFacts {
         return String.join(", ", words);
     }
 
-    private static String name(Map<String, Object> m, String key) {
-        String n = str(m, key + "Name");
-        return n != null ? n : String.valueOf(num(m, key, -1));
-    }
-
-    private static void notify(Map<String, Object> p, IkeMessage m) {
-        long nt = num(p, "notifyType", -1);
-        String name = str(p, "notifyTypeName");
-        String detail = null;
-        if (p.containsKey("group")) {
-            detail = "group " + num(p, "group", -1) + (str(p, "groupName") != null ? " (" + str(p, "groupName") + ")" : "");
-        } else if (p.containsKey("sequence")) {
-            detail = "sequence " + num(p, "sequence", -1);
-        } else if (p.containsKey("gateway")) {
-            detail = "gateway " + str(p, "gateway");
-        }
-        m.notifies.add(new IkeMessage.Notify((int) nt, name != null ? name : "notify " + nt, detail));
-    }
-
-    private static void vendor(Map<String, Object> p, IkeMessage m) {
-        String v = str(p, "vendor");
-        m.vendors.add(v != null ? v : "unknown " + str(p, "vendorId"));
-    }
-
-    private static void identity(Map<String, Object> p, IkeMessage m) {
-        String v = str(p, "value");
-        String t = str(p, "idTypeName");
-        if (v != null) {
-            m.identities.add((t != null ? t + " " : "") + v);
-        }
+    /** The registered name of {@code v} in {@code t}, or null (no table, unknown value, out of int range). */
+    private static String name(NameTable t, long v) {
+        return t == null || v < 0 || v > Integer.MAX_VALUE ? null : t.name((int) v);
     }
 }

@@ -9,7 +9,6 @@ import java.util.List;
 import java.util.Map;
 import org.vpnsleuth.decode.Bytes;
 import org.vpnsleuth.decode.Decoder;
-import org.vpnsleuth.decode.FieldTree;
 import org.vpnsleuth.decode.IpReassembly;
 import org.vpnsleuth.decode.Layer;
 import org.vpnsleuth.decode.Packet;
@@ -528,18 +527,19 @@ public final class Tracker {
             if (m != null && m.at.equals(at) && m.spiI == spiI) {
                 StringBuilder sum = new StringBuilder();
                 IkeDissector.V2Message v2 = version == 2 ? IkeDissector.parseV2(l) : null;
+                IkeDissector.V1Message v1 = version == 1 ? IkeDissector.parseV1(l) : null;
                 if (v2 != null) {
                     IkeDissector.summary(v2, sum);
-                } else {
-                    IkeDissector.summary(l, sum);
+                } else if (v1 != null) {
+                    IkeDissector.summary(v1, sum);
                 }
                 m.decryptedWith = info.decryptedWith();
                 m.decryptedPayloads = sum.toString().trim();
                 m.keyCheck = info.keyCheck();
                 if (v2 != null) {
                     IkeFacts.read(v2, m);
-                } else {
-                    IkeFacts.read(FieldTree.of(l), m);
+                } else if (v1 != null) {
+                    IkeFacts.read(v1, m);
                 }
                 listener.ikeDecrypted(sa, m);
             }
@@ -557,19 +557,19 @@ public final class Tracker {
         int dp = transport != null && transport.headerLength >= 4 ? transport.u16(2) : 0;
         Endpoint src = new Endpoint(ip.ipAddress(true), sp);
         Endpoint dst = new Endpoint(ip.ipAddress(false), dp);
-        // IKEv2: the payloads parsed once into records; IKEv1 (not yet typed): its field tree
+        // the payloads parsed once into records (null: the header leaves no usable payload area)
         IkeDissector.V2Message v2 = version == 2 ? IkeDissector.parseV2(l) : null;
-        Map<String, Object> f = v2 == null ? FieldTree.of(l) : null;
+        IkeDissector.V1Message v1 = version == 1 ? IkeDissector.parseV1(l) : null;
         StringBuilder sum = new StringBuilder();
         if (v2 != null) {
             IkeDissector.summary(v2, sum);
-        } else {
-            IkeDissector.summary(l, sum);
+        } else if (v1 != null) {
+            IkeDissector.summary(v1, sum);
         }
         String payloads = sum.toString().trim();
         int exchange = b[o + 18] & 0xff;
         String exName = org.vpnsleuth.decode.IkeHeaderCodec.registeredExchange(version, exchange);
-        boolean encrypted = v2 == null ? FieldTree.bool(f, "encrypted") : next == PayloadType.V2_SK || next == PayloadType.V2_SKF;
+        boolean encrypted = v2 != null ? next == PayloadType.V2_SK || next == PayloadType.V2_SKF : v1 != null && v1.encrypted();
         long length = Bytes.u32(b, o + 24);
         int end = (int) Math.min(l.end, (long) o + Math.max(28, length));
         IkeMessage m = new IkeMessage(at, src, dst, version, spiI, spiR, exchange,
@@ -593,8 +593,8 @@ public final class Tracker {
         }
         if (v2 != null) {
             IkeFacts.read(v2, m);
-        } else {
-            IkeFacts.read(f, m);
+        } else if (v1 != null) {
+            IkeFacts.read(v1, m);
         }
         if (info != null && info.keyCheck() != null) {
             m.keyCheck = info.keyCheck(); // checked from the cleartext (AM2's HASH_R)
