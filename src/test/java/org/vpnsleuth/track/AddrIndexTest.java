@@ -28,8 +28,9 @@ class AddrIndexTest {
             Integer got = index.get(file, kind, id, b, 10, 10 + len, len);
             assertThat(got).isEqualTo(map.get(key));
             if (got == null) {
-                index.put(file, kind, id, b, 10, 10 + len, len, i);
-                map.put(key, i);
+                Integer value = i; // one object in both: removal is by identity, as for flows
+                index.put(file, kind, id, b, 10, 10 + len, len, value);
+                map.put(key, value);
                 keys.put(key, new Object[] {file, kind, id, len, java.util.Arrays.copyOfRange(b, 10, 10 + 2 * len)});
             }
         }
