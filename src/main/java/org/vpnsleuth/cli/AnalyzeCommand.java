@@ -5,7 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.vpnsleuth.capture.CaptureReader;
-import org.vpnsleuth.report.Analysis;
+import org.vpnsleuth.pipeline.Analysis;
 import org.vpnsleuth.report.AnalysisJson;
 import org.vpnsleuth.report.AnalysisText;
 import org.vpnsleuth.report.KeyReport;

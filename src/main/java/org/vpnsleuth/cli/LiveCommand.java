@@ -15,7 +15,7 @@ import org.vpnsleuth.live.LiveEvent;
 import org.vpnsleuth.live.LiveSession;
 import org.vpnsleuth.live.PcapSource;
 import org.vpnsleuth.live.PcapngRotator;
-import org.vpnsleuth.report.Analysis;
+import org.vpnsleuth.pipeline.Analysis;
 import org.vpnsleuth.report.AnalysisJson;
 import org.vpnsleuth.report.AnalysisText;
 import org.vpnsleuth.report.KeyReport;

@@ -8,7 +8,7 @@ import org.vpnsleuth.decode.Decoder;
 import org.vpnsleuth.decode.Packet;
 import org.vpnsleuth.ike.IkeDecryption;
 import org.vpnsleuth.keys.KeyMaterial;
-import org.vpnsleuth.report.Analysis;
+import org.vpnsleuth.pipeline.Analysis;
 import org.vpnsleuth.track.Tracker;
 
 /**

@@ -1,5 +1,6 @@
 package org.vpnsleuth.report;
 
+import org.vpnsleuth.pipeline.Analysis;
 import java.util.List;
 import org.vpnsleuth.diagnose.Cause;
 import org.vpnsleuth.diagnose.ChildSa;
@@ -59,7 +60,7 @@ public final class AnalysisJson {
         j.beginArray("ikeSas");
         for (SaDiagnosis d : a.ikeSas) {
             sa(j, d, t0);
-            Analysis.flush(sb, flushTo);
+            Flush.flush(sb, flushTo);
         }
         j.endArray();
         j.beginArray("unlinkedFlows");

@@ -1,5 +1,6 @@
 package org.vpnsleuth.report;
 
+import org.vpnsleuth.pipeline.Analysis;
 import java.util.List;
 import java.util.Locale;
 import org.vpnsleuth.diagnose.ChildSa;
@@ -75,7 +76,7 @@ public final class AnalysisText {
         for (SaDiagnosis d : a.ikeSas) {
             out.append('\n');
             sa(d);
-            Analysis.flush(out, flushTo);
+            Flush.flush(out, flushTo);
         }
         if (!a.unlinkedFlows.isEmpty()) {
             out.append("\nESP/AH flows without an IKE SA in the capture:\n");

@@ -1,5 +1,6 @@
 package org.vpnsleuth.report;
 
+import org.vpnsleuth.pipeline.Analysis;
 import java.util.List;
 import java.util.Map;
 import org.vpnsleuth.overhead.Measured;

@@ -1,5 +1,6 @@
 package org.vpnsleuth.report;
 
+import org.vpnsleuth.pipeline.Analysis;
 import java.util.List;
 import org.vpnsleuth.diagnose.Cause;
 import org.vpnsleuth.diagnose.Evidence;

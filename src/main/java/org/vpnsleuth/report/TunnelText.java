@@ -1,5 +1,6 @@
 package org.vpnsleuth.report;
 
+import org.vpnsleuth.pipeline.Analysis;
 import java.util.Locale;
 import org.vpnsleuth.diagnose.Finding;
 import org.vpnsleuth.diagnose.TunnelDiagnosis;

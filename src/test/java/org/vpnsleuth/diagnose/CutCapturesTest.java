@@ -16,7 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.vpnsleuth.capture.CaptureReader;
 import org.vpnsleuth.capture.Captures;
 import org.vpnsleuth.capture.Frame;
-import org.vpnsleuth.report.Analysis;
+import org.vpnsleuth.pipeline.Analysis;
 import org.vpnsleuth.track.EspFlow;
 
 /**

@@ -9,7 +9,7 @@ import org.vpnsleuth.capture.CaptureReader;
 import org.vpnsleuth.ike.IkeDecryption;
 import org.vpnsleuth.keys.KeyFiles;
 import org.vpnsleuth.keys.KeyMaterial;
-import org.vpnsleuth.report.Analysis;
+import org.vpnsleuth.pipeline.Analysis;
 
 /**
  * ikev2-rekey-pfs: strongSwan rekeys the IKE SA (`swanctl --rekey --ike`; its log: "IKE_SA vpn[2]

@@ -22,7 +22,7 @@ import org.vpnsleuth.decode.Proto;
 import org.vpnsleuth.ike.IkeDecryption;
 import org.vpnsleuth.keys.KeyFiles;
 import org.vpnsleuth.keys.KeyMaterial;
-import org.vpnsleuth.report.Analysis;
+import org.vpnsleuth.pipeline.Analysis;
 
 /**
  * Windows-style L2TP/IPsec: the real xl2tpd capture l2tp-cdn.pcapng wrapped by scapy in

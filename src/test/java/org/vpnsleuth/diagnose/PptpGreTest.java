@@ -15,7 +15,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.vpnsleuth.report.Analysis;
+import org.vpnsleuth.pipeline.Analysis;
 import org.vpnsleuth.report.AnalysisJson;
 import org.vpnsleuth.report.AnalysisText;
 import org.vpnsleuth.track.GreTunnel;

@@ -8,7 +8,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.vpnsleuth.capture.CaptureReader;
-import org.vpnsleuth.report.Analysis;
+import org.vpnsleuth.pipeline.Analysis;
 
 /**
  * Test helper: builds L2TP, PPP, PPTP, GRE and PPPoE frames byte by byte from the RFC layouts

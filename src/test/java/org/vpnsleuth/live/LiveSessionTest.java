@@ -11,7 +11,7 @@ import org.vpnsleuth.capture.Captures;
 import org.vpnsleuth.capture.Frame;
 import org.vpnsleuth.keys.KeyFiles;
 import org.vpnsleuth.keys.KeyMaterial;
-import org.vpnsleuth.report.Analysis;
+import org.vpnsleuth.pipeline.Analysis;
 import org.vpnsleuth.report.AnalysisText;
 
 /** The live analysis fed from the real captures, frame by frame with ticks in between, as a capture would be. */

@@ -29,7 +29,7 @@ import org.vpnsleuth.keys.KeyFiles;
 import org.vpnsleuth.keys.KeyMaterial;
 import org.vpnsleuth.overhead.Measured;
 import org.vpnsleuth.overhead.Measurements;
-import org.vpnsleuth.report.Analysis;
+import org.vpnsleuth.pipeline.Analysis;
 
 /**
  * The measured overhead (track/SizeTracker, overhead/Measurements) on the real captures

@@ -14,7 +14,7 @@ import org.vpnsleuth.keys.KeyMaterial;
 import org.vpnsleuth.overhead.Esp;
 import org.vpnsleuth.overhead.Measured;
 import org.vpnsleuth.overhead.Measurements;
-import org.vpnsleuth.report.Analysis;
+import org.vpnsleuth.pipeline.Analysis;
 
 /**
  * ESP that is not decrypted, with its transforms from the decrypted IKE exchange that negotiated

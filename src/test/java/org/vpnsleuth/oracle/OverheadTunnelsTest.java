@@ -13,7 +13,7 @@ import org.vpnsleuth.capture.Frame;
 import org.vpnsleuth.decode.Decoder;
 import org.vpnsleuth.decode.Packet;
 import org.vpnsleuth.overhead.Measured;
-import org.vpnsleuth.report.Analysis;
+import org.vpnsleuth.pipeline.Analysis;
 import org.vpnsleuth.track.EncapSizes;
 import org.vpnsleuth.track.FrameRef;
 import org.vpnsleuth.track.SizeTracker;

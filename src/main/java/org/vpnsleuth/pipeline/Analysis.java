@@ -1,4 +1,4 @@
-package org.vpnsleuth.report;
+package org.vpnsleuth.pipeline;
 
 import java.io.IOException;
 import java.util.ArrayList;
@@ -24,7 +24,8 @@ import org.vpnsleuth.track.PptpControl;
 import org.vpnsleuth.track.Tracker;
 
 /**
- * The whole analysis of one or more capture files: each file decoded by its own decoder, the
+ * The pipeline (read → decode → track → diagnose), shared by analyze, overhead FILE and live: the
+ * whole analysis of one or more capture files: each file decoded by its own decoder, the
  * frames of all files merged by capture time into one tracker (captures taken at both peers tell
  * one story), then every IKE SA diagnosed. The result is the report model the renderers print.
  */
@@ -240,18 +241,6 @@ public final class Analysis {
             }
         }
         return readers;
-    }
-
-    /** Writes {@code sb} to {@code to} and empties it once it holds more than 64 KiB (nothing when {@code to} is null). */
-    static void flush(StringBuilder sb, java.io.Writer to) {
-        if (to != null && sb.length() > 1 << 16) {
-            try {
-                to.append(sb);
-            } catch (IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            }
-            sb.setLength(0);
-        }
     }
 
     public static void close(List<CaptureReader> readers) {
