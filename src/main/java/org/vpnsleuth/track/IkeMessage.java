@@ -104,20 +104,25 @@ public final class IkeMessage {
     /** Files in which this same message was also captured (the other side's capture). */
     public final List<FrameRef> alsoSeen = new ArrayList<>();
 
-    IkeMessage(FrameRef at, Endpoint src, Endpoint dst, int version, long spiI, long spiR, int exchange,
-            String exchangeName, long messageId, int flags, long length, boolean encrypted, String payloads, long hash) {
+    /** The IKE header as read (RFC 2408 §3.1, RFC 7296 §3.1), the exchange named, and whether the payloads are ciphertext. */
+    record Header(int version, long spiI, long spiR, int exchange, String exchangeName, long messageId, int flags, long length,
+            boolean encrypted) {
+    }
+
+    /** A message seen at {@code at} between {@code src} and {@code dst}; {@code hash} identifies its bytes (retransmissions). */
+    IkeMessage(FrameRef at, Endpoint src, Endpoint dst, Header h, String payloads, long hash) {
         this.at = at;
         this.src = src;
         this.dst = dst;
-        this.version = version;
-        this.spiI = spiI;
-        this.spiR = spiR;
-        this.exchange = exchange;
-        this.exchangeName = exchangeName;
-        this.messageId = messageId;
-        this.flags = flags;
-        this.length = length;
-        this.encrypted = encrypted;
+        this.version = h.version();
+        this.spiI = h.spiI();
+        this.spiR = h.spiR();
+        this.exchange = h.exchange();
+        this.exchangeName = h.exchangeName();
+        this.messageId = h.messageId();
+        this.flags = h.flags();
+        this.length = h.length();
+        this.encrypted = h.encrypted();
         this.payloads = payloads;
         this.hash = hash;
     }

@@ -572,9 +572,9 @@ public final class Tracker {
         boolean encrypted = v2 != null ? next == PayloadType.V2_SK || next == PayloadType.V2_SKF : v1 != null && v1.encrypted();
         long length = Bytes.u32(b, o + 24);
         int end = (int) Math.min(l.end, (long) o + Math.max(28, length));
-        IkeMessage m = new IkeMessage(at, src, dst, version, spiI, spiR, exchange,
-                exName != null ? exName : "exchange " + exchange, Bytes.u32(b, o + 20), b[o + 19] & 0xff, length,
-                encrypted, payloads, fnv(b, o, end) ^ ((long) (end - o) << 48));
+        IkeMessage.Header h = new IkeMessage.Header(version, spiI, spiR, exchange,
+                exName != null ? exName : "exchange " + exchange, Bytes.u32(b, o + 20), b[o + 19] & 0xff, length, encrypted);
+        IkeMessage m = new IkeMessage(at, src, dst, h, payloads, fnv(b, o, end) ^ ((long) (end - o) << 48));
         if (ipFrames != null) {
             m.ipFragmented = true;
             m.frames.addAll(ipFrames);

@@ -15,8 +15,8 @@ import org.junit.jupiter.api.Test;
  */
 class PeerIndexTest {
     private static IkeMessage message(long nanos) {
-        return new IkeMessage(new FrameRef(0, 1, nanos), new Endpoint("192.0.2.1", 500), new Endpoint("192.0.2.2", 500), 2,
-                1, 0, 34, "IKE_SA_INIT", 0, 8, 300, false, "", 0);
+        return new IkeMessage(new FrameRef(0, 1, nanos), new Endpoint("192.0.2.1", 500), new Endpoint("192.0.2.2", 500),
+                new IkeMessage.Header(2, 1, 0, 34, "IKE_SA_INIT", 0, 8, 300, false), "", 0);
     }
 
     /** The definition: the latest SA of the peers that started at or before t (first created on ties), else the earliest. */
