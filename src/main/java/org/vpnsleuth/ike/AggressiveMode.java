@@ -16,10 +16,6 @@ import org.vpnsleuth.decode.Bytes;
  */
 public final class AggressiveMode {
     static final int MAX = 65_536;
-    private static final int KE = 4;
-    private static final int ID = 5;
-    private static final int HASH = 8;
-    private static final int NONCE = 10;
 
     /** One exchange, once AM2 has been seen: everything HASH_R depends on. */
     public record Exchange(long cookieI, long cookieR, Prf prf, byte[] gxi, byte[] gxr, byte[] ni, byte[] nr, byte[] saiB,
@@ -66,10 +62,10 @@ public final class AggressiveMode {
             byte[] body = Arrays.copyOfRange(b, c.bodyOffset(), c.bodyEnd());
             switch (c.type) {
                 case PayloadType.V1_SA -> sa = sa == null ? body : sa;
-                case KE -> ke = body;
-                case NONCE -> nonce = body;
-                case ID -> id = id == null ? body : id;
-                case HASH -> hash = body;
+                case PayloadType.V1_KE -> ke = body;
+                case PayloadType.V1_NONCE -> nonce = body;
+                case PayloadType.V1_ID -> id = id == null ? body : id;
+                case PayloadType.V1_HASH -> hash = body;
                 default -> {
                 }
             }

@@ -215,7 +215,7 @@ public final class IkeDecodeState {
             }
         }
         boolean encrypted = (flags & 0x01) != 0;
-        if (!encrypted && spiR != 0 && (exchange == 2 || exchange == 4) && next == 1) {
+        if (!encrypted && spiR != 0 && (exchange == 2 || exchange == 4) && next == PayloadType.V1_SA) {
             Negotiated n = chosenV1(b, ike.payloadOffset(), bodyEnd, frame);
             if (n != null) {
                 negotiated.putIfAbsent(new SaKey(spiI, spiR), n);
@@ -391,8 +391,8 @@ public final class IkeDecodeState {
 
     /** Encryption algorithm, key length and hash of the responder's single phase-1 transform. */
     private static Negotiated chosenV1(byte[] b, int pos, int end, long frame) {
-        PayloadChain c = new PayloadChain(b, pos, end, 1, false);
-        if (!c.next() || c.type != 1) {
+        PayloadChain c = new PayloadChain(b, pos, end, PayloadType.V1_SA, false);
+        if (!c.next() || c.type != PayloadType.V1_SA) {
             return null;
         }
         int p = c.bodyOffset() + 8; // DOI, situation

@@ -23,7 +23,6 @@ import org.vpnsleuth.keys.KeyMaterial;
  */
 public final class IkeDecryption {
     static final int MAX_SAS = 65_536;
-    private static final int NONCE = 40;
 
     /** Derived or supplied IKEv2 keys of one SA, and where they came from. */
     public record V2Keys(byte[] skD, byte[] skAi, byte[] skAr, byte[] skEi, byte[] skEr, byte[] skPi, byte[] skPr, String source) {
@@ -168,7 +167,7 @@ public final class IkeDecryption {
         }
         PayloadChain c = new PayloadChain(b, bodyOff, bodyEnd, first, true);
         while (c.next()) {
-            if (c.type == NONCE) {
+            if (c.type == PayloadType.V2_NONCE) {
                 byte[] n = Arrays.copyOfRange(b, c.bodyOffset(), c.bodyEnd());
                 if (response) {
                     nr.put(new SaKey(spiI, spiR), n);
@@ -483,7 +482,6 @@ public final class IkeDecryption {
     // ------------------------------------------------------------------ CREATE_CHILD_SA (RFC 7296 §1.3, §2.17, §2.18)
 
     private static final int CREATE_CHILD_SA = 36;
-    private static final int KE = 34;
     /** Notify types below this are errors (RFC 7296 §3.10.1). */
     private static final int NOTIFY_STATUS_FIRST = 16384;
 
@@ -536,9 +534,9 @@ public final class IkeDecryption {
             int body = c.bodyOffset();
             if (c.type == PayloadType.V2_SA && sa == null) {
                 sa = new V2Proposals(msg, body, c.bodyEnd());
-            } else if (c.type == NONCE && nonce == null) {
+            } else if (c.type == PayloadType.V2_NONCE && nonce == null) {
                 nonce = Arrays.copyOfRange(msg, body, c.bodyEnd());
-            } else if (c.type == KE) {
+            } else if (c.type == PayloadType.V2_KE) {
                 ke = true;
             } else if (c.type == PayloadType.V2_N && c.bodyEnd() - body >= 4 && error < 0) {
                 int type = Bytes.u16(msg, body + 2);
@@ -763,9 +761,6 @@ public final class IkeDecryption {
         return true;
     }
 
-    private static final int AUTH = 39;
-    private static final int IDI = 35;
-    private static final int IDR = 36;
     private static final int AUTH_SHARED_KEY = 2;
 
     /**
@@ -786,9 +781,9 @@ public final class IkeDecryption {
         byte[] auth = null;
         PayloadChain c = new PayloadChain(msg, 28, msg.length, msg[16] & 0xff, true);
         while (c.next()) {
-            if (c.type == (fromInitiator ? IDI : IDR) && id == null) {
+            if (c.type == (fromInitiator ? PayloadType.V2_IDI : PayloadType.V2_IDR) && id == null) {
                 id = Arrays.copyOfRange(msg, c.bodyOffset(), c.bodyEnd());
-            } else if (c.type == AUTH && auth == null && c.length > 8 && (msg[c.bodyOffset()] & 0xff) == AUTH_SHARED_KEY) {
+            } else if (c.type == PayloadType.V2_AUTH && auth == null && c.length > 8 && (msg[c.bodyOffset()] & 0xff) == AUTH_SHARED_KEY) {
                 auth = Arrays.copyOfRange(msg, c.bodyOffset() + 4, c.bodyEnd());
             }
         }
@@ -881,9 +876,6 @@ public final class IkeDecryption {
 
     // ------------------------------------------------------------------ IKEv1 (RFC 2409 appendix B)
 
-    private static final int V1_KE = 4;
-    private static final int V1_NONCE = 10;
-    private static final int V1_HASH = 8;
 
     /** What an IKEv1 SA's decryption needs from its cleartext messages, and the CBC chain so far. */
     /**
@@ -932,19 +924,19 @@ public final class IkeDecryption {
         PayloadChain c = new PayloadChain(b, bodyOff, bodyEnd, first, false);
         V1State st = null;
         while (c.next()) {
-            if (c.type == 1 && fromInitiator && spiR == 0) {
+            if (c.type == PayloadType.V1_SA && fromInitiator && spiR == 0) {
                 // MM1/AM1: the initiator's SA payload body (SAi_b) goes into HASH_I and HASH_R
                 v1State(spiI).saiB = Arrays.copyOfRange(b, c.bodyOffset(), c.bodyEnd());
             }
-            if (c.type == 5 && fromInitiator) {
+            if (c.type == PayloadType.V1_ID && fromInitiator) {
                 v1State(spiI).idI = Arrays.copyOfRange(b, c.bodyOffset(), c.bodyEnd());
             }
-            if (c.type == V1_KE || c.type == V1_NONCE) {
+            if (c.type == PayloadType.V1_KE || c.type == PayloadType.V1_NONCE) {
                 if (st == null) {
                     st = v1State(spiI);
                 }
                 byte[] v = Arrays.copyOfRange(b, c.bodyOffset(), c.bodyEnd());
-                if (c.type == V1_KE) {
+                if (c.type == PayloadType.V1_KE) {
                     if (fromInitiator) {
                         st.gxi = v;
                     } else {
@@ -1071,12 +1063,12 @@ public final class IkeDecryption {
         int saEnd = -1;
         boolean ke = false;
         while (c.next()) {
-            if (c.type == V1_NONCE && nonce == null) {
+            if (c.type == PayloadType.V1_NONCE && nonce == null) {
                 nonce = Arrays.copyOfRange(m, c.bodyOffset(), c.bodyEnd());
-            } else if (c.type == 1 && saOff < 0) {
+            } else if (c.type == PayloadType.V1_SA && saOff < 0) {
                 saOff = c.bodyOffset();
                 saEnd = c.bodyEnd();
-            } else if (c.type == V1_KE) {
+            } else if (c.type == PayloadType.V1_KE) {
                 ke = true;
             }
         }
@@ -1208,9 +1200,9 @@ public final class IkeDecryption {
         byte[] hash = null;
         PayloadChain c = new PayloadChain(m, 28, m.length, m[16] & 0xff, false);
         while (c.next()) {
-            if (c.type == 5 && id == null) {
+            if (c.type == PayloadType.V1_ID && id == null) {
                 id = Arrays.copyOfRange(m, c.bodyOffset(), c.bodyEnd());
-            } else if (c.type == V1_HASH && hash == null) {
+            } else if (c.type == PayloadType.V1_HASH && hash == null) {
                 hash = Arrays.copyOfRange(m, c.bodyOffset(), c.bodyEnd());
             }
         }
@@ -1259,14 +1251,14 @@ public final class IkeDecryption {
             return null;
         }
         PayloadChain c = new PayloadChain(m, 28, m.length, m[16] & 0xff, false);
-        if (!c.next() || c.type != V1_HASH) {
+        if (!c.next() || c.type != PayloadType.V1_HASH) {
             return null;
         }
         byte[] hash = Arrays.copyOfRange(m, c.bodyOffset(), c.bodyEnd());
         byte[] rest = Arrays.copyOfRange(m, c.bodyEnd(), m.length);
         byte[] nonce = null;
         while (c.next()) {
-            if (c.type == V1_NONCE && nonce == null) {
+            if (c.type == PayloadType.V1_NONCE && nonce == null) {
                 nonce = Arrays.copyOfRange(m, c.bodyOffset(), c.bodyEnd());
             }
         }
@@ -1308,7 +1300,7 @@ public final class IkeDecryption {
 
     /** Length of a well-formed IKEv1 payload chain at the start of {@code plain}, or -1. */
     private static int chainLength(byte[] plain, int first, boolean phase1) {
-        if (!phase1 && first != V1_HASH) {
+        if (!phase1 && first != PayloadType.V1_HASH) {
             return -1; // after phase 1 every encrypted message starts with HASH (RFC 2409 §5.5, §5.7)
         }
         PayloadChain c = new PayloadChain(plain, 0, plain.length, first, false);
