@@ -10,32 +10,9 @@ import java.util.List;
  * was not reached: the parse stopped before it, and {@code malformed} says why. The tracker reads
  * these records; {@link Ikev1Payloads#render} turns one into the fields `dissect -v` and the JSON show.
  */
-public sealed interface Ikev1Payload {
+public sealed interface Ikev1Payload extends Reasons.Reasoned {
     /** The first reason the parse gave for stopping, in the order the fields are shown; null when none. */
     String firstMalformed();
-
-    /** The first non-null reason among {@code reasons}. */
-    private static String first(String... reasons) {
-        for (String r : reasons) {
-            if (r != null) {
-                return r;
-            }
-        }
-        return null;
-    }
-
-    /** The first reason of the first element of {@code l} that has one. */
-    private static String firstOf(List<? extends Ikev1Payload> l) {
-        if (l != null) {
-            for (Ikev1Payload x : l) {
-                String r = x.firstMalformed();
-                if (r != null) {
-                    return r;
-                }
-            }
-        }
-        return null;
-    }
 
     // ------------------------------------------------------------------ SA (RFC 2408 §3.4–3.6)
 
@@ -60,7 +37,7 @@ public sealed interface Ikev1Payload {
             implements Ikev1Payload {
         @Override
         public String firstMalformed() {
-            return first(firstOf(attributes), malformed);
+            return Reasons.first(Reasons.firstOf(attributes), malformed);
         }
     }
 
@@ -69,7 +46,7 @@ public sealed interface Ikev1Payload {
             List<Transform> transforms, String malformed) implements Ikev1Payload {
         @Override
         public String firstMalformed() {
-            return first(firstOf(transforms), malformed);
+            return Reasons.first(Reasons.firstOf(transforms), malformed);
         }
     }
 
@@ -80,7 +57,7 @@ public sealed interface Ikev1Payload {
     record Sa(Long doi, Long situation, List<Proposal> proposals, String malformed) implements Ikev1Payload {
         @Override
         public String firstMalformed() {
-            return first(firstOf(proposals), malformed);
+            return Reasons.first(Reasons.firstOf(proposals), malformed);
         }
     }
 
@@ -96,7 +73,7 @@ public sealed interface Ikev1Payload {
     record Id(Integer idType, Integer protocolId, Integer port, IdentityValue value, String malformed) implements Ikev1Payload {
         @Override
         public String firstMalformed() {
-            return first(malformed, value == null ? null : value.malformed());
+            return Reasons.first(malformed, value == null ? null : value.malformed());
         }
     }
 
@@ -104,7 +81,7 @@ public sealed interface Ikev1Payload {
             implements Ikev1Payload {
         @Override
         public String firstMalformed() {
-            return first(malformed, data == null ? null : data.malformed());
+            return Reasons.first(malformed, data == null ? null : data.malformed());
         }
     }
 
@@ -134,7 +111,7 @@ public sealed interface Ikev1Payload {
             Boolean replayDetection, List<Attribute> attributes, byte[] data, String malformed) implements Ikev1Payload {
         @Override
         public String firstMalformed() {
-            return first(malformed, firstOf(attributes));
+            return Reasons.first(malformed, Reasons.firstOf(attributes));
         }
     }
 
@@ -189,7 +166,7 @@ public sealed interface Ikev1Payload {
     record Attr(Integer cfgType, Integer identifier, List<CfgAttribute> attributes, String malformed) implements Ikev1Payload {
         @Override
         public String firstMalformed() {
-            return first(malformed, firstOf(attributes));
+            return Reasons.first(malformed, Reasons.firstOf(attributes));
         }
     }
 

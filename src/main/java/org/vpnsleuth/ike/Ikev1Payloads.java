@@ -20,7 +20,6 @@ public final class Ikev1Payloads {
     private Ikev1Payloads() {
     }
 
-
     /** Short names of payload types 0..21 as written in RFC 2408/2409 exchange diagrams. */
     private static final String[] SHORT = {
         null, "SA", "P", "T", "KE", "ID", "CERT", "CR", "HASH", "SIG", "NONCE", "N", "D", "VID", "ATTR",
@@ -133,36 +132,17 @@ public final class Ikev1Payloads {
             case PayloadType.V1_KE -> new Ikev1Payload.Ke(end - off);
             case PayloadType.V1_ID -> id(b, off, end);
             case PayloadType.V1_CERT, PayloadType.V1_CR -> cert(type == PayloadType.V1_CR, b, off, end);
-            case PayloadType.V1_HASH, PayloadType.V1_SIG -> new Ikev1Payload.Hash(copy(b, off, end));
-            case PayloadType.V1_NONCE -> new Ikev1Payload.Nonce(copy(b, off, end));
+            case PayloadType.V1_HASH, PayloadType.V1_SIG -> new Ikev1Payload.Hash(PayloadFields.copy(b, off, end));
+            case PayloadType.V1_NONCE -> new Ikev1Payload.Nonce(PayloadFields.copy(b, off, end));
             case PayloadType.V1_N -> notify(b, off, end);
             case PayloadType.V1_D -> delete(b, off, end);
-            case PayloadType.V1_VID -> new Ikev1Payload.VendorId(copy(b, off, end), vendor(b, off, end));
-            case PayloadType.V1_NAT_D, PayloadType.V1_NAT_D_DRAFT -> new Ikev1Payload.NatD(copy(b, off, end));
+            case PayloadType.V1_VID -> new Ikev1Payload.VendorId(PayloadFields.copy(b, off, end), vendor(b, off, end));
+            case PayloadType.V1_NAT_D, PayloadType.V1_NAT_D_DRAFT -> new Ikev1Payload.NatD(PayloadFields.copy(b, off, end));
             case PayloadType.V1_NAT_OA, PayloadType.V1_NAT_OA_DRAFT -> natOa(b, off, end);
             case PayloadType.V1_ATTR -> attributes(b, off, end);
             case PayloadType.V1_FRAG -> fragment(b, off, end);
-            default -> new Ikev1Payload.Other(copy(b, off, end));
+            default -> new Ikev1Payload.Other(PayloadFields.copy(b, off, end));
         };
-    }
-
-    private static byte[] copy(byte[] b, int from, int to) {
-        return java.util.Arrays.copyOfRange(b, from, to);
-    }
-
-    /** The reason a piece of {@code n} bytes at {@code off} does not fit before {@code end}, or null when it does. */
-    private static String needs(int off, int n, int end, String what) {
-        return end - off < n ? what + " needs " + n + " bytes, only " + Math.max(0, end - off) + " present" : null;
-    }
-
-    private static void bytes(FieldSink out, String name, byte[] v) {
-        out.bytes(name, v, 0, v.length);
-    }
-
-    private static void malformedIf(FieldSink out, String why) {
-        if (why != null) {
-            malformed(out, why);
-        }
     }
 
     private static void doi(long doi, FieldSink out) {
@@ -187,7 +167,7 @@ public final class Ikev1Payloads {
                 out.number("protocolId", x.protocolId());
                 out.number("port", x.port());
             }
-            malformedIf(out, x.malformed());
+            PayloadFields.malformedIf(out, x.malformed());
             if (x.value() != null) {
                 Identities.render(x.value(), out);
             }
@@ -196,16 +176,16 @@ public final class Ikev1Payloads {
                 out.named("encoding", x.encoding(), IkeRegistries.ISAKMP_CERT_ENCODINGS.name(x.encoding()));
                 out.number("dataLength", x.dataLength());
             }
-            malformedIf(out, x.malformed());
+            PayloadFields.malformedIf(out, x.malformed());
             if (x.data() != null) {
                 PayloadFields.render(x.data(), out);
             }
         } else if (p instanceof Ikev1Payload.Hash x) {
             out.number("dataLength", x.data().length);
-            bytes(out, "data", x.data());
+            PayloadFields.bytes(out, "data", x.data());
         } else if (p instanceof Ikev1Payload.Nonce x) {
             out.number("nonceLength", x.nonce().length);
-            bytes(out, "nonce", x.nonce());
+            PayloadFields.bytes(out, "nonce", x.nonce());
         } else if (p instanceof Ikev1Payload.Notify x) {
             renderNotify(x, out);
         } else if (p instanceof Ikev1Payload.Delete x) {
@@ -215,7 +195,7 @@ public final class Ikev1Payloads {
                 out.number("spiSize", x.spiSize());
                 out.number("spiCount", x.spiCount());
             }
-            malformedIf(out, x.malformed());
+            PayloadFields.malformedIf(out, x.malformed());
             if (x.spis() != null) {
                 out.beginList("spis");
                 for (byte[] spi : x.spis()) {
@@ -224,12 +204,12 @@ public final class Ikev1Payloads {
                 out.endList();
             }
         } else if (p instanceof Ikev1Payload.VendorId x) {
-            bytes(out, "vendorId", x.id());
+            PayloadFields.bytes(out, "vendorId", x.id());
             if (x.vendor() != null) {
                 out.text("vendor", x.vendor());
             }
         } else if (p instanceof Ikev1Payload.NatD x) {
-            bytes(out, "hash", x.hash());
+            PayloadFields.bytes(out, "hash", x.hash());
         } else if (p instanceof Ikev1Payload.NatOa x) {
             if (x.idType() != null) {
                 out.named("idType", x.idType(), IkeRegistries.IPSEC_ID_TYPES.name(x.idType()));
@@ -237,7 +217,7 @@ public final class Ikev1Payloads {
             if (x.address() != null) {
                 out.text("address", x.address());
             }
-            malformedIf(out, x.malformed());
+            PayloadFields.malformedIf(out, x.malformed());
         } else if (p instanceof Ikev1Payload.Attr x) {
             renderAttr(x, out);
         } else if (p instanceof Ikev1Payload.Frag x) {
@@ -248,10 +228,10 @@ public final class Ikev1Payloads {
                 out.bool("lastFragment", x.last());
                 out.number("fragmentDataLength", x.dataLength());
             }
-            malformedIf(out, x.malformed());
+            PayloadFields.malformedIf(out, x.malformed());
         } else if (p instanceof Ikev1Payload.Other x) {
             if (x.data().length > 0) {
-                bytes(out, "data", x.data());
+                PayloadFields.bytes(out, "data", x.data());
             }
         }
     }
@@ -286,7 +266,7 @@ public final class Ikev1Payloads {
             }
             out.endList();
         }
-        malformedIf(out, sa.malformed());
+        PayloadFields.malformedIf(out, sa.malformed());
     }
 
     private static void renderProposal(Ikev1Payload.Proposal p, FieldSink out) {
@@ -296,7 +276,7 @@ public final class Ikev1Payloads {
             out.number("spiSize", p.spiSize());
         }
         if (p.spi() != null) {
-            bytes(out, "spi", p.spi());
+            PayloadFields.bytes(out, "spi", p.spi());
         }
         if (p.transformCount() != null) {
             out.number("transformCount", p.transformCount());
@@ -310,7 +290,7 @@ public final class Ikev1Payloads {
             }
             out.endList();
         }
-        malformedIf(out, p.malformed());
+        PayloadFields.malformedIf(out, p.malformed());
     }
 
     /** A transform of a proposal for {@code protocol}, whose tables name its ID and attributes. */
@@ -322,7 +302,7 @@ public final class Ikev1Payloads {
         if (t.attributes() != null) {
             renderAttributes(t.attributes(), protocol == PROTO_ISAKMP, out);
         }
-        malformedIf(out, t.malformed());
+        PayloadFields.malformedIf(out, t.malformed());
     }
 
     private static void renderAttributes(java.util.List<Ikev1Payload.Attribute> l, boolean phase1, FieldSink out) {
@@ -336,10 +316,10 @@ public final class Ikev1Payloads {
                     out.named("value", a.value(), name(valueTable(phase1, a.type()), a.value()));
                 }
                 if (a.bytes() != null) {
-                    bytes(out, "value", a.bytes());
+                    PayloadFields.bytes(out, "value", a.bytes());
                 }
             }
-            malformedIf(out, a.malformed());
+            PayloadFields.malformedIf(out, a.malformed());
             out.end();
         }
         out.endList();
@@ -353,7 +333,7 @@ public final class Ikev1Payloads {
             out.named("notifyType", x.type(), IkeRegistries.ISAKMP_NOTIFY_TYPES.name(x.type()));
         }
         if (x.spi() != null) {
-            bytes(out, "spi", x.spi());
+            PayloadFields.bytes(out, "spi", x.spi());
         }
         if (x.sequence() != null) {
             out.number("sequence", x.sequence());
@@ -365,14 +345,14 @@ public final class Ikev1Payloads {
             renderAttributes(x.attributes(), x.protocolId() == PROTO_ISAKMP, out);
         }
         if (x.data() != null) {
-            bytes(out, "data", x.data());
+            PayloadFields.bytes(out, "data", x.data());
         }
-        malformedIf(out, x.malformed());
+        PayloadFields.malformedIf(out, x.malformed());
     }
 
     private static void renderAttr(Ikev1Payload.Attr x, FieldSink out) {
         if (x.cfgType() == null) {
-            malformedIf(out, x.malformed());
+            PayloadFields.malformedIf(out, x.malformed());
             return;
         }
         out.named("cfgType", x.cfgType(), IkeRegistries.MODECFG_MESSAGE_TYPES.name(x.cfgType()));
@@ -393,24 +373,24 @@ public final class Ikev1Payloads {
                 out.text("value", a.text());
             }
             if (a.bytes() != null) {
-                bytes(out, "value", a.bytes());
+                PayloadFields.bytes(out, "value", a.bytes());
             }
-            malformedIf(out, a.malformed());
+            PayloadFields.malformedIf(out, a.malformed());
             out.end();
         }
         out.endList();
-        malformedIf(out, x.malformed());
+        PayloadFields.malformedIf(out, x.malformed());
     }
 
     // ------------------------------------------------------------------ SA (RFC 2408 §3.4–3.6)
 
     private static Ikev1Payload.Sa sa(byte[] b, int off, int end) {
-        String short4 = needs(off, 4, end, "SA payload");
+        String short4 = PayloadFields.needs(off, 4, end, "SA payload");
         if (short4 != null) {
             return new Ikev1Payload.Sa(null, null, null, short4);
         }
         long doi = Bytes.u32(b, off);
-        String short8 = needs(off, 8, end, "SA payload");
+        String short8 = PayloadFields.needs(off, 8, end, "SA payload");
         if (short8 != null) {
             return new Ikev1Payload.Sa(doi, null, null, short8);
         }
@@ -432,7 +412,7 @@ public final class Ikev1Payloads {
     }
 
     private static Ikev1Payload.Transform transform(byte[] b, int pos, int end) {
-        String short8 = needs(pos, 8, end, "transform header");
+        String short8 = PayloadFields.needs(pos, 8, end, "transform header");
         if (short8 != null) {
             return new Ikev1Payload.Transform(null, null, null, short8);
         }
@@ -493,13 +473,13 @@ public final class Ikev1Payloads {
             }
             return new Ikev1Payload.Attribute(type, v, null, null);
         }
-        return new Ikev1Payload.Attribute(type, null, copy(b, off, off + len), null);
+        return new Ikev1Payload.Attribute(type, null, PayloadFields.copy(b, off, off + len), null);
     }
 
     // ------------------------------------------------------------------ ID (RFC 2407 §4.6.2), CERT/CR
 
     private static Ikev1Payload.Id id(byte[] b, int off, int end) {
-        String short4 = needs(off, 4, end, "ID payload");
+        String short4 = PayloadFields.needs(off, 4, end, "ID payload");
         if (short4 != null) {
             return new Ikev1Payload.Id(null, null, null, null, short4);
         }
@@ -509,7 +489,7 @@ public final class Ikev1Payloads {
     }
 
     private static Ikev1Payload.Cert cert(boolean request, byte[] b, int off, int end) {
-        String short1 = needs(off, 1, end, "certificate payload");
+        String short1 = PayloadFields.needs(off, 1, end, "certificate payload");
         if (short1 != null) {
             return new Ikev1Payload.Cert(request, null, null, null, short1);
         }
@@ -520,7 +500,7 @@ public final class Ikev1Payloads {
     // ------------------------------------------------------------------ N, D (RFC 2408 §3.14–3.15)
 
     private static Ikev1Payload.Notify notify(byte[] b, int off, int end) {
-        String short8 = needs(off, 8, end, "Notification payload");
+        String short8 = PayloadFields.needs(off, 8, end, "Notification payload");
         if (short8 != null) {
             return new Ikev1Payload.Notify(null, null, null, null, null, null, null, null, null, short8);
         }
@@ -532,7 +512,7 @@ public final class Ikev1Payloads {
             return new Ikev1Payload.Notify(doi, proto, spiSize, t, null, null, null, null, null,
                     "SPI size " + spiSize + " overruns the payload");
         }
-        byte[] spi = spiSize > 0 ? copy(b, off + 8, off + 8 + spiSize) : null;
+        byte[] spi = spiSize > 0 ? PayloadFields.copy(b, off + 8, off + 8 + spiSize) : null;
         int d = off + 8 + spiSize;
         int n = end - d;
         if (t == N_R_U_THERE || t == N_R_U_THERE_ACK) {
@@ -546,11 +526,11 @@ public final class Ikev1Payloads {
         } else if (t == N_RESPONDER_LIFETIME) { // RFC 2407 §4.6.3.1: SA attributes (life type and duration)
             return new Ikev1Payload.Notify(doi, proto, spiSize, t, spi, null, null, attributeList(b, d, end, "transform"), null, null);
         }
-        return new Ikev1Payload.Notify(doi, proto, spiSize, t, spi, null, null, null, n > 0 ? copy(b, d, end) : null, null);
+        return new Ikev1Payload.Notify(doi, proto, spiSize, t, spi, null, null, null, n > 0 ? PayloadFields.copy(b, d, end) : null, null);
     }
 
     private static Ikev1Payload.Delete delete(byte[] b, int off, int end) {
-        String short8 = needs(off, 8, end, "Delete payload");
+        String short8 = PayloadFields.needs(off, 8, end, "Delete payload");
         if (short8 != null) {
             return new Ikev1Payload.Delete(null, null, null, null, null, short8);
         }
@@ -568,7 +548,7 @@ public final class Ikev1Payloads {
         }
         java.util.List<byte[]> spis = new java.util.ArrayList<>(count);
         for (int i = 0, p = off + 8; i < count; i++, p += spiSize) {
-            spis.add(copy(b, p, p + spiSize));
+            spis.add(PayloadFields.copy(b, p, p + spiSize));
         }
         return new Ikev1Payload.Delete(doi, proto, spiSize, count, java.util.List.copyOf(spis), null);
     }
@@ -582,7 +562,7 @@ public final class Ikev1Payloads {
     }
 
     private static Ikev1Payload.NatOa natOa(byte[] b, int off, int end) {
-        String short4 = needs(off, 4, end, "NAT-OA payload");
+        String short4 = PayloadFields.needs(off, 4, end, "NAT-OA payload");
         if (short4 != null) {
             return new Ikev1Payload.NatOa(null, null, short4);
         }
@@ -602,7 +582,7 @@ public final class Ikev1Payloads {
     // ------------------------------------------------------------------ ModeCfg / XAUTH attributes
 
     private static Ikev1Payload.Attr attributes(byte[] b, int off, int end) {
-        String short4 = needs(off, 4, end, "Attribute payload");
+        String short4 = PayloadFields.needs(off, 4, end, "Attribute payload");
         if (short4 != null) {
             return new Ikev1Payload.Attr(null, null, null, short4);
         }
@@ -656,7 +636,7 @@ public final class Ikev1Payloads {
             }
             return new Ikev1Payload.CfgAttribute(at, x, null, null, null, null);
         } else {
-            return new Ikev1Payload.CfgAttribute(at, null, null, copy(b, v, v + n), null, null);
+            return new Ikev1Payload.CfgAttribute(at, null, null, PayloadFields.copy(b, v, v + n), null, null);
         }
         return new Ikev1Payload.CfgAttribute(at, null, text, null, null, null);
     }
@@ -664,7 +644,7 @@ public final class Ikev1Payloads {
     // ------------------------------------------------------------------ fragmentation (132)
 
     private static Ikev1Payload.Frag fragment(byte[] b, int off, int end) {
-        String short4 = needs(off, 4, end, "Fragmentation payload");
+        String short4 = PayloadFields.needs(off, 4, end, "Fragmentation payload");
         if (short4 != null) {
             return new Ikev1Payload.Frag(null, null, null, null, short4);
         }

@@ -10,36 +10,12 @@ import java.util.List;
  * and the diagnosis read these records; {@link Ikev2Payloads#render} turns one into the fields
  * `dissect -v` and the JSON show.
  */
-public sealed interface Ikev2Payload {
+public sealed interface Ikev2Payload extends Reasons.Reasoned {
     /** The first reason the parse gave for stopping, in the order the fields are shown; null when none. */
     String firstMalformed();
 
-    /** The first non-null reason among {@code reasons}. */
-    private static String first(String... reasons) {
-        for (String r : reasons) {
-            if (r != null) {
-                return r;
-            }
-        }
-        return null;
-    }
-
-    /** The first reason of the first element of {@code l} that has one. */
-    private static String firstOf(List<? extends Ikev2Payload.HasReason> l) {
-        if (l != null) {
-            for (HasReason x : l) {
-                String r = x.firstMalformed();
-                if (r != null) {
-                    return r;
-                }
-            }
-        }
-        return null;
-    }
-
     /** A piece of a payload that may have stopped the parse. */
-    interface HasReason {
-        String firstMalformed();
+    interface HasReason extends Reasons.Reasoned {
     }
 
     // ------------------------------------------------------------------ SA (§3.3)
@@ -60,7 +36,7 @@ public sealed interface Ikev2Payload {
             implements HasReason {
         @Override
         public String firstMalformed() {
-            return first(firstOf(attributes), malformed);
+            return Reasons.first(Reasons.firstOf(attributes), malformed);
         }
 
         /** The key length in bits, or -1 (the first Key Length attribute, as shown). */
@@ -74,14 +50,14 @@ public sealed interface Ikev2Payload {
             List<Transform> transforms, String malformed) implements HasReason {
         @Override
         public String firstMalformed() {
-            return first(firstOf(transforms), malformed);
+            return Reasons.first(Reasons.firstOf(transforms), malformed);
         }
     }
 
     record Sa(List<Proposal> proposals, String malformed) implements Ikev2Payload {
         @Override
         public String firstMalformed() {
-            return first(firstOf(proposals), malformed);
+            return Reasons.first(Reasons.firstOf(proposals), malformed);
         }
     }
 
@@ -97,7 +73,7 @@ public sealed interface Ikev2Payload {
     record Id(Integer idType, IdentityValue value, String malformed) implements Ikev2Payload {
         @Override
         public String firstMalformed() {
-            return first(malformed, value == null ? null : value.malformed());
+            return Reasons.first(malformed, value == null ? null : value.malformed());
         }
     }
 
@@ -105,7 +81,7 @@ public sealed interface Ikev2Payload {
             implements Ikev2Payload {
         @Override
         public String firstMalformed() {
-            return first(malformed, data == null ? null : data.malformed());
+            return Reasons.first(malformed, data == null ? null : data.malformed());
         }
     }
 
@@ -177,7 +153,7 @@ public sealed interface Ikev2Payload {
     record Ts(Integer selectorCount, List<Selector> selectors, String malformed) implements Ikev2Payload {
         @Override
         public String firstMalformed() {
-            return first(firstOf(selectors), malformed);
+            return Reasons.first(Reasons.firstOf(selectors), malformed);
         }
     }
 
@@ -199,7 +175,7 @@ public sealed interface Ikev2Payload {
             String malformed) implements Ikev2Payload {
         @Override
         public String firstMalformed() {
-            return first(malformed, sealed == null ? null : sealed.malformed());
+            return Reasons.first(malformed, sealed == null ? null : sealed.malformed());
         }
     }
 
@@ -215,7 +191,7 @@ public sealed interface Ikev2Payload {
     record Cp(Integer cfgType, List<CpAttribute> attributes, String malformed) implements Ikev2Payload {
         @Override
         public String firstMalformed() {
-            return first(malformed, firstOf(attributes));
+            return Reasons.first(malformed, Reasons.firstOf(attributes));
         }
     }
 

@@ -16,7 +16,6 @@ public final class Ikev2Payloads {
     private Ikev2Payloads() {
     }
 
-
     // Notify message types whose data has structure (RFC 7296 §3.10.1, RFC 5685, RFC 7427)
     private static final int N_INVALID_KE_PAYLOAD = 17;
     private static final int N_NAT_DETECTION_SOURCE_IP = 16388;
@@ -93,41 +92,22 @@ public final class Ikev2Payloads {
         }
         return switch (type) {
             case PayloadType.V2_SA -> sa(b, off, end);
-            case PayloadType.V2_KE -> end - off < 4 ? new Ikev2Payload.Ke(null, null, needs(off, 4, end, "KE payload"))
+            case PayloadType.V2_KE -> end - off < 4 ? new Ikev2Payload.Ke(null, null, PayloadFields.needs(off, 4, end, "KE payload"))
                     : new Ikev2Payload.Ke(Bytes.u16(b, off), end - off - 4, null);
             case PayloadType.V2_IDI, PayloadType.V2_IDR -> id(b, off, end);
             case PayloadType.V2_CERT, PayloadType.V2_CERTREQ -> cert(type == PayloadType.V2_CERTREQ, b, off, end);
             case PayloadType.V2_AUTH -> auth(b, off, end);
-            case PayloadType.V2_NONCE -> new Ikev2Payload.Nonce(copy(b, off, end));
+            case PayloadType.V2_NONCE -> new Ikev2Payload.Nonce(PayloadFields.copy(b, off, end));
             case PayloadType.V2_N -> notify(b, off, end);
             case PayloadType.V2_D -> delete(b, off, end);
-            case PayloadType.V2_VID -> new Ikev2Payload.VendorId(copy(b, off, end), vendor(b, off, end));
+            case PayloadType.V2_VID -> new Ikev2Payload.VendorId(PayloadFields.copy(b, off, end), vendor(b, off, end));
             case PayloadType.V2_TSI, PayloadType.V2_TSR -> ts(b, off, end);
             case PayloadType.V2_SK -> new Ikev2Payload.Sk(nextPayload, end - off, sealed(neg, b, off, end, "SK payload"));
             case PayloadType.V2_SKF -> skf(nextPayload, b, off, end, neg);
             case PayloadType.V2_CP -> cp(b, off, end);
             case PayloadType.V2_EAP -> eap(b, off, end);
-            default -> new Ikev2Payload.Other(copy(b, off, end));
+            default -> new Ikev2Payload.Other(PayloadFields.copy(b, off, end));
         };
-    }
-
-    private static byte[] copy(byte[] b, int from, int to) {
-        return java.util.Arrays.copyOfRange(b, from, to);
-    }
-
-    /** The reason a piece of {@code n} bytes at {@code off} does not fit before {@code end}, or null when it does. */
-    private static String needs(int off, int n, int end, String what) {
-        return end - off < n ? what + " needs " + n + " bytes, only " + Math.max(0, end - off) + " present" : null;
-    }
-
-    private static void bytes(FieldSink out, String name, byte[] v) {
-        out.bytes(name, v, 0, v.length);
-    }
-
-    private static void malformedIf(FieldSink out, String why) {
-        if (why != null) {
-            malformed(out, why);
-        }
     }
 
     /** The fields of {@code p}, as `dissect -v` and the JSON show them. */
@@ -139,12 +119,12 @@ public final class Ikev2Payloads {
                 out.named("group", x.group(), IkeRegistries.IKEV2_KE.name(x.group()));
                 out.number("dataLength", x.dataLength());
             }
-            malformedIf(out, x.malformed());
+            PayloadFields.malformedIf(out, x.malformed());
         } else if (p instanceof Ikev2Payload.Id x) {
             if (x.idType() != null) {
                 out.named("idType", x.idType(), IkeRegistries.IKEV2_ID_TYPES.name(x.idType()));
             }
-            malformedIf(out, x.malformed());
+            PayloadFields.malformedIf(out, x.malformed());
             if (x.value() != null) {
                 Identities.render(x.value(), out);
             }
@@ -153,7 +133,7 @@ public final class Ikev2Payloads {
                 out.named("encoding", x.encoding(), IkeRegistries.IKEV2_CERT_ENCODINGS.name(x.encoding()));
                 out.number("dataLength", x.dataLength());
             }
-            malformedIf(out, x.malformed());
+            PayloadFields.malformedIf(out, x.malformed());
             if (x.data() != null) {
                 PayloadFields.render(x.data(), out);
             }
@@ -161,7 +141,7 @@ public final class Ikev2Payloads {
             renderAuth(x, out);
         } else if (p instanceof Ikev2Payload.Nonce x) {
             out.number("nonceLength", x.nonce().length);
-            bytes(out, "nonce", x.nonce());
+            PayloadFields.bytes(out, "nonce", x.nonce());
         } else if (p instanceof Ikev2Payload.Notify x) {
             renderNotify(x, out);
         } else if (p instanceof Ikev2Payload.Delete x) {
@@ -170,7 +150,7 @@ public final class Ikev2Payloads {
                 out.number("spiSize", x.spiSize());
                 out.number("spiCount", x.spiCount());
             }
-            malformedIf(out, x.malformed());
+            PayloadFields.malformedIf(out, x.malformed());
             if (x.spis() != null) {
                 out.beginList("spis");
                 for (byte[] spi : x.spis()) {
@@ -179,7 +159,7 @@ public final class Ikev2Payloads {
                 out.endList();
             }
         } else if (p instanceof Ikev2Payload.VendorId x) {
-            bytes(out, "vendorId", x.id());
+            PayloadFields.bytes(out, "vendorId", x.id());
             if (x.vendor() != null) {
                 out.text("vendor", x.vendor());
             }
@@ -198,7 +178,7 @@ public final class Ikev2Payloads {
                 }
                 out.number("encryptedLength", x.encryptedLength());
             }
-            malformedIf(out, x.malformed());
+            PayloadFields.malformedIf(out, x.malformed());
             renderSealed(x.sealed(), out);
         } else if (p instanceof Ikev2Payload.Cp x) {
             renderCp(x, out);
@@ -208,13 +188,13 @@ public final class Ikev2Payloads {
                 out.number("eapIdentifier", x.identifier());
                 out.number("eapLength", x.length());
             }
-            malformedIf(out, x.malformed());
+            PayloadFields.malformedIf(out, x.malformed());
             if (x.type() != null) {
                 out.number("eapType", x.type());
             }
         } else if (p instanceof Ikev2Payload.Other x) {
             if (x.data().length > 0) {
-                bytes(out, "data", x.data());
+                PayloadFields.bytes(out, "data", x.data());
             }
         }
     }
@@ -246,7 +226,7 @@ public final class Ikev2Payloads {
         String blocks = c.blockSize() > 1 && ct % c.blockSize() != 0 ? "ciphertext of " + ct
                 + " bytes is not a whole number of " + c.blockSize() + "-byte blocks of " + neg.cipherName() : null;
         return new Ikev2Payload.Sealed(neg.cipherName(), integrity, neg.frame(), c.ivLength(),
-                c.ivLength() > 0 ? copy(b, off, off + c.ivLength()) : null, ct, icv, icv > 0 ? copy(b, end - icv, end) : null,
+                c.ivLength() > 0 ? PayloadFields.copy(b, off, off + c.ivLength()) : null, ct, icv, icv > 0 ? PayloadFields.copy(b, end - icv, end) : null,
                 blocks);
     }
 
@@ -262,15 +242,15 @@ public final class Ikev2Payloads {
         if (s.ivLength() != null) {
             out.number("ivLength", s.ivLength());
             if (s.iv() != null) {
-                bytes(out, "iv", s.iv());
+                PayloadFields.bytes(out, "iv", s.iv());
             }
             out.number("ciphertextLength", s.ciphertextLength());
             out.number("icvLength", s.icvLength());
             if (s.icv() != null) {
-                bytes(out, "icv", s.icv());
+                PayloadFields.bytes(out, "icv", s.icv());
             }
         }
-        malformedIf(out, s.malformed());
+        PayloadFields.malformedIf(out, s.malformed());
     }
 
     // ------------------------------------------------------------------ SA (§3.3)
@@ -283,7 +263,7 @@ public final class Ikev2Payloads {
     }
 
     private static Ikev2Payload.Transform transform(byte[] b, int pos, int end) {
-        String short8 = needs(pos, 8, end, "transform header");
+        String short8 = PayloadFields.needs(pos, 8, end, "transform header");
         if (short8 != null) {
             return new Ikev2Payload.Transform(null, null, null, null, short8);
         }
@@ -324,7 +304,7 @@ public final class Ikev2Payloads {
                             "attribute length " + vl + " overruns the transform by " + (vl - (tend - a - 4)) + " bytes"));
                     return new Ikev2Payload.Transform(type, id, keyLengths, java.util.List.copyOf(attrs), null);
                 }
-                attrs.add(new Ikev2Payload.Attribute(at, null, copy(b, a + 4, a + 4 + vl), null));
+                attrs.add(new Ikev2Payload.Attribute(at, null, PayloadFields.copy(b, a + 4, a + 4 + vl), null));
                 a += 4 + vl;
             }
         }
@@ -341,7 +321,7 @@ public final class Ikev2Payloads {
                 out.number("spiSize", p.spiSize());
             }
             if (p.spi() != null) {
-                bytes(out, "spi", p.spi());
+                PayloadFields.bytes(out, "spi", p.spi());
             }
             if (p.transformCount() != null) {
                 out.number("transformCount", p.transformCount());
@@ -355,11 +335,11 @@ public final class Ikev2Payloads {
                 }
                 out.endList();
             }
-            malformedIf(out, p.malformed());
+            PayloadFields.malformedIf(out, p.malformed());
             out.end();
         }
         out.endList();
-        malformedIf(out, sa.malformed());
+        PayloadFields.malformedIf(out, sa.malformed());
     }
 
     private static void renderTransform(Ikev2Payload.Transform t, FieldSink out) {
@@ -379,21 +359,21 @@ public final class Ikev2Payloads {
                     out.number("value", a.value());
                 }
                 if (a.bytes() != null) {
-                    bytes(out, "value", a.bytes());
+                    PayloadFields.bytes(out, "value", a.bytes());
                 }
-                malformedIf(out, a.malformed());
+                PayloadFields.malformedIf(out, a.malformed());
                 out.end();
             }
             out.endList();
         }
-        malformedIf(out, t.malformed());
+        PayloadFields.malformedIf(out, t.malformed());
     }
 
     // ------------------------------------------------------------------ KE, ID, CERT, AUTH
 
     private static Ikev2Payload.Id id(byte[] b, int off, int end) {
         Integer type = off < end ? b[off] & 0xff : null; // the ID type is shown even when the rest of the header is missing
-        String short4 = needs(off, 4, end, "ID payload");
+        String short4 = PayloadFields.needs(off, 4, end, "ID payload");
         if (short4 != null) {
             return new Ikev2Payload.Id(type, null, short4);
         }
@@ -416,7 +396,7 @@ public final class Ikev2Payloads {
     }
 
     private static Ikev2Payload.Cert cert(boolean request, byte[] b, int off, int end) {
-        String short1 = needs(off, 1, end, "certificate payload");
+        String short1 = PayloadFields.needs(off, 1, end, "certificate payload");
         if (short1 != null) {
             return new Ikev2Payload.Cert(request, null, null, null, short1);
         }
@@ -425,7 +405,7 @@ public final class Ikev2Payloads {
     }
 
     private static Ikev2Payload.Auth auth(byte[] b, int off, int end) {
-        String short4 = needs(off, 4, end, "AUTH payload");
+        String short4 = PayloadFields.needs(off, 4, end, "AUTH payload");
         if (short4 != null) {
             return new Ikev2Payload.Auth(null, null, null, null, null, null, null, short4);
         }
@@ -435,7 +415,7 @@ public final class Ikev2Payloads {
             return new Ikev2Payload.Auth(m, null, null, null, null, null, end - d, null);
         }
         // Digital Signature (RFC 7427): length-prefixed AlgorithmIdentifier, then the signature
-        String short1 = needs(d, 1, end, "signature algorithm identifier length");
+        String short1 = PayloadFields.needs(d, 1, end, "signature algorithm identifier length");
         if (short1 != null) {
             return new Ikev2Payload.Auth(m, null, null, null, null, null, null, short1);
         }
@@ -444,7 +424,7 @@ public final class Ikev2Payloads {
             return new Ikev2Payload.Auth(m, al, null, null, null, null, null,
                     "AlgorithmIdentifier length " + al + " overruns the payload by " + (al - (end - d - 1)) + " bytes");
         }
-        byte[] algId = copy(b, d + 1, d + 1 + al);
+        byte[] algId = PayloadFields.copy(b, d + 1, d + 1 + al);
         String oid = DerNames.algorithmOid(b, d + 1, al);
         if (oid == null) {
             return new Ikev2Payload.Auth(m, al, algId, null, null, null, null,
@@ -461,7 +441,7 @@ public final class Ikev2Payloads {
             out.number("algorithmIdentifierLength", x.algorithmIdentifierLength());
         }
         if (x.algorithmIdentifier() != null) {
-            bytes(out, "algorithmIdentifier", x.algorithmIdentifier());
+            PayloadFields.bytes(out, "algorithmIdentifier", x.algorithmIdentifier());
         }
         if (x.signatureAlgorithmOid() != null) {
             out.text("signatureAlgorithmOid", x.signatureAlgorithmOid());
@@ -473,7 +453,7 @@ public final class Ikev2Payloads {
         if (x.dataLength() != null) {
             out.number("dataLength", x.dataLength());
         }
-        malformedIf(out, x.malformed());
+        PayloadFields.malformedIf(out, x.malformed());
     }
 
     // ------------------------------------------------------------------ Notify, Delete, VID
@@ -484,7 +464,7 @@ public final class Ikev2Payloads {
     }
 
     private static Ikev2Payload.Notify notify(byte[] b, int off, int end) {
-        String short4 = needs(off, 4, end, "Notify payload");
+        String short4 = PayloadFields.needs(off, 4, end, "Notify payload");
         if (short4 != null) {
             return notifyOnly(null, null, null, null, short4);
         }
@@ -494,7 +474,7 @@ public final class Ikev2Payloads {
         if (spiSize > end - off - 4) {
             return notifyOnly(proto, spiSize, t, null, "SPI size " + spiSize + " overruns the payload");
         }
-        byte[] spi = spiSize > 0 ? copy(b, off + 4, off + 4 + spiSize) : null;
+        byte[] spi = spiSize > 0 ? PayloadFields.copy(b, off + 4, off + 4 + spiSize) : null;
         int d = off + 4 + spiSize;
         int n = end - d;
         switch (t) {
@@ -502,11 +482,11 @@ public final class Ikev2Payloads {
                 if (n != 20) {
                     return notifyOnly(proto, spiSize, t, spi, "NAT detection hash of " + n + " bytes (20 expected)");
                 }
-                return new Ikev2Payload.Notify(proto, spiSize, t, spi, copy(b, d, end), null, null, null, null, null, null, null,
+                return new Ikev2Payload.Notify(proto, spiSize, t, spi, PayloadFields.copy(b, d, end), null, null, null, null, null, null, null,
                         null, null, null, null, null);
             }
             case N_COOKIE -> {
-                return new Ikev2Payload.Notify(proto, spiSize, t, spi, null, copy(b, d, end), null, null, null, null, null, null,
+                return new Ikev2Payload.Notify(proto, spiSize, t, spi, null, PayloadFields.copy(b, d, end), null, null, null, null, null, null,
                         null, null, null, null, null);
             }
             case N_INVALID_KE_PAYLOAD -> {
@@ -538,7 +518,7 @@ public final class Ikev2Payloads {
                         null, null, null, null, null);
             }
             case N_INVALID_SPI -> { // RFC 7296 §3.10.1: the SPI of the packet
-                return new Ikev2Payload.Notify(proto, spiSize, t, spi, null, null, null, null, null, null, copy(b, d, end), null,
+                return new Ikev2Payload.Notify(proto, spiSize, t, spi, null, null, null, null, null, null, PayloadFields.copy(b, d, end), null,
                         null, null, null, null, null);
             }
             case N_IPCOMP_SUPPORTED -> { // RFC 7296 §3.10.1: CPI (2 octets), transform ID (1)
@@ -553,7 +533,7 @@ public final class Ikev2Payloads {
             }
             default -> { // REKEY_SA and most status types carry only the SPI
                 return new Ikev2Payload.Notify(proto, spiSize, t, spi, null, null, null, null, null, null, null, null, null, null,
-                        null, n > 0 ? copy(b, d, end) : null, null);
+                        null, n > 0 ? PayloadFields.copy(b, d, end) : null, null);
             }
         }
     }
@@ -564,7 +544,7 @@ public final class Ikev2Payloads {
      */
     private static Ikev2Payload.Notify redirect(int proto, int spiSize, int t, byte[] spi, boolean withNonce, byte[] b, int d,
             int end) {
-        String short2 = needs(d, 2, end, "gateway identity header");
+        String short2 = PayloadFields.needs(d, 2, end, "gateway identity header");
         if (short2 != null) {
             return notifyOnly(proto, spiSize, t, spi, short2);
         }
@@ -585,7 +565,7 @@ public final class Ikev2Payloads {
         } else if (gt == GW_FQDN) {
             text = text(b, g, gl);
         } else {
-            raw = copy(b, g, g + gl);
+            raw = PayloadFields.copy(b, g, g + gl);
             if (gt == GW_IPV4 || gt == GW_IPV6) {
                 why = "gateway address of " + gl + " bytes";
             }
@@ -594,7 +574,7 @@ public final class Ikev2Payloads {
         int rest = end - g - gl;
         if (why == null && rest > 0) {
             if (withNonce) {
-                nonce = copy(b, g + gl, end);
+                nonce = PayloadFields.copy(b, g + gl, end);
             } else {
                 why = rest + " bytes after the REDIRECTED_FROM gateway identity";
             }
@@ -610,13 +590,13 @@ public final class Ikev2Payloads {
             out.named("notifyType", x.type(), IkeRegistries.IKEV2_NOTIFY_TYPES.name(x.type()));
         }
         if (x.spi() != null) {
-            bytes(out, "spi", x.spi());
+            PayloadFields.bytes(out, "spi", x.spi());
         }
         if (x.hash() != null) {
-            bytes(out, "hash", x.hash());
+            PayloadFields.bytes(out, "hash", x.hash());
         }
         if (x.cookie() != null) {
-            bytes(out, "cookie", x.cookie());
+            PayloadFields.bytes(out, "cookie", x.cookie());
         }
         if (x.group() != null) {
             out.named("group", x.group(), IkeRegistries.IKEV2_KE.name(x.group()));
@@ -634,7 +614,7 @@ public final class Ikev2Payloads {
             out.number(x.numberName(), x.number());
         }
         if (x.invalidSpi() != null) {
-            bytes(out, "invalidSpi", x.invalidSpi());
+            PayloadFields.bytes(out, "invalidSpi", x.invalidSpi());
         }
         if (x.cpi() != null) {
             out.hexNumber("cpi", x.cpi(), 4);
@@ -649,20 +629,20 @@ public final class Ikev2Payloads {
                 out.text("gateway", g.text());
             }
             if (g.bytes() != null) {
-                bytes(out, "gateway", g.bytes());
+                PayloadFields.bytes(out, "gateway", g.bytes());
             }
             if (g.nonce() != null) {
-                bytes(out, "nonce", g.nonce());
+                PayloadFields.bytes(out, "nonce", g.nonce());
             }
         }
         if (x.data() != null) {
-            bytes(out, "data", x.data());
+            PayloadFields.bytes(out, "data", x.data());
         }
-        malformedIf(out, x.malformed());
+        PayloadFields.malformedIf(out, x.malformed());
     }
 
     private static Ikev2Payload.Delete delete(byte[] b, int off, int end) {
-        String short4 = needs(off, 4, end, "Delete payload");
+        String short4 = PayloadFields.needs(off, 4, end, "Delete payload");
         if (short4 != null) {
             return new Ikev2Payload.Delete(null, null, null, null, short4);
         }
@@ -679,7 +659,7 @@ public final class Ikev2Payloads {
         }
         java.util.List<byte[]> spis = new java.util.ArrayList<>(count);
         for (int i = 0, p = off + 4; i < count; i++, p += spiSize) {
-            spis.add(copy(b, p, p + spiSize));
+            spis.add(PayloadFields.copy(b, p, p + spiSize));
         }
         return new Ikev2Payload.Delete(proto, spiSize, count, java.util.List.copyOf(spis), null);
     }
@@ -695,7 +675,7 @@ public final class Ikev2Payloads {
     // ------------------------------------------------------------------ TS (§3.13)
 
     private static Ikev2Payload.Ts ts(byte[] b, int off, int end) {
-        String short4 = needs(off, 4, end, "TS payload");
+        String short4 = PayloadFields.needs(off, 4, end, "TS payload");
         if (short4 != null) {
             return new Ikev2Payload.Ts(null, null, short4);
         }
@@ -730,7 +710,7 @@ public final class Ikev2Payloads {
                         addr == 4 ? Bytes.ipv4(b, p + 8) : Bytes.ipv6(b, p + 8),
                         addr == 4 ? Bytes.ipv4(b, p + 8 + addr) : Bytes.ipv6(b, p + 8 + addr), null, null, null));
             } else {
-                l.add(new Ikev2Payload.Selector(t, null, null, null, null, null, len, copy(b, p + 4, p + len), null));
+                l.add(new Ikev2Payload.Selector(t, null, null, null, null, null, len, PayloadFields.copy(b, p + 4, p + len), null));
             }
             p += len;
         }
@@ -741,7 +721,7 @@ public final class Ikev2Payloads {
 
     private static void renderTs(Ikev2Payload.Ts x, FieldSink out) {
         if (x.selectorCount() == null) {
-            malformedIf(out, x.malformed());
+            PayloadFields.malformedIf(out, x.malformed());
             return;
         }
         out.number("selectorCount", x.selectorCount());
@@ -760,19 +740,19 @@ public final class Ikev2Payloads {
             }
             if (s.length() != null) {
                 out.number("length", s.length());
-                bytes(out, "data", s.data());
+                PayloadFields.bytes(out, "data", s.data());
             }
-            malformedIf(out, s.malformed());
+            PayloadFields.malformedIf(out, s.malformed());
             out.end();
         }
         out.endList();
-        malformedIf(out, x.malformed());
+        PayloadFields.malformedIf(out, x.malformed());
     }
 
     // ------------------------------------------------------------------ SKF, CP, EAP
 
     private static Ikev2Payload.Skf skf(int nextPayload, byte[] b, int off, int end, IkeDecodeState.Negotiated neg) {
-        String short4 = needs(off, 4, end, "SKF payload");
+        String short4 = PayloadFields.needs(off, 4, end, "SKF payload");
         if (short4 != null) {
             return new Ikev2Payload.Skf(null, null, null, null, null, short4);
         }
@@ -781,7 +761,7 @@ public final class Ikev2Payloads {
     }
 
     private static Ikev2Payload.Cp cp(byte[] b, int off, int end) {
-        String short4 = needs(off, 4, end, "CP payload");
+        String short4 = PayloadFields.needs(off, 4, end, "CP payload");
         if (short4 != null) {
             return new Ikev2Payload.Cp(null, null, short4);
         }
@@ -812,7 +792,7 @@ public final class Ikev2Payloads {
                 l.add(new Ikev2Payload.CpAttribute(at, len, Bytes.ipv6(b, v), null, len == 17 ? b[v + 16] & 0xff : null, null,
                         null));
             } else {
-                l.add(new Ikev2Payload.CpAttribute(at, len, null, null, null, len > 0 ? copy(b, v, v + len) : null, null));
+                l.add(new Ikev2Payload.CpAttribute(at, len, null, null, null, len > 0 ? PayloadFields.copy(b, v, v + len) : null, null));
             }
             p += 4 + len;
         }
@@ -821,7 +801,7 @@ public final class Ikev2Payloads {
 
     private static void renderCp(Ikev2Payload.Cp x, FieldSink out) {
         if (x.cfgType() == null) {
-            malformedIf(out, x.malformed());
+            PayloadFields.malformedIf(out, x.malformed());
             return;
         }
         out.named("cfgType", x.cfgType(), IkeRegistries.IKEV2_CP_TYPES.name(x.cfgType()));
@@ -842,16 +822,16 @@ public final class Ikev2Payloads {
                 }
             }
             if (a.bytes() != null) {
-                bytes(out, "value", a.bytes());
+                PayloadFields.bytes(out, "value", a.bytes());
             }
-            malformedIf(out, a.malformed());
+            PayloadFields.malformedIf(out, a.malformed());
             out.end();
         }
         out.endList();
     }
 
     private static Ikev2Payload.Eap eap(byte[] b, int off, int end) {
-        String short4 = needs(off, 4, end, "EAP message");
+        String short4 = PayloadFields.needs(off, 4, end, "EAP message");
         if (short4 != null) {
             return new Ikev2Payload.Eap(null, null, null, null, short4);
         }

@@ -12,6 +12,25 @@ final class PayloadFields {
     /** Proposals in one SA payload are capped here (the counts in the packet are not trusted). */
     static final int MAX_PROPOSALS = 256;
 
+    static byte[] copy(byte[] b, int from, int to) {
+        return java.util.Arrays.copyOfRange(b, from, to);
+    }
+
+    /** The reason a piece of {@code n} bytes at {@code off} does not fit before {@code end}, or null when it does. */
+    static String needs(int off, int n, int end, String what) {
+        return end - off < n ? what + " needs " + n + " bytes, only " + Math.max(0, end - off) + " present" : null;
+    }
+
+    static void bytes(FieldSink out, String name, byte[] v) {
+        out.bytes(name, v, 0, v.length);
+    }
+
+    static void malformedIf(FieldSink out, String why) {
+        if (why != null) {
+            malformed(out, why);
+        }
+    }
+
     static void malformed(FieldSink out, String why) {
         out.text("malformed", why);
     }
