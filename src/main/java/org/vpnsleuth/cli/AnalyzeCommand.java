@@ -19,10 +19,8 @@ import picocli.CommandLine.Parameters;
         description = {"Rebuild every IKE SA and exchange and say where each negotiation stopped, why, with evidence and a fix.",
             "Several files (captures taken at both peers) are merged by time. --format json: docs/analyze-json.md."})
 public final class AnalyzeCommand implements Callable<Integer> {
-    enum Format { text, json }
-
-    @Parameters(arity = "1..*", paramLabel = "FILE", description = "pcap or pcapng files, optionally gzip-compressed; - for standard input")
-    List<String> files = new ArrayList<>();
+    @CommandLine.Mixin
+    CaptureFiles captureFiles;
 
     @CommandLine.Mixin
     LimitOptions limits;
@@ -30,8 +28,8 @@ public final class AnalyzeCommand implements Callable<Integer> {
     @CommandLine.Mixin
     QuietOption quiet;
 
-    @Option(names = "--format", defaultValue = "text", description = "text or json (default: ${DEFAULT-VALUE})")
-    Format format;
+    @CommandLine.Mixin
+    TextOrJson output;
 
     @CommandLine.Mixin
     EspPortOptions espUdp;
@@ -53,7 +51,7 @@ public final class AnalyzeCommand implements Callable<Integer> {
         }
         List<String> names = new ArrayList<>();
         List<String> errors = new ArrayList<>();
-        List<CaptureReader> readers = Analysis.open(files, names, errors);
+        List<CaptureReader> readers = Analysis.open(captureFiles.files, names, errors);
         for (String e : errors) {
             err.println("vpnsleuth: " + e);
         }
@@ -67,7 +65,7 @@ public final class AnalyzeCommand implements Callable<Integer> {
                 decoders.add(d);
             }, org.vpnsleuth.overhead.Measurements.Options.NONE, org.vpnsleuth.capture.Progress.onTerminal(quiet.quiet), trackerLimits);
             StringBuilder sb = new StringBuilder(8192);
-            if (format == Format.json) {
+            if (output.json()) {
                 AnalysisJson.render(a, sb, j -> {
                     if (keyOptions.showKeys) {
                         KeyReport.json(decoders, j);

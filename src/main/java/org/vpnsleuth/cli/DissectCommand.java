@@ -25,10 +25,8 @@ import picocli.CommandLine.Parameters;
         description = {"Decode every frame, one line each, like tcpdump -n.",
             "-v shows every field as a tree; --format json prints JSON lines (fields: docs/fields.md)."})
 public final class DissectCommand implements Callable<Integer> {
-    enum Format { text, json }
-
-    @Parameters(arity = "1..*", paramLabel = "FILE", description = "pcap or pcapng files, optionally gzip-compressed; - for standard input")
-    List<String> files = new ArrayList<>();
+    @CommandLine.Mixin
+    CaptureFiles captureFiles;
 
     @Option(names = {"-v", "--verbose"}, description = "show every field of every layer")
     boolean verbose;
@@ -36,8 +34,8 @@ public final class DissectCommand implements Callable<Integer> {
     @CommandLine.Mixin
     QuietOption quiet;
 
-    @Option(names = "--format", defaultValue = "text", description = "text or json (default: ${DEFAULT-VALUE})")
-    Format format;
+    @CommandLine.Mixin
+    TextOrJson output;
 
     @Option(names = {"-c", "--count"}, paramLabel = "N", description = "stop after N frames of each file")
     long count = Long.MAX_VALUE;
@@ -60,7 +58,7 @@ public final class DissectCommand implements Callable<Integer> {
             return Main.UNREADABLE;
         }
         int rc = Main.OK;
-        for (String file : files) {
+        for (String file : captureFiles.files) {
             int r = dissect(file, out, err);
             rc = Math.max(rc, r);
             if (out.checkError()) {
@@ -96,7 +94,7 @@ public final class DissectCommand implements Callable<Integer> {
                     progress.update(progressOf, n);
                 }
                 decoder.decode(frame, packet);
-                if (format == Format.json) {
+                if (output.json()) {
                     FrameFormatter.json(packet, json);
                 } else if (verbose) {
                     FrameFormatter.tree(packet, sb);
@@ -137,7 +135,7 @@ public final class DissectCommand implements Callable<Integer> {
         }
         if (keyOptions.showKeys) {
             StringBuilder keys = new StringBuilder();
-            if (format == Format.json) { // one more JSON line after the frames': {"keys": {...}}
+            if (output.json()) { // one more JSON line after the frames': {"keys": {...}}
                 JsonWriter j = new JsonWriter(keys);
                 j.beginObject(null);
                 org.vpnsleuth.report.KeyReport.json(List.of(decoder), j);
