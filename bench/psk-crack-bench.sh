@@ -15,6 +15,8 @@
 #    /usr/bin/time (JVM start included for vpnsleuth); a run that does not find the key fails the
 #    benchmark. Prints every run, then the medians, words/s, the ratio and the load averages.
 #
+# vpnsleuth runs through the ./vpnsleuth launcher, as users run it, unless JAR names a jar to run
+# with `java -jar` instead.
 # Environment: WORDS, REPEAT, JAVA (default java), JAR (default target/vpnsleuth-0.1.0-SNAPSHOT-all.jar,
 # built when missing), THREADS (vpnsleuth --threads; default: its own, the number of cores),
 # PSK_CRACK (default psk-crack).
@@ -52,7 +54,11 @@ cat "$list" >/dev/null
 
 threads_opt=()
 [[ -n ${THREADS:-} ]] && threads_opt=(--threads "$THREADS")
-vpnsleuth_cmd=("$java" ${JAVA_OPTS:-} -jar "$jar" psk-crack "$capture" --wordlist "$list" "${threads_opt[@]}")
+if [[ -n ${JAR:-} ]]; then # a given jar, run with java -jar (JAVA_OPTS added)
+    vpnsleuth_cmd=("$java" ${JAVA_OPTS:-} -jar "$jar" psk-crack "$capture" --wordlist "$list" "${threads_opt[@]}")
+else # the command as users run it: the launcher (its JVM options and class-data-sharing archive)
+    vpnsleuth_cmd=("$root/vpnsleuth" psk-crack "$capture" --wordlist "$list" "${threads_opt[@]}")
+fi
 ikescan_cmd=("$pskcrack" -d "$list" "$params")
 
 load() { cut -d' ' -f1-3 /proc/loadavg; }
