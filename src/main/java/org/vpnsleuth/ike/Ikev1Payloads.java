@@ -191,23 +191,11 @@ public final class Ikev1Payloads {
         } else if (p instanceof Ikev1Payload.Delete x) {
             if (x.doi() != null) {
                 doi(x.doi(), out);
-                out.named("protocolId", x.protocolId(), IkeRegistries.ISAKMP_PROTOCOL_IDS.name(x.protocolId()));
-                out.number("spiSize", x.spiSize());
-                out.number("spiCount", x.spiCount());
             }
-            PayloadFields.malformedIf(out, x.malformed());
-            if (x.spis() != null) {
-                out.beginList("spis");
-                for (byte[] spi : x.spis()) {
-                    out.bytes(null, spi, 0, spi.length);
-                }
-                out.endList();
-            }
+            PayloadFields.renderDelete(IkeRegistries.ISAKMP_PROTOCOL_IDS, x.protocolId(), x.spiSize(), x.spiCount(), x.spis(),
+                    x.malformed(), out);
         } else if (p instanceof Ikev1Payload.VendorId x) {
-            PayloadFields.bytes(out, "vendorId", x.id());
-            if (x.vendor() != null) {
-                out.text("vendor", x.vendor());
-            }
+            PayloadFields.renderVendorId(x.id(), x.vendor(), out);
         } else if (p instanceof Ikev1Payload.NatD x) {
             PayloadFields.bytes(out, "hash", x.hash());
         } else if (p instanceof Ikev1Payload.NatOa x) {

@@ -145,24 +145,10 @@ public final class Ikev2Payloads {
         } else if (p instanceof Ikev2Payload.Notify x) {
             renderNotify(x, out);
         } else if (p instanceof Ikev2Payload.Delete x) {
-            if (x.protocolId() != null) {
-                out.named("protocolId", x.protocolId(), IkeRegistries.IKEV2_PROTOCOL_IDS.name(x.protocolId()));
-                out.number("spiSize", x.spiSize());
-                out.number("spiCount", x.spiCount());
-            }
-            PayloadFields.malformedIf(out, x.malformed());
-            if (x.spis() != null) {
-                out.beginList("spis");
-                for (byte[] spi : x.spis()) {
-                    out.bytes(null, spi, 0, spi.length);
-                }
-                out.endList();
-            }
+            PayloadFields.renderDelete(IkeRegistries.IKEV2_PROTOCOL_IDS, x.protocolId(), x.spiSize(), x.spiCount(), x.spis(),
+                    x.malformed(), out);
         } else if (p instanceof Ikev2Payload.VendorId x) {
-            PayloadFields.bytes(out, "vendorId", x.id());
-            if (x.vendor() != null) {
-                out.text("vendor", x.vendor());
-            }
+            PayloadFields.renderVendorId(x.id(), x.vendor(), out);
         } else if (p instanceof Ikev2Payload.Ts x) {
             renderTs(x, out);
         } else if (p instanceof Ikev2Payload.Sk x) {

@@ -31,6 +31,36 @@ final class PayloadFields {
         }
     }
 
+    /**
+     * A Delete payload's fields (RFC 2408 §3.15, RFC 7296 §3.11: the same shape in both versions;
+     * IKEv1's DOI is written before it): protocol, SPI size and count when reached, why it stopped,
+     * the SPIs.
+     */
+    static void renderDelete(NameTable protocols, Integer protocolId, Integer spiSize, Integer spiCount,
+            java.util.List<byte[]> spis, String malformed, FieldSink out) {
+        if (protocolId != null) {
+            out.named("protocolId", protocolId, protocols.name(protocolId));
+            out.number("spiSize", spiSize);
+            out.number("spiCount", spiCount);
+        }
+        malformedIf(out, malformed);
+        if (spis != null) {
+            out.beginList("spis");
+            for (byte[] spi : spis) {
+                out.bytes(null, spi, 0, spi.length);
+            }
+            out.endList();
+        }
+    }
+
+    /** A Vendor ID payload's fields (the same in both versions): its bytes and the vendor it names. */
+    static void renderVendorId(byte[] id, String vendor, FieldSink out) {
+        bytes(out, "vendorId", id);
+        if (vendor != null) {
+            out.text("vendor", vendor);
+        }
+    }
+
     static void malformed(FieldSink out, String why) {
         out.text("malformed", why);
     }
