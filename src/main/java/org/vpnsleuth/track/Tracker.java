@@ -445,37 +445,34 @@ public final class Tracker {
         int so = ip.offset + (alen == 4 ? 12 : 8);
         int dOff = ip.offset + (alen == 4 ? 16 : 24);
         EspFlow f = alen == 0 ? null : flowIndex.get(at.file(), esp ? 1 : 2, spi, ip.buf, so, dOff, alen);
-        if (f != null) {
-            f.add(at, seq, l.totalLength());
-            if (esp && l.info instanceof org.vpnsleuth.crypto.EspDecryption.Result) {
-                f.decrypted++; // the decryption stage verified and opened it
-            }
-            return;
-        }
-        String src = ip.ipAddress(true);
-        String dst = ip.ipAddress(false);
-        boolean udp = transport != null && transport.proto == Proto.UDP;
-        int sp = udp && transport.headerLength >= 8 ? transport.u16(0) : 0;
-        int dp = udp && transport.headerLength >= 8 ? transport.u16(2) : 0;
-        String key = at.file() + "|" + l.proto + "|" + src + "|" + dst + "|" + spi;
-        f = flows.get(key);
-        if (f == null) {
-            if (flows.size() >= limits.maxFlows()) {
-                if (firstTimeUntracked(key)) {
-                    untrackedFlows++;
+        boolean opened = false;
+        if (f == null) { // a new flow (or one whose addresses the header does not hold whole): named by text once
+            String src = ip.ipAddress(true);
+            String dst = ip.ipAddress(false);
+            String key = at.file() + "|" + l.proto + "|" + src + "|" + dst + "|" + spi;
+            f = flows.get(key);
+            if (f == null) {
+                if (flows.size() >= limits.maxFlows()) {
+                    if (firstTimeUntracked(key)) {
+                        untrackedFlows++;
+                    }
+                    untrackedFlowPackets++;
+                    return;
                 }
-                untrackedFlowPackets++;
-                return;
+                boolean udp = transport != null && transport.proto == Proto.UDP;
+                int sp = udp && transport.headerLength >= 8 ? transport.u16(0) : 0;
+                int dp = udp && transport.headerLength >= 8 ? transport.u16(2) : 0;
+                f = new EspFlow(at.file(), esp ? "ESP" : "AH", src, dst, spi, udp, sp, dp);
+                flows.put(key, f);
+                if (alen > 0) {
+                    flowIndex.put(at.file(), esp ? 1 : 2, spi, ip.buf, so, dOff, alen, f);
+                }
+                opened = true;
             }
-            f = new EspFlow(at.file(), esp ? "ESP" : "AH", src, dst, spi, udp, sp, dp);
-            flows.put(key, f);
-            if (alen > 0) {
-                flowIndex.put(at.file(), esp ? 1 : 2, spi, ip.buf, so, dOff, alen, f);
-            }
-            f.add(at, seq, l.totalLength());
+        }
+        f.add(at, seq, l.totalLength());
+        if (opened) {
             listener.flowOpened(f);
-        } else {
-            f.add(at, seq, l.totalLength());
         }
         if (esp && l.info instanceof org.vpnsleuth.crypto.EspDecryption.Result) {
             f.decrypted++; // the decryption stage verified and opened it
