@@ -49,6 +49,8 @@ public final class SizeTracker {
     }
 
     private final Map<String, EncapSizes> instances = new LinkedHashMap<>();
+    /** The encapsulation kinds; a kind's index is its number in {@link #index}. */
+    private static final List<String> KINDS = List.of("ESP", "AH", "PPTP", "GRE", "L2TP", "IP-in-IP");
     /** The same instances by the header bytes that name them (the per-packet look-up). */
     private final AddrIndex<EncapSizes> index = new AddrIndex<>();
     private final Map<String, Fragments> fragments = new LinkedHashMap<>();
@@ -204,7 +206,7 @@ public final class SizeTracker {
         int alen = v4 ? 4 : 16;
         int so = outer.offset + (v4 ? 12 : 8);
         int dOff = outer.offset + (v4 ? 16 : 24);
-        int kindCode = kind.hashCode();
+        int kindCode = KINDS.indexOf(kind);
         EncapSizes x = index.get(at.file(), kindCode, id, outer.buf, so, dOff, alen);
         if (x == null) {
             String s = src(outer);
