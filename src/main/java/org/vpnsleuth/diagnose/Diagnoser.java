@@ -271,8 +271,8 @@ public final class Diagnoser {
                 continue;
             }
             java.util.Map<Integer, java.util.TreeMap<Long, SaDiagnosis>> up = new java.util.HashMap<>();
+            // {last seen, creation order, version} of the SAs that are up, earliest end first
             java.util.PriorityQueue<long[]> ends = new java.util.PriorityQueue<>((x, y) -> Long.compare(x[0], y[0]));
-            java.util.Map<Long, SaDiagnosis> bySeq = new java.util.HashMap<>();
             int i = 0;
             while (i < pair.size()) {
                 long start = pair.get(i).firstNanos();
@@ -282,8 +282,7 @@ public final class Diagnoser {
                 }
                 while (!ends.isEmpty() && ends.peek()[0] <= start) { // no longer up at this start
                     long[] e = ends.poll();
-                    SaDiagnosis gone = bySeq.remove(e[1]);
-                    up.get(gone.sa.version).remove(e[1]);
+                    up.get((int) e[2]).remove(e[1]);
                 }
                 for (int k = i; k < j; k++) {
                     SaDiagnosis d = bySa.get(pair.get(k));
@@ -307,8 +306,7 @@ public final class Diagnoser {
                         long last = o.sa.lastNanos();
                         if (last > start) {
                             up.computeIfAbsent(o.sa.version, v -> new java.util.TreeMap<>()).put(o.sa.seq, o);
-                            bySeq.put(o.sa.seq, o);
-                            ends.add(new long[] {last, o.sa.seq});
+                            ends.add(new long[] {last, o.sa.seq, o.sa.version});
                         }
                     }
                 }
