@@ -6,7 +6,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import org.vpnsleuth.decode.NameTable;
+import org.vpnsleuth.base.NameTable;
 import org.vpnsleuth.keys.KeyFiles;
 import org.vpnsleuth.keys.KeyMaterial;
 

@@ -1,5 +1,7 @@
 package org.vpnsleuth.decode;
 
+import org.vpnsleuth.base.NameTable;
+
 /**
  * Which protocol comes next, as tables: link type, EtherType, IP protocol number and PPP protocol
  * number to {@link Proto}. {@link Proto#IP_BY_VERSION} stands for "IPv4 or IPv6 by the version nibble".

@@ -1,5 +1,7 @@
 package org.vpnsleuth.decode;
 
+import org.vpnsleuth.base.Bytes;
+
 /**
  * Receives the decoded fields of a layer. Field names are stable identifiers (documented in
  * docs/fields.md): the text tree and the JSON output are both rendered from these calls.

@@ -6,6 +6,7 @@ import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.vpnsleuth.base.Bytes;
 
 /**
  * A layer's fields as a small tree of maps and lists, for the stages after decoding (tracking,

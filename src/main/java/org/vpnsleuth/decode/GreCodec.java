@@ -1,5 +1,8 @@
 package org.vpnsleuth.decode;
 
+import org.vpnsleuth.base.Bytes;
+import org.vpnsleuth.base.NameTable;
+
 /**
  * GRE: version 0 (RFC 2784 with the RFC 2890 key and sequence number extensions, and the
  * RFC 1701 routing field walked safely) and version 1, the enhanced GRE of PPTP (RFC 2637 §4.1).

@@ -1,5 +1,7 @@
 package org.vpnsleuth.decode;
 
+import org.vpnsleuth.base.Bytes;
+import org.vpnsleuth.base.NameTable;
 import org.vpnsleuth.ike.IkeDecodeState;
 import org.vpnsleuth.ike.IkeDecryption;
 

@@ -1,5 +1,7 @@
 package org.vpnsleuth.decode;
 
+import org.vpnsleuth.base.Bytes;
+
 /**
  * The framing of IKE and ESP over TCP (RFC 8229 §3, RFC 9329): a 2-byte length that counts
  * itself, then either the non-ESP marker (four zero bytes) and an IKE message, or an ESP packet.

@@ -1,5 +1,8 @@
 package org.vpnsleuth.decode;
 
+import org.vpnsleuth.base.Bytes;
+import org.vpnsleuth.base.NameTable;
+
 /** IPv4 (with options), IPv6 (with extension headers), ICMP and ICMPv6 (errors quote the datagram). */
 final class IpCodecs {
     private IpCodecs() {

@@ -6,6 +6,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.vpnsleuth.base.Bytes;
 
 /**
  * IPv4 and IPv6 fragment reassembly with bounded memory and time. Datagrams are keyed by

@@ -1,5 +1,7 @@
 package org.vpnsleuth.decode;
 
+import org.vpnsleuth.base.Bytes;
+
 /** ESP, AH, the NAT-T keepalive and non-ESP marker (RFC 3948), and the IKE header (RFC 2408/7296). */
 final class IpsecCodecs {
     private IpsecCodecs() {

@@ -2,6 +2,8 @@ package org.vpnsleuth.decode;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.vpnsleuth.base.Bytes;
+import org.vpnsleuth.base.NameTable;
 
 /**
  * L2TP: version 2 over UDP 1701 (RFC 2661) and version 3 (RFC 3931) over UDP 1701 or directly

@@ -1,5 +1,7 @@
 package org.vpnsleuth.decode;
 
+import org.vpnsleuth.base.Bytes;
+
 /**
  * One decoded layer: a view into a byte array (the frame's, or a reassembly buffer), never a copy.
  * The header is {@code buf[offset, offset + headerLength)}; the payload the header announces is

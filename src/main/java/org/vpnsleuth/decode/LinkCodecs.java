@@ -1,5 +1,7 @@
 package org.vpnsleuth.decode;
 
+import org.vpnsleuth.base.Bytes;
+
 /** Link layers: Ethernet, VLAN tags, MPLS, Linux cooked v1/v2, BSD null/loopback, Cisco HDLC. */
 final class LinkCodecs {
     private LinkCodecs() {

@@ -2,8 +2,9 @@ package org.vpnsleuth.decode;
 
 import java.util.ArrayList;
 import java.util.List;
-
 import java.util.function.BiConsumer;
+import org.vpnsleuth.base.Bytes;
+import org.vpnsleuth.base.NameTable;
 
 /**
  * The PPP family: PPP framing (RFC 1661/1662), PPPoE session and discovery stages (RFC 2516), the

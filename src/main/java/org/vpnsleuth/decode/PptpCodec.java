@@ -1,5 +1,8 @@
 package org.vpnsleuth.decode;
 
+import org.vpnsleuth.base.Bytes;
+import org.vpnsleuth.base.NameTable;
+
 /**
  * One PPTP control message (RFC 2637 §2) at the cursor. The whole message (its length field says
  * how long) is the layer's header; there is no payload. TcpStreams cuts the TCP byte stream into

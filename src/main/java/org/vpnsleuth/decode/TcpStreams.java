@@ -5,6 +5,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
+import org.vpnsleuth.base.Bytes;
 
 /**
  * Bounded TCP stream handling for the two framed protocols vpnsleuth decodes over TCP: PPTP

@@ -1,5 +1,7 @@
 package org.vpnsleuth.decode;
 
+import org.vpnsleuth.base.Bytes;
+
 /** UDP and TCP. */
 final class TransportCodecs {
     private TransportCodecs() {

@@ -2,6 +2,7 @@ package org.vpnsleuth.decode;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.vpnsleuth.base.Bytes;
 
 /**
  * What a UDP payload is, from its ports and first bytes. The rules, in order (docs/decode.md):

@@ -3,9 +3,9 @@ package org.vpnsleuth.ike;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.vpnsleuth.base.Bytes;
 import org.vpnsleuth.crypto.Ikev1Keys;
 import org.vpnsleuth.crypto.Prf;
-import org.vpnsleuth.decode.Bytes;
 
 /**
  * IKEv1 Aggressive Mode with a pre-shared key sends HASH_R in clear in AM2 (RFC 2409 §5.4):

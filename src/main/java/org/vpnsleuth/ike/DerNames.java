@@ -3,8 +3,8 @@ package org.vpnsleuth.ike;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
-import org.vpnsleuth.decode.Bytes;
-import org.vpnsleuth.decode.NameTable;
+import org.vpnsleuth.base.Bytes;
+import org.vpnsleuth.base.NameTable;
 
 /**
  * Readable forms of the DER identities IKE carries: an X.501 Name (ID_DER_ASN1_DN, RFC 2407 §4.6.2.1

@@ -2,7 +2,7 @@ package org.vpnsleuth.ike;
 
 import static org.vpnsleuth.ike.PayloadFields.malformed;
 
-import org.vpnsleuth.decode.Bytes;
+import org.vpnsleuth.base.Bytes;
 import org.vpnsleuth.decode.FieldSink;
 
 /**

@@ -8,6 +8,6 @@ package org.vpnsleuth.ike;
 public record IdentityValue(String text, byte[] bytes, String ascii, String malformed) {
     /** The value as the field tree writes it: its text, else its bytes in lowercase hex; null when there is none. */
     public String shown() {
-        return text != null ? text : bytes != null ? org.vpnsleuth.decode.Bytes.hex(bytes, 0, bytes.length) : null;
+        return text != null ? text : bytes != null ? org.vpnsleuth.base.Bytes.hex(bytes, 0, bytes.length) : null;
     }
 }

@@ -2,7 +2,7 @@ package org.vpnsleuth.ike;
 
 import java.util.HashMap;
 import java.util.Map;
-import org.vpnsleuth.decode.NameTable;
+import org.vpnsleuth.base.NameTable;
 
 /**
  * The wire sizes each negotiated algorithm implies (IV carried in the message, cipher block, ICV),

@@ -6,7 +6,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.vpnsleuth.decode.Bytes;
+import org.vpnsleuth.base.Bytes;
 import org.vpnsleuth.decode.Layer;
 import org.vpnsleuth.decode.Packet;
 import org.vpnsleuth.decode.Proto;

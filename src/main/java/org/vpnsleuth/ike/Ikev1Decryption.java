@@ -4,12 +4,12 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.vpnsleuth.base.Bytes;
 import org.vpnsleuth.crypto.Decrypted;
 import org.vpnsleuth.crypto.Encryption;
 import org.vpnsleuth.crypto.Ikev2Keys;
 import org.vpnsleuth.crypto.Integrity;
 import org.vpnsleuth.crypto.Prf;
-import org.vpnsleuth.decode.Bytes;
 import org.vpnsleuth.keys.KeyMaterial;
 
 /**

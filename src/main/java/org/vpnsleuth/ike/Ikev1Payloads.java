@@ -1,10 +1,11 @@
 package org.vpnsleuth.ike;
 
-import org.vpnsleuth.decode.Bytes;
-import org.vpnsleuth.decode.FieldSink;
-import org.vpnsleuth.decode.NameTable;
 import static org.vpnsleuth.ike.PayloadFields.malformed;
 import static org.vpnsleuth.ike.PayloadFields.name;
+
+import org.vpnsleuth.base.Bytes;
+import org.vpnsleuth.base.NameTable;
+import org.vpnsleuth.decode.FieldSink;
 
 /**
  * The bodies of the IKEv1 / ISAKMP payloads (RFC 2407, 2408 §3, 2409, 3947, draft-ietf-ipsec-nat-t

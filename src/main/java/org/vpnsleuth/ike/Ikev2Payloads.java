@@ -1,10 +1,11 @@
 package org.vpnsleuth.ike;
 
-import org.vpnsleuth.decode.Bytes;
-import org.vpnsleuth.decode.FieldSink;
-import org.vpnsleuth.decode.NameTable;
 import static org.vpnsleuth.ike.PayloadFields.malformed;
 import static org.vpnsleuth.ike.PayloadFields.name;
+
+import org.vpnsleuth.base.Bytes;
+import org.vpnsleuth.base.NameTable;
+import org.vpnsleuth.decode.FieldSink;
 
 /**
  * The bodies of the IKEv2 payloads (RFC 7296 §3.3–3.16, RFC 7383 SKF), emitted as fields. Every

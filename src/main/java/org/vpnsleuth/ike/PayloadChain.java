@@ -1,6 +1,6 @@
 package org.vpnsleuth.ike;
 
-import org.vpnsleuth.decode.Bytes;
+import org.vpnsleuth.base.Bytes;
 
 /**
  * A safe walker over the generic payload chain shared by IKEv1 and IKEv2 (RFC 2408 §3.2, RFC 7296

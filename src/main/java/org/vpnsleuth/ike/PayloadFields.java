@@ -1,8 +1,8 @@
 package org.vpnsleuth.ike;
 
-import org.vpnsleuth.decode.Bytes;
+import org.vpnsleuth.base.Bytes;
+import org.vpnsleuth.base.NameTable;
 import org.vpnsleuth.decode.FieldSink;
-import org.vpnsleuth.decode.NameTable;
 
 /** What the IKEv1 and IKEv2 payload decoders share: malformed reasons, certificate data, registry names, the proposal list walk. */
 final class PayloadFields {

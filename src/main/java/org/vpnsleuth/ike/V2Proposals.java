@@ -3,7 +3,7 @@ package org.vpnsleuth.ike;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import org.vpnsleuth.decode.Bytes;
+import org.vpnsleuth.base.Bytes;
 
 /**
  * The proposals of an IKEv2 SA payload (RFC 7296 §3.3): per proposal its number, protocol, SPI and

@@ -14,7 +14,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.vpnsleuth.decode.NameTable;
+import org.vpnsleuth.base.NameTable;
 
 /**
  * Reads key material, recognising each file's kind from its content: vpnsleuth's own keys file

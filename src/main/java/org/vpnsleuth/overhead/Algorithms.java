@@ -4,7 +4,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.vpnsleuth.decode.NameTable;
+import org.vpnsleuth.base.NameTable;
 import org.vpnsleuth.ike.IkeRegistries;
 
 /**

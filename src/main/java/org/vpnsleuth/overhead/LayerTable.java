@@ -7,7 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import org.vpnsleuth.decode.NameTable;
+import org.vpnsleuth.base.NameTable;
 
 /**
  * The overhead model's constants as data: {@code registry/overhead/layers.tsv} (bytes per layer and

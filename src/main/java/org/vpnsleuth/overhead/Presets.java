@@ -5,7 +5,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.vpnsleuth.decode.NameTable;
+import org.vpnsleuth.base.NameTable;
 
 /**
  * The calculator's presets ({@code registry/overhead/presets.tsv}) and the folklore numbers

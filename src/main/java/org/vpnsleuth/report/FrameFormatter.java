@@ -1,8 +1,8 @@
 package org.vpnsleuth.report;
 
 import java.time.Instant;
+import org.vpnsleuth.base.Bytes;
 import org.vpnsleuth.capture.Frame;
-import org.vpnsleuth.decode.Bytes;
 import org.vpnsleuth.decode.Codecs;
 import org.vpnsleuth.decode.Dispatch;
 import org.vpnsleuth.decode.Layer;

@@ -1,6 +1,6 @@
 package org.vpnsleuth.report;
 
-import org.vpnsleuth.decode.Bytes;
+import org.vpnsleuth.base.Bytes;
 import org.vpnsleuth.decode.FieldSink;
 
 /** Layer fields as JSON members: numbers as numbers, registry names beside them as NAMEName. */

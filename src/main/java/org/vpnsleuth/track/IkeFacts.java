@@ -1,14 +1,13 @@
 package org.vpnsleuth.track;
 
-import org.vpnsleuth.decode.NameTable;
+import java.util.ArrayList;
+import java.util.List;
+import org.vpnsleuth.base.NameTable;
 import org.vpnsleuth.ike.IkeDissector;
 import org.vpnsleuth.ike.IkeRegistries;
 import org.vpnsleuth.ike.Ikev1Payload;
 import org.vpnsleuth.ike.Ikev1Payloads;
 import org.vpnsleuth.ike.PayloadType;
-
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * Reads the facts the trackers and the diagnosis need out of an IKE message's payloads, parsed
@@ -46,11 +45,11 @@ final class IkeFacts {
     }
 
     private static String hex(byte[] b) {
-        return b == null ? null : org.vpnsleuth.decode.Bytes.hex(b, 0, b.length);
+        return b == null ? null : org.vpnsleuth.base.Bytes.hex(b, 0, b.length);
     }
 
     /** A registered name, or the number as text (-1 when not reached), as the reports write it. */
-    private static String nameOr(org.vpnsleuth.decode.NameTable t, Integer v) {
+    private static String nameOr(org.vpnsleuth.base.NameTable t, Integer v) {
         String n = v == null || t == null ? null : t.name(v);
         return n != null ? n : String.valueOf(v == null ? -1 : v);
     }
@@ -61,7 +60,7 @@ final class IkeFacts {
                 List<String> parts = new ArrayList<>();
                 if (prop.transforms() != null) {
                     for (org.vpnsleuth.ike.Ikev2Payload.Transform tr : prop.transforms()) {
-                        org.vpnsleuth.decode.NameTable ids = tr.type() == null ? null
+                        org.vpnsleuth.base.NameTable ids = tr.type() == null ? null
                                 : org.vpnsleuth.ike.Ikev2Payloads.transformIds(tr.type());
                         String n = ids == null || tr.id() < 0 ? null : ids.name(tr.id());
                         String s = n != null ? n : (tr.type() == null ? null

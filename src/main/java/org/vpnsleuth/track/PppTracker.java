@@ -5,7 +5,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
-import org.vpnsleuth.decode.Bytes;
+import org.vpnsleuth.base.Bytes;
 import org.vpnsleuth.decode.Layer;
 import org.vpnsleuth.decode.Packet;
 import org.vpnsleuth.decode.PppControlPacket;

@@ -73,13 +73,13 @@ public final class SizeTracker {
     }
 
     private static String src(Layer ip) {
-        return ip.proto == Proto.IPV4 ? org.vpnsleuth.decode.Bytes.ipv4(ip.buf, ip.offset + 12)
-                : org.vpnsleuth.decode.Bytes.ipv6(ip.buf, ip.offset + 8);
+        return ip.proto == Proto.IPV4 ? org.vpnsleuth.base.Bytes.ipv4(ip.buf, ip.offset + 12)
+                : org.vpnsleuth.base.Bytes.ipv6(ip.buf, ip.offset + 8);
     }
 
     private static String dst(Layer ip) {
-        return ip.proto == Proto.IPV4 ? org.vpnsleuth.decode.Bytes.ipv4(ip.buf, ip.offset + 16)
-                : org.vpnsleuth.decode.Bytes.ipv6(ip.buf, ip.offset + 24);
+        return ip.proto == Proto.IPV4 ? org.vpnsleuth.base.Bytes.ipv4(ip.buf, ip.offset + 16)
+                : org.vpnsleuth.base.Bytes.ipv6(ip.buf, ip.offset + 24);
     }
 
     /** The IP packet's length as its header gives it; -1 when unknown. */

@@ -1,13 +1,12 @@
 package org.vpnsleuth.track;
 
-import org.vpnsleuth.ike.PayloadType;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.vpnsleuth.decode.Bytes;
+import org.vpnsleuth.base.Bytes;
 import org.vpnsleuth.decode.Decoder;
 import org.vpnsleuth.decode.IpReassembly;
 import org.vpnsleuth.decode.Layer;
@@ -15,6 +14,7 @@ import org.vpnsleuth.decode.Packet;
 import org.vpnsleuth.decode.Proto;
 import org.vpnsleuth.ike.IkeDecodeState;
 import org.vpnsleuth.ike.IkeDissector;
+import org.vpnsleuth.ike.PayloadType;
 
 /**
  * The state over time: decoded frames in, IKE SAs with their exchanges and the ESP/AH flows out.

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.InetAddress;
 import org.junit.jupiter.api.Test;
+import org.vpnsleuth.base.Bytes;
 
 /** The dotted-quad text of every octet value in every position equals the JDK's own formatting. */
 class BytesIpv4Test {

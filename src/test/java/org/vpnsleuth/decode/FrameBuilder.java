@@ -10,6 +10,7 @@ import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.vpnsleuth.base.Bytes;
 import org.vpnsleuth.capture.CaptureReader;
 import org.vpnsleuth.capture.Captures;
 import org.vpnsleuth.capture.Frame;

@@ -20,6 +20,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.vpnsleuth.base.Bytes;
 import org.vpnsleuth.capture.Frame;
 
 /** IPv4, IPv6 with extension headers, tunnels and their depth limit, ICMP and ICMPv6 errors. */

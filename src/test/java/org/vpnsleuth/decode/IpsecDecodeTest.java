@@ -15,6 +15,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
+import org.vpnsleuth.base.Bytes;
 import org.vpnsleuth.capture.CaptureReader;
 import org.vpnsleuth.capture.Captures;
 import org.vpnsleuth.capture.Frame;

@@ -13,7 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
-import org.vpnsleuth.decode.NameTable;
+import org.vpnsleuth.base.NameTable;
 
 class IkeRegistriesTest {
 

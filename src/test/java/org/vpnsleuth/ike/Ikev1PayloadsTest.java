@@ -195,7 +195,7 @@ class Ikev1PayloadsTest {
         assertThat(map(attrs.get(3))).containsEntry("value", "10.8.0.2");
         assertThat(map(attrs.get(4))).containsEntry("typeName", "XAUTH_STATUS").containsEntry("value", 1L);
         String all = r.root.toString();
-        assertThat(all).doesNotContain("S3cret").doesNotContain(org.vpnsleuth.decode.Bytes.hex(pass, 0, pass.length));
+        assertThat(all).doesNotContain("S3cret").doesNotContain(org.vpnsleuth.base.Bytes.hex(pass, 0, pass.length));
         assertThat(summary(msg)).isEqualTo(" [ATTR]");
     }
 

@@ -1,4 +1,4 @@
-package org.vpnsleuth.decode;
+package org.vpnsleuth.base;
 
 import java.io.BufferedReader;
 import java.io.IOException;

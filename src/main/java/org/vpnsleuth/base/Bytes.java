@@ -1,4 +1,4 @@
-package org.vpnsleuth.decode;
+package org.vpnsleuth.base;
 
 /** Big-endian reads and hex formatting. Callers check bounds first. */
 public final class Bytes {
