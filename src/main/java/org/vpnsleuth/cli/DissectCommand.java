@@ -1,5 +1,6 @@
 package org.vpnsleuth.cli;
 
+import org.vpnsleuth.ike.IkeDecryption;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
@@ -123,15 +124,15 @@ public final class DissectCommand implements Callable<Integer> {
         for (IpReassembly.Incomplete inc : decoder.reassembly.incomplete()) {
             err.println("warning: " + file + ": incomplete " + inc);
         }
-        decoder.ike.finish();
-        for (IkeDecodeState.Incomplete inc : decoder.ike.incomplete()) {
+        IkeDecodeState.of(decoder).finish();
+        for (IkeDecodeState.Incomplete inc : IkeDecodeState.of(decoder).incomplete()) {
             err.println("warning: " + file + ": incomplete " + inc);
         }
-        if (decoder.ike.incompleteNotKept() > 0) {
-            err.println("warning: " + file + ": " + decoder.ike.incompleteNotKept() + " more incomplete IKEv1 fragmented messages not listed");
+        if (IkeDecodeState.of(decoder).incompleteNotKept() > 0) {
+            err.println("warning: " + file + ": " + IkeDecodeState.of(decoder).incompleteNotKept() + " more incomplete IKEv1 fragmented messages not listed");
         }
-        if (decoder.decryptionSummary() != null) {
-            err.println(file + ": " + decoder.decryptionSummary());
+        if (IkeDecryption.summary(decoder) != null) {
+            err.println(file + ": " + IkeDecryption.summary(decoder));
         }
         if (keyOptions.showKeys) {
             StringBuilder keys = new StringBuilder();

@@ -1,5 +1,7 @@
 package org.vpnsleuth.cli;
 
+import org.vpnsleuth.ike.IkeDecodeState;
+import org.vpnsleuth.ike.IkeDecryption;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -64,9 +66,10 @@ public final class KeysCommand implements Runnable {
                 while (r.next(f)) {
                     d.decode(f, p);
                 }
-                List<String> left = WiresharkTables.write(dir, d.ike.decryption(), d.esp);
-                out.println("wrote " + d.ike.decryption().verifiedV1().size() + " IKEv1, " + d.ike.decryption().verifiedV2().size()
-                        + " IKEv2 and " + d.esp.verified().size() + " ESP SA(s) to " + dir);
+                IkeDecryption ike = IkeDecodeState.of(d).decryption();
+                List<String> left = WiresharkTables.write(dir, ike, ike.esp());
+                out.println("wrote " + ike.verifiedV1().size() + " IKEv1, " + ike.verifiedV2().size()
+                        + " IKEv2 and " + ike.esp().verified().size() + " ESP SA(s) to " + dir);
                 for (String l : left) {
                     err.println("warning: " + l);
                 }

@@ -1,5 +1,6 @@
 package org.vpnsleuth.live;
 
+import org.vpnsleuth.ike.IkeDecodeState;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
@@ -38,7 +39,7 @@ public final class LiveSession {
         if (keys != null) {
             IkeDecryption.install(keys, decoder);
         }
-        monitor = new LiveMonitor(tracker, sink, () -> decoder.ike.decryption() == null ? null : decoder.ike.decryption().keys(),
+        monitor = new LiveMonitor(tracker, sink, () -> IkeDecodeState.of(decoder).decryption() == null ? null : IkeDecodeState.of(decoder).decryption().keys(),
                 flowIdleNanos, idleTimeoutNanos);
     }
 

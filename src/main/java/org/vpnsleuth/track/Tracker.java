@@ -474,7 +474,7 @@ public final class Tracker {
         if (opened) {
             listener.flowOpened(f);
         }
-        if (esp && l.info instanceof org.vpnsleuth.crypto.EspDecryption.Result) {
+        if (esp && l.info instanceof org.vpnsleuth.decode.EspDecryptor.Result) {
             f.decrypted++; // the decryption stage verified and opened it
         }
     }
@@ -565,7 +565,7 @@ public final class Tracker {
         }
         String payloads = sum.toString().trim();
         int exchange = b[o + 18] & 0xff;
-        String exName = org.vpnsleuth.decode.IkeHeaderCodec.registeredExchange(version, exchange);
+        String exName = org.vpnsleuth.ike.IkeHeaderCodec.registeredExchange(version, exchange);
         boolean encrypted = v2 != null ? next == PayloadType.V2_SK || next == PayloadType.V2_SKF : v1 != null && v1.encrypted();
         long length = Bytes.u32(b, o + 24);
         int end = (int) Math.min(l.end, (long) o + Math.max(28, length));

@@ -1,5 +1,6 @@
 package org.vpnsleuth.fuzz;
 
+import org.vpnsleuth.ike.IkeDecodeState;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -85,8 +86,8 @@ class DecodeFuzzTest {
             t.add(p, 0);
             pos += 2 + len;
         }
-        d.ike.finish();
-        d.ike.incomplete().forEach(i -> sb.append(i));
+        IkeDecodeState.of(d).finish();
+        IkeDecodeState.of(d).incomplete().forEach(i -> sb.append(i));
         // the same conversation through tracking and diagnosis: no exception, valid JSON
         t.finish(d, 0);
         t.link();
