@@ -1,6 +1,5 @@
 package org.vpnsleuth.cli;
 
-import org.vpnsleuth.ike.IkeDecryption;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,12 +13,13 @@ import org.vpnsleuth.decode.Decoder;
 import org.vpnsleuth.decode.IpReassembly;
 import org.vpnsleuth.decode.Packet;
 import org.vpnsleuth.ike.IkeDecodeState;
+import org.vpnsleuth.ike.IkeDecryption;
 import org.vpnsleuth.report.FrameFormatter;
 import org.vpnsleuth.report.JsonWriter;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine;
 
 /** `vpnsleuth dissect`: every frame decoded, one line each, a field tree, or JSON lines. */
 @Command(name = "dissect", mixinStandardHelpOptions = true,

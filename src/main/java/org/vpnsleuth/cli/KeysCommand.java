@@ -1,7 +1,5 @@
 package org.vpnsleuth.cli;
 
-import org.vpnsleuth.ike.IkeDecodeState;
-import org.vpnsleuth.ike.IkeDecryption;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -13,11 +11,13 @@ import org.vpnsleuth.capture.Captures;
 import org.vpnsleuth.capture.Frame;
 import org.vpnsleuth.decode.Decoder;
 import org.vpnsleuth.decode.Packet;
+import org.vpnsleuth.ike.IkeDecodeState;
+import org.vpnsleuth.ike.IkeDecryption;
 import org.vpnsleuth.report.WiresharkTables;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine;
 
 /** `vpnsleuth keys export`: the keys that decrypt a capture, for Wireshark. */
 @Command(name = "keys", mixinStandardHelpOptions = true, description = "Key material for other tools.",

@@ -1,12 +1,12 @@
 package org.vpnsleuth.live;
 
-import org.vpnsleuth.ike.IkeDecodeState;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
 import org.vpnsleuth.capture.Frame;
 import org.vpnsleuth.decode.Decoder;
 import org.vpnsleuth.decode.Packet;
+import org.vpnsleuth.ike.IkeDecodeState;
 import org.vpnsleuth.ike.IkeDecryption;
 import org.vpnsleuth.keys.KeyMaterial;
 import org.vpnsleuth.pipeline.Analysis;

@@ -1,7 +1,5 @@
 package org.vpnsleuth.pipeline;
 
-import org.vpnsleuth.ike.IkeDecryption;
-import org.vpnsleuth.ike.IkeDecodeState;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,6 +15,8 @@ import org.vpnsleuth.diagnose.L2tpRules;
 import org.vpnsleuth.diagnose.PptpRules;
 import org.vpnsleuth.diagnose.SaDiagnosis;
 import org.vpnsleuth.diagnose.TunnelDiagnosis;
+import org.vpnsleuth.ike.IkeDecodeState;
+import org.vpnsleuth.ike.IkeDecryption;
 import org.vpnsleuth.track.EspFlow;
 import org.vpnsleuth.track.GreTunnel;
 import org.vpnsleuth.track.IkeSa;

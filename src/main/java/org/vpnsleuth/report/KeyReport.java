@@ -1,6 +1,5 @@
 package org.vpnsleuth.report;
 
-import org.vpnsleuth.ike.IkeDecodeState;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -9,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import org.vpnsleuth.crypto.EspDecryption;
 import org.vpnsleuth.decode.Decoder;
+import org.vpnsleuth.ike.IkeDecodeState;
 import org.vpnsleuth.ike.IkeDecryption;
 
 /**

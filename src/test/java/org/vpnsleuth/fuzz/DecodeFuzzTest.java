@@ -1,6 +1,5 @@
 package org.vpnsleuth.fuzz;
 
-import org.vpnsleuth.ike.IkeDecodeState;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -15,6 +14,7 @@ import org.vpnsleuth.capture.Captures;
 import org.vpnsleuth.capture.Frame;
 import org.vpnsleuth.decode.Decoder;
 import org.vpnsleuth.decode.Packet;
+import org.vpnsleuth.ike.IkeDecodeState;
 import org.vpnsleuth.oracle.StrictJson;
 import org.vpnsleuth.report.FrameFormatter;
 import org.vpnsleuth.report.JsonWriter;

@@ -1,6 +1,5 @@
 package org.vpnsleuth.oracle;
 
-import org.vpnsleuth.ike.IkeDecodeState;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
@@ -21,6 +20,7 @@ import org.vpnsleuth.capture.Frame;
 import org.vpnsleuth.crypto.EspDecryption;
 import org.vpnsleuth.decode.Decoder;
 import org.vpnsleuth.decode.Packet;
+import org.vpnsleuth.ike.IkeDecodeState;
 import org.vpnsleuth.ike.IkeDecryption;
 import org.vpnsleuth.keys.KeyMaterial;
 
