@@ -184,12 +184,16 @@ public final class LiveCommand implements Callable<Integer> {
         PcapngRotator writer = null;
         if (write != null) {
             writer = new PcapngRotator(write, rotateMb == null ? 0 : rotateMb * 1_000_000L,
-                    rotateSeconds == null ? 0 : rotateSeconds * 1_000_000_000L, rotateFiles == null ? 0 : rotateFiles, "vpnsleuth live");
+                    rotateSeconds == null ? 0 : rotateSeconds * 1_000_000_000L, rotateFiles == null ? 0 : rotateFiles, "vpnsleuth live", keyOptions.inputs());
             try {
                 writer.open();
+            } catch (org.vpnsleuth.base.OutputFile.RefusedException e) {
+                src.close();
+                err.println("vpnsleuth: " + e.getMessage());
+                return Main.UNREADABLE;
             } catch (IOException e) {
                 src.close();
-                err.println("vpnsleuth: cannot write " + write + ": " + e.getMessage());
+                err.println("vpnsleuth: cannot write " + write + ": " + org.vpnsleuth.base.OutputFile.reason(e));
                 return Main.UNREADABLE;
             }
         }
@@ -297,12 +301,12 @@ public final class LiveCommand implements Callable<Integer> {
                         try {
                             Path rotated = writer.write(w);
                             if (rotated != null) {
-                                print(new LiveEvent(LiveEvent.Kind.FILE_ROTATED, w.timestampNanos, "writing " + rotated)
-                                        .with("file", rotated.toString()), out, err);
+                                print(new LiveEvent(LiveEvent.Kind.FILE_ROTATED, w.timestampNanos, "writing " + rotated
+                                        + " (under a temporary name until it is complete); " + writer.completed() + " complete")
+                                        .with("file", rotated.toString()).with("completed", String.valueOf(writer.completed())), out, err);
                             }
                         } catch (IOException e) {
-                            writeError = e.getMessage();
-                            err.println("vpnsleuth: cannot write " + write + ": " + writeError + " (the capture goes on without saving)");
+                            writeError = writeFailed(writer, e, err, " (the capture goes on without saving)");
                         }
                     }
                     if (at >= 0) {
@@ -326,8 +330,7 @@ public final class LiveCommand implements Callable<Integer> {
                         try {
                             writer.flush();
                         } catch (IOException e) {
-                            writeError = e.getMessage();
-                            err.println("vpnsleuth: cannot write " + write + ": " + writeError);
+                            writeError = writeFailed(writer, e, err, " (the capture goes on without saving)");
                         }
                     }
                 }
@@ -348,7 +351,7 @@ public final class LiveCommand implements Callable<Integer> {
             try {
                 writer.close();
             } catch (IOException e) {
-                err.println("vpnsleuth: cannot write " + write + ": " + e.getMessage());
+                writeFailed(writer, e, err, "");
             }
         }
         ring.close(); // the analysis takes what is queued, then ends
@@ -382,6 +385,15 @@ public final class LiveCommand implements Callable<Integer> {
         print(stopped, out, err);
         report(session, out);
         return rc;
+    }
+
+    /** Says why --write failed and where the part written before is kept; returns the reason. */
+    private String writeFailed(PcapngRotator writer, IOException e, PrintWriter err, String then) {
+        String why = org.vpnsleuth.base.OutputFile.reason(e);
+        Path kept = writer.abandon();
+        err.println("vpnsleuth: cannot write " + write + ": " + why + then
+                + (kept != null && java.nio.file.Files.exists(kept) ? "; what was written is kept as " + kept : ""));
+        return why;
     }
 
     /** Slots for a ring of {@code mib} MiB: room for frames of 256 bytes on average. */
