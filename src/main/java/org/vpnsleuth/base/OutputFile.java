@@ -279,7 +279,9 @@ public final class OutputFile implements Closeable {
                 continue;
             }
             List<Path> files = new ArrayList<>();
+            Input label = in;
             if (Files.isDirectory(in.path())) {
+                label = new Input("read with " + in.what() + " " + in.path(), in.path());
                 try (Stream<Path> s = Files.list(in.path())) {
                     s.limit(100_000).forEach(files::add);
                 } catch (IOException | RuntimeException e) {
@@ -290,7 +292,7 @@ public final class OutputFile implements Closeable {
             }
             for (Path f : files) {
                 if (same(output, f)) {
-                    throw new RefusedException("refusing to write " + output + ": it is " + how(output, f, in)
+                    throw new RefusedException("refusing to write " + output + ": it is " + how(output, f, label)
                             + "; nothing was written (choose another output file)");
                 }
             }
