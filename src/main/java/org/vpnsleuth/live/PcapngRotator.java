@@ -97,8 +97,13 @@ public final class PcapngRotator implements AutoCloseable {
             Files.deleteIfExists(written.removeFirst());
         }
         Path p = name(index++);
-        OutputFile.refuseInputs(p, inputs);
-        file = OutputFile.open(p, false);
+        try {
+            OutputFile.refuseInputs(p, inputs);
+            file = OutputFile.open(p, false);
+        } catch (IOException e) {
+            abandoned = true; // no file after a refusal or an error: nothing more is written
+            throw e;
+        }
         counter = new Counting(file.stream());
         writer = new PcapngWriter(counter, application);
         openedAtNanos = nowNanos;
