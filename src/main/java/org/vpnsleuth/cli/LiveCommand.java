@@ -84,7 +84,8 @@ public final class LiveCommand implements Callable<Integer> {
     @Option(names = {"-c", "--count"}, paramLabel = "N", description = "stop after N packets")
     Long count;
 
-    @Option(names = {"-w", "--write"}, paramLabel = "FILE.pcapng", description = "save every captured packet (pcapng)")
+    @Option(names = {"-w", "--write"}, paramLabel = "FILE.pcapng", description = "save every captured packet (pcapng); each file"
+            + " gets its name when complete; - : standard output (the events and the report then go to standard error)")
     Path write;
 
     @Option(names = "--rotate-size", paramLabel = "MB", description = "with --write: start a new file (FILE.1.pcapng, ...) at this size")
@@ -153,6 +154,9 @@ public final class LiveCommand implements Callable<Integer> {
         check(rotateSeconds == null || rotateSeconds > 0, "--rotate-seconds must be positive");
         check(rotateFiles == null || rotateFiles > 0, "--rotate-files must be positive");
         check(write != null || rotateMb == null && rotateSeconds == null && rotateFiles == null, "rotation needs --write FILE.pcapng");
+        boolean toStdout = write != null && write.toString().equals("-");
+        check(!toStdout || rotateMb == null && rotateSeconds == null && rotateFiles == null, "--write - (standard output) cannot rotate");
+        PrintWriter events = toStdout ? err : out; // with --write -, standard output carries the capture
         check(flowIdleSeconds > 0 && idleTimeoutSeconds > 0, "--flow-idle and --idle-timeout must be positive");
         if (!keyOptions.loadOrReport(err)) {
             return Main.UNREADABLE;
@@ -198,7 +202,7 @@ public final class LiveCommand implements Callable<Integer> {
             }
         }
         boolean tty = System.console() != null && !noStatus;
-        LiveSession session = new LiveSession(iface, keyOptions.keys, espPorts, e -> print(e, out, err),
+        LiveSession session = new LiveSession(iface, keyOptions.keys, espPorts, e -> print(e, events, err),
                 flowIdleSeconds * 1_000_000_000L, idleTimeoutSeconds * 1_000_000_000L);
         CountDownLatch done = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
@@ -215,7 +219,7 @@ public final class LiveCommand implements Callable<Integer> {
         }, "vpnsleuth-live-stop");
         Runtime.getRuntime().addShutdownHook(hook);
         try {
-            return capture(src, ring, session, writer, bpf, tty, out, err);
+            return capture(src, ring, session, writer, bpf, tty, events, err);
         } finally {
             done.countDown();
             if (!"signal".equals(stoppedBy)) {

@@ -99,7 +99,7 @@ public final class PcapngRotator implements AutoCloseable {
         Path p = name(index++);
         try {
             OutputFile.refuseInputs(p, inputs);
-            file = OutputFile.open(p, false);
+            file = p.toString().equals("-") ? OutputFile.stdout() : OutputFile.open(p, false);
         } catch (IOException e) {
             abandoned = true; // no file after a refusal or an error: nothing more is written
             throw e;
