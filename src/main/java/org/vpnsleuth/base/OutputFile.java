@@ -104,15 +104,15 @@ public final class OutputFile implements Closeable {
      * cannot be written is reported before any work). {@code secret}: the file is made 0600.
      */
     public static OutputFile open(Path target, boolean secret) throws IOException {
-        Path dest = followLinks(target);
-        BasicFileAttributes a = attributes(dest);
+        BasicFileAttributes a = attributes(target); // links followed by the kernel (/dev/stdout onto a pipe too)
         if (a != null && a.isDirectory()) {
             throw new FileSystemException(target.toString(), null, "is a directory");
         }
         if (a != null && !a.isRegularFile()) { // a FIFO, a character or block device: a stream, as the user meant
-            FileChannel ch = FileChannel.open(dest, StandardOpenOption.WRITE);
+            FileChannel ch = FileChannel.open(target, StandardOpenOption.WRITE);
             return new OutputFile(target, null, null, ch, Channels.newOutputStream(ch));
         }
+        Path dest = followLinks(target); // the file a rename must replace, so that a symlink stays a symlink
         Path dir = dest.toAbsolutePath().getParent();
         if (!Files.isDirectory(dir)) {
             throw new NoSuchFileException(target.toString(), null, Files.exists(dir) ? "not a directory: " + dir
@@ -196,6 +196,22 @@ public final class OutputFile implements Closeable {
     /** True for standard output, a FIFO or a device: no temporary file, no rename. */
     public boolean streamed() {
         return temp == null;
+    }
+
+    /** True for {@code -} and for a stream that is this process's standard output ({@code /dev/stdout}, its pipe or terminal). */
+    public boolean isStandardOutput() {
+        if (target.toString().equals("-")) {
+            return true;
+        }
+        if (temp != null) {
+            return false;
+        }
+        try {
+            Path stdout = Path.of("/dev/stdout");
+            return Files.exists(stdout) && Files.isSameFile(target, stdout);
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
     }
 
     /** Flushes, syncs the temporary file to disk and renames it over the target. */

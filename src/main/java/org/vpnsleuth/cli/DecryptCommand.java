@@ -105,8 +105,8 @@ public final class DecryptCommand implements Callable<Integer> {
                     + (of.streamed() ? "" : "; " + notWritten(of)));
             return Main.UNREADABLE;
         }
-        // with -o - the capture is standard output: what is said goes to standard error
-        PrintWriter say = of.streamed() && "-".equals(output) ? err : out;
+        // with -o - (or /dev/stdout) the capture is standard output: what is said goes to standard error
+        PrintWriter say = of.isStandardOutput() ? err : out;
         say.println(output + ": " + frames + " frames, " + replaced + " ESP packet(s) replaced by their decrypted inner packet");
         err.println(file + ": " + IkeDecryption.summary(d));
         if (keyOptions.showKeys) {

@@ -187,7 +187,7 @@ public final class OverheadCommand implements Callable<Integer> {
             try (org.vpnsleuth.base.OutputFile f = org.vpnsleuth.base.OutputFile.open(svg, false)) {
                 f.stream().write(OverheadReport.svg(c).getBytes(StandardCharsets.UTF_8));
                 f.commit();
-                if (f.streamed() && "-".equals(svg)) {
+                if (f.isStandardOutput()) {
                     return Main.OK;
                 }
             } catch (IOException | java.nio.file.InvalidPathException e) {

@@ -217,7 +217,7 @@ class OutputSafetyTest {
         assertThat(r.err()).contains(dir.resolve("real") + ": is a directory");
     }
 
-    /** `-o -` and a FIFO are streams: the bytes a regular file gets, no temporary file beside the FIFO. */
+    /** `-o -`, `-o /dev/stdout` onto a pipe and a FIFO are streams: the bytes a regular file gets, no temporary file beside the FIFO. */
     @Test
     void standardOutputAndFifoAreStreams() throws Exception {
         Path dir = tmp.resolve("s");
@@ -230,6 +230,16 @@ class OutputSafetyTest {
         assertThat(r.exit()).as(r.err()).isZero();
         assertThat(Files.readAllBytes(stdout)).isEqualTo(want);
         assertThat(r.err()).contains("-: 17 frames, 17 ESP packet(s) replaced"); // said on standard error, not in the capture
+        // /dev/stdout onto a pipe: a stream too, the summary on standard error
+        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-XX:-UsePerfData",
+                "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"), "org.vpnsleuth.cli.Main", "decrypt",
+                CAP.toString(), "--keys", KEYS.toString(), "-o", "/dev/stdout").redirectError(ProcessBuilder.Redirect.DISCARD);
+        Process p = pb.start();
+        p.getOutputStream().close();
+        byte[] piped = p.getInputStream().readAllBytes();
+        assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).isZero();
+        assertThat(piped).isEqualTo(want);
         Path svg = dir.resolve("chart.svg");
         assertThat(run("overhead", "--preset", "vti", "--svg", svg.toString()).exit()).isZero();
         r = process(null, stdout, "overhead", "--preset", "vti", "--svg", "-");
