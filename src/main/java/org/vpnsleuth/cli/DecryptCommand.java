@@ -1,11 +1,13 @@
 package org.vpnsleuth.cli;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
+import org.vpnsleuth.base.OutputFile;
 import org.vpnsleuth.capture.CaptureException;
 import org.vpnsleuth.capture.CaptureReader;
 import org.vpnsleuth.capture.Captures;
@@ -34,8 +36,9 @@ public final class DecryptCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "FILE", description = "pcap or pcapng file")
     String file;
 
-    @Option(names = {"-o", "--output"}, required = true, paramLabel = "OUT.pcapng", description = "the file to write")
-    Path output;
+    @Option(names = {"-o", "--output"}, required = true, paramLabel = "OUT.pcapng", description = "the file to write (- for standard"
+            + " output); written to a temporary file renamed when complete; an output that is an input is refused")
+    String output;
 
     @CommandLine.Mixin
     KeyOptions keyOptions = new KeyOptions();
@@ -53,12 +56,27 @@ public final class DecryptCommand implements Callable<Integer> {
         if (keyOptions.keys == null) {
             throw new CommandLine.ParameterException(spec.commandLine(), "no key material: give --keys FILE or --psk TEXT");
         }
+        List<OutputFile.Input> inputs = new ArrayList<>(keyOptions.inputs());
+        inputs.add(new OutputFile.Input("the capture", Path.of(file)));
         Decoder d = new Decoder();
         keyOptions.apply(d);
         long frames = 0;
         long replaced = 0;
-        try (CaptureReader r = Captures.open(file); OutputStream os = Files.newOutputStream(output);
-                PcapngWriter w = new PcapngWriter(os, "vpnsleuth decrypt")) {
+        OutputFile of;
+        try {
+            if (!"-".equals(output)) {
+                OutputFile.refuseInputs(Path.of(output), inputs);
+            }
+            of = OutputFile.open(output, false);
+        } catch (OutputFile.RefusedException e) {
+            err.println("vpnsleuth: " + e.getMessage());
+            return Main.UNREADABLE;
+        } catch (IOException | java.nio.file.InvalidPathException e) {
+            err.println("vpnsleuth: cannot write " + output + ": " + (e instanceof IOException io ? OutputFile.reason(io) : e.getMessage()));
+            return Main.UNREADABLE;
+        }
+        String writing = "writing";
+        try (of; CaptureReader r = Captures.open(file); PcapngWriter w = new PcapngWriter(of.stream(), "vpnsleuth decrypt")) {
             Packet p = new Packet();
             Frame f = new Frame();
             StringBuilder comment = new StringBuilder(128);
@@ -75,22 +93,35 @@ public final class DecryptCommand implements Callable<Integer> {
                     w.write(f.data, f.offset, f.capturedLength, f.originalLength, f.timestampNanos, f.linkType, f.comment);
                 }
             }
+            w.flush();
+            writing = "finishing";
+            of.commit();
         } catch (CaptureException e) {
             err.println("vpnsleuth: " + e.getMessage());
+            err.println("vpnsleuth: " + notWritten(of));
             return Main.UNREADABLE;
         } catch (IOException e) {
-            err.println("vpnsleuth: " + output + ": " + e.getMessage());
+            err.println("vpnsleuth: cannot write " + output + " (" + writing + "): " + OutputFile.reason(e)
+                    + (of.streamed() ? "" : "; " + notWritten(of)));
             return Main.UNREADABLE;
         }
-        out.println(output + ": " + frames + " frames, " + replaced + " ESP packet(s) replaced by their decrypted inner packet");
+        // with -o - (or /dev/stdout) the capture is standard output: what is said goes to standard error
+        PrintWriter say = of.isStandardOutput() ? err : out;
+        say.println(output + ": " + frames + " frames, " + replaced + " ESP packet(s) replaced by their decrypted inner packet");
         err.println(file + ": " + IkeDecryption.summary(d));
         if (keyOptions.showKeys) {
             StringBuilder keys = new StringBuilder();
             org.vpnsleuth.report.KeyReport.text(java.util.List.of(d), keys);
-            out.append(keys);
+            say.append(keys);
         }
-        out.flush();
+        say.flush();
         return Main.OK;
+    }
+
+    /** What a failure left: nothing (a stream may hold what was written before it). */
+    static String notWritten(OutputFile of) {
+        return of.streamed() ? of.target() + " holds what was written before the error"
+                : of.target() + " was not written" + (Files.exists(of.target()) ? " (it is as it was)" : "");
     }
 
     /**

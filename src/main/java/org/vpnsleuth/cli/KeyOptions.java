@@ -42,6 +42,15 @@ public final class KeyOptions {
         return k;
     }
 
+    /** The key files given, as inputs no output may overwrite. */
+    List<org.vpnsleuth.base.OutputFile.Input> inputs() {
+        List<org.vpnsleuth.base.OutputFile.Input> l = new ArrayList<>();
+        for (Path f : keyFiles) {
+            l.add(new org.vpnsleuth.base.OutputFile.Input("--keys", f));
+        }
+        return l;
+    }
+
     /** The material loaded by {@link #loadOrReport}, or null. */
     KeyMaterial keys;
 

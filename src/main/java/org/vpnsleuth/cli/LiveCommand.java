@@ -84,7 +84,8 @@ public final class LiveCommand implements Callable<Integer> {
     @Option(names = {"-c", "--count"}, paramLabel = "N", description = "stop after N packets")
     Long count;
 
-    @Option(names = {"-w", "--write"}, paramLabel = "FILE.pcapng", description = "save every captured packet (pcapng)")
+    @Option(names = {"-w", "--write"}, paramLabel = "FILE.pcapng", description = "save every captured packet (pcapng); each file"
+            + " gets its name when complete; - : standard output (the events and the report then go to standard error)")
     Path write;
 
     @Option(names = "--rotate-size", paramLabel = "MB", description = "with --write: start a new file (FILE.1.pcapng, ...) at this size")
@@ -153,6 +154,9 @@ public final class LiveCommand implements Callable<Integer> {
         check(rotateSeconds == null || rotateSeconds > 0, "--rotate-seconds must be positive");
         check(rotateFiles == null || rotateFiles > 0, "--rotate-files must be positive");
         check(write != null || rotateMb == null && rotateSeconds == null && rotateFiles == null, "rotation needs --write FILE.pcapng");
+        boolean toStdout = write != null && write.toString().equals("-");
+        check(!toStdout || rotateMb == null && rotateSeconds == null && rotateFiles == null, "--write - (standard output) cannot rotate");
+        PrintWriter events = toStdout ? err : out; // with --write -, standard output carries the capture
         check(flowIdleSeconds > 0 && idleTimeoutSeconds > 0, "--flow-idle and --idle-timeout must be positive");
         if (!keyOptions.loadOrReport(err)) {
             return Main.UNREADABLE;
@@ -184,17 +188,21 @@ public final class LiveCommand implements Callable<Integer> {
         PcapngRotator writer = null;
         if (write != null) {
             writer = new PcapngRotator(write, rotateMb == null ? 0 : rotateMb * 1_000_000L,
-                    rotateSeconds == null ? 0 : rotateSeconds * 1_000_000_000L, rotateFiles == null ? 0 : rotateFiles, "vpnsleuth live");
+                    rotateSeconds == null ? 0 : rotateSeconds * 1_000_000_000L, rotateFiles == null ? 0 : rotateFiles, "vpnsleuth live", keyOptions.inputs());
             try {
                 writer.open();
+            } catch (org.vpnsleuth.base.OutputFile.RefusedException e) {
+                src.close();
+                err.println("vpnsleuth: " + e.getMessage());
+                return Main.UNREADABLE;
             } catch (IOException e) {
                 src.close();
-                err.println("vpnsleuth: cannot write " + write + ": " + e.getMessage());
+                err.println("vpnsleuth: cannot write " + write + ": " + org.vpnsleuth.base.OutputFile.reason(e));
                 return Main.UNREADABLE;
             }
         }
         boolean tty = System.console() != null && !noStatus;
-        LiveSession session = new LiveSession(iface, keyOptions.keys, espPorts, e -> print(e, out, err),
+        LiveSession session = new LiveSession(iface, keyOptions.keys, espPorts, e -> print(e, events, err),
                 flowIdleSeconds * 1_000_000_000L, idleTimeoutSeconds * 1_000_000_000L);
         CountDownLatch done = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
@@ -211,7 +219,7 @@ public final class LiveCommand implements Callable<Integer> {
         }, "vpnsleuth-live-stop");
         Runtime.getRuntime().addShutdownHook(hook);
         try {
-            return capture(src, ring, session, writer, bpf, tty, out, err);
+            return capture(src, ring, session, writer, bpf, tty, events, err);
         } finally {
             done.countDown();
             if (!"signal".equals(stoppedBy)) {
@@ -297,12 +305,12 @@ public final class LiveCommand implements Callable<Integer> {
                         try {
                             Path rotated = writer.write(w);
                             if (rotated != null) {
-                                print(new LiveEvent(LiveEvent.Kind.FILE_ROTATED, w.timestampNanos, "writing " + rotated)
-                                        .with("file", rotated.toString()), out, err);
+                                print(new LiveEvent(LiveEvent.Kind.FILE_ROTATED, w.timestampNanos, "writing " + rotated
+                                        + " (under a temporary name until it is complete); " + writer.completed() + " complete")
+                                        .with("file", rotated.toString()).with("completed", String.valueOf(writer.completed())), out, err);
                             }
                         } catch (IOException e) {
-                            writeError = e.getMessage();
-                            err.println("vpnsleuth: cannot write " + write + ": " + writeError + " (the capture goes on without saving)");
+                            writeError = writeFailed(writer, e, err, " (the capture goes on without saving)");
                         }
                     }
                     if (at >= 0) {
@@ -326,8 +334,7 @@ public final class LiveCommand implements Callable<Integer> {
                         try {
                             writer.flush();
                         } catch (IOException e) {
-                            writeError = e.getMessage();
-                            err.println("vpnsleuth: cannot write " + write + ": " + writeError);
+                            writeError = writeFailed(writer, e, err, " (the capture goes on without saving)");
                         }
                     }
                 }
@@ -348,7 +355,7 @@ public final class LiveCommand implements Callable<Integer> {
             try {
                 writer.close();
             } catch (IOException e) {
-                err.println("vpnsleuth: cannot write " + write + ": " + e.getMessage());
+                writeFailed(writer, e, err, "");
             }
         }
         ring.close(); // the analysis takes what is queued, then ends
@@ -382,6 +389,15 @@ public final class LiveCommand implements Callable<Integer> {
         print(stopped, out, err);
         report(session, out);
         return rc;
+    }
+
+    /** Says why --write failed and where the part written before is kept; returns the reason. */
+    private String writeFailed(PcapngRotator writer, IOException e, PrintWriter err, String then) {
+        String why = org.vpnsleuth.base.OutputFile.reason(e);
+        Path kept = writer.abandon();
+        err.println("vpnsleuth: cannot write " + write + ": " + why + then
+                + (kept != null && java.nio.file.Files.exists(kept) ? "; what was written is kept as " + kept : ""));
+        return why;
     }
 
     /** Slots for a ring of {@code mib} MiB: room for frames of 256 bytes on average. */

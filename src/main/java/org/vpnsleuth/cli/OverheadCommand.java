@@ -3,8 +3,6 @@ package org.vpnsleuth.cli;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -75,8 +73,9 @@ public final class OverheadCommand implements Callable<Integer> {
     @Option(names = "--format", defaultValue = "text", description = "text, json, csv (the table by size) or markdown (default: ${DEFAULT-VALUE})")
     Format format;
 
-    @Option(names = "--svg", paramLabel = "FILE", description = "also write an SVG chart of overhead and efficiency against the inner packet size")
-    Path svg;
+    @Option(names = "--svg", paramLabel = "FILE", description = "also write an SVG chart of overhead and efficiency against the inner packet size"
+            + " (- : standard output, with the SVG alone on it: no report)")
+    String svg;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -185,10 +184,15 @@ public final class OverheadCommand implements Callable<Integer> {
             default -> OverheadReport.text(c, sb);
         }
         if (svg != null) {
-            try {
-                Files.writeString(svg, OverheadReport.svg(c), StandardCharsets.UTF_8);
-            } catch (IOException e) {
-                spec.commandLine().getErr().println("vpnsleuth: cannot write " + svg + ": " + e.getMessage());
+            try (org.vpnsleuth.base.OutputFile f = org.vpnsleuth.base.OutputFile.open(svg, false)) {
+                f.stream().write(OverheadReport.svg(c).getBytes(StandardCharsets.UTF_8));
+                f.commit();
+                if (f.isStandardOutput()) {
+                    return Main.OK;
+                }
+            } catch (IOException | java.nio.file.InvalidPathException e) {
+                spec.commandLine().getErr().println("vpnsleuth: cannot write " + svg + ": "
+                        + (e instanceof IOException io ? org.vpnsleuth.base.OutputFile.reason(io) : e.getMessage()));
                 return Main.UNREADABLE;
             }
         }
