@@ -81,6 +81,7 @@ public final class Diagnoser {
         }
         children(sa, d);
         KeyCheckRules.apply(sa, d);
+        SecurityFindings.apply(sa, d, keys);
         d.decryption = DecryptionStatus.describe(sa, keys);
         if (d.main == null && d.verdict == Verdict.FAILED) {
             d.main = finding(Cause.UNKNOWN, Confidence.LOW, d.stoppedAt, "the negotiation stopped at " + d.stoppedAt,

@@ -39,6 +39,13 @@ public final class IkeMessage {
     public final List<Notify> notifies = new ArrayList<>();
     /** Each SA proposal in words ("#1 IKE: ENCR_AES_CBC-256, AUTH_HMAC_SHA2_256_128, ..."), cleartext SA payloads only. */
     public final List<String> proposals = new ArrayList<>();
+    /**
+     * The same SA proposals as parsed (IKEv2: ike/Ikev2Payload.Proposal; IKEv1: ike/Ikev1Payload.Proposal),
+     * from the cleartext or, once decrypted, the plaintext: what the security findings judge
+     * (diagnose/SecurityFindings). Records, shared, never re-read from bytes.
+     */
+    public final List<org.vpnsleuth.ike.Ikev2Payload.Proposal> v2Proposals = new ArrayList<>();
+    public final List<org.vpnsleuth.ike.Ikev1Payload.Proposal> v1Proposals = new ArrayList<>();
     /** IKEv1 phase 1: the authentication method of the first transform (1 = pre-shared key); IKEv2: the AUTH payload's method (2 = shared key MIC); -1 when unknown. */
     public int authMethod = -1;
     public String authMethodName;
