@@ -11,10 +11,10 @@ import org.vpnsleuth.capture.Captures;
 import org.vpnsleuth.capture.Frame;
 import org.vpnsleuth.decode.Decoder;
 import org.vpnsleuth.decode.Packet;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine;
 
 /**
  * `vpnsleuth bench`: frames/s and MB/s for reading only, and for reading + decoding; with
@@ -117,7 +117,7 @@ public final class BenchCommand implements Callable<Integer> {
                 d.decode(f, p);
                 for (int i = 0; i < p.count(); i++) {
                     org.vpnsleuth.decode.Layer l = p.layer(i);
-                    if (l.proto == org.vpnsleuth.decode.Proto.ESP && l.info instanceof org.vpnsleuth.crypto.EspDecryption.Result) {
+                    if (l.proto == org.vpnsleuth.decode.Proto.ESP && l.info instanceof org.vpnsleuth.decode.EspDecryptor.Result) {
                         esp.add(l.buf, l.offset, l.end);
                         break;
                     }
@@ -130,14 +130,14 @@ public final class BenchCommand implements Callable<Integer> {
         }
         out.printf("file %s: %,d ESP packets that open, %.1f MB of ESP (SPI to ICV, %.0f bytes each on average)%n", file, esp.count,
                 esp.length / 1e6, (double) esp.length / esp.count);
-        org.vpnsleuth.crypto.EspDecryption dec = d.esp;
+        org.vpnsleuth.decode.EspDecryptor dec = d.esp;
         for (int i = 0; i < repeat; i++) {
             long c0 = cpu.getCurrentThreadCpuTime();
             long t0 = System.nanoTime();
             long opened = 0;
             long inner = 0;
             for (int k = 0; k < esp.count; k++) {
-                org.vpnsleuth.crypto.EspDecryption.Result r = dec.decrypt(esp.bytes, esp.at[k], esp.at[k + 1]);
+                org.vpnsleuth.decode.EspDecryptor.Result r = dec.decrypt(esp.bytes, esp.at[k], esp.at[k + 1]);
                 if (r != null && r.problem() == null) {
                     opened++;
                     inner += r.inner().length;

@@ -11,15 +11,16 @@ import org.vpnsleuth.capture.CaptureReader;
 import org.vpnsleuth.capture.Captures;
 import org.vpnsleuth.capture.Frame;
 import org.vpnsleuth.capture.PcapngWriter;
-import org.vpnsleuth.crypto.EspDecryption;
 import org.vpnsleuth.decode.Decoder;
+import org.vpnsleuth.decode.EspDecryptor;
 import org.vpnsleuth.decode.Layer;
 import org.vpnsleuth.decode.Packet;
 import org.vpnsleuth.decode.Proto;
-import picocli.CommandLine;
+import org.vpnsleuth.ike.IkeDecryption;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine;
 
 /** `vpnsleuth decrypt`: the capture with each decrypted ESP packet replaced by its inner packet. */
 @Command(name = "decrypt", mixinStandardHelpOptions = true,
@@ -82,7 +83,7 @@ public final class DecryptCommand implements Callable<Integer> {
             return Main.UNREADABLE;
         }
         out.println(output + ": " + frames + " frames, " + replaced + " ESP packet(s) replaced by their decrypted inner packet");
-        err.println(file + ": " + d.decryptionSummary());
+        err.println(file + ": " + IkeDecryption.summary(d));
         if (keyOptions.showKeys) {
             StringBuilder keys = new StringBuilder();
             org.vpnsleuth.report.KeyReport.text(java.util.List.of(d), keys);
@@ -109,7 +110,7 @@ public final class DecryptCommand implements Callable<Integer> {
     static byte[] decrypted(Packet p) {
         int e = -1;
         for (int i = 0; i < p.count(); i++) {
-            if (p.layer(i).proto == Proto.ESP && p.layer(i).info instanceof EspDecryption.Result) {
+            if (p.layer(i).proto == Proto.ESP && p.layer(i).info instanceof EspDecryptor.Result) {
                 e = i;
                 break;
             }
@@ -117,7 +118,7 @@ public final class DecryptCommand implements Callable<Integer> {
         if (e < 0) {
             return null;
         }
-        EspDecryption.Result r = (EspDecryption.Result) p.layer(e).info;
+        EspDecryptor.Result r = (EspDecryptor.Result) p.layer(e).info;
         if (r.nextHeader() == 4 || r.nextHeader() == 41) {
             return r.inner(); // tunnel mode: the inner packet is an IP packet
         }

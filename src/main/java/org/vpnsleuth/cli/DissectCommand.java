@@ -13,12 +13,13 @@ import org.vpnsleuth.decode.Decoder;
 import org.vpnsleuth.decode.IpReassembly;
 import org.vpnsleuth.decode.Packet;
 import org.vpnsleuth.ike.IkeDecodeState;
+import org.vpnsleuth.ike.IkeDecryption;
 import org.vpnsleuth.report.FrameFormatter;
 import org.vpnsleuth.report.JsonWriter;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine;
 
 /** `vpnsleuth dissect`: every frame decoded, one line each, a field tree, or JSON lines. */
 @Command(name = "dissect", mixinStandardHelpOptions = true,
@@ -123,15 +124,15 @@ public final class DissectCommand implements Callable<Integer> {
         for (IpReassembly.Incomplete inc : decoder.reassembly.incomplete()) {
             err.println("warning: " + file + ": incomplete " + inc);
         }
-        decoder.ike.finish();
-        for (IkeDecodeState.Incomplete inc : decoder.ike.incomplete()) {
+        IkeDecodeState.of(decoder).finish();
+        for (IkeDecodeState.Incomplete inc : IkeDecodeState.of(decoder).incomplete()) {
             err.println("warning: " + file + ": incomplete " + inc);
         }
-        if (decoder.ike.incompleteNotKept() > 0) {
-            err.println("warning: " + file + ": " + decoder.ike.incompleteNotKept() + " more incomplete IKEv1 fragmented messages not listed");
+        if (IkeDecodeState.of(decoder).incompleteNotKept() > 0) {
+            err.println("warning: " + file + ": " + IkeDecodeState.of(decoder).incompleteNotKept() + " more incomplete IKEv1 fragmented messages not listed");
         }
-        if (decoder.decryptionSummary() != null) {
-            err.println(file + ": " + decoder.decryptionSummary());
+        if (IkeDecryption.summary(decoder) != null) {
+            err.println(file + ": " + IkeDecryption.summary(decoder));
         }
         if (keyOptions.showKeys) {
             StringBuilder keys = new StringBuilder();

@@ -11,11 +11,13 @@ import org.vpnsleuth.capture.Captures;
 import org.vpnsleuth.capture.Frame;
 import org.vpnsleuth.decode.Decoder;
 import org.vpnsleuth.decode.Packet;
+import org.vpnsleuth.ike.IkeDecodeState;
+import org.vpnsleuth.ike.IkeDecryption;
 import org.vpnsleuth.report.WiresharkTables;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine;
 
 /** `vpnsleuth keys export`: the keys that decrypt a capture, for Wireshark. */
 @Command(name = "keys", mixinStandardHelpOptions = true, description = "Key material for other tools.",
@@ -64,9 +66,10 @@ public final class KeysCommand implements Runnable {
                 while (r.next(f)) {
                     d.decode(f, p);
                 }
-                List<String> left = WiresharkTables.write(dir, d.ike.decryption(), d.esp);
-                out.println("wrote " + d.ike.decryption().verifiedV1().size() + " IKEv1, " + d.ike.decryption().verifiedV2().size()
-                        + " IKEv2 and " + d.esp.verified().size() + " ESP SA(s) to " + dir);
+                IkeDecryption ike = IkeDecodeState.of(d).decryption();
+                List<String> left = WiresharkTables.write(dir, ike, ike.esp());
+                out.println("wrote " + ike.verifiedV1().size() + " IKEv1, " + ike.verifiedV2().size()
+                        + " IKEv2 and " + ike.esp().verified().size() + " ESP SA(s) to " + dir);
                 for (String l : left) {
                     err.println("warning: " + l);
                 }

@@ -41,10 +41,10 @@ final class OverheadFile {
             Analysis a = Analysis.run(names, readers, espPorts, keys::apply, options);
             StringBuilder sb = new StringBuilder(4096);
             switch (format) {
-                case json -> MeasuredReport.json(a, sb.append(""));
-                case csv -> MeasuredReport.csv(a, sb);
-                case markdown -> MeasuredReport.markdown(a, sb);
-                default -> MeasuredReport.text(a, sb);
+                case json -> MeasuredReport.json(a, sb, out);
+                case csv -> MeasuredReport.csv(a, sb, out);
+                case markdown -> MeasuredReport.markdown(a, sb, out);
+                default -> MeasuredReport.text(a, sb, out);
             }
             if (format == Format.json) {
                 sb.append('\n');

@@ -7,8 +7,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.vpnsleuth.base.NameTable;
-import org.vpnsleuth.keys.KeyFiles;
-import org.vpnsleuth.keys.KeyMaterial;
+import org.vpnsleuth.decode.AhVerifier;
 
 /**
  * Verifies AH ICVs (RFC 4302) with the keys the user supplied (ah lines, a strongSwan log's AH
@@ -17,14 +16,7 @@ import org.vpnsleuth.keys.KeyMaterial;
  * the high-order 32 bits follow the packet (§2.5.1). The AH header is 12 bytes plus the ICV,
  * padded to 32 bits (IPv4) or 64 bits (IPv6) (§3.3.3.2.1): any other length is reported.
  */
-public final class AhVerification {
-    /** The verified ICV (its length and the key's source) or why it did not verify; seqHigh -1 without ESN. */
-    public record Result(int icvLength, String source, String problem, long seqHigh) {
-        public boolean verified() {
-            return problem == null;
-        }
-    }
-
+public final class AhVerification implements AhVerifier {
     /** One usable key for an SPI. */
     public record Sa(Integrity integ, byte[] key, boolean esn, String source) {
     }
@@ -35,39 +27,8 @@ public final class AhVerification {
     private long verified;
     private long failed;
 
-    public AhVerification(KeyMaterial keys) {
-        for (KeyMaterial.AhKey k : keys.ah) {
-            Integrity in = Integrity.fromIkev2Id(k.integ());
-            if (in != null) {
-                add(k.spi(), new Sa(in, k.authKey(), k.esn(), k.source()));
-            }
-        }
-        for (KeyMaterial.LoggedSa s : keys.logged) {
-            for (int c = 0; c < s.children().size(); c++) {
-                KeyMaterial.ChildSpis ch = s.children().get(c);
-                if (!ch.ah()) {
-                    continue;
-                }
-                Integrity in = null;
-                for (String t : ch.proposal().substring(3).split("/")) {
-                    KeyFiles.Algorithm a = KeyFiles.algorithm(t.toLowerCase(Locale.ROOT));
-                    if (a != null && a.kind().equals("integ")) {
-                        in = Integrity.fromIkev2Id(a.id());
-                    }
-                }
-                if (in == null) {
-                    continue;
-                }
-                for (String side : new String[] {"initiator", "responder"}) {
-                    byte[] ak = s.childKey("integrity " + side + " key", c);
-                    if (ak != null) {
-                        Sa sa = new Sa(in, ak, ch.esn(), s.source() + " <" + s.id() + ">");
-                        add(ch.in(), sa);
-                        add(ch.out(), sa);
-                    }
-                }
-            }
-        }
+    /** No keys yet: the key material's owner adds them ({@link #add}, {@link #addDerived}). */
+    public AhVerification() {
     }
 
     /** An AH key derived from IKE (KEYMAT gives AH only an integrity key); supplied keys come first. */
@@ -79,22 +40,27 @@ public final class AhVerification {
         add(spi, new Sa(in, key, esnOn, source));
     }
 
-    private void add(long spi, Sa sa) {
+    /** A key for {@code spi}; several for one SPI are tried in the order they were added. */
+    public void add(long spi, Sa sa) {
         bySpi.computeIfAbsent(spi, k -> new ArrayList<>()).add(sa);
     }
 
+    @Override
     public boolean knows(long spi) {
         return bySpi.containsKey(spi);
     }
 
+    @Override
     public boolean hasKeys() {
         return !bySpi.isEmpty();
     }
 
+    @Override
     public long verifiedCount() {
         return verified;
     }
 
+    @Override
     public long failedCount() {
         return failed;
     }
@@ -104,6 +70,7 @@ public final class AhVerification {
      * {@code v6}; the AH header directly after the IP header and, for IPv6, the extension headers
      * before it). Null when no key is known for the SPI.
      */
+    @Override
     public Result verify(byte[] b, int ip, int ah, int end, boolean v6) {
         if (ip < 0 || ah - ip < (v6 ? 40 : 20) || ah + 12 > end || end > b.length) {
             return null; // not an IP header followed by an AH header: nothing to check

@@ -6,8 +6,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import org.vpnsleuth.keys.KeyFiles;
-import org.vpnsleuth.keys.KeyMaterial;
+import org.vpnsleuth.decode.EspDecryptor;
 
 /**
  * Decrypts ESP packets (RFC 4303) with the keys the user supplied: esp lines of a keys file,
@@ -15,18 +14,7 @@ import org.vpnsleuth.keys.KeyMaterial;
  * with SPIs" lines name; the integrity check decides which direction's keys an SPI uses). The ICV
  * (or AEAD tag) is checked first; a packet that does not verify is reported, never shown as data.
  */
-public final class EspDecryption {
-    /**
-     * A decrypted packet (the inner packet and its protocol), or why there is none; {@code seqHigh}
-     * is the inferred high-order half of an Extended Sequence Number, -1 when the SA has none.
-     */
-    public record Result(byte[] inner, int nextHeader, int ivLength, int padLength, int icvLength, String source,
-            String problem, long seqHigh) {
-        Result(byte[] inner, int nextHeader, int ivLength, int padLength, int icvLength, String source, String problem) {
-            this(inner, nextHeader, ivLength, padLength, icvLength, source, problem, -1);
-        }
-    }
-
+public final class EspDecryption implements EspDecryptor {
     /** One usable key set for an SPI; {@code esn}: the SA uses Extended Sequence Numbers. */
     public record Sa(Encryption enc, byte[] encKey, Integrity integ, byte[] authKey, int icvLength, boolean esn, String source) {
     }
@@ -93,60 +81,14 @@ public final class EspDecryption {
         }
     }
 
-    public EspDecryption(KeyMaterial keys) {
-        for (KeyMaterial.EspKey k : keys.esp) {
-            Encryption enc = Encryption.fromIkev2Id(k.encr());
-            if (enc == null) {
-                continue;
-            }
-            Integrity integ = k.integ() > 0 ? Integrity.fromIkev2Id(k.integ()) : null;
-            int icv = enc.aead() ? enc.icvLength() : integ != null ? integ.icvLength() : 0;
-            Sa sa = new Sa(enc, k.encKey(), k.authKey() == null || k.authKey().length == 0 ? null : integ,
-                    k.authKey(), icv, k.esn(), k.source());
-            if (k.spi() == KeyMaterial.ANY_SPI) {
-                anySpi.add(sa);
-                anySpiDst.add(k.dst());
-            } else {
-                add(k.spi(), sa);
-            }
-        }
-        for (KeyMaterial.LoggedSa s : keys.logged) {
-            for (int c = 0; c < s.children().size(); c++) {
-                KeyMaterial.ChildSpis ch = s.children().get(c);
-                if (ch.ah()) {
-                    continue; // AhVerification takes those
-                }
-                Encryption enc = null;
-                Integrity integ = null;
-                int bits = 0;
-                if (ch.proposal() != null) {
-                    for (String t : ch.proposal().substring(ch.proposal().indexOf(':') + 1).split("/")) {
-                        KeyFiles.Algorithm a = KeyFiles.algorithm(t.toLowerCase(Locale.ROOT));
-                        if (a != null && a.kind().equals("encr")) {
-                            enc = Encryption.fromIkev2Id(a.id());
-                            bits = a.keyBits();
-                        } else if (a != null && a.kind().equals("integ")) {
-                            integ = Integrity.fromIkev2Id(a.id());
-                        }
-                    }
-                }
-                if (enc == null) {
-                    continue;
-                }
-                int icv = enc.aead() ? enc.icvLength() : integ != null ? integ.icvLength() : 0;
-                String src = s.source() + " <" + s.id() + ">";
-                for (String side : new String[] {"initiator", "responder"}) {
-                    byte[] ek = s.childKey("encryption " + side + " key", c);
-                    byte[] ak = s.childKey("integrity " + side + " key", c);
-                    if (ek == null) {
-                        continue;
-                    }
-                    Sa sa = new Sa(enc, ek, enc.aead() ? null : integ, ak, icv, ch.esn(), src);
-                    add(ch.in(), sa);
-                    add(ch.out(), sa);
-                }
-            }
-        }
+    /** No keys yet: the key material's owner adds them ({@link #add}, {@link #addAnySpi}, {@link #addDerived}). */
+    public EspDecryption() {
+    }
+
+    /** A key set for any SPI (Wireshark's esp_sa "*"), for packets to {@code dst} (null: any destination). */
+    public synchronized void addAnySpi(Sa sa, String dst) {
+        anySpi.add(sa);
+        anySpiDst.add(dst);
     }
 
     /** Keys derived during decoding (IKEv2 / IKEv1 KEYMAT), used from the next packet on. */
@@ -160,7 +102,8 @@ public final class EspDecryption {
         add(spi, new Sa(enc, encKey, enc.aead() ? null : in, authKey, icv, esn, source));
     }
 
-    private void add(long spi, Sa sa) {
+    /** A key set for {@code spi}; several for one SPI are tried in the order they were added. */
+    public void add(long spi, Sa sa) {
         stateFor(spi).add(sa);
     }
 
@@ -216,6 +159,7 @@ public final class EspDecryption {
     }
 
     /** The outer addresses an SPI was seen with (for exports that key SAs by address); the first ones stay. */
+    @Override
     public void seen(long spi, String src, String dst) {
         SpiState s = state(spi);
         if (s != null) {
@@ -237,6 +181,7 @@ public final class EspDecryption {
         return confirmed;
     }
 
+    @Override
     public String[] endpoints(long spi) {
         SpiState s = state(spi);
         String[] e = s == null ? null : s.endpoints;
@@ -257,10 +202,12 @@ public final class EspDecryption {
      * of {@code spi}: no key names it and there are keys for any SPI (so a caller need not format
      * the address otherwise).
      */
+    @Override
     public boolean wantsDestination(long spi) {
         return !anySpi.isEmpty() && state(spi) == null;
     }
 
+    @Override
     public long decryptedCount() {
         long n = 0;
         for (SpiState s : table) {
@@ -269,6 +216,7 @@ public final class EspDecryption {
         return n;
     }
 
+    @Override
     public long failedCount() {
         long n = 0;
         for (SpiState s : table) {
@@ -277,32 +225,13 @@ public final class EspDecryption {
         return n;
     }
 
-    /** "ESP decrypted with keys from SOURCE" made once per source (bounded), not per packet. */
-    private static final Map<String, String> NOTES = new java.util.concurrent.ConcurrentHashMap<>();
-
-    /** The frame note of a decrypted packet: "ESP decrypted with keys from " and the result's source. */
-    public static String decryptedNote(Result r) {
-        String n = NOTES.get(r.source());
-        if (n == null) {
-            n = "ESP decrypted with keys from " + r.source();
-            if (NOTES.size() < 4096) {
-                NOTES.put(r.source(), n);
-            }
-        }
-        return n;
-    }
-
-    /** Decrypts the ESP packet {@code b[off, end)} (from its SPI); null when no key is known for its SPI. */
-    public Result decrypt(byte[] b, int off, int end) {
-        return decrypt(b, off, end, null);
-    }
-
     /**
-     * As {@link #decrypt(byte[], int, int)}, the packet going to {@code dst} (null: unknown): an SPI
+     * As {@link EspDecryptor#decrypt(byte[], int, int)}, the packet going to {@code dst} (null: unknown): an SPI
      * no key names tries the keys for any SPI for that destination, and keeps the one whose ICV
      * verifies. Safe to call from several threads: packets of one SPI are opened one at a time (in
      * the order the callers get its lock, which is the order the ESN inference assumes).
      */
+    @Override
     public Result decrypt(byte[] b, int off, int end, String dst) {
         if (end - off < 8) {
             return null;

@@ -9,6 +9,7 @@ import javax.crypto.Mac;
 import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.IvParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
+import org.vpnsleuth.decode.EspDecryptor;
 
 /**
  * One ESP key set ({@link EspDecryption.Sa}) prepared for one SPI: the JCE Cipher and Mac are made
@@ -162,13 +163,13 @@ final class EspOpener {
      * Opens the ESP packet {@code b[off, end)} (from its SPI) with {@code high} the ESN high-order
      * bits (-1: the SA has no ESN): the decrypted packet, or the reason it does not open.
      */
-    EspDecryption.Result open(byte[] b, int off, int end, long high) {
+    EspDecryptor.Result open(byte[] b, int off, int end, long high) {
         if (path == Path.GENERIC) {
             return EspDecryption.openGeneric(sa, b, off, end, high);
         }
         int n = end - off - 8 - iv - icv;
         if (n <= 0) {
-            return new EspDecryption.Result(null, -1, 0, 0, 0, sa.source(), "packet too short for IV and ICV");
+            return new EspDecryptor.Result(null, -1, 0, 0, 0, sa.source(), "packet too short for IV and ICV");
         }
         int ct = off + 8 + iv; // the ciphertext
         if (high >= 0) {
@@ -203,7 +204,7 @@ final class EspOpener {
                     // RFC 4303 §2.2.1: the ICV covers SPI .. Next Header, then the ESN high-order bits; there is
                     // no Mac only when the SA has no integrity algorithm or key (the trailer check says "not checked")
                     if (mac != null && !icvMatches(b, off, end, high)) {
-                        return new EspDecryption.Result(null, -1, 0, 0, 0, sa.source(), "ICV mismatch");
+                        return new EspDecryptor.Result(null, -1, 0, 0, 0, sa.source(), "ICV mismatch");
                     }
                     if (work.length < n) {
                         work = new byte[n + 256];
@@ -217,7 +218,7 @@ final class EspOpener {
                         len = cipher.doFinal(b, ct, n, work, 0);
                     } else {
                         if (n % sa.enc().blockSize() != 0) {
-                            return new EspDecryption.Result(null, -1, 0, 0, 0, sa.source(), "ciphertext of an impossible length");
+                            return new EspDecryptor.Result(null, -1, 0, 0, 0, sa.source(), "ciphertext of an impossible length");
                         }
                         len = cipher.doFinal(b, ct, n, work, 0);
                         for (int i = 0; i < iv; i++) {
@@ -230,7 +231,7 @@ final class EspOpener {
                     throw new IllegalStateException(path.name());
             }
         } catch (AEADBadTagException e) {
-            return new EspDecryption.Result(null, -1, 0, 0, 0, sa.source(), "tag mismatch");
+            return new EspDecryptor.Result(null, -1, 0, 0, 0, sa.source(), "tag mismatch");
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException(sa.enc() + " failed", e);
         }

@@ -1,6 +1,11 @@
 package org.vpnsleuth.decode;
 
-/** The codec of each protocol. */
+import java.util.ServiceLoader;
+
+/**
+ * The codec of each protocol: decode's own, and those later stages provide for protocols decode
+ * only dispatches to ({@link CodecProvider}: the IKE layer).
+ */
 public final class Codecs {
     private Codecs() {
     }
@@ -29,13 +34,15 @@ public final class Codecs {
         put(Proto.AH, new IpsecCodecs.Ah());
         put(Proto.NATT_KEEPALIVE, new IpsecCodecs.NattKeepalive());
         put(Proto.NON_ESP_MARKER, new IpsecCodecs.NonEspMarker());
-        put(Proto.IKE, new IkeHeaderCodec());
         put(Proto.IKE_TCP, new IkeTcpCodec());
         put(Proto.GRE, new GreCodec());
         put(Proto.L2TP, new L2tpCodec(false));
         put(Proto.L2TPV3, new L2tpCodec(true));
         put(Proto.PPTP, new PptpCodec());
         PppCodecs.register(Codecs::put);
+        for (CodecProvider provider : ServiceLoader.load(CodecProvider.class, Codecs.class.getClassLoader())) {
+            provider.register(Codecs::put);
+        }
     }
 
     /** The codec for a protocol, or null when it has none (DATA). */

@@ -1,7 +1,9 @@
 package org.vpnsleuth.decode;
 
+import java.util.HashMap;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Supplier;
 import org.vpnsleuth.capture.Frame;
 
 /**
@@ -29,12 +31,12 @@ public final class Decoder {
     public final IpReassembly reassembly;
     public final TcpStreams tcpStreams;
     public final UdpPorts udpPorts = new UdpPorts();
-    /** What IKE messages tell about later ones: roles, negotiated transforms, IKEv1 fragments. */
-    public final org.vpnsleuth.ike.IkeDecodeState ike = new org.vpnsleuth.ike.IkeDecodeState();
-    /** ESP decryption with the user's key material; null without keys. */
-    public org.vpnsleuth.crypto.EspDecryption esp;
-    /** AH ICV verification with the user's key material; null without keys. */
-    public org.vpnsleuth.crypto.AhVerification ah;
+    /** ESP decryption with the user's key material (the crypto stage plugs it in); null without keys. */
+    public EspDecryptor esp;
+    /** AH ICV verification with the user's key material (the crypto stage plugs it in); null without keys. */
+    public AhVerifier ah;
+    /** Per-stream state of codecs registered from later stages (IKE's), by its type. */
+    private final Map<Class<?>, Object> extensions = new HashMap<>(4);
 
     private final Map<Integer, Long> unknownLinkTypes = new TreeMap<>();
     private long malformedFrames;
@@ -201,17 +203,17 @@ public final class Decoder {
     }
 
     /**
-     * "6 IKE message(s) decrypted, 0 failed; 10 ESP packet(s) decrypted, 0 failed" (and "; 4 AH
-     * packet(s) verified, 0 failed" when there are AH keys), or null without keys.
+     * The state a codec from a later stage keeps for this capture stream (IKE's: roles, negotiated
+     * transforms, fragments, decryption), made by {@code make} on first use. The key is the state's
+     * type, so each stage owns its own and decode knows none of them.
      */
-    public String decryptionSummary() {
-        if (ike.decryption() == null) {
-            return null;
+    public <T> T extension(Class<T> type, Supplier<? extends T> make) {
+        Object o = extensions.get(type);
+        if (o == null) {
+            o = make.get();
+            extensions.put(type, o);
         }
-        return ike.decryption().decryptedCount() + " IKE message(s) decrypted, " + ike.decryption().failedCount() + " failed; "
-                + (esp == null ? 0 : esp.decryptedCount()) + " ESP packet(s) decrypted, " + (esp == null ? 0 : esp.failedCount())
-                + " failed" + (ah != null && (ah.hasKeys() || ah.verifiedCount() + ah.failedCount() > 0)
-                        ? "; " + ah.verifiedCount() + " AH packet(s) verified, " + ah.failedCount() + " failed" : "");
+        return type.cast(o);
     }
 
     public Map<Integer, Long> unknownLinkTypes() {

@@ -27,7 +27,7 @@ final class IpsecCodecs {
                 }
                 long spi = l.u32(0);
                 // the destination as text only when a key for any SPI may need it (not per packet of a known SPI)
-                org.vpnsleuth.crypto.EspDecryption.Result r = d.esp.decrypt(l.buf, l.offset, l.end,
+                EspDecryptor.Result r = d.esp.decrypt(l.buf, l.offset, l.end,
                         outer == null || !d.esp.wantsDestination(spi) ? null : outer.ipAddress(false));
                 if (r != null && r.problem() != null) {
                     p.note(r.problem());
@@ -36,7 +36,7 @@ final class IpsecCodecs {
                         d.esp.seen(spi, outer.ipAddress(true), outer.ipAddress(false));
                     }
                     // the inner packet, decoded like any other: tunnel-mode IP, transport-mode UDP/TCP (L2TP)
-                    p.note(org.vpnsleuth.crypto.EspDecryption.decryptedNote(r));
+                    p.note(r.note());
                     l.info = r;
                     l.trailerLength = 2 + r.padLength() + r.icvLength();
                     d.buf = r.inner();
@@ -73,7 +73,7 @@ final class IpsecCodecs {
                 out.number("seq", l.u32(4));
                 out.number("payloadLength", l.payloadLength);
             }
-            if (l.info instanceof org.vpnsleuth.crypto.EspDecryption.Result r) {
+            if (l.info instanceof EspDecryptor.Result r) {
                 out.bool("decrypted", true);
                 out.text("decryptedWith", r.source());
                 out.number("ivLength", r.ivLength());
@@ -131,7 +131,7 @@ final class IpsecCodecs {
                 }
                 return;
             }
-            org.vpnsleuth.crypto.AhVerification.Result r = d.ah.verify(l.buf, ip.offset, l.offset, l.end, ip.proto == Proto.IPV6);
+            AhVerifier.Result r = d.ah.verify(l.buf, ip.offset, l.offset, l.end, ip.proto == Proto.IPV6);
             if (r == null) {
                 return;
             }
@@ -160,7 +160,7 @@ final class IpsecCodecs {
             out.hexNumber("spi", l.u32(4), 8);
             out.number("seq", l.u32(8));
             out.bytes("icv", l.buf, l.offset + 12, l.headerLength - 12);
-            if (l.info instanceof org.vpnsleuth.crypto.AhVerification.Result r) {
+            if (l.info instanceof AhVerifier.Result r) {
                 out.bool("icvVerified", true);
                 out.text("verifiedWith", r.source());
                 out.number("icvLength", r.icvLength());

@@ -147,6 +147,11 @@ public final class IkeDecodeState {
     private int nested;
     private Completed completed;
 
+    /** The IKE state of {@code d}'s capture stream (made on the stream's first IKE message, or here). */
+    public static IkeDecodeState of(org.vpnsleuth.decode.Decoder d) {
+        return d.extension(IkeDecodeState.class, IkeDecodeState::new);
+    }
+
     private static <K, V> Map<K, V> lru() {
         return new LinkedHashMap<>(256, 0.75f, true) {
             @Override

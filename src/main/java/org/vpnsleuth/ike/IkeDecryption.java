@@ -6,11 +6,17 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.vpnsleuth.base.Bytes;
+import org.vpnsleuth.crypto.AhVerification;
 import org.vpnsleuth.crypto.Decrypted;
 import org.vpnsleuth.crypto.Encryption;
+import org.vpnsleuth.crypto.EspDecryption;
 import org.vpnsleuth.crypto.Ikev2Keys;
 import org.vpnsleuth.crypto.Integrity;
 import org.vpnsleuth.crypto.Prf;
+import org.vpnsleuth.decode.AhVerifier;
+import org.vpnsleuth.decode.Decoder;
+import org.vpnsleuth.decode.EspDecryptor;
+import org.vpnsleuth.keys.IpsecKeys;
 import org.vpnsleuth.keys.KeyMaterial;
 
 /**
@@ -108,6 +114,8 @@ public final class IkeDecryption {
     private final Map<FragKey, byte[][]> fragments = lru();
     long decrypted;
     long failed;
+    private EspDecryption esp;
+    private AhVerification ah;
 
     public IkeDecryption(KeyMaterial keys) {
         this.keys = keys;
@@ -126,10 +134,12 @@ public final class IkeDecryption {
      * Makes {@code d} decrypt with {@code k}: IKE messages, and ESP with the supplied keys and the
      * child SA keys derived from decrypted IKE_AUTH exchanges.
      */
-    public static void install(KeyMaterial k, org.vpnsleuth.decode.Decoder d) {
+    public static void install(KeyMaterial k, Decoder d) {
         IkeDecryption ike = new IkeDecryption(k);
-        org.vpnsleuth.crypto.EspDecryption esp = new org.vpnsleuth.crypto.EspDecryption(k);
-        org.vpnsleuth.crypto.AhVerification ah = new org.vpnsleuth.crypto.AhVerification(k);
+        EspDecryption esp = IpsecKeys.esp(k);
+        AhVerification ah = IpsecKeys.ah(k);
+        ike.esp = esp;
+        ike.ah = ah;
         ike.onChildKeys((protocol, spi, encr, keyBits, encKey, integ, authKey, esn, source) -> {
             if (protocol == PROTO_AH) {
                 ah.addDerived(spi, integ, authKey, esn, source);
@@ -137,9 +147,36 @@ public final class IkeDecryption {
                 esp.addDerived(spi, encr, keyBits, encKey, integ, authKey, esn, source);
             }
         });
-        d.ike.setDecryption(ike);
+        IkeDecodeState.of(d).setDecryption(ike);
         d.esp = esp;
         d.ah = ah;
+    }
+
+    /** The ESP decryption installed beside this (supplied and derived child SA keys). */
+    public EspDecryption esp() {
+        return esp;
+    }
+
+    /** The AH verification installed beside this. */
+    public AhVerification ah() {
+        return ah;
+    }
+
+    /**
+     * "6 IKE message(s) decrypted, 0 failed; 10 ESP packet(s) decrypted, 0 failed" (and "; 4 AH
+     * packet(s) verified, 0 failed" when there are AH keys) for a decoder given keys, or null.
+     */
+    public static String summary(Decoder d) {
+        IkeDecryption ike = IkeDecodeState.of(d).decryption();
+        if (ike == null) {
+            return null;
+        }
+        EspDecryptor esp = d.esp;
+        AhVerifier ah = d.ah;
+        return ike.decryptedCount() + " IKE message(s) decrypted, " + ike.failedCount() + " failed; "
+                + (esp == null ? 0 : esp.decryptedCount()) + " ESP packet(s) decrypted, " + (esp == null ? 0 : esp.failedCount())
+                + " failed" + (ah != null && (ah.hasKeys() || ah.verifiedCount() + ah.failedCount() > 0)
+                        ? "; " + ah.verifiedCount() + " AH packet(s) verified, " + ah.failedCount() + " failed" : "");
     }
 
     public KeyMaterial keys() {

@@ -6,6 +6,7 @@ import java.util.function.Consumer;
 import org.vpnsleuth.capture.Frame;
 import org.vpnsleuth.decode.Decoder;
 import org.vpnsleuth.decode.Packet;
+import org.vpnsleuth.ike.IkeDecodeState;
 import org.vpnsleuth.ike.IkeDecryption;
 import org.vpnsleuth.keys.KeyMaterial;
 import org.vpnsleuth.pipeline.Analysis;
@@ -38,7 +39,7 @@ public final class LiveSession {
         if (keys != null) {
             IkeDecryption.install(keys, decoder);
         }
-        monitor = new LiveMonitor(tracker, sink, () -> decoder.ike.decryption() == null ? null : decoder.ike.decryption().keys(),
+        monitor = new LiveMonitor(tracker, sink, () -> IkeDecodeState.of(decoder).decryption() == null ? null : IkeDecodeState.of(decoder).decryption().keys(),
                 flowIdleNanos, idleTimeoutNanos);
     }
 

@@ -15,6 +15,8 @@ import org.vpnsleuth.diagnose.L2tpRules;
 import org.vpnsleuth.diagnose.PptpRules;
 import org.vpnsleuth.diagnose.SaDiagnosis;
 import org.vpnsleuth.diagnose.TunnelDiagnosis;
+import org.vpnsleuth.ike.IkeDecodeState;
+import org.vpnsleuth.ike.IkeDecryption;
 import org.vpnsleuth.track.EspFlow;
 import org.vpnsleuth.track.GreTunnel;
 import org.vpnsleuth.track.IkeSa;
@@ -148,20 +150,20 @@ public final class Analysis {
             Decoder d = decoders.get(i);
             t.finish(d, i);
             List<String> w = new ArrayList<>(warnings.get(i));
-            d.ike.finish();
-            for (var inc : d.ike.incomplete()) {
+            IkeDecodeState.of(d).finish();
+            for (var inc : IkeDecodeState.of(d).incomplete()) {
                 w.add(names.get(i) + ": incomplete " + inc);
             }
-            if (d.decryptionSummary() != null) {
-                w.add("decryption: " + d.decryptionSummary());
+            if (IkeDecryption.summary(d) != null) {
+                w.add("decryption: " + IkeDecryption.summary(d));
             }
             a.inputs.add(new Input(names.get(i), formats.get(i), counts[i], w));
         }
         t.link();
         a.warnings.addAll(t.limitWarnings());
         Diagnoser dg = new Diagnoser(t.firstNanos(), t.lastNanos());
-        if (n > 0 && decoders.get(0).ike.decryption() != null) {
-            dg.keys(decoders.get(0).ike.decryption().keys());
+        if (n > 0 && IkeDecodeState.of(decoders.get(0)).decryption() != null) {
+            dg.keys(IkeDecodeState.of(decoders.get(0)).decryption().keys());
         }
         List<EspFlow> linked = new ArrayList<>();
         for (IkeSa sa : t.ikeSas()) {
@@ -192,7 +194,7 @@ public final class Analysis {
             if (decoders.get(i).esp == null) {
                 continue;
             }
-            for (var e : decoders.get(i).esp.verified().entrySet()) {
+            for (var e : IkeDecodeState.of(decoders.get(i)).decryption().esp().verified().entrySet()) {
                 org.vpnsleuth.crypto.EspDecryption.Sa sa = e.getValue();
                 int bits = sa.encKey() == null ? 0 : Math.max(0, sa.encKey().length - sa.enc().saltLength()) * 8;
                 m.put(i + "|" + e.getKey(), new org.vpnsleuth.overhead.Measurements.Transforms(sa.enc().ikev2Id(), bits,
@@ -201,7 +203,7 @@ public final class Analysis {
         }
         // the transforms a decrypted IKE exchange negotiated, for ESP whose keys did not verify (or were never derived)
         for (int i = 0; i < decoders.size(); i++) {
-            org.vpnsleuth.ike.IkeDecryption ike = decoders.get(i).ike.decryption();
+            org.vpnsleuth.ike.IkeDecryption ike = IkeDecodeState.of(decoders.get(i)).decryption();
             if (ike == null) {
                 continue;
             }

@@ -43,7 +43,7 @@ public final class AnalysisJson {
      */
     public static void render(Analysis a, StringBuilder sb, java.util.function.Consumer<JsonWriter> extra,
             java.io.Writer flushTo) {
-        JsonWriter j = new JsonWriter(sb);
+        JsonWriter j = new JsonWriter(sb, flushTo);
         long t0 = a.tracker.firstNanos();
         j.beginObject(null);
         j.value("version", VERSION);
@@ -61,12 +61,13 @@ public final class AnalysisJson {
         j.beginArray("ikeSas");
         for (SaDiagnosis d : a.ikeSas) {
             sa(j, d, t0);
-            Flush.flush(sb, flushTo);
+            j.flush();
         }
         j.endArray();
         j.beginArray("unlinkedFlows");
         for (EspFlow f : a.unlinkedFlows) {
             flow(j, f);
+            j.flush();
         }
         j.endArray();
         // L2TP tunnels, PPTP connections, PPP sessions (PPPoE, PPP links) and GRE flows (TunnelJson)

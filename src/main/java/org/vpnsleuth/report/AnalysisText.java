@@ -83,11 +83,13 @@ public final class AnalysisText {
             out.append("\nESP/AH flows without an IKE SA in the capture:\n");
             for (EspFlow f : a.unlinkedFlows) {
                 flow(f, "  ");
+                Flush.flush(out, flushTo);
             }
         }
         // L2TP tunnels, PPTP connections, PPP sessions and GRE flows (TunnelText)
         new TunnelText(a, out, this).all();
-        MeasuredReport.section(a.overhead, out, this::ref);
+        Flush.flush(out, flushTo);
+        MeasuredReport.section(a.overhead, out, this::ref, flushTo);
     }
 
     public static String headline(SaDiagnosis d) {

@@ -1,13 +1,29 @@
 package org.vpnsleuth.report;
 
-/** A small streaming JSON writer into a StringBuilder; commas and nesting are tracked for the caller. */
+/**
+ * A small streaming JSON writer into a StringBuilder; commas and nesting are tracked for the caller.
+ * With a writer to flush to, {@link #flush()} (called by renderers after each element of a long
+ * array) writes what is held once it passes 64 KiB, so a report of any size is never held whole.
+ */
 public final class JsonWriter {
     private final StringBuilder out;
+    private final java.io.Writer flushTo;
     private final boolean[] first = new boolean[128];
     private int depth;
 
     public JsonWriter(StringBuilder out) {
+        this(out, null);
+    }
+
+    /** Writing into {@code out}, which {@link #flush()} empties into {@code flushTo} (null: never). */
+    public JsonWriter(StringBuilder out, java.io.Writer flushTo) {
         this.out = out;
+        this.flushTo = flushTo;
+    }
+
+    /** Writes out what is held when it passes 64 KiB and there is a writer to flush to. */
+    public void flush() {
+        Flush.flush(out, flushTo);
     }
 
     public StringBuilder out() {

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import org.vpnsleuth.crypto.EspDecryption;
 import org.vpnsleuth.decode.Decoder;
+import org.vpnsleuth.ike.IkeDecodeState;
 import org.vpnsleuth.ike.IkeDecryption;
 
 /**
@@ -30,7 +31,7 @@ public final class KeyReport {
     static List<Entry> entries(List<Decoder> decoders) {
         Map<String, Entry> m = new LinkedHashMap<>();
         for (Decoder d : decoders) {
-            IkeDecryption ike = d.ike.decryption();
+            IkeDecryption ike = IkeDecodeState.of(d).decryption();
             if (ike != null) {
                 for (IkeDecryption.VerifiedV2 v : ike.verifiedV2()) {
                     Map<String, String> x = new LinkedHashMap<>();
@@ -72,10 +73,10 @@ public final class KeyReport {
                 }
             }
             if (d.esp != null) {
-                for (Map.Entry<Long, EspDecryption.Sa> e : d.esp.verified().entrySet()) {
+                for (Map.Entry<Long, EspDecryption.Sa> e : IkeDecodeState.of(d).decryption().esp().verified().entrySet()) {
                     EspDecryption.Sa s = e.getValue();
                     Map<String, String> x = new LinkedHashMap<>();
-                    String[] ep = d.esp.endpoints(e.getKey());
+                    String[] ep = IkeDecodeState.of(d).decryption().esp().endpoints(e.getKey());
                     if (ep != null) {
                         x.put("src", ep[0]);
                         x.put("dst", ep[1]);

@@ -128,12 +128,19 @@ public final class MeasuredReport {
 
     /** `analyze`'s section: every instance, or nothing when the capture has no encapsulated traffic. */
     public static void section(List<Measured> all, StringBuilder out, java.util.function.Function<org.vpnsleuth.track.FrameRef, String> ref) {
+        section(all, out, ref, null);
+    }
+
+    /** As above, writing what is held to {@code flushTo} every 64 KiB (null: never). */
+    static void section(List<Measured> all, StringBuilder out, java.util.function.Function<org.vpnsleuth.track.FrameRef, String> ref,
+            java.io.Writer flushTo) {
         if (all.isEmpty()) {
             return;
         }
         out.append("\nOverhead and MTU (per tunnel and direction):\n");
         for (Measured m : all) {
             text(m, out, "  ", ref);
+            Flush.flush(out, flushTo);
         }
     }
 
@@ -250,7 +257,12 @@ public final class MeasuredReport {
 
     /** `overhead FILE --format json`: {"version", "files", "overhead": [...]}. */
     public static void json(Analysis a, StringBuilder sb) {
-        JsonWriter j = new JsonWriter(sb);
+        json(a, sb, null);
+    }
+
+    /** As {@link #json(Analysis, StringBuilder)}, writing what is held to {@code flushTo} every 64 KiB (null: never). */
+    public static void json(Analysis a, StringBuilder sb, java.io.Writer flushTo) {
+        JsonWriter j = new JsonWriter(sb, flushTo);
         j.beginObject(null).value("version", AnalysisJson.VERSION);
         j.beginArray("files");
         for (Analysis.Input in : a.inputs) {
@@ -265,6 +277,7 @@ public final class MeasuredReport {
         j.beginArray("overhead");
         for (Measured m : all) {
             json(j, null, m);
+            j.flush();
         }
         j.endArray();
     }
@@ -291,6 +304,11 @@ public final class MeasuredReport {
     }
 
     public static void csv(Analysis a, StringBuilder out) {
+        csv(a, out, null);
+    }
+
+    /** As {@link #csv(Analysis, StringBuilder)}, writing what is held to {@code flushTo} every 64 KiB (null: never). */
+    public static void csv(Analysis a, StringBuilder out, java.io.Writer flushTo) {
         out.append(String.join(",", CSV_COLUMNS)).append('\n');
         for (Measured m : a.overhead) {
             List<String> r = row(a, m);
@@ -298,10 +316,16 @@ public final class MeasuredReport {
                 out.append(i == 0 ? "" : ",").append(csvCell(r.get(i)));
             }
             out.append('\n');
+            Flush.flush(out, flushTo);
         }
     }
 
     public static void markdown(Analysis a, StringBuilder out) {
+        markdown(a, out, null);
+    }
+
+    /** As {@link #markdown(Analysis, StringBuilder)}, writing what is held to {@code flushTo} every 64 KiB (null: never). */
+    public static void markdown(Analysis a, StringBuilder out, java.io.Writer flushTo) {
         out.append("# Overhead and MTU\n\n");
         for (Analysis.Input in : a.inputs) {
             out.append("- `").append(in.name()).append("`: ").append(in.frames()).append(" frames\n");
@@ -323,6 +347,7 @@ public final class MeasuredReport {
                     .append(m.innerMtu < 0 ? "" : Integer.toString(m.innerMtu)).append(" | ")
                     .append(m.ipMtu < 0 ? "" : Integer.toString(m.ipMtu)).append(" | ")
                     .append(m.mssIpv4 < 0 ? "" : Integer.toString(m.mssIpv4)).append(" |\n");
+            Flush.flush(out, flushTo);
         }
         boolean any = false;
         for (Measured m : a.overhead) {
@@ -333,10 +358,16 @@ public final class MeasuredReport {
                 }
                 out.append("- **").append(m.title()).append("**: ").append(w).append('\n');
             }
+            Flush.flush(out, flushTo);
         }
     }
 
     public static void text(Analysis a, StringBuilder out) {
+        text(a, out, null);
+    }
+
+    /** As {@link #text(Analysis, StringBuilder)}, writing what is held to {@code flushTo} every 64 KiB (null: never). */
+    public static void text(Analysis a, StringBuilder out, java.io.Writer flushTo) {
         for (Analysis.Input in : a.inputs) {
             out.append(in.name()).append(": ").append(in.frames()).append(" frames (").append(in.format()).append(")\n");
             for (String w : in.warnings()) {
@@ -351,6 +382,7 @@ public final class MeasuredReport {
         for (Measured m : a.overhead) {
             out.append('\n');
             text(m, out, "", r -> multi ? a.inputs.get(r.file()).name() + "#" + r.frame() : Long.toString(r.frame()));
+            Flush.flush(out, flushTo);
         }
     }
 }

@@ -38,21 +38,25 @@ final class TunnelJson {
         j.beginArray("l2tp");
         for (TunnelDiagnosis d : a.l2tp) {
             t.tunnel(d);
+            j.flush();
         }
         j.endArray();
         j.beginArray("pptp");
         for (TunnelDiagnosis d : a.pptp) {
             t.pptp(d);
+            j.flush();
         }
         j.endArray();
         j.beginArray("pppSessions");
         for (TunnelDiagnosis d : a.pppSessions) {
             t.ppp(null, d);
+            j.flush();
         }
         j.endArray();
         j.beginArray("greTunnels");
         for (GreTunnel g : a.greTunnels) {
             t.gre(null, g);
+            j.flush();
         }
         j.endArray();
     }

@@ -35,11 +35,11 @@ final class IkeFacts {
     private static final long P2_LIFE_DURATION = 2;
 
     /** The facts of an IKEv2 message from its payloads parsed once into records (ike/Ikev2Payload). */
-    static void read(org.vpnsleuth.ike.IkeDissector.V2Message msg, IkeMessage m) {
+    static void read(org.vpnsleuth.ike.IkeDissector.V2Message msg, IkeMessage m, Interner in) {
         for (org.vpnsleuth.ike.IkeDissector.V2Entry e : msg.payloads()) {
-            m.payloadTypes.add(e.type());
+            m.payloadTypes = IkeMessage.plus(m.payloadTypes, e.type());
             if (e.body() != null) {
-                v2(e.type(), e.body(), m);
+                v2(e.type(), e.body(), m, in);
             }
         }
     }
@@ -54,9 +54,9 @@ final class IkeFacts {
         return n != null ? n : String.valueOf(v == null ? -1 : v);
     }
 
-    private static void v2(int t, org.vpnsleuth.ike.Ikev2Payload body, IkeMessage m) {
+    private static void v2(int t, org.vpnsleuth.ike.Ikev2Payload body, IkeMessage m, Interner in) {
         if (body instanceof org.vpnsleuth.ike.Ikev2Payload.Sa sa) {
-            m.v2Proposals.addAll(sa.proposals());
+            m.v2Proposals = IkeMessage.plusAll(m.v2Proposals, sa.proposals());
             for (org.vpnsleuth.ike.Ikev2Payload.Proposal prop : sa.proposals()) {
                 List<String> parts = new ArrayList<>();
                 if (prop.transforms() != null) {
@@ -71,8 +71,8 @@ final class IkeFacts {
                         parts.add(kl > 0 ? s + "-" + kl : s);
                     }
                 }
-                m.proposals.add("#" + (prop.number() == null ? 0 : prop.number()) + " "
-                        + nameOr(org.vpnsleuth.ike.IkeRegistries.IKEV2_PROTOCOL_IDS, prop.protocolId()) + ": " + String.join(", ", parts));
+                m.proposals = IkeMessage.plus(m.proposals, in.of("#" + (prop.number() == null ? 0 : prop.number()) + " "
+                        + nameOr(org.vpnsleuth.ike.IkeRegistries.IKEV2_PROTOCOL_IDS, prop.protocolId()) + ": " + String.join(", ", parts)));
                 String spi = hex(prop.spi());
                 if (prop.protocolId() != null && prop.protocolId() == 1 && spi != null && spi.length() == 16 && m.exchange == 36) {
                     m.ikeRekeySpi = spi; // an IKE SA rekey (RFC 7296 §1.3.2): the new SA's SPI from this side
@@ -90,14 +90,14 @@ final class IkeFacts {
             } else if (n.gateway() != null && (n.gateway().text() != null || n.gateway().bytes() != null)) {
                 detail = "gateway " + (n.gateway().text() != null ? n.gateway().text() : hex(n.gateway().bytes()));
             }
-            m.notifies.add(new IkeMessage.Notify(nt, name != null ? name : "notify " + nt, detail));
+            m.notifies = IkeMessage.plus(m.notifies, in.of(new IkeMessage.Notify(nt, name != null ? name : "notify " + nt, detail)));
             if (nt == N_NAT_DETECTION_SOURCE_IP) {
                 m.natDetectionSource = hex(n.hash());
             } else if (nt == N_NAT_DETECTION_DESTINATION_IP) {
                 m.natDetectionDestination = hex(n.hash());
             }
         } else if (body instanceof org.vpnsleuth.ike.Ikev2Payload.VendorId v) {
-            m.vendors.add(v.vendor() != null ? v.vendor() : "unknown " + hex(v.id()));
+            m.vendors = IkeMessage.plus(m.vendors, in.of(v.vendor() != null ? v.vendor() : "unknown " + hex(v.id())));
         } else if (body instanceof org.vpnsleuth.ike.Ikev2Payload.Auth a) {
             m.authMethod = a.method() == null ? -1 : a.method();
             m.authMethodName = a.method() == null ? null : org.vpnsleuth.ike.IkeRegistries.IKEV2_AUTH_METHODS.name(a.method());
@@ -109,7 +109,7 @@ final class IkeFacts {
                     spis.add(hex(x));
                 }
             }
-            m.deletes.add(nameOr(org.vpnsleuth.ike.IkeRegistries.IKEV2_PROTOCOL_IDS, d.protocolId())
+            m.deletes = IkeMessage.plus(m.deletes, nameOr(org.vpnsleuth.ike.IkeRegistries.IKEV2_PROTOCOL_IDS, d.protocolId())
                     + (spis != null ? " SPIs " + spis : ""));
         } else if (body instanceof org.vpnsleuth.ike.Ikev2Payload.Ts ts) {
             if (ts.selectors() != null) {
@@ -118,15 +118,15 @@ final class IkeFacts {
                     long proto = sel.ipProtocol() == null ? 0 : sel.ipProtocol();
                     long sp = sel.startPort() == null ? 0 : sel.startPort();
                     long ep = sel.endPort() == null ? 65535 : sel.endPort();
-                    m.trafficSelectors.add((t == PayloadType.V2_TSI ? "TSi " : "TSr ") + range + (proto != 0 ? " proto " + proto : "")
-                            + (sp != 0 || ep != 65535 ? " ports " + sp + "-" + ep : ""));
+                    m.trafficSelectors = IkeMessage.plus(m.trafficSelectors, in.of((t == PayloadType.V2_TSI ? "TSi " : "TSr ") + range + (proto != 0 ? " proto " + proto : "")
+                            + (sp != 0 || ep != 65535 ? " ports " + sp + "-" + ep : "")));
                 }
             }
         } else if (body instanceof org.vpnsleuth.ike.Ikev2Payload.Id id) {
             String value = id.value() == null ? null : id.value().shown();
             String tn = id.idType() == null ? null : org.vpnsleuth.ike.IkeRegistries.IKEV2_ID_TYPES.name(id.idType());
             if (value != null) {
-                m.identities.add((tn != null ? tn + " " : "") + value);
+                m.identities = IkeMessage.plus(m.identities, in.of((tn != null ? tn + " " : "") + value));
             }
         } else if (body instanceof org.vpnsleuth.ike.Ikev2Payload.Skf f) {
             m.fragmentNumber = f.fragmentNumber() == null ? 0 : f.fragmentNumber();
@@ -143,21 +143,21 @@ final class IkeFacts {
     }
 
     /** The facts of an IKEv1 message from its payloads parsed once into records (ike/Ikev1Payload). */
-    static void read(IkeDissector.V1Message msg, IkeMessage m) {
+    static void read(IkeDissector.V1Message msg, IkeMessage m, Interner in) {
         for (IkeDissector.V1Entry e : msg.payloads()) {
-            m.payloadTypes.add(e.type());
+            m.payloadTypes = IkeMessage.plus(m.payloadTypes, e.type());
             if (e.body() != null) {
-                v1(e.type(), e.body(), m);
+                v1(e.type(), e.body(), m, in);
             }
         }
     }
 
-    private static void v1(int t, Ikev1Payload body, IkeMessage m) {
+    private static void v1(int t, Ikev1Payload body, IkeMessage m, Interner in) {
         if (t == PayloadType.V1_SA && body instanceof Ikev1Payload.Sa sa) {
             if (sa.proposals() == null) {
                 return;
             }
-            m.v1Proposals.addAll(sa.proposals());
+            m.v1Proposals = IkeMessage.plusAll(m.v1Proposals, sa.proposals());
             for (Ikev1Payload.Proposal prop : sa.proposals()) {
                 boolean phase1 = prop.protocolId() != null && prop.protocolId() == 1;
                 List<String> parts = new ArrayList<>();
@@ -166,14 +166,14 @@ final class IkeFacts {
                         parts.add(transformV1(tr, prop.protocolId(), phase1, m));
                     }
                 }
-                m.proposals.add("#" + (prop.number() == null ? 0 : prop.number()) + " "
-                        + nameOr(IkeRegistries.ISAKMP_PROTOCOL_IDS, prop.protocolId()) + ": " + String.join(" | ", parts));
+                m.proposals = IkeMessage.plus(m.proposals, in.of("#" + (prop.number() == null ? 0 : prop.number()) + " "
+                        + nameOr(IkeRegistries.ISAKMP_PROTOCOL_IDS, prop.protocolId()) + ": " + String.join(" | ", parts)));
             }
         } else if (t == PayloadType.V1_N && body instanceof Ikev1Payload.Notify n) {
             int nt = n.type() == null ? -1 : n.type();
             String name = n.type() == null ? null : IkeRegistries.ISAKMP_NOTIFY_TYPES.name(n.type());
             String detail = n.sequence() != null ? "sequence " + n.sequence() : null;
-            m.notifies.add(new IkeMessage.Notify(nt, name != null ? name : "notify " + nt, detail));
+            m.notifies = IkeMessage.plus(m.notifies, in.of(new IkeMessage.Notify(nt, name != null ? name : "notify " + nt, detail)));
         } else if (t == PayloadType.V1_ATTR && body instanceof Ikev1Payload.Attr a) {
             if (a.attributes() != null) {
                 for (Ikev1Payload.CfgAttribute x : a.attributes()) {
@@ -190,16 +190,16 @@ final class IkeFacts {
                     spis.add(hex(x));
                 }
             }
-            m.deletes.add(nameOr(IkeRegistries.ISAKMP_PROTOCOL_IDS, d.protocolId()) + (spis != null ? " SPIs " + spis : ""));
+            m.deletes = IkeMessage.plus(m.deletes, nameOr(IkeRegistries.ISAKMP_PROTOCOL_IDS, d.protocolId()) + (spis != null ? " SPIs " + spis : ""));
         } else if (t == PayloadType.V1_VID && body instanceof Ikev1Payload.VendorId v) {
-            m.vendors.add(v.vendor() != null ? v.vendor() : "unknown " + hex(v.id()));
+            m.vendors = IkeMessage.plus(m.vendors, in.of(v.vendor() != null ? v.vendor() : "unknown " + hex(v.id())));
         } else if (body instanceof Ikev1Payload.NatD d) {
-            m.natD.add(hex(d.hash()));
+            m.natD = IkeMessage.plus(m.natD, hex(d.hash()));
         } else if (t == PayloadType.V1_ID && body instanceof Ikev1Payload.Id id) {
             String value = id.value() == null ? null : id.value().shown();
             String tn = id.idType() == null ? null : IkeRegistries.IPSEC_ID_TYPES.name(id.idType());
             if (value != null) {
-                m.identities.add((tn != null ? tn + " " : "") + value);
+                m.identities = IkeMessage.plus(m.identities, in.of((tn != null ? tn + " " : "") + value));
             }
         }
     }
@@ -241,7 +241,7 @@ final class IkeFacts {
                     m.authMethodName = vn;
                 }
                 if (!phase1 && at == P2_ENCAPSULATION && a.value() != null) {
-                    m.encapsulationModes.add(a.value());
+                    m.encapsulationModes = IkeMessage.plus(m.encapsulationModes, a.value());
                 }
                 words.add(value);
             }

@@ -15,7 +15,7 @@ public final class IkeMessage {
 
     public final FrameRef at;
     /** Every frame that carried a piece of this message (IP or IKE fragments), in order; {@code at} is the last. */
-    public final List<FrameRef> frames = new ArrayList<>();
+    public List<FrameRef> frames = List.of();
     public final Endpoint src;
     public final Endpoint dst;
     public final int version;
@@ -35,40 +35,40 @@ public final class IkeMessage {
     public final long hash;
 
     /** The payload types in order (cleartext ones, and SK/SKF for the encrypted part). */
-    public final List<Integer> payloadTypes = new ArrayList<>();
-    public final List<Notify> notifies = new ArrayList<>();
+    public List<Integer> payloadTypes = List.of();
+    public List<Notify> notifies = List.of();
     /** Each SA proposal in words ("#1 IKE: ENCR_AES_CBC-256, AUTH_HMAC_SHA2_256_128, ..."), cleartext SA payloads only. */
-    public final List<String> proposals = new ArrayList<>();
+    public List<String> proposals = List.of();
     /**
      * The same SA proposals as parsed (IKEv2: ike/Ikev2Payload.Proposal; IKEv1: ike/Ikev1Payload.Proposal),
      * from the cleartext or, once decrypted, the plaintext: what the security findings judge
-     * (diagnose/SecurityFindings). Records, shared, never re-read from bytes.
+     * (diagnose/SecurityFindings). Records, shared with the parse (no copy), never re-read from bytes.
      */
-    public final List<org.vpnsleuth.ike.Ikev2Payload.Proposal> v2Proposals = new ArrayList<>();
-    public final List<org.vpnsleuth.ike.Ikev1Payload.Proposal> v1Proposals = new ArrayList<>();
+    public List<org.vpnsleuth.ike.Ikev2Payload.Proposal> v2Proposals = List.of();
+    public List<org.vpnsleuth.ike.Ikev1Payload.Proposal> v1Proposals = List.of();
     /** IKEv1 phase 1: the authentication method of the first transform (1 = pre-shared key); IKEv2: the AUTH payload's method (2 = shared key MIC); -1 when unknown. */
     public int authMethod = -1;
     public String authMethodName;
     /** IKEv1 phase 1: the hash algorithm of the first transform (1 MD5, 2 SHA, 4..6 SHA2), or -1. */
     public int hashAlgorithm = -1;
     /** IKEv1 phase 2: encapsulation modes the proposals ask for (1 tunnel, 2 transport, 3/4 UDP-encapsulated). */
-    public final List<Long> encapsulationModes = new ArrayList<>();
+    public List<Long> encapsulationModes = List.of();
     /** Key exchange group of the KE payload, or -1. */
     public int keGroup = -1;
     /** NAT-D / NAT_DETECTION_* hashes: index 0 the source's (IKEv2) or the first, then the others. */
-    public final List<String> natD = new ArrayList<>();
+    public List<String> natD = List.of();
     public String natDetectionSource;
     public String natDetectionDestination;
     /** IKEv2 traffic selectors in words ("TSi 10.1.0.0-10.1.0.255"), when visible. */
-    public final List<String> trafficSelectors = new ArrayList<>();
+    public List<String> trafficSelectors = List.of();
     /** XAUTH_STATUS of a (decrypted) ModeCfg SET: 1 OK, 0 FAIL; null when not seen. */
     public Long xauthStatus;
     /** Delete payloads: protocol and SPIs, in words ("IKE", "ESP SPIs [1977eb59]"). */
-    public final List<String> deletes = new ArrayList<>();
+    public List<String> deletes = List.of();
     /** Vendor IDs by name, as the dissector names them. */
-    public final List<String> vendors = new ArrayList<>();
+    public List<String> vendors = List.of();
     /** Identities in cleartext (Aggressive Mode, IKEv1 ID in phase 1 when unencrypted). */
-    public final List<String> identities = new ArrayList<>();
+    public List<String> identities = List.of();
     /** Bytes of ciphertext in the SK/SKF payload (without IV and ICV when the transforms are known), or -1. */
     public long ciphertextLength = -1;
     /** The SK ciphertext is exactly known without IV and ICV (the negotiated transforms were seen). */
@@ -107,13 +107,44 @@ public final class IkeMessage {
     /** The first copy, when this one repeats it byte for byte. */
     public IkeMessage retransmissionOf;
     /** Later byte-identical copies of this message. */
-    public final List<IkeMessage> retransmissions = new ArrayList<>();
+    public List<IkeMessage> retransmissions = List.of();
     /** Files in which this same message was also captured (the other side's capture). */
-    public final List<FrameRef> alsoSeen = new ArrayList<>();
+    public List<FrameRef> alsoSeen = List.of();
 
     /** The IKE header as read (RFC 2408 §3.1, RFC 7296 §3.1), the exchange named, and whether the payloads are ciphertext. */
     record Header(int version, long spiI, long spiR, int exchange, String exchangeName, long messageId, int flags, long length,
             boolean encrypted) {
+    }
+
+    /**
+     * {@code list} with {@code v} added: the list fields start as the shared empty list and get
+     * storage of their own on the first element (most of a message's lists stay empty, and a
+     * gateway capture holds hundreds of thousands of messages). Only the tracker adds.
+     */
+    static <T> List<T> plus(List<T> list, T v) {
+        List<T> l = list instanceof ArrayList<T> a ? a : new ArrayList<>(Math.max(2, list.size() + 1));
+        if (l != list) {
+            l.addAll(list);
+        }
+        l.add(v);
+        return l;
+    }
+
+    /**
+     * {@code list} followed by {@code more}: {@code more} itself while {@code list} is empty (the
+     * parsed, immutable records are shared, not copied), a new list otherwise.
+     */
+    static <T> List<T> plusAll(List<T> list, List<T> more) {
+        if (more == null || more.isEmpty()) {
+            return list;
+        }
+        if (list.isEmpty()) {
+            return java.util.Collections.unmodifiableList(more);
+        }
+        List<T> l = new ArrayList<>(list.size() + more.size());
+        l.addAll(list);
+        l.addAll(more);
+        return l;
     }
 
     /** A message seen at {@code at} between {@code src} and {@code dst}; {@code hash} identifies its bytes (retransmissions). */

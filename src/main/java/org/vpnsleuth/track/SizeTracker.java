@@ -4,7 +4,7 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.vpnsleuth.crypto.EspDecryption;
+import org.vpnsleuth.decode.EspDecryptor;
 import org.vpnsleuth.decode.IpReassembly;
 import org.vpnsleuth.decode.Layer;
 import org.vpnsleuth.decode.Packet;
@@ -236,7 +236,7 @@ public final class SizeTracker {
                 before -= 8;
             }
             x.espBefore(before);
-            if (enc.info instanceof EspDecryption.Result r) {
+            if (enc.info instanceof EspDecryptor.Result r) {
                 x.decrypted(r.ivLength(), r.padLength(), r.icvLength());
             }
         }

@@ -90,6 +90,8 @@ public final class Tracker {
     private final Map<String, IkeSa> sas = new LinkedHashMap<>();
     /** The SAs by peer pair, ordered by start: owners of flows, ICMP errors and lost datagrams are look-ups in it. */
     private final PeerIndex peers = new PeerIndex();
+    /** Shared copies of the values every message repeats (see {@link Interner}). */
+    private final Interner interner = new Interner();
     private long saSeq;
     private final Map<IkeSa, Map<Long, IkeMessage>> sent = new HashMap<>();
     private final Map<String, EspFlow> flows = new LinkedHashMap<>();
@@ -474,7 +476,7 @@ public final class Tracker {
         if (opened) {
             listener.flowOpened(f);
         }
-        if (esp && l.info instanceof org.vpnsleuth.crypto.EspDecryption.Result) {
+        if (esp && l.info instanceof org.vpnsleuth.decode.EspDecryptor.Result) {
             f.decrypted++; // the decryption stage verified and opened it
         }
     }
@@ -531,12 +533,12 @@ public final class Tracker {
                     IkeDissector.summary(v1, sum);
                 }
                 m.decryptedWith = info.decryptedWith();
-                m.decryptedPayloads = sum.toString().trim();
+                m.decryptedPayloads = interner.of(sum.toString().trim());
                 m.keyCheck = info.keyCheck();
                 if (v2 != null) {
-                    IkeFacts.read(v2, m);
+                    IkeFacts.read(v2, m, interner);
                 } else if (v1 != null) {
-                    IkeFacts.read(v1, m);
+                    IkeFacts.read(v1, m, interner);
                 }
                 listener.ikeDecrypted(sa, m);
             }
@@ -552,8 +554,8 @@ public final class Tracker {
         }
         int sp = transport != null && transport.headerLength >= 4 ? transport.u16(0) : 0;
         int dp = transport != null && transport.headerLength >= 4 ? transport.u16(2) : 0;
-        Endpoint src = new Endpoint(ip.ipAddress(true), sp);
-        Endpoint dst = new Endpoint(ip.ipAddress(false), dp);
+        Endpoint src = interner.endpoint(ip.ipAddress(true), sp);
+        Endpoint dst = interner.endpoint(ip.ipAddress(false), dp);
         // the payloads parsed once into records (null: the header leaves no usable payload area)
         IkeDissector.V2Message v2 = version == 2 ? IkeDissector.parseV2(l) : null;
         IkeDissector.V1Message v1 = version == 1 ? IkeDissector.parseV1(l) : null;
@@ -563,35 +565,36 @@ public final class Tracker {
         } else if (v1 != null) {
             IkeDissector.summary(v1, sum);
         }
-        String payloads = sum.toString().trim();
+        String payloads = interner.of(sum.toString().trim());
         int exchange = b[o + 18] & 0xff;
-        String exName = org.vpnsleuth.decode.IkeHeaderCodec.registeredExchange(version, exchange);
+        String exName = org.vpnsleuth.ike.IkeHeaderCodec.registeredExchange(version, exchange);
         boolean encrypted = v2 != null ? next == PayloadType.V2_SK || next == PayloadType.V2_SKF : v1 != null && v1.encrypted();
         long length = Bytes.u32(b, o + 24);
         int end = (int) Math.min(l.end, (long) o + Math.max(28, length));
         IkeMessage.Header h = new IkeMessage.Header(version, spiI, spiR, exchange,
-                exName != null ? exName : "exchange " + exchange, Bytes.u32(b, o + 20), b[o + 19] & 0xff, length, encrypted);
+                exName != null ? exName : interner.of("exchange " + exchange), Bytes.u32(b, o + 20), b[o + 19] & 0xff, length, encrypted);
         IkeMessage m = new IkeMessage(at, src, dst, h, payloads, fnv(b, o, end) ^ ((long) (end - o) << 48));
         if (ipFrames != null) {
             m.ipFragmented = true;
-            m.frames.addAll(ipFrames);
+            m.frames = new ArrayList<>(ipFrames);
         }
         if (info != null && info.reassembled() != null) {
             m.ikeFragmented = true;
-            m.frames.clear();
+            List<FrameRef> pieces = new ArrayList<>(info.reassembled().frames().length);
             for (long fr : info.reassembled().frames()) {
                 FrameRef r = new FrameRef(at.file(), fr, at.nanos());
-                m.frames.add(r);
+                pieces.add(r);
                 sa.reassembledFragmentFrames.add(r);
             }
+            m.frames = pieces;
         }
         if (m.frames.isEmpty()) {
-            m.frames.add(at);
+            m.frames = List.of(at);
         }
         if (v2 != null) {
-            IkeFacts.read(v2, m);
+            IkeFacts.read(v2, m, interner);
         } else if (v1 != null) {
-            IkeFacts.read(v1, m);
+            IkeFacts.read(v1, m, interner);
         }
         if (info != null && info.keyCheck() != null) {
             m.keyCheck = info.keyCheck(); // checked from the cleartext (AM2's HASH_R)
@@ -640,7 +643,7 @@ public final class Tracker {
         IkeMessage orig = seen.get(m.hash);
         if (orig != null && orig.at.file() != m.at.file() && Math.abs(m.at.nanos() - orig.at.nanos()) < SAME_MESSAGE_NANOS
                 && orig.alsoSeen.stream().noneMatch(r -> r.file() == m.at.file())) {
-            orig.alsoSeen.add(m.at);
+            orig.alsoSeen = IkeMessage.plus(orig.alsoSeen, m.at);
             translation(sa, orig.src, m.src);
             translation(sa, orig.dst, m.dst);
             m.retransmissionOf = orig;
@@ -649,7 +652,7 @@ public final class Tracker {
             return;
         }
         if (orig != null && orig.src.address().equals(m.src.address())) {
-            orig.retransmissions.add(m);
+            orig.retransmissions = IkeMessage.plus(orig.retransmissions, m);
             m.retransmissionOf = orig;
             m.name = orig.name;
             m.response = orig.response;
@@ -691,7 +694,7 @@ public final class Tracker {
         return n;
     }
 
-    private static void exchange(IkeSa sa, IkeMessage m) {
+    private void exchange(IkeSa sa, IkeMessage m) {
         if (m.version == 2) {
             boolean byInit = m.response ? !m.initiatorFlag() : m.initiatorFlag();
             IkeExchange e = find(sa, m.exchangeName, m.messageId, byInit);
@@ -700,8 +703,8 @@ public final class Tracker {
                 e = open(sa, m.exchangeName, m.exchange, m.messageId, byInit, e == null ? 1 : e.attempt + 1);
             }
             e.messages.add(m);
-            m.name = m.exchangeName + (m.response ? " response" : " request")
-                    + (m.fragmentTotal > 0 ? " fragment " + m.fragmentNumber + "/" + m.fragmentTotal : "");
+            m.name = interner.of(m.exchangeName + (m.response ? " response" : " request")
+                    + (m.fragmentTotal > 0 ? " fragment " + m.fragmentNumber + "/" + m.fragmentTotal : ""));
             return;
         }
         switch (m.exchange) {
@@ -714,7 +717,7 @@ public final class Tracker {
                 int k = count(e, m.fromInitiator) + 1;
                 int pos = m.fromInitiator ? 2 * k - 1 : 2 * k;
                 m.response = !m.fromInitiator;
-                m.name = (m.exchange == 2 ? "MM" : "AM") + pos;
+                m.name = interner.of((m.exchange == 2 ? "MM" : "AM") + pos);
                 e.messages.add(m);
             }
             case 32 -> { // Quick Mode: QM1 and QM3 from the phase-2 initiator, QM2 from the other
@@ -725,7 +728,7 @@ public final class Tracker {
                 boolean fromP2Initiator = m.fromInitiator.equals(e.byInitiator);
                 int k = count(e, m.fromInitiator) + 1;
                 m.response = !fromP2Initiator;
-                m.name = "QM" + (fromP2Initiator ? 2 * k - 1 : 2 * k);
+                m.name = interner.of("QM" + (fromP2Initiator ? 2 * k - 1 : 2 * k));
                 e.messages.add(m);
             }
             case 6 -> { // Transaction (ModeCfg / XAUTH): a request and its reply per message ID

@@ -83,13 +83,13 @@ class EspOpenerTest {
                 KeyMaterial k = new KeyMaterial();
                 k.esp.add(new KeyMaterial.EspKey(SPI, null, s.enc.ikev2Id(), s.keyBits, encKey, s.integ == null ? 0 : s.integ.ikev2Id(),
                         authKey, esn, "test"));
-                EspDecryption d = new EspDecryption(k);
+                EspDecryption d = org.vpnsleuth.keys.IpsecKeys.esp(k);
                 for (int n : new int[] {20, 61, 84, 1377}) {
                     byte[] inner = bytes(n, n);
                     byte[] p = packet(s, encKey, authKey, inner, n, esn ? 0 : -1);
                     byte[] framed = Octets.concat(bytes(3, 9), p, bytes(5, 9)); // the packet inside a bigger buffer
                     for (int twice = 0; twice < 2; twice++) { // a duplicate opens too (SunJCE's ChaCha20 re-keying)
-                        EspDecryption.Result r = d.decrypt(framed, 3, 3 + p.length);
+                        org.vpnsleuth.decode.EspDecryptor.Result r = d.decrypt(framed, 3, 3 + p.length);
                         assertThat(r.problem()).as(what + " " + n).isNull();
                         assertThat(r.inner()).as(what + " " + n).isEqualTo(inner);
                         assertThat(r.nextHeader()).isEqualTo(4);
@@ -100,7 +100,7 @@ class EspOpenerTest {
                     for (int bit : new int[] {8 * 9, 8 * p.length - 1}) { // in the ciphertext (or IV), in the ICV
                         byte[] bad = p.clone();
                         bad[bit / 8] ^= (byte) (1 << (bit % 8));
-                        EspDecryption.Result r = d.decrypt(bad, 0, bad.length);
+                        org.vpnsleuth.decode.EspDecryptor.Result r = d.decrypt(bad, 0, bad.length);
                         assertThat(r.problem()).as(what + " " + n + " bit " + bit).startsWith("ICV check failed for ESP SA 0x0a0b0c0d");
                         assertThat(r.inner()).isNull();
                     }
@@ -122,7 +122,7 @@ class EspOpenerTest {
         KeyMaterial k = new KeyMaterial();
         k.esp.add(new KeyMaterial.EspKey(SPI, null, 12, 256, wrong, 12, auth, "wrong"));
         k.esp.add(new KeyMaterial.EspKey(SPI, null, 12, 256, right, 12, bytes(32, 4), "right"));
-        EspDecryption d = new EspDecryption(k);
+        EspDecryption d = org.vpnsleuth.keys.IpsecKeys.esp(k);
         byte[] inner = bytes(40, 40);
         byte[] p = packet(s, right, bytes(32, 4), inner, 1, -1);
         assertThat(d.decrypt(p, 0, p.length).source()).isEqualTo("right");

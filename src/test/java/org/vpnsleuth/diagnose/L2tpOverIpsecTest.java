@@ -97,14 +97,14 @@ class L2tpOverIpsecTest {
                     d.decode(f, p);
                     for (int i = 0; i < p.count(); i++) {
                         Layer esp = p.layer(i);
-                        if (esp.proto != Proto.ESP || !(esp.info instanceof EspDecryption.Result)) {
+                        if (esp.proto != Proto.ESP || !(esp.info instanceof org.vpnsleuth.decode.EspDecryptor.Result)) {
                             continue;
                         }
                         Layer udp = p.layer(i + 1);
                         assertThat(udp.proto).as(c + " frame " + f.number + ": transport-mode payload").isEqualTo(Proto.UDP);
                         // the whole datagram: the UDP header and everything after it in the decrypted inner packet
                         byte[] datagram = java.util.Arrays.copyOfRange(udp.buf, udp.offset,
-                                ((EspDecryption.Result) esp.info).inner().length);
+                                ((org.vpnsleuth.decode.EspDecryptor.Result) esp.info).inner().length);
                         mine.add(c + " " + f.number + " " + String.format("%08x", esp.u32(0)) + " "
                                 + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(datagram)));
                     }

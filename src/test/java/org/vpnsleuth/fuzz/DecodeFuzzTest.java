@@ -14,6 +14,7 @@ import org.vpnsleuth.capture.Captures;
 import org.vpnsleuth.capture.Frame;
 import org.vpnsleuth.decode.Decoder;
 import org.vpnsleuth.decode.Packet;
+import org.vpnsleuth.ike.IkeDecodeState;
 import org.vpnsleuth.oracle.StrictJson;
 import org.vpnsleuth.report.FrameFormatter;
 import org.vpnsleuth.report.JsonWriter;
@@ -85,8 +86,8 @@ class DecodeFuzzTest {
             t.add(p, 0);
             pos += 2 + len;
         }
-        d.ike.finish();
-        d.ike.incomplete().forEach(i -> sb.append(i));
+        IkeDecodeState.of(d).finish();
+        IkeDecodeState.of(d).incomplete().forEach(i -> sb.append(i));
         // the same conversation through tracking and diagnosis: no exception, valid JSON
         t.finish(d, 0);
         t.link();

@@ -38,7 +38,7 @@ class CreateChildSaTest {
                 fill(32, 0x02), fill(32, 0x03), "test keys"));
         IkeDecryption ike = new IkeDecryption(keys);
         ike.onChildKeys((protocol, spi, encr, bits, ek, integ, ak, esn, src) -> derived.add(spi));
-        decoder.ike.setDecryption(ike);
+        IkeDecodeState.of(decoder).setDecryption(ike);
     }
 
     static byte[] fill(int n, int seed) {

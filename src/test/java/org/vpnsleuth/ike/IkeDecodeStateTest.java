@@ -237,10 +237,10 @@ class IkeDecodeStateTest {
                 .containsEntry("protocolId", 17L).containsEntry("port", 500L).containsEntry("value", "192.0.2.1");
         assertThat(map(payloads.get(1))).containsEntry("type", 10L).containsEntry("nonceLength", 16L);
 
-        decoder.ike.finish();
-        assertThat(decoder.ike.incomplete()).isEmpty();
-        assertThat(decoder.ike.reassembledCount()).isEqualTo(1);
-        assertThat(decoder.ike.pendingCount()).isZero();
+        IkeDecodeState.of(decoder).finish();
+        assertThat(IkeDecodeState.of(decoder).incomplete()).isEmpty();
+        assertThat(IkeDecodeState.of(decoder).reassembledCount()).isEqualTo(1);
+        assertThat(IkeDecodeState.of(decoder).pendingCount()).isZero();
     }
 
     @Test
@@ -255,8 +255,8 @@ class IkeDecodeStateTest {
         assertThat(r.frames()).as("frames in fragment-number order").containsExactly(2, 3, 1);
         assertThat(r.fragments()).isEqualTo(3);
         assertThat(summary(w)).startsWith("reassembled IKEv1 ").endsWith(" [ID NONCE]");
-        decoder.ike.finish();
-        assertThat(decoder.ike.incomplete()).isEmpty();
+        IkeDecodeState.of(decoder).finish();
+        assertThat(IkeDecodeState.of(decoder).incomplete()).isEmpty();
     }
 
     @Test
@@ -274,9 +274,9 @@ class IkeDecodeStateTest {
         Layer w2 = whole(send(5, INITIATOR, fragment(3, 2, true, parts.get(1))));
         assertThat(message(w2)).isEqualTo(msg);
         assertThat(reassembled(w2).frames()).containsExactly(4, 5);
-        decoder.ike.finish();
-        assertThat(decoder.ike.incomplete()).isEmpty();
-        assertThat(decoder.ike.reassembledCount()).isEqualTo(2);
+        IkeDecodeState.of(decoder).finish();
+        assertThat(IkeDecodeState.of(decoder).incomplete()).isEmpty();
+        assertThat(IkeDecodeState.of(decoder).reassembledCount()).isEqualTo(2);
     }
 
     @Test
@@ -295,8 +295,8 @@ class IkeDecodeStateTest {
         assertThat(reassembled(wb).frames()).containsExactly(2, 4);
         assertThat(summary(wa)).endsWith(" [ID NONCE]");
         assertThat(summary(wb)).endsWith(" [VID]");
-        decoder.ike.finish();
-        assertThat(decoder.ike.incomplete()).isEmpty();
+        IkeDecodeState.of(decoder).finish();
+        assertThat(IkeDecodeState.of(decoder).incomplete()).isEmpty();
     }
 
     @Test
@@ -317,17 +317,17 @@ class IkeDecodeStateTest {
         List<byte[]> parts = split(idNonceMessage(), 3);
         onlyFragment(send(10, INITIATOR, fragment(5, 1, false, parts.get(0))));
         onlyFragment(send(11, INITIATOR, fragment(5, 3, true, parts.get(2))));
-        assertThat(decoder.ike.pendingCount()).isEqualTo(1);
-        assertThat(decoder.ike.incomplete()).isEmpty();
-        decoder.ike.finish();
-        assertThat(decoder.ike.pendingCount()).isZero();
-        assertThat(decoder.ike.incomplete()).hasSize(1);
-        IkeDecodeState.Incomplete inc = decoder.ike.incomplete().get(0);
+        assertThat(IkeDecodeState.of(decoder).pendingCount()).isEqualTo(1);
+        assertThat(IkeDecodeState.of(decoder).incomplete()).isEmpty();
+        IkeDecodeState.of(decoder).finish();
+        assertThat(IkeDecodeState.of(decoder).pendingCount()).isZero();
+        assertThat(IkeDecodeState.of(decoder).incomplete()).hasSize(1);
+        IkeDecodeState.Incomplete inc = IkeDecodeState.of(decoder).incomplete().get(0);
         assertThat(inc.reason()).isEqualTo("capture ended");
         assertThat(inc.frames()).containsExactly(10, 11);
         assertThat(inc.description()).isEqualTo(
                 "IKEv1 fragmented message 1122334455667788/0102030405060708 fragment ID 5: fragments 1,3 of 3");
-        assertThat(decoder.ike.reassembledCount()).isZero();
+        assertThat(IkeDecodeState.of(decoder).reassembledCount()).isZero();
     }
 
     @Test
@@ -335,8 +335,8 @@ class IkeDecodeStateTest {
         List<byte[]> parts = split(idNonceMessage(), 3);
         send(1, INITIATOR, fragment(6, 1, false, parts.get(0)));
         send(2, INITIATOR, fragment(6, 2, false, parts.get(1)));
-        decoder.ike.finish();
-        IkeDecodeState.Incomplete inc = decoder.ike.incomplete().get(0);
+        IkeDecodeState.of(decoder).finish();
+        IkeDecodeState.Incomplete inc = IkeDecodeState.of(decoder).incomplete().get(0);
         assertThat(inc.description()).endsWith("fragment ID 6: fragments 1,2 of ?, the last never seen");
         assertThat(inc.frames()).containsExactly(1, 2);
     }
@@ -349,23 +349,23 @@ class IkeDecodeStateTest {
         // an unrelated message just within the timeout: the fragment still waits
         send(2, T0 + IkeDecodeState.FRAGMENT_TIMEOUT_NANOS - 1, RESPONDER,
                 isakmp(SPI_I, SPI_R, PayloadType.V1_VID, 5, 0, 1, vidBody()));
-        assertThat(decoder.ike.pendingCount()).isEqualTo(1);
-        assertThat(decoder.ike.incomplete()).isEmpty();
+        assertThat(IkeDecodeState.of(decoder).pendingCount()).isEqualTo(1);
+        assertThat(IkeDecodeState.of(decoder).incomplete()).isEmpty();
         // the last fragment far later: the first one has expired, so it does not complete the message
         onlyFragment(send(3, T0 + 10 * IkeDecodeState.FRAGMENT_TIMEOUT_NANOS, INITIATOR,
                 fragment(4, 2, true, parts.get(1))));
-        assertThat(decoder.ike.incomplete()).hasSize(1);
-        IkeDecodeState.Incomplete expired = decoder.ike.incomplete().get(0);
+        assertThat(IkeDecodeState.of(decoder).incomplete()).hasSize(1);
+        IkeDecodeState.Incomplete expired = IkeDecodeState.of(decoder).incomplete().get(0);
         assertThat(expired.reason()).isEqualTo("timed out after 60 s");
         assertThat(expired.frames()).containsExactly(1);
         assertThat(expired.description()).endsWith("fragment ID 4: fragments 1 of ?, the last never seen");
-        decoder.ike.finish();
-        assertThat(decoder.ike.incomplete()).hasSize(2);
-        IkeDecodeState.Incomplete late = decoder.ike.incomplete().get(1);
+        IkeDecodeState.of(decoder).finish();
+        assertThat(IkeDecodeState.of(decoder).incomplete()).hasSize(2);
+        IkeDecodeState.Incomplete late = IkeDecodeState.of(decoder).incomplete().get(1);
         assertThat(late.reason()).isEqualTo("capture ended");
         assertThat(late.frames()).containsExactly(3);
         assertThat(late.description()).endsWith("fragment ID 4: fragments 2 of 2");
-        assertThat(decoder.ike.reassembledCount()).isZero();
+        assertThat(IkeDecodeState.of(decoder).reassembledCount()).isZero();
     }
 
     @Test
@@ -373,15 +373,15 @@ class IkeDecodeStateTest {
         List<byte[]> parts = split(idNonceMessage(), 3);
         onlyFragment(send(1, INITIATOR, fragment(8, 3, true, parts.get(2))));
         onlyFragment(send(2, INITIATOR, fragment(8, 2, true, parts.get(1))));
-        assertThat(decoder.ike.pendingCount()).isZero();
-        assertThat(decoder.ike.incomplete()).hasSize(1);
-        IkeDecodeState.Incomplete inc = decoder.ike.incomplete().get(0);
+        assertThat(IkeDecodeState.of(decoder).pendingCount()).isZero();
+        assertThat(IkeDecodeState.of(decoder).incomplete()).hasSize(1);
+        IkeDecodeState.Incomplete inc = IkeDecodeState.of(decoder).incomplete().get(0);
         assertThat(inc.reason()).isEqualTo("two fragments flagged last (3 and 2)");
         assertThat(inc.frames()).containsExactly(2, 1); // by fragment number: 2 in frame 2, 3 in frame 1
         // fragment 1 then comes alone: nothing is put together from the discarded pieces
         onlyFragment(send(3, INITIATOR, fragment(8, 1, false, parts.get(0))));
-        decoder.ike.finish();
-        assertThat(decoder.ike.reassembledCount()).isZero();
+        IkeDecodeState.of(decoder).finish();
+        assertThat(IkeDecodeState.of(decoder).reassembledCount()).isZero();
     }
 
     /** A message of {@code length} bytes: header + VID payloads of at most 65535 bytes each. */
@@ -421,12 +421,12 @@ class IkeDecodeStateTest {
             onlyFragment(send(i + 1, INITIATOR, fragment(2, i + 1, false, parts.get(i))));
         }
         onlyFragment(send(5, INITIATOR, fragment(2, 5, true, parts.get(4))));
-        assertThat(decoder.ike.pendingCount()).isZero();
-        assertThat(decoder.ike.incomplete()).hasSize(1);
-        IkeDecodeState.Incomplete inc = decoder.ike.incomplete().get(0);
+        assertThat(IkeDecodeState.of(decoder).pendingCount()).isZero();
+        assertThat(IkeDecodeState.of(decoder).incomplete()).hasSize(1);
+        IkeDecodeState.Incomplete inc = IkeDecodeState.of(decoder).incomplete().get(0);
         assertThat(inc.reason()).isEqualTo("reassembled message would exceed 262144 bytes");
         assertThat(inc.frames()).containsExactly(1, 2, 3, 4);
-        assertThat(decoder.ike.reassembledCount()).isZero();
+        assertThat(IkeDecodeState.of(decoder).reassembledCount()).isZero();
     }
 
     @Test
@@ -436,24 +436,24 @@ class IkeDecodeStateTest {
         for (int id = 0; id < IkeDecodeState.MAX_PENDING; id++) {
             send(id + 1, INITIATOR, fragment(id, 1, false, piece));
         }
-        assertThat(decoder.ike.pendingCount()).isEqualTo(256);
-        assertThat(decoder.ike.incomplete()).isEmpty();
+        assertThat(IkeDecodeState.of(decoder).pendingCount()).isEqualTo(256);
+        assertThat(IkeDecodeState.of(decoder).incomplete()).isEmpty();
         send(257, INITIATOR, fragment(256, 1, false, piece));
-        assertThat(decoder.ike.pendingCount()).isEqualTo(256);
-        assertThat(decoder.ike.incomplete()).hasSize(1);
-        IkeDecodeState.Incomplete oldest = decoder.ike.incomplete().get(0);
+        assertThat(IkeDecodeState.of(decoder).pendingCount()).isEqualTo(256);
+        assertThat(IkeDecodeState.of(decoder).incomplete()).hasSize(1);
+        IkeDecodeState.Incomplete oldest = IkeDecodeState.of(decoder).incomplete().get(0);
         assertThat(oldest.description()).contains("fragment ID 0:");
         assertThat(oldest.reason()).isEqualTo("buffer limit reached (256 messages, 16 MiB)");
         assertThat(oldest.frames()).containsExactly(1);
         // the second oldest goes next
         send(258, INITIATOR, fragment(257, 1, false, piece));
-        assertThat(decoder.ike.incomplete()).hasSize(2);
-        assertThat(decoder.ike.incomplete().get(1).description()).contains("fragment ID 1:");
-        assertThat(decoder.ike.incomplete().get(1).frames()).containsExactly(2);
-        decoder.ike.finish();
-        assertThat(decoder.ike.incomplete()).hasSize(258);
-        assertThat(decoder.ike.incomplete().get(2).reason()).isEqualTo("capture ended");
-        assertThat(decoder.ike.incomplete().get(257).description()).contains("fragment ID 257:");
+        assertThat(IkeDecodeState.of(decoder).incomplete()).hasSize(2);
+        assertThat(IkeDecodeState.of(decoder).incomplete().get(1).description()).contains("fragment ID 1:");
+        assertThat(IkeDecodeState.of(decoder).incomplete().get(1).frames()).containsExactly(2);
+        IkeDecodeState.of(decoder).finish();
+        assertThat(IkeDecodeState.of(decoder).incomplete()).hasSize(258);
+        assertThat(IkeDecodeState.of(decoder).incomplete().get(2).reason()).isEqualTo("capture ended");
+        assertThat(IkeDecodeState.of(decoder).incomplete().get(257).description()).contains("fragment ID 257:");
     }
 
     @Test
@@ -470,14 +470,14 @@ class IkeDecodeStateTest {
             }
         }
         // at most 16 MiB / 250000 = 67 whole messages fit: the oldest (ID 0) was given up
-        assertThat(decoder.ike.pendingCount()).isLessThanOrEqualTo(67);
-        assertThat(decoder.ike.incomplete()).isNotEmpty();
-        IkeDecodeState.Incomplete first = decoder.ike.incomplete().get(0);
+        assertThat(IkeDecodeState.of(decoder).pendingCount()).isLessThanOrEqualTo(67);
+        assertThat(IkeDecodeState.of(decoder).incomplete()).isNotEmpty();
+        IkeDecodeState.Incomplete first = IkeDecodeState.of(decoder).incomplete().get(0);
         assertThat(first.description()).contains("fragment ID 0:");
         assertThat(first.reason()).startsWith("buffer limit reached");
         long buffered = 0;
-        decoder.ike.finish();
-        for (IkeDecodeState.Incomplete inc : decoder.ike.incomplete()) {
+        IkeDecodeState.of(decoder).finish();
+        for (IkeDecodeState.Incomplete inc : IkeDecodeState.of(decoder).incomplete()) {
             if (inc.reason().equals("capture ended")) {
                 buffered += inc.frames().length * 50_000L;
             }
@@ -498,10 +498,10 @@ class IkeDecodeStateTest {
         assertThat(message(w)).isEqualTo(inner);
         assertThat(summary(w)).startsWith("reassembled IKEv1 ").endsWith(" [FRAG(9:1 last)]");
         assertThat(p.notes()).hasSize(1);
-        assertThat(decoder.ike.reassembledCount()).isEqualTo(1);
-        assertThat(decoder.ike.pendingCount()).isZero();
-        decoder.ike.finish();
-        assertThat(decoder.ike.incomplete()).isEmpty();
+        assertThat(IkeDecodeState.of(decoder).reassembledCount()).isEqualTo(1);
+        assertThat(IkeDecodeState.of(decoder).pendingCount()).isZero();
+        IkeDecodeState.of(decoder).finish();
+        assertThat(IkeDecodeState.of(decoder).incomplete()).isEmpty();
     }
 
     @Test
@@ -511,9 +511,9 @@ class IkeDecodeStateTest {
         byte[] shortFrag = isakmp(SPI_I, SPI_R, PayloadType.V1_FRAG, 2, 0, 0, new Msg().u8(0, 0).u16(7).u8(0, 1, 1).bytes());
         Packet p = send(2, INITIATOR, shortFrag);
         assertThat(ikeLayers(p)).hasSize(1);
-        assertThat(decoder.ike.pendingCount()).isZero();
-        decoder.ike.finish();
-        assertThat(decoder.ike.incomplete()).isEmpty();
+        assertThat(IkeDecodeState.of(decoder).pendingCount()).isZero();
+        IkeDecodeState.of(decoder).finish();
+        assertThat(IkeDecodeState.of(decoder).incomplete()).isEmpty();
     }
 
     // ------------------------------------------------------------ roles and negotiated transforms
@@ -685,10 +685,10 @@ class IkeDecodeStateTest {
             }
             render(send(n, nanos, hosts[rnd.nextInt(hosts.length)], msg));
         }
-        assertThat(decoder.ike.reassembledCount()).isPositive();
-        decoder.ike.finish();
-        assertThat(decoder.ike.pendingCount()).isZero();
-        for (IkeDecodeState.Incomplete inc : decoder.ike.incomplete()) {
+        assertThat(IkeDecodeState.of(decoder).reassembledCount()).isPositive();
+        IkeDecodeState.of(decoder).finish();
+        assertThat(IkeDecodeState.of(decoder).pendingCount()).isZero();
+        for (IkeDecodeState.Incomplete inc : IkeDecodeState.of(decoder).incomplete()) {
             assertThat(inc.reason()).isNotEmpty();
             assertThat(inc.frames()).isNotEmpty();
             assertThat(inc.toString()).isNotEmpty();

@@ -84,16 +84,26 @@ class VendorIdsTest {
         addCaptures(Path.of("..", "shared", "corpus", "tcpdump"), "", files);
         assumeTrue(!files.isEmpty(), "no captures");
         int checked = 0;
-        for (Path f : files) {
-            for (String[] vid : tsharkVids(f)) {
-                String ours = VendorIds.describe(hex(vid[0]));
-                if (vid[1].equals("Unknown Vendor ID")) {
-                    continue;
+        // one tshark run over all the captures put end to end (mergecap -a), not one per capture;
+        // each file alone when mergecap cannot put them together
+        Path merged = Files.createTempFile("vendor-ids", ".pcapng");
+        try {
+            List<String> cmd = new ArrayList<>(List.of("mergecap", "-a", "-F", "pcapng", "-w", merged.toString()));
+            files.forEach(f -> cmd.add(f.toString()));
+            List<Path> runs = run(cmd) ? List.of(merged) : files;
+            for (Path f : runs) {
+                for (String[] vid : tsharkVids(f)) {
+                    String ours = VendorIds.describe(hex(vid[0]));
+                    if (vid[1].equals("Unknown Vendor ID")) {
+                        continue;
+                    }
+                    assertThat(ours).as("%s in %s frame %s (tshark: %s)", vid[0], f, vid[2], vid[1]).isNotNull();
+                    assertThat(ours.toLowerCase()).as("%s in %s frame %s", vid[0], f, vid[2]).contains(vid[1].toLowerCase());
+                    checked++;
                 }
-                assertThat(ours).as("%s in %s (tshark: %s)", vid[0], f, vid[1]).isNotNull();
-                assertThat(ours.toLowerCase()).as("%s in %s", vid[0], f).contains(vid[1].toLowerCase());
-                checked++;
             }
+        } finally {
+            Files.deleteIfExists(merged);
         }
         assertThat(checked).isPositive();
     }
@@ -110,6 +120,15 @@ class VendorIdsTest {
         }
     }
 
+    private static boolean run(List<String> cmd) {
+        try {
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            return p.waitFor(120, TimeUnit.SECONDS) && p.exitValue() == 0;
+        } catch (IOException | InterruptedException e) {
+            return false;
+        }
+    }
+
     private static boolean haveTshark() {
         try {
             Process p = new ProcessBuilder("tshark", "-v").redirectErrorStream(true)
@@ -120,18 +139,18 @@ class VendorIdsTest {
         }
     }
 
-    /** Pairs of (vid hex, tshark name) for every VID payload in the file. */
+    /** (vid hex, tshark name, frame number) for every VID payload in the file. */
     private static List<String[]> tsharkVids(Path f) throws Exception {
         Process p = new ProcessBuilder("tshark", "-n", "-r", f.toString(), "-Y", "isakmp.vid_bytes",
                 "-T", "fields", "-E", "occurrence=a", "-E", "aggregator=|",
-                "-e", "isakmp.vid_bytes", "-e", "isakmp.vid_string")
+                "-e", "isakmp.vid_bytes", "-e", "isakmp.vid_string", "-e", "frame.number")
                 .redirectError(new File("/dev/null")).start();
         List<String[]> out = new ArrayList<>();
         try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
             String line;
             while ((line = r.readLine()) != null) {
                 String[] cols = line.split("\t", -1);
-                if (cols.length < 2 || cols[0].isEmpty()) {
+                if (cols.length < 3 || cols[0].isEmpty()) {
                     continue;
                 }
                 String[] bytes = cols[0].split("\\|");
@@ -140,11 +159,11 @@ class VendorIdsTest {
                     continue;
                 }
                 for (int i = 0; i < bytes.length; i++) {
-                    out.add(new String[] {bytes[i].replace(":", ""), names[i]});
+                    out.add(new String[] {bytes[i].replace(":", ""), names[i], cols[2]});
                 }
             }
         }
-        p.waitFor(60, TimeUnit.SECONDS);
+        p.waitFor(120, TimeUnit.SECONDS);
         return out;
     }
 }

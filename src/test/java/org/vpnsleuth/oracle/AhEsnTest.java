@@ -79,7 +79,7 @@ class AhEsnTest {
                 byte[] after = null;
                 if (l != null && l.proto == Proto.AH) {
                     after = java.util.Arrays.copyOfRange(l.buf, l.payloadOffset(), l.end);
-                } else if (l != null && l.info instanceof EspDecryption.Result er) {
+                } else if (l != null && l.info instanceof org.vpnsleuth.decode.EspDecryptor.Result er) {
                     after = er.inner();
                 }
                 out.put((int) f.number, new Seen(new ArrayList<>(p.notes()), l == null ? null : l.proto,
@@ -110,8 +110,8 @@ class AhEsnTest {
                 good++;
                 assertThat(s.notes()).as(what).anyMatch(n -> n.startsWith("AH ICV verified with the key from ")
                         && n.contains("ah-esn.keys"));
-                assertThat(s.info()).as(what).isInstanceOf(AhVerification.Result.class);
-                AhVerification.Result r = (AhVerification.Result) s.info();
+                assertThat(s.info()).as(what).isInstanceOf(org.vpnsleuth.decode.AhVerifier.Result.class);
+                org.vpnsleuth.decode.AhVerifier.Result r = (org.vpnsleuth.decode.AhVerifier.Result) s.info();
                 if (r.seqHigh() >= 0) {
                     assertThat((r.seqHigh() << 32) | s.seqLow()).as(what).isEqualTo(e.seq64());
                 }
@@ -145,7 +145,7 @@ class AhEsnTest {
             assertThat(stacks.get(3)).isEqualTo("eth/ipv4/ah/ipv4/icmp/data");
             assertThat(stacks.get(5)).isEqualTo("eth/ipv6/ah/udp/data");
             assertThat(stacks.get(7)).isEqualTo("eth/ipv6/ah/ipv6/udp/data");
-            assertThat(d.decryptionSummary()).endsWith("16 AH packet(s) verified, 3 failed");
+            assertThat(IkeDecryption.summary(d)).endsWith("16 AH packet(s) verified, 3 failed");
         }
         assertThat(seen).hasSize(19);
     }
@@ -162,8 +162,8 @@ class AhEsnTest {
             String what = "frame " + e.frame() + " " + s.notes();
             if (e.good()) {
                 good++;
-                assertThat(s.info()).as(what).isInstanceOf(EspDecryption.Result.class);
-                EspDecryption.Result r = (EspDecryption.Result) s.info();
+                assertThat(s.info()).as(what).isInstanceOf(org.vpnsleuth.decode.EspDecryptor.Result.class);
+                org.vpnsleuth.decode.EspDecryptor.Result r = (org.vpnsleuth.decode.EspDecryptor.Result) s.info();
                 assertThat((r.seqHigh() << 32) | s.seqLow()).as(what).isEqualTo(e.seq64());
                 assertThat(sha256(r.inner())).as(what).isEqualTo(e.sha256());
             } else {
@@ -177,7 +177,7 @@ class AhEsnTest {
     @Test
     void withoutTheEsnFlagEsnPacketsFail() throws Exception {
         Map<Integer, Seen> esp = decode("ipsec-esp-esn.pcap", keys(false));
-        assertThat(esp.values()).hasSize(18).allMatch(s -> !(s.info() instanceof EspDecryption.Result)
+        assertThat(esp.values()).hasSize(18).allMatch(s -> !(s.info() instanceof org.vpnsleuth.decode.EspDecryptor.Result)
                 && s.notes().stream().anyMatch(n -> n.startsWith("ICV check failed for ESP SA")));
         Map<Integer, Seen> ah = decode("ipsec-ah.pcap", keys(false));
         for (int frame = 14; frame <= 17; frame++) { // SPI 0xa007, the AH SA with ESN
@@ -221,23 +221,23 @@ class AhEsnTest {
         }
         int ip = 14;
         int ah = ip + ((frame[ip] & 0x0f) * 4);
-        AhVerification v = new AhVerification(keys(true));
+        AhVerification v = org.vpnsleuth.keys.IpsecKeys.ah(keys(true));
         assertThat(v.verify(frame, ip, ah, frame.length, false).verified()).isTrue();
 
         byte[] longer = frame.clone();
         longer[ah + 1] = (byte) 200;
-        AhVerification.Result r = new AhVerification(keys(true)).verify(longer, ip, ah, longer.length, false);
+        org.vpnsleuth.decode.AhVerifier.Result r = org.vpnsleuth.keys.IpsecKeys.ah(keys(true)).verify(longer, ip, ah, longer.length, false);
         assertThat(r.problem()).contains("AH SA 0x0000a001").contains("claims 808 bytes");
 
         byte[] wrong = frame.clone();
         wrong[ah + 1] = 5; // 28 bytes: HMAC-SHA1-96 needs 24 over IPv4
-        r = new AhVerification(keys(true)).verify(wrong, ip, ah, wrong.length, false);
+        r = org.vpnsleuth.keys.IpsecKeys.ah(keys(true)).verify(wrong, ip, ah, wrong.length, false);
         assertThat(r.problem()).startsWith("ICV check failed for AH SA 0x0000a001")
                 .contains("the AH header is 28 bytes; HMAC-SHA1-96 needs 12 + 12 ICV bytes = 24 over IPv4");
 
         byte[] badOption = frame.clone();
         badOption[ip + 21] = 40; // the Router Alert option claims 40 bytes
-        r = new AhVerification(keys(true)).verify(badOption, ip, ah, badOption.length, false);
+        r = org.vpnsleuth.keys.IpsecKeys.ah(keys(true)).verify(badOption, ip, ah, badOption.length, false);
         assertThat(r.problem()).contains("not checked").contains("impossible length");
 
         // and through the decoder, cut anywhere: never an exception, never a decoder error

@@ -91,9 +91,9 @@ class DecryptionTest {
                     if (l.proto == Proto.ESP && !seenEsp && !l.quoted) {
                         seenEsp = true;
                         esp++;
-                        if (l.info instanceof EspDecryption.Result) {
+                        if (l.info instanceof org.vpnsleuth.decode.EspDecryptor.Result) {
                             decEsp++;
-                            if (((EspDecryption.Result) l.info).source().contains("ICV not checked")) {
+                            if (((org.vpnsleuth.decode.EspDecryptor.Result) l.info).source().contains("ICV not checked")) {
                                 unchecked++;
                             }
                             for (int j = i + 1; j < p.count(); j++) {
@@ -412,14 +412,14 @@ class DecryptionTest {
         Map<Long, List<String>> derived = new java.util.TreeMap<>();
         Decoder d = new Decoder();
         IkeDecryption ike = new IkeDecryption(k);
-        EspDecryption esp = new EspDecryption(k);
+        EspDecryption esp = org.vpnsleuth.keys.IpsecKeys.esp(k);
         ike.onChildKeys((protocol, spi, encr, bits, ek, integ, ak, esn, src) -> {
             assertThat(protocol).isEqualTo(IkeDecryption.PROTO_ESP);
             derived.put(spi, java.util.Arrays.asList(java.util.HexFormat.of().formatHex(ek),
                     ak == null || ak.length == 0 ? null : java.util.HexFormat.of().formatHex(ak)));
             esp.addDerived(spi, encr, bits, ek, integ, ak, esn, src);
         });
-        d.ike.setDecryption(ike);
+        IkeDecodeState.of(d).setDecryption(ike);
         d.esp = esp;
         Counts n = run(cap, d);
         assertThat(n.problems()).as(scenario + ": problems").isEmpty();

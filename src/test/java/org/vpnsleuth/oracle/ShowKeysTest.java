@@ -20,6 +20,7 @@ import org.vpnsleuth.capture.Frame;
 import org.vpnsleuth.crypto.EspDecryption;
 import org.vpnsleuth.decode.Decoder;
 import org.vpnsleuth.decode.Packet;
+import org.vpnsleuth.ike.IkeDecodeState;
 import org.vpnsleuth.ike.IkeDecryption;
 import org.vpnsleuth.keys.KeyMaterial;
 
@@ -65,17 +66,17 @@ class ShowKeysTest {
             while (r.next(f)) {
                 d.decode(f, p);
             }
-            for (IkeDecryption.VerifiedV2 v : d.ike.decryption().verifiedV2()) {
+            for (IkeDecryption.VerifiedV2 v : IkeDecodeState.of(d).decryption().verifiedV2()) {
                 for (byte[] b : new byte[][] {v.keys().skEi(), v.keys().skEr(), v.keys().skAi(), v.keys().skAr(), v.keys().skD()}) {
                     if (b != null) {
                         out.add(HEX.formatHex(b));
                     }
                 }
             }
-            for (IkeDecryption.VerifiedV1 v : d.ike.decryption().verifiedV1()) {
+            for (IkeDecryption.VerifiedV1 v : IkeDecodeState.of(d).decryption().verifiedV1()) {
                 out.add(HEX.formatHex(v.encKey()));
             }
-            for (EspDecryption.Sa s : d.esp.verified().values()) {
+            for (EspDecryption.Sa s : IkeDecodeState.of(d).decryption().esp().verified().values()) {
                 out.add(HEX.formatHex(s.encKey()));
                 if (s.authKey() != null) {
                     out.add(HEX.formatHex(s.authKey()));

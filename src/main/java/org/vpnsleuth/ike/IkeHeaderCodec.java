@@ -1,13 +1,20 @@
-package org.vpnsleuth.decode;
+package org.vpnsleuth.ike;
 
 import org.vpnsleuth.base.Bytes;
 import org.vpnsleuth.base.NameTable;
-import org.vpnsleuth.ike.IkeDecodeState;
-import org.vpnsleuth.ike.IkeDecryption;
+import org.vpnsleuth.decode.Decoder;
+import org.vpnsleuth.decode.FieldSink;
+import org.vpnsleuth.decode.Layer;
+import org.vpnsleuth.decode.LayerCodec;
+import org.vpnsleuth.decode.Packet;
+import org.vpnsleuth.decode.Proto;
 
 /**
- * The fixed ISAKMP/IKE header (28 bytes, common to IKEv1 and IKEv2). The payload chain is the
- * business of the ike package; here the header is decoded and its length checked.
+ * The codec of the IKE layer: the fixed ISAKMP/IKE header (28 bytes, common to IKEv1 and IKEv2)
+ * decoded and its length checked, then the message shown to the stream's {@link IkeDecodeState}
+ * (IKEv1 fragments put together, decryption); the payload chain is {@link IkeDissector}'s. Decode
+ * dispatches UDP 500/4500 and TCP to {@link Proto#IKE}; this stage registers the codec for it
+ * ({@link IkeCodecs}).
  */
 public final class IkeHeaderCodec implements LayerCodec {
     static final NameTable EXCHANGES = NameTable.load("ike-exchange-types");
@@ -49,10 +56,10 @@ public final class IkeHeaderCodec implements LayerCodec {
      * message, the whole message is decoded after it, as one more IKE layer of this frame.
      */
     private static void observe(Decoder d, Packet p, Layer l) {
-        IkeDecodeState ike = d.ike;
+        IkeDecodeState ike = IkeDecodeState.of(d);
         l.info = ike.observe(p, l, d.frame.number, d.frame.timestampNanos);
         IkeDecodeState.Completed c = ike.takeCompleted();
-        org.vpnsleuth.ike.KeyCheck note = ike.takeNote();
+        KeyCheck note = ike.takeNote();
         if (note != null) {
             p.note(note.text());
         }
@@ -128,11 +135,12 @@ public final class IkeHeaderCodec implements LayerCodec {
             p.note(dec.remark());
         }
         int first = p.count();
-        d.ike.enterNested();
+        IkeDecodeState ike = IkeDecodeState.of(d);
+        ike.enterNested();
         try {
             d.runNested(Proto.IKE, dec.message(), 0, dec.message().length, p);
         } finally {
-            d.ike.exitNested();
+            ike.exitNested();
         }
         if (p.count() > first) {
             Layer whole = p.layer(first);
@@ -168,7 +176,7 @@ public final class IkeHeaderCodec implements LayerCodec {
         Bytes.appendHex(out, Bytes.u64(l.buf, l.offset), 16);
         out.append('/');
         Bytes.appendHex(out, Bytes.u64(l.buf, l.offset + 8), 16);
-        org.vpnsleuth.ike.IkeDissector.summary(l, out);
+        IkeDissector.summary(l, out);
     }
 
     @Override
@@ -195,6 +203,6 @@ public final class IkeHeaderCodec implements LayerCodec {
         }
         out.number("messageId", l.u32(20));
         out.number("length", l.u32(24));
-        org.vpnsleuth.ike.IkeDissector.fields(l, out);
+        IkeDissector.fields(l, out);
     }
 }
