@@ -25,6 +25,8 @@
 #                    (all of them, successes and failures, when none is given)
 #                    ikev1-aggressive-sha1 (only when named: the psk-crack benchmark's
 #                    HMAC-SHA1 exchange, which ike-scan's psk-crack can crack too)
+#                    weak-ikev2-3des weak-ikev1-md5 (only when named: weak suites for the
+#                    security findings, docs/security.md)
 # Environment:       OUT=dir     where to write the captures/logs (default: this directory)
 #                    KEEP_WORK=1 keep the temporary working directory for inspection
 #
@@ -527,6 +529,67 @@ scenario_ikev1-aggressive-sha1() {
         initiator.vpnsleuth.example responder.vpnsleuth.example \
         "i_dont_care_about_security_and_use_aggressive_mode_psk = yes" \
         "aggressive = yes"
+}
+
+# run_weak NAME VERSION IKE_I ESP_I IKE_R ESP_R PSK REKEY_CHILD EXTRA_CONN...: two peers whose
+#   proposals differ (what the initiator offers, what the responder accepts), for the security
+#   findings (docs/security.md); with REKEY_CHILD=1 the child `net` is rekeyed once
+#   (CREATE_CHILD_SA) before the DELETEs.  PSK replaces the documented test PSK (test material).
+run_weak() {
+    local name=$1 version=$2 ike_i=$3 esp_i=$4 ike_r=$5 esp_r=$6 PSK=$7 rekey=$8
+    shift 8
+    log "=== scenario $name ==="
+    teardown
+    rm -rf "${WORK:?}"/*
+    mkns ini; mkns resp
+    veth ini ini0 "$OUTER_I/24" resp resp0 "$OUTER_R/24"
+    inner_addrs ini resp
+    write_strongswan_conf initiator
+    write_strongswan_conf responder
+    write_swanctl_conf initiator "$version" "$OUTER_I" "$OUTER_R" "$OUTER_I" "$OUTER_R" "$ike_i" "$esp_i" \
+        10.1.0.0/24 10.2.0.0/24 "$@"
+    write_swanctl_conf responder "$version" "$OUTER_R" "$OUTER_I" "$OUTER_R" "$OUTER_I" "$ike_r" "$esp_r" \
+        10.2.0.0/24 10.1.0.0/24 "$@"
+    start_charon responder resp
+    start_charon initiator ini
+    start_capture wire resp resp0
+    nap 0.5
+    swan initiator --initiate --child net --timeout 20
+    nap 0.5
+    tunnel_ping ini 3
+    if [[ $rekey == 1 ]]; then
+        log "rekeying CHILD_SA net"
+        swan initiator --rekey --child net
+        nap 1.5
+        tunnel_ping ini 2
+    fi
+    nap 0.5
+    swan initiator --list-sas || true
+    terminate_both
+    stop_capture wire
+    stop_charon initiator
+    stop_charon responder
+    save_capture wire "$OUT/$name.pcapng"
+    save_logs "$name"
+    teardown
+}
+
+# IKEv2, a weak suite negotiated (named only): the initiator offers aes256-sha256-modp2048 and
+# 3des-sha1-modp1024, the responder accepts only 3des-sha1-modp1024 (so INVALID_KE_PAYLOAD, then
+# the retry with MODP-1024); ESP 3des-sha1 without PFS; the child is rekeyed (CREATE_CHILD_SA
+# without KE).  Security findings: 3DES, HMAC-SHA1 PRF/integrity, MODP-1024 chosen; NO_PFS.
+scenario_weak-ikev2-3des() {
+    run_weak weak-ikev2-3des 2 aes256-sha256-modp2048,3des-sha1-modp1024 aes256-sha256,3des-sha1 \
+        3des-sha1-modp1024 3des-sha1 "$PSK" 1
+}
+
+# IKEv1 Main Mode (named only): the initiator offers aes128-sha256-modp2048 and
+# 3des-md5-modp1024, the responder accepts only aes128-sha256-modp2048 (the weak suite is only
+# offered); Quick Mode ESP aes128-md5 without PFS (HMAC-MD5-96 chosen); the PSK is the short,
+# common 'cisco123' (test material) for PSK_WEAK.
+scenario_weak-ikev1-md5() {
+    run_weak weak-ikev1-md5 1 aes128-sha256-modp2048,3des-md5-modp1024 aes128-md5 \
+        aes128-sha256-modp2048 aes128-md5 cisco123 0
 }
 
 # IKEv1 Aggressive Mode + Quick Mode, PSK, FQDN IDs (visible in clear in aggressive mode).

@@ -19,8 +19,17 @@ public final class ChildSa {
     public final List<Evidence> evidence = new ArrayList<>();
     /** Address of the side that started the exchange (a phase-2 initiator may be the phase-1 responder). */
     public String initiatedBy;
+    /** The exchange that negotiated it (Quick Mode, IKE_AUTH, CREATE_CHILD_SA); null for flows without one. */
+    public final org.vpnsleuth.track.IkeExchange exchange;
+    /** What is weak in the ESP/AH algorithms it negotiated, or its lack of PFS (SecurityFindings), most severe first. */
+    public final List<SecurityFinding> security = new ArrayList<>();
 
     ChildSa(String name) {
+        this(name, null);
+    }
+
+    ChildSa(String name, org.vpnsleuth.track.IkeExchange exchange) {
         this.name = name;
+        this.exchange = exchange;
     }
 }

@@ -81,6 +81,12 @@ public final class Diagnoser {
         }
         children(sa, d);
         KeyCheckRules.apply(sa, d);
+        try {
+            SecurityFindings.apply(sa, d, keys);
+        } catch (RuntimeException e) {
+            // a bug in the security rules never costs the SA its diagnosis
+            d.notes.add("security findings could not be computed (" + e + "): please report it with the capture");
+        }
         d.decryption = DecryptionStatus.describe(sa, keys);
         if (d.main == null && d.verdict == Verdict.FAILED) {
             d.main = finding(Cause.UNKNOWN, Confidence.LOW, d.stoppedAt, "the negotiation stopped at " + d.stoppedAt,

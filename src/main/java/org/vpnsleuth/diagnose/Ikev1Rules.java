@@ -271,7 +271,7 @@ final class Ikev1Rules {
     private static void phase2(Diagnoser dg, IkeSa sa, SaDiagnosis d, IkeExchange p1) {
         List<IkeExchange> qms = sa.exchanges("Quick Mode");
         for (IkeExchange qm : qms) {
-            ChildSa c = new ChildSa(String.format("QM 0x%08x", qm.messageId));
+            ChildSa c = new ChildSa(String.format("QM 0x%08x", qm.messageId), qm);
             d.children.add(c);
             IkeMessage q1 = byName(qm, "QM1");
             c.initiatedBy = q1 != null ? q1.src.address() : null;

@@ -169,7 +169,7 @@ final class Ikev2Rules {
         IkeMessage.Notify err = r.encrypted && r.decryptedWith == null ? null : r.errorNotify();
         boolean later = answeredAfter(sa, auth);
         boolean espBoth = espBothWays(sa, r.at.nanos());
-        ChildSa child = new ChildSa("IKE_AUTH");
+        ChildSa child = new ChildSa("IKE_AUTH", auth);
         d.children.add(child);
         if (err != null && r.hasPayload(PayloadType.V2_AUTH) && CHILD_ERRORS.contains(err.name())) {
             // the IKE SA is up (the response authenticates the responder), only the child SA was refused
@@ -457,7 +457,7 @@ final class Ikev2Rules {
             }
             IkeMessage q = e.request();
             if (e.kind.equals("CREATE_CHILD_SA") && q != null) {
-                ChildSa c = new ChildSa("CREATE_CHILD_SA mid " + e.messageId);
+                ChildSa c = new ChildSa("CREATE_CHILD_SA mid " + e.messageId, e);
                 c.verdict = e.response() != null ? Verdict.ESTABLISHED : Verdict.FAILED;
                 c.evidence.add(ev(q, "CREATE_CHILD_SA request"));
                 if (e.response() == null) {

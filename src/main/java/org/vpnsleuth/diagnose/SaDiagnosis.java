@@ -38,6 +38,12 @@ public final class SaDiagnosis {
     public SaDiagnosis rekeyedTo;
     /** Facts worth a line that are no finding: keepalives, a rekey or second connection, round trips. */
     public final List<String> notes = new ArrayList<>();
+    /**
+     * Security findings about the IKE SA itself (its algorithms, IKEv1, Aggressive Mode with a
+     * PSK, a weak PSK), most severe first; those about ESP/AH are on the child SAs
+     * (diagnose/SecurityFindings, docs/security.md).
+     */
+    public final List<SecurityFinding> security = new ArrayList<>();
 
     SaDiagnosis(IkeSa sa) {
         this.sa = sa;

@@ -7,6 +7,7 @@ import org.vpnsleuth.diagnose.ChildSa;
 import org.vpnsleuth.diagnose.Evidence;
 import org.vpnsleuth.diagnose.Finding;
 import org.vpnsleuth.diagnose.SaDiagnosis;
+import org.vpnsleuth.diagnose.SecurityFinding;
 import org.vpnsleuth.track.EspFlow;
 import org.vpnsleuth.track.FrameRef;
 import org.vpnsleuth.track.IkeExchange;
@@ -124,6 +125,22 @@ public final class AnalysisJson {
         j.endObject();
     }
 
+    /** The security findings (diagnose/SecurityFindings, docs/security.md) as {@code security[]}. */
+    private static void security(JsonWriter j, List<SecurityFinding> l) {
+        j.beginArray("security");
+        for (SecurityFinding f : l) {
+            j.beginObject(null).value("code", f.code()).value("severity", f.severity().name()).value("what", f.what())
+                    .value("offeredOrChosen", f.offeredOrChosen());
+            opt(j, "status", f.status());
+            j.value("reference", f.reference());
+            if (f.at() != null) {
+                ref(j, f.at());
+            }
+            j.endObject();
+        }
+        j.endArray();
+    }
+
     private static void sa(JsonWriter j, SaDiagnosis d, long t0) {
         IkeSa sa = d.sa;
         j.beginObject(null);
@@ -169,6 +186,7 @@ public final class AnalysisJson {
             finding(j, f);
         }
         j.endArray();
+        security(j, d.security);
         j.beginArray("exchanges");
         for (IkeExchange e : sa.exchanges) {
             j.beginObject(null).value("kind", e.kind).value("exchangeType", e.exchangeType).value("messageId", e.messageId)
@@ -194,6 +212,7 @@ public final class AnalysisJson {
             opt(j, "confidence", c.confidence == null ? null : c.confidence.name());
             opt(j, "detail", c.detail);
             frames(j, "evidenceFrames", c.evidence);
+            security(j, c.security);
             j.beginArray("flows");
             for (EspFlow f : c.flows) {
                 flow(j, f);

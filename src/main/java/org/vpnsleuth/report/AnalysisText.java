@@ -7,6 +7,7 @@ import org.vpnsleuth.diagnose.ChildSa;
 import org.vpnsleuth.diagnose.Evidence;
 import org.vpnsleuth.diagnose.Finding;
 import org.vpnsleuth.diagnose.SaDiagnosis;
+import org.vpnsleuth.diagnose.SecurityFinding;
 import org.vpnsleuth.diagnose.Verdict;
 import org.vpnsleuth.track.EspFlow;
 import org.vpnsleuth.track.FrameRef;
@@ -116,6 +117,7 @@ public final class AnalysisText {
         if (d.main != null) {
             finding(d.main, "  ", true);
         }
+        security(d.security, "  ");
         out.append("  state: ").append(d.rfcState).append(" | Cisco IOS ").append(d.iosState).append(" | ASA ")
                 .append(d.asaState).append(" | strongSwan ").append(d.strongswanState).append('\n');
         out.append("  SPIs: ").append(hex(sa.spiI)).append('/').append(hex(sa.spiR));
@@ -172,10 +174,30 @@ public final class AnalysisText {
                     out.append(" (").append(c.detail).append(')');
                 }
                 out.append('\n');
+                security(c.security, "      ");
                 for (EspFlow f : c.flows) {
                     flow(f, "      ");
                 }
             }
+        }
+    }
+
+    /**
+     * One line per security finding: "security (medium, chosen): WEAK_DH_GROUP — what (SHOULD NOT,
+     * RFC 8247 §2.4; frame 6)", most severe first (docs/security.md).
+     */
+    void security(List<SecurityFinding> l, String indent) {
+        for (SecurityFinding f : l) {
+            out.append(indent).append("security (").append(f.severity().name().toLowerCase(Locale.ROOT)).append(", ")
+                    .append(f.offeredOrChosen()).append("): ").append(f.code()).append(" — ").append(f.what()).append(" (");
+            if (f.status() != null) {
+                out.append(f.status()).append(", ");
+            }
+            out.append(f.reference());
+            if (f.at() != null) {
+                out.append("; frame ").append(ref(f.at()));
+            }
+            out.append(")\n");
         }
     }
 

@@ -56,6 +56,7 @@ final class IkeFacts {
 
     private static void v2(int t, org.vpnsleuth.ike.Ikev2Payload body, IkeMessage m, Interner in) {
         if (body instanceof org.vpnsleuth.ike.Ikev2Payload.Sa sa) {
+            m.v2Proposals = IkeMessage.plusAll(m.v2Proposals, sa.proposals());
             for (org.vpnsleuth.ike.Ikev2Payload.Proposal prop : sa.proposals()) {
                 List<String> parts = new ArrayList<>();
                 if (prop.transforms() != null) {
@@ -156,6 +157,7 @@ final class IkeFacts {
             if (sa.proposals() == null) {
                 return;
             }
+            m.v1Proposals = IkeMessage.plusAll(m.v1Proposals, sa.proposals());
             for (Ikev1Payload.Proposal prop : sa.proposals()) {
                 boolean phase1 = prop.protocolId() != null && prop.protocolId() == 1;
                 List<String> parts = new ArrayList<>();

@@ -39,6 +39,13 @@ public final class IkeMessage {
     public List<Notify> notifies = List.of();
     /** Each SA proposal in words ("#1 IKE: ENCR_AES_CBC-256, AUTH_HMAC_SHA2_256_128, ..."), cleartext SA payloads only. */
     public List<String> proposals = List.of();
+    /**
+     * The same SA proposals as parsed (IKEv2: ike/Ikev2Payload.Proposal; IKEv1: ike/Ikev1Payload.Proposal),
+     * from the cleartext or, once decrypted, the plaintext: what the security findings judge
+     * (diagnose/SecurityFindings). Records, shared with the parse (no copy), never re-read from bytes.
+     */
+    public List<org.vpnsleuth.ike.Ikev2Payload.Proposal> v2Proposals = List.of();
+    public List<org.vpnsleuth.ike.Ikev1Payload.Proposal> v1Proposals = List.of();
     /** IKEv1 phase 1: the authentication method of the first transform (1 = pre-shared key); IKEv2: the AUTH payload's method (2 = shared key MIC); -1 when unknown. */
     public int authMethod = -1;
     public String authMethodName;
@@ -120,6 +127,23 @@ public final class IkeMessage {
             l.addAll(list);
         }
         l.add(v);
+        return l;
+    }
+
+    /**
+     * {@code list} followed by {@code more}: {@code more} itself while {@code list} is empty (the
+     * parsed, immutable records are shared, not copied), a new list otherwise.
+     */
+    static <T> List<T> plusAll(List<T> list, List<T> more) {
+        if (more == null || more.isEmpty()) {
+            return list;
+        }
+        if (list.isEmpty()) {
+            return java.util.Collections.unmodifiableList(more);
+        }
+        List<T> l = new ArrayList<>(list.size() + more.size());
+        l.addAll(list);
+        l.addAll(more);
         return l;
     }
 

@@ -39,6 +39,8 @@ import org.vpnsleuth.keys.KeyMaterial;
  */
 class DecryptionTest {
     static final String PSK = "vpnsleuth-test-psk-0123456789"; // captures/README.md
+    /** Captures made with another PSK (captures/README.md): weak-ikev1-md5 uses a short, common one on purpose. */
+    static final java.util.Map<String, String> OTHER_PSKS = java.util.Map.of("weak-ikev1-md5", "cisco123");
 
     record Counts(int encryptedIke, int decryptedIke, int esp, int decryptedEsp, List<String> problems, List<String> inner,
             int espIcvUnchecked) {
@@ -206,7 +208,8 @@ class DecryptionTest {
                 KeyMaterial logged = new KeyMaterial();
                 KeyFiles.load(TestCaptures.capturesDir().resolve(scenario + ".initiator.log"), logged);
                 KeyMaterial k = new KeyMaterial();
-                k.psks.add(new KeyMaterial.Psk(PSK.getBytes(StandardCharsets.UTF_8), null, "test"));
+                k.psks.add(new KeyMaterial.Psk(OTHER_PSKS.getOrDefault(scenario, PSK).getBytes(StandardCharsets.UTF_8), null,
+                        "test"));
                 for (KeyMaterial.LoggedSa s : logged.logged) {
                     byte[] dh = s.get("shared Diffie Hellman secret");
                     if (dh != null) {
