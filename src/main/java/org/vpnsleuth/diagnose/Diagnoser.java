@@ -81,6 +81,9 @@ public final class Diagnoser {
         }
         children(sa, d);
         KeyCheckRules.apply(sa, d);
+        Deletes.apply(sa, d);
+        Redirects.apply(sa, d);
+        PayloadInvariant.apply(sa, d);
         d.decryption = DecryptionStatus.describe(sa, keys);
         if (d.main == null && d.verdict == Verdict.FAILED) {
             d.main = finding(Cause.UNKNOWN, Confidence.LOW, d.stoppedAt, "the negotiation stopped at " + d.stoppedAt,
@@ -242,6 +245,7 @@ public final class Diagnoser {
             }
         }
         IkeRekeys.link(all, bySa, peers);
+        Redirects.link(all);
         concurrent(bySa, peers);
         for (org.vpnsleuth.track.Tracker.Keepalives k : keepalives) {
             for (org.vpnsleuth.track.IkeSa sa : peers.between(k.src(), k.dst())) {

@@ -1,0 +1,78 @@
+package org.vpnsleuth.diagnose;
+
+import static org.vpnsleuth.diagnose.Diagnoser.ev;
+import static org.vpnsleuth.diagnose.Diagnoser.finding;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.vpnsleuth.track.IkeMessage;
+import org.vpnsleuth.track.IkeSa;
+
+/**
+ * Delete payloads the tool has read (cleartext, or decrypted with key material) end what they name,
+ * in both IKE versions (RFC 2408 §3.15, RFC 7296 §1.4.1, §3.11): a Delete of protocol IKE/ISAKMP
+ * ends the IKE SA and, with it, its child SAs; a Delete of ESP/AH SPIs ends the child SA those SPIs
+ * belong to. Each gets state DELETED, who sent the Delete and the frame.
+ */
+final class Deletes {
+    private Deletes() {
+    }
+
+    static void apply(IkeSa sa, SaDiagnosis d) {
+        IkeMessage ikeDelete = null;
+        for (IkeMessage m : sa.messages) {
+            if (m.retransmissionOf != null || m.deleteRecords.isEmpty() || sa.version == 2 && m.response) {
+                continue; // an IKEv2 response's Deletes only acknowledge the request's (RFC 7296 §1.4.1)
+            }
+            String who = (Boolean.TRUE.equals(m.fromInitiator) ? "initiator " : "responder ") + m.src.address();
+            for (IkeMessage.Delete del : m.deleteRecords) {
+                if (del.protocol() == 1) {
+                    if (d.deletedAt == null) {
+                        d.deletedBy = who;
+                        d.deletedAt = m.at;
+                        ikeDelete = m;
+                    }
+                    for (ChildSa c : d.children) {
+                        if (c.verdict == Verdict.ESTABLISHED && c.state == null) {
+                            mark(c, who, m);
+                        }
+                    }
+                    continue;
+                }
+                for (String spi : del.spis()) {
+                    for (ChildSa c : d.children) {
+                        if (c.state == null && c.spis.contains(spi)) {
+                            mark(c, who, m);
+                        }
+                    }
+                }
+            }
+        }
+        if (ikeDelete == null) {
+            return;
+        }
+        for (Finding f : d.findings) {
+            if (f.cause() == Cause.DELETED_BY_PEER && f.confidence() == Confidence.HIGH) {
+                return;
+            }
+        }
+        String who = d.deletedBy.substring(0, d.deletedBy.indexOf(' '));
+        List<Evidence> e = new ArrayList<>();
+        e.add(ev(ikeDelete, (sa.version == 1 ? "Informational" : "INFORMATIONAL request") + ": Delete "
+                + String.join(", ", ikeDelete.deletes)));
+        d.findings.removeIf(f -> f.cause() == Cause.DELETED_BY_PEER && f.confidence() == Confidence.LOW);
+        d.findings.add(finding(Cause.DELETED_BY_PEER, Confidence.HIGH, sa.version == 1 ? "Informational" : "INFORMATIONAL",
+                "deleted by the " + who + ": Delete " + String.join(", ", ikeDelete.deletes),
+                "The " + who + " sent a Delete of the " + (sa.version == 1 ? "ISAKMP" : "IKE")
+                        + " SA (read in frame " + ikeDelete.at.frame() + "), which ends it and its child SAs.",
+                "If the tunnel should have stayed up, read the " + who + "'s log for why it deleted the SA"
+                        + " (lifetime, idle timeout, administrator, a failed rekey or Quick Mode).",
+                e, List.of()));
+    }
+
+    private static void mark(ChildSa c, String who, IkeMessage m) {
+        c.state = "DELETED";
+        c.deletedBy = who;
+        c.deletedAt = m.at;
+    }
+}
