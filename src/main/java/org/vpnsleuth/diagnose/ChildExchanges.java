@@ -219,10 +219,12 @@ final class ChildExchanges {
         List<org.vpnsleuth.diagnose.Evidence> evidence = new ArrayList<>();
         evidence.add(ev(q, "CREATE_CHILD_SA request: " + q.ciphertextLength + " bytes of ciphertext"));
         evidence.add(ev(r, "CREATE_CHILD_SA response: " + r.ciphertextLength + " bytes of ciphertext, room for one Notify"));
+        // the refusal is certain to MEDIUM (the size); which notify refused it is not readable: the cause is LOW
         c.verdict = Verdict.FAILED;
         c.cause = Cause.CHILD_PROPOSAL_MISMATCH;
-        c.confidence = Confidence.MEDIUM;
-        c.detail = "refused: the response (" + r.ciphertextLength + " bytes of ciphertext) is too short for SA, Nonce and KE";
+        c.confidence = Confidence.LOW;
+        c.detail = "refused (medium confidence): the response (" + r.ciphertextLength + " bytes of ciphertext) is too short"
+                + " for SA, Nonce and KE; the notify is encrypted";
         c.evidence.clear();
         c.evidence.addAll(evidence);
         ChildSa first = earlierRefusal(d, c, q);
@@ -231,9 +233,9 @@ final class ChildExchanges {
             return;
         }
         aftermath(sa, d, e, c, q, r, null);
-        d.findings.add(finding(Cause.CHILD_PROPOSAL_MISMATCH, Confidence.MEDIUM, "CREATE_CHILD_SA",
-                "a CREATE_CHILD_SA was refused: its response holds " + r.ciphertextLength + " bytes of ciphertext, too"
-                        + " short for SA, Nonce (and KE)",
+        d.findings.add(finding(Cause.CHILD_PROPOSAL_MISMATCH, Confidence.LOW, "CREATE_CHILD_SA",
+                "a CREATE_CHILD_SA was refused (medium confidence): its response holds " + r.ciphertextLength
+                        + " bytes of ciphertext, too short for SA, Nonce (and KE); which notify refused it is encrypted",
                 "A response that accepts carries at least an SA payload and a Nonce (" + MIN_ACCEPT_CIPHERTEXT + " bytes or"
                         + " more, with PFS also a KE payload); this one can hold a single Notify, an error: NO_PROPOSAL_CHOSEN"
                         + " (often a PFS group mismatch at rekey, as IKE_AUTH never compares PFS groups),"

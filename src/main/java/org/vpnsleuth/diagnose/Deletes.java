@@ -40,10 +40,15 @@ final class Deletes {
                     continue;
                 }
                 for (String spi : del.spis()) {
+                    boolean found = false;
                     for (ChildSa c : d.children) {
-                        if (c.state == null && c.spis.contains(spi)) {
+                        if (c.state == null && owns(c, spi)) {
                             mark(c, who, m);
+                            found = true;
                         }
+                    }
+                    if (!found) {
+                        d.unmatchedDeletes.add(new SaDiagnosis.ChildDelete(spi, who, m.at));
                     }
                 }
             }
@@ -70,9 +75,44 @@ final class Deletes {
                 e, List.of()));
     }
 
+    /** The SPI is the child's: named by its SA payloads, or the SPI of one of its ESP/AH flows. */
+    static boolean owns(ChildSa c, String spi) {
+        if (c.spis.contains(spi)) {
+            return true;
+        }
+        for (org.vpnsleuth.track.EspFlow f : c.flows) {
+            if (String.format("%08x", f.spi).equals(spi)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private static void mark(ChildSa c, String who, IkeMessage m) {
+        mark(c, who, m.at);
+    }
+
+    private static void mark(ChildSa c, String who, org.vpnsleuth.track.FrameRef at) {
         c.state = "DELETED";
         c.deletedBy = who;
-        c.deletedAt = m.at;
+        c.deletedAt = at;
+    }
+
+    /**
+     * Child SAs move to the new IKE SA at an IKE SA rekey (RFC 7296 §2.18): a Delete read in the new
+     * SA for a child set up in the old one ends that child. Run after the rekeys are linked.
+     */
+    static void acrossRekeys(List<SaDiagnosis> all) {
+        for (SaDiagnosis d : all) {
+            for (SaDiagnosis.ChildDelete del : d.unmatchedDeletes) {
+                for (SaDiagnosis x = d.rekeyedFrom; x != null; x = x.rekeyedFrom) {
+                    for (ChildSa c : x.children) {
+                        if (c.state == null && owns(c, del.spi())) {
+                            mark(c, del.who(), del.at());
+                        }
+                    }
+                }
+            }
+        }
     }
 }

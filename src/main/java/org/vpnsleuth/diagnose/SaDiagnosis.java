@@ -49,6 +49,11 @@ public final class SaDiagnosis {
     public SaDiagnosis redirectedToSa;
     /** REDIRECTED_FROM's original gateway as read in this SA's IKE_SA_INIT, null otherwise. */
     public String redirectedFromGateway;
+    /** A Delete of a child SA's SPI read in this SA whose child is not among this SA's (moved here by a rekey). */
+    record ChildDelete(String spi, String who, org.vpnsleuth.track.FrameRef at) {
+    }
+
+    final List<ChildDelete> unmatchedDeletes = new ArrayList<>();
     /** Facts worth a line that are no finding: keepalives, a rekey or second connection, round trips. */
     public final List<String> notes = new ArrayList<>();
 
