@@ -90,13 +90,13 @@ class RedirectTest {
         TunnelPcap p = new TunnelPcap();
         // 1: IKE_SA_INIT to gateway A with N(REDIRECT_SUPPORTED) (RFC 5685 §4.1)
         int q = p.add(frame(CLIENT, GW_A, ike(spiA, 0, 33, 34, 0x08, 0, TunnelPcap.cat(sa(34), ke(40), nonce(41, ni),
-                notify(0, N_REDIRECT_SUPPORTED, new byte[0]))))));
+                notify(0, N_REDIRECT_SUPPORTED, new byte[0])))));
         // 2: A answers with N(REDIRECT 192.0.2.3, Ni) only, responder SPI zero (RFC 5685 §4.2)
         int r = p.after(10).add(frame(GW_A, CLIENT, ike(spiA, 0, 41, 34, 0x20, 0,
                 notify(0, N_REDIRECT, gateway(GW_B, ni)))));
         // 3-6: the client's new SA with B: IKE_SA_INIT with N(REDIRECTED_FROM 192.0.2.2), then IKE_AUTH (SK, opaque)
         int q2 = p.after(20).add(frame(CLIENT, GW_B, ike(spiB, 0, 33, 34, 0x08, 0, TunnelPcap.cat(sa(34), ke(40),
-                nonce(41, filled(32, 0x43)), notify(0, N_REDIRECTED_FROM, gateway(GW_A, new byte[0])))))));
+                nonce(41, filled(32, 0x43)), notify(0, N_REDIRECTED_FROM, gateway(GW_A, new byte[0]))))));
         p.after(10).add(frame(GW_B, CLIENT, ike(spiB, spiRb, 33, 34, 0x20, 0, TunnelPcap.cat(sa(34), ke(40),
                 nonce(0, filled(32, 0x44))))));
         byte[] sk = new B().u8(35).u8(0).u16(4 + 16 + 240 + 16).bytes(filled(16 + 240 + 16, 0x5a)).build();
