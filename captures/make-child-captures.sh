@@ -11,6 +11,7 @@
 # Usage (as root):   captures/make-child-captures.sh [scenario...]
 # Scenarios:         ikev2-rekey-pfs-mismatch ikev2-rekey-pfs-mismatch-resp ikev2-child-ts
 #                    ikev1-qm-refused-after-qm2 ikev2-deletes ikev1-deletes ikev2-redirect
+#                    ikev2-rekey-invalid-ke
 #                    (all when none is given; output fail-<name>.pcapng + logs, or <name>.pcapng)
 # Environment:       OUT, KEEP_WORK, NSP as for make-captures.sh
 #
@@ -21,7 +22,8 @@ HERE_CHILD=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 source "$HERE_CHILD/make-captures.sh"
 
 CHILD_SCENARIOS=(ikev2-rekey-pfs-mismatch ikev2-rekey-pfs-mismatch-resp ikev2-child-ts
-                 ikev1-qm-refused-after-qm2 ikev2-deletes ikev1-deletes ikev2-redirect)
+                 ikev1-qm-refused-after-qm2 ikev2-deletes ikev1-deletes ikev2-redirect
+                 ikev2-rekey-invalid-ke)
 OUTER_R2=192.0.2.3       # ikev2-redirect: the gateway the responder redirects to (same namespace)
 
 # child_conf ROLE VERSION LADDR RADDR LID RID IKE_PROP CHILDREN_TEXT [conn lines...]
@@ -292,6 +294,30 @@ scenario_ikev2-redirect() {
     nap 4
     tunnel_ping ini 2 || true
     nap 0.5
+    terminate_both
+    child_finish "$name"
+}
+
+# 8. IKEv2 child rekey where both peers allow two PFS groups in opposite order: the initiator's KE
+#    uses its first group (ECP_256), the responder prefers MODP_3072 and answers INVALID_KE_PAYLOAD
+#    naming it; the initiator retries the rekey with MODP_3072, which is accepted: not a failure.
+scenario_ikev2-rekey-invalid-ke() {
+    local name=ikev2-rekey-invalid-ke
+    child_setup "$name"
+    write_strongswan_conf initiator
+    write_strongswan_conf responder
+    child_conf initiator 2 "$OUTER_I" "$OUTER_R" initiator.vpnsleuth.example responder.vpnsleuth.example \
+        aes256-sha256-modp2048 "$(child_entry net aes256-sha256-ecp256-modp3072 10.1.0.0/24 10.2.0.0/24 0 0)"
+    child_conf responder 2 "$OUTER_R" "$OUTER_I" responder.vpnsleuth.example initiator.vpnsleuth.example \
+        aes256-sha256-modp2048 "$(child_entry net aes256-sha256-modp3072-ecp256 10.2.0.0/24 10.1.0.0/24 0 0)"
+    fail_start
+    swan initiator --initiate --child net --timeout 20
+    nap 0.5
+    tunnel_ping ini 2
+    log "rekeying CHILD_SA net (INVALID_KE_PAYLOAD, then a retry expected)"
+    swan initiator --rekey --child net || true
+    nap 2
+    tunnel_ping ini 2
     terminate_both
     child_finish "$name"
 }

@@ -32,6 +32,11 @@ final class ChildExchanges {
     static final int MIN_ACCEPT_CIPHERTEXT = 40;
     /** How far after a refusal a request of the same kind from the same side still counts as its retry. */
     static final long RETRY_WINDOW_NANOS = 600_000_000_000L;
+    /**
+     * Unreadable: the next CREATE_CHILD_SA from the same side this soon after a refusal is taken as its
+     * retry even with another length (a retry with the KE group the peer asked for is longer or shorter).
+     */
+    static final long SOON_NANOS = 5_000_000_000L;
 
     /** The kind of a CREATE_CHILD_SA from what its request shows (readable payloads only), or null. */
     static String kind(IkeMessage q) {
@@ -153,12 +158,13 @@ final class ChildExchanges {
                 }
             }
             case "INVALID_KE_PAYLOAD" -> {
-                cause = ikeRekey ? Cause.DH_GROUP_MISMATCH : Cause.PFS_MISMATCH;
+                cause = Cause.DH_GROUP_MISMATCH;
                 headline = "the " + what + " used KE group " + groupName(q.keGroup) + "; the peer wants "
                         + (err.detail() != null ? err.detail() : "another group") + " (INVALID_KE_PAYLOAD)";
-                why = "The peer accepts a proposal but not the group of the KE payload sent with it; the sender may retry"
-                        + " with the group named (RFC 7296 §1.3).";
-                fix = "Put the same PFS group first on both peers.";
+                why = "The peer accepts a proposal but not the group of the KE payload sent with it (both sides allow"
+                        + " several groups in a different order); the sender may retry with the group named (RFC 7296 §1.3).";
+                fix = "Put the same PFS group first on both peers (strongSwan: the first group of `esp_proposals`) to"
+                        + " save a round trip at each rekey.";
             }
             case "TS_UNACCEPTABLE" -> {
                 cause = Cause.TS_MISMATCH;
@@ -208,7 +214,7 @@ final class ChildExchanges {
         }
         aftermath(sa, d, e, c, q, r, accepted);
         Finding f = finding(cause, conf, "CREATE_CHILD_SA", headline, why + followedText(c), fix, evidence, alternatives);
-        if (c.followed.stream().anyMatch(s -> s.contains("established"))) {
+        if (c.followed.stream().anyMatch(x -> x.endsWith(": established"))) {
             f = recovered(f);
         }
         d.findings.add(f);
@@ -233,7 +239,8 @@ final class ChildExchanges {
             return;
         }
         aftermath(sa, d, e, c, q, r, null);
-        d.findings.add(finding(Cause.CHILD_PROPOSAL_MISMATCH, Confidence.LOW, "CREATE_CHILD_SA",
+        boolean recovered = c.followed.stream().anyMatch(x -> x.endsWith(": established"));
+        Finding unread = finding(Cause.CHILD_PROPOSAL_MISMATCH, Confidence.LOW, "CREATE_CHILD_SA",
                 "a CREATE_CHILD_SA was refused (medium confidence): its response holds " + r.ciphertextLength
                         + " bytes of ciphertext, too short for SA, Nonce (and KE); which notify refused it is encrypted",
                 "A response that accepts carries at least an SA payload and a Nonce (" + MIN_ACCEPT_CIPHERTEXT + " bytes or"
@@ -243,7 +250,8 @@ final class ChildExchanges {
                         + followedText(c),
                 "Compare the child SA proposals including the PFS group, and the traffic selectors, on both peers;"
                         + " decrypt (key material) or read the peer's log to see the notify.",
-                evidence, List.of(Cause.PFS_MISMATCH, Cause.TS_MISMATCH, Cause.TEMPORARY_FAILURE)));
+                evidence, List.of(Cause.PFS_MISMATCH, Cause.DH_GROUP_MISMATCH, Cause.TS_MISMATCH, Cause.TEMPORARY_FAILURE));
+        d.findings.add(recovered ? recovered(unread) : unread);
     }
 
     /** An established child whose accepted transforms (without a DH group) equal one of {@code q}'s proposals. */
@@ -283,8 +291,9 @@ final class ChildExchanges {
                     || xq.at.nanos() - t0 > RETRY_WINDOW_NANOS) {
                 continue;
             }
+            boolean unread = xq.encrypted && xq.decryptedWith == null && q.encrypted && q.decryptedWith == null;
             boolean same = q.rekeySpi != null ? q.rekeySpi.equals(xq.rekeySpi)
-                    : xq.encrypted && xq.decryptedWith == null && q.encrypted && q.decryptedWith == null && xq.length == q.length;
+                    : unread && (xq.length == q.length || xq.at.nanos() - t0 < SOON_NANOS);
             if (!same) {
                 continue;
             }
@@ -309,14 +318,15 @@ final class ChildExchanges {
         if (!"child rekey".equals(c.kind) && !(c.kind == null && retries > 0)) {
             return;
         }
-        // the old child stays in use: its ESP after the refusal
+        // the old child stays in use: its ESP after the refusal (unless a retry replaced it: then the ESP may be the new child's)
+        boolean replaced = c.followed.stream().anyMatch(x -> x.endsWith(": established"));
         EspFlow lastFlow = null;
         for (EspFlow f : sa.flows) {
             if (f.last != null && f.last.nanos() > t0 && (lastFlow == null || f.last.nanos() > lastFlow.last.nanos())) {
                 lastFlow = f;
             }
         }
-        if (lastFlow != null) {
+        if (lastFlow != null && !replaced) {
             c.followed.add(String.format(Locale.ROOT, "the old child SA stayed in use: ESP SPI %s until frame %d (+%.1f s)",
                     lastFlow.spiHex(), lastFlow.last.frame(), (lastFlow.last.nanos() - t0) / 1e9));
         }
