@@ -1435,4 +1435,7 @@ main() {
     log "done: ${todo[*]}"
 }
 
-main "$@"
+# sourced by another capture script (make-child-captures.sh): the helpers only
+if [[ "${BASH_SOURCE[0]}" == "$0" ]]; then
+    main "$@"
+fi

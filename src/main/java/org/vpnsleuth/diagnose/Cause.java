@@ -26,6 +26,11 @@ public enum Cause {
     PPP_LCP_FAILED("PPP LCP never reached the Opened state"),
     PPP_AUTH_FAILED("PPP authentication failed"),
     ESP_ONE_WAY("ESP flows in one direction only"),
+    PFS_MISMATCH("the child SA proposals' PFS (Diffie-Hellman) groups differ"),
+    TEMPORARY_FAILURE("the peer refused for now (a simultaneous rekey or delete, RFC 7296 §2.25)"),
+    CHILD_NOT_FOUND("the peer no longer has the child SA being rekeyed (CHILD_SA_NOT_FOUND)"),
+    NO_ADDITIONAL_SAS("the peer accepts no more child SAs on this IKE SA"),
+    REDIRECTED("the gateway redirected the client to another gateway (RFC 5685)"),
     CAPTURE_INCOMPLETE("the capture starts or ends in the middle of the negotiation"),
     UNKNOWN("the capture does not say why");
 

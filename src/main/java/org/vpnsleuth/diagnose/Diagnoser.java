@@ -81,6 +81,9 @@ public final class Diagnoser {
         }
         children(sa, d);
         KeyCheckRules.apply(sa, d);
+        Deletes.apply(sa, d);
+        Redirects.apply(sa, d);
+        PayloadInvariant.apply(sa, d);
         try {
             SecurityFindings.apply(sa, d, keys);
         } catch (RuntimeException e) {
@@ -248,6 +251,8 @@ public final class Diagnoser {
             }
         }
         IkeRekeys.link(all, bySa, peers);
+        Redirects.link(all);
+        Deletes.acrossRekeys(all);
         concurrent(bySa, peers);
         for (org.vpnsleuth.track.Tracker.Keepalives k : keepalives) {
             for (org.vpnsleuth.track.IkeSa sa : peers.between(k.src(), k.dst())) {
@@ -467,8 +472,24 @@ public final class Diagnoser {
             if (target == null) {
                 target = d.children.get(d.children.size() - 1);
             }
-            target.flows.addAll(sa.flows);
-            if (target.verdict != Verdict.ESTABLISHED && outPackets > 0 && backPackets > 0) {
+            // a flow whose SPI a child's SA payloads named (read) belongs to that child
+            List<EspFlow> unnamed = new ArrayList<>();
+            for (EspFlow f : sa.flows) {
+                ChildSa named = null;
+                String spi = String.format("%08x", f.spi);
+                for (ChildSa c : d.children) {
+                    if (c.spis.contains(spi)) {
+                        named = c;
+                    }
+                }
+                if (named != null) {
+                    named.flows.add(f);
+                } else {
+                    unnamed.add(f);
+                }
+            }
+            target.flows.addAll(unnamed);
+            if (target.verdict != Verdict.ESTABLISHED && outPackets > 0 && backPackets > 0 && !unnamed.isEmpty()) {
                 target.verdict = Verdict.ESTABLISHED;
                 target.detail = "ESP flows in both directions";
             }

@@ -277,6 +277,19 @@ final class Ikev1Rules {
             c.initiatedBy = q1 != null ? q1.src.address() : null;
             IkeMessage q2 = byName(qm, "QM2");
             IkeMessage q3 = byName(qm, "QM3");
+            c.kind = "Quick Mode";
+            if (q1 != null) {
+                c.spis.addAll(q1.childSpis);
+            }
+            if (q2 != null) {
+                c.spis.addAll(q2.childSpis);
+                if (!q2.proposals.isEmpty() && (!q2.encrypted || q2.decryptedWith != null)) {
+                    c.accepted = q2.proposals.get(0);
+                }
+            }
+            if (q3 == null && q2 != null && ChildExchanges.quickModeAfterQm2(dg, sa, d, qm, q1, q2, c)) {
+                continue;
+            }
             if (q3 != null || q2 != null && espBoth(sa, q2.at.nanos())) {
                 c.verdict = Verdict.ESTABLISHED;
                 c.evidence.add(ev(q3 != null ? q3 : q2, q3 != null ? "QM3" : "QM2"));

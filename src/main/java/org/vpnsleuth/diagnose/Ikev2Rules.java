@@ -170,6 +170,13 @@ final class Ikev2Rules {
         boolean later = answeredAfter(sa, auth);
         boolean espBoth = espBothWays(sa, r.at.nanos());
         ChildSa child = new ChildSa("IKE_AUTH", auth);
+        child.kind = "IKE_AUTH child";
+        child.initiatedBy = q.src.address();
+        child.spis.addAll(q.childSpis);
+        child.spis.addAll(r.childSpis);
+        if (!r.proposals.isEmpty() && (!r.encrypted || r.decryptedWith != null)) {
+            child.accepted = r.proposals.get(0);
+        }
         d.children.add(child);
         if (err != null && r.hasPayload(PayloadType.V2_AUTH) && CHILD_ERRORS.contains(err.name())) {
             // the IKE SA is up (the response authenticates the responder), only the child SA was refused
@@ -457,15 +464,7 @@ final class Ikev2Rules {
             }
             IkeMessage q = e.request();
             if (e.kind.equals("CREATE_CHILD_SA") && q != null) {
-                ChildSa c = new ChildSa("CREATE_CHILD_SA mid " + e.messageId, e);
-                c.verdict = e.response() != null ? Verdict.ESTABLISHED : Verdict.FAILED;
-                c.evidence.add(ev(q, "CREATE_CHILD_SA request"));
-                if (e.response() == null) {
-                    c.cause = Cause.NO_RESPONSE;
-                } else {
-                    c.evidence.add(ev(e.response(), "CREATE_CHILD_SA response"));
-                }
-                d.children.add(c);
+                ChildExchanges.createChildSa(dg, sa, d, e);
             }
             if (e.response() != null) {
                 lastAnswered = e;

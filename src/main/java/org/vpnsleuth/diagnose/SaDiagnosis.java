@@ -36,6 +36,24 @@ public final class SaDiagnosis {
     /** IKEv2: the SA this one replaced by a rekey (RFC 7296 §1.3.2), and the one that replaced it; null when none. */
     public SaDiagnosis rekeyedFrom;
     public SaDiagnosis rekeyedTo;
+    /** A Delete of this IKE SA that the tool read: who sent it and where (null when none was read). */
+    public String deletedBy;
+    public org.vpnsleuth.track.FrameRef deletedAt;
+    /** REDIRECTED: the gateway the client was sent to (RFC 5685), as the REDIRECT notify names it. */
+    public String redirectedTo;
+    /**
+     * The SA this one follows after a redirect (its IKE_SA_INIT carries REDIRECTED_FROM naming that
+     * SA's gateway), and the SA set up with the new gateway after this one was redirected.
+     */
+    public SaDiagnosis redirectedFrom;
+    public SaDiagnosis redirectedToSa;
+    /** REDIRECTED_FROM's original gateway as read in this SA's IKE_SA_INIT, null otherwise. */
+    public String redirectedFromGateway;
+    /** A Delete of a child SA's SPI read in this SA whose child is not among this SA's (moved here by a rekey). */
+    record ChildDelete(String spi, String who, org.vpnsleuth.track.FrameRef at) {
+    }
+
+    final List<ChildDelete> unmatchedDeletes = new ArrayList<>();
     /** Facts worth a line that are no finding: keepalives, a rekey or second connection, round trips. */
     public final List<String> notes = new ArrayList<>();
     /**

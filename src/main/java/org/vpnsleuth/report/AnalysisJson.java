@@ -165,6 +165,17 @@ public final class AnalysisJson {
         opt(j, "decryption", d.decryption);
         opt(j, "rekeyedFrom", d.rekeyedFrom == null ? null : String.format("%016x/%016x", d.rekeyedFrom.sa.spiI, d.rekeyedFrom.sa.spiR));
         opt(j, "rekeyedTo", d.rekeyedTo == null ? null : String.format("%016x/%016x", d.rekeyedTo.sa.spiI, d.rekeyedTo.sa.spiR));
+        opt(j, "redirectedTo", d.redirectedTo);
+        opt(j, "redirectedToSa", d.redirectedToSa == null ? null
+                : String.format("%016x/%016x", d.redirectedToSa.sa.spiI, d.redirectedToSa.sa.spiR));
+        opt(j, "redirectedFrom", d.redirectedFrom == null ? null
+                : String.format("%016x/%016x", d.redirectedFrom.sa.spiI, d.redirectedFrom.sa.spiR));
+        opt(j, "redirectedFromGateway", d.redirectedFromGateway);
+        if (d.deletedAt != null) {
+            j.beginObject("deleted").value("by", d.deletedBy);
+            ref(j, d.deletedAt);
+            j.value("time", (d.deletedAt.nanos() - t0) / 1e9).endObject();
+        }
         j.beginArray("notes");
         for (String n : d.notes) {
             j.value(null, n);
@@ -211,6 +222,26 @@ public final class AnalysisJson {
             opt(j, "cause", c.cause == null ? null : c.cause.name());
             opt(j, "confidence", c.confidence == null ? null : c.confidence.name());
             opt(j, "detail", c.detail);
+            opt(j, "kind", c.kind);
+            opt(j, "initiatedBy", c.initiatedBy);
+            if (!c.spis.isEmpty()) {
+                j.beginArray("spis");
+                c.spis.forEach(x -> j.value(null, x));
+                j.endArray();
+            }
+            opt(j, "rekeys", c.rekeys);
+            opt(j, "accepted", c.accepted);
+            opt(j, "state", c.state);
+            if (c.deletedAt != null) {
+                j.beginObject("deleted").value("by", c.deletedBy);
+                ref(j, c.deletedAt);
+                j.value("time", (c.deletedAt.nanos() - t0) / 1e9).endObject();
+            }
+            if (!c.followed.isEmpty()) {
+                j.beginArray("followed");
+                c.followed.forEach(x -> j.value(null, x));
+                j.endArray();
+            }
             frames(j, "evidenceFrames", c.evidence);
             security(j, c.security);
             j.beginArray("flows");

@@ -134,6 +134,21 @@ public final class AnalysisText {
         if (d.decryption != null) {
             out.append("  decryption: ").append(d.decryption).append('\n');
         }
+        if (d.redirectedTo != null) {
+            out.append("  redirected to: ").append(d.redirectedTo);
+            if (d.redirectedToSa != null) {
+                out.append(" (its SA: ").append(hex(d.redirectedToSa.sa.spiI)).append('/').append(hex(d.redirectedToSa.sa.spiR))
+                        .append(", ").append(d.redirectedToSa.verdict).append(')');
+            }
+            out.append('\n');
+        }
+        if (d.redirectedFrom != null) {
+            out.append("  redirected from: ").append(d.redirectedFromGateway).append(" (SA ")
+                    .append(hex(d.redirectedFrom.sa.spiI)).append('/').append(hex(d.redirectedFrom.sa.spiR)).append(")\n");
+        }
+        if (d.deletedAt != null) {
+            out.append("  deleted by the ").append(d.deletedBy).append(" in frame ").append(ref(d.deletedAt)).append('\n');
+        }
         for (String n : d.notes) {
             out.append("  note: ").append(n).append('\n');
         }
@@ -173,8 +188,19 @@ public final class AnalysisText {
                 if (c.detail != null) {
                     out.append(" (").append(c.detail).append(')');
                 }
+                if (c.kind != null) {
+                    out.append(" [").append(c.kind).append(c.spis.isEmpty() ? "" : ", SPIs " + String.join(" ", c.spis))
+                            .append(']');
+                }
+                if (c.state != null) {
+                    out.append(", ").append(c.state).append(" by the ").append(c.deletedBy).append(" in frame ")
+                            .append(ref(c.deletedAt));
+                }
                 out.append('\n');
                 security(c.security, "      ");
+                for (String f : c.followed) {
+                    out.append("      then: ").append(f).append('\n');
+                }
                 for (EspFlow f : c.flows) {
                     flow(f, "      ");
                 }

@@ -23,6 +23,12 @@ final class IkeFacts {
     private static final long XAUTH_STATUS = 16527;
     private static final int N_NAT_DETECTION_SOURCE_IP = 16388;
     private static final int N_NAT_DETECTION_DESTINATION_IP = 16389;
+    /** RFC 7296 §3.10.1 REKEY_SA; RFC 5685 REDIRECT and REDIRECTED_FROM. */
+    private static final int N_REKEY_SA = 16393;
+    private static final int N_REDIRECT = 16407;
+    private static final int N_REDIRECTED_FROM = 16408;
+    /** IKEv2 transform type 4, Diffie-Hellman group (RFC 7296 §3.3.2). */
+    private static final int V2_TRANSFORM_DH = 4;
     // IKEv1 SA attribute classes (RFC 2409 appendix A, RFC 2407 §4.5)
     private static final long P1_KEY_LENGTH = 14;
     private static final long P1_AUTH_METHOD = 3;
@@ -59,6 +65,8 @@ final class IkeFacts {
             m.v2Proposals = IkeMessage.plusAll(m.v2Proposals, sa.proposals());
             for (org.vpnsleuth.ike.Ikev2Payload.Proposal prop : sa.proposals()) {
                 List<String> parts = new ArrayList<>();
+                List<String> noGroup = new ArrayList<>();
+                int group = 0;
                 if (prop.transforms() != null) {
                     for (org.vpnsleuth.ike.Ikev2Payload.Transform tr : prop.transforms()) {
                         org.vpnsleuth.base.NameTable ids = tr.type() == null ? null
@@ -69,11 +77,23 @@ final class IkeFacts {
                                 + (tr.id() == null ? -1 : tr.id());
                         int kl = tr.keyLength();
                         parts.add(kl > 0 ? s + "-" + kl : s);
+                        if (tr.type() != null && tr.type() == V2_TRANSFORM_DH && tr.id() != null) {
+                            group = group == 0 ? tr.id() : group;
+                        } else {
+                            noGroup.add(kl > 0 ? s + "-" + kl : s);
+                        }
                     }
                 }
-                m.proposals = IkeMessage.plus(m.proposals, in.of("#" + (prop.number() == null ? 0 : prop.number()) + " "
-                        + nameOr(org.vpnsleuth.ike.IkeRegistries.IKEV2_PROTOCOL_IDS, prop.protocolId()) + ": " + String.join(", ", parts)));
+                String head = "#" + (prop.number() == null ? 0 : prop.number()) + " "
+                        + nameOr(org.vpnsleuth.ike.IkeRegistries.IKEV2_PROTOCOL_IDS, prop.protocolId()) + ": ";
+                m.proposals = IkeMessage.plus(m.proposals, in.of(head + String.join(", ", parts)));
+                m.proposalsWithoutGroup = IkeMessage.plus(m.proposalsWithoutGroup, in.of(head + String.join(", ", noGroup)));
+                m.proposalGroups = IkeMessage.plus(m.proposalGroups, group);
                 String spi = hex(prop.spi());
+                if (prop.protocolId() != null && (prop.protocolId() == 2 || prop.protocolId() == 3) && spi != null
+                        && !m.childSpis.contains(spi)) {
+                    m.childSpis = IkeMessage.plus(m.childSpis, spi);
+                }
                 if (prop.protocolId() != null && prop.protocolId() == 1 && spi != null && spi.length() == 16 && m.exchange == 36) {
                     m.ikeRekeySpi = spi; // an IKE SA rekey (RFC 7296 §1.3.2): the new SA's SPI from this side
                 }
@@ -91,6 +111,19 @@ final class IkeFacts {
                 detail = "gateway " + (n.gateway().text() != null ? n.gateway().text() : hex(n.gateway().bytes()));
             }
             m.notifies = IkeMessage.plus(m.notifies, in.of(new IkeMessage.Notify(nt, name != null ? name : "notify " + nt, detail)));
+            if (nt == N_REKEY_SA && n.spi() != null) {
+                m.rekeySpi = hex(n.spi());
+            } else if (nt > 0 && nt < 16384 && n.spi() != null && n.spi().length > 0 && m.notifySpi == null) {
+                m.notifySpi = hex(n.spi());
+            }
+            if (n.gateway() != null && (n.gateway().text() != null || n.gateway().bytes() != null)) {
+                String gw = n.gateway().text() != null ? n.gateway().text() : hex(n.gateway().bytes());
+                if (nt == N_REDIRECT) {
+                    m.redirectGateway = gw;
+                } else if (nt == N_REDIRECTED_FROM) {
+                    m.redirectedFrom = gw;
+                }
+            }
             if (nt == N_NAT_DETECTION_SOURCE_IP) {
                 m.natDetectionSource = hex(n.hash());
             } else if (nt == N_NAT_DETECTION_DESTINATION_IP) {
@@ -111,6 +144,8 @@ final class IkeFacts {
             }
             m.deletes = IkeMessage.plus(m.deletes, nameOr(org.vpnsleuth.ike.IkeRegistries.IKEV2_PROTOCOL_IDS, d.protocolId())
                     + (spis != null ? " SPIs " + spis : ""));
+            m.deleteRecords = IkeMessage.plus(m.deleteRecords, new IkeMessage.Delete(d.protocolId() == null ? -1 : d.protocolId(),
+                    spis == null ? List.of() : List.copyOf(spis)));
         } else if (body instanceof org.vpnsleuth.ike.Ikev2Payload.Ts ts) {
             if (ts.selectors() != null) {
                 for (org.vpnsleuth.ike.Ikev2Payload.Selector sel : ts.selectors()) {
@@ -168,12 +203,19 @@ final class IkeFacts {
                 }
                 m.proposals = IkeMessage.plus(m.proposals, in.of("#" + (prop.number() == null ? 0 : prop.number()) + " "
                         + nameOr(IkeRegistries.ISAKMP_PROTOCOL_IDS, prop.protocolId()) + ": " + String.join(" | ", parts)));
+                String spi = hex(prop.spi());
+                if (!phase1 && spi != null && spi.length() == 8 && !m.childSpis.contains(spi)) {
+                    m.childSpis = IkeMessage.plus(m.childSpis, spi);
+                }
             }
         } else if (t == PayloadType.V1_N && body instanceof Ikev1Payload.Notify n) {
             int nt = n.type() == null ? -1 : n.type();
             String name = n.type() == null ? null : IkeRegistries.ISAKMP_NOTIFY_TYPES.name(n.type());
             String detail = n.sequence() != null ? "sequence " + n.sequence() : null;
             m.notifies = IkeMessage.plus(m.notifies, in.of(new IkeMessage.Notify(nt, name != null ? name : "notify " + nt, detail)));
+            if (nt > 0 && nt < 8192 && n.spi() != null && n.spi().length > 0 && n.spi().length <= 8 && m.notifySpi == null) {
+                m.notifySpi = hex(n.spi());
+            }
         } else if (t == PayloadType.V1_ATTR && body instanceof Ikev1Payload.Attr a) {
             if (a.attributes() != null) {
                 for (Ikev1Payload.CfgAttribute x : a.attributes()) {
@@ -191,6 +233,8 @@ final class IkeFacts {
                 }
             }
             m.deletes = IkeMessage.plus(m.deletes, nameOr(IkeRegistries.ISAKMP_PROTOCOL_IDS, d.protocolId()) + (spis != null ? " SPIs " + spis : ""));
+            m.deleteRecords = IkeMessage.plus(m.deleteRecords, new IkeMessage.Delete(d.protocolId() == null ? -1 : d.protocolId(),
+                    spis == null ? List.of() : List.copyOf(spis)));
         } else if (t == PayloadType.V1_VID && body instanceof Ikev1Payload.VendorId v) {
             m.vendors = IkeMessage.plus(m.vendors, in.of(v.vendor() != null ? v.vendor() : "unknown " + hex(v.id())));
         } else if (body instanceof Ikev1Payload.NatD d) {

@@ -65,6 +65,26 @@ public final class IkeMessage {
     public Long xauthStatus;
     /** Delete payloads: protocol and SPIs, in words ("IKE", "ESP SPIs [1977eb59]"). */
     public List<String> deletes = List.of();
+    /** A Delete payload as read: its protocol (1 IKE/ISAKMP, 2 AH, 3 ESP) and SPIs in hex (none for the IKE SA). */
+    public record Delete(int protocol, List<String> spis) {
+    }
+
+    /** Delete payloads as records (cleartext, or decrypted), in order. */
+    public List<Delete> deleteRecords = List.of();
+    /** SPIs (hex) of the ESP/AH proposals of this message's SA payload (a child SA's inbound SPI of the sender). */
+    public List<String> childSpis = List.of();
+    /** IKEv2 REKEY_SA (RFC 7296 §1.3.3): the SPI (hex) of the child SA this CREATE_CHILD_SA rekeys; null otherwise. */
+    public String rekeySpi;
+    /** The protocol and SPI (hex) an error notify names (IKEv1 Notification, IKEv2 Notify with an SPI), or null. */
+    public String notifySpi;
+    /** RFC 5685: the new gateway a REDIRECT names, and the original gateway a REDIRECTED_FROM names; null when absent. */
+    public String redirectGateway;
+    public String redirectedFrom;
+    /** The DH group of each proposal's D-H transform (IKEv2 transform type 4; IKEv1 phase-2 GROUP-DESCRIPTION), in order. */
+    public List<Integer> proposalGroups = List.of();
+    /** The proposals without their D-H transform ("#1 ESP: ENCR_AES_GCM_16-256, ESN_NO"), for comparing PFS-less offers. */
+    public List<String> proposalsWithoutGroup = List.of();
+
     /** Vendor IDs by name, as the dissector names them. */
     public List<String> vendors = List.of();
     /** Identities in cleartext (Aggressive Mode, IKEv1 ID in phase 1 when unencrypted). */

@@ -208,12 +208,20 @@ class DecryptionTest {
                 KeyMaterial logged = new KeyMaterial();
                 KeyFiles.load(TestCaptures.capturesDir().resolve(scenario + ".initiator.log"), logged);
                 KeyMaterial k = new KeyMaterial();
-                k.psks.add(new KeyMaterial.Psk(OTHER_PSKS.getOrDefault(scenario, PSK).getBytes(StandardCharsets.UTF_8), null,
-                        "test"));
-                for (KeyMaterial.LoggedSa s : logged.logged) {
-                    byte[] dh = s.get("shared Diffie Hellman secret");
-                    if (dh != null) {
-                        k.dhSecrets.add(new KeyMaterial.DhSecret(firstSpi(c), dh, "log"));
+                if (OWN_DH_LINES.contains(scenario)) {
+                    // several IKE SAs (a redirect) or a child exchange with PFS (a rekey): each its own DH secret
+                    Path kf = Files.createTempFile("vpnsleuth-" + scenario, ".keys");
+                    Files.writeString(kf, keysFileFromLog(scenario, c));
+                    KeyFiles.load(kf, k);
+                    Files.delete(kf);
+                } else {
+                    k.psks.add(new KeyMaterial.Psk(OTHER_PSKS.getOrDefault(scenario, PSK).getBytes(StandardCharsets.UTF_8), null,
+                            "test"));
+                    for (KeyMaterial.LoggedSa s : logged.logged) {
+                        byte[] dh = s.get("shared Diffie Hellman secret");
+                        if (dh != null) {
+                            k.dhSecrets.add(new KeyMaterial.DhSecret(firstSpi(c), dh, "log"));
+                        }
                     }
                 }
                 Counts n = run(c, k);
@@ -228,6 +236,13 @@ class DecryptionTest {
         }
         return tests.stream();
     }
+
+    /**
+     * Captures of more than one IKE SA (a redirect: the SA with the new gateway) or with a child
+     * exchange that has its own DH secret (a PFS rekey that succeeded): the keys file of
+     * {@link #keysFileFromLog} gives each its own secret (`dh SPI_I` per IKE SA, `dh-child`).
+     */
+    static final java.util.Set<String> OWN_DH_LINES = java.util.Set.of("ikev2-redirect", "ikev2-rekey-invalid-ke");
 
     static long firstSpi(Path c) throws Exception {
         try (CaptureReader r = Captures.open(c.toString())) {

@@ -1,0 +1,118 @@
+package org.vpnsleuth.diagnose;
+
+import static org.vpnsleuth.diagnose.Diagnoser.ev;
+import static org.vpnsleuth.diagnose.Diagnoser.finding;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.vpnsleuth.track.IkeMessage;
+import org.vpnsleuth.track.IkeSa;
+
+/**
+ * Delete payloads the tool has read (cleartext, or decrypted with key material) end what they name,
+ * in both IKE versions (RFC 2408 §3.15, RFC 7296 §1.4.1, §3.11): a Delete of protocol IKE/ISAKMP
+ * ends the IKE SA and, with it, its child SAs; a Delete of ESP/AH SPIs ends the child SA those SPIs
+ * belong to. Each gets state DELETED, who sent the Delete and the frame.
+ */
+final class Deletes {
+    private Deletes() {
+    }
+
+    static void apply(IkeSa sa, SaDiagnosis d) {
+        IkeMessage ikeDelete = null;
+        for (IkeMessage m : sa.messages) {
+            if (m.retransmissionOf != null || m.deleteRecords.isEmpty() || sa.version == 2 && m.response) {
+                continue; // an IKEv2 response's Deletes only acknowledge the request's (RFC 7296 §1.4.1)
+            }
+            String who = (Boolean.TRUE.equals(m.fromInitiator) ? "initiator " : "responder ") + m.src.address();
+            for (IkeMessage.Delete del : m.deleteRecords) {
+                if (del.protocol() == 1) {
+                    if (d.deletedAt == null) {
+                        d.deletedBy = who;
+                        d.deletedAt = m.at;
+                        ikeDelete = m;
+                    }
+                    for (ChildSa c : d.children) {
+                        if (c.verdict == Verdict.ESTABLISHED && c.state == null) {
+                            mark(c, who, m);
+                        }
+                    }
+                    continue;
+                }
+                for (String spi : del.spis()) {
+                    boolean found = false;
+                    for (ChildSa c : d.children) {
+                        if (c.state == null && owns(c, spi)) {
+                            mark(c, who, m);
+                            found = true;
+                        }
+                    }
+                    if (!found) {
+                        d.unmatchedDeletes.add(new SaDiagnosis.ChildDelete(spi, who, m.at));
+                    }
+                }
+            }
+        }
+        if (ikeDelete == null) {
+            return;
+        }
+        for (Finding f : d.findings) {
+            if (f.cause() == Cause.DELETED_BY_PEER && f.confidence() == Confidence.HIGH) {
+                return;
+            }
+        }
+        String who = d.deletedBy.substring(0, d.deletedBy.indexOf(' '));
+        List<Evidence> e = new ArrayList<>();
+        e.add(ev(ikeDelete, (sa.version == 1 ? "Informational" : "INFORMATIONAL request") + ": Delete "
+                + String.join(", ", ikeDelete.deletes)));
+        d.findings.removeIf(f -> f.cause() == Cause.DELETED_BY_PEER && f.confidence() == Confidence.LOW);
+        d.findings.add(finding(Cause.DELETED_BY_PEER, Confidence.HIGH, sa.version == 1 ? "Informational" : "INFORMATIONAL",
+                "deleted by the " + who + ": Delete " + String.join(", ", ikeDelete.deletes),
+                "The " + who + " sent a Delete of the " + (sa.version == 1 ? "ISAKMP" : "IKE")
+                        + " SA (read in frame " + ikeDelete.at.frame() + "), which ends it and its child SAs.",
+                "If the tunnel should have stayed up, read the " + who + "'s log for why it deleted the SA"
+                        + " (lifetime, idle timeout, administrator, a failed rekey or Quick Mode).",
+                e, List.of()));
+    }
+
+    /** The SPI is the child's: named by its SA payloads, or the SPI of one of its ESP/AH flows. */
+    static boolean owns(ChildSa c, String spi) {
+        if (c.spis.contains(spi)) {
+            return true;
+        }
+        for (org.vpnsleuth.track.EspFlow f : c.flows) {
+            if (String.format("%08x", f.spi).equals(spi)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static void mark(ChildSa c, String who, IkeMessage m) {
+        mark(c, who, m.at);
+    }
+
+    private static void mark(ChildSa c, String who, org.vpnsleuth.track.FrameRef at) {
+        c.state = "DELETED";
+        c.deletedBy = who;
+        c.deletedAt = at;
+    }
+
+    /**
+     * Child SAs move to the new IKE SA at an IKE SA rekey (RFC 7296 §2.18): a Delete read in the new
+     * SA for a child set up in the old one ends that child. Run after the rekeys are linked.
+     */
+    static void acrossRekeys(List<SaDiagnosis> all) {
+        for (SaDiagnosis d : all) {
+            for (SaDiagnosis.ChildDelete del : d.unmatchedDeletes) {
+                for (SaDiagnosis x = d.rekeyedFrom; x != null; x = x.rekeyedFrom) {
+                    for (ChildSa c : x.children) {
+                        if (c.state == null && owns(c, del.spi())) {
+                            mark(c, del.who(), del.at());
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
