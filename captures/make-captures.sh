@@ -1372,4 +1372,5 @@ main() {
     log "done: ${todo[*]}"
 }
 
-main "$@"
+# sourced by another generator (make-auth-captures.sh): functions only, no run
+[[ ${BASH_SOURCE[0]} != "$0" ]] || main "$@"

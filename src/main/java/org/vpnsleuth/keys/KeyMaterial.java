@@ -180,6 +180,25 @@ public final class KeyMaterial {
     }
 
     public final List<Psk> psks = new ArrayList<>();
+    /**
+     * Pre-shared keys a strongSwan log printed while computing an IKEv2 shared-key AUTH (the dump
+     * named "secret" of an IKE SA that did no EAP): tried after {@link #psks} in AUTH checks.
+     */
+    public final List<Psk> loggedPsks = new ArrayList<>();
+
+    /** The keys an IKEv2 AUTH check tries: the given ones, then the logged ones (one of each value). */
+    public List<Psk> authPsks() {
+        if (loggedPsks.isEmpty()) {
+            return psks;
+        }
+        List<Psk> all = new ArrayList<>(psks);
+        for (Psk l : loggedPsks) {
+            if (all.stream().noneMatch(x -> java.util.Arrays.equals(x.secret(), l.secret()))) {
+                all.add(l);
+            }
+        }
+        return all;
+    }
     public final List<DhSecret> dhSecrets = new ArrayList<>();
     public final List<ChildDhSecret> childDhSecrets = new ArrayList<>();
     public final List<Ikev2Keys> ikev2 = new ArrayList<>();
@@ -195,7 +214,7 @@ public final class KeyMaterial {
     public final List<String> notes = new ArrayList<>();
 
     public boolean isEmpty() {
-        return psks.isEmpty() && dhSecrets.isEmpty() && childDhSecrets.isEmpty() && ikev2.isEmpty() && ikev1.isEmpty() && esp.isEmpty()
+        return psks.isEmpty() && loggedPsks.isEmpty() && dhSecrets.isEmpty() && childDhSecrets.isEmpty() && ikev2.isEmpty() && ikev1.isEmpty() && esp.isEmpty()
                 && ah.isEmpty() && logged.isEmpty();
     }
 
