@@ -495,6 +495,99 @@ final class AuthRules {
                 List.of(Cause.CERT_UNTRUSTED, Cause.ID_MISMATCH));
     }
 
+    /** Where a certificate verdict is: the IKEv1 message that carried it (MM5, MM6), else IKE_AUTH. */
+    private static String at(IkeMessage sent) {
+        return sent.version == 1 && sent.name != null ? sent.name : "IKE_AUTH";
+    }
+
+    // ------------------------------------------------------------------ IKEv1 Main Mode with signatures (RFC 2409 §5.1)
+
+    private static final List<Cause> V1_ALTERNATIVES = List.of(Cause.CERT_UNTRUSTED, Cause.CERT_EXPIRED, Cause.ID_MISMATCH,
+            Cause.CERT_NOT_YET_VALID);
+
+    /**
+     * IKEv1 with signatures or certificates: the responder answered the initiator's MM5 (ID, CERT,
+     * SIG) with encrypted Informationals instead of MM6. Decrypted: which certificate problem, or the
+     * notify; wire only: AUTH_FAILED with the certificate causes as alternatives.
+     */
+    static Finding v1ResponderRejects(IkeMessage q, IkeMessage cr, List<IkeMessage> answers, List<Evidence> e) {
+        IkeMessage.Notify n = null;
+        for (IkeMessage a : answers) {
+            if (a.decryptedWith != null && a.errorNotify() != null) {
+                n = a.errorNotify();
+                break;
+            }
+        }
+        X509Details cert = firstX509(q);
+        String at = q.name;
+        if (q.decryptedWith == null || n == null) {
+            return finding(Cause.AUTH_FAILED, Confidence.LOW, at,
+                    "the responder refused " + at + " (signature authentication) with encrypted notifies",
+                    "Phase 1 authenticates with signatures (certificates), so both peers derived the same keys without"
+                            + " any shared secret; the responder did not send MM6 but an encrypted Informational: it"
+                            + " refused the initiator's identity, certificate or signature (AUTHENTICATION-FAILED,"
+                            + " INVALID-ID-INFORMATION). Which one is encrypted; decryption (the daemons' logs) tells.",
+                    "Check the responder's trust anchors for the initiator's CA, the certificate's validity and the"
+                            + " identities; the responder's log says which.", e, V1_ALTERNATIVES);
+        }
+        List<Evidence> all = new ArrayList<>(e);
+        if (cert != null) {
+            all.add(0, ev(q, at + ": CERT " + certWords(q.certs.get(0))));
+            Finding f = certVerdict("initiator", "responder", cert, q, cr, all, null);
+            if (f != null) {
+                return f;
+            }
+        }
+        return finding(Cause.AUTH_FAILED, Confidence.HIGH, at, "the responder refused " + at + ": " + n.name(),
+                "The responder's encrypted Informational says " + n.name() + ": it could not verify the initiator's"
+                        + " identity, certificate or signature.", "Check the certificates, CAs and identities; the"
+                        + " responder's log says which.", all, List.of(Cause.CERT_UNTRUSTED, Cause.ID_MISMATCH));
+    }
+
+    /**
+     * IKEv1 Main Mode completed on the wire (MM6 sent), but the initiator's very next message is an
+     * encrypted Informational within {@link #REJECT_WITHIN_NANOS} and nothing follows (no Quick
+     * Mode, no ESP): the initiator refused the responder's MM6 (strongSwan then sends a Delete).
+     * Returns null when that is not the pattern, or when decryption shows nothing wrong with MM6.
+     */
+    static Finding v1InitiatorRejects(IkeSa sa, IkeExchange p1, IkeMessage m5, IkeMessage m6) {
+        if (m6 == null || p1.exchangeType != 2) {
+            return null;
+        }
+        int i = sa.exchanges.indexOf(p1);
+        if (i < 0 || i + 2 != sa.exchanges.size() || !sa.flows.isEmpty()) {
+            return null;
+        }
+        IkeExchange next = sa.exchanges.get(i + 1);
+        IkeMessage info = next.request();
+        if (!next.kind.equals("Informational") || !Boolean.TRUE.equals(next.byInitiator) || info == null
+                || info.at.nanos() - m6.at.nanos() > REJECT_WITHIN_NANOS) {
+            return null;
+        }
+        List<Evidence> e = new ArrayList<>();
+        e.add(ev(m6, "MM6" + (m6.decryptedWith != null && !m6.certs.isEmpty() ? ": CERT " + certWords(m6.certs.get(0)) : "")));
+        e.add(ev(info, "encrypted Informational from the initiator " + ms(info.at.nanos() - m6.at.nanos()) + " after MM6"
+                + (info.decryptedWith != null ? ": " + info.decryptedPayloads : "")));
+        X509Details cert = firstX509(m6);
+        if (m6.decryptedWith != null && cert != null) {
+            Finding f = certVerdict("responder", "initiator", cert, m6, m5, e, null);
+            return f;
+        }
+        if (m6.decryptedWith != null || info.decryptedWith != null) {
+            return null;
+        }
+        return finding(Cause.AUTH_FAILED, Confidence.LOW, "MM6",
+                "the initiator sent an encrypted Informational " + ms(info.at.nanos() - m6.at.nanos()) + " after MM6 and"
+                        + " nothing followed: most likely it refused the responder's authentication",
+                "Main Mode completed on the wire, but instead of a Quick Mode the initiator at once sent an Informational"
+                        + " and nothing followed: an initiator that cannot verify the responder's certificate or"
+                        + " signature deletes the ISAKMP SA (or notifies AUTHENTICATION-FAILED) this way. The payloads"
+                        + " are encrypted; decryption tells.",
+                "Check the initiator's trust anchors, the responder's certificate validity and identity.", e,
+                List.of(Cause.CERT_UNTRUSTED, Cause.CERT_EXPIRED, Cause.ID_MISMATCH, Cause.CERT_NOT_YET_VALID,
+                        Cause.DELETED_BY_PEER));
+    }
+
     // ------------------------------------------------------------------ certificates
 
     /**
@@ -509,7 +602,7 @@ final class AuthRules {
         String name = "the " + owner + "'s certificate '" + cert.subject() + "'";
         if (validity != null) {
             boolean expired = validity.equals("expired");
-            return finding(expired ? Cause.CERT_EXPIRED : Cause.CERT_NOT_YET_VALID, Confidence.HIGH, "IKE_AUTH",
+            return finding(expired ? Cause.CERT_EXPIRED : Cause.CERT_NOT_YET_VALID, Confidence.HIGH, at(sent),
                     name + " is " + validity + " (valid " + cert.notBefore() + " to " + cert.notAfter() + ", sent "
                             + when.truncatedTo(java.time.temporal.ChronoUnit.SECONDS) + ")",
                     "The " + owner + " authenticated with a certificate whose validity (notBefore " + cert.notBefore()
@@ -522,11 +615,14 @@ final class AuthRules {
         }
         Boolean requested = issuedByRequested(cert, requester);
         if (requested == Boolean.FALSE) {
-            return finding(Cause.CERT_UNTRUSTED, Confidence.HIGH, "IKE_AUTH",
+            return finding(Cause.CERT_UNTRUSTED, Confidence.HIGH, at(sent),
                     name + " is issued by '" + cert.issuer() + "', a CA the " + other + " did not ask for",
-                    "The " + other + " listed the CAs it trusts in its CERTREQ (SHA-1 hashes of their public keys: "
+                    (requester.version == 1 ? "The " + other + " listed the CAs it trusts in its certificate requests (CR: "
+                            + String.join("; ", requester.certRequests) + "); the issuer of the " + owner
+                            + "'s certificate is none of them."
+                            : "The " + other + " listed the CAs it trusts in its CERTREQ (SHA-1 hashes of their public keys: "
                             + String.join(", ", requester.certRequests) + "); the key that signed the " + owner
-                            + "'s certificate, recovered from its ECDSA signature, is none of them. The " + other
+                            + "'s certificate, recovered from its ECDSA signature, is none of them.") + " The " + other
                             + " found no trusted path to the certificate and refused it (strongSwan logs 'no issuer"
                             + " certificate found', 'no trusted ... public key found').",
                     "Install the CA certificate of '" + cert.issuer() + "' as a trust anchor on the " + other
@@ -535,7 +631,7 @@ final class AuthRules {
                             + other + " trusts.", e, List.of());
         }
         if (id != null && !cert.subjectAltNames().isEmpty() && !namesIdentity(cert, id) && requested == Boolean.TRUE) {
-            return finding(Cause.ID_MISMATCH, Confidence.HIGH, "IKE_AUTH",
+            return finding(Cause.ID_MISMATCH, Confidence.HIGH, at(sent),
                     name + " does not contain the identity " + quoted(id),
                     "The " + other + " expects the identity " + quoted(id) + ", but the certificate names "
                             + cert.subjectAltNames() + " (subject '" + cert.subject() + "'); RFC 4945 §3.1 wants the"
@@ -551,6 +647,15 @@ final class AuthRules {
         if (requester == null || requester.certRequests.isEmpty()) {
             return null;
         }
+        if (requester.version == 1) {
+            // IKEv1 CR names the CA by its distinguished name (RFC 2408 §3.10)
+            for (String n : requester.certRequests) {
+                if (cert.issuer() != null && sameDn(n, cert.issuer())) {
+                    return Boolean.TRUE;
+                }
+            }
+            return Boolean.FALSE;
+        }
         List<String> keys = cert.issuerKeyHashes();
         if (keys.isEmpty()) {
             return null;
@@ -563,6 +668,22 @@ final class AuthRules {
             }
         }
         return Boolean.FALSE;
+    }
+
+    /** Two distinguished names with the same attribute=value pairs, whatever their order and spacing. */
+    static boolean sameDn(String a, String b) {
+        return rdns(a).equals(rdns(b));
+    }
+
+    private static java.util.Set<String> rdns(String dn) {
+        java.util.Set<String> s = new java.util.TreeSet<>();
+        for (String p : dn.split("[,/]")) {
+            String t = p.trim().toLowerCase(Locale.ROOT).replaceAll("\\s*=\\s*", "=");
+            if (!t.isEmpty()) {
+                s.add(t);
+            }
+        }
+        return s;
     }
 
     private static X509Details firstX509(IkeMessage m) {

@@ -336,8 +336,15 @@ public record EapPacket(int code, String codeName, int identifier, int length, I
         return v;
     }
 
-    /** Printable text of {@code b[off, end)}: UTF-8, control characters shown as '.', at most 256 characters. */
+    /**
+     * Printable text of {@code b[off, end)}: UTF-8 without the NUL terminators some implementations
+     * send (strongSwan ends MS-CHAPv2 messages with one), control characters shown as '.', at most
+     * 256 characters.
+     */
     static String text(byte[] b, int off, int end) {
+        while (end > off && b[end - 1] == 0) {
+            end--;
+        }
         if (off >= end) {
             return "";
         }
