@@ -182,22 +182,14 @@ public final class KeyMaterial {
     public final List<Psk> psks = new ArrayList<>();
     /**
      * Pre-shared keys a strongSwan log printed while computing an IKEv2 shared-key AUTH (the dump
-     * named "secret" of an IKE SA that did no EAP): tried after {@link #psks} in AUTH checks.
+     * named "secret" of an IKE SA that did no EAP): the AUTH checks use them when no key was given
+     * with --psk or a psk line (given keys say what to check against).
      */
     public final List<Psk> loggedPsks = new ArrayList<>();
 
-    /** The keys an IKEv2 AUTH check tries: the given ones, then the logged ones (one of each value). */
+    /** The keys an IKEv2 AUTH check tries: the given ones, else the logged ones. */
     public List<Psk> authPsks() {
-        if (loggedPsks.isEmpty()) {
-            return psks;
-        }
-        List<Psk> all = new ArrayList<>(psks);
-        for (Psk l : loggedPsks) {
-            if (all.stream().noneMatch(x -> java.util.Arrays.equals(x.secret(), l.secret()))) {
-                all.add(l);
-            }
-        }
-        return all;
+        return psks.isEmpty() ? loggedPsks : psks;
     }
     public final List<DhSecret> dhSecrets = new ArrayList<>();
     public final List<ChildDhSecret> childDhSecrets = new ArrayList<>();
