@@ -98,6 +98,21 @@ class AuthCaptureTest {
     }
 
     @Test
+    void theJsonCarriesEapCertificatesAndIdentities() {
+        Path pcap = capture("fail-eap-mschapv2-password.pcapng");
+        Assumptions.assumeTrue(Files.exists(pcap), "capture not present");
+        AnalyzeCommandTest.Run r = AnalyzeCommandTest.run("analyze", "--format", "json", "--keys",
+                capture("fail-eap-mschapv2-password.initiator.log").toString(), "--keys",
+                capture("fail-eap-mschapv2-password.responder.log").toString(), pcap.toString());
+        // initiator log: 'EAP-MS-CHAPv2 failed with error ERROR_AUTHENTICATION_FAILURE'; responder log: 'looking for
+        // peer configs matching 192.0.2.2[responder.vpnsleuth.example]...192.0.2.1[alice]', 'sending end entity cert'
+        assertThat(r.out()).contains("\"cause\":\"EAP_FAILED\"").contains("\"errorCode\":691")
+                .contains("\"errorName\":\"ERROR_AUTHENTICATION_FAILURE\"").contains("\"idI\":\"alice\"")
+                .contains("\"idR\":\"responder.vpnsleuth.example\"").contains("\"certificates\":[{\"subject\":\"CN=responder.vpnsleuth.example")
+                .contains("\"certRequests\":[\"");
+    }
+
+    @Test
     void certificatePayloadsAreRead() throws Exception {
         SaDiagnosis d = analyze("fail-cert-untrusted-responder", true).ikeSas.get(0);
         // initiator log: 'parsed IKE_AUTH response 1 [ IDr CERT AUTH SA TSi TSr ]', 'received cert request for
