@@ -104,6 +104,16 @@ final class Ikev1Rules {
             states(d, aggressive, reached, false);
             return;
         }
+        Finding refused = aggressive || psk(auth) ? null : AuthRules.v1InitiatorRejects(sa, p1, byName(p1, "MM5"), byName(p1, "MM6"));
+        if (refused != null) {
+            // the initiator refused the responder's MM6 (certificate, signature, identity) and went no further
+            d.main = refused;
+            d.findings.add(refused);
+            d.stoppedAt = "MM6";
+            d.verdict = Verdict.FAILED;
+            states(d, aggressive, reached, false);
+            return;
+        }
         d.verdict = Verdict.ESTABLISHED;
         states(d, aggressive, reached, true);
         phase2(dg, sa, d, p1);
@@ -214,6 +224,10 @@ final class Ikev1Rules {
                 e.add(ev(a, "encrypted Informational from the responder"));
             }
             boolean isPsk = psk(auth);
+            if (!isPsk && auth >= 0) {
+                // signatures: both peers have the same keys; the responder refused the initiator (AuthRules)
+                return AuthRules.v1ResponderRejects(q, byName(p1, px + (reached - 1)), answers, e);
+            }
             return finding(isPsk ? Cause.PSK_MISMATCH : Cause.AUTH_FAILED, Confidence.HIGH, at,
                     "the responder could not read " + at + " and answered with encrypted notifies"
                             + (isPsk ? ": the pre-shared keys differ" : ""),

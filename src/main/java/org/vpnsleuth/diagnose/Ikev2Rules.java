@@ -151,6 +151,13 @@ final class Ikev2Rules {
             return;
         }
         IkeExchange auth = auths.get(0);
+        if (AuthRules.multiRound(auths)) {
+            // EAP: up only when the last IKE_AUTH response carries AUTH (AuthRules); go on with that round
+            auth = AuthRules.eap(dg, sa, d, ok, auths);
+            if (auth == null) {
+                return;
+            }
+        }
         IkeMessage q = auth.request();
         IkeMessage r = auth.response();
         if (q == null) {
@@ -191,16 +198,9 @@ final class Ikev2Rules {
             later(dg, sa, d, auth);
             return;
         }
-        if (err != null && err.name().equals("AUTHENTICATION_FAILED") && q.authMethod == AUTH_SHARED_KEY) {
-            d.main = finding(Cause.PSK_MISMATCH, Confidence.HIGH, "IKE_AUTH",
-                    "the responder rejects the initiator's pre-shared-key AUTH (AUTHENTICATION_FAILED): the keys differ",
-                    "The IKE_AUTH request authenticates with a shared key (AUTH method 2) and the responder answers"
-                            + " AUTHENTICATION_FAILED: its own computation of the initiator's AUTH differs, that is, the"
-                            + " pre-shared keys for this pair of identities differ (strongSwan logs 'MAC mismatched').",
-                    "Compare the pre-shared keys for these identities on both peers (strongSwan `secrets`, Cisco"
-                            + " `pre-shared-key` in the keyring / profile).",
-                    List.of(ev(q, "IKE_AUTH request, AUTH method " + q.authMethodName), ev(r, "N(AUTHENTICATION_FAILED)")),
-                    List.of());
+        if (err != null && err.name().equals("AUTHENTICATION_FAILED") && !r.hasPayload(PayloadType.V2_AUTH)) {
+            // the responder refused the initiator: which credential (AuthRules)
+            d.main = AuthRules.responderRejects(dg, sa, ok, q, r, err);
             d.stoppedAt = "IKE_AUTH";
             d.verdict = Verdict.FAILED;
             child.verdict = Verdict.FAILED;
@@ -220,7 +220,7 @@ final class Ikev2Rules {
         if (r.ciphertextExact && r.ciphertextLength <= LONE_NOTIFY_CIPHERTEXT && !later && !espBoth) {
             // a responder that authenticates with certificates asks for them in IKE_SA_INIT (CERTREQ)
             boolean certs = okResp.hasPayload(PayloadType.V2_CERTREQ) || q.hasPayload(PayloadType.V2_CERT);
-            d.main = finding(certs ? Cause.AUTH_FAILED : Cause.PSK_MISMATCH, Confidence.MEDIUM, "IKE_AUTH",
+            d.main = finding(Cause.AUTH_FAILED, Confidence.LOW, "IKE_AUTH",
                     "the IKE_AUTH response holds " + r.ciphertextLength + " bytes of ciphertext: room for one Notify"
                             + " and nothing else, most likely AUTHENTICATION_FAILED",
                     "A successful IKE_AUTH response carries IDr, AUTH, SA, TSi and TSr; this one can only hold a single"
@@ -230,13 +230,33 @@ final class Ikev2Rules {
                     "Compare the pre-shared keys (strongSwan `secrets`, Cisco `pre-shared-key`) and the identities on"
                             + " both peers; decrypt the response (key material) to read the notify and be certain.",
                     List.of(ev(q, "IKE_AUTH request" + sentTimes(q)), ev(r, "IKE_AUTH response: " + r.ciphertextLength
-                            + " bytes of ciphertext")), List.of(certs ? Cause.PSK_MISMATCH : Cause.AUTH_FAILED));
+                            + " bytes of ciphertext")), certs
+                                    ? List.of(Cause.CERT_UNTRUSTED, Cause.ID_MISMATCH, Cause.CERT_EXPIRED,
+                                            Cause.CERT_NOT_YET_VALID, Cause.PSK_MISMATCH)
+                                    : List.of(Cause.PSK_MISMATCH, Cause.ID_MISMATCH));
             d.stoppedAt = "IKE_AUTH";
             d.verdict = Verdict.FAILED;
             child.verdict = Verdict.FAILED;
             child.cause = d.main.cause();
             states(d, "IKE_AUTH failed");
             return;
+        }
+        IkeMessage rejection = AuthRules.initiatorInformationalAfter(sa, auth);
+        if (rejection != null) {
+            // the responder authenticated itself; did the initiator refuse it right away (AUTHENTICATION_FAILED)?
+            IkeMessage.Notify n = rejection.decryptedWith == null ? null : rejection.errorNotify();
+            boolean soon = !espBoth && rejection.at.nanos() - r.at.nanos() <= AuthRules.REJECT_WITHIN_NANOS;
+            if (n != null && n.name().equals("AUTHENTICATION_FAILED") || n == null && rejection.decryptedWith == null && soon) {
+                d.main = AuthRules.initiatorRejects(dg, sa, ok, auth, rejection, n);
+                d.findings.add(d.main);
+                d.stoppedAt = "IKE_AUTH";
+                d.verdict = Verdict.FAILED;
+                child.verdict = Verdict.FAILED;
+                child.cause = d.main.cause();
+                child.confidence = d.main.confidence();
+                states(d, "IKE_AUTH: the initiator refused the responder");
+                return;
+            }
         }
         d.verdict = Verdict.ESTABLISHED;
         if (q.decryptedWith != null && r.decryptedWith != null && q.hasNotify("USE_TRANSPORT_MODE")
@@ -406,7 +426,7 @@ final class Ikev2Rules {
         return dg.noResponse(sa, q, "IKE_AUTH", "IKE_AUTH request");
     }
 
-    private static boolean answeredAfter(IkeSa sa, IkeExchange auth) {
+    static boolean answeredAfter(IkeSa sa, IkeExchange auth) {
         boolean after = false;
         for (IkeExchange e : sa.exchanges) {
             if (e == auth) {
@@ -451,7 +471,7 @@ final class Ikev2Rules {
     }
 
     /** After IKE_AUTH: child SAs, dead peers, deletes. */
-    private static void later(Diagnoser dg, IkeSa sa, SaDiagnosis d, IkeExchange auth) {
+    static void later(Diagnoser dg, IkeSa sa, SaDiagnosis d, IkeExchange auth) {
         boolean after = auth == null;
         IkeExchange lastAnswered = null;
         for (IkeExchange e : sa.exchanges) {
@@ -532,7 +552,7 @@ final class Ikev2Rules {
     }
 
     /** State names for "show crypto ikev2 sa" (IOS, ASA) and strongSwan. */
-    private static void states(SaDiagnosis d, String rfc) {
+    static void states(SaDiagnosis d, String rfc) {
         d.rfcState = rfc;
         boolean up = d.verdict == Verdict.ESTABLISHED;
         d.iosState = up ? "READY" : d.verdict == Verdict.FAILED ? "DELETE" : "IN-NEG";

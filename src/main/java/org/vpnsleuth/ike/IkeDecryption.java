@@ -101,13 +101,23 @@ public final class IkeDecryption {
      * secret): that side's key, recorded for --show-keys; or that it is none of them.
      */
     KeyCheck pskCheck(String what, boolean fromInitiator, long spiI, long spiR, java.util.function.Predicate<byte[]> gives) {
-        for (KeyMaterial.Psk psk : keys.psks) {
+        KeyMaterial.Psk first = null;
+        int matching = 0;
+        List<KeyMaterial.Psk> tried = keys.authPsks();
+        for (KeyMaterial.Psk psk : tried) {
             if (gives.test(psk.secret())) {
-                matched(spiI, spiR, fromInitiator ? "initiator" : "responder", psk);
-                return new KeyCheck(KeyCheck.Kind.PSK_MATCH, what, fromInitiator, psk.source(), psk.source(), keys.psks.size());
+                matching++;
+                if (first == null) {
+                    first = psk;
+                }
             }
         }
-        return new KeyCheck(KeyCheck.Kind.PSK_NONE, what, fromInitiator, null, null, keys.psks.size());
+        if (first != null) {
+            matched(spiI, spiR, fromInitiator ? "initiator" : "responder", first);
+            return new KeyCheck(KeyCheck.Kind.PSK_MATCH, what, fromInitiator, first.source(), first.source(), tried.size(),
+                    matching);
+        }
+        return new KeyCheck(KeyCheck.Kind.PSK_NONE, what, fromInitiator, null, null, tried.size());
     }
     private final Map<Long, byte[]> initRequest = lru();
     private final Map<SaKey, byte[]> initResponse = lru();
@@ -805,7 +815,7 @@ public final class IkeDecryption {
      * gives it (the key that side used), or that none does; null when there is nothing to check.
      */
     private KeyCheck authCheck(byte[] msg, long spiI, long spiR, boolean fromInitiator, V2Keys k, Prf prf) {
-        if (keys.psks.isEmpty() || prf == null || (msg[18] & 0xff) != 35) {
+        if (keys.authPsks().isEmpty() || prf == null || (msg[18] & 0xff) != 35) {
             return null;
         }
         byte[] realMessage = fromInitiator ? initRequest.get(spiI) : initResponse.get(new SaKey(spiI, spiR));

@@ -195,10 +195,11 @@ public sealed interface Ikev2Payload extends Reasons.Reasoned {
         }
     }
 
-    record Eap(Integer code, Integer identifier, Integer length, Integer type, String malformed) implements Ikev2Payload {
+    /** An EAP message (RFC 7296 §3.16): the packet as {@link EapPacket} decodes it. */
+    record Eap(EapPacket packet) implements Ikev2Payload {
         @Override
         public String firstMalformed() {
-            return malformed;
+            return packet.malformed();
         }
     }
 

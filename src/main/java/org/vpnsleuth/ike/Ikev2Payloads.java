@@ -170,15 +170,7 @@ public final class Ikev2Payloads {
         } else if (p instanceof Ikev2Payload.Cp x) {
             renderCp(x, out);
         } else if (p instanceof Ikev2Payload.Eap x) {
-            if (x.code() != null) {
-                out.number("eapCode", x.code());
-                out.number("eapIdentifier", x.identifier());
-                out.number("eapLength", x.length());
-            }
-            PayloadFields.malformedIf(out, x.malformed());
-            if (x.type() != null) {
-                out.number("eapType", x.type());
-            }
+            x.packet().render(out);
         } else if (p instanceof Ikev2Payload.Other x) {
             if (x.data().length > 0) {
                 PayloadFields.bytes(out, "data", x.data());
@@ -818,18 +810,6 @@ public final class Ikev2Payloads {
     }
 
     private static Ikev2Payload.Eap eap(byte[] b, int off, int end) {
-        String short4 = PayloadFields.needs(off, 4, end, "EAP message");
-        if (short4 != null) {
-            return new Ikev2Payload.Eap(null, null, null, null, short4);
-        }
-        int code = b[off] & 0xff;
-        int id = b[off + 1] & 0xff;
-        int len = Bytes.u16(b, off + 2);
-        if (len > end - off) {
-            return new Ikev2Payload.Eap(code, id, len, null,
-                    "EAP length " + len + " overruns the payload by " + (len - (end - off)) + " bytes");
-        }
-        // Request and Response carry a type
-        return new Ikev2Payload.Eap(code, id, len, (code == 1 || code == 2) && len >= 5 ? b[off + 4] & 0xff : null, null);
+        return new Ikev2Payload.Eap(EapPacket.parse(b, off, end));
     }
 }

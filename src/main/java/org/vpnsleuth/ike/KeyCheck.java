@@ -17,8 +17,14 @@ package org.vpnsleuth.ike;
  * @param tried how many supplied pre-shared keys were tried: for a PSK check; for a phase-2 hash,
  *     non-zero when the SKEYID of those keys is known and matches none of them (that side uses
  *     another key)
+ * @param matching for a PSK check: how many of the {@code tried} supplied keys give the value (all of
+ *     them: the supplied keys agree with this side)
  */
-public record KeyCheck(Kind kind, String what, boolean fromInitiator, String key, String psk, int tried) {
+public record KeyCheck(Kind kind, String what, boolean fromInitiator, String key, String psk, int tried, int matching) {
+    public KeyCheck(Kind kind, String what, boolean fromInitiator, String key, String psk, int tried) {
+        this(kind, what, fromInitiator, key, psk, tried, kind == Kind.PSK_MATCH ? 1 : 0);
+    }
+
     public enum Kind {
         /** the value matches a supplied pre-shared key: that side uses it */
         PSK_MATCH,

@@ -76,6 +76,27 @@ final class PayloadFields {
         if (c.issuer() != null) {
             out.text("issuer", c.issuer());
         }
+        X509Details x = c.x509();
+        if (x != null && x.malformed() == null) {
+            if (!x.subjectAltNames().isEmpty()) {
+                out.beginList("subjectAltNames");
+                for (String n : x.subjectAltNames()) {
+                    out.text(null, n);
+                }
+                out.endList();
+            }
+            out.text("notBefore", x.notBefore().toString());
+            out.text("notAfter", x.notAfter().toString());
+            out.text("keyType", x.keyType());
+            if (x.keyBits() > 0) {
+                out.number("keyBits", x.keyBits());
+            }
+            out.text("signatureAlgorithm", x.signatureAlgorithm());
+            out.bool("ca", x.ca());
+            out.bytes("spkiSha1", x.spkiSha1(), 0, x.spkiSha1().length);
+        } else if (x != null) {
+            malformed(out, x.malformed());
+        }
         if (c.authorityKeyHashes() != null) {
             out.beginList("authorityKeyHashes");
             for (byte[] h : c.authorityKeyHashes()) {
@@ -99,22 +120,23 @@ final class PayloadFields {
         int n = end - off;
         if (!request) {
             DerNames.CertificateNames c = DerNames.certificate(b, off, n);
-            return new CertificateData(c.subject(), c.issuer(), null, null, c.malformed());
+            X509Details x = c.malformed() == null ? X509Details.parse(b, off, n) : null;
+            return new CertificateData(c.subject(), c.issuer(), null, null, c.malformed(), x);
         }
         if (ikev2) {
             if (n % 20 != 0) {
                 return new CertificateData(null, null, null, null,
-                        "certificate authority list of " + n + " bytes is not a list of 20-byte SHA-1 hashes");
+                        "certificate authority list of " + n + " bytes is not a list of 20-byte SHA-1 hashes", null);
             }
             java.util.List<byte[]> l = new java.util.ArrayList<>();
             for (int i = off; i < end; i += 20) {
                 l.add(java.util.Arrays.copyOfRange(b, i, i + 20));
             }
-            return new CertificateData(null, null, l, null, null);
+            return new CertificateData(null, null, l, null, null, null);
         }
         DerNames.Result r = DerNames.name(b, off, n);
-        return r.text() != null ? new CertificateData(null, null, null, r.text(), null)
-                : new CertificateData(null, null, null, null, "certificate authority: " + r.malformed());
+        return r.text() != null ? new CertificateData(null, null, null, r.text(), null, null)
+                : new CertificateData(null, null, null, null, "certificate authority: " + r.malformed(), null);
     }
 
     /** The registry name of {@code v}, or null (no table, unknown value, out of range). */

@@ -62,6 +62,7 @@ public final class KeyFiles {
     private static final Pattern CHARON_LINE = Pattern.compile("\\d{2}\\[[A-Z]{3}\\] ");
     private static final Pattern CHARON_CHILD = Pattern.compile(
             "\\[[A-Z]{3}\\] (?:<([^>]*)> )?(?:inbound |outbound )?CHILD_SA \\S+ established with SPIs ([0-9a-f]{8})_i ([0-9a-f]{8})_o");
+    private static final Pattern CHARON_PREFIX = Pattern.compile("\\[[A-Z]{3}\\] (?:<([^>]*)> )?");
     private static final Pattern CHARON_PROPOSAL = Pattern.compile(
             "\\[[A-Z]{3}\\] (?:<([^>]*)> )?selected proposal: ((?:ESP|AH):\\S+)");
     private static final Pattern TCPDUMP_ESP = Pattern.compile("^0x([0-9a-fA-F]{1,8})@(\\S+)\\s+([A-Za-z0-9-]+):0x([0-9a-fA-F]+)(?:\\s+.*)?$");
@@ -455,6 +456,26 @@ public final class KeyFiles {
                 if (hex.length() >= 2 * need) {
                     add(bySa, sa, name, hex.substring(0, 2 * need));
                     name = null;
+                }
+            }
+        }
+        // the PSK of an IKEv2 shared-key AUTH ("secret", hashed into "prf(secret, keypad)"); in an EAP
+        // session the same dump is the MSK, which is no pre-shared key
+        java.util.Set<String> eapSas = new java.util.HashSet<>();
+        for (String line : lines) {
+            if (line.contains("MSK established") || line.contains("EAP method")) {
+                Matcher m = CHARON_PREFIX.matcher(line);
+                eapSas.add(m.find() ? saGroup(m.group(1), labels) : "");
+            }
+        }
+        for (Map.Entry<String, List<Map.Entry<String, byte[]>>> e : bySa.entrySet()) {
+            if (eapSas.contains(e.getKey())) {
+                continue;
+            }
+            for (Map.Entry<String, byte[]> d : e.getValue()) {
+                if (d.getKey().equals("secret") && into.loggedPsks.stream().noneMatch(x -> java.util.Arrays.equals(x.secret(),
+                        d.getValue()))) {
+                    into.loggedPsks.add(new KeyMaterial.Psk(d.getValue(), null, file));
                 }
             }
         }

@@ -180,6 +180,17 @@ public final class KeyMaterial {
     }
 
     public final List<Psk> psks = new ArrayList<>();
+    /**
+     * Pre-shared keys a strongSwan log printed while computing an IKEv2 shared-key AUTH (the dump
+     * named "secret" of an IKE SA that did no EAP): the AUTH checks use them when no key was given
+     * with --psk or a psk line (given keys say what to check against).
+     */
+    public final List<Psk> loggedPsks = new ArrayList<>();
+
+    /** The keys an IKEv2 AUTH check tries: the given ones, else the logged ones. */
+    public List<Psk> authPsks() {
+        return psks.isEmpty() ? loggedPsks : psks;
+    }
     public final List<DhSecret> dhSecrets = new ArrayList<>();
     public final List<ChildDhSecret> childDhSecrets = new ArrayList<>();
     public final List<Ikev2Keys> ikev2 = new ArrayList<>();
@@ -195,7 +206,7 @@ public final class KeyMaterial {
     public final List<String> notes = new ArrayList<>();
 
     public boolean isEmpty() {
-        return psks.isEmpty() && dhSecrets.isEmpty() && childDhSecrets.isEmpty() && ikev2.isEmpty() && ikev1.isEmpty() && esp.isEmpty()
+        return psks.isEmpty() && loggedPsks.isEmpty() && dhSecrets.isEmpty() && childDhSecrets.isEmpty() && ikev2.isEmpty() && ikev1.isEmpty() && esp.isEmpty()
                 && ah.isEmpty() && logged.isEmpty();
     }
 

@@ -254,6 +254,64 @@ public final class AnalysisJson {
         j.endObject();
     }
 
+    /** Identities, EAP packets, certificates and certificate requests, when the message shows them (issue 14). */
+    private static void authentication(JsonWriter j, IkeMessage m) {
+        opt(j, "idI", m.idI);
+        opt(j, "idR", m.idR);
+        if (!m.eap.isEmpty()) {
+            j.beginArray("eap");
+            for (org.vpnsleuth.ike.EapPacket p : m.eap) {
+                j.beginObject(null).value("code", p.code());
+                opt(j, "codeName", p.codeName());
+                j.value("identifier", p.identifier());
+                if (p.type() != null) {
+                    j.value("type", p.type());
+                    opt(j, "method", org.vpnsleuth.ike.EapPacket.methodName(p.type()));
+                }
+                if (p.error() != null) {
+                    j.value("errorCode", p.error());
+                    opt(j, "errorName", ((org.vpnsleuth.ike.EapPacket.MsChapV2) p.method()).errorName());
+                }
+                j.value("text", p.words());
+                opt(j, "malformed", p.malformed());
+                j.endObject();
+            }
+            j.endArray();
+        }
+        if (!m.certs.isEmpty()) {
+            j.beginArray("certificates");
+            for (org.vpnsleuth.ike.CertificateData c : m.certs) {
+                j.beginObject(null);
+                org.vpnsleuth.ike.X509Details x = c.x509();
+                if (x != null && x.malformed() == null) {
+                    j.value("subject", x.subject()).value("issuer", x.issuer());
+                    j.beginArray("subjectAltNames");
+                    for (String n : x.subjectAltNames()) {
+                        j.value(null, n);
+                    }
+                    j.endArray();
+                    j.value("notBefore", x.notBefore().toString()).value("notAfter", x.notAfter().toString());
+                    j.value("keyType", x.keyType()).value("keyBits", x.keyBits());
+                    j.value("signatureAlgorithm", x.signatureAlgorithm()).value("ca", x.ca());
+                    j.value("spkiSha1", x.spkiSha1Hex());
+                } else {
+                    opt(j, "subject", c.subject());
+                    opt(j, "issuer", c.issuer());
+                    opt(j, "malformed", x != null ? x.malformed() : c.malformed());
+                }
+                j.endObject();
+            }
+            j.endArray();
+        }
+        if (m.certRequested) {
+            j.beginArray("certRequests");
+            for (String h : m.certRequests) {
+                j.value(null, h);
+            }
+            j.endArray();
+        }
+    }
+
     private static void message(JsonWriter j, IkeMessage m, long t0) {
         j.beginObject(null);
         ref(j, m.at);
@@ -272,6 +330,7 @@ public final class AnalysisJson {
             opt(j, "psk", m.keyCheck.psk());
             j.value("text", m.keyCheck.text()).endObject();
         }
+        authentication(j, m);
         j.beginArray("notifies");
         for (IkeMessage.Notify n : m.notifies) {
             j.beginObject(null).value("type", n.type()).value("name", n.name());

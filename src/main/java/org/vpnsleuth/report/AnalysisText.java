@@ -259,6 +259,9 @@ public final class AnalysisText {
         if (m.decryptedPayloads != null) {
             out.append(" → decrypted ").append(m.decryptedPayloads);
         }
+        for (org.vpnsleuth.ike.EapPacket p : m.eap) {
+            out.append(" {EAP ").append(p.words()).append('}'); // issue 14: what the EAP exchange says
+        }
         if (m.retransmissionOf != null) {
             out.append("  (retransmission of frame ").append(ref(m.retransmissionOf.at)).append(')');
         }

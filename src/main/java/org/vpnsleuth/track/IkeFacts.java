@@ -162,13 +162,42 @@ final class IkeFacts {
             String tn = id.idType() == null ? null : org.vpnsleuth.ike.IkeRegistries.IKEV2_ID_TYPES.name(id.idType());
             if (value != null) {
                 m.identities = IkeMessage.plus(m.identities, in.of((tn != null ? tn + " " : "") + value));
+                if (t == PayloadType.V2_IDI) {
+                    m.idI = value;
+                    m.idIType = tn;
+                } else {
+                    m.idR = value;
+                    m.idRType = tn;
+                }
             }
+        } else if (body instanceof org.vpnsleuth.ike.Ikev2Payload.Eap eap) {
+            m.eap = IkeMessage.plus(m.eap, eap.packet());
+        } else if (body instanceof org.vpnsleuth.ike.Ikev2Payload.Cert c) {
+            certificate(c.request(), c.data(), m);
         } else if (body instanceof org.vpnsleuth.ike.Ikev2Payload.Skf f) {
             m.fragmentNumber = f.fragmentNumber() == null ? 0 : f.fragmentNumber();
             m.fragmentTotal = f.totalFragments() == null ? 0 : f.totalFragments();
             sealed(f.sealed(), f.encryptedLength(), m);
         } else if (body instanceof org.vpnsleuth.ike.Ikev2Payload.Sk k) {
             sealed(k.sealed(), k.encryptedLength(), m);
+        }
+    }
+
+    /** A CERT or CERTREQ/CR payload's data (ike/PayloadFields): the certificate, or the CAs asked for. */
+    private static void certificate(boolean request, org.vpnsleuth.ike.CertificateData d, IkeMessage m) {
+        if (!request) {
+            if (d != null) {
+                m.certs = IkeMessage.plus(m.certs, d);
+            }
+            return;
+        }
+        m.certRequested = true;
+        if (d != null && d.authorityKeyHashes() != null) {
+            for (byte[] h : d.authorityKeyHashes()) {
+                m.certRequests = IkeMessage.plus(m.certRequests, hex(h));
+            }
+        } else if (d != null && d.authority() != null) {
+            m.certRequests = IkeMessage.plus(m.certRequests, d.authority());
         }
     }
 
@@ -245,6 +274,8 @@ final class IkeFacts {
             if (value != null) {
                 m.identities = IkeMessage.plus(m.identities, in.of((tn != null ? tn + " " : "") + value));
             }
+        } else if (body instanceof Ikev1Payload.Cert c) {
+            certificate(c.request(), c.data(), m);
         }
     }
 

@@ -89,6 +89,19 @@ public final class IkeMessage {
     public List<String> vendors = List.of();
     /** Identities in cleartext (Aggressive Mode, IKEv1 ID in phase 1 when unencrypted). */
     public List<String> identities = List.of();
+    /** IKEv2 IDi / IDr (IKEv1: the phase-1 ID) values as shown, and their ID types' names; null when absent or encrypted. */
+    public String idI;
+    public String idIType;
+    public String idR;
+    public String idRType;
+    /** EAP packets (IKEv2 EAP payloads, readable once decrypted), in order. */
+    public List<org.vpnsleuth.ike.EapPacket> eap = List.of();
+    /** Certificates of CERT payloads (X.509: subject, issuer, SANs, validity, key), in order. */
+    public List<org.vpnsleuth.ike.CertificateData> certs = List.of();
+    /** Certificate requests: IKEv2 CA key hashes (hex SHA-1 of the CA's SubjectPublicKeyInfo), IKEv1 CA names. */
+    public List<String> certRequests = List.of();
+    /** A CERTREQ/CR payload was present (it may name no CA). */
+    public boolean certRequested;
     /** Bytes of ciphertext in the SK/SKF payload (without IV and ICV when the transforms are known), or -1. */
     public long ciphertextLength = -1;
     /** The SK ciphertext is exactly known without IV and ICV (the negotiated transforms were seen). */

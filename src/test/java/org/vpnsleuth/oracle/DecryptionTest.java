@@ -173,6 +173,12 @@ class DecryptionTest {
                 if (scenario.equals("fail-nat-t-blocked") && side.equals("responder")) {
                     continue; // MM5 never reached it (UDP 4500 blocked): its log holds no keys (no Ka, no DH secret)
                 }
+                if (side.equals("responder") && scenario.startsWith("fail-id-")) {
+                    // 'no matching peer config found' (make-auth-captures.sh): the responder refused IKE_AUTH before
+                    // computing any AUTH, so no dump in its log holds the nonces that tie a charon log's keys to an
+                    // SA; the initiator's log decrypts these captures
+                    continue;
+                }
                 tests.add(DynamicTest.dynamicTest(c.getFileName() + " " + side, () -> {
                     KeyMaterial k = new KeyMaterial();
                     KeyFiles.load(TestCaptures.capturesDir().resolve(scenario + "." + side + ".log"), k);
