@@ -94,6 +94,9 @@ public final class AnalyzeCommand implements Callable<Integer> {
             }, org.vpnsleuth.overhead.Measurements.Options.NONE, org.vpnsleuth.capture.Progress.onTerminal(quiet.quiet), trackerLimits);
             StringBuilder sb = new StringBuilder(8192);
             if (output.html()) {
+                if (keyOptions.showKeys) {
+                    err.println("vpnsleuth: --show-keys: the HTML page never holds key material; use --format text or json for it");
+                }
                 org.vpnsleuth.report.AnalysisHtml.render(a, sb, out);
             } else if (output.json()) {
                 AnalysisJson.render(a, sb, j -> {

@@ -47,7 +47,7 @@ public final class AnalysisHtml {
     /** With at most this many IKE SAs and tunnels, every details element starts open (and prints so). */
     public static final int OPEN_UP_TO = 12;
     /** With more IKE SAs and tunnels than this, ladders are in a {@code <template>} and drawn when their SA is opened. */
-    public static final int LAZY_LADDERS_ABOVE = 2000;
+    public static final int LAZY_LADDERS_ABOVE = 1000;
     /** Retransmissions drawn per message; more are counted in the last one drawn and in the message's tooltip. */
     public static final int RETRANSMISSIONS_DRAWN = 16;
 
@@ -59,8 +59,9 @@ public final class AnalysisHtml {
     private final long t1;
     private final boolean open;
     private final boolean lazy;
+    private final int lazyAbove;
 
-    private AnalysisHtml(Analysis a, StringBuilder out, java.io.Writer flushTo) {
+    private AnalysisHtml(Analysis a, StringBuilder out, java.io.Writer flushTo, int lazyAbove) {
         this.a = a;
         this.out = out;
         this.flushTo = flushTo;
@@ -69,12 +70,18 @@ public final class AnalysisHtml {
         this.t1 = a.tracker.lastNanos();
         int items = a.ikeSas.size() + a.l2tp.size() + a.pptp.size() + a.pppSessions.size();
         this.open = items <= OPEN_UP_TO;
-        this.lazy = items > LAZY_LADDERS_ABOVE;
+        this.lazy = items > lazyAbove;
+        this.lazyAbove = lazyAbove;
     }
 
     /** Renders the page into {@code out}, writing it to {@code flushTo} as it grows when not null (as the JSON and text reports do). */
     public static void render(Analysis a, StringBuilder out, java.io.Writer flushTo) {
-        new AnalysisHtml(a, out, flushTo).all();
+        new AnalysisHtml(a, out, flushTo, LAZY_LADDERS_ABOVE).all();
+    }
+
+    /** As {@link #render(Analysis, StringBuilder, java.io.Writer)}, drawing ladders on opening above {@code lazyAbove} SAs and tunnels (tests). */
+    public static void render(Analysis a, StringBuilder out, java.io.Writer flushTo, int lazyAbove) {
+        new AnalysisHtml(a, out, flushTo, lazyAbove).all();
     }
 
     private String ref(FrameRef r) {
@@ -141,7 +148,7 @@ public final class AnalysisHtml {
         overhead();
         raw("</main>\n<footer>vpnsleuth analyze --format html · times are seconds from the first frame (")
                 .raw(utc(t0)).raw(" UTC)").raw(lazy ? " · ladders are drawn when an SA is opened (more than "
-                        + LAZY_LADDERS_ABOVE + " SAs and tunnels)" : "")
+                        + lazyAbove + " SAs and tunnels; their tooltips hold name, frame, time and payloads)" : "")
                 .raw(" · DOM contract and limits: docs/html-report.md</footer>\n");
         raw("<script>").raw(HtmlAssets.JS).raw("</script>\n</body></html>\n");
     }
@@ -310,7 +317,7 @@ public final class AnalysisHtml {
                 .raw("\" data-version=\"").raw(Integer.toString(sa.version)).raw("\" data-spi-i=\"").raw(AnalysisText.hex(sa.spiI))
                 .raw("\" data-spi-r=\"").raw(AnalysisText.hex(sa.spiR)).raw('"' + "");
         if (d.cause() != null) {
-            raw(" data-cause=\"").raw(d.cause().name()).raw("\"");
+            raw(" data-cause=\"").raw(d.cause().name()).raw("\" data-confidence=\"").raw(d.confidence().name()).raw("\"");
         }
         if (d.stoppedAt != null) {
             raw(" data-stopped-at=\"").esc(d.stoppedAt).raw("\"");
@@ -383,9 +390,8 @@ public final class AnalysisHtml {
 
     private void ladder(Ladder l, String label) {
         if (lazy) {
-            raw("<template class=\"lazy-ladder\">");
-            l.render(out, label);
-            raw("</template><p class=\"lazy-note\">(the ladder is drawn when this SA is opened)</p>\n");
+            l.renderData(out, label);
+            raw("<p class=\"lazy-note\">(the ladder is drawn when this is opened)</p>\n");
         } else {
             l.render(out, label);
             raw("\n");
@@ -444,9 +450,12 @@ public final class AnalysisHtml {
                 if (m.encrypted) {
                     cls.append(m.decryptedPayloads != null ? " decrypted" : " encrypted");
                 }
-                String attrs = " data-name=\"" + Html.esc(m.name) + "\" data-exchange=\"" + Html.esc(e == null ? m.exchangeName : e.kind)
-                        + "\" data-message-id=\"" + String.format("%08x", m.messageId) + "\""
-                        + (m.retransmissions.isEmpty() ? "" : " data-retransmissions=\"" + m.retransmissions.size() + "\"");
+                String[] attrs = m.retransmissions.isEmpty()
+                        ? new String[] {"data-name", m.name, "data-exchange", e == null ? m.exchangeName : e.kind,
+                            "data-message-id", String.format("%08x", m.messageId)}
+                        : new String[] {"data-name", m.name, "data-exchange", e == null ? m.exchangeName : e.kind,
+                            "data-message-id", String.format("%08x", m.messageId), "data-retransmissions",
+                            Integer.toString(m.retransmissions.size())};
                 String sub = m.payloads + (m.decryptedPayloads != null ? " → " + m.decryptedPayloads : "");
                 l.add(new Ladder.Row(cls.toString(), id, attrs, m.at, m.fromInitiator, label(m, e), sub, title(m, e)));
             } else {
@@ -463,7 +472,7 @@ public final class AnalysisHtml {
                         + " of frame " + ref(orig.at) + String.format(Locale.ROOT, " (%.3f s after it)",
                                 (m.at.nanos() - orig.at.nanos()) / 1e9) + "\n" + m.src + " → " + m.dst + ", " + m.length + " bytes";
                 l.add(new Ladder.Row("retransmission " + (m.fromInitiator ? "ir" : "ri") + (orig == stopMsg ? " stop-msg" : ""),
-                        id, " data-retransmission-of=\"" + orig.at.frame() + "\"", m.at, m.fromInitiator,
+                        id, new String[] {"data-retransmission-of", Long.toString(orig.at.frame())}, m.at, m.fromInitiator,
                         orig.name + " (retransmission " + k + ")", sub, title));
             }
         }
@@ -730,6 +739,9 @@ public final class AnalysisHtml {
             tunnelOpen("ppp-" + n, d, TunnelText.headline(d));
             Map<String, String> ids = new java.util.HashMap<>();
             Ladder l = pppLadder((PppSession) d.subject, prefix, ids, d);
+            if (stopped(d)) {
+                l.stop = stopText(d);
+            }
             tunnelBody(d, prefix, ids);
             pppFacts(d);
             raw("<h4>PPP packets</h4>\n");
@@ -772,7 +784,7 @@ public final class AnalysisHtml {
         raw("<details class=\"tunnel\" id=\"").raw(anchor).raw("\" data-kind=\"").esc(d.kind).raw("\" data-verdict=\"")
                 .raw(verdict(d.verdict)).raw("\"");
         if (d.cause() != null) {
-            raw(" data-cause=\"").raw(d.cause().name()).raw("\"");
+            raw(" data-cause=\"").raw(d.cause().name()).raw("\" data-confidence=\"").raw(d.confidence().name()).raw("\"");
         }
         if (d.stoppedAt != null) {
             raw(" data-stopped-at=\"").esc(d.stoppedAt).raw("\"");
@@ -895,7 +907,7 @@ public final class AnalysisHtml {
         String title = "frame " + ref(m.at) + " " + rel(m.at.nanos()) + " s: " + m.name + "\n" + m.src + " → " + m.dst + "\n" + sub
                 + (m.vendorName != null ? "\nvendor '" + m.vendorName + "'" : "")
                 + (m.retransmissionOf != null ? "\nretransmission of frame " + ref(m.retransmissionOf.at) : "");
-        return new Ladder.Row(cls, id, " data-name=\"" + Html.esc(m.name) + "\"", m.at, m.fromInitiator,
+        return new Ladder.Row(cls, id, new String[] {"data-name", m.name}, m.at, m.fromInitiator,
                 m.name + (m.retransmissionOf != null ? " (retransmission)" : ""), sub.toString(), title);
     }
 
@@ -931,11 +943,8 @@ public final class AnalysisHtml {
             boolean bad = p.codeName != null && (p.codeName.contains("Nak") || p.codeName.contains("Reject")
                     || p.codeName.contains("Failure") || p.codeName.contains("Terminate"));
             l.add(new Ladder.Row("pmsg " + phase + (p.fromA ? " ir" : " ri") + (bad ? " err" : ""), id,
-                    " data-protocol=\"" + Html.esc(p.protocol) + "\"", p.at, p.fromA, p.label(), sub,
+                    new String[] {"data-protocol", p.protocol}, p.at, p.fromA, p.label(), sub,
                     "frame " + ref(p.at) + " " + rel(p.at.nanos()) + " s: " + p.label() + (sub.isEmpty() ? "" : "\n" + sub)));
-        }
-        if (d != null && stopped(d) && d.stoppedAt != null && d.stoppedAt.startsWith("PPP") && l.size() > 0) {
-            l.stop = stopText(d);
         }
         return l;
     }
@@ -1017,7 +1026,7 @@ public final class AnalysisHtml {
     private Ladder.Row tcpRow(String prefix, Map<String, String> ids, FrameRef at, boolean fromClient, String label, String sub) {
         String id = prefix + "-" + at.file() + "-" + at.frame();
         ids.put(id.substring(prefix.length() + 1), id);
-        return new Ladder.Row("tcp " + (fromClient ? "ir" : "ri") + (label.contains("RST") ? " err" : ""), id, "", at, fromClient,
+        return new Ladder.Row("tcp " + (fromClient ? "ir" : "ri") + (label.contains("RST") ? " err" : ""), id, new String[0], at, fromClient,
                 label, sub, "frame " + ref(at) + " " + rel(at.nanos()) + " s: " + label + ", " + sub);
     }
 
@@ -1049,7 +1058,7 @@ public final class AnalysisHtml {
         }
         boolean bad = m.resultCode > 1 || m.errorCode > 0;
         return new Ladder.Row("tmsg " + (m.fromClient ? "ir" : "ri") + (bad ? " err" : ""), id,
-                " data-name=\"" + Html.esc(m.shortName()) + "\"", m.at, m.fromClient, m.shortName() + " · " + m.name, sub.toString(),
+                new String[] {"data-name", m.shortName()}, m.at, m.fromClient, m.shortName() + " · " + m.name, sub.toString(),
                 "frame " + ref(m.at) + " " + rel(m.at.nanos()) + " s: " + m.name + (sub.length() > 0 ? "\n" + sub : ""));
     }
 

@@ -90,9 +90,46 @@ final class HtmlAssets {
               };
               filter.addEventListener('input',apply);verdict.addEventListener('change',apply);apply();
             }
+            var W=900,L=230,R=740,TOP=46,ROW=36,CH=84,LINES=4;
+            function esc(t){return String(t).replace(/[&<>"']/g,function(c){return {'&':'&amp;','<':'&lt;','>':'&gt;','"':'&quot;',"'":'&#39;'}[c];});}
+            function cut(t,n){return t.length<=n?t:t.slice(0,n-1)+'\u2026';}
+            function lines(sub){var out=[];if(!sub)return out;var rest=sub;
+              while(rest.length){if(out.length===LINES-1||rest.length<=CH){out.push(cut(rest,CH));break;}
+                var c=rest.lastIndexOf(' ',CH);if(c<=CH/2)c=CH;out.push(rest.slice(0,c));rest=rest.slice(c).replace(/^\\s+/,'');}
+              return out;}
+            // the same drawing as report/Ladder.java's render, from the data renderData wrote
+            function drawLadder(d){
+              var rows=d.rows,gaps=0,i,h=TOP+(d.note!==null?14:0)+(d.stop!==null?40:14),mid=(L+R)/2;
+              for(i=0;i<rows.length;i++){h+=ROW+Math.max(0,lines(rows[i][9]).length-1)*12;if(i>0&&rows[i][5]-rows[i-1][5]>=1)gaps++;}
+              h+=gaps*14;
+              var s='<svg class="ladder" xmlns="http://www.w3.org/2000/svg" role="img" aria-label="'+esc(d.label)+'" viewBox="0 0 '+W+' '+h+'" width="'+W+'" height="'+h+'">';
+              s+='<text class="lane" x="'+L+'" y="14">'+esc(d.lanes[0])+'</text><text class="addr" x="'+L+'" y="29">'+esc(d.lanes[1])+'</text>';
+              s+='<text class="lane" x="'+R+'" y="14">'+esc(d.lanes[2])+'</text><text class="addr" x="'+R+'" y="29">'+esc(d.lanes[3])+'</text>';
+              s+='<text class="hdr" x="8" y="29">frame  time (s)</text>';
+              if(d.note!==null)s+='<text class="nat" x="'+mid+'" y="43">'+esc(d.note)+'</text>';
+              var y=TOP+(d.note!==null?14:0);
+              s+='<line class="lifeline" x1="'+L+'" y1="34" x2="'+L+'" y2="'+(h-4)+'"/><line class="lifeline" x1="'+R+'" y1="34" x2="'+R+'" y2="'+(h-4)+'"/>';
+              for(i=0;i<rows.length;i++){
+                var r=rows[i];
+                if(i>0&&r[5]-rows[i-1][5]>=1){s+='<text class="gap" x="'+mid+'" y="'+(y+9)+'">\u22ef '+(r[5]-rows[i-1][5]).toFixed(1)+' s \u22ef</text>';y+=14;}
+                var ay=y+15,x1=r[6]?L:R,x2=r[6]?R:L,hd=r[6]?-9:9,t='+'+r[5].toFixed(3),ls=lines(r[9]),k;
+                s+='<g class="'+esc(r[0])+'"'+(r[1]!==null?' id="'+esc(r[1])+'"':'')+' data-frame="'+r[3]+'" data-file="'+r[4]+'" data-time="'+r[5].toFixed(6)+'"';
+                for(k=0;k+1<r[2].length;k+=2)s+=' '+r[2][k]+'="'+esc(r[2][k+1])+'"';
+                s+='><title>'+esc('frame '+r[7]+' '+t+' s: '+r[8]+(r[9]?'\\n'+r[9]:''))+'</title>';
+                s+='<rect class="hit" x="0" y="'+y+'" width="'+W+'" height="'+ROW+'"/>';
+                s+='<text class="tf" x="8" y="'+(ay+4)+'">'+esc(r[7])+'</text><text class="tt" x="'+(L-12)+'" y="'+(ay+4)+'">'+t+'</text>';
+                s+='<line x1="'+x1+'" y1="'+ay+'" x2="'+(x2+hd)+'" y2="'+ay+'"/><path d="M'+x2+' '+ay+' l'+hd+' -5 v10 z"/>';
+                s+='<text class="lbl" x="'+mid+'" y="'+(ay-4)+'">'+esc(cut(r[8],CH))+'</text>';
+                for(k=0;k<ls.length;k++)s+='<text class="pl" x="'+mid+'" y="'+(ay+13+12*k)+'">'+esc(ls[k])+'</text>';
+                s+='</g>';
+                y+=ROW+Math.max(0,ls.length-1)*12;
+              }
+              if(d.stop!==null){y+=8;s+='<g class="stopped-at"><line x1="'+(L-40)+'" y1="'+y+'" x2="'+(R+40)+'" y2="'+y+'"/><text x="'+mid+'" y="'+(y+16)+'">\u2715 '+esc(cut(d.stop,110))+'</text><title>'+esc(d.stop)+'</title></g>';}
+              return s+'</svg>';
+            }
             function materialize(d){
-              Array.prototype.forEach.call(d.querySelectorAll(':scope > .body > template.lazy-ladder'),function(t){
-                var note=t.nextElementSibling;t.replaceWith(t.content.cloneNode(true));
+              Array.prototype.forEach.call(d.querySelectorAll(':scope > .body > script.ladder-data'),function(t){
+                var note=t.nextElementSibling;t.insertAdjacentHTML('beforebegin',drawLadder(JSON.parse(t.textContent)));t.remove();
                 if(note&&note.classList.contains('lazy-note'))note.remove();
               });
             }

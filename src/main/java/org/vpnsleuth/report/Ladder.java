@@ -27,14 +27,14 @@ final class Ladder {
      *
      * @param cls classes ("msg", "retransmission", "tmsg", plus "err", "stop-msg", a phase)
      * @param id element id (an evidence link's target), or null
-     * @param attrs extra attributes, already escaped ({@code data-name="MM5"}), or ""
+     * @param attrs extra attributes as name, value, name, value... (values as they are: escaped when written)
      * @param at the frame
      * @param fromLeft sent by the left lane's side
      * @param label the first line (name and exchange)
      * @param sub the second line (payloads, result), or null
      * @param title the tooltip (every detail), plain text
      */
-    record Row(String cls, String id, String attrs, FrameRef at, boolean fromLeft, String label, String sub, String title) {
+    record Row(String cls, String id, String[] attrs, FrameRef at, boolean fromLeft, String label, String sub, String title) {
     }
 
     private final List<Row> rows = new ArrayList<>();
@@ -143,6 +143,72 @@ final class Ladder {
         return out;
     }
 
+    /**
+     * The ladder as data for the page's script to draw when its SA is opened (reports above
+     * {@link AnalysisHtml#LAZY_LADDERS_ABOVE}): the same lanes, rows, classes and attributes, with
+     * the tooltip cut to the frame, time, name and second line, so that a report of many SAs stays
+     * small. {@code <} is written as {@code \u003c}, so no text can end the script element.
+     */
+    void renderData(StringBuilder out, String label) {
+        out.append("<script type=\"application/json\" class=\"ladder-data\">{\"label\":");
+        json(out, label).append(",\"lanes\":[");
+        json(out, leftName).append(',');
+        json(out, leftAddr).append(',');
+        json(out, rightName).append(',');
+        json(out, rightAddr).append("],\"note\":");
+        json(out, laneNote).append(",\"stop\":");
+        json(out, stop).append(",\"rows\":[");
+        for (int i = 0; i < rows.size(); i++) {
+            Row r = rows.get(i);
+            out.append(i == 0 ? "[" : ",[");
+            json(out, r.cls()).append(',');
+            json(out, r.id()).append(",[");
+            for (int k = 0; k < r.attrs().length; k++) {
+                json(out.append(k == 0 ? "" : ","), r.attrs()[k]);
+            }
+            out.append("],").append(r.at().frame()).append(',').append(r.at().file()).append(',')
+                    .append(String.format(Locale.ROOT, "%.6f", (r.at().nanos() - t0) / 1e9)).append(',')
+                    .append(r.fromLeft() ? 1 : 0).append(',');
+            json(out, ref.apply(r.at())).append(',');
+            json(out, r.label()).append(',');
+            json(out, r.sub()).append(']');
+        }
+        out.append("]}</script>");
+    }
+
+    /** {@code s} as a JSON string safe inside a script element (null as null). */
+    private static StringBuilder json(StringBuilder out, String s) {
+        if (s == null) {
+            return out.append("null");
+        }
+        out.append('"');
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            switch (c) {
+                case '"' -> out.append("\\\"");
+                case '\\' -> out.append("\\\\");
+                case '\n' -> out.append("\\n");
+                case '<', '>', '&', '\u2028', '\u2029' -> out.append(String.format("\\u%04x", (int) c));
+                default -> {
+                    if (c < 0x20 || Character.isSurrogate(c) && !validSurrogate(s, i)) {
+                        out.append(c < 0x20 && c != '\t' ? "\\ufffd" : c == '\t' ? "\\t" : "\\ufffd");
+                    } else {
+                        out.append(c);
+                    }
+                }
+            }
+        }
+        return out.append('"');
+    }
+
+    private static boolean validSurrogate(String s, int i) {
+        char c = s.charAt(i);
+        if (Character.isHighSurrogate(c)) {
+            return i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1));
+        }
+        return i > 0 && Character.isHighSurrogate(s.charAt(i - 1));
+    }
+
     private static int rowHeight(Row r) {
         return ROW + Math.max(0, lines(r.sub()).size() - 1) * 12;
     }
@@ -158,7 +224,11 @@ final class Ladder {
         }
         out.append(" data-frame=\"").append(r.at().frame()).append("\" data-file=\"").append(r.at().file())
                 .append("\" data-time=\"").append(String.format(Locale.ROOT, "%.6f", (r.at().nanos() - t0) / 1e9)).append('"')
-                .append(r.attrs()).append('>');
+                ;
+        for (int i = 0; i + 1 < r.attrs().length; i += 2) {
+            out.append(' ').append(r.attrs()[i]).append("=\"").append(Html.esc(r.attrs()[i + 1])).append('"');
+        }
+        out.append('>');
         out.append("<title>").append(Html.esc(r.title())).append("</title>");
         out.append("<rect class=\"hit\" x=\"0\" y=\"").append(y).append("\" width=\"").append(WIDTH).append("\" height=\"")
                 .append(ROW).append("\"/>");
