@@ -52,7 +52,8 @@ public final class AnalysisHtml {
     public static final int RETRANSMISSIONS_DRAWN = 16;
 
     private final Analysis a;
-    private final StringBuilder out;
+    /** Where the page is rendered (while an SA's body is rendered for a lazy page, a buffer of its own). */
+    private StringBuilder out;
     private final java.io.Writer flushTo;
     private final boolean multi;
     private final long t0;
@@ -325,7 +326,12 @@ public final class AnalysisHtml {
         }
         raw(open ? " open>" : ">");
         raw("<summary><span class=\"v ").raw(verdict(d.verdict)).raw("\">").raw(verdict(d.verdict)).raw("</span> ")
-                .esc(AnalysisText.headline(d)).raw("</summary>\n<div class=\"body\">\n");
+                .esc(AnalysisText.headline(d)).raw("</summary>\n");
+        StringBuilder page = out;
+        if (lazy) {
+            out = new StringBuilder(4096);
+        }
+        raw("<div class=\"body\">\n");
         if (d.main != null) {
             finding(d.main, true, prefix, targets);
         }
@@ -366,7 +372,16 @@ public final class AnalysisHtml {
         raw("<h4>Messages</h4>\n");
         ladder(ladder, "IKEv" + sa.version + " ladder of SA " + n);
         children(d, prefix, targets);
-        raw("</div></details>\n");
+        raw("</div>");
+        if (lazy) {
+            // the body as text the page's script turns into elements when the SA is opened: 10,000 closed SAs
+            // are 10,000 text nodes, not a million elements (no text from the capture holds "<": it is escaped)
+            String body = out.toString().replace("</script", "<\\/script");
+            out = page;
+            raw("<script type=\"text/html\" class=\"lazy-body\">").raw(body).raw("</script>"
+                    + "<div class=\"body lazy-note\">(shown when opened)</div>");
+        }
+        raw("</details>\n");
     }
 
     private static List<String> addresses(String first, Set<String> all) {

@@ -128,6 +128,9 @@ final class HtmlAssets {
               return s+'</svg>';
             }
             function materialize(d){
+              var b=d.querySelector(':scope > script.lazy-body');
+              if(b){var ph=b.nextElementSibling,text=b.textContent.split('<\\\\/script').join('<'+'/script');b.remove();
+                if(ph&&ph.classList.contains('lazy-note'))ph.outerHTML=text;else d.insertAdjacentHTML('beforeend',text);}
               Array.prototype.forEach.call(d.querySelectorAll(':scope > .body > script.ladder-data'),function(t){
                 var note=t.nextElementSibling;t.insertAdjacentHTML('beforebegin',drawLadder(JSON.parse(t.textContent)));t.remove();
                 if(note&&note.classList.contains('lazy-note'))note.remove();
