@@ -227,7 +227,7 @@ class HtmlReportBrowserTest {
             if (c.name().startsWith("lazy-")) {
                 // a page whose ladders are drawn on opening: count their data, then open everything as a user would
                 lazyData = ((Double) obj(cdp.send(session, "Runtime.evaluate", "{\"expression\":"
-                        + Cdp.quote("document.querySelectorAll('script.ladder-data').length") + ",\"returnByValue\":true}")
+                        + Cdp.quote("document.querySelectorAll('script.ladder-data, script.lazy-body').length") + ",\"returnByValue\":true}")
                         .get("result")).get("value")).longValue();
                 cdp.send(session, "Runtime.evaluate", "{\"expression\":" + Cdp.quote("document.getElementById('expand').click()") + "}");
             }
@@ -641,7 +641,7 @@ class HtmlReportBrowserTest {
             soft.assertThat(secrets).as("%s: keys read from the logs", n).hasSizeGreaterThan(5);
         }
         if (n.startsWith("lazy-")) {
-            soft.assertThat(r.lazyData()).as("%s: ladders as data before opening", n).isPositive();
+            soft.assertThat(r.lazyData()).as("%s: bodies and ladders as data before opening", n).isPositive();
         }
         if (n.equals("hostile-identity")) {
             soft.assertThat(html).as("hostile identity: the tag is escaped").doesNotContain("<img")
