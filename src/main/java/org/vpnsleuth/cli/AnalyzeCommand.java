@@ -17,7 +17,8 @@ import picocli.CommandLine.Parameters;
 /** `vpnsleuth analyze`: every IKE SA rebuilt, where each negotiation stopped and why. */
 @Command(name = "analyze", mixinStandardHelpOptions = true,
         description = {"Rebuild every IKE SA and exchange and say where each negotiation stopped, why, with evidence and a fix.",
-            "Several files (captures taken at both peers) are merged by time. --format json: docs/analyze-json.md."})
+            "Several files (captures taken at both peers) are merged by time. --format json: docs/analyze-json.md;",
+            "--format html: one self-contained page with ladder diagrams (docs/html-report.md)."})
 public final class AnalyzeCommand implements Callable<Integer> {
     @CommandLine.Mixin
     CaptureFiles captureFiles;
@@ -29,7 +30,11 @@ public final class AnalyzeCommand implements Callable<Integer> {
     QuietOption quiet;
 
     @CommandLine.Mixin
-    TextOrJson output;
+    ReportFormat output;
+
+    @Option(names = {"-o", "--output"}, paramLabel = "FILE",
+            description = "write the report to FILE instead of standard output (UTF-8)")
+    java.nio.file.Path outputFile;
 
     @CommandLine.Mixin
     EspPortOptions espUdp;
@@ -42,8 +47,31 @@ public final class AnalyzeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
+        PrintWriter out;
+        if (outputFile != null) {
+            try {
+                out = new PrintWriter(java.nio.file.Files.newBufferedWriter(outputFile, java.nio.charset.StandardCharsets.UTF_8));
+            } catch (java.io.IOException | RuntimeException e) {
+                err.println("vpnsleuth: cannot write " + outputFile + ": " + e.getMessage());
+                return Main.UNREADABLE;
+            }
+        } else {
+            out = spec.commandLine().getOut();
+        }
+        try {
+            return report(out, err);
+        } finally {
+            if (outputFile != null) {
+                out.close();
+                if (out.checkError()) {
+                    err.println("vpnsleuth: writing " + outputFile + " failed");
+                }
+            }
+        }
+    }
+
+    private int report(PrintWriter out, PrintWriter err) {
         List<Integer> espPorts = espUdp.checked(spec);
         org.vpnsleuth.track.Tracker.Limits trackerLimits = limits.checked(spec);
         if (!keyOptions.loadOrReport(err)) {
@@ -65,7 +93,12 @@ public final class AnalyzeCommand implements Callable<Integer> {
                 decoders.add(d);
             }, org.vpnsleuth.overhead.Measurements.Options.NONE, org.vpnsleuth.capture.Progress.onTerminal(quiet.quiet), trackerLimits);
             StringBuilder sb = new StringBuilder(8192);
-            if (output.json()) {
+            if (output.html()) {
+                if (keyOptions.showKeys) {
+                    err.println("vpnsleuth: --show-keys: the HTML page never holds key material; use --format text or json for it");
+                }
+                org.vpnsleuth.report.AnalysisHtml.render(a, sb, out);
+            } else if (output.json()) {
                 AnalysisJson.render(a, sb, j -> {
                     if (keyOptions.showKeys) {
                         KeyReport.json(decoders, j);
