@@ -4,6 +4,7 @@ import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import org.vpnsleuth.base.OutputFile;
 import org.vpnsleuth.capture.CaptureReader;
 import org.vpnsleuth.pipeline.Analysis;
 import org.vpnsleuth.report.AnalysisJson;
@@ -48,26 +49,45 @@ public final class AnalyzeCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter err = spec.commandLine().getErr();
-        PrintWriter out;
-        if (outputFile != null) {
-            try {
-                out = new PrintWriter(java.nio.file.Files.newBufferedWriter(outputFile, java.nio.charset.StandardCharsets.UTF_8));
-            } catch (java.io.IOException | RuntimeException e) {
-                err.println("vpnsleuth: cannot write " + outputFile + ": " + e.getMessage());
+        if (outputFile == null) {
+            return report(spec.commandLine().getOut(), err);
+        }
+        // never onto an input (capture or key file); a regular file is written aside and renamed when complete
+        String target = outputFile.toString();
+        List<OutputFile.Input> inputs = new ArrayList<>(keyOptions.inputs());
+        for (String f : captureFiles.files) {
+            inputs.add(new OutputFile.Input("a capture", java.nio.file.Path.of(f)));
+        }
+        OutputFile of;
+        try {
+            if (!"-".equals(target)) {
+                OutputFile.refuseInputs(outputFile, inputs);
+            }
+            of = OutputFile.open(target, false);
+        } catch (OutputFile.RefusedException e) {
+            err.println("vpnsleuth: " + e.getMessage());
+            return Main.UNREADABLE;
+        } catch (java.io.IOException | java.nio.file.InvalidPathException e) {
+            err.println("vpnsleuth: cannot write " + target + ": "
+                    + (e instanceof java.io.IOException io ? OutputFile.reason(io) : e.getMessage()));
+            return Main.UNREADABLE;
+        }
+        try (of) {
+            PrintWriter out = new PrintWriter(new java.io.BufferedWriter(
+                    new java.io.OutputStreamWriter(of.stream(), java.nio.charset.StandardCharsets.UTF_8)));
+            int rc = report(out, err);
+            out.flush();
+            if (out.checkError()) {
+                err.println("vpnsleuth: cannot write " + target + " (writing)"
+                        + (of.streamed() ? "" : "; " + DecryptCommand.notWritten(of)));
                 return Main.UNREADABLE;
             }
-        } else {
-            out = spec.commandLine().getOut();
-        }
-        try {
-            return report(out, err);
-        } finally {
-            if (outputFile != null) {
-                out.close();
-                if (out.checkError()) {
-                    err.println("vpnsleuth: writing " + outputFile + " failed");
-                }
-            }
+            of.commit();
+            return rc;
+        } catch (java.io.IOException e) {
+            err.println("vpnsleuth: cannot write " + target + " (finishing): " + OutputFile.reason(e)
+                    + (of.streamed() ? "" : "; " + DecryptCommand.notWritten(of)));
+            return Main.UNREADABLE;
         }
     }
 

@@ -122,6 +122,36 @@ class OutputSafetyTest {
         assertThat(sha256(in)).isEqualTo(hash);
     }
 
+    @Test
+    void analyzeReportOntoAnInputIsRefused() throws Exception {
+        Path dir = tmp.resolve("a");
+        Files.createDirectories(dir.resolve("sub"));
+        Path in = dir.resolve("cap.pcap");
+        Files.copy(CAP, in);
+        Path keys = dir.resolve("my.keys");
+        Files.copy(KEYS, keys);
+        Files.createLink(dir.resolve("hard.pcap"), in);
+        String hash = sha256(in);
+        String keysHash = sha256(keys);
+        List<String> before = names(dir);
+        for (String format : List.of("text", "json", "html")) {
+            for (String output : List.of(in.toString(), dir.resolve("hard.pcap").toString(), dir.resolve("sub/../cap.pcap").toString(),
+                    keys.toString())) {
+                Run r = run("analyze", "--format", format, in.toString(), "--keys", keys.toString(), "-o", output);
+                assertThat(r.exit()).as(format + " " + output + ": " + r.err()).isEqualTo(Main.UNREADABLE);
+                assertThat(r.err()).as(output).contains("refusing to write " + output, "nothing was written");
+                assertThat(sha256(in)).isEqualTo(hash);
+                assertThat(sha256(keys)).isEqualTo(keysHash);
+                assertThat(names(dir)).as("no file added (no temporary file)").isEqualTo(before);
+            }
+        }
+        // another file: written whole, the same report as on standard output
+        Run r = run("analyze", "--format", "json", in.toString(), "-o", dir.resolve("sub/report.json").toString());
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(Files.readString(dir.resolve("sub/report.json"))).isEqualTo(run("analyze", "--format", "json", in.toString()).out());
+        assertThat(names(dir.resolve("sub"))).containsExactly("report.json");
+    }
+
     /** The vpnsleuth command line in a JVM of its own, through bash with {@code ulimit -f BLOCKS} (1 KiB blocks) when given. */
     static Run process(Integer fileSizeLimitKib, Path stdout, String... args) throws Exception {
         List<String> java = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
