@@ -4,15 +4,14 @@ import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import org.vpnsleuth.base.Capped;
 import org.vpnsleuth.capture.CaptureException;
 import org.vpnsleuth.capture.CaptureReader;
 import org.vpnsleuth.capture.CaptureWarning;
 import org.vpnsleuth.capture.Captures;
 import org.vpnsleuth.capture.Frame;
 import org.vpnsleuth.decode.Decoder;
-import org.vpnsleuth.decode.IpReassembly;
 import org.vpnsleuth.decode.Packet;
-import org.vpnsleuth.ike.IkeDecodeState;
 import org.vpnsleuth.report.FrameFormatter;
 import org.vpnsleuth.report.JsonWriter;
 import picocli.CommandLine;
@@ -120,15 +119,14 @@ public final class DissectCommand implements Callable<Integer> {
             err.println("warning: " + w);
         }
         decoder.reassembly.finish();
-        for (IpReassembly.Incomplete inc : decoder.reassembly.incomplete()) {
-            err.println("warning: " + file + ": incomplete " + inc);
-        }
         decoder.ike.finish();
-        for (IkeDecodeState.Incomplete inc : decoder.ike.incomplete()) {
-            err.println("warning: " + file + ": incomplete " + inc);
-        }
-        if (decoder.ike.incompleteNotKept() > 0) {
-            err.println("warning: " + file + ": " + decoder.ike.incompleteNotKept() + " more incomplete IKEv1 fragmented messages not listed");
+        List<String> incomplete = new java.util.ArrayList<>();
+        Capped.add(incomplete, Capped.prefixed("incomplete ", decoder.reassembly.incomplete()),
+                decoder.reassembly.incompleteNotKept(), Integer.MAX_VALUE, file + ": ", "IP datagram(s) never reassembled, not kept");
+        Capped.add(incomplete, Capped.prefixed("incomplete ", decoder.ike.incomplete()), decoder.ike.incompleteNotKept(),
+                Integer.MAX_VALUE, file + ": ", "IKEv1 fragmented message(s) never reassembled, not kept");
+        for (String w : incomplete) {
+            err.println("warning: " + w);
         }
         if (decoder.decryptionSummary() != null) {
             err.println(file + ": " + decoder.decryptionSummary());

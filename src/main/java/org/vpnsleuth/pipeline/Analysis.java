@@ -3,6 +3,7 @@ package org.vpnsleuth.pipeline;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import org.vpnsleuth.base.Capped;
 import org.vpnsleuth.capture.CaptureException;
 import org.vpnsleuth.capture.CaptureReader;
 import org.vpnsleuth.capture.CaptureWarning;
@@ -30,6 +31,9 @@ import org.vpnsleuth.track.Tracker;
  * one story), then every IKE SA diagnosed. The result is the report model the renderers print.
  */
 public final class Analysis {
+    /** Incomplete IP datagrams (and IKEv1 fragmented messages) listed per file; the rest are counted ("and N more"). */
+    static final int INCOMPLETE_LISTED = 20;
+
     /** One input file and what reading it said. */
     public record Input(String name, String format, long frames, List<String> warnings) {
     }
@@ -149,9 +153,12 @@ public final class Analysis {
             t.finish(d, i);
             List<String> w = new ArrayList<>(warnings.get(i));
             d.ike.finish();
-            for (var inc : d.ike.incomplete()) {
-                w.add(names.get(i) + ": incomplete " + inc);
-            }
+            // as dissect says them, but at most INCOMPLETE_LISTED of each kind per file: a report, not a frame listing
+            String file = names.get(i) + ": ";
+            Capped.add(w, Capped.prefixed("incomplete ", d.reassembly.incomplete()), d.reassembly.incompleteNotKept(),
+                    INCOMPLETE_LISTED, file, "IP datagram(s) never reassembled (vpnsleuth dissect lists them)");
+            Capped.add(w, Capped.prefixed("incomplete ", d.ike.incomplete()), d.ike.incompleteNotKept(), INCOMPLETE_LISTED, file,
+                    "IKEv1 fragmented message(s) never reassembled (vpnsleuth dissect lists them)");
             if (d.decryptionSummary() != null) {
                 w.add("decryption: " + d.decryptionSummary());
             }
