@@ -8,7 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
-import java.util.Locale;
 
 /**
  * Why an I/O operation failed, in words a user acts on: "no such file", "the directory /x does
@@ -44,11 +43,11 @@ public final class IoErrors {
             if (r != null && !r.isBlank()) {
                 return plain(r);
             }
-            return f.getClass().getSimpleName().replaceAll("(?<=[a-z])(?=[A-Z])", " ").toLowerCase(Locale.ROOT);
+            return "an input/output error the system gave no reason for (" + f.getClass().getSimpleName() + ")";
         }
         String m = e.getMessage();
         if (m == null || m.isBlank()) {
-            return e.getClass().getSimpleName().replaceAll("(?<=[a-z])(?=[A-Z])", " ").toLowerCase(Locale.ROOT);
+            return "an input/output error the system gave no reason for (" + e.getClass().getSimpleName() + ")";
         }
         return plain(m);
     }
