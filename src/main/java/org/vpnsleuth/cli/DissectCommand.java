@@ -113,7 +113,7 @@ public final class DissectCommand implements Callable<Integer> {
             out.append(sb);
             out.flush();
         } catch (java.io.IOException e) {
-            err.println("vpnsleuth: " + file + ": " + e.getMessage());
+            err.println("vpnsleuth: " + file + ": " + org.vpnsleuth.base.IoErrors.why(e));
         }
         for (CaptureWarning w : reader.warnings()) {
             err.println("warning: " + w);
