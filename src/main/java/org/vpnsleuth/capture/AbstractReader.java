@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import org.vpnsleuth.base.IoErrors;
 
 /** Shared plumbing of the file readers: the buffer, warnings, frame numbering, I/O errors as warnings. */
 abstract class AbstractReader implements CaptureReader {
@@ -36,9 +37,10 @@ abstract class AbstractReader implements CaptureReader {
                 f.source = source;
                 return true;
             }
+        } catch (GzipInput.Damage e) {
+            warn(frames + 1, e.getMessage() + String.format("; stopped here, the %,d frame(s) before it were read", frames));
         } catch (IOException e) {
-            String msg = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-            warn(frames + 1, "read error, stopped here: " + msg);
+            warn(frames + 1, "read error, stopped here: " + IoErrors.why(e));
         } catch (RuntimeException e) {
             warn(frames + 1, "internal reader error, stopped here: " + e);
         }
@@ -63,7 +65,7 @@ abstract class AbstractReader implements CaptureReader {
             return Collections.unmodifiableList(warnings);
         }
         List<CaptureWarning> all = new ArrayList<>(warnings);
-        all.add(new CaptureWarning(source, frames, suppressed + " further warnings not kept"));
+        all.add(new CaptureWarning(source, frames, String.format("and %,d more warning(s), not kept (at most %,d are)", suppressed, MAX_WARNINGS)));
         return all;
     }
 

@@ -1,14 +1,11 @@
 package org.vpnsleuth.capture;
 
-import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PushbackInputStream;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
-import java.nio.file.AccessDeniedException;
 import java.nio.file.Path;
-import java.util.zip.GZIPInputStream;
+import org.vpnsleuth.base.IoErrors;
 
 /** Opens capture files: classic pcap, pcapng, either gzip-compressed, or standard input ("-"). */
 public final class Captures {
@@ -29,12 +26,8 @@ public final class Captures {
         try {
             in = new Counting(Files.newInputStream(path));
             size = Files.size(path);
-        } catch (NoSuchFileException e) {
-            throw new CaptureException(name + ": no such file");
-        } catch (AccessDeniedException e) {
-            throw new CaptureException(name + ": permission denied");
         } catch (IOException e) {
-            throw new CaptureException(name + ": cannot open: " + e.getMessage());
+            throw new CaptureException("cannot open the capture " + name + ": " + IoErrors.why(e));
         }
         try {
             CaptureReader r = open(in, name);
@@ -94,7 +87,7 @@ public final class Captures {
             String suffix = "";
             InputStream in = peek;
             if (n >= 2 && (m[0] & 0xff) == 0x1f && (m[1] & 0xff) == 0x8b) {
-                in = new GZIPInputStream(new Lookahead(new BufferedInputStream(peek, 1 << 16)), 1 << 16);
+                in = new GzipInput(peek);
                 suffix = "+gzip";
             }
             InputBuffer buf = new InputBuffer(in);
@@ -114,35 +107,12 @@ public final class Captures {
             throw new CaptureException(name + ": not a capture file (pcap, pcapng, optionally gzip-compressed); it starts with "
                     + String.format("%02x %02x %02x %02x", buf.buf[buf.pos], buf.buf[buf.pos + 1], buf.buf[buf.pos + 2],
                             buf.buf[buf.pos + 3]) + describeMagic(be));
+        } catch (GzipInput.Damage e) {
+            closeQuietly(raw);
+            throw new CaptureException(name + ": " + e.getMessage() + "; no frame could be read", e);
         } catch (IOException e) {
             closeQuietly(raw);
-            throw new CaptureException(name + ": cannot read: " + e.getMessage(), e);
-        }
-    }
-
-    /**
-     * Reports one byte available whenever the stream is not at its end. GZIPInputStream only looks
-     * for a further member of a multi-member file (gzip -c a >f; gzip -c b >>f) when the
-     * underlying stream's available() is positive or its inflater still holds more than 26 bytes;
-     * a pipe or a slow stream answering 0 at a member boundary would silently end the capture.
-     */
-    private static final class Lookahead extends PushbackInputStream {
-        Lookahead(InputStream in) {
-            super(in, 1);
-        }
-
-        @Override
-        public int available() throws IOException {
-            int n = super.available();
-            if (n > 0) {
-                return n;
-            }
-            int b = read();
-            if (b < 0) {
-                return 0;
-            }
-            unread(b);
-            return 1;
+            throw new CaptureException(name + ": cannot read the capture: " + IoErrors.why(e), e);
         }
     }
 

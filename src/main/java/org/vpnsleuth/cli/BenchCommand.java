@@ -53,7 +53,14 @@ public final class BenchCommand implements Callable<Integer> {
                 return Main.UNREADABLE;
             }
         }
-        long size = "-".equals(file) ? 0 : Files.size(Path.of(file));
+        long size;
+        try {
+            size = "-".equals(file) ? 0 : Files.size(Path.of(file));
+        } catch (java.io.IOException e) {
+            spec.commandLine().getErr().println("vpnsleuth: cannot open the capture " + file + ": "
+                    + org.vpnsleuth.base.IoErrors.why(e));
+            return Main.UNREADABLE;
+        }
         ThreadMXBean cpu = ManagementFactory.getThreadMXBean();
         out.printf("file %s, %.1f MB%n", file, size / 1e6);
         for (String kind : new String[] {"read", "read+decode"}) {

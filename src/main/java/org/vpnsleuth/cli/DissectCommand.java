@@ -4,13 +4,13 @@ import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import org.vpnsleuth.base.Capped;
 import org.vpnsleuth.capture.CaptureException;
 import org.vpnsleuth.capture.CaptureReader;
 import org.vpnsleuth.capture.CaptureWarning;
 import org.vpnsleuth.capture.Captures;
 import org.vpnsleuth.capture.Frame;
 import org.vpnsleuth.decode.Decoder;
-import org.vpnsleuth.decode.IpReassembly;
 import org.vpnsleuth.decode.Packet;
 import org.vpnsleuth.ike.IkeDecodeState;
 import org.vpnsleuth.ike.IkeDecryption;
@@ -115,21 +115,20 @@ public final class DissectCommand implements Callable<Integer> {
             out.append(sb);
             out.flush();
         } catch (java.io.IOException e) {
-            err.println("vpnsleuth: " + file + ": " + e.getMessage());
+            err.println("vpnsleuth: " + file + ": " + org.vpnsleuth.base.IoErrors.why(e));
         }
         for (CaptureWarning w : reader.warnings()) {
             err.println("warning: " + w);
         }
         decoder.reassembly.finish();
-        for (IpReassembly.Incomplete inc : decoder.reassembly.incomplete()) {
-            err.println("warning: " + file + ": incomplete " + inc);
-        }
         IkeDecodeState.of(decoder).finish();
-        for (IkeDecodeState.Incomplete inc : IkeDecodeState.of(decoder).incomplete()) {
-            err.println("warning: " + file + ": incomplete " + inc);
-        }
-        if (IkeDecodeState.of(decoder).incompleteNotKept() > 0) {
-            err.println("warning: " + file + ": " + IkeDecodeState.of(decoder).incompleteNotKept() + " more incomplete IKEv1 fragmented messages not listed");
+        List<String> incomplete = new java.util.ArrayList<>();
+        Capped.add(incomplete, Capped.prefixed("incomplete ", decoder.reassembly.incomplete()),
+                decoder.reassembly.incompleteNotKept(), Integer.MAX_VALUE, file + ": ", "IP datagram(s) never reassembled, not kept");
+        Capped.add(incomplete, Capped.prefixed("incomplete ", IkeDecodeState.of(decoder).incomplete()), IkeDecodeState.of(decoder).incompleteNotKept(),
+                Integer.MAX_VALUE, file + ": ", "IKEv1 fragmented message(s) never reassembled, not kept");
+        for (String w : incomplete) {
+            err.println("warning: " + w);
         }
         if (IkeDecryption.summary(decoder) != null) {
             err.println(file + ": " + IkeDecryption.summary(decoder));

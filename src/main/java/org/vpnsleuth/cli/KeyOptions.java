@@ -35,9 +35,8 @@ public final class KeyOptions {
             KeyFiles.load(f, k);
         }
         for (int i = 0; i < psks.size(); i++) {
-            String p = psks.get(i);
-            byte[] secret = p.startsWith("0x") ? java.util.HexFormat.of().parseHex(p.substring(2)) : p.getBytes(StandardCharsets.UTF_8);
-            k.psks.add(new KeyMaterial.Psk(secret, null, psks.size() == 1 ? "--psk" : "--psk #" + (i + 1)));
+            k.psks.add(new KeyMaterial.Psk(psk(psks.get(i), psks.size() == 1 ? "--psk" : "--psk #" + (i + 1)), null,
+                    psks.size() == 1 ? "--psk" : "--psk #" + (i + 1)));
         }
         return k;
     }
@@ -49,6 +48,25 @@ public final class KeyOptions {
             l.add(new org.vpnsleuth.base.OutputFile.Input("--keys", f));
         }
         return l;
+    }
+
+    /**
+     * The bytes of a --psk value: 0x and hex digits, else the text as UTF-8. An error says which
+     * --psk and what is wrong with it, never the value.
+     */
+    static byte[] psk(String p, String which) throws KeyFiles.KeyFileException {
+        if (p.isEmpty()) {
+            throw new KeyFiles.KeyFileException(which + ": an empty key (give the pre-shared key, or 0x and its hex digits)");
+        }
+        if (p.startsWith("0x") || p.startsWith("0X")) {
+            String h = p.substring(2);
+            if (h.isEmpty() || (h.length() & 1) != 0 || !h.chars().allMatch(c -> Character.digit(c, 16) >= 0 && c < 128)) {
+                throw new KeyFiles.KeyFileException(which + ": starts with 0x but the rest is not an even number of hex digits"
+                        + " (" + h.length() + " characters); a key that really starts with 0x: give it as hex");
+            }
+            return java.util.HexFormat.of().parseHex(h);
+        }
+        return p.getBytes(StandardCharsets.UTF_8);
     }
 
     /** The material loaded by {@link #loadOrReport}, or null. */
@@ -68,11 +86,9 @@ public final class KeyOptions {
             }
             return true;
         } catch (IOException e) {
-            err.println("vpnsleuth: cannot read key file: " + e.getMessage());
+            err.println("vpnsleuth: cannot read a key file: " + org.vpnsleuth.base.IoErrors.why(e));
         } catch (KeyFiles.KeyFileException e) {
             err.println("vpnsleuth: " + e.getMessage());
-        } catch (IllegalArgumentException e) {
-            err.println("vpnsleuth: --psk 0x...: " + e.getMessage());
         }
         return false;
     }

@@ -44,6 +44,13 @@ public final class Main implements Runnable {
             return USAGE;
         });
         cl.setExecutionExceptionHandler((ex, c, parsed) -> {
+            if (ex instanceof java.io.IOException io) {
+                // an I/O error a command did not report itself: still which file and why, exit 2
+                String file = io instanceof java.nio.file.FileSystemException fs && fs.getFile() != null ? fs.getFile() : null;
+                c.getErr().println("vpnsleuth: " + c.getCommandName() + ": cannot use " + (file == null ? "a file" : file) + ": "
+                        + org.vpnsleuth.base.IoErrors.why(io));
+                return UNREADABLE;
+            }
             c.getErr().println("vpnsleuth: internal error: " + ex);
             if (System.getenv("VPNSLEUTH_DEBUG") != null) {
                 ex.printStackTrace(c.getErr());

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import org.vpnsleuth.base.IoErrors;
 import org.vpnsleuth.capture.CaptureException;
 import org.vpnsleuth.capture.CaptureReader;
 import org.vpnsleuth.capture.Captures;
@@ -72,7 +73,7 @@ public final class PskCrackCommand implements Callable<Integer> {
             err.println("vpnsleuth: " + e.getMessage());
             return Main.UNREADABLE;
         } catch (IOException e) {
-            err.println("vpnsleuth: " + file + ": " + e.getMessage());
+            err.println("vpnsleuth: cannot read " + file + ": " + IoErrors.why(e));
             return Main.UNREADABLE;
         }
         if (found.isEmpty()) {
@@ -99,7 +100,10 @@ public final class PskCrackCommand implements Callable<Integer> {
             err.println("vpnsleuth: " + wordlist + ": " + where(e.offset(), stdin) + " is longer than " + PskCrack.MAX_WORD
                     + " bytes, the longest key tried: not a wordlist?");
             return Main.UNREADABLE;
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException e) {
+            err.println("vpnsleuth: cannot read the wordlist " + wordlist + ": " + IoErrors.why(e));
+            return Main.UNREADABLE;
+        } catch (RuntimeException e) {
             err.println("vpnsleuth: " + wordlist + ": " + (e.getMessage() != null ? e.getMessage() : e.toString()));
             return Main.UNREADABLE;
         }

@@ -99,7 +99,7 @@ public final class IpReassembly {
         public String toString() {
             return description + ": " + reason + " (" + bytesReceived + " of "
                     + (totalLength < 0 ? "?" : Integer.toString(totalLength)) + " bytes, frames "
-                    + Arrays.toString(frames) + ")";
+                    + org.vpnsleuth.base.Capped.frames(frames) + ")";
         }
     }
 

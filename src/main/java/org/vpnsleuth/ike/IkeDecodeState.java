@@ -91,7 +91,7 @@ public final class IkeDecodeState {
     public record Incomplete(String description, long[] frames, String reason) {
         @Override
         public String toString() {
-            return description + ": " + reason + " (frames " + Arrays.toString(frames) + ")";
+            return description + ": " + reason + " (frames " + org.vpnsleuth.base.Capped.frames(frames) + ")";
         }
     }
 

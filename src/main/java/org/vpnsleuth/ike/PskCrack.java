@@ -211,6 +211,15 @@ public final class PskCrack {
                 }
                 have += r;
             }
+            if (offset == 0 && have >= 3 && (buf[0] & 0xff) == 0xef && (buf[1] & 0xff) == 0xbb && (buf[2] & 0xff) == 0xbf) {
+                // a UTF-8 byte order mark at the start says how the file is encoded; it is no part of the first word
+                System.arraycopy(buf, 3, buf, 0, have - 3);
+                have -= 3;
+                offset = 3;
+                if (!eof) {
+                    continue;
+                }
+            }
             if (eof) {
                 if (have > 0) {
                     work.put(new Chunk(buf, have, offset));

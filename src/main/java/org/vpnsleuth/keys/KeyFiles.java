@@ -14,14 +14,18 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.vpnsleuth.base.IoErrors;
 import org.vpnsleuth.base.NameTable;
+import org.vpnsleuth.base.TextLines;
 
 /**
  * Reads key material, recognising each file's kind from its content: vpnsleuth's own keys file
  * (docs/keys.md), a strongSwan charon log at level 4 (file or syslog form), tcpdump's {@code -E}
  * secrets, Wireshark's key tables (ikev1_decryption_table, ikev2_decryption_table, esp_sa; a
- * directory: those of them it holds). A line that does not parse is an error naming the file and line; key values are never
- * part of a message.
+ * directory: those of them it holds). A line that does not parse is an error naming the file and line and what was
+ * expected there; no text of the file is ever part of a message (a token that does not parse may be a key). Files are
+ * read as bytes in chunks, line by line, with lines of at most {@link #MAX_LINE} bytes: an endless input or one
+ * without line ends is an error at its first long line, not a read of everything into memory.
  */
 public final class KeyFiles {
     private KeyFiles() {
@@ -33,6 +37,12 @@ public final class KeyFiles {
             super(message);
         }
     }
+
+    /** The longest line of a key file or log, in bytes (strongSwan's longest log lines are a few KB). */
+    public static final int MAX_LINE = 64 * 1024;
+
+    /** How many lines are looked at to tell the kind of a file. */
+    private static final int DETECT_LINES = 200;
 
     /** Kinds of key file. */
     public enum Kind { VPNSLEUTH, STRONGSWAN_LOG, TCPDUMP, WIRESHARK }
@@ -46,14 +56,22 @@ public final class KeyFiles {
         return ALGORITHMS.get(name.toLowerCase(Locale.ROOT));
     }
 
-    private static final Map<String, Algorithm> ALGORITHMS = loadAlgorithms();
+    private static final Map<String, Algorithm> ALGORITHMS = new HashMap<>();
+    /** Names by kind ("encr", "integ"), in the table's order: the examples an error message gives. */
+    private static final Map<String, List<String>> NAMES = new HashMap<>();
 
-    private static Map<String, Algorithm> loadAlgorithms() {
-        Map<String, Algorithm> m = new HashMap<>();
+    static {
         for (String[] r : NameTable.rows("keys/algorithm-names", 4)) {
-            m.put(r[0].trim(), new Algorithm(r[1].trim(), Integer.parseInt(r[2].trim()), Integer.parseInt(r[3].trim())));
+            Algorithm a = new Algorithm(r[1].trim(), Integer.parseInt(r[2].trim()), Integer.parseInt(r[3].trim()));
+            ALGORITHMS.put(r[0].trim(), a);
+            NAMES.computeIfAbsent(a.kind(), k -> new ArrayList<>()).add(r[0].trim());
         }
-        return m;
+    }
+
+    /** A few names of that kind, for an error message: "aes-cbc-128, aes-gcm-16-256, ... (N names)". */
+    private static String examples(String kind) {
+        List<String> l = NAMES.getOrDefault(kind, List.of()).stream().filter(n -> !n.equals("null") && !n.equals("none")).toList();
+        return String.join(", ", l.subList(0, Math.min(4, l.size()))) + (l.size() > 4 ? ", ..." : "");
     }
 
     private static final Pattern CHARON_DUMP = Pattern.compile("\\[[A-Z]{3}\\] (?:<([^>]*)> )?(.*?) => (\\d+) bytes @ 0x");
@@ -79,24 +97,44 @@ public final class KeyFiles {
         if (Files.isDirectory(file)) {
             return directory(file, into);
         }
-        List<String> lines = Files.readAllLines(file, StandardCharsets.ISO_8859_1);
-        Kind kind = detect(lines);
         String name = file.toString();
-        WiresharkKeyTables.Table table = kind == Kind.WIRESHARK ? WiresharkKeyTables.detect(
-                file.getFileName() == null ? "" : file.getFileName().toString(), lines) : null;
-        switch (kind) {
-            case STRONGSWAN_LOG -> charon(name, lines, into);
-            case TCPDUMP -> tcpdump(name, lines, into);
-            case WIRESHARK -> {
-                if (table == null) {
-                    throw new KeyFileException(name + ": looks like a Wireshark table (quoted, comma-separated fields) but its"
-                            + " records are none of ikev1_decryption_table, ikev2_decryption_table, esp_sa");
+        try (TextLines lines = open(file)) {
+            List<String> head = lines.peek(DETECT_LINES);
+            Kind kind = detect(head);
+            WiresharkKeyTables.Table table = kind == Kind.WIRESHARK ? WiresharkKeyTables.detect(
+                    file.getFileName() == null ? "" : file.getFileName().toString(), head) : null;
+            switch (kind) {
+                case STRONGSWAN_LOG -> charon(name, lines, into);
+                case TCPDUMP -> tcpdump(name, lines, into);
+                case WIRESHARK -> {
+                    if (table == null) {
+                        throw new KeyFileException(name + ": looks like a Wireshark table (quoted, comma-separated fields) but"
+                                + " its records are none of ikev1_decryption_table, ikev2_decryption_table, esp_sa");
+                    }
+                    WiresharkKeyTables.load(name, table, lines, into);
                 }
-                WiresharkKeyTables.load(name, table, lines, into);
+                default -> vpnsleuth(name, lines, into);
             }
-            default -> vpnsleuth(name, lines, into);
+            return kind;
+        } catch (TextLines.LineTooLongException e) {
+            throw tooLong(name, e);
+        } catch (IOException e) {
+            throw new KeyFileException(name + ": cannot read the key file: " + IoErrors.why(e));
         }
-        return kind;
+    }
+
+    private static TextLines open(Path file) throws KeyFileException {
+        try {
+            return new TextLines(Files.newInputStream(file), MAX_LINE);
+        } catch (IOException e) {
+            throw new KeyFileException(file + ": cannot open the key file: " + IoErrors.why(e));
+        }
+    }
+
+    private static KeyFileException tooLong(String name, TextLines.LineTooLongException e) {
+        return new KeyFileException(String.format("%s:%d: a line longer than %,d bytes: not key material (vpnsleuth's keys"
+                + " file, a strongSwan level-4 log, tcpdump -E secrets or a Wireshark key table have short lines)", name,
+                e.line(), e.max()));
     }
 
     /** A Wireshark profile directory: its ikev1_decryption_table, ikev2_decryption_table and esp_sa. */
@@ -106,8 +144,13 @@ public final class KeyFiles {
             Path f = dir.resolve(t.file);
             if (Files.isRegularFile(f)) {
                 found++;
-                List<String> lines = Files.readAllLines(f, StandardCharsets.ISO_8859_1);
-                WiresharkKeyTables.load(f.toString(), t, lines, into);
+                try (TextLines lines = open(f)) {
+                    WiresharkKeyTables.load(f.toString(), t, lines, into);
+                } catch (TextLines.LineTooLongException e) {
+                    throw tooLong(f.toString(), e);
+                } catch (IOException e) {
+                    throw new KeyFileException(f + ": cannot read the key table: " + IoErrors.why(e));
+                }
             }
         }
         if (found == 0) {
@@ -122,7 +165,7 @@ public final class KeyFiles {
         int tcpdump = 0;
         int vpnsleuth = 0;
         int wireshark = 0;
-        for (String l : lines.subList(0, Math.min(lines.size(), 200))) {
+        for (String l : lines.subList(0, Math.min(lines.size(), DETECT_LINES))) {
             String t = l.trim();
             if (!t.isEmpty() && !t.startsWith("#")) {
                 if (VPNSLEUTH_LINE.matcher(t).find()) {
@@ -144,9 +187,10 @@ public final class KeyFiles {
 
     // ------------------------------------------------------------------ vpnsleuth's keys file
 
-    private static void vpnsleuth(String file, List<String> lines, KeyMaterial into) throws KeyFileException {
-        for (int n = 1; n <= lines.size(); n++) {
-            String line = lines.get(n - 1);
+    private static void vpnsleuth(String file, TextLines lines, KeyMaterial into) throws KeyFileException, IOException {
+        boolean first = true;
+        for (String line; (line = lines.next()) != null; ) {
+            long n = lines.number();
             int hash = line.indexOf('#');
             String t = (hash >= 0 && !line.trim().startsWith("psk ") ? line.substring(0, hash) : line).trim();
             if (t.isEmpty() || t.startsWith("#")) {
@@ -158,7 +202,7 @@ public final class KeyFiles {
                 case "psk" -> psk(t, where, into);
                 case "dh" -> {
                     need(w, 3, where, "dh <initiator-spi-hex> <shared-secret-hex>");
-                    into.dhSecrets.add(new KeyMaterial.DhSecret(spi(w[1], where), hex(w[2], where), where));
+                    into.dhSecrets.add(new KeyMaterial.DhSecret(spi(w, 1, where), hex(w[2], where), where));
                 }
                 case "dh-child" -> {
                     need(w, 4, where, "dh-child <ike-initiator-spi-hex> <message-id> <shared-secret-hex>");
@@ -166,13 +210,13 @@ public final class KeyFiles {
                         throw new KeyFileException(where + ": expected 'dh-child <ike-initiator-spi-hex> <message-id>"
                                 + " <shared-secret-hex>', got " + w.length + " fields");
                     }
-                    into.childDhSecrets.add(new KeyMaterial.ChildDhSecret(spi(w[1], where), messageId(w[2], where),
+                    into.childDhSecrets.add(new KeyMaterial.ChildDhSecret(spi(w, 1, where), messageId(w[2], where),
                             hex(w[3], where), where));
                 }
                 case "ikev2" -> {
                     need(w, 4, where, "ikev2 <spi-i> <spi-r> sk_ei=HEX sk_er=HEX sk_ai=HEX sk_ar=HEX [sk_d= sk_pi= sk_pr=]");
                     Map<String, byte[]> k = pairs(w, 3, where);
-                    into.ikev2.add(new KeyMaterial.Ikev2Keys(spi(w[1], where), spi(w[2], where), k.get("sk_d"), k.get("sk_ai"),
+                    into.ikev2.add(new KeyMaterial.Ikev2Keys(spi(w, 1, where), spi(w, 2, where), k.get("sk_d"), k.get("sk_ai"),
                             k.get("sk_ar"), k.get("sk_ei"), k.get("sk_er"), k.get("sk_pi"), k.get("sk_pr"), where));
                 }
                 case "ikev1" -> {
@@ -181,27 +225,37 @@ public final class KeyFiles {
                     if (k.get("enc") == null) {
                         throw new KeyFileException(where + ": ikev1 line without enc=HEX (the encryption key, Ka)");
                     }
-                    into.ikev1.add(new KeyMaterial.Ikev1Keys(spi(w[1], where), spi(w[2], where), k.get("enc"),
+                    into.ikev1.add(new KeyMaterial.Ikev1Keys(spi(w, 1, where), spi(w, 2, where), k.get("enc"),
                             k.get("skeyid_a"), k.get("skeyid_d"), where));
                 }
                 case "esp" -> esp(w, where, into);
                 case "ah" -> ah(w, where, into);
-                default -> throw new KeyFileException(where + ": unknown line kind '" + w[0]
-                        + "' (psk, dh, dh-child, ikev1, ikev2, esp, ah; see docs/keys.md)" + (n == firstLine(lines)
-                        ? ": the file is none of the kinds vpnsleuth reads (its keys file, a strongSwan level-4 log,"
+                default -> throw new KeyFileException(where + ": expected a line of vpnsleuth's keys file, starting with psk,"
+                        + " dh, dh-child, ikev1, ikev2, esp or ah (docs/keys.md)" + unknownWord(w[0]) + (first
+                        ? "; the file is none of the kinds vpnsleuth reads (its keys file, a strongSwan level-4 log,"
                         + " tcpdump -E secrets, Wireshark's ikev1_decryption_table, ikev2_decryption_table or esp_sa)" : ""));
             }
+            first = false;
         }
     }
 
-    private static int firstLine(List<String> lines) {
-        for (int i = 0; i < lines.size(); i++) {
-            String t = lines.get(i).trim();
-            if (!t.isEmpty() && !t.startsWith("#")) {
-                return i + 1;
+    /**
+     * What can be said of a first word that is no keyword without showing it (it may be a key):
+     * a keyword joined by '=' instead of a blank, or a word of hex digits only (a key without its line).
+     */
+    private static String unknownWord(String w) {
+        String l = w.toLowerCase(Locale.ROOT);
+        for (String k : new String[] {"dh-child", "psk", "dh", "ikev1", "ikev2", "esp", "ah"}) {
+            if (l.startsWith(k + "=") || l.startsWith(k + ":")) {
+                return ": the line starts with '" + k + "' and '" + l.charAt(k.length()) + "'; write '" + k
+                        + " VALUE' with a blank";
             }
         }
-        return 0;
+        String h = l.startsWith("0x") ? l.substring(2) : l;
+        if (h.length() >= 8 && h.chars().allMatch(c -> Character.digit(c, 16) >= 0)) {
+            return ": the line starts with " + h.length() + " hex digits, a key without the line that says what it is for?";
+        }
+        return "; its first word is none of these";
     }
 
     private static void psk(String t, String where, KeyMaterial into) throws KeyFileException {
@@ -215,7 +269,8 @@ public final class KeyFiles {
         if (rest.isEmpty()) {
             throw new KeyFileException(where + ": psk without a key");
         }
-        byte[] secret = rest.startsWith("0x") ? hex(rest.substring(2), where) : unquote(rest).getBytes(StandardCharsets.UTF_8);
+        // the file's own bytes (lines are read one char per byte): a UTF-8 or Latin-1 key is the bytes the peer uses
+        byte[] secret = rest.startsWith("0x") ? hex(rest.substring(2), where) : unquote(rest).getBytes(StandardCharsets.ISO_8859_1);
         into.psks.add(new KeyMaterial.Psk(secret, peer, where));
     }
 
@@ -226,7 +281,7 @@ public final class KeyFiles {
     private static long ipsecSpi(String s, String where) throws KeyFileException {
         String h = strip0x(s, where);
         if (!h.matches("[0-9a-fA-F]{1,8}")) {
-            throw new KeyFileException(where + ": '" + s + "' is not an SPI of at most 8 hex digits");
+            throw new KeyFileException(where + ": field 2 is not an SPI (at most 8 hex digits)");
         }
         long spi = Long.parseLong(h, 16);
         if (spi == 0) {
@@ -250,7 +305,7 @@ public final class KeyFiles {
             }
             int eq = w[i].indexOf('=');
             if (eq < 0) {
-                throw new KeyFileException(where + ": '" + w[i].replaceAll("[0-9a-fA-F]{8,}", "…") + "' is not NAME=VALUE or esn");
+                throw new KeyFileException(where + ": field " + (i + 1) + " is not NAME=VALUE (dst=, auth=) or esn");
             }
             String k = w[i].substring(0, eq).toLowerCase(Locale.ROOT);
             String v = w[i].substring(eq + 1);
@@ -261,7 +316,9 @@ public final class KeyFiles {
                     String alg = colon < 0 ? v : v.substring(0, colon);
                     Algorithm a = ALGORITHMS.get(alg.toLowerCase(Locale.ROOT));
                     if (a == null || !a.kind().equals("integ") || a.id() == 0) {
-                        throw new KeyFileException(where + ": unknown AH integrity algorithm '" + alg + "' (see docs/keys.md)");
+                        throw new KeyFileException(where + ": field " + (i + 1) + ": expected auth=ALG:HEX with ALG an"
+                                + " integrity algorithm vpnsleuth knows (" + examples("integ") + "; docs/keys.md)"
+                                + (colon < 0 ? "; there is no ':' between the algorithm and the key" : ""));
                     }
                     if (colon < 0) {
                         throw new KeyFileException(where + ": auth=" + alg + " without :HEX (the integrity key)");
@@ -269,7 +326,7 @@ public final class KeyFiles {
                     auth = a;
                     authKey = hex(strip0x(v.substring(colon + 1), where), where);
                 }
-                default -> throw new KeyFileException(where + ": unknown field '" + k + "' (dst, auth, esn)");
+                default -> throw new KeyFileException(where + ": field " + (i + 1) + ": expected dst=, auth= or esn");
             }
         }
         if (auth == null) {
@@ -294,7 +351,7 @@ public final class KeyFiles {
             }
             int eq = w[i].indexOf('=');
             if (eq < 0) {
-                throw new KeyFileException(where + ": '" + w[i].replaceAll("[0-9a-fA-F]{8,}", "…") + "' is not NAME=VALUE");
+                throw new KeyFileException(where + ": field " + (i + 1) + " is not NAME=VALUE (dst=, enc=, auth=) or esn");
             }
             String k = w[i].substring(0, eq).toLowerCase(Locale.ROOT);
             String v = w[i].substring(eq + 1);
@@ -304,9 +361,12 @@ public final class KeyFiles {
                     int colon = v.indexOf(':');
                     String alg = colon < 0 ? v : v.substring(0, colon);
                     Algorithm a = ALGORITHMS.get(alg.toLowerCase(Locale.ROOT));
-                    if (a == null || !a.kind().equals(k.equals("enc") ? "encr" : "integ")) {
-                        throw new KeyFileException(where + ": unknown " + (k.equals("enc") ? "cipher" : "integrity algorithm")
-                                + " '" + alg + "' (see docs/keys.md)");
+                    String kind = k.equals("enc") ? "encr" : "integ";
+                    if (a == null || !a.kind().equals(kind)) {
+                        throw new KeyFileException(where + ": field " + (i + 1) + ": expected " + k + "=ALG:HEX with ALG "
+                                + (k.equals("enc") ? "a cipher" : "an integrity algorithm") + " vpnsleuth knows ("
+                                + examples(kind) + "; docs/keys.md)"
+                                + (colon < 0 ? "; there is no ':' between the algorithm and the key" : ""));
                     }
                     byte[] key = colon < 0 ? new byte[0] : hex(strip0x(v.substring(colon + 1), where), where);
                     if (k.equals("enc")) {
@@ -317,7 +377,7 @@ public final class KeyFiles {
                         authKey = key;
                     }
                 }
-                default -> throw new KeyFileException(where + ": unknown field '" + k + "' (dst, enc, auth, esn)");
+                default -> throw new KeyFileException(where + ": field " + (i + 1) + ": expected dst=, enc=, auth= or esn");
             }
         }
         if (enc == null) {
@@ -349,10 +409,10 @@ public final class KeyFiles {
         return s.startsWith("0x") || s.startsWith("0X") ? s.substring(2) : s;
     }
 
-    private static long spi(String s, String where) throws KeyFileException {
-        String h = strip0x(s, where);
+    private static long spi(String[] w, int i, String where) throws KeyFileException {
+        String h = strip0x(w[i], where);
         if (!h.matches("[0-9a-fA-F]{16}")) {
-            throw new KeyFileException(where + ": '" + s + "' is not a 16-digit hex SPI/cookie");
+            throw new KeyFileException(where + ": field " + (i + 1) + " is not an SPI/cookie (16 hex digits)");
         }
         return Long.parseUnsignedLong(h, 16);
     }
@@ -367,7 +427,7 @@ public final class KeyFiles {
         } catch (NumberFormatException e) {
             // reported below
         }
-        throw new KeyFileException(where + ": '" + s + "' is not a message ID (decimal, or hex with 0x; 32 bits)");
+        throw new KeyFileException(where + ": field 3 is not a message ID (decimal, or hex with 0x; 32 bits)");
     }
 
     private static byte[] hex(String s, String where) throws KeyFileException {
@@ -405,7 +465,7 @@ public final class KeyFiles {
      * Every "NAME => N bytes @ 0x..." dump with its hex rows, grouped by the IKE SA the line names
      * ("&lt;vpn|1&gt;", "&lt;1&gt;"); dumps without an SA go to a group of their own.
      */
-    private static void charon(String file, List<String> lines, KeyMaterial into) {
+    private static void charon(String file, TextLines lines, KeyMaterial into) throws KeyFileException, IOException {
         Map<String, List<Map.Entry<String, byte[]>>> bySa = new LinkedHashMap<>();
         String name = null;
         String sa = null;
@@ -416,7 +476,13 @@ public final class KeyFiles {
         Map<String, String> labels = new HashMap<>();
         // Each pattern is tried only on a line holding its fixed words (a level-4 log has thousands of
         // lines, and the patterns, not anchored, would scan every one of them; at start-up they run interpreted).
-        for (String line : lines) {
+        // SAs that did EAP: their "secret" dump is the MSK, no pre-shared key (read in the same single pass)
+        java.util.Set<String> eapSas = new java.util.HashSet<>();
+        for (String line; (line = lines.next()) != null; ) {
+            if (line.contains("MSK established") || line.contains("EAP method")) {
+                Matcher em = CHARON_PREFIX.matcher(line);
+                eapSas.add(em.find() ? saGroup(em.group(1), labels) : "");
+            }
             Matcher pr = line.contains("selected proposal: ") ? CHARON_PROPOSAL.matcher(line) : null;
             if (pr != null && pr.find()) {
                 proposal.put(saGroup(pr.group(1), labels), pr.group(2));
@@ -440,7 +506,7 @@ public final class KeyFiles {
                 }
                 sa = saGroup(h.group(1), labels);
                 name = h.group(2).trim();
-                need = Integer.parseInt(h.group(3));
+                need = dumpLength(h.group(3), file + ":" + lines.number());
                 hex.setLength(0);
                 if (need == 0) {
                     name = null;
@@ -461,13 +527,6 @@ public final class KeyFiles {
         }
         // the PSK of an IKEv2 shared-key AUTH ("secret", hashed into "prf(secret, keypad)"); in an EAP
         // session the same dump is the MSK, which is no pre-shared key
-        java.util.Set<String> eapSas = new java.util.HashSet<>();
-        for (String line : lines) {
-            if (line.contains("MSK established") || line.contains("EAP method")) {
-                Matcher m = CHARON_PREFIX.matcher(line);
-                eapSas.add(m.find() ? saGroup(m.group(1), labels) : "");
-            }
-        }
         for (Map.Entry<String, List<Map.Entry<String, byte[]>>> e : bySa.entrySet()) {
             if (eapSas.contains(e.getKey())) {
                 continue;
@@ -484,6 +543,20 @@ public final class KeyFiles {
                     KeyMaterial.firstByName(e.getValue()), e.getValue(),
                     children.getOrDefault(e.getKey(), List.of())));
         }
+    }
+
+    /** The longest dump kept from a log, in bytes: charon dumps keys, nonces and whole IKE messages (at most 64 KiB). */
+    static final int MAX_DUMP = 1 << 20;
+
+    /** The byte count of a "NAME =&gt; N bytes @ 0x..." line; an error naming FILE:LINE when it is no count charon prints. */
+    private static int dumpLength(String digits, String where) throws KeyFileException {
+        long n = digits.length() > 9 ? Long.MAX_VALUE : Long.parseLong(digits);
+        if (n > MAX_DUMP) {
+            throw new KeyFileException(where + ": a strongSwan dump line ('NAME => N bytes @ 0x...') with a byte count of "
+                    + digits.length() + " digits, over the " + (MAX_DUMP >> 20) + " MiB any dump of charon has: the log is"
+                    + " damaged here");
+        }
+        return (int) n;
     }
 
     /**
@@ -559,11 +632,12 @@ public final class KeyFiles {
 
     // ------------------------------------------------------------------ tcpdump -E secrets
 
-    private static void tcpdump(String file, List<String> lines, KeyMaterial into) throws KeyFileException {
+    private static void tcpdump(String file, TextLines lines, KeyMaterial into) throws KeyFileException, IOException {
         Map<String, byte[][]> ikev2 = new LinkedHashMap<>();
         Map<String, int[]> ikev2Algorithms = new LinkedHashMap<>();
-        for (int n = 1; n <= lines.size(); n++) {
-            String t = lines.get(n - 1).trim();
+        for (String line; (line = lines.next()) != null; ) {
+            long n = lines.number();
+            String t = line.trim();
             if (t.isEmpty() || t.startsWith("#")) {
                 continue;
             }
@@ -576,7 +650,8 @@ public final class KeyFiles {
                 String cipher = hmac96 ? alg.substring(0, alg.length() - "-hmac96".length()) : alg;
                 Algorithm a = ALGORITHMS.get(cipher);
                 if (a == null || !a.kind().equals("encr")) {
-                    throw new KeyFileException(where + ": unknown tcpdump ESP algorithm '" + alg + "'");
+                    throw new KeyFileException(where + ": expected '0xSPI@ADDR ALG:0xKEY' with ALG a cipher of tcpdump -E that"
+                            + " vpnsleuth knows (des-cbc, 3des-cbc, aes128-cbc, aes192-cbc, aes256-cbc, optionally -hmac96)");
                 }
                 // tcpdump's -E carries only the encryption key; "-hmac96" says a 12-byte ICV follows (HMAC-SHA1-96)
                 into.esp.add(new KeyMaterial.EspKey(Long.parseLong(e.group(1), 16), e.group(2), a.id(), a.keyBits(),

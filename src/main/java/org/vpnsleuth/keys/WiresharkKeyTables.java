@@ -1,11 +1,13 @@
 package org.vpnsleuth.keys;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import org.vpnsleuth.crypto.Encryption;
+import org.vpnsleuth.base.TextLines;
 import org.vpnsleuth.crypto.Integrity;
 
 /**
@@ -16,7 +18,8 @@ import org.vpnsleuth.crypto.Integrity;
  * Which table a file is comes from the shape of its records. Algorithm names map to vpnsleuth's
  * algorithms through {@link WiresharkNames}; what vpnsleuth cannot use (an algorithm it lacks, a
  * wildcard SPI, a newer Wireshark's extra columns) is skipped or ignored with a note in
- * {@link KeyMaterial#notes}, never silently.
+ * {@link KeyMaterial#notes}, never silently. An error names the file, the line, the field and what
+ * it should hold, never the field's text (it may be a key).
  */
 final class WiresharkKeyTables {
     private WiresharkKeyTables() {
@@ -85,7 +88,7 @@ final class WiresharkKeyTables {
                 return out;
             }
             if (line.charAt(i) != ',') {
-                throw new Syntax("unexpected '" + line.charAt(i) + "' after field " + out.size()
+                throw new Syntax("unexpected character at column " + (i + 1) + ", after field " + out.size()
                         + " (fields are \"quoted\", hex digit pairs or empty, separated by commas)");
             }
             i++;
@@ -181,9 +184,9 @@ final class WiresharkKeyTables {
     }
 
     /** Reads the records of {@code table} from {@code lines} into {@code into}. */
-    static void load(String file, Table table, List<String> lines, KeyMaterial into) throws KeyFiles.KeyFileException {
-        for (int n = 1; n <= lines.size(); n++) {
-            String line = lines.get(n - 1);
+    static void load(String file, Table table, TextLines lines, KeyMaterial into) throws KeyFiles.KeyFileException, IOException {
+        for (String line; (line = lines.next()) != null; ) {
+            long n = lines.number();
             if (skip(line)) {
                 continue;
             }
@@ -207,7 +210,7 @@ final class WiresharkKeyTables {
     }
 
     private static void ikev1(String where, List<Field> f, KeyMaterial into) throws KeyFiles.KeyFileException {
-        long cookie = spi64(where, f.get(0), "Initiator's COOKIE");
+        long cookie = spi64(where, f.get(0), "field 1 (Initiator's COOKIE)");
         byte[] key = hexBytes(where, f.get(1), "Encryption Key");
         if (key.length == 0) {
             throw new KeyFiles.KeyFileException(where + ": empty Encryption Key");
@@ -217,14 +220,14 @@ final class WiresharkKeyTables {
     }
 
     private static void ikev2(String where, List<Field> f, KeyMaterial into) throws KeyFiles.KeyFileException {
-        long spiI = spi64(where, f.get(0), "SPIi");
-        long spiR = spi64(where, f.get(1), "SPIr");
+        long spiI = spi64(where, f.get(0), "field 1 (SPIi)");
+        long spiR = spi64(where, f.get(1), "field 2 (SPIr)");
         byte[] skEi = hexBytes(where, f.get(2), "SK_ei");
         byte[] skEr = hexBytes(where, f.get(3), "SK_er");
-        WiresharkNames.Name encName = name(where, "ikev2-encr", f.get(4), "encryption algorithm");
+        WiresharkNames.Name encName = name(where, "ikev2-encr", f, 4, "encryption algorithm");
         byte[] skAi = hexBytes(where, f.get(5), "SK_ai");
         byte[] skAr = hexBytes(where, f.get(6), "SK_ar");
-        WiresharkNames.Name integName = name(where, "ikev2-integ", f.get(7), "integrity algorithm");
+        WiresharkNames.Name integName = name(where, "ikev2-integ", f, 7, "integrity algorithm");
         String sa = String.format("IKEv2 SA %016x/%016x", spiI, spiR);
         if (encName.use() != WiresharkNames.Use.ALGORITHM) {
             into.notes.add(where + ": " + sa + " not used: vpnsleuth does not decrypt " + encName.name());
@@ -274,14 +277,14 @@ final class WiresharkKeyTables {
     private static void esp(String where, List<Field> f, KeyMaterial into) throws KeyFiles.KeyFileException {
         String proto = f.get(0).text();
         if (!proto.equals("IPv4") && !proto.equals("IPv6")) {
-            throw new KeyFiles.KeyFileException(where + ": protocol '" + proto + "' is not IPv4 or IPv6");
+            throw new KeyFiles.KeyFileException(where + ": field 1 (protocol) is neither \"IPv4\" nor \"IPv6\"");
         }
-        String src = address(where, f.get(1).text(), proto, "Src IP");
-        String dst = address(where, f.get(2).text(), proto, "Dest IP");
+        String src = address(where, f.get(1).text(), proto, "field 2 (Src IP)");
+        String dst = address(where, f.get(2).text(), proto, "field 3 (Dest IP)");
         String spiText = f.get(3).text().strip();
-        WiresharkNames.Name encName = name(where, "esp-encr", f.get(4), "encryption algorithm");
+        WiresharkNames.Name encName = name(where, "esp-encr", f, 4, "encryption algorithm");
         byte[] encKey = espKey(where, f.get(5).text(), "encryption key");
-        WiresharkNames.Name authName = name(where, "esp-integ", f.get(6), "authentication algorithm");
+        WiresharkNames.Name authName = name(where, "esp-integ", f, 6, "authentication algorithm");
         byte[] authKey = espKey(where, f.get(7).text(), "authentication key");
         if (f.size() > Table.ESP.fields) {
             into.notes.add(where + ": " + (f.size() - Table.ESP.fields) + " field(s) after the authentication key ignored"
@@ -290,12 +293,12 @@ final class WiresharkKeyTables {
         }
         boolean anySpi = spiText.equals("*");
         if (spiText.contains("*") && !anySpi) {
-            into.notes.add(where + ": ESP SA with SPI '" + spiText + "' not used: vpnsleuth takes an SPI or '*' (any SPI),"
-                    + " not a pattern");
+            into.notes.add(where + ": ESP SA with an SPI pattern (a '*' among other characters) not used: vpnsleuth takes"
+                    + " an SPI or '*' (any SPI), not a pattern");
             return;
         }
         if (!anySpi && !spiText.matches("0[xX][0-9a-fA-F]{1,8}")) {
-            throw new KeyFiles.KeyFileException(where + ": SPI '" + spiText + "' is not 0x and 1 to 8 hex digits (or *)");
+            throw new KeyFiles.KeyFileException(where + ": field 4 (SPI) is not 0x and 1 to 8 hex digits (or *)");
         }
         long spi = anySpi ? KeyMaterial.ANY_SPI : Long.parseLong(spiText.substring(2), 16);
         String sa = anySpi ? "ESP SA with any SPI" : String.format("ESP SA 0x%08x", spi);
@@ -376,7 +379,7 @@ final class WiresharkKeyTables {
         String t = a.strip();
         boolean v4 = proto.equals("IPv4");
         if (t.isEmpty() || !(v4 ? t.matches("[0-9.*]+") : t.matches("[0-9a-fA-F:.*]+") && t.contains(":") || t.equals("*"))) {
-            throw new KeyFiles.KeyFileException(where + ": " + what + " '" + a + "' is not an " + proto + " address or wildcard");
+            throw new KeyFiles.KeyFileException(where + ": " + what + " is not an " + proto + " address or wildcard");
         }
         return t.contains("*") ? null : t;
     }
@@ -393,12 +396,14 @@ final class WiresharkKeyTables {
         return s.getBytes(StandardCharsets.ISO_8859_1);
     }
 
-    private static WiresharkNames.Name name(String where, String table, Field f, String what) throws KeyFiles.KeyFileException {
-        WiresharkNames.Name n = WiresharkNames.byName(table, f.text());
+    private static WiresharkNames.Name name(String where, String table, List<Field> fields, int i, String what)
+            throws KeyFiles.KeyFileException {
+        WiresharkNames.Name n = WiresharkNames.byName(table, fields.get(i).text());
         if (n == null) {
             String file = table.startsWith("esp") ? "esp_sa" : "ikev2_decryption_table";
-            throw new KeyFiles.KeyFileException(where + ": '" + f.text() + "' is not an " + what + " of Wireshark 4.0's " + file
-                    + " (such as " + WiresharkNames.examples(table) + "; the names are spelled exactly as Wireshark spells them)");
+            throw new KeyFiles.KeyFileException(where + ": field " + (i + 1) + " is not an " + what + " of Wireshark 4.0's "
+                    + file + " (such as " + WiresharkNames.examples(table) + "; the names are spelled exactly as Wireshark"
+                    + " spells them)");
         }
         return n;
     }
@@ -406,8 +411,8 @@ final class WiresharkKeyTables {
     private static long spi64(String where, Field f, String what) throws KeyFiles.KeyFileException {
         String t = f.text();
         if (f.quoted() || !t.matches("[0-9a-fA-F]{16}")) {
-            throw new KeyFiles.KeyFileException(where + ": " + what + " '" + (t.length() > 20 ? t.substring(0, 20) + "…" : t)
-                    + "' is not 16 hex digits");
+            throw new KeyFiles.KeyFileException(where + ": " + what + " is not 16 hex digits" + (f.quoted()
+                    ? " (it is quoted; Wireshark writes it bare)" : ""));
         }
         return Long.parseUnsignedLong(t, 16);
     }

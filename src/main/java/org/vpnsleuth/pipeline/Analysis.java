@@ -3,6 +3,7 @@ package org.vpnsleuth.pipeline;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import org.vpnsleuth.base.Capped;
 import org.vpnsleuth.capture.CaptureException;
 import org.vpnsleuth.capture.CaptureReader;
 import org.vpnsleuth.capture.CaptureWarning;
@@ -32,6 +33,9 @@ import org.vpnsleuth.track.Tracker;
  * one story), then every IKE SA diagnosed. The result is the report model the renderers print.
  */
 public final class Analysis {
+    /** Incomplete IP datagrams (and IKEv1 fragmented messages) listed per file; the rest are counted ("and N more"). */
+    static final int INCOMPLETE_LISTED = 20;
+
     /** One input file and what reading it said. */
     public record Input(String name, String format, long frames, List<String> warnings) {
     }
@@ -151,9 +155,12 @@ public final class Analysis {
             t.finish(d, i);
             List<String> w = new ArrayList<>(warnings.get(i));
             IkeDecodeState.of(d).finish();
-            for (var inc : IkeDecodeState.of(d).incomplete()) {
-                w.add(names.get(i) + ": incomplete " + inc);
-            }
+            // as dissect says them, but at most INCOMPLETE_LISTED of each kind per file: a report, not a frame listing
+            String file = names.get(i) + ": ";
+            Capped.add(w, Capped.prefixed("incomplete ", d.reassembly.incomplete()), d.reassembly.incompleteNotKept(),
+                    INCOMPLETE_LISTED, file, "IP datagram(s) never reassembled (vpnsleuth dissect lists them)");
+            Capped.add(w, Capped.prefixed("incomplete ", IkeDecodeState.of(d).incomplete()), IkeDecodeState.of(d).incompleteNotKept(), INCOMPLETE_LISTED, file,
+                    "IKEv1 fragmented message(s) never reassembled (vpnsleuth dissect lists them)");
             if (IkeDecryption.summary(d) != null) {
                 w.add("decryption: " + IkeDecryption.summary(d));
             }

@@ -233,7 +233,7 @@ final class TunnelText {
             out.append('\n');
         }
         if (s.untrackedPackets > 0) {
-            out.append(indent).append("    (").append(s.untrackedPackets).append(" more control packets not kept)\n");
+            out.append(indent).append("    and ").append(s.untrackedPackets).append(" more control packets, not kept\n");
         }
         if (s.dataFromA + s.dataFromB > 0) {
             out.append(indent).append("  data: ").append(s.dataFromA).append(" packets (").append(s.bytesFromA).append(" bytes) A→B, ")

@@ -119,9 +119,9 @@ class KeyFilesTest {
         assertThat(k.childDhSecrets.get(0).toString()).doesNotContain("00112233");
         for (String[] bad : new String[][] {
                 {"dh-child e93ab4dd5315474c 2", "expected 'dh-child <ike-initiator-spi-hex> <message-id> <shared-secret-hex>'"},
-                {"dh-child e93ab4dd5315474c two 0011", "'two' is not a message ID (decimal, or hex with 0x; 32 bits)"},
-                {"dh-child e93ab4dd5315474c 4294967296 0011", "'4294967296' is not a message ID"},
-                {"dh-child e93ab4dd 2 0011", "'e93ab4dd' is not a 16-digit hex SPI/cookie"},
+                {"dh-child e93ab4dd5315474c two 0011", "field 3 is not a message ID (decimal, or hex with 0x; 32 bits)"},
+                {"dh-child e93ab4dd5315474c 4294967296 0011", "field 3 is not a message ID"},
+                {"dh-child e93ab4dd 2 0011", "field 2 is not an SPI/cookie (16 hex digits)"},
                 {"dh-child e93ab4dd5315474c 2 0011 extra", "got 5 fields"},
                 {"dh-child e93ab4dd5315474c 2 deadbeefc", "a value is not an even number of hex digits"}}) {
             Files.writeString(f, "psk x\n" + bad[0] + "\n", StandardCharsets.UTF_8);
@@ -135,13 +135,14 @@ class KeyFilesTest {
         Path f = tmp.resolve("bad.txt");
         Files.writeString(f, "psk ok\nesp 1234 enc=rot13:0xdeadbeefcafe\n", StandardCharsets.UTF_8);
         assertThatThrownBy(() -> KeyFiles.load(f, new KeyMaterial())).isInstanceOf(KeyFiles.KeyFileException.class)
-                .hasMessageStartingWith(f + ":2: unknown cipher 'rot13'").hasMessageNotContaining("deadbeef");
+                .hasMessageStartingWith(f + ":2: field 3: expected enc=ALG:HEX with ALG a cipher vpnsleuth knows").hasMessageNotContaining("rot13").hasMessageNotContaining("deadbeef");
         Files.writeString(f, "dh 12 zz\n", StandardCharsets.UTF_8);
-        assertThatThrownBy(() -> KeyFiles.load(f, new KeyMaterial())).hasMessage(f + ":1: '12' is not a 16-digit hex SPI/cookie");
+        assertThatThrownBy(() -> KeyFiles.load(f, new KeyMaterial())).hasMessage(f + ":1: field 2 is not an SPI/cookie (16 hex digits)");
         Files.writeString(f, "ikev2 4566c9b7d4ad3a34 2d7b63460c364e9e sk_ei=0g\n", StandardCharsets.UTF_8);
         assertThatThrownBy(() -> KeyFiles.load(f, new KeyMaterial())).hasMessage(f + ":1: a value is not an even number of hex digits");
         Files.writeString(f, "hello world\n", StandardCharsets.UTF_8);
-        assertThatThrownBy(() -> KeyFiles.load(f, new KeyMaterial())).hasMessageStartingWith(f + ":1: unknown line kind 'hello'");
+        assertThatThrownBy(() -> KeyFiles.load(f, new KeyMaterial())).hasMessageStartingWith(f + ":1: expected a line of vpnsleuth's keys file, starting with psk, dh, dh-child,"
+                + " ikev1, ikev2, esp or ah").hasMessageNotContaining("hello");
     }
 
     /** Wireshark's esp_sa as a user writes it: comments, escapes, wildcards, an ASCII key, a newer Wireshark's extra column. */
@@ -246,14 +247,14 @@ class KeyFilesTest {
             {"\"IPv4\",\"192.0.2.1\",\"192.0.2.2\",\"0x1977eb59\",\"AES-CBC [RFC3602]\",\"0xdeadbeef", ":2: field 6: a quoted string without its closing '\"'"},
             {"\"IPv4\",\"192.0.2.1\",\"192.0.2.2\"", ":2: 3 field(s); a record of Wireshark's esp_sa has 8"},
             {"\"IPv4\",\"192.0.2.1\",\"192.0.2.2\",\"0x1977eb59\",\"AES-CBC\",\"0xdeadbeefdeadbeefdeadbeefdeadbeef\",\"NULL\",\"\"",
-                ":2: 'AES-CBC' is not an encryption algorithm of Wireshark 4.0's esp_sa"},
+                ":2: field 5 is not an encryption algorithm of Wireshark 4.0's esp_sa"},
             {"\"IPv4\",\"192.0.2.1\",\"192.0.2.2\",\"1977eb59\",\"AES-CBC [RFC3602]\",\"0xdeadbeefdeadbeefdeadbeefdeadbeef\",\"NULL\",\"\"",
-                ":2: SPI '1977eb59' is not 0x and 1 to 8 hex digits (or *)"},
+                ":2: field 4 (SPI) is not 0x and 1 to 8 hex digits (or *)"},
             {"\"IPv4\",\"192.0.2.1\",\"192.0.2.2\",\"0x1977eb59\",\"AES-CBC [RFC3602]\",\"0xdeadbeefdeadbeef\",\"NULL\",\"\"",
                 ":2: the encryption key is 8 bytes; AES-CBC [RFC3602] takes 16, 24, 32 bytes"},
             {"\"IPv4\",\"fe80::1\",\"192.0.2.2\",\"0x1977eb59\",\"AES-CBC [RFC3602]\",\"0xdeadbeefdeadbeefdeadbeefdeadbeef\",\"NULL\",\"\"",
-                ":2: Src IP 'fe80::1' is not an IPv4 address or wildcard"},
-            {"\"IPv4\",\"192.0.2.1\" x,\"192.0.2.2\"", ":2: unexpected 'x' after field 2"},
+                ":2: field 2 (Src IP) is not an IPv4 address or wildcard"},
+            {"\"IPv4\",\"192.0.2.1\" x,\"192.0.2.2\"", ":2: unexpected character at column 20, after field 2"},
         };
         for (String[] c : cases) {
             Files.writeString(f, ok + c[0] + "\n", StandardCharsets.UTF_8);
@@ -280,7 +281,7 @@ class KeyFilesTest {
     void aFileOfNoKnownKindSaysSo() throws Exception {
         Path f = tmp.resolve("notes.txt");
         Files.writeString(f, "# my keys\nhello world\n", StandardCharsets.UTF_8);
-        assertThatThrownBy(() -> KeyFiles.load(f, new KeyMaterial())).hasMessageStartingWith(f + ":2: unknown line kind 'hello'")
+        assertThatThrownBy(() -> KeyFiles.load(f, new KeyMaterial())).hasMessageStartingWith(f + ":2: expected a line of vpnsleuth's keys file").hasMessageNotContaining("hello")
                 .hasMessageContaining("the file is none of the kinds vpnsleuth reads");
     }
 }

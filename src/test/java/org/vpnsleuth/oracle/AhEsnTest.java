@@ -298,15 +298,15 @@ class AhEsnTest {
         Path t = Files.createTempFile("ah", ".keys");
         String secret = "00112233445566778899aabbccddeeff00112233";
         String[][] bad = {
-            {"ah 0000a001 auth=hmac-sha9:" + secret, ":1: unknown AH integrity algorithm 'hmac-sha9'"},
+            {"ah 0000a001 auth=hmac-sha9:" + secret, ":1: field 3: expected auth=ALG:HEX with ALG an integrity algorithm vpnsleuth knows"},
             {"ah 0000a001 dst=192.0.2.2", ":1: ah line without auth=ALG:HEX"},
-            {"ah xyz auth=hmac-sha1-96:" + secret, ":1: 'xyz' is not an SPI"},
+            {"ah xyz auth=hmac-sha1-96:" + secret, ":1: field 2 is not an SPI"},
             {"ah 0 auth=hmac-sha1-96:" + secret, ":1: SPI 0 is reserved"},
-            {"ah 0000a001 auth=hmac-sha1-96:" + secret + " colour=red", ":1: unknown field 'colour'"},
+            {"ah 0000a001 auth=hmac-sha1-96:" + secret + " colour=red", ":1: field 4: expected dst=, auth= or esn"},
             {"ah 0000a001 auth=hmac-sha1-96", ":1: auth=hmac-sha1-96 without :HEX"},
             {"ah 0000a001 auth=hmac-sha1-96:abc", ":1: a value is not an even number of hex digits"},
-            {"ah 0000a001 auth=none:" + secret, ":1: unknown AH integrity algorithm 'none'"},
-            {"esp 0000b001 enc=aes-cbc-128:" + secret.substring(0, 32) + " esnx", ":1: 'esnx' is not NAME=VALUE"},
+            {"ah 0000a001 auth=none:" + secret, ":1: field 3: expected auth=ALG:HEX with ALG an integrity algorithm vpnsleuth knows"},
+            {"esp 0000b001 enc=aes-cbc-128:" + secret.substring(0, 32) + " esnx", ":1: field 4 is not NAME=VALUE"},
         };
         for (String[] c : bad) {
             Files.writeString(t, c[0] + "\n", StandardCharsets.UTF_8);
