@@ -359,6 +359,7 @@ public final class AnalysisHtml {
         }
         raw("</table>\n");
         proposals(d);
+        security("Security findings", d.security);
         boolean others = false;
         for (Finding f : d.findings) {
             if (f != d.main) {
@@ -664,9 +665,33 @@ public final class AnalysisHtml {
             all.addAll(c.flows);
         }
         raw("</table>\n");
+        for (ChildSa c : d.children) {
+            security("Security findings of " + c.name, c.security);
+        }
         if (!all.isEmpty()) {
             flows(all);
         }
+    }
+
+    /**
+     * What is weak in the algorithms of an SA or child SA (diagnose/SecurityFindings): one row per
+     * finding, class {@code security-finding} with {@code data-code} and {@code data-severity}, as
+     * JSON's {@code security[]} has them.
+     */
+    private void security(String title, List<org.vpnsleuth.diagnose.SecurityFinding> list) {
+        if (list.isEmpty()) {
+            return;
+        }
+        raw("<h4>").esc(title).raw("</h4>\n<table class=\"security\"><tr><th>severity</th><th>code</th><th>what</th>"
+                + "<th>offered or chosen</th><th>reference</th><th>frame</th></tr>\n");
+        for (org.vpnsleuth.diagnose.SecurityFinding f : list) {
+            raw("<tr class=\"security-finding\" data-code=\"").esc(f.code()).raw("\" data-severity=\"").esc(f.severity().name())
+                    .raw("\"><td>").esc(f.severity().name()).raw("</td><td>").esc(f.code()).raw("</td><td>").esc(f.what())
+                    .raw("</td><td>").esc(f.offeredOrChosen()).raw("</td><td>")
+                    .esc(f.reference() + (f.status() != null ? " (" + f.status() + ")" : "")).raw("</td><td>")
+                    .esc(f.at() == null ? "" : ref(f.at())).raw("</td></tr>\n");
+        }
+        raw("</table>\n");
     }
 
     /** A table of flows and their timeline (packets and bytes per direction, first to last frame on the capture's time axis). */

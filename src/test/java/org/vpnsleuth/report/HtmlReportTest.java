@@ -83,6 +83,30 @@ class HtmlReportTest {
     }
 
     @Test
+    void securityFindingsAreInThePageAsInTheJson(@TempDir Path dir) throws Exception {
+        // the weak 3DES/SHA1/MODP-1024 capture (captures/README.md): every finding of the JSON report, SA's and child SAs', is a row
+        Path f = dir.resolve("r.html");
+        String keys = capture("weak-ikev2-3des.initiator.log");
+        Run r = run("analyze", "--format", "html", "-q", "--keys", keys, "-o", f.toString(), capture("weak-ikev2-3des.pcapng"));
+        assertThat(r.exit()).as(r.err()).isEqualTo(Main.OK);
+        String html = Files.readString(f, StandardCharsets.UTF_8);
+        String json = run("analyze", "--format", "json", "--keys", keys, capture("weak-ikev2-3des.pcapng")).out();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\{\"code\":\"([A-Z_0-9]+)\",\"severity\":\"([A-Z]+)\"").matcher(json);
+        java.util.Map<String, Integer> fromJson = new java.util.TreeMap<>();
+        while (m.find()) {
+            fromJson.merge(m.group(1) + "/" + m.group(2), 1, Integer::sum);
+        }
+        assertThat(fromJson).containsKey("WEAK_DH_GROUP/MEDIUM");
+        java.util.regex.Matcher h = java.util.regex.Pattern.compile("class=\"security-finding\" data-code=\"([A-Z_0-9]+)\" data-severity=\"([A-Z]+)\"")
+                .matcher(html);
+        java.util.Map<String, Integer> fromHtml = new java.util.TreeMap<>();
+        while (h.find()) {
+            fromHtml.merge(h.group(1) + "/" + h.group(2), 1, Integer::sum);
+        }
+        assertThat(fromHtml).isEqualTo(fromJson);
+    }
+
+    @Test
     void showKeysWritesNoKeyIntoThePage(@TempDir Path dir) throws Exception {
         Path f = dir.resolve("r.html");
         Run r = run("analyze", "--format", "html", "-q", "--show-keys", "--psk", "vpnsleuth-test-psk-0123456789", "--keys",
