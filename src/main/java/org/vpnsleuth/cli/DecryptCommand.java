@@ -94,6 +94,10 @@ public final class DecryptCommand implements Callable<Integer> {
                 }
             }
             w.flush();
+            // what the reader could not read (a damaged or cut file): said, as analyze and dissect say it
+            for (org.vpnsleuth.capture.CaptureWarning cw : r.warnings()) {
+                err.println("warning: " + cw);
+            }
             writing = "finishing";
             of.commit();
         } catch (CaptureException e) {

@@ -152,6 +152,33 @@ class OutputSafetyTest {
         assertThat(names(dir.resolve("sub"))).containsExactly("report.json");
     }
 
+    @Test
+    void decryptSaysWhereADamagedCaptureStopped() throws Exception {
+        // ikev2-psk-esp.pcapng with the 11th Enhanced Packet Block's leading length made 8 bytes longer:
+        // the block's trailing length no longer matches (pcapng spec §3.1), and the next block is read at the wrong place
+        byte[] b = Files.readAllBytes(CAPTURES.resolve("ikev2-psk-esp.pcapng"));
+        java.nio.ByteBuffer bb = java.nio.ByteBuffer.wrap(b).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        int at = 0;
+        int epb = 0;
+        while (at + 8 <= b.length) {
+            int type = bb.getInt(at);
+            int len = bb.getInt(at + 4);
+            if (type == 6 && ++epb == 11) {
+                bb.putInt(at + 4, len + 8);
+                break;
+            }
+            at += len;
+        }
+        assertThat(epb).isEqualTo(11);
+        Path damaged = tmp.resolve("damaged.pcapng");
+        Files.write(damaged, b);
+        Run r = run("decrypt", damaged.toString(), "--keys", CAPTURES.resolve("ikev2-psk-esp.initiator.log").toString(), "-o",
+                tmp.resolve("out.pcapng").toString());
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.err()).contains("warning: " + damaged + ": frame 11: ");
+        assertThat(frames(tmp.resolve("out.pcapng"))).isLessThan(20).isGreaterThanOrEqualTo(10);
+    }
+
     /** The vpnsleuth command line in a JVM of its own, through bash with {@code ulimit -f BLOCKS} (1 KiB blocks) when given. */
     static Run process(Integer fileSizeLimitKib, Path stdout, String... args) throws Exception {
         List<String> java = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
