@@ -118,14 +118,53 @@ public final class KeyFiles {
             return kind;
         } catch (TextLines.LineTooLongException e) {
             throw tooLong(name, e);
+        } catch (StreamTooLongException e) {
+            throw new KeyFileException(String.format("%s: more than %,d MiB from a pipe or device, and no end: not key material"
+                    + " for one capture (save a longer log to a file and give that)", name, MAX_STREAM_BYTES >> 20));
         } catch (IOException e) {
             throw new KeyFileException(name + ": cannot read the key file: " + IoErrors.why(e));
         }
     }
 
+    /**
+     * Most bytes read from key material that is not a regular file (a pipe, /dev/stdin, a device):
+     * a regular file ends, a stream may never (`yes LINE | vpnsleuth ... --keys /dev/stdin`). 1 GiB is
+     * more than any daemon log that goes with one capture; a longer log can be saved to a file first.
+     */
+    static final long MAX_STREAM_BYTES = 1L << 30;
+
+    /** Thrown through the reader when a stream passes {@link #MAX_STREAM_BYTES}. */
+    static final class StreamTooLongException extends IOException {
+        StreamTooLongException() {
+            super("more than " + (MAX_STREAM_BYTES >> 20) + " MiB");
+        }
+    }
+
     private static TextLines open(Path file) throws KeyFileException {
         try {
-            return new TextLines(Files.newInputStream(file), MAX_LINE);
+            java.io.InputStream in = Files.newInputStream(file);
+            if (!Files.isRegularFile(file)) {
+                in = new java.io.FilterInputStream(in) {
+                    private long read;
+
+                    @Override
+                    public int read() throws IOException {
+                        byte[] one = new byte[1];
+                        return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+                    }
+
+                    @Override
+                    public int read(byte[] b, int off, int len) throws IOException {
+                        int n = super.read(b, off, len);
+                        read += Math.max(0, n);
+                        if (read > MAX_STREAM_BYTES) {
+                            throw new StreamTooLongException();
+                        }
+                        return n;
+                    }
+                };
+            }
+            return new TextLines(in, MAX_LINE);
         } catch (IOException e) {
             throw new KeyFileException(file + ": cannot open the key file: " + IoErrors.why(e));
         }

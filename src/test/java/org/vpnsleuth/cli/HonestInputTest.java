@@ -40,6 +40,24 @@ class HonestInputTest {
     }
 
     @Test
+    void anEndlessStreamOfLogLikeLinesEndsWithExit2() throws Exception {
+        // short lines that look like a charon log, without end, through a FIFO: the length cap cannot stop it, the byte cap does
+        Path fifo = tmp.resolve("endless.log");
+        Process mk = new ProcessBuilder("mkfifo", fifo.toString()).start();
+        org.junit.jupiter.api.Assumptions.assumeTrue(mk.waitFor() == 0, "mkfifo not available");
+        Process yes = new ProcessBuilder("sh", "-c", "yes '07[IKE] <vpn|1> a line of a log' > " + fifo).start();
+        try {
+            PskCrackTest.Run r = assertTimeoutPreemptively(Duration.ofSeconds(120),
+                    () -> run("analyze", capture("ikev2-psk-esp.pcapng"), "--keys", fifo.toString()));
+            assertThat(r.exit()).isEqualTo(Main.UNREADABLE);
+            assertThat(r.err()).isEqualTo("vpnsleuth: " + fifo + ": more than 1,024 MiB from a pipe or device, and no end: not key"
+                    + " material for one capture (save a longer log to a file and give that)\n");
+        } finally {
+            yes.destroyForcibly();
+        }
+    }
+
+    @Test
     void aBadKeyLineNeverShowsTheKey() throws Exception {
         Path k = tmp.resolve("k");
         Files.writeString(k, "5ec12e75aabbccddeeff00112233445566778899\n");
