@@ -37,11 +37,20 @@ public final class AnalyzeCommand implements Callable<Integer> {
     @CommandLine.Mixin
     KeyOptions keyOptions = new KeyOptions();
 
+    @CommandLine.Mixin
+    TextOptions text;
+
+    @Option(names = "--brief", description = "the summary alone: one line per IKE SA and tunnel (verdict, where, cause, confidence), and the warnings")
+    boolean brief;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() {
+        if (output.json()) {
+            Main.jsonOutput(spec); // UTF-8 whatever the locale
+        }
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         List<Integer> espPorts = espUdp.checked(spec);
@@ -73,8 +82,8 @@ public final class AnalyzeCommand implements Callable<Integer> {
                 }, out);
                 sb.append('\n');
             } else {
-                AnalysisText.render(a, sb, out);
-                if (keyOptions.showKeys) {
+                AnalysisText.render(a, sb, out, text.style(), brief);
+                if (keyOptions.showKeys && !brief) {
                     KeyReport.text(decoders, sb);
                 }
             }

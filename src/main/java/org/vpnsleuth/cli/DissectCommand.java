@@ -51,6 +51,9 @@ public final class DissectCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (output.json()) {
+            Main.jsonOutput(spec); // UTF-8 whatever the locale
+        }
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         espUdp.checked(spec);
