@@ -40,6 +40,9 @@ public final class AnalyzeCommand implements Callable<Integer> {
     @CommandLine.Mixin
     TextOptions text;
 
+    @CommandLine.Mixin
+    SelectionOptions select;
+
     @Option(names = "--brief", description = "the summary alone: one line per IKE SA and tunnel (verdict, where, cause, confidence), and the warnings")
     boolean brief;
 
@@ -55,6 +58,7 @@ public final class AnalyzeCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         List<Integer> espPorts = espUdp.checked(spec);
         org.vpnsleuth.track.Tracker.Limits trackerLimits = limits.checked(spec);
+        org.vpnsleuth.pipeline.Selection selection = select.checked(spec);
         if (!keyOptions.loadOrReport(err)) {
             return Main.UNREADABLE;
         }
@@ -68,11 +72,18 @@ public final class AnalyzeCommand implements Callable<Integer> {
             return Main.UNREADABLE;
         }
         try {
+            selection.checkFiles(names);
+        } catch (IllegalArgumentException e) {
+            Analysis.close(readers);
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
+        try {
             List<org.vpnsleuth.decode.Decoder> decoders = new ArrayList<>();
             Analysis a = Analysis.run(names, readers, espPorts, d -> {
                 keyOptions.apply(d);
                 decoders.add(d);
             }, org.vpnsleuth.overhead.Measurements.Options.NONE, org.vpnsleuth.capture.Progress.onTerminal(quiet.quiet), trackerLimits);
+            a = selection.apply(a); // after the whole capture: the verdicts are those of the whole analysis
             StringBuilder sb = new StringBuilder(8192);
             if (output.json()) {
                 AnalysisJson.render(a, sb, j -> {

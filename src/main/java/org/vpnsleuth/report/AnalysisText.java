@@ -91,6 +91,9 @@ public final class AnalysisText {
         StringBuilder head = new StringBuilder(1024);
         summary(head);
         if (brief) {
+            if (a.selection != null) {
+                selected(head);
+            }
             for (String w : a.warnings) {
                 head.append("warning: ").append(w).append('\n');
             }
@@ -113,7 +116,11 @@ public final class AnalysisText {
         }
         if (a.tracker.frames() > 0) {
             head.append(String.format(Locale.ROOT, "capture span %.3f s, %d IKE SA(s), %d ESP/AH flow(s)%n",
-                    (a.tracker.lastNanos() - t0) / 1e9, a.ikeSas.size(), a.tracker.flows().size()));
+                    (a.tracker.lastNanos() - t0) / 1e9, a.selection != null ? a.ikeSasInCapture : a.ikeSas.size(),
+                    a.tracker.flows().size()));
+        }
+        if (a.selection != null) {
+            selected(head);
         }
         emit(head, style);
         for (SaDiagnosis d : a.ikeSas) {
@@ -146,6 +153,12 @@ public final class AnalysisText {
         }
     }
 
+    private void selected(StringBuilder sb) {
+        sb.append("selected (").append(a.selection).append("): ").append(a.ikeSas.size()).append(" of ")
+                .append(a.ikeSasInCapture).append(" IKE SA(s), ").append(tunnelCount()).append(" of ")
+                .append(a.tunnelsInCapture).append(" tunnel(s)\n");
+    }
+
     private int tunnelCount() {
         return a.l2tp.size() + a.pptp.size() + a.pppSessions.size();
     }
@@ -156,6 +169,10 @@ public final class AnalysisText {
      */
     private void summary(StringBuilder sb) {
         int items = a.ikeSas.size() + tunnelCount();
+        if (items == 0 && a.selection != null) {
+            sb.append("No IKE SA or tunnel matches the selection (").append(a.selection).append(").\n");
+            return;
+        }
         if (items == 0) {
             boolean tunnels = !a.greTunnels.isEmpty();
             sb.append(tunnels ? "No IKE negotiation, L2TP, PPTP or PPP in the capture; its GRE flows follow.\n"
