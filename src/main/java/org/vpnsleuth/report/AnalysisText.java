@@ -97,10 +97,10 @@ public final class AnalysisText {
             for (String w : a.warnings) {
                 head.append("warning: ").append(w).append('\n');
             }
-            emit(head, new TextStyle(0, style.color()));
+            emit(head, summaryStyle());
             return;
         }
-        emit(head, new TextStyle(0, style.color())); // the table is never wrapped
+        emit(head, summaryStyle());
         head.setLength(0);
         if (!a.ikeSas.isEmpty() || tunnelCount() > 0) {
             head.append('\n');
@@ -142,6 +142,11 @@ public final class AnalysisText {
         style.write(out, details);
         out.setLength(0);
         details.copyTo(flushTo, result);
+    }
+
+    /** A table of several SAs is never wrapped (one line each); a single verdict line is. */
+    private TextStyle summaryStyle() {
+        return a.ikeSas.size() + tunnelCount() > 1 ? new TextStyle(0, style.color()) : style;
     }
 
     /** Writes {@code text} styled to the caller: to {@link #flushTo}, or into {@link #result}. */

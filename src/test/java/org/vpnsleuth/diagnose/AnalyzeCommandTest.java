@@ -50,7 +50,7 @@ class AnalyzeCommandTest {
     void twoCapturesOfOneNegotiationAreOneStory() {
         // captures/README.md: nat-t.pcapng (public side) and nat-t.initiator-side.pcapng (private side)
         // hold the same packets; the NAT maps 198.51.100.2:500 to 192.0.2.1:389
-        Run r = run("analyze", capture("nat-t.pcapng"), capture("nat-t.initiator-side.pcapng"));
+        Run r = run("analyze", "--width", "0", capture("nat-t.pcapng"), capture("nat-t.initiator-side.pcapng"));
         assertThat(r.exit()).isEqualTo(Main.OK);
         assertThat(r.out()).contains("1 IKE SA(s)").contains("198.51.100.2:500 ⇄ 192.0.2.1:389")
                 .contains("(also captured as ");
