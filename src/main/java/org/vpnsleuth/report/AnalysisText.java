@@ -146,7 +146,7 @@ public final class AnalysisText {
 
     /** A table of several SAs is never wrapped (one line each); a single verdict line is. */
     private TextStyle summaryStyle() {
-        return a.ikeSas.size() + tunnelCount() > 1 ? new TextStyle(0, style.color()) : style;
+        return summaryIsTable() ? new TextStyle(0, style.color()) : style;
     }
 
     /** Writes {@code text} styled to the caller: to {@link #flushTo}, or into {@link #result}. */
@@ -156,6 +156,16 @@ public final class AnalysisText {
         } else {
             st.write(text, result);
         }
+    }
+
+    private boolean summaryIsTable() {
+        int rows = a.ikeSas.size() + tunnelCount();
+        for (java.util.List<org.vpnsleuth.diagnose.TunnelDiagnosis> l : java.util.List.of(a.l2tp, a.pptp, a.pppSessions)) {
+            for (org.vpnsleuth.diagnose.TunnelDiagnosis d : l) {
+                rows += d.children.size();
+            }
+        }
+        return rows > 1;
     }
 
     private void selected(StringBuilder sb) {
@@ -184,10 +194,6 @@ public final class AnalysisText {
                     : "No IKE negotiation, L2TP, PPTP, PPP or GRE in the capture.\n");
             return;
         }
-        if (items == 1) {
-            sb.append(a.ikeSas.isEmpty() ? TunnelText.headline(firstTunnel()) : headline(a.ikeSas.get(0))).append('\n');
-            return;
-        }
         java.util.List<String[]> rows = new java.util.ArrayList<>(items);
         java.util.Map<Verdict, Integer> byVerdict = new java.util.EnumMap<>(Verdict.class);
         for (SaDiagnosis d : a.ikeSas) {
@@ -199,7 +205,15 @@ public final class AnalysisText {
             for (org.vpnsleuth.diagnose.TunnelDiagnosis d : l) {
                 rows.add(row(d.verdict, d.stoppedAt, d.main, subject(TunnelText.headline(d), d.verdict)));
                 byVerdict.merge(d.verdict, 1, Integer::sum);
+                // its sessions or calls, under it: where the PPP inside stopped
+                for (org.vpnsleuth.diagnose.TunnelDiagnosis c : d.children) {
+                    rows.add(row(c.verdict, c.stoppedAt, c.main, "  " + subject(TunnelText.headline(c), c.verdict)));
+                }
             }
+        }
+        if (rows.size() == 1) {
+            sb.append(a.ikeSas.isEmpty() ? TunnelText.headline(firstTunnel()) : headline(a.ikeSas.get(0))).append('\n');
+            return;
         }
         sb.append(items).append(" IKE SA(s) and tunnel(s):");
         String sep = " ";

@@ -47,6 +47,26 @@ class TerminalReportTest {
     }
 
     @Test
+    void aTunnelsSessionsAreRowsUnderIt() throws Exception {
+        // captures/expected-l2tp-verdicts.tsv (xl2tpd's and pppd's logs): each L2TP tunnel and session
+        List<String> tsv = Files.readAllLines(CliRun.captures().resolve("expected-l2tp-verdicts.tsv"), StandardCharsets.UTF_8);
+        int checked = 0;
+        for (String file : List.of("l2tp-cdn.pcapng", "l2tp-lcp-no-answer.pcapng")) {
+            List<String[]> expected = tsv.stream().skip(1).map(l -> l.split("\t")).filter(c -> c[0].equals(file)).toList();
+            List<String> rows = run("analyze", "--brief", capture(file)).out().lines().skip(2).toList();
+            assertThat(rows).as(file).hasSize(expected.size());
+            for (int i = 0; i < rows.size(); i++) {
+                String[] e = expected.get(i);
+                List<String> cells = Arrays.asList(rows.get(i).strip().split(" {2,}"));
+                assertThat(cells.subList(0, 3)).as(file + " " + e[1]).containsExactly(e[2], e[3], e[4]);
+                assertThat(cells.get(cells.size() - 1)).startsWith(e[1].equals("L2TP tunnel") ? "L2TPv2 tunnel" : "session");
+                checked++;
+            }
+        }
+        assertThat(checked).isGreaterThanOrEqualTo(4);
+    }
+
+    @Test
     void oneSaStartsWithItsVerdictLine() throws Exception {
         Map<String, String> e = CliRun.expectedVerdicts().get(PSK);
         String first = run("analyze", capture(PSK)).out().lines().findFirst().orElseThrow();
