@@ -43,11 +43,23 @@ public final class AnalyzeCommand implements Callable<Integer> {
     @CommandLine.Mixin
     KeyOptions keyOptions = new KeyOptions();
 
+    @CommandLine.Mixin
+    TextOptions text;
+
+    @CommandLine.Mixin
+    SelectionOptions select;
+
+    @Option(names = "--brief", description = "the summary alone: one line per IKE SA and tunnel (verdict, where, cause, confidence), and the warnings")
+    boolean brief;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() {
+        if (output.json() || output.html()) {
+            Main.jsonOutput(spec); // UTF-8 whatever the locale (the page declares UTF-8 too)
+        }
         PrintWriter err = spec.commandLine().getErr();
         if (outputFile == null) {
             return report(spec.commandLine().getOut(), err);
@@ -94,6 +106,7 @@ public final class AnalyzeCommand implements Callable<Integer> {
     private int report(PrintWriter out, PrintWriter err) {
         List<Integer> espPorts = espUdp.checked(spec);
         org.vpnsleuth.track.Tracker.Limits trackerLimits = limits.checked(spec);
+        org.vpnsleuth.pipeline.Selection selection = select.checked(spec);
         if (!keyOptions.loadOrReport(err)) {
             return Main.UNREADABLE;
         }
@@ -107,11 +120,18 @@ public final class AnalyzeCommand implements Callable<Integer> {
             return Main.UNREADABLE;
         }
         try {
+            selection.checkFiles(names);
+        } catch (IllegalArgumentException e) {
+            Analysis.close(readers);
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
+        try {
             List<org.vpnsleuth.decode.Decoder> decoders = new ArrayList<>();
             Analysis a = Analysis.run(names, readers, espPorts, d -> {
                 keyOptions.apply(d);
                 decoders.add(d);
             }, org.vpnsleuth.overhead.Measurements.Options.NONE, org.vpnsleuth.capture.Progress.onTerminal(quiet.quiet), trackerLimits);
+            a = selection.apply(a); // after the whole capture: the verdicts are those of the whole analysis
             StringBuilder sb = new StringBuilder(8192);
             if (output.html()) {
                 if (keyOptions.showKeys) {
@@ -126,8 +146,8 @@ public final class AnalyzeCommand implements Callable<Integer> {
                 }, out);
                 sb.append('\n');
             } else {
-                AnalysisText.render(a, sb, out);
-                if (keyOptions.showKeys) {
+                AnalysisText.render(a, sb, out, text.style(), brief);
+                if (keyOptions.showKeys && !brief) {
                     KeyReport.text(decoders, sb);
                 }
             }

@@ -47,14 +47,34 @@ public final class DissectCommand implements Callable<Integer> {
     @CommandLine.Mixin
     KeyOptions keyOptions = new KeyOptions();
 
+    @CommandLine.Mixin
+    SelectionOptions select;
+
+    @CommandLine.Mixin
+    TextOptions text;
+
+    private org.vpnsleuth.pipeline.Selection selection;
+    private org.vpnsleuth.report.TextStyle style;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() {
+        if (output.json()) {
+            Main.jsonOutput(spec); // UTF-8 whatever the locale
+        }
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         espUdp.checked(spec);
+        selection = select.checked(spec);
+        try {
+            selection.checkFiles(captureFiles.files);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
+        // one line per frame unless --width is given; colour only marks verdicts, which dissect has none of
+        style = output.json() ? org.vpnsleuth.report.TextStyle.PLAIN : text.styleWrappingOnlyWhenAsked();
         if (!keyOptions.loadOrReport(err)) {
             return Main.UNREADABLE;
         }
@@ -86,6 +106,7 @@ public final class DissectCommand implements Callable<Integer> {
         StringBuilder sb = new StringBuilder(4096);
         JsonWriter json = new JsonWriter(sb);
         long n = 0;
+        long fileStart = 0;
         org.vpnsleuth.capture.Progress progress = org.vpnsleuth.capture.Progress.onTerminal(quiet.quiet || org.vpnsleuth.capture.Progress.stdoutIsTerminal());
         List<org.vpnsleuth.capture.CaptureReader> progressOf = List.of(reader);
         try (reader) {
@@ -95,6 +116,12 @@ public final class DissectCommand implements Callable<Integer> {
                     progress.update(progressOf, n);
                 }
                 decoder.decode(frame, packet);
+                if (n == 1) {
+                    fileStart = frame.timestampNanos;
+                }
+                if (!selection.isAll() && !selection.frame(file, frame.number, frame.timestampNanos, fileStart, packet)) {
+                    continue; // decoded all the same: reassembly and decryption need every frame
+                }
                 if (output.json()) {
                     FrameFormatter.json(packet, json);
                 } else if (verbose) {
@@ -104,7 +131,7 @@ public final class DissectCommand implements Callable<Integer> {
                 }
                 sb.append('\n');
                 if (sb.length() > 1 << 16) {
-                    out.append(sb);
+                    style.write(sb, out);
                     sb.setLength(0);
                     if (out.checkError()) {
                         return Main.OK;
@@ -112,7 +139,7 @@ public final class DissectCommand implements Callable<Integer> {
                 }
             }
             progress.done();
-            out.append(sb);
+            style.write(sb, out);
             out.flush();
         } catch (java.io.IOException e) {
             err.println("vpnsleuth: " + file + ": " + org.vpnsleuth.base.IoErrors.why(e));

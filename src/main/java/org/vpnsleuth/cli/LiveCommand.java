@@ -126,6 +126,9 @@ public final class LiveCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (format == Format.json) {
+            Main.jsonOutput(spec); // UTF-8 whatever the locale
+        }
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         List<Integer> espPorts = espUdp.checked(spec);

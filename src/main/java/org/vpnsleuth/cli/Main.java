@@ -30,16 +30,57 @@ public final class Main implements Runnable {
 
     /** Runs the command line and returns the exit code (for tests, without exiting). */
     public static int run(String... args) {
-        return commandLine(new PrintWriter(System.out, true), new PrintWriter(System.err, true)).execute(args);
+        java.nio.charset.Charset cs = Stdout.localeCharset();
+        Main main = new Main();
+        main.stdout = new Stdout(System.out, cs);
+        CommandLine cl = commandLine(main, new PrintWriter(main.stdout, true), new PrintWriter(new Stdout(System.err, cs), true));
+        int rc = cl.execute(args);
+        cl.getOut().flush();
+        cl.getErr().flush();
+        return rc;
+    }
+
+    /** The process's standard output when run from {@link #run}; null when a test gave its own writers. */
+    private Stdout stdout;
+
+    /**
+     * A command is about to write JSON to its output: standard output becomes UTF-8 whatever the
+     * locale (text keeps the terminal's charset, with ASCII arrows when it cannot show them).
+     */
+    static void jsonOutput(CommandLine.Model.CommandSpec spec) {
+        if (spec.root().userObject() instanceof Main m && m.stdout != null) {
+            spec.commandLine().getOut().flush();
+            m.stdout.json();
+        }
+    }
+
+    /** Whether text to standard output can show the report's arrows (true when a test gave its own writers). */
+    static boolean unicodeOutput(CommandLine.Model.CommandSpec spec) {
+        return !(spec.root().userObject() instanceof Main m && m.stdout != null) || m.stdout.unicode();
     }
 
     public static CommandLine commandLine(PrintWriter out, PrintWriter err) {
-        CommandLine cl = new CommandLine(new Main());
+        return commandLine(new Main(), out, err);
+    }
+
+    private static CommandLine commandLine(Main main, PrintWriter out, PrintWriter err) {
+        CommandLine cl = new CommandLine(main);
+        HelpLayout.install(cl);
+        cl.setAbbreviatedSubcommandsAllowed(false);
         cl.setOut(out);
         cl.setErr(err);
         cl.setParameterExceptionHandler((ex, args) -> {
             CommandLine c = ex.getCommandLine();
-            c.getErr().println("vpnsleuth: " + ex.getMessage());
+            if (ex instanceof CommandLine.UnmatchedArgumentException u && c.getCommandSpec().userObject() instanceof Main
+                    && !u.getUnmatched().isEmpty() && !u.getUnmatched().get(0).startsWith("-")) {
+                c.getErr().println("vpnsleuth: unknown command '" + u.getUnmatched().get(0) + "'");
+            } else {
+                c.getErr().println("vpnsleuth: " + ex.getMessage());
+            }
+            if (ex instanceof CommandLine.UnmatchedArgumentException u && !u.getSuggestions().isEmpty()) {
+                // picocli's near matches: `vpnsleuth anlyze` suggests analyze, `--breif` suggests --brief
+                c.getErr().println("Did you mean: " + String.join(" or ", u.getSuggestions()) + "?");
+            }
             c.getErr().println("Try '" + c.getCommandSpec().qualifiedName() + " --help' for more information.");
             return USAGE;
         });

@@ -77,6 +77,9 @@ public final class OverheadCommand implements Callable<Integer> {
             + " (- : standard output, with the SVG alone on it: no report)")
     String svg;
 
+    @CommandLine.Mixin
+    TextOptions text;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -100,6 +103,9 @@ public final class OverheadCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (format == Format.json || format == Format.csv) {
+            Main.jsonOutput(spec); // data for programs: UTF-8 whatever the locale
+        }
         if (mtuOption != null && (mtuOption < 1 || mtuOption > 65535)) {
             throw usage("--mtu " + mtuOption + " is not an MTU (1 to 65535)");
         }
@@ -119,7 +125,7 @@ public final class OverheadCommand implements Callable<Integer> {
             }
             return OverheadFile.run(files, OverheadFile.Format.valueOf(format.name()), espPorts, keyOptions,
                     new org.vpnsleuth.overhead.Measurements.Options(mtuOption != null ? mtuOption : -1, assumed),
-                    spec.commandLine().getOut(), spec.commandLine().getErr());
+                    text.style(), spec.commandLine().getOut(), spec.commandLine().getErr());
         }
         return calculator();
     }
@@ -196,7 +202,12 @@ public final class OverheadCommand implements Callable<Integer> {
                 return Main.UNREADABLE;
             }
         }
-        out.append(sb).flush();
+        if (format == Format.text) {
+            text.style().write(sb, out);
+            out.flush();
+        } else {
+            out.append(sb).flush();
+        }
         return Main.OK;
     }
 

@@ -25,6 +25,13 @@ final class OverheadFile {
     /** With the path MTU to use when the capture proves none (--mtu) and the ESP transforms to assume (--esp). */
     static int run(List<String> files, Format format, List<Integer> espPorts, KeyOptions keys,
             org.vpnsleuth.overhead.Measurements.Options options, PrintWriter out, PrintWriter err) {
+        return run(files, format, espPorts, keys, options, org.vpnsleuth.report.TextStyle.PLAIN, out, err);
+    }
+
+    /** With the layout of the text format (--width, --color). */
+    static int run(List<String> files, Format format, List<Integer> espPorts, KeyOptions keys,
+            org.vpnsleuth.overhead.Measurements.Options options, org.vpnsleuth.report.TextStyle style, PrintWriter out,
+            PrintWriter err) {
         if (!keys.loadOrReport(err)) {
             return Main.UNREADABLE;
         }
@@ -49,7 +56,11 @@ final class OverheadFile {
             if (format == Format.json) {
                 sb.append('\n');
             }
-            out.append(sb);
+            if (format == Format.text) {
+                style.write(sb, out);
+            } else {
+                out.append(sb);
+            }
             out.flush();
         } finally {
             Analysis.close(readers);

@@ -113,6 +113,30 @@ public final class IkeRegistries {
 
     private static final Map<String, Map<Integer, List<String>>> ALIASES = loadAliases();
 
+    private static final java.util.regex.Pattern MODP = java.util.regex.Pattern.compile(
+            "(?i)(?:default |alternate )?(\\d+)-bit MODP group(?: with (\\d+)-bit Prime Order Subgroup)?");
+    private static final java.util.regex.Pattern ECP = java.util.regex.Pattern.compile("(?i)(\\d+)-bit random ECP group");
+
+    /**
+     * A Diffie-Hellman group (key exchange method) as engineers write it, with its number:
+     * "MODP-2048 (14)", "ECP-256 (19)", "MODP-2048-224 (23)", "Curve25519 (31)"; the IANA name
+     * {@code registryName} (IKEv2 Transform Type 4 or IKEv1 Group Description) shortened the way
+     * strongSwan and Cisco spell it, or kept when it has no shorter form; "group N" when unregistered.
+     */
+    public static String dhGroup(int number, String registryName) {
+        if (registryName == null) {
+            return "group " + number;
+        }
+        java.util.regex.Matcher m = MODP.matcher(registryName);
+        String shortName = registryName;
+        if (m.matches()) {
+            shortName = "MODP-" + m.group(1) + (m.group(2) != null ? "-" + m.group(2) : "");
+        } else if ((m = ECP.matcher(registryName)).matches()) {
+            shortName = "ECP-" + m.group(1);
+        }
+        return shortName + " (" + number + ")";
+    }
+
     /** The aliases recorded for {@code value} in registry {@code registry} (e.g. "ikev2-ke"), never null. */
     public static List<String> aliases(String registry, int value) {
         Map<Integer, List<String>> m = ALIASES.get(registry);

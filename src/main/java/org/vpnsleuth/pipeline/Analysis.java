@@ -54,6 +54,11 @@ public final class Analysis {
     public final List<GreTunnel> greTunnels = new ArrayList<>();
     /** Overhead and MTU per encapsulation instance and direction (overhead/Measurements). */
     public final List<org.vpnsleuth.overhead.Measured> overhead = new ArrayList<>();
+    /** What the report is narrowed to ({@link Selection#describe}), or null: everything is reported. */
+    public String selection;
+    /** With a selection: the IKE SAs and the tunnels (L2TP, PPTP, PPP) of the whole capture. */
+    public int ikeSasInCapture = -1;
+    public int tunnelsInCapture = -1;
 
     /** Reads {@code files} (opened already, in the same order as {@code names}) and analyses them. */
     public static Analysis run(List<String> names, List<CaptureReader> readers, List<Integer> espPorts) {

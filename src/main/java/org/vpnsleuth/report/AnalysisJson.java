@@ -58,6 +58,10 @@ public final class AnalysisJson {
         }
         j.endArray();
         j.value("firstTime", t0).value("lastTime", a.tracker.lastNanos());
+        if (a.selection != null) { // --peer/--spi/--frames/--since/--until: what the arrays below are narrowed to
+            j.beginObject("selection").value("criteria", a.selection).value("ikeSasInCapture", a.ikeSasInCapture)
+                    .value("tunnelsInCapture", a.tunnelsInCapture).endObject();
+        }
         j.beginArray("ikeSas");
         for (SaDiagnosis d : a.ikeSas) {
             sa(j, d, t0);

@@ -27,24 +27,49 @@ public final class AnalysisText {
     /** Round-trip time of each exchange's first response, for the ladder. */
     private final java.util.Map<IkeMessage, Long> rtt = new java.util.HashMap<>();
 
-    /** Where a long report is written as it grows (null: all of it stays in {@link #out}). */
+    /** Where a long report is written as it grows (null: all of it stays in {@link #result}). */
     private final java.io.Writer flushTo;
+    /** The caller's buffer: what is not written to {@link #flushTo} yet when rendering ends. */
+    private final StringBuilder result;
+    private final TextStyle style;
+    private final boolean brief;
+    /** The details (after the summary and the inputs), styled, until the summary is written. */
+    private final Spill details = new Spill();
 
-    private AnalysisText(Analysis a, StringBuilder out, java.io.Writer flushTo) {
+    private AnalysisText(Analysis a, StringBuilder result, java.io.Writer flushTo, TextStyle style, boolean brief) {
         this.a = a;
-        this.out = out;
+        this.out = new StringBuilder(8192);
+        this.result = result;
         this.flushTo = flushTo;
+        this.style = style;
+        this.brief = brief;
         this.multi = a.inputs.size() > 1;
         this.t0 = a.tracker.firstNanos();
     }
 
     public static void render(Analysis a, StringBuilder out) {
-        new AnalysisText(a, out, null).all();
+        render(a, out, null);
     }
 
-    /** As {@link #render(Analysis, StringBuilder)}, writing to {@code flushTo} after each IKE SA once more than 64 KiB is held. */
+    /** As {@link #render(Analysis, StringBuilder)}, writing to {@code flushTo} as the report grows (more than 64 KiB held). */
     public static void render(Analysis a, StringBuilder out, java.io.Writer flushTo) {
-        new AnalysisText(a, out, flushTo).all();
+        render(a, out, flushTo, TextStyle.PLAIN, false);
+    }
+
+    /**
+     * The text report, answer first: the summary (one line per IKE SA and tunnel when there are
+     * several, else the one verdict line), the inputs and warnings, then the details of each SA and
+     * tunnel and the overhead section. The details are held back (in a temporary file once large,
+     * {@link Spill}) until the summary is written, so memory stays bounded; with {@code brief} only
+     * the summary and the warnings are written. Lines are wrapped and verdicts coloured by {@code style}.
+     */
+    public static void render(Analysis a, StringBuilder out, java.io.Writer flushTo, TextStyle style, boolean brief) {
+        AnalysisText t = new AnalysisText(a, out, flushTo, style, brief);
+        try {
+            t.all();
+        } finally {
+            t.details.close();
+        }
     }
 
     String ref(FrameRef r) {
@@ -55,41 +80,187 @@ public final class AnalysisText {
         return String.format(Locale.ROOT, "+%.3f", (nanos - t0) / 1e9);
     }
 
+    /** Moves the details rendered so far (whole lines) to {@link #details} once more than 64 KiB are held. */
+    private void spillIfLarge() {
+        if (out.length() > 1 << 16) {
+            style.write(out, details);
+            out.setLength(0);
+        }
+    }
+
     private void all() {
+        StringBuilder head = new StringBuilder(1024);
+        summary(head);
+        if (brief) {
+            if (a.selection != null) {
+                selected(head);
+            }
+            for (String w : a.warnings) {
+                head.append("warning: ").append(w).append('\n');
+            }
+            emit(head, summaryStyle());
+            return;
+        }
+        emit(head, summaryStyle());
+        head.setLength(0);
+        if (!a.ikeSas.isEmpty() || tunnelCount() > 0) {
+            head.append('\n');
+        }
         for (Analysis.Input in : a.inputs) {
-            out.append(in.name()).append(": ").append(in.frames()).append(" frames (").append(in.format()).append(")\n");
+            head.append(in.name()).append(": ").append(in.frames()).append(" frames (").append(in.format()).append(")\n");
             for (String w : in.warnings()) {
-                out.append(w.startsWith("decryption: ") ? "  " : "  warning: ").append(w).append('\n');
+                head.append(w.startsWith("decryption: ") ? "  " : "  warning: ").append(w).append('\n');
             }
         }
         for (String w : a.warnings) {
-            out.append("warning: ").append(w).append('\n');
+            head.append("warning: ").append(w).append('\n');
         }
         if (a.tracker.frames() > 0) {
-            out.append(String.format(Locale.ROOT, "capture span %.3f s, %d IKE SA(s), %d ESP/AH flow(s)%n",
-                    (a.tracker.lastNanos() - t0) / 1e9, a.ikeSas.size(), a.tracker.flows().size()));
+            head.append(String.format(Locale.ROOT, "capture span %.3f s, %d IKE SA(s), %d ESP/AH flow(s)%n",
+                    (a.tracker.lastNanos() - t0) / 1e9, a.selection != null ? a.ikeSasInCapture : a.ikeSas.size(),
+                    a.tracker.flows().size()));
         }
-        if (a.ikeSas.isEmpty()) {
-            boolean tunnels = !a.l2tp.isEmpty() || !a.pptp.isEmpty() || !a.pppSessions.isEmpty() || !a.greTunnels.isEmpty();
-            out.append(tunnels ? "\nNo IKE negotiation in the capture; its tunnels follow.\n"
-                    : "\nNo IKE negotiation, L2TP, PPTP, PPP or GRE in the capture.\n");
+        if (a.selection != null) {
+            selected(head);
         }
+        emit(head, style);
         for (SaDiagnosis d : a.ikeSas) {
             out.append('\n');
             sa(d);
-            Flush.flush(out, flushTo);
+            spillIfLarge();
         }
         if (!a.unlinkedFlows.isEmpty()) {
             out.append("\nESP/AH flows without an IKE SA in the capture:\n");
             for (EspFlow f : a.unlinkedFlows) {
                 flow(f, "  ");
-                Flush.flush(out, flushTo);
+                spillIfLarge();
             }
         }
         // L2TP tunnels, PPTP connections, PPP sessions and GRE flows (TunnelText)
         new TunnelText(a, out, this).all();
-        Flush.flush(out, flushTo);
-        MeasuredReport.section(a.overhead, out, this::ref, flushTo);
+        spillIfLarge();
+        MeasuredReport.section(a.overhead, out, this::ref, this::spillIfLarge);
+        style.write(out, details);
+        out.setLength(0);
+        details.copyTo(flushTo, result);
+    }
+
+    /** A table of several SAs is never wrapped (one line each); a single verdict line is. */
+    private TextStyle summaryStyle() {
+        return summaryIsTable() ? new TextStyle(0, style.color()) : style;
+    }
+
+    /** Writes {@code text} styled to the caller: to {@link #flushTo}, or into {@link #result}. */
+    private void emit(CharSequence text, TextStyle st) {
+        if (flushTo != null) {
+            st.write(text, flushTo);
+        } else {
+            st.write(text, result);
+        }
+    }
+
+    private boolean summaryIsTable() {
+        int rows = a.ikeSas.size() + tunnelCount();
+        for (java.util.List<org.vpnsleuth.diagnose.TunnelDiagnosis> l : java.util.List.of(a.l2tp, a.pptp, a.pppSessions)) {
+            for (org.vpnsleuth.diagnose.TunnelDiagnosis d : l) {
+                rows += d.children.size();
+            }
+        }
+        return rows > 1;
+    }
+
+    private void selected(StringBuilder sb) {
+        sb.append("selected (").append(a.selection).append("): ").append(a.ikeSas.size()).append(" of ")
+                .append(a.ikeSasInCapture).append(" IKE SA(s), ").append(tunnelCount()).append(" of ")
+                .append(a.tunnelsInCapture).append(" tunnel(s)\n");
+    }
+
+    private int tunnelCount() {
+        return a.l2tp.size() + a.pptp.size() + a.pppSessions.size();
+    }
+
+    /**
+     * The answer first: with several IKE SAs and tunnels a table, one line each (verdict, where it
+     * stopped, cause, confidence, which SA or tunnel); with one, its verdict line; with none, says so.
+     */
+    private void summary(StringBuilder sb) {
+        int items = a.ikeSas.size() + tunnelCount();
+        if (items == 0 && a.selection != null) {
+            sb.append("No IKE SA or tunnel matches the selection (").append(a.selection).append(").\n");
+            return;
+        }
+        if (items == 0) {
+            boolean tunnels = !a.greTunnels.isEmpty();
+            sb.append(tunnels ? "No IKE negotiation, L2TP, PPTP or PPP in the capture; its GRE flows follow.\n"
+                    : "No IKE negotiation, L2TP, PPTP, PPP or GRE in the capture.\n");
+            return;
+        }
+        java.util.List<String[]> rows = new java.util.ArrayList<>(items);
+        java.util.Map<Verdict, Integer> byVerdict = new java.util.EnumMap<>(Verdict.class);
+        for (SaDiagnosis d : a.ikeSas) {
+            String h = headline(d);
+            rows.add(row(d.verdict, d.stoppedAt, d.main, subject(h, d.verdict) + "  SPI " + hex(d.sa.spiI)));
+            byVerdict.merge(d.verdict, 1, Integer::sum);
+        }
+        for (java.util.List<org.vpnsleuth.diagnose.TunnelDiagnosis> l : java.util.List.of(a.l2tp, a.pptp, a.pppSessions)) {
+            for (org.vpnsleuth.diagnose.TunnelDiagnosis d : l) {
+                rows.add(row(d.verdict, d.stoppedAt, d.main, subject(TunnelText.headline(d), d.verdict)));
+                byVerdict.merge(d.verdict, 1, Integer::sum);
+                // its sessions or calls, under it: where the PPP inside stopped
+                for (org.vpnsleuth.diagnose.TunnelDiagnosis c : d.children) {
+                    rows.add(row(c.verdict, c.stoppedAt, c.main, "  " + subject(TunnelText.headline(c), c.verdict)));
+                }
+            }
+        }
+        if (rows.size() == 1) {
+            sb.append(a.ikeSas.isEmpty() ? TunnelText.headline(firstTunnel()) : headline(a.ikeSas.get(0))).append('\n');
+            return;
+        }
+        sb.append(items).append(" IKE SA(s) and tunnel(s):");
+        String sep = " ";
+        for (var e : byVerdict.entrySet()) {
+            sb.append(sep).append(e.getValue()).append(' ').append(e.getKey());
+            sep = ", ";
+        }
+        sb.append('\n');
+        String[] header = {"verdict", "where", "cause", "confidence", "IKE SA or tunnel"};
+        int[] w = new int[header.length - 1];
+        for (int i = 0; i < w.length; i++) {
+            w[i] = header[i].length();
+            for (String[] r : rows) {
+                w[i] = Math.max(w[i], r[i].length());
+            }
+        }
+        line(sb, header, w);
+        for (String[] r : rows) {
+            line(sb, r, w);
+        }
+    }
+
+    private org.vpnsleuth.diagnose.TunnelDiagnosis firstTunnel() {
+        return !a.l2tp.isEmpty() ? a.l2tp.get(0) : !a.pptp.isEmpty() ? a.pptp.get(0) : a.pppSessions.get(0);
+    }
+
+    private static String[] row(Verdict v, String stoppedAt, Finding main, String subject) {
+        return new String[] {String.valueOf(v), stoppedAt == null ? "-" : stoppedAt, main == null ? "-" : main.cause().toString(),
+            main == null ? "-" : main.confidence().name().toLowerCase(Locale.ROOT), subject};
+    }
+
+    /** The part of a verdict line that names the SA or tunnel ("IKEv2 192.0.2.1 ⇄ 192.0.2.2"). */
+    private static String subject(String headline, Verdict v) {
+        int i = headline.lastIndexOf(": " + v);
+        return i > 0 ? headline.substring(0, i) : headline;
+    }
+
+    private static void line(StringBuilder sb, String[] cells, int[] w) {
+        sb.append("  ");
+        for (int i = 0; i < w.length; i++) {
+            sb.append(cells[i]);
+            for (int k = cells[i].length(); k < w[i] + 2; k++) {
+                sb.append(' ');
+            }
+        }
+        sb.append(cells[w.length]).append('\n');
     }
 
     public static String headline(SaDiagnosis d) {

@@ -52,6 +52,17 @@ public final class MeasuredReport {
         if (s.stack != null || s.outerStack != null) {
             out.append(", ").append(s.stack != null ? s.stack : s.outerStack);
         }
+        if (nothingMeasured(m)) { // one line: what was seen, and why the overhead is unknown
+            out.append(", largest ").append(opt(s.largest));
+            if (s.largestAt != null) {
+                out.append(" (frame ").append(ref.apply(s.largestAt)).append(')');
+            }
+            if (s.dfSet + s.dfClear > 0) {
+                out.append(", DF set on ").append(s.dfSet).append(" of ").append(s.dfSet + s.dfClear);
+            }
+            out.append("; ").append(m.notes.isEmpty() ? "overhead unknown" : String.join("; ", m.notes)).append('\n');
+            return;
+        }
         out.append('\n');
         String in = indent + "  ";
         out.append(in).append("overhead: ").append(range(m.overheadMin, m.overheadMax)).append(m.overheadMin < 0 ? "" : " bytes");
@@ -126,21 +137,32 @@ public final class MeasuredReport {
         }
     }
 
-    /** `analyze`'s section: every instance, or nothing when the capture has no encapsulated traffic. */
-    public static void section(List<Measured> all, StringBuilder out, java.util.function.Function<org.vpnsleuth.track.FrameRef, String> ref) {
-        section(all, out, ref, null);
+    /**
+     * Nothing about overhead or MTU was learnt for {@code m}: overhead unknown, no model, no ICMP,
+     * fragments, MSS or measured path MTU, no warning; its text is one line.
+     */
+    static boolean nothingMeasured(Measured m) {
+        EncapSizes s = m.sizes;
+        return m.overheadMin < 0 && m.stack == null && m.esp == null && s.fragmentedPackets == 0 && m.icmp.isEmpty()
+                && s.mssSyns == 0 && m.innerMtu < 0 && m.warnings.isEmpty() && m.pathMtuAt == null
+                && "assumed".equals(m.pathMtuFrom) && s.unknownLength == 0;
     }
 
-    /** As above, writing what is held to {@code flushTo} every 64 KiB (null: never). */
+    /** `analyze`'s section: every instance, or nothing when the capture has no encapsulated traffic. */
+    public static void section(List<Measured> all, StringBuilder out, java.util.function.Function<org.vpnsleuth.track.FrameRef, String> ref) {
+        section(all, out, ref, () -> { });
+    }
+
+    /** As above, calling {@code afterEach} after each instance (the caller writes out or spills what is held). */
     static void section(List<Measured> all, StringBuilder out, java.util.function.Function<org.vpnsleuth.track.FrameRef, String> ref,
-            java.io.Writer flushTo) {
+            Runnable afterEach) {
         if (all.isEmpty()) {
             return;
         }
         out.append("\nOverhead and MTU (per tunnel and direction):\n");
         for (Measured m : all) {
             text(m, out, "  ", ref);
-            Flush.flush(out, flushTo);
+            afterEach.run();
         }
     }
 

@@ -72,6 +72,9 @@ final class IkeFacts {
                         org.vpnsleuth.base.NameTable ids = tr.type() == null ? null
                                 : org.vpnsleuth.ike.Ikev2Payloads.transformIds(tr.type());
                         String n = ids == null || tr.id() < 0 ? null : ids.name(tr.id());
+                        if (ids == org.vpnsleuth.ike.IkeRegistries.IKEV2_KE && n != null && tr.id() > 0) {
+                            n = org.vpnsleuth.ike.IkeRegistries.dhGroup(tr.id(), n); // "MODP-2048 (14)"
+                        }
                         String s = n != null ? n : (tr.type() == null ? null
                                 : org.vpnsleuth.ike.IkeRegistries.IKEV2_TRANSFORM_TYPES.name(tr.type())) + " "
                                 + (tr.id() == null ? -1 : tr.id());
@@ -301,6 +304,9 @@ final class IkeFacts {
                     : name(Ikev1Payloads.valueTable(phase1, a.type()), a.value());
             Object v = a.value() != null ? a.value() : a.bytes() != null ? hex(a.bytes()) : null;
             String value = vn != null ? vn : String.valueOf(v);
+            if (vn != null && a.value() != null && Ikev1Payloads.valueTable(phase1, a.type()) == IkeRegistries.IKE_PHASE1_GROUP_DESCRIPTIONS) {
+                value = IkeRegistries.dhGroup((int) (long) a.value(), vn); // "MODP-2048 (14)"
+            }
             if (at == (phase1 ? P1_KEY_LENGTH : P2_KEY_LENGTH) && !words.isEmpty()) {
                 words.set(words.size() - 1, words.get(words.size() - 1) + "-" + value);
             } else if (at == (phase1 ? P1_LIFE_TYPE : P2_LIFE_TYPE)) {

@@ -34,7 +34,7 @@ class OverheadCommandTest {
 
     @Test
     void textForAPreset() {
-        Result r = run("overhead", "--preset", "dmvpn");
+        Result r = run("overhead", "--preset", "dmvpn", "--width", "0"); // unwrapped: phrases on one line
         assertEquals(0, r.code(), r.err());
         // hand values: OverheadModelTest.presets (dmvpn: 66..81, 1430, 1390/1370)
         assertTrue(r.out().contains("overhead    66..81 bytes"), r.out());
@@ -51,7 +51,7 @@ class OverheadCommandTest {
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("ip mtu      1414"), r.out());
         // the same with the dmvpn preset at MTU 1492: 56 + ceil16(1416 + 10) = 56 + 1440 = 1496 > 1492
-        Result e = run("overhead", "--preset", "dmvpn", "--mtu", "1492");
+        Result e = run("overhead", "--preset", "dmvpn", "--mtu", "1492", "--width", "0");
         assertTrue(e.out().contains("2 bytes too large: a 1416-byte inner packet makes a 1496-byte outer packet"), e.out());
     }
 

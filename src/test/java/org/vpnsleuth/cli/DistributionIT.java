@@ -1,0 +1,131 @@
+package org.vpnsleuth.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The installable distribution (issue 15), after `mvn package`: target/vpnsleuth-VERSION.tar.gz
+ * unpacked into a temporary directory; its launcher run from another directory, by path and by
+ * name through a PATH that holds java and a few base tools but no mvn; its man page read by groff;
+ * its completion script loaded by bash.
+ */
+class DistributionIT {
+    /** The tools the launcher uses (POSIX sh and coreutils), linked into the test's PATH. */
+    private static final List<String> TOOLS = List.of("sh", "dirname", "readlink", "ls", "head", "stat", "cksum", "cut", "mkdir",
+            "find", "mv", "rm", "cat");
+
+    @TempDir
+    Path tmp;
+
+    private Path unpack() throws Exception {
+        Path tar;
+        try (var s = Files.list(Path.of("target"))) {
+            tar = s.filter(p -> p.getFileName().toString().matches("vpnsleuth-.*\\.tar\\.gz")).findFirst()
+                    .orElseThrow(() -> new AssertionError("no target/vpnsleuth-*.tar.gz: mvn package builds it"));
+        }
+        Path into = Files.createDirectories(tmp.resolve("opt"));
+        CliRun.exec(List.of("tar", "xzf", tar.toAbsolutePath().toString(), "-C", into.toString()), Map.of(), null, false);
+        try (var s = Files.list(into)) {
+            return s.findFirst().orElseThrow();
+        }
+    }
+
+    /** A PATH directory with java, the launcher's tools and `vpnsleuth` (a symbolic link to the launcher), and no mvn. */
+    private Path pathWithoutMaven(Path home) throws Exception {
+        Path bin = Files.createDirectories(tmp.resolve("path-bin"));
+        Files.createSymbolicLink(bin.resolve("java"), Path.of(System.getProperty("java.home"), "bin", "java"));
+        for (String t : TOOLS) {
+            String p = CliRun.onPath(t);
+            assertThat(p).as(t).isNotNull();
+            Files.createSymbolicLink(bin.resolve(t), Path.of(p));
+        }
+        Files.createSymbolicLink(bin.resolve("vpnsleuth"), home.resolve("bin/vpnsleuth"));
+        return bin;
+    }
+
+    @Test
+    void theLauncherRunsFromAnyDirectoryAndFromPathWithoutMaven() throws Exception {
+        Path home = unpack();
+        assertThat(home.getFileName().toString()).startsWith("vpnsleuth-");
+        assertThat(Files.isExecutable(home.resolve("bin/vpnsleuth"))).isTrue();
+        try (var s = Files.list(home.resolve("lib"))) {
+            assertThat(s.map(p -> p.getFileName().toString()).toList()).singleElement().asString().matches("vpnsleuth-.*\\.jar");
+        }
+        Path bin = pathWithoutMaven(home);
+        Path elsewhere = Files.createDirectories(tmp.resolve("somewhere/else"));
+        Files.copy(Path.of(CliRun.capture("fail-ikev1-psk.pcapng")), elsewhere.resolve("x.pcapng"));
+        Map<String, String> env = new HashMap<>();
+        env.put("PATH", bin.toString());
+        env.put("HOME", tmp.resolve("home").toString());
+        env.put("LANG", "C.UTF-8");
+        Map<String, String> expected = CliRun.expectedVerdicts().get("fail-ikev1-psk.pcapng");
+        String verdict = expected.get("verdict") + " at " + expected.get("stoppedAt") + " — " + expected.get("cause");
+        // by name through PATH (twice: the first run makes the class-data-sharing archive, the second uses it)
+        for (int i = 0; i < 2; i++) {
+            String out = new String(CliRun.exec(List.of("sh", "-c", "command -v mvn || vpnsleuth analyze --brief x.pcapng"), env, elsewhere, true),
+                    StandardCharsets.UTF_8);
+            assertThat(out).as("no mvn on this PATH; the report").startsWith("IKEv1 ").contains(verdict);
+        }
+        try (var s = Files.list(tmp.resolve("home/.cache/vpnsleuth"))) {
+            assertThat(s.map(p -> p.getFileName().toString()).toList()).singleElement().asString().endsWith(".jsa");
+        }
+        // by its path, from another directory, with VPNSLEUTH_CDS=0
+        env.put("VPNSLEUTH_CDS", "0");
+        String version = new String(CliRun.exec(List.of(home.resolve("bin/vpnsleuth").toString(), "--version"), env, elsewhere, true),
+                StandardCharsets.UTF_8);
+        assertThat(version).startsWith("vpnsleuth ").doesNotContain("development build");
+    }
+
+    @Test
+    void theManPageIsValidTroffAndNamesEveryCommand() throws Exception {
+        Path home = unpack();
+        Path man = home.resolve("share/man/man1/vpnsleuth.1");
+        String page = Files.readString(man, StandardCharsets.UTF_8);
+        // the commands README.md documents, each a section of the man page
+        String readme = Files.readString(Path.of("README.md"), StandardCharsets.UTF_8);
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\| `vpnsleuth ([a-z-]+)").matcher(readme);
+        java.util.Set<String> commands = new java.util.TreeSet<>();
+        while (m.find()) {
+            commands.add(m.group(1));
+        }
+        assertThat(commands).contains("analyze", "dissect", "overhead", "live");
+        for (String c : commands) {
+            assertThat(page).as(c).contains(".SS \"vpnsleuth " + c.replace("-", "\\-") + "\"");
+        }
+        String groff = CliRun.onPath("groff");
+        if (groff != null) { // groff -ww: every warning; none may be printed
+            ProcessBuilder pb = new ProcessBuilder(groff, "-man", "-ww", "-z", man.toString()).redirectErrorStream(true);
+            Process p = pb.start();
+            String warnings = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(p.waitFor()).isZero();
+            assertThat(warnings).isEmpty();
+        }
+    }
+
+    @Test
+    void bashCompletesCommandsAndOptions() throws Exception {
+        Path home = unpack();
+        Path script = home.resolve("share/bash-completion/completions/vpnsleuth");
+        String bash = CliRun.onPath("bash");
+        assertThat(bash).isNotNull();
+        String test = "source '" + script + "'; complete -p vpnsleuth >/dev/null || exit 9;"
+                + " COMP_WORDS=(vpnsleuth an); COMP_CWORD=1; COMP_LINE='vpnsleuth an'; COMP_POINT=${#COMP_LINE};"
+                + " _complete_vpnsleuth vpnsleuth an vpnsleuth; echo \"${COMPREPLY[*]}\";"
+                + " COMP_WORDS=(vpnsleuth analyze --bri); COMP_CWORD=2; COMP_LINE='vpnsleuth analyze --bri'; COMP_POINT=${#COMP_LINE};"
+                + " _complete_vpnsleuth vpnsleuth --bri analyze; echo \"${COMPREPLY[*]}\"";
+        List<String> cmd = new ArrayList<>(List.of(bash, "-c", test));
+        String out = new String(CliRun.exec(cmd, Map.of("PATH", System.getenv("PATH")), null, true), StandardCharsets.UTF_8);
+        List<String> lines = out.lines().toList();
+        assertThat(lines.get(0).split(" ")).contains("analyze");
+        assertThat(lines.get(1).split(" ")).contains("--brief");
+    }
+}
