@@ -389,7 +389,9 @@ final class AuthRules {
         }
         if (q.authMethod == Ikev2Rules.AUTH_SHARED_KEY) {
             KeyCheck k = q.keyCheck;
-            if (k != null && k.kind() == KeyCheck.Kind.PSK_MATCH && k.fromInitiator() && k.tried() > 0 && k.matching() == k.tried()) {
+            // (not when a daemon's log shows another key: the supplied one may be only the initiator's)
+            if (k != null && k.kind() == KeyCheck.Kind.PSK_MATCH && k.fromInitiator() && k.tried() > 0 && k.matching() == k.tried()
+                    && !dg.logsHoldAnotherPsk()) {
                 e.add(ev(q, k.text()));
                 return finding(Cause.ID_MISMATCH, k.tried() >= 2 ? Confidence.HIGH : Confidence.MEDIUM, "IKE_AUTH",
                         "the responder has no configuration for " + ids + " (the pre-shared key is right)",

@@ -28,6 +28,22 @@ public final class Diagnoser {
     private org.vpnsleuth.keys.KeyMaterial keys;
 
     /** The key material the capture was decrypted with (null: none), for what decrypted and what is missing. */
+    /**
+     * True when a daemon's log given as keys holds a pre-shared key that is none of the keys given with
+     * --psk: a supplied key that verifies one side's AUTH then says nothing about the other side's key.
+     */
+    boolean logsHoldAnotherPsk() {
+        if (keys == null || keys.psks.isEmpty()) {
+            return false; // without --psk the check itself tried every logged key
+        }
+        for (org.vpnsleuth.keys.KeyMaterial.Psk l : keys.loggedPsks) {
+            if (keys.psks.stream().noneMatch(x -> java.util.Arrays.equals(x.secret(), l.secret()))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     public Diagnoser keys(org.vpnsleuth.keys.KeyMaterial k) {
         keys = k;
         return this;

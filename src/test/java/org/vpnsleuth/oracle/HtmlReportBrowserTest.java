@@ -596,7 +596,16 @@ class HtmlReportBrowserTest {
             if (d != null) {
                 soft.assertThat(d.get("verdict")).as("%s: SA %s verdict", n, row[4]).isEqualTo(row[5]);
                 soft.assertThat(d.get("stoppedAt")).as("%s: SA %s stopped at", n, row[4]).isEqualTo(row[6]);
-                if (row[7] == null) {
+                String cause = row[7];
+                if (row.length > 12 && !row[12].isBlank() && !logs(c.capture(), c.name()).isEmpty()) {
+                    // the page was made with the daemons' logs as keys: the TSV's withKeys column says what differs then
+                    for (String kv : row[12].split(";")) {
+                        if (kv.startsWith("cause=")) {
+                            cause = kv.substring("cause=".length());
+                        }
+                    }
+                }
+                if (cause == null) {
                     continue;
                 }
                 if ("LOW".equals(d.get("confidence"))) {
@@ -607,9 +616,9 @@ class HtmlReportBrowserTest {
                             allowed.addAll(arr(obj(arr(obj(o).get("findings")).get(0)).get("alternatives")));
                         }
                     }
-                    soft.assertThat(allowed).as("%s: SA %s cause at low confidence, or its alternatives", n, row[4]).contains(row[7]);
+                    soft.assertThat(allowed).as("%s: SA %s cause at low confidence, or its alternatives", n, row[4]).contains(cause);
                 } else {
-                    soft.assertThat(d.get("cause")).as("%s: SA %s cause", n, row[4]).isEqualTo(row[7]);
+                    soft.assertThat(d.get("cause")).as("%s: SA %s cause", n, row[4]).isEqualTo(cause);
                 }
             }
         }
