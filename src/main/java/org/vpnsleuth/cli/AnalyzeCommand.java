@@ -70,18 +70,8 @@ public final class AnalyzeCommand implements Callable<Integer> {
         for (String f : captureFiles.files) {
             inputs.add(new OutputFile.Input("a capture", java.nio.file.Path.of(f)));
         }
-        OutputFile of;
-        try {
-            if (!"-".equals(target)) {
-                OutputFile.refuseInputs(outputFile, inputs);
-            }
-            of = OutputFile.open(target, false);
-        } catch (OutputFile.RefusedException e) {
-            err.println("vpnsleuth: " + e.getMessage());
-            return Main.UNREADABLE;
-        } catch (java.io.IOException | java.nio.file.InvalidPathException e) {
-            err.println("vpnsleuth: cannot write " + target + ": "
-                    + (e instanceof java.io.IOException io ? OutputFile.reason(io) : e.getMessage()));
+        OutputFile of = DecryptCommand.openOutput(target, inputs, err);
+        if (of == null) {
             return Main.UNREADABLE;
         }
         try (of) {

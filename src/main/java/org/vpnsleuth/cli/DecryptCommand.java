@@ -62,17 +62,8 @@ public final class DecryptCommand implements Callable<Integer> {
         keyOptions.apply(d);
         long frames = 0;
         long replaced = 0;
-        OutputFile of;
-        try {
-            if (!"-".equals(output)) {
-                OutputFile.refuseInputs(Path.of(output), inputs);
-            }
-            of = OutputFile.open(output, false);
-        } catch (OutputFile.RefusedException e) {
-            err.println("vpnsleuth: " + e.getMessage());
-            return Main.UNREADABLE;
-        } catch (IOException | java.nio.file.InvalidPathException e) {
-            err.println("vpnsleuth: cannot write " + output + ": " + (e instanceof IOException io ? OutputFile.reason(io) : e.getMessage()));
+        OutputFile of = openOutput(output, inputs, err);
+        if (of == null) {
             return Main.UNREADABLE;
         }
         String writing = "writing";
@@ -120,6 +111,24 @@ public final class DecryptCommand implements Callable<Integer> {
         }
         say.flush();
         return Main.OK;
+    }
+
+    /**
+     * Opens the output {@code output} (a file, or - for standard output) unless it is one of
+     * {@code inputs}; null after saying why on {@code err} (refused, or it cannot be opened).
+     */
+    static OutputFile openOutput(String output, List<OutputFile.Input> inputs, PrintWriter err) {
+        try {
+            if (!"-".equals(output)) {
+                OutputFile.refuseInputs(Path.of(output), inputs);
+            }
+            return OutputFile.open(output, false);
+        } catch (OutputFile.RefusedException e) {
+            err.println("vpnsleuth: " + e.getMessage());
+        } catch (IOException | java.nio.file.InvalidPathException e) {
+            err.println("vpnsleuth: cannot write " + output + ": " + (e instanceof IOException io ? OutputFile.reason(io) : e.getMessage()));
+        }
+        return null;
     }
 
     /** What a failure left: nothing (a stream may hold what was written before it). */
