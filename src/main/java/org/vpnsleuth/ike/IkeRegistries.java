@@ -1,11 +1,5 @@
 package org.vpnsleuth.ike;
 
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -153,31 +147,12 @@ public final class IkeRegistries {
     }
 
     private static Map<String, Map<Integer, List<String>>> loadAliases() {
-        String path = "/org/vpnsleuth/registry/ike/aliases.tsv";
         Map<String, Map<Integer, List<String>>> out = new HashMap<>();
-        try (InputStream in = IkeRegistries.class.getResourceAsStream(path)) {
-            if (in == null) {
-                throw new IllegalStateException("missing registry resource " + path);
-            }
-            BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
-            String line;
-            int n = 0;
-            while ((line = r.readLine()) != null) {
-                n++;
-                if (line.isBlank() || line.startsWith("#")) {
-                    continue;
-                }
-                String[] f = line.split("\t", 3);
-                if (f.length != 3) {
-                    throw new IllegalStateException(path + ":" + n + ": expected registry, value, alias");
-                }
-                String v = f[1].trim();
-                int value = v.startsWith("0x") ? Integer.parseUnsignedInt(v.substring(2), 16) : Integer.parseInt(v);
-                out.computeIfAbsent(f[0].trim(), k -> new HashMap<>())
-                        .computeIfAbsent(value, k -> new ArrayList<>()).add(f[2].trim());
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        for (String[] f : NameTable.rows("ike/aliases", 3)) { // registry, value, alias
+            String v = f[1].trim();
+            int value = v.startsWith("0x") ? Integer.parseUnsignedInt(v.substring(2), 16) : Integer.parseInt(v);
+            out.computeIfAbsent(f[0].trim(), k -> new HashMap<>())
+                    .computeIfAbsent(value, k -> new ArrayList<>()).add(f[2].trim());
         }
         for (Map<Integer, List<String>> m : out.values()) {
             m.replaceAll((k, l) -> Collections.unmodifiableList(l));
