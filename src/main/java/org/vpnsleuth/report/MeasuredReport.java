@@ -148,12 +148,10 @@ public final class MeasuredReport {
                 && "assumed".equals(m.pathMtuFrom) && s.unknownLength == 0;
     }
 
-    /** `analyze`'s section: every instance, or nothing when the capture has no encapsulated traffic. */
-    public static void section(List<Measured> all, StringBuilder out, java.util.function.Function<org.vpnsleuth.track.FrameRef, String> ref) {
-        section(all, out, ref, () -> { });
-    }
-
-    /** As above, calling {@code afterEach} after each instance (the caller writes out or spills what is held). */
+    /**
+     * `analyze`'s section: every instance, or nothing when the capture has no encapsulated traffic;
+     * {@code afterEach} runs after each instance (the caller writes out or spills what is held).
+     */
     static void section(List<Measured> all, StringBuilder out, java.util.function.Function<org.vpnsleuth.track.FrameRef, String> ref,
             Runnable afterEach) {
         if (all.isEmpty()) {
@@ -277,12 +275,7 @@ public final class MeasuredReport {
         j.endObject();
     }
 
-    /** `overhead FILE --format json`: {"version", "files", "overhead": [...]}. */
-    public static void json(Analysis a, StringBuilder sb) {
-        json(a, sb, null);
-    }
-
-    /** As {@link #json(Analysis, StringBuilder)}, writing what is held to {@code flushTo} every 64 KiB (null: never). */
+    /** `overhead FILE --format json`: {"version", "files", "overhead": [...]}, written to {@code flushTo} every 64 KiB (null: never). */
     public static void json(Analysis a, StringBuilder sb, java.io.Writer flushTo) {
         JsonWriter j = new JsonWriter(sb, flushTo);
         j.beginObject(null).value("version", AnalysisJson.VERSION);
@@ -325,11 +318,7 @@ public final class MeasuredReport {
         return v.indexOf(',') >= 0 || v.indexOf('"') >= 0 || v.indexOf('\n') >= 0 ? '"' + v.replace("\"", "\"\"") + '"' : v;
     }
 
-    public static void csv(Analysis a, StringBuilder out) {
-        csv(a, out, null);
-    }
-
-    /** As {@link #csv(Analysis, StringBuilder)}, writing what is held to {@code flushTo} every 64 KiB (null: never). */
+    /** `overhead FILE --format csv`, written to {@code flushTo} every 64 KiB (null: never). */
     public static void csv(Analysis a, StringBuilder out, java.io.Writer flushTo) {
         out.append(String.join(",", CSV_COLUMNS)).append('\n');
         for (Measured m : a.overhead) {
@@ -342,11 +331,7 @@ public final class MeasuredReport {
         }
     }
 
-    public static void markdown(Analysis a, StringBuilder out) {
-        markdown(a, out, null);
-    }
-
-    /** As {@link #markdown(Analysis, StringBuilder)}, writing what is held to {@code flushTo} every 64 KiB (null: never). */
+    /** `overhead FILE --format markdown`, written to {@code flushTo} every 64 KiB (null: never). */
     public static void markdown(Analysis a, StringBuilder out, java.io.Writer flushTo) {
         out.append("# Overhead and MTU\n\n");
         for (Analysis.Input in : a.inputs) {
@@ -384,11 +369,7 @@ public final class MeasuredReport {
         }
     }
 
-    public static void text(Analysis a, StringBuilder out) {
-        text(a, out, null);
-    }
-
-    /** As {@link #text(Analysis, StringBuilder)}, writing what is held to {@code flushTo} every 64 KiB (null: never). */
+    /** `overhead FILE` as text, written to {@code flushTo} every 64 KiB (null: never). */
     public static void text(Analysis a, StringBuilder out, java.io.Writer flushTo) {
         for (Analysis.Input in : a.inputs) {
             out.append(in.name()).append(": ").append(in.frames()).append(" frames (").append(in.format()).append(")\n");
