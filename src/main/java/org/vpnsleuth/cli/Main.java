@@ -1,16 +1,25 @@
 package org.vpnsleuth.cli;
 
 import java.io.PrintWriter;
+import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** The `vpnsleuth` command. Exit codes: 0 success (warnings too), 1 usage, 2 unreadable input, 3 internal error. */
 @Command(name = "vpnsleuth", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Reads packet captures and tells what a VPN did on the wire.",
-        subcommands = {AnalyzeCommand.class, DissectCommand.class, PskCrackCommand.class, KeysCommand.class, DecryptCommand.class, OverheadCommand.class, LiveCommand.class, BenchCommand.class, CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:success (also with warnings)", "1:usage error", "2:unreadable input", "3:internal error"})
 public final class Main implements Runnable {
+    /**
+     * The commands, in the order of the usage help. Added to the model by {@link #commandLine}
+     * rather than named in the annotation, so that a run whose first argument names a command
+     * builds the model of that command alone: picocli's model of all of them costs more CPU than
+     * the rest of the JVM's start (issue 12 and 19: start-up).
+     */
+    static final List<Class<?>> COMMANDS = List.of(AnalyzeCommand.class, DissectCommand.class, PskCrackCommand.class, KeysCommand.class,
+            DecryptCommand.class, OverheadCommand.class, LiveCommand.class, BenchCommand.class, CommandLine.HelpCommand.class);
+
     public static final int OK = 0;
     public static final int USAGE = 1;
     public static final int UNREADABLE = 2;
@@ -33,7 +42,8 @@ public final class Main implements Runnable {
         java.nio.charset.Charset cs = Stdout.localeCharset();
         Main main = new Main();
         main.stdout = new Stdout(System.out, cs);
-        CommandLine cl = commandLine(main, new PrintWriter(main.stdout, true), new PrintWriter(new Stdout(System.err, cs), true));
+        CommandLine cl = commandLine(main, new PrintWriter(main.stdout, true), new PrintWriter(new Stdout(System.err, cs), true),
+                args.length > 0 ? args[0] : null);
         int rc = cl.execute(args);
         cl.getOut().flush();
         cl.getErr().flush();
@@ -59,12 +69,37 @@ public final class Main implements Runnable {
         return !(spec.root().userObject() instanceof Main m && m.stdout != null) || m.stdout.unicode();
     }
 
+    /** The whole command model (every command), writing to {@code out} and {@code err}. */
     public static CommandLine commandLine(PrintWriter out, PrintWriter err) {
-        return commandLine(new Main(), out, err);
+        return commandLine(new Main(), out, err, null);
     }
 
-    private static CommandLine commandLine(Main main, PrintWriter out, PrintWriter err) {
+    /**
+     * The model for a command line whose first argument is {@code first}: with only the command
+     * named {@code first} when that is a command's name (the rest of the command line then can
+     * only be that command's), else with every command (options, help, an unknown or misspelt
+     * command: picocli's suggestions need them all).
+     */
+    static CommandLine commandLine(PrintWriter out, PrintWriter err, String first) {
+        return commandLine(new Main(), out, err, first);
+    }
+
+    private static CommandLine commandLine(Main main, PrintWriter out, PrintWriter err, String first) {
         CommandLine cl = new CommandLine(main);
+        Class<?> only = null;
+        if (first != null && !first.equals("help")) {
+            for (Class<?> c : COMMANDS) {
+                Command a = c.getAnnotation(Command.class);
+                if (a.name().equals(first) || List.of(a.aliases()).contains(first)) {
+                    only = c;
+                }
+            }
+        }
+        for (Class<?> c : COMMANDS) {
+            if (only == null || c == only) {
+                cl.addSubcommand(c);
+            }
+        }
         HelpLayout.install(cl);
         cl.setAbbreviatedSubcommandsAllowed(false);
         cl.setOut(out);

@@ -83,6 +83,17 @@ class DistributionIT {
         String version = new String(CliRun.exec(List.of(home.resolve("bin/vpnsleuth").toString(), "--version"), env, elsewhere, true),
                 StandardCharsets.UTF_8);
         assertThat(version).startsWith("vpnsleuth ").doesNotContain("development build");
+        // psk-crack, which the launcher runs with JVM options of its own (serial GC, no tiered
+        // compilation), with and without the archive; the key is the one the capture's strongSwan
+        // configuration set (captures/README.md)
+        Files.copy(Path.of(CliRun.capture("ikev1-aggressive-sha1.pcapng")), elsewhere.resolve("am.pcapng"));
+        Files.write(elsewhere.resolve("words.txt"), "secret\npassword\nvpnsleuth-test-psk-0123456789\nlast\n".getBytes(StandardCharsets.UTF_8));
+        for (String cds : new String[] {"0", "1", "1"}) {
+            env.put("VPNSLEUTH_CDS", cds);
+            String found = new String(CliRun.exec(List.of("sh", "-c", "vpnsleuth psk-crack -q am.pcapng --wordlist words.txt"), env,
+                    elsewhere, true), StandardCharsets.UTF_8);
+            assertThat(found).as("VPNSLEUTH_CDS=" + cds).contains("PSK found: vpnsleuth-test-psk-0123456789");
+        }
     }
 
     @Test
