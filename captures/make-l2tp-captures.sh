@@ -20,7 +20,8 @@
 # Usage (as root):   captures/make-l2tp-captures.sh [scenario...]
 # Scenarios:         l2tp-cdn l2tp-rejected l2tp-challenge l2tp-no-lns l2tp-silent
 #                    l2tp-icrq-lost l2tp-lcp-no-answer pptp-pppd-died pptp-call-cleared
-#                    pptp-lcp-no-answer pptp-no-server   (all of them when none is given)
+#                    pptp-lcp-no-answer pptp-no-server l2tp-secret-scccn l2tp-secret-lac-none
+#                    l2tp-cdn-lac-pppd l2tp-cdn-no-address   (all of them when none is given)
 # Environment:       OUT=dir     where to write the captures/logs (default: this directory)
 #                    KEEP_WORK=1 keep the temporary working directory for inspection
 #
@@ -36,7 +37,8 @@ NSP=vpnl                                  # prefix of every namespace this scrip
 LAC_ADDR=192.0.2.1                        # LAC / PPTP client
 LNS_ADDR=192.0.2.2                        # LNS / PPTP server (capture point)
 ALL_SCENARIOS=(l2tp-cdn l2tp-rejected l2tp-challenge l2tp-no-lns l2tp-silent l2tp-icrq-lost
-               l2tp-lcp-no-answer pptp-pppd-died pptp-call-cleared pptp-lcp-no-answer pptp-no-server)
+               l2tp-lcp-no-answer pptp-pppd-died pptp-call-cleared pptp-lcp-no-answer pptp-no-server
+               l2tp-secret-scccn l2tp-secret-lac-none l2tp-cdn-lac-pppd l2tp-cdn-no-address)
 LNS_SECRET='vpnsleuth-lns-tunnel-secret'  # test material (l2tp-challenge)
 LAC_SECRET='vpnsleuth-lac-other-secret'   # test material (l2tp-challenge), deliberately different
 PY=/usr/bin/python3
@@ -377,6 +379,44 @@ scenario_l2tp-lcp-no-answer() {
     write_xl2tpd lns
     write_xl2tpd lac
     l2tp_run l2tp-lcp-no-answer "LCP Configure-Requests unanswered (PPP stand-ins)" pppd-lcp pppd-deaf 17
+}
+
+scenario_l2tp-secret-scccn() {
+    # only the LNS challenges (RFC 2661 §4.2: Challenge AVP in SCCRP); the LAC answers with a
+    # Challenge Response made with another secret in SCCCN: the LNS refuses the SCCCN (StopCCN)
+    rm -rf "$WORK/lac" "$WORK/lns"
+    write_xl2tpd lns -- "challenge = yes"
+    write_xl2tpd lac
+    echo "* * $LNS_SECRET" >"$WORK/lns/l2tp-secrets"
+    echo "* * $LAC_SECRET" >"$WORK/lac/l2tp-secrets"
+    l2tp_run l2tp-secret-scccn "xl2tpd tunnel secrets differ, only the LNS challenges (StopCCN after SCCCN)" pppd-mute "" 4
+}
+
+scenario_l2tp-secret-lac-none() {
+    # the LNS challenges with a secret, the LAC has no tunnel secret at all (empty auth file)
+    rm -rf "$WORK/lac" "$WORK/lns"
+    write_xl2tpd lns -- "challenge = yes"
+    write_xl2tpd lac
+    echo "* * $LNS_SECRET" >"$WORK/lns/l2tp-secrets"
+    l2tp_run l2tp-secret-lac-none "xl2tpd tunnel secret on the LNS only" pppd-mute "" 4
+}
+
+scenario_l2tp-cdn-lac-pppd() {
+    # tunnel and session up; the LAC's real pppd dies at once (no /dev/ppp): the LAC sends CDN
+    rm -rf "$WORK/lac" "$WORK/lns"
+    write_xl2tpd lns
+    write_xl2tpd lac
+    l2tp_run l2tp-cdn-lac-pppd "the LAC's pppd fails (CDN from the LAC before any PPP)" "" pppd-mute 4
+}
+
+scenario_l2tp-cdn-no-address() {
+    # the LNS has no address to give (an empty 'ip range'): it refuses the call with CDN before PPP
+    rm -rf "$WORK/lac" "$WORK/lns"
+    write_xl2tpd lns
+    sed -i '/^ip range/d;/^local ip/d' "$WORK/lns/xl2tpd.conf"
+    echo "assign ip = yes" >>"$WORK/lns/xl2tpd.conf"
+    write_xl2tpd lac
+    l2tp_run l2tp-cdn-no-address "the LNS has no address pool (CDN before any PPP)" pppd-mute pppd-mute 4
 }
 
 # ---------------------------------------------------------------- PPTP ----------------
