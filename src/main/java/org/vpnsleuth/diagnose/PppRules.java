@@ -825,6 +825,9 @@ final class PppRules {
                     "Check the server's address pool (xl2tpd `ip range`, pptpd `remoteip`, `ms-dns`) and its PPP log for IPCP.",
                     e, List.of());
         }
+        if (ipcpStuck(ipcp)) {
+            return ipcpDisagreement(s, ipcp, e);
+        }
         long lastNanos = s.last != null ? s.last.nanos() : 0;
         if (nearEnd(lastNanos) || ipcp.requestsA.isEmpty() && ipcp.requestsB.isEmpty() && implicitLcp) {
             return finding(Cause.CAPTURE_INCOMPLETE, Confidence.LOW, IPCP, "IPCP not seen completing in the capture",
@@ -836,6 +839,12 @@ final class PppRules {
                     "Neither side started IPCP: no IPv4 network layer was negotiated.", "Check both sides' PPP logs.", e,
                     List.of());
         }
+        return ipcpDisagreement(s, ipcp, e);
+
+    }
+
+    /** IPCP requests that never converged: a Nak/Reject loop or requests never acknowledged. */
+    private static Finding ipcpDisagreement(PppSession s, Nego ipcp, List<Evidence> e) {
         // RFC 1661 §4.6: Max-Configure (10) unanswered requests or Max-Failure (5) Naks end the negotiation; a side whose
         // requests never got an Ack, or Naks/Rejects repeating, is an IPCP failure the packets show outright.
         int unackedA = ipcp.ackOfA == null ? ipcp.requestsA.size() : 0;
@@ -862,5 +871,11 @@ final class PppRules {
                 "Compare the address each side asks for with what the other will give (server pool, client static address,"
                         + " `noipdefault`, `ipcp-accept-local/remote`, RADIUS Framed-IP-Address).",
                 e, ipcp.naksAndRejects.isEmpty() && !neverAcked ? List.of(Cause.UNKNOWN) : List.of());
+    }
+
+    private static boolean ipcpStuck(Nego ipcp) {
+        int unackedA = ipcp.ackOfA == null ? ipcp.requestsA.size() : 0;
+        int unackedB = ipcp.ackOfB == null ? ipcp.requestsB.size() : 0;
+        return ipcp.naksAndRejects.size() >= SILENT_REQUESTS || Math.max(unackedA, unackedB) >= SILENT_REQUESTS;
     }
 }
