@@ -421,10 +421,22 @@ final class PppRules {
         List<PppPacket> all = s.of("LCP");
         if (all.isEmpty() && s.padt != null) {
             String by = side(s, s.padtFromHost);
-            return finding(Cause.PPPOE_REJECTED, Confidence.HIGH, LCP, by + " ended the PPPoE session (PADT) before PPP started",
-                    "The discovery gave a session, and " + (s.padtFromHost ? "the host" : "the access concentrator")
-                            + " ended it with PADT before a single LCP packet.", "Read " + by + "'s PPPoE/PPP log.",
-                    List.of(new Evidence(s.padt, "PADT from " + by)), List.of());
+            String err = null;
+            for (PppPacket p : s.of("PPPoE")) {
+                if (p.at.equals(s.padt) && p.pppoeError != null) {
+                    err = p.pppoeError + (p.message != null && !p.message.isEmpty() ? " '" + p.message + "'" : "");
+                }
+            }
+            // RFC 2516 §5.5: the PADT ends the session the PADS opened; before any LCP packet, PPP never ran on it
+            return finding(Cause.PPP_NOT_STARTED, Confidence.HIGH, LCP, "PPP never started: " + by + " ended the PPPoE session"
+                            + " (PADT" + (err != null ? ", " + err : "") + ") before any LCP packet",
+                    "The discovery gave a session (PADS), and " + (s.padtFromHost ? "the host" : "the access concentrator")
+                            + " ended it with PADT before a single LCP packet in either direction: its PPP daemon for the"
+                            + " session did not start or quit at once" + (err != null ? " (the PADT says: " + err + ")" : "")
+                            + ".",
+                    "Read " + by + "'s PPPoE and PPP logs for the session (pppoe-server's pppd options file, /dev/ppp,"
+                            + " plugins, RADIUS).",
+                    List.of(new Evidence(s.padt, "PADT from " + by + (err != null ? " (" + err + ")" : ""))), List.of());
         }
         if (all.isEmpty() && !s.of("PPPoE").isEmpty() && s.last != null && !nearEnd(s.last.nanos())) {
             return finding(Cause.PPP_NOT_STARTED, Confidence.MEDIUM, LCP, "PPP never started after the PPPoE discovery",

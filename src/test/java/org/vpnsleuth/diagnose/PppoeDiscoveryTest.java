@@ -34,7 +34,7 @@ class PppoeDiscoveryTest {
     static List<Path> captures() throws Exception {
         List<Path> l = new ArrayList<>();
         try (Stream<Path> s = Files.list(L2tpVerdictTest.captures())) {
-            s.filter(p -> p.getFileName().toString().matches("pppoe-.*\\.pcap")).sorted().forEach(l::add);
+            s.filter(p -> p.getFileName().toString().matches("pppoe-.*\\.pcap(ng)?")).sorted().forEach(l::add);
         }
         return l;
     }

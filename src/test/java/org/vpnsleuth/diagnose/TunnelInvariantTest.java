@@ -38,7 +38,7 @@ class TunnelInvariantTest {
     static List<Path> files() throws Exception {
         List<Path> l = new ArrayList<>();
         try (Stream<Path> s = Files.list(L2tpVerdictTest.captures())) {
-            s.filter(p -> p.getFileName().toString().matches("(l2tp|pptp)-.*\\.pcapng|pppoe-.*\\.pcap")).sorted().forEach(l::add);
+            s.filter(p -> p.getFileName().toString().matches("(l2tp|pptp)-.*\\.pcapng|pppoe-.*\\.pcap(ng)?")).sorted().forEach(l::add);
         }
         return l;
     }
