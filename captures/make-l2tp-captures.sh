@@ -20,7 +20,9 @@
 # Usage (as root):   captures/make-l2tp-captures.sh [scenario...]
 # Scenarios:         l2tp-cdn l2tp-rejected l2tp-challenge l2tp-no-lns l2tp-silent
 #                    l2tp-icrq-lost l2tp-lcp-no-answer pptp-pppd-died pptp-call-cleared
-#                    pptp-lcp-no-answer pptp-no-server   (all of them when none is given)
+#                    pptp-lcp-no-answer pptp-no-server l2tp-secret-scccn l2tp-secret-lac-none
+#                    l2tp-cdn-lac-pppd l2tp-cdn-no-address pppoe-pppd-died pppoe-no-service
+#                    (all of them when none is given)
 # Environment:       OUT=dir     where to write the captures/logs (default: this directory)
 #                    KEEP_WORK=1 keep the temporary working directory for inspection
 #
@@ -36,19 +38,21 @@ NSP=vpnl                                  # prefix of every namespace this scrip
 LAC_ADDR=192.0.2.1                        # LAC / PPTP client
 LNS_ADDR=192.0.2.2                        # LNS / PPTP server (capture point)
 ALL_SCENARIOS=(l2tp-cdn l2tp-rejected l2tp-challenge l2tp-no-lns l2tp-silent l2tp-icrq-lost
-               l2tp-lcp-no-answer pptp-pppd-died pptp-call-cleared pptp-lcp-no-answer pptp-no-server)
+               l2tp-lcp-no-answer pptp-pppd-died pptp-call-cleared pptp-lcp-no-answer pptp-no-server
+               l2tp-secret-scccn l2tp-secret-lac-none l2tp-cdn-lac-pppd l2tp-cdn-no-address
+               pppoe-pppd-died pppoe-no-service)
 LNS_SECRET='vpnsleuth-lns-tunnel-secret'  # test material (l2tp-challenge)
 LAC_SECRET='vpnsleuth-lac-other-secret'   # test material (l2tp-challenge), deliberately different
 PY=/usr/bin/python3
 
 [[ $(id -u) -eq 0 ]] || { echo "must run as root" >&2; exit 1; }
 missing=()
-for p in xl2tpd pptpd pptp-linux ppp; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+for p in xl2tpd pptpd pptp-linux ppp pppoe; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if ((${#missing[@]})); then
     echo "installing ${missing[*]}" >&2
     DEBIAN_FRONTEND=noninteractive apt-get install -y "${missing[@]}" >/dev/null
 fi
-for tool in xl2tpd pptpd pptp pppd tcpdump editcap tshark ip unshare nft mount "$PY"; do
+for tool in xl2tpd pptpd pptp pppd pppoe pppoe-server pppoe-discovery tcpdump editcap tshark ip unshare nft mount "$PY"; do
     command -v "$tool" >/dev/null || { echo "missing: $tool" >&2; exit 1; }
 done
 
@@ -111,9 +115,9 @@ setup_net() {  # two namespaces, one veth pair: lac0 192.0.2.1/24 <-> lns0 192.0
 
 # ---------------------------------------------------------------- capture -------------
 start_capture() {  # start_capture TAG -> $WORK/TAG.pcap, on the LNS/server interface
-    local tag=$1 i
+    local tag=$1 i filter=${2:-'udp port 1701 or tcp port 1723 or ip proto 47 or icmp'}
     ip netns exec "$NSP-lns" tcpdump --immediate-mode -s0 -n -i lns0 -w "$WORK/$tag.pcap" \
-        'udp port 1701 or tcp port 1723 or ip proto 47 or icmp' >"$WORK/$tag.tcpdump.out" 2>&1 &
+        "$filter" >"$WORK/$tag.tcpdump.out" 2>&1 &
     PID_OF[tcpdump]=$!
     for i in $(seq 50); do
         grep -q 'listening on' "$WORK/$tag.tcpdump.out" 2>/dev/null && return 0
@@ -377,6 +381,89 @@ scenario_l2tp-lcp-no-answer() {
     write_xl2tpd lns
     write_xl2tpd lac
     l2tp_run l2tp-lcp-no-answer "LCP Configure-Requests unanswered (PPP stand-ins)" pppd-lcp pppd-deaf 17
+}
+
+scenario_l2tp-secret-scccn() {
+    # only the LNS challenges (RFC 2661 §4.2: Challenge AVP in SCCRP); the LAC answers with a
+    # Challenge Response made with another secret in SCCCN: the LNS refuses the SCCCN (StopCCN)
+    rm -rf "$WORK/lac" "$WORK/lns"
+    write_xl2tpd lns -- "challenge = yes"
+    write_xl2tpd lac
+    echo "* * $LNS_SECRET" >"$WORK/lns/l2tp-secrets"
+    echo "* * $LAC_SECRET" >"$WORK/lac/l2tp-secrets"
+    l2tp_run l2tp-secret-scccn "xl2tpd tunnel secrets differ, only the LNS challenges (StopCCN after SCCCN)" pppd-mute "" 4
+}
+
+scenario_l2tp-secret-lac-none() {
+    # the LNS challenges with a secret, the LAC has no tunnel secret at all (empty auth file)
+    rm -rf "$WORK/lac" "$WORK/lns"
+    write_xl2tpd lns -- "challenge = yes"
+    write_xl2tpd lac
+    echo "* * $LNS_SECRET" >"$WORK/lns/l2tp-secrets"
+    l2tp_run l2tp-secret-lac-none "xl2tpd tunnel secret on the LNS only" pppd-mute "" 4
+}
+
+scenario_l2tp-cdn-lac-pppd() {
+    # tunnel and session up; the LAC's real pppd dies at once (no /dev/ppp): the LAC sends CDN
+    rm -rf "$WORK/lac" "$WORK/lns"
+    write_xl2tpd lns
+    write_xl2tpd lac
+    l2tp_run l2tp-cdn-lac-pppd "the LAC's pppd fails (CDN from the LAC before any PPP)" "" pppd-mute 4
+}
+
+scenario_l2tp-cdn-no-address() {
+    # the LNS has no address to give (an empty 'ip range'): it refuses the call with CDN before PPP
+    rm -rf "$WORK/lac" "$WORK/lns"
+    write_xl2tpd lns
+    sed -i '/^ip range/d;/^local ip/d' "$WORK/lns/xl2tpd.conf"
+    echo "assign ip = yes" >>"$WORK/lns/xl2tpd.conf"
+    write_xl2tpd lac
+    l2tp_run l2tp-cdn-no-address "the LNS has no address pool (CDN before any PPP)" pppd-mute pppd-mute 4
+}
+
+# ---------------------------------------------------------------- PPPoE ---------------
+# rp-pppoe's pppoe-server (the access concentrator, on lns0) and its client programs (on lac0) run the
+# discovery stage in user space (RFC 2516 §5); the session's pppd cannot run here (no /dev/ppp).
+start_pppoe_server() {
+    mkdir -p "$WORK/pppoe"
+    : >"$WORK/pppoe/syslog"
+    ip netns exec "$NSP-lns" unshare -m --propagation private bash "$WORK/privdev.sh" "$WORK/pppoe/syslog" \
+        pppoe-server -F -I lns0 -C vpnsleuth-ac -S internet -L 10.7.0.1 -R 10.7.0.10 -N 4 >"$WORK/pppoe/stdout" 2>&1 &
+    PID_OF[pppoe-server]=$!
+    local i
+    for i in $(seq 50); do   # the server is ready once its private /dev/log listener is
+        [[ -s $WORK/pppoe/syslog ]] || ip netns exec "$NSP-lns" pgrep -x pppoe-server >/dev/null && break
+        sleep 0.1
+    done
+    nap 2
+}
+
+pppoe_end() {    # pppoe_end NAME WHAT
+    kill_pid "${PID_OF[pppoe-server]}"; unset "PID_OF[pppoe-server]"
+    nap 0.5
+    stop_capture
+    save_capture "$1" "$1" "$2; rp-pppoe $(dpkg-query -W -f '${Version}' pppoe)"
+    { cat "$WORK/pppoe/syslog"; echo "--- pppoe-server standard output/error ---"; cat "$WORK/pppoe/stdout"; } >"$OUT/$1.server.log"
+    cp "$WORK/pppoe/client.log" "$OUT/$1.client.log"
+}
+
+scenario_pppoe-pppd-died() {
+    # the discovery completes (PADI/PADO/PADR/PADS); pppoe-server's pppd for the session dies at once
+    # (no /dev/ppp) and the server ends the session with PADT before any PPP frame
+    setup_net; rm -rf "$WORK/pppoe"
+    start_capture pppoe-pppd-died 'ether proto 0x8863 or ether proto 0x8864'
+    start_pppoe_server
+    (sleep 8) | ip netns exec "$NSP-lac" timeout 10 pppoe -I lac0 -S internet >"$WORK/pppoe/client.log" 2>&1 || true
+    pppoe_end pppoe-pppd-died "pppoe-server's pppd fails: PADT from the AC"
+}
+
+scenario_pppoe-no-service() {
+    # the host asks for Service-Name 'premium', the server offers only 'internet': it does not answer (RFC 2516 §5.2)
+    setup_net; rm -rf "$WORK/pppoe"
+    start_capture pppoe-no-service 'ether proto 0x8863 or ether proto 0x8864'
+    start_pppoe_server
+    ip netns exec "$NSP-lac" pppoe-discovery -I lac0 -S premium -t 2 -a 3 >"$WORK/pppoe/client.log" 2>&1 || true
+    pppoe_end pppoe-no-service "PADI for a Service-Name the AC does not offer"
 }
 
 # ---------------------------------------------------------------- PPTP ----------------

@@ -126,7 +126,7 @@ final class PppCodecs {
     }
 
     /** End of the bytes both claimed and captured. */
-    private static int dataEnd(Layer l) {
+    static int dataEnd(Layer l) {
         return Math.min(l.end, l.payloadOffset() + l.payloadLength);
     }
 

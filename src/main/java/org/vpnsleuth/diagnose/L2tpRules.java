@@ -242,12 +242,69 @@ public final class L2tpRules {
             d.lead(f);
             return;
         }
-        d.verdict = Verdict.ESTABLISHED;
         d.stoppedAt = SCCCN;
         if (stopR != null && stopR.at.nanos() < cn.at.nanos()) {
             stopR = null;
         }
+        if (stopR != null && answers(t, cn, stopR)) {
+            // RFC 2661 §5.1: the control connection is up only once the responder accepts the SCCCN; a StopCCN that is
+            // the responder's next message refuses it (typically the Challenge Response in the SCCCN did not verify)
+            d.verdict = Verdict.FAILED;
+            d.lead(refused(t, cn, stopR, SCCCN, "SCCCN"));
+            return;
+        }
+        d.verdict = Verdict.ESTABLISHED;
         tunnelEnd(t, d, stopI, stopR);
+    }
+
+    /**
+     * True when {@code stop} answers {@code q}: it comes from the other side and that side sent no other message (a ZLB
+     * or a retransmission aside) between {@code q} and it, so {@code q} is the last thing it accepted or refused.
+     */
+    static boolean answers(L2tpTunnel t, L2tpMessage q, L2tpMessage stop) {
+        if (stop.fromInitiator == q.fromInitiator || stop.at.nanos() < q.at.nanos()) {
+            return false;
+        }
+        for (L2tpMessage x : t.messages) {
+            if (x.fromInitiator == stop.fromInitiator && x != stop && !x.zlb() && x.retransmissionOf == null
+                    && x.at.nanos() > q.at.nanos() && x.at.nanos() < stop.at.nanos()) {
+                return false;
+            }
+        }
+        for (L2tpSession s : t.sessions) {
+            for (L2tpMessage x : s.messages) {
+                if (x.fromInitiator == stop.fromInitiator && x.retransmissionOf == null && x.at.nanos() > q.at.nanos()
+                        && x.at.nanos() < stop.at.nanos()) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Tunnel authentication (RFC 2661 §4.2, §5.1.1) in a StopCCN refusing {@code q}: {@code q} carried the Challenge
+     * Response to the refuser's Challenge (the refuser computed another response: the secrets differ), or {@code q}
+     * challenged the refuser and its StopCCN carries no response (it has no secret to answer with). Null when the
+     * exchange shows neither.
+     */
+    static String secretRefusal(L2tpMessage q, L2tpMessage stop) {
+        if (stop.type != 4 || stop.resultCode == 1) {
+            return null;
+        }
+        if (q.challengeResponse) {
+            return "the " + (q.fromInitiator ? "initiator" : "responder") + "'s " + q.name + " carried a Challenge Response"
+                    + " that the " + (stop.fromInitiator ? "initiator" : "responder") + " did not accept: the two ends compute"
+                    + " it (RFC 2661 §4.2: MD5 over the message type, the tunnel secret and the challenge) with different"
+                    + " tunnel secrets";
+        }
+        String msg = stop.errorMessage == null ? "" : stop.errorMessage.toLowerCase(Locale.ROOT);
+        if (q.challenge && !stop.challengeResponse && !msg.contains("authoriz") && !msg.contains("denied")) {
+            return "the " + (q.fromInitiator ? "initiator" : "responder") + "'s " + q.name + " challenged the "
+                    + (stop.fromInitiator ? "initiator" : "responder") + " (Challenge AVP), which refused instead of answering:"
+                    + " it has no tunnel secret for this peer (a secret on one end only)";
+        }
+        return null;
     }
 
     /** Findings of an established tunnel: who closed it and why, hellos that went unanswered. */
@@ -300,12 +357,26 @@ public final class L2tpRules {
         }
     }
 
-    /** A StopCCN/CDN in answer to {@code q}: L2TP_REJECTED with the result code. */
+    /** A StopCCN/CDN in answer to {@code q}: L2TP_REJECTED with the result code, L2TP_SECRET_MISMATCH for tunnel authentication. */
     private Finding refused(L2tpTunnel t, L2tpMessage q, L2tpMessage stop, String at, String what) {
         String[] m = meaning(stop);
         List<Evidence> e = withCopies(q, what + " from the " + (q.fromInitiator ? "initiator" : "responder"));
         e.add(ev(stop, stop.name + " from the " + (stop.fromInitiator ? "initiator" : "responder") + " (" + stop.result() + ")"));
         String kind = stop.type == 4 ? "control connection" : "session";
+        String secret = secretRefusal(q, stop);
+        if (secret != null) {
+            String msg = stop.errorMessage == null ? "" : stop.errorMessage.toLowerCase(Locale.ROOT);
+            boolean said = msg.contains("challenge") || msg.contains("secret") || msg.contains("authenticat");
+            return finding(Cause.L2TP_SECRET_MISMATCH, said ? Confidence.HIGH : Confidence.MEDIUM, at,
+                    "the " + who(t, stop.fromInitiator) + " refused the tunnel authentication: StopCCN " + stop.result(),
+                    "The " + (stop.fromInitiator ? "initiator" : "responder") + " answered " + what + " with StopCCN: " + secret
+                            + "." + (said ? "" : " The StopCCN does not name the reason; its result code and the challenge"
+                                    + " exchange point to the tunnel secret."),
+                    "Make the tunnel secret the same on both ends (xl2tpd `challenge = yes` and the `auth file`"
+                            + " l2tp-secrets, Cisco `l2tp tunnel password` / `l2tp tunnel authentication`), or turn tunnel"
+                            + " authentication off on both.",
+                    e, said ? List.of() : List.of(Cause.L2TP_REJECTED));
+        }
         return finding(Cause.L2TP_REJECTED, Confidence.HIGH, at,
                 "the " + who(t, stop.fromInitiator) + " refused the " + kind + ": " + stop.name + " " + stop.result(),
                 "The " + (stop.fromInitiator ? "initiator" : "responder") + " answered " + what + " with " + stop.name + ": "
@@ -372,6 +443,19 @@ public final class L2tpRules {
             if (cdnA != null) {
                 d.verdict = Verdict.FAILED;
                 d.lead(refused(t, rq, cdnA, d.stoppedAt, rqName));
+                return d;
+            }
+            L2tpMessage stop = t.first("StopCCN", null);
+            if (stop != null && stop.at.nanos() >= rq.at.nanos() && tunnel.verdict == Verdict.FAILED && tunnel.main != null) {
+                // the control connection was refused under the request: the session goes with it
+                d.verdict = Verdict.FAILED;
+                List<Evidence> e = new ArrayList<>(withCopies(rq, rqName));
+                e.addAll(tunnel.main.evidence());
+                d.lead(finding(tunnel.main.cause(), tunnel.main.confidence(), d.stoppedAt,
+                        "the tunnel was refused before the " + rqName + " was answered: " + tunnel.main.headline(),
+                        "The " + caller + " sent " + rqName + " right after its part of the tunnel set-up, and the control"
+                                + " connection was refused (StopCCN " + stop.result() + "), which ends every session in it.",
+                        tunnel.main.fix(), e, tunnel.main.alternatives()));
                 return d;
             }
             Finding f = unanswered(t, rq, d.stoppedAt, rqName, answerAddr, answerPort,
@@ -448,36 +532,42 @@ public final class L2tpRules {
             String[] m = meaning(cdn);
             e.addAll(withCopies(cdn, "CDN from the " + (cdn.fromInitiator ? "initiator" : "responder") + " (" + cdn.result() + ")"));
             d.verdict = Verdict.FAILED;
-            d.lead(finding(Cause.L2TP_REJECTED, Confidence.HIGH, d.stoppedAt,
-                    "the " + who(t, cdn.fromInitiator) + " tore the session down with CDN " + secs(cdn.at.nanos() - up)
-                            + " after it connected, before any PPP frame: " + cdn.result(),
-                    "The session came up (" + cnName + ") and was disconnected by CDN before a single PPP frame crossed it: "
-                            + m[0] + ". The PPP daemon for the session did not start or quit at once on the "
-                            + (cdn.fromInitiator ? "initiator" : "responder") + " (xl2tpd logs 'pppd exited for call ...').",
-                    "Read the PPP log of the " + (cdn.fromInitiator ? "initiator" : "responder") + " for this call (pppd options"
-                            + " file, /dev/ppp, kernel PPP/L2TP modules, plugins).",
-                    e, List.of(Cause.PPP_LCP_FAILED)));
+            String ender = cdn.fromInitiator ? "initiator" : "responder";
+            // RFC 2661 §5.4: the session is up at ICCN/OCCN; PPP (RFC 1661) starts with the first LCP Configure-Request
+            // from either end. A CDN before any PPP frame means one end's PPP never started for the call (or the end
+            // refused it after connecting): the CDN's sender is the end whose PPP side went away.
+            d.lead(finding(Cause.PPP_NOT_STARTED, Confidence.HIGH, d.stoppedAt,
+                    "PPP never started: the " + who(t, cdn.fromInitiator) + " tore the session down with CDN "
+                            + secs(cdn.at.nanos() - up) + " after it connected, before any PPP frame: " + cdn.result(),
+                    "The session came up (" + cnName + ") and was disconnected by CDN before a single PPP frame crossed it"
+                            + " in either direction: " + m[0] + ". The PPP daemon for the session did not start or quit at once"
+                            + " on the " + ender + " (xl2tpd logs 'pppd exited for call ...'), or the " + ender + " refused"
+                            + " the call after connecting it.",
+                    "Read the PPP log of the " + ender + " for this call (pppd options file, /dev/ppp, kernel PPP/L2TP"
+                            + " modules, plugins, the LNS's address pool).",
+                    e, List.of()));
             return d;
         }
         L2tpMessage stop = t.first("StopCCN", null);
         if (stop != null && stop.at.nanos() >= up) {
             e.add(ev(stop, "StopCCN (" + stop.result() + ")"));
             d.verdict = Verdict.FAILED;
-            d.lead(finding(Cause.L2TP_REJECTED, Confidence.MEDIUM, d.stoppedAt,
-                    "the tunnel was closed " + secs(stop.at.nanos() - up) + " after the session connected, before any PPP frame",
+            d.lead(finding(Cause.PPP_NOT_STARTED, Confidence.MEDIUM, d.stoppedAt,
+                    "PPP never started: the tunnel was closed " + secs(stop.at.nanos() - up) + " after the session connected,"
+                            + " before any PPP frame",
                     "The session's tunnel ended (StopCCN " + stop.result() + ") before PPP started in the session.",
-                    meaning(stop)[1], e, List.of(Cause.PPP_LCP_FAILED)));
+                    meaning(stop)[1], e, List.of(Cause.L2TP_REJECTED)));
             return d;
         }
         if (nearEnd(up)) {
             d.verdict = Verdict.INCOMPLETE;
             d.lead(finding(Cause.CAPTURE_INCOMPLETE, Confidence.MEDIUM, d.stoppedAt, "the capture ends right after the session connected",
-                    "PPP had no time to start before the capture ended.", "Capture for longer.", e, List.of(Cause.PPP_LCP_FAILED)));
+                    "PPP had no time to start before the capture ended.", "Capture for longer.", e, List.of(Cause.PPP_NOT_STARTED)));
             return d;
         }
         d.verdict = Verdict.FAILED;
-        d.lead(finding(Cause.PPP_LCP_FAILED, Confidence.MEDIUM, d.stoppedAt,
-                "no PPP frame in the session for " + secs(captureEnd - up) + " after it connected",
+        d.lead(finding(Cause.PPP_NOT_STARTED, Confidence.MEDIUM, d.stoppedAt,
+                "PPP never started: no PPP frame in the session for " + secs(captureEnd - up) + " after it connected",
                 "The L2TP session is up but neither end sends PPP (not even an LCP Configure-Request): PPP did not start on"
                         + " either side for this call.", "Check that pppd is started for the call on both ends (xl2tpd"
                                 + " `pppoptfile`, the LAC's `autodial`), and its logs.", e, List.of(Cause.UNKNOWN)));

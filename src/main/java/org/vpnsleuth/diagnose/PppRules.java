@@ -20,6 +20,9 @@ final class PppRules {
     static final String LCP = "PPP LCP";
     static final String AUTH = "PPP AUTH";
     static final String IPCP = "PPP IPCP";
+    static final String PADI = "PPPoE PADI";
+    static final String PADO = "PPPoE PADO";
+    static final String PADR = "PPPoE PADR";
 
     /** Configure-Requests unanswered from which the silence is called certain. */
     static final int SILENT_REQUESTS = 3;
@@ -122,6 +125,9 @@ final class PppRules {
      */
     TunnelDiagnosis diagnose(PppSession s, String silentBHint, String silentAHint) {
         TunnelDiagnosis d = new TunnelDiagnosis("PPP session", s);
+        if (discovery(s, d)) {
+            return d;
+        }
         Nego lcp = Nego.of(s.of("LCP"));
         List<PppPacket> auth = new ArrayList<>();
         boolean ncp = false;
@@ -227,10 +233,217 @@ final class PppRules {
                 List.of(Cause.UNKNOWN));
     }
 
+    // ------------------------------------------------------------------ PPPoE discovery
+
+    private static String tag(PppPacket p, String prefix) {
+        for (String o : p.options) {
+            if (o.startsWith(prefix + " '")) {
+                return o.substring(prefix.length() + 1);
+            }
+        }
+        return null;
+    }
+
+    private static String requested(List<PppPacket> l) {
+        for (PppPacket p : l) {
+            String v = tag(p, "Service-Name");
+            if (v != null) {
+                return v;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * The PPPoE discovery stage (RFC 2516 §5): PADI from the host, PADO from each access concentrator that can serve
+     * it, PADR to the chosen one, PADS with the session ID (or with session ID 0 and an error tag: a refusal, §5.4),
+     * PADT from either side to end it (§5.5). True when the discovery decided the verdict (it did not reach a
+     * session); false when the session came up and PPP decides (or when the capture has no discovery).
+     */
+    private boolean discovery(PppSession s, TunnelDiagnosis d) {
+        List<PppPacket> disc = s.of("PPPoE");
+        if (disc.isEmpty()) {
+            return false;
+        }
+        List<PppPacket> padi = new ArrayList<>();
+        List<PppPacket> pado = new ArrayList<>();
+        List<PppPacket> padr = new ArrayList<>();
+        PppPacket pads = null;
+        PppPacket padt = null;
+        for (PppPacket p : disc) {
+            switch (p.code) {
+                case 0x09 -> padi.add(p);
+                case 0x07 -> pado.add(p);
+                case 0x19 -> padr.add(p);
+                case 0x65 -> pads = pads == null || pads.identifier == 0 ? p : pads;
+                case 0xa7 -> padt = padt == null ? p : padt;
+                default -> {
+                }
+            }
+        }
+        String ac = s.sideB;
+        if (pads != null && pads.identifier != 0 && pads.pppoeError == null) {
+            d.detail = "PPPoE discovery: " + ac + ", session " + String.format(Locale.ROOT, "0x%04x", pads.identifier)
+                    + (tag(pads, "Service-Name") != null ? ", Service-Name " + tag(pads, "Service-Name") : "");
+            return false;
+        }
+        if (pads == null && padi.isEmpty() && pado.isEmpty() && padr.isEmpty()) {
+            return false; // only a PADT of a session whose discovery is not in the capture
+        }
+        d.detail = "PPPoE discovery: " + padi.size() + " PADI, " + pado.size() + " PADO, " + padr.size() + " PADR, "
+                + (pads == null ? "no PADS" : "PADS session " + pads.identifier);
+        List<Evidence> e = new ArrayList<>();
+        String want = requested(padi.isEmpty() ? padr : padi);
+        String wanted = want == null || want.equals("''") ? "any service (empty Service-Name)" : "Service-Name " + want;
+        Finding f;
+        if (pads != null) {
+            d.stoppedAt = PADR;
+            for (PppPacket p : padr) {
+                e.add(ev(p, "PADR from " + s.sideA));
+            }
+            e.add(ev(pads, "PADS from " + ac + " session " + pads.identifier + (pads.pppoeError != null ? ", " + pads.pppoeError
+                    + (pads.message != null ? " '" + pads.message + "'" : "") : "")));
+            String err = pads.pppoeError == null ? "session ID 0" : pads.pppoeError + (pads.message != null && !pads.message.isEmpty()
+                    ? " '" + pads.message + "'" : "");
+            String[] m = pppoeError(pads.pppoeError, want);
+            f = finding(Cause.PPPOE_REJECTED, Confidence.HIGH, PADR, ac + " refused the session: PADS with " + err,
+                    "RFC 2516 §5.4: a PADS with session ID 0 and an error tag refuses the PADR. " + m[0], m[1], e, List.of());
+        } else if (padt != null && padr.isEmpty()) {
+            d.stoppedAt = pado.isEmpty() ? PADI : PADO;
+            for (PppPacket p : disc) {
+                if (p.at.nanos() <= padt.at.nanos()) {
+                    e.add(ev(p, p.codeName + " from " + side(s, p.fromA)));
+                }
+            }
+            f = finding(Cause.PPPOE_REJECTED, Confidence.HIGH, d.stoppedAt, side(s, padt.fromA) + " ended the discovery with PADT"
+                    + (padt.pppoeError != null ? ": " + padt.pppoeError + " '" + padt.message + "'" : ""),
+                    "A PADT before any PADS ends the discovery (RFC 2516 §5.5).", "Read " + side(s, padt.fromA) + "'s PPPoE log.", e,
+                    List.of());
+        } else if (!padr.isEmpty()) {
+            d.stoppedAt = PADR;
+            for (PppPacket p : padr) {
+                e.add(ev(p, "PADR from " + s.sideA + " to " + ac));
+            }
+            PppPacket last = padr.get(padr.size() - 1);
+            if (padr.size() == 1 && nearEnd(last.at.nanos())) {
+                f = finding(Cause.CAPTURE_INCOMPLETE, Confidence.MEDIUM, PADR, "the capture ends right after the PADR",
+                        "No time for the PADS.", "Capture for longer.", e, List.of(Cause.PPPOE_NO_RESPONSE));
+            } else {
+                f = finding(Cause.PPPOE_NO_RESPONSE, padr.size() >= SILENT_REQUESTS ? Confidence.HIGH : Confidence.MEDIUM, PADR,
+                        ac + " offered a session (PADO) but never confirmed it: " + padr.size() + " PADR, no PADS",
+                        "The host accepted the offer and sent PADR" + (padr.size() > 1 ? " " + padr.size() + " times over "
+                                + secs(last.at.nanos() - padr.get(0).at.nanos()) : "") + "; no PADS came back: the access"
+                                + " concentrator could not create the session (its session limit, a RADIUS or pool problem it"
+                                + " does not report) or the PADR does not reach it (the AC-Cookie it checks, a relay that"
+                                + " drops it).",
+                        "Read the access concentrator's log for this host's MAC address; check its session limits.", e,
+                        List.of());
+            }
+        } else if (!pado.isEmpty()) {
+            d.stoppedAt = PADO;
+            for (PppPacket p : disc) {
+                e.add(ev(p, p.codeName + " from " + side(s, p.fromA) + (p.detail().isEmpty() ? "" : " (" + p.detail() + ")")));
+            }
+            PppPacket last = pado.get(pado.size() - 1);
+            PppPacket errPado = null;
+            for (PppPacket p : pado) {
+                errPado = errPado == null && p.pppoeError != null ? p : errPado;
+            }
+            if (errPado == null && padi.size() <= 1 && nearEnd(last.at.nanos())) {
+                f = finding(Cause.CAPTURE_INCOMPLETE, Confidence.MEDIUM, PADO, "the capture ends right after the PADO",
+                        "No time for the host's PADR.", "Capture for longer.", e, List.of(Cause.PPPOE_REJECTED));
+            } else {
+                String offered = tag(last, "Service-Name");
+                String acName = tag(last, "AC-Name");
+                f = finding(Cause.PPPOE_REJECTED, errPado != null ? Confidence.HIGH : Confidence.MEDIUM, PADO,
+                        s.sideA + " did not take the offer: " + pado.size() + " PADO" + (acName != null ? " from AC-Name " + acName : "")
+                                + (errPado != null ? " with " + errPado.pppoeError : "") + ", no PADR",
+                        "The host asked for " + wanted + (offered != null ? " and the access concentrator offered Service-Name "
+                                + offered : "") + "; the host never sent PADR"
+                                + (errPado != null ? ": the PADO carries " + errPado.pppoeError + (errPado.message != null
+                                        ? " '" + errPado.message + "'" : "") : ": it waits for an offer that matches what it is"
+                                        + " configured to accept (a specific AC-Name or Service-Name) and this one does not")
+                                + ".",
+                        "Compare the host's PPPoE settings (pppd `rp_pppoe_ac`, `rp_pppoe_service`, a router's 'AC name' and"
+                                + " 'service name') with the AC-Name and Service-Name offered; leave them empty to take any"
+                                + " offer.", e, List.of());
+            }
+        } else {
+            d.stoppedAt = PADI;
+            for (PppPacket p : padi) {
+                e.add(ev(p, "PADI from " + s.sideA + " (" + wanted + ")"));
+            }
+            PppPacket last = padi.get(padi.size() - 1);
+            if (padi.size() == 1 && nearEnd(last.at.nanos())) {
+                f = finding(Cause.CAPTURE_INCOMPLETE, Confidence.MEDIUM, PADI, "the capture ends right after the PADI",
+                        "No time for a PADO.", "Capture for longer.", e, List.of(Cause.PPPOE_NO_RESPONSE));
+            } else {
+                f = finding(Cause.PPPOE_NO_RESPONSE, padi.size() >= SILENT_REQUESTS ? Confidence.HIGH : Confidence.MEDIUM, PADI,
+                        "no access concentrator answered: " + padi.size() + " PADI" + (padi.size() > 1 ? " over "
+                                + secs(last.at.nanos() - padi.get(0).at.nanos()) : "") + ", no PADO",
+                        "The host broadcast PADI asking for " + wanted + " and no PADO came back. RFC 2516 §5.2: an access"
+                                + " concentrator that cannot serve the PADI does not answer it, so the silence means no"
+                                + " access concentrator on this Ethernet segment or VLAN, or none that offers the requested"
+                                + " service, or one that refuses this host (a MAC or session limit) without saying so.",
+                        "Check the link and VLAN to the access concentrator (the ISP's VLAN ID on the WAN port), that it runs,"
+                                + " and the Service-Name the host asks for (leave it empty unless the ISP requires one).",
+                        e, List.of());
+            }
+        }
+        d.lead(f);
+        d.verdict = f.cause() == Cause.CAPTURE_INCOMPLETE ? Verdict.INCOMPLETE : Verdict.FAILED;
+        return true;
+    }
+
+    /** What an error tag in a PADS means and what to do (RFC 2516 appendix A). */
+    private static String[] pppoeError(String tag, String want) {
+        if ("Service-Name-Error".equals(tag)) {
+            return new String[] {"Service-Name-Error: the access concentrator will not honour the Service-Name requested"
+                + (want != null ? " (" + want + ")" : "") + ".",
+                "Ask for a Service-Name the access concentrator offers (its PADO lists them) or leave it empty."};
+        }
+        if ("AC-System-Error".equals(tag)) {
+            return new String[] {"AC-System-Error: the access concentrator failed to create the session (for example no"
+                + " resources: its session limit reached).", "Read the access concentrator's log; check its session limits and"
+                        + " per-MAC limits, and stale sessions of this host."};
+        }
+        if ("Generic-Error".equals(tag)) {
+            return new String[] {"Generic-Error: the access concentrator refused the session; the tag's text says why.",
+                "Read the access concentrator's log for this host."};
+        }
+        return new String[] {"The PADS carries session ID 0 without an error tag: the access concentrator refused the"
+            + " session without saying why.", "Read the access concentrator's log for this host."};
+    }
+
     // ------------------------------------------------------------------ LCP
 
     private Finding lcpFailure(PppSession s, Nego lcp, String silentBHint, String silentAHint) {
         List<PppPacket> all = s.of("LCP");
+        if (all.isEmpty() && s.padt != null) {
+            String by = side(s, s.padtFromHost);
+            String err = null;
+            for (PppPacket p : s.of("PPPoE")) {
+                if (p.at.equals(s.padt) && p.pppoeError != null) {
+                    err = p.pppoeError + (p.message != null && !p.message.isEmpty() ? " '" + p.message + "'" : "");
+                }
+            }
+            // RFC 2516 §5.5: the PADT ends the session the PADS opened; before any LCP packet, PPP never ran on it
+            return finding(Cause.PPP_NOT_STARTED, Confidence.HIGH, LCP, "PPP never started: " + by + " ended the PPPoE session"
+                            + " (PADT" + (err != null ? ", " + err : "") + ") before any LCP packet",
+                    "The discovery gave a session (PADS), and " + (s.padtFromHost ? "the host" : "the access concentrator")
+                            + " ended it with PADT before a single LCP packet in either direction: its PPP daemon for the"
+                            + " session did not start or quit at once" + (err != null ? " (the PADT says: " + err + ")" : "")
+                            + ".",
+                    "Read " + by + "'s PPPoE and PPP logs for the session (pppoe-server's pppd options file, /dev/ppp,"
+                            + " plugins, RADIUS).",
+                    List.of(new Evidence(s.padt, "PADT from " + by + (err != null ? " (" + err + ")" : ""))), List.of());
+        }
+        if (all.isEmpty() && !s.of("PPPoE").isEmpty() && s.last != null && !nearEnd(s.last.nanos())) {
+            return finding(Cause.PPP_NOT_STARTED, Confidence.MEDIUM, LCP, "PPP never started after the PPPoE discovery",
+                    "The access concentrator confirmed the session (PADS) but no LCP packet followed in either direction.",
+                    "Check that PPP (pppd) starts on both ends for the session.", List.of(new Evidence(s.last, "PADS")),
+                    List.of(Cause.UNKNOWN));
+        }
         if (all.isEmpty()) {
             List<Evidence> e = new ArrayList<>();
             if (s.first != null) {
@@ -250,6 +463,28 @@ final class PppRules {
             }
             e.add(ev(t, "LCP Terminate-Request from " + side(s, t.fromA) + (t.message != null ? " '" + t.message + "'" : "")));
             PppPacket authReject = authRefusal(lcp);
+            boolean disagreement = false;
+            for (PppPacket p : lcp.naksAndRejects) {
+                disagreement |= p.at.nanos() <= t.at.nanos();
+            }
+            if (authReject == null && !disagreement) {
+                // RFC 1661 §3.7, §5.5: a Terminate-Request "MUST" be sent to close the link; options the sides disagree on
+                // show as Configure-Nak/Reject (§5.3, §5.4). With none before it, the terminating side ended the link on its
+                // own: a user or administrator, an idle or connect timer, a plugin; not an LCP option disagreement.
+                List<PppPacket> mine = t.fromA ? lcp.requestsA : lcp.requestsB;
+                String after = mine.isEmpty() ? "" : " " + secs(t.at.nanos() - mine.get(0).at.nanos()) + " after its first"
+                        + " Configure-Request";
+                return finding(Cause.PPP_TERMINATED, t.message != null ? Confidence.HIGH : Confidence.MEDIUM, LCP,
+                        side(s, t.fromA) + " ended the link" + after + (t.message != null ? ": '" + t.message + "'" : "")
+                                + ", with no Configure-Nak or Configure-Reject from either side",
+                        side(s, t.fromA) + " sent an LCP Terminate-Request before the link opened, and no Configure-Nak or"
+                                + " Configure-Reject was exchanged before it: the two sides did not disagree on LCP options; "
+                                + side(s, t.fromA) + " chose to end the link" + (t.message != null ? " and said why ('"
+                                + t.message + "')" : " without saying why (no text in the Terminate-Request)") + ".",
+                        "Read " + side(s, t.fromA) + "'s PPP log for why it hung up (pppd 'Terminating on signal', the user"
+                                + " disconnecting, `idle`/`connect-delay` timers, a plugin or RADIUS client giving up).",
+                        e, t.message != null ? List.of() : List.of(Cause.PPP_LCP_FAILED));
+            }
             String why = authReject != null ? authRefusalText(s, authReject)
                     : side(s, t.fromA) + " ended LCP with a Terminate-Request before the link opened"
                             + (t.message != null ? " ('" + t.message + "')" : "") + ".";
@@ -534,8 +769,19 @@ final class PppRules {
             }
         }
         if (s.padt != null) {
-            d.findings.add(finding(Cause.DELETED_BY_PEER, Confidence.HIGH, d.stoppedAt, "the PPPoE session was ended (PADT)",
-                    "A PPPoE Active Discovery Terminate ended the session.", "", List.of(new Evidence(s.padt, "PADT")), List.of()));
+            String by = side(s, s.padtFromHost);
+            String err = null;
+            for (PppPacket p : s.of("PPPoE")) {
+                if (p.code == 0xa7 && p.pppoeError != null) {
+                    err = p.pppoeError + (p.message != null && !p.message.isEmpty() ? " '" + p.message + "'" : "");
+                }
+            }
+            d.findings.add(finding(Cause.DELETED_BY_PEER, Confidence.HIGH, d.stoppedAt, by + " ended the PPPoE session (PADT"
+                    + (err != null ? ", " + err : "") + ")",
+                    "A PPPoE Active Discovery Terminate from " + (s.padtFromHost ? "the host" : "the access concentrator") + " ("
+                            + by + ") ended the session (RFC 2516 §5.5)" + (err != null ? "; it carries " + err : "") + ".",
+                    "Read " + by + "'s log for why it ended the session.", List.of(new Evidence(s.padt, "PADT from " + by)),
+                    List.of()));
         }
         // echo requests at the end that got no reply
         for (boolean fromA : new boolean[] {true, false}) {
@@ -575,14 +821,14 @@ final class PppRules {
             if (p.code == 8 && p.message != null && p.message.contains("IPCP") || p.code == 8 && p.message != null
                     && p.message.contains("Internet Protocol Control")) {
                 e.add(ev(p, "LCP Protocol-Reject of IPCP from " + side(s, p.fromA)));
-                return finding(Cause.UNKNOWN, Confidence.HIGH, IPCP, side(s, p.fromA) + " does not run IPCP (Protocol-Reject)",
+                return finding(Cause.PPP_IPCP_FAILED, Confidence.HIGH, IPCP, side(s, p.fromA) + " does not run IPCP (Protocol-Reject)",
                         "IPv4 was refused as a network protocol on this link.", "Enable IPv4 (IPCP) on " + side(s, p.fromA) + ".",
                         e, List.of());
             }
         }
         if (term != null) {
             e.add(ev(term, "LCP Terminate-Request from " + side(s, term.fromA) + (term.message != null ? " '" + term.message + "'" : "")));
-            return finding(Cause.UNKNOWN, Confidence.MEDIUM, IPCP,
+            return finding(Cause.PPP_IPCP_FAILED, Confidence.MEDIUM, IPCP,
                     side(s, term.fromA) + " ended the link before IPCP agreed on addresses"
                             + (term.message != null ? ": '" + term.message + "'" : ""),
                     "Authentication succeeded (or was not required), then the link was terminated while IPCP had not opened:"
@@ -591,21 +837,57 @@ final class PppRules {
                     "Check the server's address pool (xl2tpd `ip range`, pptpd `remoteip`, `ms-dns`) and its PPP log for IPCP.",
                     e, List.of());
         }
+        if (ipcpStuck(ipcp)) {
+            return ipcpDisagreement(s, ipcp, e);
+        }
         long lastNanos = s.last != null ? s.last.nanos() : 0;
         if (nearEnd(lastNanos) || ipcp.requestsA.isEmpty() && ipcp.requestsB.isEmpty() && implicitLcp) {
             return finding(Cause.CAPTURE_INCOMPLETE, Confidence.LOW, IPCP, "IPCP not seen completing in the capture",
                     "The capture ends (or starts) before IPCP completed.", "Capture the whole session.", e, List.of());
         }
         if (ipcp.requestsA.isEmpty() && ipcp.requestsB.isEmpty()) {
-            return finding(Cause.UNKNOWN, Confidence.LOW, IPCP, "no IPCP after LCP" + (s.of("PAP").isEmpty()
+            return finding(Cause.PPP_IPCP_FAILED, Confidence.LOW, IPCP, "no IPCP after LCP" + (s.of("PAP").isEmpty()
                     && s.of("CHAP").isEmpty() && s.of("EAP").isEmpty() ? "" : " and authentication"),
                     "Neither side started IPCP: no IPv4 network layer was negotiated.", "Check both sides' PPP logs.", e,
                     List.of());
         }
-        return finding(Cause.UNKNOWN, ipcp.naksAndRejects.isEmpty() ? Confidence.LOW : Confidence.MEDIUM, IPCP,
-                "IPCP did not open (" + ipcp.naksAndRejects.size() + " Configure-Nak/Reject): no address agreed",
-                "The sides did not agree on the IPCP options (IP-Address, DNS, compression).",
-                "Compare the address each side asks for with what the other will give (server pool, client static address).",
-                e, List.of());
+        return ipcpDisagreement(s, ipcp, e);
+
+    }
+
+    /** IPCP requests that never converged: a Nak/Reject loop or requests never acknowledged. */
+    private static Finding ipcpDisagreement(PppSession s, Nego ipcp, List<Evidence> e) {
+        // RFC 1661 §4.6: Max-Configure (10) unanswered requests or Max-Failure (5) Naks end the negotiation; a side whose
+        // requests never got an Ack, or Naks/Rejects repeating, is an IPCP failure the packets show outright.
+        int unackedA = ipcp.ackOfA == null ? ipcp.requestsA.size() : 0;
+        int unackedB = ipcp.ackOfB == null ? ipcp.requestsB.size() : 0;
+        boolean loop = ipcp.naksAndRejects.size() >= SILENT_REQUESTS;
+        boolean neverAcked = Math.max(unackedA, unackedB) >= SILENT_REQUESTS;
+        String unacked = unackedA >= unackedB ? s.sideA : s.sideB;
+        String other = unackedA >= unackedB ? s.sideB : s.sideA;
+        StringBuilder options = new StringBuilder();
+        for (PppPacket p : ipcp.naksAndRejects) {
+            if (!p.detail().isEmpty() && options.indexOf(p.detail()) < 0) {
+                options.append(options.length() == 0 ? "" : "; ").append(p.codeName).append(' ').append(p.detail());
+            }
+        }
+        return finding(Cause.PPP_IPCP_FAILED, loop || neverAcked ? Confidence.HIGH : ipcp.naksAndRejects.isEmpty()
+                ? Confidence.LOW : Confidence.MEDIUM, IPCP,
+                loop ? "IPCP Configure-Nak/Reject loop (" + ipcp.naksAndRejects.size() + " Naks/Rejects): no address agreed"
+                        : neverAcked ? other + " never acknowledged " + unacked + "'s IPCP Configure-Request ("
+                                + Math.max(unackedA, unackedB) + " sent)"
+                        : "IPCP did not open (" + ipcp.naksAndRejects.size() + " Configure-Nak/Reject): no address agreed",
+                "The sides did not agree on the IPCP options (IP-Address, DNS, compression)"
+                        + (options.length() > 0 ? ": " + options : "") + (neverAcked && !loop ? "; " + other + " kept"
+                                + " answering without an Ack, or not at all" : "") + ".",
+                "Compare the address each side asks for with what the other will give (server pool, client static address,"
+                        + " `noipdefault`, `ipcp-accept-local/remote`, RADIUS Framed-IP-Address).",
+                e, ipcp.naksAndRejects.isEmpty() && !neverAcked ? List.of(Cause.UNKNOWN) : List.of());
+    }
+
+    private static boolean ipcpStuck(Nego ipcp) {
+        int unackedA = ipcp.ackOfA == null ? ipcp.requestsA.size() : 0;
+        int unackedB = ipcp.ackOfB == null ? ipcp.requestsB.size() : 0;
+        return ipcp.naksAndRejects.size() >= SILENT_REQUESTS || Math.max(unackedA, unackedB) >= SILENT_REQUESTS;
     }
 }

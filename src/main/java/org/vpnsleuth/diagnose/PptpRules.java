@@ -15,9 +15,9 @@ import org.vpnsleuth.track.PptpMessage;
  * The PPTP rules (RFC 2637): the TCP connection to port 1723, the control connection
  * (Start-Control-Connection-Request/Reply with its result code), each call (Outgoing-Call-Request/
  * Reply or Incoming-Call-Request/Reply/Connected) and the PPP its enhanced GRE carries. A refusal in
- * a reply's result code is L2TP_REJECTED (PPTP has the same control model as L2TP, and the cause
- * vocabulary has one entry for both); an unanswered request or a refused TCP connection is
- * NO_RESPONSE.
+ * a reply's result code is PPTP_REJECTED (RFC 2637 §2.2, §2.8: result codes other than 1); a call that
+ * connected and ended before any PPP frame is PPP_NOT_STARTED; an unanswered request or a refused
+ * TCP connection is NO_RESPONSE.
  */
 public final class PptpRules {
     static final String TCP = "PPTP TCP";
@@ -105,7 +105,7 @@ public final class PptpRules {
                                 + " connection: it does not accept this client (access list, connection limit) or is not a"
                                 + " PPTP server.",
                         "Read the server's PPTP log (pptpd 'MGR:' lines); check its connection limit and access rules.", e,
-                        List.of(Cause.L2TP_REJECTED)));
+                        List.of(Cause.PPTP_REJECTED)));
             } else if (nearEnd(rq.at.nanos())) {
                 d.verdict = Verdict.INCOMPLETE;
                 d.lead(finding(Cause.CAPTURE_INCOMPLETE, Confidence.MEDIUM, SCCRQ, "the capture ends right after the"
@@ -121,7 +121,7 @@ public final class PptpRules {
             d.stoppedAt = SCCRQ;
             d.verdict = Verdict.FAILED;
             String[] m = meaning(rp);
-            d.lead(finding(Cause.L2TP_REJECTED, Confidence.HIGH, SCCRQ,
+            d.lead(finding(Cause.PPTP_REJECTED, Confidence.HIGH, SCCRQ,
                     "the server refused the PPTP control connection: " + rp.result(),
                     "The Start-Control-Connection-Reply carries " + rp.result() + ": " + m[0] + ".", m[1],
                     List.of(ev(rq, "Start-Control-Connection-Request"), ev(rp, "Start-Control-Connection-Reply (" + rp.result() + ")")),
@@ -268,7 +268,7 @@ public final class PptpRules {
                 e.add(ev(rq, rq.name));
             }
             e.add(ev(rp, rp.name + " (" + rp.result() + ")"));
-            d.lead(finding(Cause.L2TP_REJECTED, Confidence.HIGH, d.stoppedAt, "the " + side(rp.fromClient) + " refused the call: "
+            d.lead(finding(Cause.PPTP_REJECTED, Confidence.HIGH, d.stoppedAt, "the " + side(rp.fromClient) + " refused the call: "
                     + rp.result(), rp.name + " carries " + rp.result() + ": " + m[0] + ".", m[1], e, List.of()));
             return d;
         }
@@ -355,8 +355,8 @@ public final class PptpRules {
         if (ender != null) {
             e.sort(java.util.Comparator.comparingLong(x -> x.at().frame()));
             d.verdict = Verdict.FAILED;
-            d.lead(finding(Cause.PPP_LCP_FAILED, Confidence.MEDIUM, d.stoppedAt,
-                    ender + " " + L2tpRules.secs(endNanos - up) + " after the call connected, before any PPP frame",
+            d.lead(finding(Cause.PPP_NOT_STARTED, Confidence.MEDIUM, d.stoppedAt,
+                    "PPP never started: " + ender + " " + L2tpRules.secs(endNanos - up) + " after the call connected, before any PPP frame",
                     "The call came up (" + (rp != null ? rp.name + " " + rp.result() : "connected") + ") and ended before a single"
                             + " GRE/PPP frame in either direction: PPP never started. When the server ends it within"
                             + " moments, its PPP daemon did not start for the call (pptpd logs 'CTRL: ...', pppd errors);"
@@ -369,11 +369,11 @@ public final class PptpRules {
         if (nearEnd(up)) {
             d.verdict = Verdict.INCOMPLETE;
             d.lead(finding(Cause.CAPTURE_INCOMPLETE, Confidence.MEDIUM, d.stoppedAt, "the capture ends right after the call"
-                    + " connected", "", "Capture for longer.", e, List.of(Cause.PPP_LCP_FAILED)));
+                    + " connected", "", "Capture for longer.", e, List.of(Cause.PPP_NOT_STARTED)));
             return d;
         }
         d.verdict = Verdict.FAILED;
-        d.lead(finding(Cause.PPP_LCP_FAILED, Confidence.MEDIUM, d.stoppedAt, "no GRE/PPP frame in the call for "
+        d.lead(finding(Cause.PPP_NOT_STARTED, Confidence.MEDIUM, d.stoppedAt, "PPP never started: no GRE/PPP frame in the call for "
                 + L2tpRules.secs(captureEnd - up) + " after it connected", "The call is up, but no PPP frame crosses it in"
                         + " either direction: GRE is blocked both ways, or PPP does not start on either end.",
                 "Allow GRE (IP protocol 47) between the peers; check that pppd starts for the call.", e, List.of(Cause.UNKNOWN)));

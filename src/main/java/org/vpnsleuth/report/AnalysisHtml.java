@@ -974,7 +974,7 @@ public final class AnalysisHtml {
             String id = prefix + "-" + p.at.file() + "-" + p.at.frame();
             ids.put(id.substring(prefix.length() + 1), id);
             String phase = switch (p.protocol) {
-                case "LCP" -> "ph-lcp";
+                case "LCP", "PPPoE" -> "ph-lcp";
                 case "PAP", "CHAP", "EAP" -> "ph-auth";
                 default -> "ph-ncp";
             };
@@ -982,7 +982,8 @@ public final class AnalysisHtml {
             String extra = (p.authProtocol != null ? "auth " + p.authProtocol : "") + (p.address != null ? " address " + p.address : "");
             String sub = (detail + (extra.isEmpty() ? "" : (detail.isEmpty() ? "" : "; ") + extra.strip()));
             boolean bad = p.codeName != null && (p.codeName.contains("Nak") || p.codeName.contains("Reject")
-                    || p.codeName.contains("Failure") || p.codeName.contains("Terminate"));
+                    || p.codeName.contains("Failure") || p.codeName.contains("Terminate")) || p.pppoeError != null
+                    || p.protocol.equals("PPPoE") && p.codeName.equals("PADT");
             l.add(new Ladder.Row("pmsg " + phase + (p.fromA ? " ir" : " ri") + (bad ? " err" : ""), id,
                     new String[] {"data-protocol", p.protocol}, p.at, p.fromA, p.label(), sub,
                     "frame " + ref(p.at) + " " + rel(p.at.nanos()) + " s: " + p.label() + (sub.isEmpty() ? "" : "\n" + sub)));

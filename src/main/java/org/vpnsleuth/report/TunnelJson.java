@@ -226,6 +226,9 @@ final class TunnelJson {
         j.value("kind", d.kind).value("carrier", s.carrier).value("sideA", s.sideA).value("sideB", s.sideB)
                 .value("sidesGuessed", s.sidesGuessed);
         id("pppoeSessionId", s.pppoeSessionId);
+        if (s.padt != null) {
+            j.value("padtFrame", s.padt.frame()).value("padtBy", s.padtFromHost ? "host" : "AC");
+        }
         verdict(d);
         opt("authProtocol", d.authProtocol);
         opt("authResult", d.authResult);
@@ -256,6 +259,7 @@ final class TunnelJson {
                 opt("errorName", p.errorName);
             }
             opt("failureMessage", p.failureMessage);
+            opt("pppoeError", p.pppoeError);
             j.endObject();
         }
         j.endArray();

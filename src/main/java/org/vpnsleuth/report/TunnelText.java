@@ -82,8 +82,9 @@ final class TunnelText {
             sb.append("call ").append(c.clientCallId < 0 ? "?" : c.clientCallId).append('/')
                     .append(c.serverCallId < 0 ? "?" : c.serverCallId);
         } else if (d.subject instanceof PppSession s) {
-            sb.append(s.carrier).append(" session ");
-            if (s.pppoeSessionId >= 0) {
+            // a PPPoE discovery that got no session (PADS) has session ID 0 (RFC 2516 §4: 0 is never a session's)
+            sb.append(s.carrier).append(s.pppoeSessionId == 0 ? " discovery " : " session ");
+            if (s.pppoeSessionId > 0) {
                 sb.append(String.format("0x%04x ", s.pppoeSessionId));
             }
             sb.append(s.sideA).append(" ⇄ ").append(s.sideB);

@@ -11,7 +11,7 @@ import java.util.List;
 public final class PppPacket {
     public final FrameRef at;
     public final boolean fromA;
-    /** "LCP", "PAP", "CHAP", "EAP", "IPCP", "IPV6CP", "CCP". */
+    /** "LCP", "PAP", "CHAP", "EAP", "IPCP", "IPV6CP", "CCP", or "PPPoE" for a discovery packet (code PADI ... PADT, identifier the session ID, options its tags). */
     public final String protocol;
     public final int code;
     /** "Configure-Request", "Failure", ... (or "code N"). */
@@ -33,6 +33,8 @@ public final class PppPacket {
     public String name;
     /** CHAP Response recognised as MS-CHAPv2; EAP method type name. */
     public String variant;
+    /** PPPoE discovery: the first error tag's name (Service-Name-Error, AC-System-Error, Generic-Error), its text in {@link #message}. */
+    public String pppoeError;
 
     PppPacket(FrameRef at, boolean fromA, String protocol, int code, String codeName, int identifier) {
         this.at = at;
@@ -45,6 +47,9 @@ public final class PppPacket {
 
     /** "LCP Configure-Request id=1". */
     public String label() {
+        if (protocol.equals("PPPoE")) {
+            return "PPPoE " + codeName + (identifier != 0 ? String.format(java.util.Locale.ROOT, " session 0x%04x", identifier) : "");
+        }
         return protocol + " " + codeName + " id=" + identifier;
     }
 

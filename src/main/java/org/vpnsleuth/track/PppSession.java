@@ -16,7 +16,10 @@ public final class PppSession {
     public final String carrier;
     /** How the two ends are named in the report: "LAC 192.0.2.1", "client 10.1.1.11", a MAC address. */
     public final String sideA;
-    public final String sideB;
+    /** Side B of a PPPoE discovery that no access concentrator answered. */
+    public static final String NO_AC = "no access concentrator";
+    /** Side B; {@link #NO_AC} for a PPPoE discovery that no access concentrator answered (yet). */
+    public String sideB;
     /** Which side is which is a guess (no discovery stage, no direction field, capture started late). */
     public boolean sidesGuessed;
     /** PPPoE session ID, -1 otherwise. */
@@ -33,6 +36,8 @@ public final class PppSession {
     public FrameRef firstData;
     /** PPPoE: PADT seen (the session was ended at the discovery level). */
     public FrameRef padt;
+    /** PPPoE: the PADT came from the host (side A), else from the access concentrator. */
+    public boolean padtFromHost;
 
     PppSession(String carrier, String sideA, String sideB) {
         this.carrier = carrier;

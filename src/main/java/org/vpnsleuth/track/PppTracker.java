@@ -26,6 +26,8 @@ final class PppTracker {
     private final Map<String, PppSession> standalone = new LinkedHashMap<>();
     /** PPPoE: "file|session-id" → the access concentrator's MAC from PADS. */
     private final Map<String, String> pppoeAc = new HashMap<>();
+    /** PPPoE: "pppoed|file|host MAC" → the host's latest discovery story. */
+    private final Map<String, PppSession> discovering = new HashMap<>();
     private long count;
     private long untracked;
 
@@ -39,6 +41,7 @@ final class PppTracker {
 
     void evictIdle(long cutoffNanos) {
         standalone.values().removeIf(s -> s.last == null || s.last.nanos() < cutoffNanos);
+        discovering.values().removeIf(s -> s.last == null || s.last.nanos() < cutoffNanos);
     }
 
     /** A new PPP session, or null (counted as untracked) when {@link L2tpTracker#MAX_PPP} sessions exist. */
@@ -268,23 +271,107 @@ final class PppTracker {
         return ppp(s, p, i + 1, fromA, at);
     }
 
+    /**
+     * A PPPoE discovery packet (RFC 2516 §5): PADI and PADR come from the host, PADO and PADS from the access
+     * concentrator, PADT from either. Each host's discovery is a session story from its PADI (made when new, or
+     * when its last discovery already ended with a PADS or PADT); the PADS's session ID makes it the PPPoE
+     * session whose PPP follows. Every discovery packet is recorded in the story as a "PPPoE" packet.
+     */
     void pppoed(Layer l, Layer eth, FrameRef at) {
         if (eth == null) {
             return;
         }
         PppHeaders.Pppoe h = PppHeaders.pppoe(l);
-        int code = h == null ? -1 : h.code();
-        long sid = h == null ? -1 : h.sessionId();
         String src = mac(eth, true);
         String dst = mac(eth, false);
-        if (code == PppHeaders.PADS && sid > 0 && src != null && pppoeAc.size() < L2tpTracker.MAX_PPP) { // from the AC
+        if (h == null || src == null || dst == null) {
+            return;
+        }
+        int code = h.code();
+        long sid = h.sessionId();
+        if (code == PppHeaders.PADS && sid > 0 && pppoeAc.size() < L2tpTracker.MAX_PPP) { // from the AC
             pppoeAc.put(at.file() + "|" + sid, src);
-        } else if (code == PppHeaders.PADT && src != null && dst != null) { // either side ends the session
-            PppSession s = standalone.get(pppoeKey(at.file(), sid, src, dst));
-            if (s != null && s.padt == null) {
-                s.padt = at;
-                s.touch(at);
+        }
+        String hostKey = "pppoed|" + at.file() + "|";
+        PppSession s;
+        boolean fromHost;
+        switch (code) {
+            case PppHeaders.PADI, PppHeaders.PADR -> {
+                fromHost = true;
+                s = discovering.get(hostKey + src);
+                if (s == null || s.pppoeSessionId > 0 || s.padt != null) {
+                    s = newDiscovery(hostKey + src, src, code == PppHeaders.PADR ? "AC " + dst : PppSession.NO_AC, at);
+                } else if (code == PppHeaders.PADR && PppSession.NO_AC.equals(s.sideB)) {
+                    s.sideB = "AC " + dst;
+                }
+            }
+            case PppHeaders.PADO, PppHeaders.PADS -> {
+                fromHost = false;
+                s = discovering.get(hostKey + dst);
+                if (s == null || s.pppoeSessionId > 0 || s.padt != null) {
+                    s = newDiscovery(hostKey + dst, dst, "AC " + src, at);
+                    if (s != null) {
+                        s.sidesGuessed = false;
+                    }
+                }
+                if (s != null && (PppSession.NO_AC.equals(s.sideB) || code == PppHeaders.PADS)) {
+                    s.sideB = "AC " + src;
+                }
+            }
+            case PppHeaders.PADT -> {
+                s = standalone.get(pppoeKey(at.file(), sid, src, dst));
+                if (s == null) {
+                    return;
+                }
+                fromHost = s.sideA.equals("host " + src);
+                if (s.padt == null) {
+                    s.padt = at;
+                    s.padtFromHost = fromHost;
+                }
+            }
+            default -> {
+                return;
             }
         }
+        if (s == null) {
+            return;
+        }
+        s.touch(at);
+        if (s.packets.size() >= PppSession.MAX_PACKETS) {
+            s.untrackedPackets++;
+        } else {
+            PppPacket pk = new PppPacket(at, fromHost, "PPPoE", code, h.codeName() != null ? h.codeName() : "code " + code,
+                    (int) sid);
+            for (PppHeaders.PppoeTag t : PppHeaders.pppoeTags(l)) {
+                String name = t.name() != null ? t.name() : String.format(Locale.ROOT, "tag 0x%04x", t.type());
+                pk.options.add(t.text() != null && !t.text().isEmpty() ? name + " '" + t.text() + "'" : name);
+                if (t.error() && pk.pppoeError == null) {
+                    pk.pppoeError = name;
+                    pk.message = t.text();
+                }
+            }
+            s.packets.add(pk);
+        }
+        if (code == PppHeaders.PADS && sid > 0 && s.pppoeSessionId <= 0) {
+            // the discovery became a session: the session stage's packets find it under its session key
+            s.pppoeSessionId = sid;
+            String key = pppoeKey(at.file(), sid, src, dst);
+            standalone.values().remove(s);
+            if (!standalone.containsKey(key)) {
+                standalone.put(key, s);
+            }
+        }
+    }
+
+    /** A new discovery story of host {@code host} (a MAC), its AC when known. */
+    private PppSession newDiscovery(String key, String host, String ac, FrameRef at) {
+        PppSession s = newSession("PPPoE", "host " + host, ac);
+        if (s == null) {
+            return null;
+        }
+        s.pppoeSessionId = 0;
+        discovering.put(key, s);
+        standalone.put("pppoed|" + at.file() + "|" + at.frame(), s);
+        return s;
     }
 }

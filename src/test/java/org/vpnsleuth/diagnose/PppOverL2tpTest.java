@@ -136,6 +136,93 @@ class PppOverL2tpTest {
         assertThat(s.main.headline()).contains("LCP did not converge").contains("4 Configure-Nak/Reject");
     }
 
+    @Test
+    void terminateWithoutNakOrRejectIsTheTerminatingSidesChoice() throws Exception {
+        // RFC 1661 §5.5: the LNS ends LCP before it opened; no Configure-Nak/Reject was exchanged (§5.3, §5.4), and the
+        // Terminate-Request carries no text: the LNS ended it, for a reason the wire does not give (MEDIUM)
+        TunnelPcap p = new TunnelPcap().l2tpSessionUp();
+        p.ppp(false, LCP, cp(1, 1, magic(0x11111111L)));
+        p.ppp(true, LCP, cp(1, 1, magic(0x22222222L)));
+        p.ppp(true, LCP, cp(2, 1, magic(0x11111111L)));
+        p.after(1500);
+        int term = p.ppp(false, LCP, cp(5, 2));
+        p.ppp(true, LCP, cp(6, 2));
+        p.hello(30_000, 4, 3);
+        TunnelDiagnosis s = session(p.analyze(tmp));
+        assertThat(s.verdict).isEqualTo(Verdict.FAILED);
+        assertThat(s.stoppedAt).isEqualTo("PPP LCP");
+        assertThat(s.cause()).isEqualTo(Cause.PPP_TERMINATED);
+        assertThat(s.confidence()).isEqualTo(Confidence.MEDIUM);
+        assertThat(s.main.headline()).startsWith("LNS 192.0.2.2 ended the link");
+        assertThat(evidence(s.main)).contains((long) term);
+    }
+
+    @Test
+    void terminateAfterANakStaysAnLcpFailure() throws Exception {
+        // the LNS naks the LAC's MRU (RFC 1661 §5.3), then the LAC gives up with a Terminate-Request: an option disagreement
+        TunnelPcap p = new TunnelPcap().l2tpSessionUp();
+        p.ppp(true, LCP, cp(1, 1, opt(1, hex("05dc")), magic(0x22222222L)));
+        int nak = p.ppp(false, LCP, cp(3, 1, opt(1, hex("0578"))));
+        p.after(1000);
+        int term = p.ppp(true, LCP, cp(5, 2, "MRU".getBytes(StandardCharsets.US_ASCII)));
+        p.hello(30_000, 4, 3);
+        TunnelDiagnosis s = session(p.analyze(tmp));
+        assertThat(s.cause()).isEqualTo(Cause.PPP_LCP_FAILED);
+        assertThat(evidence(s.main)).contains((long) nak, (long) term);
+    }
+
+    @Test
+    void ipcpNakLoopIsAnIpcpFailure() throws Exception {
+        // RFC 1332 §3.3: the LAC insists on 192.168.50.5, the LNS naks it with 10.9.0.10 each time (RFC 1661 §5.3)
+        TunnelPcap p = new TunnelPcap().l2tpSessionUp();
+        lcpOpen(p, new byte[0]);
+        p.ppp(false, IPCP, cp(1, 1, ipAddress("0a090001")));
+        p.ppp(true, IPCP, cp(2, 1, ipAddress("0a090001")));
+        for (int id = 1; id <= 4; id++) {
+            p.ppp(true, IPCP, cp(1, id, ipAddress("c0a83205")));
+            p.ppp(false, IPCP, cp(3, id, ipAddress("0a09000a")));
+            p.after(3000);
+        }
+        TunnelDiagnosis s = session(p.analyze(tmp));
+        assertThat(s.verdict).isEqualTo(Verdict.FAILED);
+        assertThat(s.stoppedAt).isEqualTo("PPP IPCP");
+        assertThat(s.cause()).isEqualTo(Cause.PPP_IPCP_FAILED);
+        assertThat(s.confidence()).isEqualTo(Confidence.HIGH);
+        assertThat(s.main.headline()).contains("Configure-Nak/Reject loop").contains("4 Naks/Rejects");
+        assertThat(s.main.explanation()).contains("IP-Address 10.9.0.10");
+    }
+
+    @Test
+    void ipcpNeverAcknowledgedIsAnIpcpFailure() throws Exception {
+        // the LNS sends its own IPCP requests but never acknowledges (nor naks) the LAC's
+        TunnelPcap p = new TunnelPcap().l2tpSessionUp();
+        lcpOpen(p, new byte[0]);
+        for (int id = 1; id <= 3; id++) {
+            p.ppp(true, IPCP, cp(1, id, ipAddress("00000000")));
+            p.ppp(false, IPCP, cp(1, id, ipAddress("0a090001")));
+            p.ppp(true, IPCP, cp(2, id, ipAddress("0a090001")));
+            p.after(3000);
+        }
+        TunnelDiagnosis s = session(p.analyze(tmp));
+        assertThat(s.cause()).isEqualTo(Cause.PPP_IPCP_FAILED);
+        assertThat(s.confidence()).isEqualTo(Confidence.HIGH);
+        assertThat(s.main.headline()).contains("never acknowledged LAC 192.0.2.1's IPCP Configure-Request (3 sent)");
+    }
+
+    @Test
+    void terminateDuringIpcpIsAnIpcpFailure() throws Exception {
+        TunnelPcap p = new TunnelPcap().l2tpSessionUp();
+        lcpOpen(p, new byte[0]);
+        p.ppp(true, IPCP, cp(1, 1, ipAddress("00000000")));
+        p.ppp(false, IPCP, cp(3, 1, ipAddress("0a09000a")));
+        int term = p.ppp(false, LCP, cp(5, 9, "No address".getBytes(StandardCharsets.US_ASCII)));
+        p.hello(30_000, 4, 3);
+        TunnelDiagnosis s = session(p.analyze(tmp));
+        assertThat(s.stoppedAt).isEqualTo("PPP IPCP");
+        assertThat(s.cause()).isEqualTo(Cause.PPP_IPCP_FAILED);
+        assertThat(evidence(s.main)).contains((long) term);
+    }
+
     /** RFC 2759 §9.2 test vector: user "User", password "clientPass". */
     static final String AUTHENTICATOR_CHALLENGE = "5B5D7C7D7B3F2F3E3C2C602132262628";
     static final String PEER_CHALLENGE = "21402324255E262A28295F2B3A337C7E";

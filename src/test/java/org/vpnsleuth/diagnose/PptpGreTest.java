@@ -108,7 +108,7 @@ class PptpGreTest {
         TunnelDiagnosis d = a.pptp.get(0);
         assertThat(d.verdict).isEqualTo(Verdict.FAILED);
         assertThat(d.stoppedAt).isEqualTo("PPTP SCCRQ");
-        assertThat(d.cause()).isEqualTo(Cause.L2TP_REJECTED);
+        assertThat(d.cause()).isEqualTo(Cause.PPTP_REJECTED);
         assertThat(d.confidence()).isEqualTo(Confidence.HIGH);
         assertThat(d.main.headline()).contains("result 2 (General error)");
         assertThat(evidence(d.main)).contains((long) rq, (long) rp);
@@ -136,7 +136,7 @@ class PptpGreTest {
         TunnelDiagnosis call = d.children.get(0);
         assertThat(call.verdict).isEqualTo(Verdict.FAILED);
         assertThat(call.stoppedAt).isEqualTo("PPTP OCRQ");
-        assertThat(call.cause()).isEqualTo(Cause.L2TP_REJECTED);
+        assertThat(call.cause()).isEqualTo(Cause.PPTP_REJECTED);
         assertThat(call.main.headline()).contains("result 7 (Do Not Accept)");
         assertThat(evidence(call.main)).contains((long) rq, (long) rp);
         PptpCall c = (PptpCall) call.subject;
