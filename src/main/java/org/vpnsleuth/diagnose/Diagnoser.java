@@ -192,35 +192,16 @@ public final class Diagnoser {
     static void across(List<SaDiagnosis> all, java.util.Collection<org.vpnsleuth.track.Tracker.Keepalives> keepalives,
             org.vpnsleuth.track.PeerIndex peers) {
         java.util.Map<org.vpnsleuth.track.IkeSa, SaDiagnosis> bySa = new java.util.IdentityHashMap<>();
-        // per version and responder address, the first two SAs (in report order) that chose a proposal
-        java.util.Map<String, List<SaDiagnosis>> acceptedBy = new java.util.HashMap<>();
+        List<SaFacts> facts = new ArrayList<>(all.size());
+        java.util.Map<org.vpnsleuth.track.IkeSa, SaFacts> factsBySa = new java.util.IdentityHashMap<>();
         for (SaDiagnosis d : all) {
             bySa.put(d.sa, d);
-            if (d.chosen != null && d.sa.responder != null) {
-                List<SaDiagnosis> l = acceptedBy.computeIfAbsent(d.sa.version + "|" + d.sa.responder.address(),
-                        k -> new ArrayList<>(2));
-                if (l.size() < 2) {
-                    l.add(d);
-                }
-            }
+            SaFacts f = new SaFacts(facts.size(), d);
+            facts.add(f);
+            factsBySa.put(d.sa, f);
         }
-        for (SaDiagnosis d : all) {
-            if (d.main != null && d.main.cause() == Cause.IKE_PROPOSAL_MISMATCH && d.sa.responder != null) {
-                for (SaDiagnosis o : acceptedBy.getOrDefault(d.sa.version + "|" + d.sa.responder.address(), List.of())) {
-                    if (o != d) {
-                        Finding f = d.main;
-                        List<Evidence> e = new ArrayList<>(f.evidence());
-                        e.add(new Evidence(o.sa.messages.get(0).at, "another SA with this responder: accepted " + o.chosen));
-                        Finding g = new Finding(f.cause(), f.confidence(), f.stoppedAt(), f.headline(), f.explanation()
-                                + " The same responder accepted " + o.chosen + " from " + o.sa.initiator.address()
-                                + " in this capture.", f.fix(), e, f.alternatives(), f.recovered());
-                        d.findings.set(d.findings.indexOf(f), g);
-                        d.main = g;
-                        break;
-                    }
-                }
-            }
-        }
+        acceptedElsewhere(facts);
+        applyEdits(all, facts);
         // Quick Modes by who started them, per peer pair
         java.util.Map<String, List<ChildSa>> byPair = new java.util.LinkedHashMap<>();
         java.util.Map<ChildSa, SaDiagnosis> owner = new java.util.HashMap<>();
@@ -269,15 +250,78 @@ public final class Diagnoser {
         IkeRekeys.link(all, bySa, peers);
         Redirects.link(all);
         Deletes.acrossRekeys(all);
-        concurrent(bySa, peers);
+        for (int i = 0; i < all.size(); i++) { // what the rules above changed in place
+            SaDiagnosis d = all.get(i);
+            SaFacts f = facts.get(i);
+            f.verdict = d.verdict;
+            f.rekeyedFrom = d.rekeyedFrom == null ? null : factsBySa.get(d.rekeyedFrom.sa);
+        }
+        concurrent(factsBySa, peers);
+        keepalives(factsBySa, keepalives, peers);
+        applyEdits(all, facts);
+    }
+
+    private static void applyEdits(List<SaDiagnosis> all, List<SaFacts> facts) {
+        for (int i = 0; i < all.size(); i++) {
+            facts.get(i).apply(all.get(i));
+        }
+    }
+
+    /**
+     * A proposal refused by a responder that accepted a proposal in another SA of the capture: the
+     * explanation names what it accepted there (the first two SAs, in report order, of the same
+     * version and responder that chose a proposal).
+     */
+    private static void acceptedElsewhere(List<SaFacts> facts) {
+        java.util.Map<String, List<SaFacts>> acceptedBy = new java.util.HashMap<>();
+        for (SaFacts f : facts) {
+            if (f.chosen != null && f.sa.responder != null) {
+                List<SaFacts> l = acceptedBy.computeIfAbsent(f.sa.version + "|" + f.responderAddress(), k -> new ArrayList<>(2));
+                if (l.size() < 2) {
+                    l.add(f);
+                }
+            }
+        }
+        for (SaFacts f : facts) {
+            if (f.mainCause != Cause.IKE_PROPOSAL_MISMATCH || f.sa.responder == null) {
+                continue;
+            }
+            for (SaFacts o : acceptedBy.getOrDefault(f.sa.version + "|" + f.responderAddress(), List.of())) {
+                if (o != f) {
+                    String chosen = o.chosen;
+                    FrameRef at = o.firstAt;
+                    String from = o.initiatorAddress();
+                    f.edit(d -> {
+                        Finding m = d.main;
+                        List<Evidence> e = new ArrayList<>(m.evidence());
+                        e.add(new Evidence(at, "another SA with this responder: accepted " + chosen));
+                        Finding g = new Finding(m.cause(), m.confidence(), m.stoppedAt(), m.headline(), m.explanation()
+                                + " The same responder accepted " + chosen + " from " + from + " in this capture.",
+                                m.fix(), e, m.alternatives(), m.recovered());
+                        d.findings.set(d.findings.indexOf(m), g);
+                        d.main = g;
+                    });
+                    break;
+                }
+            }
+        }
+    }
+
+    /** NAT-T keepalives between two peers: a note on every SA of the pair. */
+    private static void keepalives(java.util.Map<org.vpnsleuth.track.IkeSa, SaFacts> factsBySa,
+            java.util.Collection<org.vpnsleuth.track.Tracker.Keepalives> keepalives, org.vpnsleuth.track.PeerIndex peers) {
         for (org.vpnsleuth.track.Tracker.Keepalives k : keepalives) {
-            for (org.vpnsleuth.track.IkeSa sa : peers.between(k.src(), k.dst())) {
-                SaDiagnosis d = bySa.get(sa);
-                if (d != null) {
-                    double span = (k.last().nanos() - k.first().nanos()) / 1e9;
-                    d.notes.add(String.format(java.util.Locale.ROOT, "NAT-T keepalives %s → %s: %d%s", k.src(), k.dst(),
-                            k.count(), k.count() > 1 ? String.format(java.util.Locale.ROOT, ", every %.1f s",
-                                    span / (k.count() - 1)) : ""));
+            List<org.vpnsleuth.track.IkeSa> pair = peers.between(k.src(), k.dst());
+            if (pair.isEmpty()) {
+                continue;
+            }
+            double span = (k.last().nanos() - k.first().nanos()) / 1e9;
+            String note = String.format(java.util.Locale.ROOT, "NAT-T keepalives %s → %s: %d%s", k.src(), k.dst(),
+                    k.count(), k.count() > 1 ? String.format(java.util.Locale.ROOT, ", every %.1f s", span / (k.count() - 1)) : "");
+            for (org.vpnsleuth.track.IkeSa sa : pair) {
+                SaFacts f = factsBySa.get(sa);
+                if (f != null) {
+                    f.note(note);
                 }
             }
         }
@@ -289,7 +333,7 @@ public final class Diagnoser {
      * version and peers that started strictly before it and was last seen strictly after its start.
      * One sweep per peer pair in order of start time, with the SAs still up kept by report order.
      */
-    private static void concurrent(java.util.Map<org.vpnsleuth.track.IkeSa, SaDiagnosis> bySa,
+    private static void concurrent(java.util.Map<org.vpnsleuth.track.IkeSa, SaFacts> factsBySa,
             org.vpnsleuth.track.PeerIndex peers) {
         for (var entry : peers.pairs().entrySet()) {
             String key = entry.getKey();
@@ -297,7 +341,7 @@ public final class Diagnoser {
             if (pair.size() < 2) {
                 continue;
             }
-            java.util.Map<Integer, java.util.TreeMap<Long, SaDiagnosis>> up = new java.util.HashMap<>();
+            java.util.Map<Integer, java.util.TreeMap<Long, SaFacts>> up = new java.util.HashMap<>();
             // {last seen, creation order, version} of the SAs that are up, earliest end first
             java.util.PriorityQueue<long[]> ends = new java.util.PriorityQueue<>((x, y) -> Long.compare(x[0], y[0]));
             int i = 0;
@@ -312,25 +356,25 @@ public final class Diagnoser {
                     up.get((int) e[2]).remove(e[1]);
                 }
                 for (int k = i; k < j; k++) {
-                    SaDiagnosis d = bySa.get(pair.get(k));
+                    SaFacts d = factsBySa.get(pair.get(k));
                     if (d == null || d.rekeyedFrom != null || d.sa.initiator == null) {
                         continue;
                     }
-                    String own = org.vpnsleuth.track.PeerIndex.key(d.sa.initiator.address(), d.sa.responder.address());
+                    String own = org.vpnsleuth.track.PeerIndex.key(d.initiatorAddress(), d.responderAddress());
                     if (!own.equals(key)) {
                         continue; // said in the sweep of its own peers' pair
                     }
-                    java.util.TreeMap<Long, SaDiagnosis> same = up.get(d.sa.version);
+                    java.util.TreeMap<Long, SaFacts> same = up.get(d.sa.version);
                     if (same != null && !same.isEmpty()) {
-                        SaDiagnosis o = same.firstEntry().getValue();
-                        d.notes.add(String.format("started while the SA %016x/%016x of the same peers was up: a rekey or a"
+                        SaFacts o = same.firstEntry().getValue();
+                        d.note(String.format("started while the SA %016x/%016x of the same peers was up: a rekey or a"
                                 + " second connection", o.sa.spiI, o.sa.spiR));
                     }
                 }
                 for (int k = i; k < j; k++) {
-                    SaDiagnosis o = bySa.get(pair.get(k));
+                    SaFacts o = factsBySa.get(pair.get(k));
                     if (o != null && o.verdict == Verdict.ESTABLISHED) {
-                        long last = o.sa.lastNanos();
+                        long last = o.lastNanos;
                         if (last > start) {
                             up.computeIfAbsent(o.sa.version, v -> new java.util.TreeMap<>()).put(o.sa.seq, o);
                             ends.add(new long[] {last, o.sa.seq, o.sa.version});
