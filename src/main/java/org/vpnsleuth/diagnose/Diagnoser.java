@@ -202,51 +202,8 @@ public final class Diagnoser {
         }
         acceptedElsewhere(facts);
         applyEdits(all, facts);
-        // Quick Modes by who started them, per peer pair
-        java.util.Map<String, List<ChildSa>> byPair = new java.util.LinkedHashMap<>();
-        java.util.Map<ChildSa, SaDiagnosis> owner = new java.util.HashMap<>();
-        for (SaDiagnosis d : all) {
-            if (d.sa.version != 1 || d.sa.initiator == null) {
-                continue;
-            }
-            String a = d.sa.initiator.address();
-            String b = d.sa.responder.address();
-            String pair = a.compareTo(b) < 0 ? a + "|" + b : b + "|" + a;
-            for (ChildSa c : d.children) {
-                if (c.initiatedBy != null) {
-                    byPair.computeIfAbsent(pair, k -> new ArrayList<>()).add(c);
-                    owner.put(c, d);
-                }
-            }
-        }
-        for (List<ChildSa> cs : byPair.values()) {
-            java.util.Set<String> ok = new java.util.TreeSet<>();
-            java.util.Set<String> bad = new java.util.TreeSet<>();
-            for (ChildSa c : cs) {
-                (c.verdict == Verdict.ESTABLISHED ? ok : bad).add(c.initiatedBy);
-            }
-            for (ChildSa c : cs) {
-                if (c.verdict == Verdict.FAILED && !ok.isEmpty() && !ok.contains(c.initiatedBy)) {
-                    SaDiagnosis d = owner.get(c);
-                    Finding mirror = finding(Cause.TS_MISMATCH, Confidence.MEDIUM, "QM1",
-                            "Quick Mode works when " + String.join(", ", ok) + " starts it and fails when " + c.initiatedBy
-                                    + " does: the proxy IDs do not mirror",
-                            "Each peer proposes its own view of the protected subnets. When only one direction works, the"
-                                    + " responder accepts a narrower or wider set than it proposes itself (e.g. a host"
-                                    + " route on one side, a subnet on the other, or an ACL that is not the mirror image"
-                                    + " of the peer's).",
-                            "Make the crypto ACL / local_ts and remote_ts exact mirror images on both peers.",
-                            c.evidence, List.of(Cause.CHILD_PROPOSAL_MISMATCH));
-                    d.findings.add(mirror);
-                    // more specific than the LOW "refused Quick Mode" finding of the same child: it leads
-                    if (d.main != null && d.main.confidence() == Confidence.LOW && d.main.evidence().equals(c.evidence)) {
-                        d.main = mirror;
-                        c.cause = Cause.TS_MISMATCH;
-                        c.confidence = Confidence.MEDIUM;
-                    }
-                }
-            }
-        }
+        quickModeMirrors(facts);
+        applyEdits(all, facts);
         IkeRekeys.link(all, bySa, peers);
         Redirects.link(all);
         Deletes.acrossRekeys(all);
@@ -291,6 +248,7 @@ public final class Diagnoser {
                     String chosen = o.chosen;
                     FrameRef at = o.firstAt;
                     String from = o.initiatorAddress();
+                    f.mainLowOnChild = false; // the main finding gets evidence no child has
                     f.edit(d -> {
                         Finding m = d.main;
                         List<Evidence> e = new ArrayList<>(m.evidence());
@@ -303,6 +261,63 @@ public final class Diagnoser {
                     });
                     break;
                 }
+            }
+        }
+    }
+
+    /**
+     * Quick Modes by who started them, per peer pair: when they work as one peer starts them and
+     * fail as the other does, the proxy IDs do not mirror.
+     */
+    private static void quickModeMirrors(List<SaFacts> facts) {
+        java.util.Map<String, List<SaFacts.Child>> byPair = new java.util.LinkedHashMap<>();
+        java.util.Map<SaFacts.Child, SaFacts> owner = new java.util.IdentityHashMap<>();
+        for (SaFacts f : facts) {
+            if (f.children.isEmpty()) {
+                continue;
+            }
+            String a = f.initiatorAddress();
+            String b = f.responderAddress();
+            String pair = a.compareTo(b) < 0 ? a + "|" + b : b + "|" + a;
+            for (SaFacts.Child c : f.children) {
+                byPair.computeIfAbsent(pair, k -> new ArrayList<>()).add(c);
+                owner.put(c, f);
+            }
+        }
+        for (List<SaFacts.Child> cs : byPair.values()) {
+            java.util.Set<String> ok = new java.util.TreeSet<>();
+            java.util.Set<String> bad = new java.util.TreeSet<>();
+            for (SaFacts.Child c : cs) {
+                (c.verdict == Verdict.ESTABLISHED ? ok : bad).add(c.initiatedBy);
+            }
+            for (SaFacts.Child c : cs) {
+                if (c.verdict != Verdict.FAILED || ok.isEmpty() || ok.contains(c.initiatedBy)) {
+                    continue;
+                }
+                SaFacts f = owner.get(c);
+                String works = String.join(", ", ok);
+                // more specific than the LOW "refused Quick Mode" finding of the same child: it leads
+                boolean leads = f.mainLowOnChild && c.mainEvidence;
+                if (leads) {
+                    f.mainLowOnChild = false;
+                }
+                f.edit(c, (d, child) -> {
+                    Finding mirror = finding(Cause.TS_MISMATCH, Confidence.MEDIUM, "QM1",
+                            "Quick Mode works when " + works + " starts it and fails when " + child.initiatedBy
+                                    + " does: the proxy IDs do not mirror",
+                            "Each peer proposes its own view of the protected subnets. When only one direction works, the"
+                                    + " responder accepts a narrower or wider set than it proposes itself (e.g. a host"
+                                    + " route on one side, a subnet on the other, or an ACL that is not the mirror image"
+                                    + " of the peer's).",
+                            "Make the crypto ACL / local_ts and remote_ts exact mirror images on both peers.",
+                            child.evidence, List.of(Cause.CHILD_PROPOSAL_MISMATCH));
+                    d.findings.add(mirror);
+                    if (leads) {
+                        d.main = mirror;
+                        child.cause = Cause.TS_MISMATCH;
+                        child.confidence = Confidence.MEDIUM;
+                    }
+                });
             }
         }
     }

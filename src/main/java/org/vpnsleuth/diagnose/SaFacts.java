@@ -33,8 +33,27 @@ final class SaFacts {
     final FrameRef firstAt;
     /** The SA a rekey created this one from (set by the rekey rule). */
     SaFacts rekeyedFrom;
-    /** The changes decided for this SA's diagnosis, in order. */
-    private final List<Consumer<SaDiagnosis>> edits = new ArrayList<>(0);
+    /** The changes decided for this SA's diagnosis, in order; each gets the children as they were when the facts were taken. */
+    private final List<java.util.function.BiConsumer<SaDiagnosis, List<ChildSa>>> edits = new ArrayList<>(0);
+    /** The child SAs a rule reads (IKEv1 Quick Modes with their initiator; every child of an IKEv2 SA), by position. */
+    final List<Child> children;
+    /** The main finding is LOW and its evidence is that of a child (a refused Quick Mode): a more specific finding may lead. */
+    boolean mainLowOnChild;
+
+    /** What the rules read of one child SA, {@code index} its position in the diagnosis' children. */
+    static final class Child {
+        final int index;
+        final String initiatedBy;
+        Verdict verdict;
+        final boolean mainEvidence;
+
+        Child(int index, ChildSa c, boolean mainEvidence) {
+            this.index = index;
+            this.initiatedBy = c.initiatedBy;
+            this.verdict = c.verdict;
+            this.mainEvidence = mainEvidence;
+        }
+    }
 
     SaFacts(int index, SaDiagnosis d) {
         this.index = index;
@@ -45,20 +64,41 @@ final class SaFacts {
         this.mainCause = d.main == null ? null : d.main.cause();
         this.chosen = d.chosen;
         this.firstAt = d.sa.messages.isEmpty() ? null : d.sa.messages.get(0).at;
+        List<Child> kids = new ArrayList<>(0);
+        boolean low = d.main != null && d.main.confidence() == Confidence.LOW;
+        if (d.sa.version == 1 && d.sa.initiator != null) {
+            for (int i = 0; i < d.children.size(); i++) {
+                ChildSa c = d.children.get(i);
+                if (c.initiatedBy != null) {
+                    kids.add(new Child(i, c, low && d.main.evidence().equals(c.evidence)));
+                }
+            }
+        }
+        this.children = kids;
+        this.mainLowOnChild = low;
     }
 
     void edit(Consumer<SaDiagnosis> e) {
-        edits.add(e);
+        edits.add((d, kids) -> e.accept(d));
+    }
+
+    /** An edit of child {@code c} (by its position when the facts were taken). */
+    void edit(Child c, java.util.function.BiConsumer<SaDiagnosis, ChildSa> e) {
+        edits.add((d, kids) -> e.accept(d, kids.get(c.index)));
     }
 
     void note(String text) {
-        edits.add(d -> d.notes.add(text));
+        edits.add((d, kids) -> d.notes.add(text));
     }
 
     /** Applies the decided edits to {@code d} (the diagnosis these facts were taken from), once. */
     void apply(SaDiagnosis d) {
-        for (Consumer<SaDiagnosis> e : edits) {
-            e.accept(d);
+        if (edits.isEmpty()) {
+            return;
+        }
+        List<ChildSa> kids = List.copyOf(d.children);
+        for (var e : edits) {
+            e.accept(d, kids);
         }
         edits.clear();
     }
