@@ -191,28 +191,18 @@ public final class Diagnoser {
 
     static void across(List<SaDiagnosis> all, java.util.Collection<org.vpnsleuth.track.Tracker.Keepalives> keepalives,
             org.vpnsleuth.track.PeerIndex peers) {
-        java.util.Map<org.vpnsleuth.track.IkeSa, SaDiagnosis> bySa = new java.util.IdentityHashMap<>();
         List<SaFacts> facts = new ArrayList<>(all.size());
         java.util.Map<org.vpnsleuth.track.IkeSa, SaFacts> factsBySa = new java.util.IdentityHashMap<>();
         for (SaDiagnosis d : all) {
-            bySa.put(d.sa, d);
             SaFacts f = new SaFacts(facts.size(), d);
             facts.add(f);
             factsBySa.put(d.sa, f);
         }
         acceptedElsewhere(facts);
-        applyEdits(all, facts);
         quickModeMirrors(facts);
-        applyEdits(all, facts);
-        IkeRekeys.link(all, bySa, peers);
-        Redirects.link(all);
-        Deletes.acrossRekeys(all);
-        for (int i = 0; i < all.size(); i++) { // what the rules above changed in place
-            SaDiagnosis d = all.get(i);
-            SaFacts f = facts.get(i);
-            f.verdict = d.verdict;
-            f.rekeyedFrom = d.rekeyedFrom == null ? null : factsBySa.get(d.rekeyedFrom.sa);
-        }
+        IkeRekeys.link(facts, factsBySa, peers);
+        Redirects.link(facts);
+        Deletes.acrossRekeys(facts);
         concurrent(factsBySa, peers);
         keepalives(factsBySa, keepalives, peers);
         applyEdits(all, facts);
@@ -273,8 +263,8 @@ public final class Diagnoser {
         java.util.Map<String, List<SaFacts.Child>> byPair = new java.util.LinkedHashMap<>();
         java.util.Map<SaFacts.Child, SaFacts> owner = new java.util.IdentityHashMap<>();
         for (SaFacts f : facts) {
-            if (f.children.isEmpty()) {
-                continue;
+            if (f.sa.version != 1 || f.children.isEmpty()) {
+                continue; // an IKEv1 SA's facts hold its Quick Modes with their initiator
             }
             String a = f.initiatorAddress();
             String b = f.responderAddress();

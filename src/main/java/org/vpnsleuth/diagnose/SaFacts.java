@@ -18,7 +18,7 @@ import org.vpnsleuth.track.IkeSa;
  * sets, the link a rekey claims), so a rule decides on the same state as when the rules edited the
  * diagnoses in place.
  */
-final class SaFacts {
+public final class SaFacts {
     /** The position of the SA in the report (creation order). */
     final int index;
     /** The SA's identity and scalar fields; its message lists are not read by the rules that use facts. */
@@ -33,6 +33,26 @@ final class SaFacts {
     final FrameRef firstAt;
     /** The SA a rekey created this one from (set by the rekey rule). */
     SaFacts rekeyedFrom;
+    /** IKEv2: the answered CREATE_CHILD_SA exchanges, in order (an IKE SA rekey is one of them). */
+    final List<CreateChildSa> createChildSas;
+    /** IKEv2: the time of the request of the last exchange when it is an INFORMATIONAL (a Delete after a rekey), else MIN_VALUE. */
+    final long lastInformationalNanos;
+    /** It has messages and none of an IKE_SA_INIT: it may have been created by a rekey. */
+    final boolean beganWithoutInit;
+    /** REDIRECTED_FROM's gateway and the first message carrying it (the client's IKE_SA_INIT to the new gateway). */
+    final String redirectedFromGateway;
+    final FrameRef redirectedFromAt;
+    final String redirectedFromTo;
+    /** IKEv2, as {file, frame, nanos} triples: the messages not sent by the initiator (the gateway's), and which were encrypted. */
+    final long[] gatewayMessages;
+    final java.util.BitSet gatewayEncrypted;
+    /** Deletes of child SPIs read in this SA for children that are not its own (moved here by a rekey). */
+    final List<SaDiagnosis.ChildDelete> unmatchedDeletes;
+
+    /** An answered CREATE_CHILD_SA: its name, frames, the response's time, the new IKE SPI when readable. */
+    record CreateChildSa(String name, long requestFrame, long responseFrame, long responseNanos, String ikeRekeySpi,
+            boolean requestDecrypted) {
+    }
     /** The changes decided for this SA's diagnosis, in order; each gets the children as they were when the facts were taken. */
     private final List<java.util.function.BiConsumer<SaDiagnosis, List<ChildSa>>> edits = new ArrayList<>(0);
     /** The child SAs a rule reads (IKEv1 Quick Modes with their initiator; every child of an IKEv2 SA), by position. */
@@ -43,15 +63,31 @@ final class SaFacts {
     /** What the rules read of one child SA, {@code index} its position in the diagnosis' children. */
     static final class Child {
         final int index;
+        final String name;
         final String initiatedBy;
         Verdict verdict;
         final boolean mainEvidence;
+        /** Not marked deleted yet (its state is null), and not removed by a rekey. */
+        boolean open;
+        /** The SPIs it owns: its SA payloads' and its flows' (IKEv2 children only; empty otherwise). */
+        final java.util.Set<String> spis;
 
-        Child(int index, ChildSa c, boolean mainEvidence) {
+        Child(int index, ChildSa c, boolean mainEvidence, boolean withSpis) {
             this.index = index;
+            this.name = c.name;
             this.initiatedBy = c.initiatedBy;
             this.verdict = c.verdict;
             this.mainEvidence = mainEvidence;
+            this.open = c.state == null;
+            if (withSpis) {
+                java.util.Set<String> x = new java.util.LinkedHashSet<>(c.spis);
+                for (org.vpnsleuth.track.EspFlow f : c.flows) {
+                    x.add(String.format("%08x", f.spi));
+                }
+                this.spis = x;
+            } else {
+                this.spis = java.util.Set.of();
+            }
         }
     }
 
@@ -70,12 +106,87 @@ final class SaFacts {
             for (int i = 0; i < d.children.size(); i++) {
                 ChildSa c = d.children.get(i);
                 if (c.initiatedBy != null) {
-                    kids.add(new Child(i, c, low && d.main.evidence().equals(c.evidence)));
+                    kids.add(new Child(i, c, low && d.main.evidence().equals(c.evidence), false));
                 }
+            }
+        } else if (d.sa.version == 2) {
+            for (int i = 0; i < d.children.size(); i++) {
+                kids.add(new Child(i, d.children.get(i), false, true));
             }
         }
         this.children = kids;
         this.mainLowOnChild = low;
+        List<CreateChildSa> ccs = new ArrayList<>(0);
+        long lastInfo = Long.MIN_VALUE;
+        boolean init = false;
+        long[] gw = new long[0];
+        java.util.BitSet enc = new java.util.BitSet();
+        if (d.sa.version == 2) {
+            for (org.vpnsleuth.track.IkeExchange e : d.sa.exchanges) {
+                org.vpnsleuth.track.IkeMessage q = e.request();
+                org.vpnsleuth.track.IkeMessage r = e.response();
+                init |= e.kind.equals("IKE_SA_INIT");
+                if (e.kind.equals("CREATE_CHILD_SA") && q != null && r != null) {
+                    ccs.add(new CreateChildSa("CREATE_CHILD_SA mid " + e.messageId, q.at.frame(), r.at.frame(), r.at.nanos(),
+                            q.ikeRekeySpi, q.decryptedWith != null));
+                }
+            }
+            if (!d.sa.exchanges.isEmpty()) {
+                org.vpnsleuth.track.IkeExchange last = d.sa.exchanges.get(d.sa.exchanges.size() - 1);
+                if (last.kind.equals("INFORMATIONAL") && last.request() != null) {
+                    lastInfo = last.request().at.nanos();
+                }
+            }
+            int n = 0;
+            for (org.vpnsleuth.track.IkeMessage m : d.sa.messages) {
+                if (!Boolean.TRUE.equals(m.fromInitiator)) {
+                    n++;
+                }
+            }
+            gw = new long[3 * n];
+            int k = 0;
+            for (org.vpnsleuth.track.IkeMessage m : d.sa.messages) {
+                if (!Boolean.TRUE.equals(m.fromInitiator)) {
+                    gw[3 * k] = m.at.file();
+                    gw[3 * k + 1] = m.at.frame();
+                    gw[3 * k + 2] = m.at.nanos();
+                    enc.set(k, m.encrypted);
+                    k++;
+                }
+            }
+        }
+        this.createChildSas = ccs;
+        this.lastInformationalNanos = lastInfo;
+        this.beganWithoutInit = !d.sa.messages.isEmpty() && !init;
+        this.gatewayMessages = gw;
+        this.gatewayEncrypted = enc;
+        this.redirectedFromGateway = d.redirectedFromGateway;
+        org.vpnsleuth.track.IkeMessage rf = null;
+        if (d.redirectedFromGateway != null) {
+            for (org.vpnsleuth.track.IkeMessage m : d.sa.messages) {
+                if (m.redirectedFrom != null) {
+                    rf = m;
+                    break;
+                }
+            }
+        }
+        this.redirectedFromAt = rf == null ? null : rf.at;
+        this.redirectedFromTo = rf == null ? null : rf.dst.address();
+        this.unmatchedDeletes = d.unmatchedDeletes.isEmpty() ? List.of() : List.copyOf(d.unmatchedDeletes);
+    }
+
+    /** The IKE SPIs of the SA (initiator's, responder's). */
+    public long spiI() {
+        return sa.spiI;
+    }
+
+    public long spiR() {
+        return sa.spiR;
+    }
+
+    /** The SA's verdict once every rule across SAs has decided. */
+    public Verdict verdict() {
+        return verdict;
     }
 
     void edit(Consumer<SaDiagnosis> e) {
