@@ -163,6 +163,37 @@ public final class Diagnoser {
      */
     public static void across(List<SaDiagnosis> all, org.vpnsleuth.track.Tracker t) {
         across(all, t.keepalives(), t.peers());
+        lostBetweenCapturePoints(all, t);
+    }
+
+    /**
+     * The rules across SAs on their facts alone (every SA of the capture, in report order, some of
+     * them possibly written out already): each gets the edits its diagnosis needs
+     * ({@link SaFacts#apply}). Captures at several points need the SAs' messages: use
+     * {@link #across(List, org.vpnsleuth.track.Tracker)} then.
+     */
+    public static void acrossFacts(List<SaFacts> facts, java.util.Collection<org.vpnsleuth.track.Tracker.Keepalives> keepalives,
+            org.vpnsleuth.track.PeerIndex peers) {
+        java.util.Map<org.vpnsleuth.track.IkeSa, SaFacts> factsBySa = new java.util.IdentityHashMap<>();
+        for (SaFacts f : facts) {
+            factsBySa.put(f.sa, f);
+        }
+        acceptedElsewhere(facts);
+        quickModeMirrors(facts);
+        IkeRekeys.link(facts, factsBySa, peers);
+        Redirects.link(facts);
+        Deletes.acrossRekeys(facts);
+        concurrent(factsBySa, peers);
+        keepalives(factsBySa, keepalives, peers);
+    }
+
+    /** What the rules across SAs read of {@code d}, kept when {@code d} is written out and dropped. */
+    public static SaFacts facts(SaDiagnosis d) {
+        return new SaFacts(d);
+    }
+
+    /** Captures at both peers: a message in one file that the other, covering the same time, lacks. */
+    public static void lostBetweenCapturePoints(List<SaDiagnosis> all, org.vpnsleuth.track.Tracker t) {
         if (t.files().size() < 2) {
             return;
         }
@@ -192,23 +223,10 @@ public final class Diagnoser {
     static void across(List<SaDiagnosis> all, java.util.Collection<org.vpnsleuth.track.Tracker.Keepalives> keepalives,
             org.vpnsleuth.track.PeerIndex peers) {
         List<SaFacts> facts = new ArrayList<>(all.size());
-        java.util.Map<org.vpnsleuth.track.IkeSa, SaFacts> factsBySa = new java.util.IdentityHashMap<>();
         for (SaDiagnosis d : all) {
-            SaFacts f = new SaFacts(facts.size(), d);
-            facts.add(f);
-            factsBySa.put(d.sa, f);
+            facts.add(new SaFacts(d));
         }
-        acceptedElsewhere(facts);
-        quickModeMirrors(facts);
-        IkeRekeys.link(facts, factsBySa, peers);
-        Redirects.link(facts);
-        Deletes.acrossRekeys(facts);
-        concurrent(factsBySa, peers);
-        keepalives(factsBySa, keepalives, peers);
-        applyEdits(all, facts);
-    }
-
-    private static void applyEdits(List<SaDiagnosis> all, List<SaFacts> facts) {
+        acrossFacts(facts, keepalives, peers);
         for (int i = 0; i < all.size(); i++) {
             facts.get(i).apply(all.get(i));
         }

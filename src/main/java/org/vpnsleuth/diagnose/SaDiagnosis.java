@@ -9,7 +9,7 @@ import org.vpnsleuth.track.IkeSa;
  * clean success) and every other finding, the state in RFC terms and as routers name it, the
  * child SAs, and the NAT situation.
  */
-public final class SaDiagnosis {
+public final class SaDiagnosis implements java.io.Serializable {
     public final IkeSa sa;
     public Verdict verdict;
     /** The last step reached or the one that failed: MM1..MM6, AM1..AM3, IKE_SA_INIT, IKE_AUTH, ... */
@@ -50,7 +50,7 @@ public final class SaDiagnosis {
     /** REDIRECTED_FROM's original gateway as read in this SA's IKE_SA_INIT, null otherwise. */
     public String redirectedFromGateway;
     /** A Delete of a child SA's SPI read in this SA whose child is not among this SA's (moved here by a rekey). */
-    record ChildDelete(String spi, String who, org.vpnsleuth.track.FrameRef at) {
+    record ChildDelete(String spi, String who, org.vpnsleuth.track.FrameRef at) implements java.io.Serializable {
     }
 
     final List<ChildDelete> unmatchedDeletes = new ArrayList<>();

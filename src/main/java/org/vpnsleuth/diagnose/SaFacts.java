@@ -19,8 +19,6 @@ import org.vpnsleuth.track.IkeSa;
  * diagnoses in place.
  */
 public final class SaFacts {
-    /** The position of the SA in the report (creation order). */
-    final int index;
     /** The SA's identity and scalar fields; its message lists are not read by the rules that use facts. */
     final IkeSa sa;
     final long firstNanos;
@@ -91,8 +89,7 @@ public final class SaFacts {
         }
     }
 
-    SaFacts(int index, SaDiagnosis d) {
-        this.index = index;
+    SaFacts(SaDiagnosis d) {
         this.sa = d.sa;
         this.firstNanos = d.sa.firstNanos();
         this.lastNanos = d.sa.lastNanos();
@@ -202,8 +199,11 @@ public final class SaFacts {
         edits.add((d, kids) -> d.notes.add(text));
     }
 
-    /** Applies the decided edits to {@code d} (the diagnosis these facts were taken from), once. */
-    void apply(SaDiagnosis d) {
+    /**
+     * Applies the decided edits to {@code d}, a copy of the diagnosis these facts were taken from
+     * (the diagnosis itself, or a copy read back after it was written out: each copy gets them).
+     */
+    public void apply(SaDiagnosis d) {
         if (edits.isEmpty()) {
             return;
         }
@@ -211,7 +211,6 @@ public final class SaFacts {
         for (var e : edits) {
             e.accept(d, kids);
         }
-        edits.clear();
     }
 
     String initiatorAddress() {

@@ -15,6 +15,7 @@ import org.vpnsleuth.diagnose.Diagnoser;
 import org.vpnsleuth.diagnose.L2tpRules;
 import org.vpnsleuth.diagnose.PptpRules;
 import org.vpnsleuth.diagnose.SaDiagnosis;
+import org.vpnsleuth.diagnose.SaFacts;
 import org.vpnsleuth.diagnose.TunnelDiagnosis;
 import org.vpnsleuth.ike.IkeDecodeState;
 import org.vpnsleuth.ike.IkeDecryption;
@@ -41,7 +42,12 @@ public final class Analysis {
     }
 
     public final List<Input> inputs = new ArrayList<>();
-    public final List<SaDiagnosis> ikeSas = new ArrayList<>();
+    public final SaList ikeSas = new SaList();
+    /** Capture time between two looks for SAs that are over, at most (more often on a busy capture: every 4,096 frames). */
+    private static final long ROUND_NANOS = 1_000_000_000L;
+    /** The IKE SAs that were over before the capture ended, written out while reading: by creation order. */
+    private final java.util.TreeMap<Long, Object[]> spilledBySeq = new java.util.TreeMap<>();
+    private SaSpill spill;
     /** What the whole analysis could not do (limits reached), one sentence each with how to change it. */
     public final List<String> warnings = new ArrayList<>();
     /** ESP/AH flows that belong to no IKE SA of the capture. */
@@ -107,6 +113,14 @@ public final class Analysis {
             pending[i] = new Frame();
             has[i] = readers.get(i).next(pending[i]);
         }
+        // one capture point: the SAs that are over are written out while reading (several points need every message to the end)
+        boolean evict = limits.idleSeconds() > 0 && n == 1;
+        if (evict) {
+            t.reloader(a::reload);
+        }
+        long idleNanos = limits.idleSeconds() * 1_000_000_000L;
+        long lastRound = Long.MIN_VALUE / 2;
+        List<Decoder> decoderList = java.util.Arrays.asList(decoders);
         while (true) {
             int next = -1;
             for (int i = 0; i < n; i++) {
@@ -118,6 +132,14 @@ public final class Analysis {
                 break;
             }
             decoders[next].decode(pending[next], packet);
+            if (evict) { // before the frame: what it brings for an SA already over reads that SA back
+                long now = pending[next].timestampNanos;
+                long since = now - lastRound;
+                if (since >= idleNanos / 8 || since >= ROUND_NANOS && (t.frames() & 0xfff) == 0) {
+                    a.writeOutOver(t, decoderList, now);
+                    lastRound = now;
+                }
+            }
             t.add(packet, next);
             counts[next]++;
             has[next] = readers.get(next).next(pending[next]);
@@ -173,16 +195,57 @@ public final class Analysis {
         }
         t.link();
         a.warnings.addAll(t.limitWarnings());
-        Diagnoser dg = new Diagnoser(t.firstNanos(), t.lastNanos());
-        if (n > 0 && IkeDecodeState.of(decoders.get(0)).decryption() != null) {
-            dg.keys(IkeDecodeState.of(decoders.get(0)).decryption().keys());
+        a.warnings.addAll(t.lateWarnings("--sa-idle-timeout"));
+        Diagnoser dg = diagnoser(t, decoders);
+        if (Boolean.getBoolean("vpnsleuth.spillEverySa") && !t.ikeSas().isEmpty() && t.files().size() < 2) {
+            // a check of the written-out path (tools/compare-outputs.sh with this property): every SA goes through it
+            List<IkeSa> all = new ArrayList<>(t.ikeSas());
+            if (a.spill == null) {
+                a.spill = new SaSpill();
+            }
+            for (IkeSa sa : all) {
+                SaDiagnosis d = dg.diagnoseSafely(sa);
+                a.spilledBySeq.put(sa.seq, new Object[] {a.spill.write(d), Diagnoser.facts(d)});
+            }
+            t.drop(all);
         }
         List<EspFlow> linked = new ArrayList<>();
-        for (IkeSa sa : t.ikeSas()) {
-            a.ikeSas.add(dg.diagnoseSafely(sa));
-            linked.addAll(sa.flows);
+        if (a.spilledBySeq.isEmpty()) {
+            for (IkeSa sa : t.ikeSas()) {
+                a.ikeSas.add(dg.diagnoseSafely(sa));
+                linked.addAll(sa.flows);
+            }
+            Diagnoser.across(a.ikeSas, t);
+        } else {
+            // in creation order: the SAs written out while reading and those still held
+            List<SaFacts> facts = new ArrayList<>();
+            List<SaDiagnosis> held = new ArrayList<>();
+            List<SaFacts> heldFacts = new ArrayList<>();
+            var spilled = a.spilledBySeq.entrySet().iterator();
+            var next = spilled.hasNext() ? spilled.next() : null;
+            List<IkeSa> remaining = new ArrayList<>(t.ikeSas());
+            remaining.sort(java.util.Comparator.comparingLong(x -> x.seq)); // an SA read back again comes last in the tracker
+            for (IkeSa sa : remaining) {
+                while (next != null && next.getKey() < sa.seq) {
+                    next = a.addSpilled(next, facts, spilled);
+                }
+                SaDiagnosis d = dg.diagnoseSafely(sa);
+                SaFacts f = Diagnoser.facts(d);
+                a.ikeSas.add(d);
+                facts.add(f);
+                held.add(d);
+                heldFacts.add(f);
+                linked.addAll(sa.flows);
+            }
+            while (next != null) {
+                next = a.addSpilled(next, facts, spilled);
+            }
+            a.spilledBySeq.clear();
+            Diagnoser.acrossFacts(facts, t.keepalives(), t.peers());
+            for (int i = 0; i < held.size(); i++) {
+                heldFacts.get(i).apply(held.get(i));
+            }
         }
-        Diagnoser.across(a.ikeSas, t);
         java.util.Set<EspFlow> linkedSet = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
         linkedSet.addAll(linked);
         for (EspFlow f : t.flows()) {
@@ -225,6 +288,53 @@ public final class Analysis {
             }
         }
         return m;
+    }
+
+    private java.util.Map.Entry<Long, Object[]> addSpilled(java.util.Map.Entry<Long, Object[]> e, List<SaFacts> facts,
+            java.util.Iterator<java.util.Map.Entry<Long, Object[]>> rest) {
+        SaFacts f = (SaFacts) e.getValue()[1];
+        ikeSas.addSpilled(spill, (SaSpill.Ref) e.getValue()[0], f);
+        facts.add(f);
+        return rest.hasNext() ? rest.next() : null;
+    }
+
+    /** SA {@code dropped}, written out while reading, read back whole (something of it came later). */
+    private IkeSa reload(IkeSa dropped) {
+        Object[] e = spilledBySeq.remove(dropped.seq);
+        if (e == null) {
+            throw new IllegalStateException("an IKE SA written out while reading is not in the temporary file");
+        }
+        return spill.read((SaSpill.Ref) e[0]).sa;
+    }
+
+    private static Diagnoser diagnoser(Tracker t, List<Decoder> decoders) {
+        Diagnoser dg = new Diagnoser(t.firstNanos(), t.lastNanos());
+        if (!decoders.isEmpty() && IkeDecodeState.of(decoders.get(0)).decryption() != null) {
+            dg.keys(IkeDecodeState.of(decoders.get(0)).decryption().keys());
+        }
+        return dg;
+    }
+
+    /**
+     * The IKE SAs that are over (idle for the tracker's timeout in capture time), diagnosed as at
+     * the end, written out and dropped: memory holds the SAs still alive and the facts of the others.
+     * The capture end a diagnosis may speak of is near only for SAs active in the last seconds,
+     * which are never over, so the verdicts are those of a diagnosis at the end.
+     */
+    private void writeOutOver(Tracker t, List<Decoder> decoders, long now) {
+        List<IkeSa> over = t.over(now, t.limits().idleSeconds() * 1_000_000_000L, decoders);
+        if (over.isEmpty()) {
+            return;
+        }
+        if (spill == null) {
+            spill = new SaSpill();
+        }
+        Diagnoser dg = diagnoser(t, decoders);
+        for (IkeSa sa : over) {
+            SaDiagnosis d = dg.diagnoseSafely(sa);
+            spilledBySeq.put(sa.seq, new Object[] {spill.write(d), Diagnoser.facts(d)});
+        }
+        t.drop(over);
     }
 
     /** The L2TP, PPTP, PPP and GRE part (diagnose/L2tpRules, PptpRules, PppRules). */
