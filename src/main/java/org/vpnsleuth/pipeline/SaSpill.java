@@ -123,8 +123,13 @@ final class SaSpill implements AutoCloseable {
         @Override
         protected ObjectStreamClass readClassDescriptor() throws IOException, ClassNotFoundException {
             String name = readUTF();
-            String element = name.replaceFirst("^\\[+L?", "");
-            if (!(element.startsWith("org.vpnsleuth.") || element.startsWith("java.") || element.length() == 1)) {
+            int e = 0;
+            while (e < name.length() && name.charAt(e) == '[') {
+                e++;
+            }
+            boolean primitiveArray = e > 0 && name.length() == e + 1;
+            String element = e > 0 && !primitiveArray ? name.substring(e + 1) : name;
+            if (!(element.startsWith("org.vpnsleuth.") || element.startsWith("java.") || primitiveArray)) {
                 throw new java.io.InvalidClassException(name, "not a class of an SA's diagnosis");
             }
             Class<?> c = Class.forName(name, false, SaSpill.class.getClassLoader());
