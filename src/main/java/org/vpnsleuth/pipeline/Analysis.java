@@ -46,7 +46,12 @@ public final class Analysis {
     /** Capture time between two looks for SAs that are over, at most (more often on a busy capture: every 4,096 frames). */
     private static final long ROUND_NANOS = 1_000_000_000L;
     /** The IKE SAs that were over before the capture ended, written out while reading: by creation order. */
-    private final java.util.TreeMap<Long, Object[]> spilledBySeq = new java.util.TreeMap<>();
+    private final java.util.TreeMap<Long, java.util.concurrent.Future<Object[]>> spilledBySeq = new java.util.TreeMap<>();
+    /** Diagnoses and writes out the SAs that are over, beside the thread that reads the capture. */
+    private java.util.concurrent.ExecutorService writer;
+    private final java.util.ArrayDeque<java.util.concurrent.Future<Object[]>> writing = new java.util.ArrayDeque<>();
+    /** SAs handed to the writer and not written yet, at most (then reading waits: memory stays bounded). */
+    private static final int WRITING_MAX = 2_048;
     private SaSpill spill;
     /** What the whole analysis could not do (limits reached), one sentence each with how to change it. */
     public final List<String> warnings = new ArrayList<>();
@@ -203,12 +208,12 @@ public final class Analysis {
             if (a.spill == null) {
                 a.spill = new SaSpill();
             }
-            for (IkeSa sa : all) {
-                SaDiagnosis d = dg.diagnoseSafely(sa);
-                a.spilledBySeq.put(sa.seq, new Object[] {a.spill.write(d), Diagnoser.facts(d)});
-            }
             t.drop(all);
+            for (IkeSa sa : all) {
+                a.spilledBySeq.put(sa.seq, java.util.concurrent.CompletableFuture.completedFuture(a.writeOut(dg, sa)));
+            }
         }
+        a.stopWriter();
         List<EspFlow> linked = new ArrayList<>();
         if (a.spilledBySeq.isEmpty()) {
             for (IkeSa sa : t.ikeSas()) {
@@ -290,21 +295,56 @@ public final class Analysis {
         return m;
     }
 
-    private java.util.Map.Entry<Long, Object[]> addSpilled(java.util.Map.Entry<Long, Object[]> e, List<SaFacts> facts,
-            java.util.Iterator<java.util.Map.Entry<Long, Object[]>> rest) {
-        SaFacts f = (SaFacts) e.getValue()[1];
-        ikeSas.addSpilled(spill, (SaSpill.Ref) e.getValue()[0], f);
+    private java.util.Map.Entry<Long, java.util.concurrent.Future<Object[]>> addSpilled(
+            java.util.Map.Entry<Long, java.util.concurrent.Future<Object[]>> e, List<SaFacts> facts,
+            java.util.Iterator<java.util.Map.Entry<Long, java.util.concurrent.Future<Object[]>>> rest) {
+        Object[] w = written(e.getValue());
+        SaFacts f = (SaFacts) w[1];
+        ikeSas.addSpilled(spill, (SaSpill.Ref) w[0], f);
         facts.add(f);
         return rest.hasNext() ? rest.next() : null;
     }
 
     /** SA {@code dropped}, written out while reading, read back whole (something of it came later). */
     private IkeSa reload(IkeSa dropped) {
-        Object[] e = spilledBySeq.remove(dropped.seq);
+        java.util.concurrent.Future<Object[]> e = spilledBySeq.remove(dropped.seq);
         if (e == null) {
             throw new IllegalStateException("an IKE SA written out while reading is not in the temporary file");
         }
-        return spill.read((SaSpill.Ref) e[0]).sa;
+        return spill.read((SaSpill.Ref) written(e)[0]).sa;
+    }
+
+    /** What the writer made of an SA: {reference in the file, facts}; its failure is this thread's. */
+    private static Object[] written(java.util.concurrent.Future<Object[]> f) {
+        try {
+            return f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while an IKE SA was written out", e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            if (e.getCause() instanceof Error err) {
+                throw err;
+            }
+            throw new IllegalStateException(e.getCause());
+        }
+    }
+
+    /** Diagnoses SA {@code sa} (dropped by the tracker), writes it out, keeps its facts and forgets its story. */
+    private Object[] writeOut(Diagnoser dg, IkeSa sa) {
+        SaDiagnosis d = dg.diagnoseSafely(sa);
+        Object[] w = {spill.write(d), Diagnoser.facts(d)};
+        sa.forgetStory();
+        return w;
+    }
+
+    private void stopWriter() {
+        if (writer != null) {
+            writer.shutdown();
+            writer = null;
+        }
     }
 
     private static Diagnoser diagnoser(Tracker t, List<Decoder> decoders) {
@@ -328,13 +368,22 @@ public final class Analysis {
         }
         if (spill == null) {
             spill = new SaSpill();
+            writer = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+                Thread th = new Thread(r, "vpnsleuth-sa-writer");
+                th.setDaemon(true);
+                return th;
+            });
         }
+        t.drop(over); // the tracker no longer touches them; the writer diagnoses and writes them
         Diagnoser dg = diagnoser(t, decoders);
         for (IkeSa sa : over) {
-            SaDiagnosis d = dg.diagnoseSafely(sa);
-            spilledBySeq.put(sa.seq, new Object[] {spill.write(d), Diagnoser.facts(d)});
+            java.util.concurrent.Future<Object[]> f = writer.submit(() -> writeOut(dg, sa));
+            spilledBySeq.put(sa.seq, f);
+            writing.add(f);
         }
-        t.drop(over);
+        while (!writing.isEmpty() && (writing.size() > WRITING_MAX || writing.peek().isDone())) {
+            written(writing.poll());
+        }
     }
 
     /** The L2TP, PPTP, PPP and GRE part (diagnose/L2tpRules, PptpRules, PppRules). */

@@ -18,6 +18,10 @@ public final class SaList extends AbstractList<SaDiagnosis> implements RandomAcc
     }
 
     private final List<Object> items = new ArrayList<>();
+    /** Written-out SAs being read ahead of a report that goes through the list in order (at most {@link #AHEAD}). */
+    private final java.util.Map<Integer, java.util.concurrent.Future<SaDiagnosis>> ahead = new java.util.HashMap<>();
+    private static final int AHEAD = 8;
+    private java.util.concurrent.ExecutorService reader;
 
     @Override
     public SaDiagnosis get(int i) {
@@ -26,9 +30,43 @@ public final class SaList extends AbstractList<SaDiagnosis> implements RandomAcc
             return d;
         }
         Spilled s = (Spilled) o;
-        SaDiagnosis d = s.spill().read(s.ref());
+        java.util.concurrent.Future<SaDiagnosis> f = ahead.remove(i);
+        SaDiagnosis d = f != null ? readAhead(f) : s.spill().read(s.ref());
         s.facts().apply(d);
+        for (int k = i + 1; k <= i + AHEAD && k < items.size(); k++) {
+            if (items.get(k) instanceof Spilled next && !ahead.containsKey(k)) {
+                ahead.put(k, reader().submit(() -> next.spill().read(next.ref())));
+            }
+        }
+        if (ahead.size() > 4 * AHEAD) { // a report that jumps around: forget what it did not ask for
+            ahead.keySet().removeIf(k -> k < i || k > i + AHEAD);
+        }
         return d;
+    }
+
+    private java.util.concurrent.ExecutorService reader() {
+        if (reader == null) {
+            reader = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+                Thread t = new Thread(r, "vpnsleuth-sa-reader");
+                t.setDaemon(true);
+                return t;
+            });
+        }
+        return reader;
+    }
+
+    private static SaDiagnosis readAhead(java.util.concurrent.Future<SaDiagnosis> f) {
+        try {
+            return f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while an IKE SA was read back", e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new IllegalStateException(e.getCause());
+        }
     }
 
     @Override

@@ -51,11 +51,18 @@ public final class IkeSa implements java.io.Serializable {
     /** Flows whose owner this SA is, seen so far (linked when the SA is evicted or at the end). */
     transient List<EspFlow> ownedFlows;
 
-    /** Keeps the identity, peers and times; drops the story (after it was written out). */
+    /** Marks it written out: its times are kept, the tracker no longer touches its story ({@link #forgetStory} drops it). */
     void evict() {
         evictedFirstNanos = firstNanos();
         evictedLastNanos = lastNanos();
         evicted = true;
+    }
+
+    /**
+     * Drops the story of an SA the tracker dropped, once it was diagnosed and written out (on the
+     * thread that wrote it: the tracker reads only the identity, peers and times of a dropped SA).
+     */
+    public void forgetStory() {
         messages.clear();
         exchanges.clear();
         fragmentFrames.clear();
