@@ -52,6 +52,8 @@ public final class Analysis {
     private final java.util.ArrayDeque<java.util.concurrent.Future<Object[]>> writing = new java.util.ArrayDeque<>();
     /** SAs handed to the writer and not written yet, at most (then reading waits: memory stays bounded). */
     private static final int WRITING_MAX = 2_048;
+    /** {facts, diagnosis} pairs of the SAs over before the end that were kept in memory, for their edits. */
+    private final List<Object> heldEdits = new ArrayList<>();
     private SaSpill spill;
     /** What the whole analysis could not do (limits reached), one sentence each with how to change it. */
     public final List<String> warnings = new ArrayList<>();
@@ -250,6 +252,10 @@ public final class Analysis {
             for (int i = 0; i < held.size(); i++) {
                 heldFacts.get(i).apply(held.get(i));
             }
+            for (int i = 0; i < a.heldEdits.size(); i += 2) { // SAs over before the end, kept in memory
+                ((SaFacts) a.heldEdits.get(i)).apply((SaDiagnosis) a.heldEdits.get(i + 1));
+            }
+            a.heldEdits.clear();
         }
         java.util.Set<EspFlow> linkedSet = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
         linkedSet.addAll(linked);
@@ -300,7 +306,13 @@ public final class Analysis {
             java.util.Iterator<java.util.Map.Entry<Long, java.util.concurrent.Future<Object[]>>> rest) {
         Object[] w = written(e.getValue());
         SaFacts f = (SaFacts) w[1];
-        ikeSas.addSpilled(spill, (SaSpill.Ref) w[0], f);
+        if (w[0] instanceof SaDiagnosis d) {
+            ikeSas.add(d);
+            heldEdits.add(f);
+            heldEdits.add(d);
+        } else {
+            ikeSas.addSpilled(spill, (SaSpill.Ref) w[0], f);
+        }
         facts.add(f);
         return rest.hasNext() ? rest.next() : null;
     }
@@ -311,7 +323,12 @@ public final class Analysis {
         if (e == null) {
             throw new IllegalStateException("an IKE SA written out while reading is not in the temporary file");
         }
-        return spill.read((SaSpill.Ref) written(e)[0]).sa;
+        Object[] w = written(e);
+        if (w[0] instanceof SaDiagnosis d) {
+            held.addAndGet(-(Long) w[2]);
+            return d.sa;
+        }
+        return spill.read((SaSpill.Ref) w[0]).sa;
     }
 
     /** What the writer made of an SA: {reference in the file, facts}; its failure is this thread's. */
@@ -335,10 +352,27 @@ public final class Analysis {
     /** Diagnoses SA {@code sa} (dropped by the tracker), writes it out, keeps its facts and forgets its story. */
     private Object[] writeOut(Diagnoser dg, IkeSa sa) {
         SaDiagnosis d = dg.diagnoseSafely(sa);
-        Object[] w = {spill.write(d), Diagnoser.facts(d)};
+        SaFacts f = Diagnoser.facts(d);
+        long size = HELD_BYTES_PER_SA + HELD_BYTES_PER_MESSAGE * sa.messages.size();
+        if (held.get() + size <= heldBudget) { // memory to spare: kept as it is, no writing and reading back
+            held.addAndGet(size);
+            return new Object[] {d, f, size};
+        }
+        Object[] w = {spill.write(d), f, 0L};
         sa.forgetStory();
         return w;
     }
+
+    /**
+     * SAs that are over are kept in memory while their estimated size stays within an eighth of the
+     * heap (-Xmx); past that they are written out. A large heap makes a large capture fast, a small
+     * one keeps it within bounds; the report is the same.
+     */
+    private final long heldBudget = Long.getLong("vpnsleuth.heldSaBytes", Runtime.getRuntime().maxMemory() / 8);
+    private final java.util.concurrent.atomic.AtomicLong held = new java.util.concurrent.atomic.AtomicLong();
+    /** Heap an SA that is over takes, estimated: measured on gateway captures (docs/performance.md). */
+    private static final long HELD_BYTES_PER_SA = 2_000;
+    private static final long HELD_BYTES_PER_MESSAGE = 1_300;
 
     private void stopWriter() {
         if (writer != null) {

@@ -384,6 +384,7 @@ public final class Tracker {
             return null;
         }
         IkeSa sa = reloader.reload(dropped);
+        sa.evicted = false; // the same object when it was kept in memory, a copy when it was read back
         String key = sa.version + ":" + Long.toHexString(sa.spiI);
         evictedKeys.remove(key);
         sas.put(key, sa);
@@ -690,6 +691,9 @@ public final class Tracker {
             String dst = ip.ipAddress(false);
             String key = at.file() + "|" + l.proto + "|" + src + "|" + dst + "|" + spi;
             f = flows.get(key);
+            if (f != null && alen > 0) {
+                flowIndex.put(at.file(), esp ? 1 : 2, spi, ip.buf, so, dOff, alen, f); // a flow read back with its SA
+            }
             if (f == null) {
                 if (flows.size() >= limits.maxFlows()) {
                     if (firstTimeUntracked(key)) {

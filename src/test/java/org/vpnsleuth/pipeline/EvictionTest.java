@@ -83,6 +83,18 @@ class EvictionTest {
         assertThat(evicting.ikeSas.spilled()).as("SAs written out while reading").isGreaterThanOrEqualTo(4);
         assertThat(evicting.tracker.revived()).isZero();
         assertThat(json(evicting)).isEqualTo(json(kept));
+        written = false; // the same with the SAs that are over kept in memory (heap to spare)
+        try {
+            Analysis inMemory = analyze(all, 900);
+            assertThat(inMemory.ikeSas.spilled()).isZero();
+            assertThat(inMemory.tracker.evictedOver()).isGreaterThanOrEqualTo(4);
+            assertThat(json(inMemory)).isEqualTo(json(kept));
+            Analysis revived = analyze(shift(captures().resolve("fail-deleted-by-peer.pcapng"), 13), 60);
+            assertThat(revived.tracker.revived()).isGreaterThan(0);
+            assertThat(json(revived)).isEqualTo(json(analyze(shift(captures().resolve("fail-deleted-by-peer.pcapng"), 13), 0)));
+        } finally {
+            written = true;
+        }
     }
 
     static Path captures() {
@@ -105,7 +117,15 @@ class EvictionTest {
         return sb.toString();
     }
 
+    /** Whether the SAs that are over are written out (a heap budget of 0) or kept in memory (the default budget). */
+    private static boolean written = true;
+
     private static Analysis analyze(Path file, long idleSeconds) {
+        if (written) {
+            System.setProperty("vpnsleuth.heldSaBytes", "0");
+        } else {
+            System.clearProperty("vpnsleuth.heldSaBytes");
+        }
         List<String> names = new ArrayList<>();
         List<String> errors = new ArrayList<>();
         List<CaptureReader> readers = Analysis.open(List.of(file.toString()), names, errors);
@@ -116,6 +136,7 @@ class EvictionTest {
                             Tracker.MAX_MESSAGES_PER_SA, idleSeconds));
         } finally {
             Analysis.close(readers);
+            System.clearProperty("vpnsleuth.heldSaBytes");
         }
     }
 
