@@ -18,12 +18,21 @@ public final class LimitOptions {
             description = "IKE messages kept per SA (retransmission storms); the rest are counted and said (default: ${DEFAULT-VALUE})")
     int maxMessages;
 
+    @Option(names = "--sa-idle-timeout", paramLabel = "SECONDS", defaultValue = "900",
+            description = "capture time after which an IKE SA with no message and no ESP packet is over: diagnosed,"
+                    + " written out and dropped while the capture is read, so memory stays bounded; 0 keeps every SA"
+                    + " to the end (default: ${DEFAULT-VALUE})")
+    long idleSeconds;
+
     /** The limits, each checked to be at least 1 (a usage error of {@code spec}'s command otherwise). */
     Tracker.Limits checked(CommandLine.Model.CommandSpec spec) {
         if (maxSas < 1 || maxFlows < 1 || maxMessages < 1) {
             throw new CommandLine.ParameterException(spec.commandLine(),
                     "--max-sas, --max-flows and --max-messages-per-sa take a whole number of at least 1");
         }
-        return new Tracker.Limits(maxSas, maxFlows, maxMessages);
+        if (idleSeconds < 0) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--sa-idle-timeout takes a number of seconds, 0 or more");
+        }
+        return new Tracker.Limits(maxSas, maxFlows, maxMessages, idleSeconds);
     }
 }

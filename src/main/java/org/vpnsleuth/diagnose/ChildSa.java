@@ -8,7 +8,7 @@ import org.vpnsleuth.track.EspFlow;
  * A child SA (IKEv1 Quick Mode, IKEv2 IKE_AUTH or CREATE_CHILD_SA) and the ESP/AH flows that
  * belong to it: its verdict and cause as the exchange and the traffic show them.
  */
-public final class ChildSa {
+public final class ChildSa implements java.io.Serializable {
     /** "QM 0x2281f7ed", "IKE_AUTH", "CREATE_CHILD_SA mid 2". */
     public final String name;
     public Verdict verdict;

@@ -102,13 +102,14 @@ final class Deletes {
      * Child SAs move to the new IKE SA at an IKE SA rekey (RFC 7296 §2.18): a Delete read in the new
      * SA for a child set up in the old one ends that child. Run after the rekeys are linked.
      */
-    static void acrossRekeys(List<SaDiagnosis> all) {
-        for (SaDiagnosis d : all) {
+    static void acrossRekeys(List<SaFacts> all) {
+        for (SaFacts d : all) {
             for (SaDiagnosis.ChildDelete del : d.unmatchedDeletes) {
-                for (SaDiagnosis x = d.rekeyedFrom; x != null; x = x.rekeyedFrom) {
-                    for (ChildSa c : x.children) {
-                        if (c.state == null && owns(c, del.spi())) {
-                            mark(c, del.who(), del.at());
+                for (SaFacts x = d.rekeyedFrom; x != null; x = x.rekeyedFrom) {
+                    for (SaFacts.Child c : x.children) {
+                        if (c.open && c.spis.contains(del.spi())) {
+                            c.open = false;
+                            x.edit(c, (xd, child) -> mark(child, del.who(), del.at()));
                         }
                     }
                 }

@@ -163,6 +163,37 @@ public final class Diagnoser {
      */
     public static void across(List<SaDiagnosis> all, org.vpnsleuth.track.Tracker t) {
         across(all, t.keepalives(), t.peers());
+        lostBetweenCapturePoints(all, t);
+    }
+
+    /**
+     * The rules across SAs on their facts alone (every SA of the capture, in report order, some of
+     * them possibly written out already): each gets the edits its diagnosis needs
+     * ({@link SaFacts#apply}). Captures at several points need the SAs' messages: use
+     * {@link #across(List, org.vpnsleuth.track.Tracker)} then.
+     */
+    public static void acrossFacts(List<SaFacts> facts, java.util.Collection<org.vpnsleuth.track.Tracker.Keepalives> keepalives,
+            org.vpnsleuth.track.PeerIndex peers) {
+        java.util.Map<org.vpnsleuth.track.IkeSa, SaFacts> factsBySa = new java.util.IdentityHashMap<>();
+        for (SaFacts f : facts) {
+            factsBySa.put(f.sa, f);
+        }
+        acceptedElsewhere(facts);
+        quickModeMirrors(facts);
+        IkeRekeys.link(facts, factsBySa, peers);
+        Redirects.link(facts);
+        Deletes.acrossRekeys(facts);
+        concurrent(factsBySa, peers);
+        keepalives(factsBySa, keepalives, peers);
+    }
+
+    /** What the rules across SAs read of {@code d}, kept when {@code d} is written out and dropped. */
+    public static SaFacts facts(SaDiagnosis d) {
+        return new SaFacts(d);
+    }
+
+    /** Captures at both peers: a message in one file that the other, covering the same time, lacks. */
+    public static void lostBetweenCapturePoints(List<SaDiagnosis> all, org.vpnsleuth.track.Tracker t) {
         if (t.files().size() < 2) {
             return;
         }
@@ -191,93 +222,129 @@ public final class Diagnoser {
 
     static void across(List<SaDiagnosis> all, java.util.Collection<org.vpnsleuth.track.Tracker.Keepalives> keepalives,
             org.vpnsleuth.track.PeerIndex peers) {
-        java.util.Map<org.vpnsleuth.track.IkeSa, SaDiagnosis> bySa = new java.util.IdentityHashMap<>();
-        // per version and responder address, the first two SAs (in report order) that chose a proposal
-        java.util.Map<String, List<SaDiagnosis>> acceptedBy = new java.util.HashMap<>();
+        List<SaFacts> facts = new ArrayList<>(all.size());
         for (SaDiagnosis d : all) {
-            bySa.put(d.sa, d);
-            if (d.chosen != null && d.sa.responder != null) {
-                List<SaDiagnosis> l = acceptedBy.computeIfAbsent(d.sa.version + "|" + d.sa.responder.address(),
-                        k -> new ArrayList<>(2));
+            facts.add(new SaFacts(d));
+        }
+        acrossFacts(facts, keepalives, peers);
+        for (int i = 0; i < all.size(); i++) {
+            facts.get(i).apply(all.get(i));
+        }
+    }
+
+    /**
+     * A proposal refused by a responder that accepted a proposal in another SA of the capture: the
+     * explanation names what it accepted there (the first two SAs, in report order, of the same
+     * version and responder that chose a proposal).
+     */
+    private static void acceptedElsewhere(List<SaFacts> facts) {
+        java.util.Map<String, List<SaFacts>> acceptedBy = new java.util.HashMap<>();
+        for (SaFacts f : facts) {
+            if (f.chosen != null && f.sa.responder != null) {
+                List<SaFacts> l = acceptedBy.computeIfAbsent(f.sa.version + "|" + f.responderAddress(), k -> new ArrayList<>(2));
                 if (l.size() < 2) {
-                    l.add(d);
+                    l.add(f);
                 }
             }
         }
-        for (SaDiagnosis d : all) {
-            if (d.main != null && d.main.cause() == Cause.IKE_PROPOSAL_MISMATCH && d.sa.responder != null) {
-                for (SaDiagnosis o : acceptedBy.getOrDefault(d.sa.version + "|" + d.sa.responder.address(), List.of())) {
-                    if (o != d) {
-                        Finding f = d.main;
-                        List<Evidence> e = new ArrayList<>(f.evidence());
-                        e.add(new Evidence(o.sa.messages.get(0).at, "another SA with this responder: accepted " + o.chosen));
-                        Finding g = new Finding(f.cause(), f.confidence(), f.stoppedAt(), f.headline(), f.explanation()
-                                + " The same responder accepted " + o.chosen + " from " + o.sa.initiator.address()
-                                + " in this capture.", f.fix(), e, f.alternatives(), f.recovered());
-                        d.findings.set(d.findings.indexOf(f), g);
-                        d.main = g;
-                        break;
-                    }
-                }
-            }
-        }
-        // Quick Modes by who started them, per peer pair
-        java.util.Map<String, List<ChildSa>> byPair = new java.util.LinkedHashMap<>();
-        java.util.Map<ChildSa, SaDiagnosis> owner = new java.util.HashMap<>();
-        for (SaDiagnosis d : all) {
-            if (d.sa.version != 1 || d.sa.initiator == null) {
+        for (SaFacts f : facts) {
+            if (f.mainCause != Cause.IKE_PROPOSAL_MISMATCH || f.sa.responder == null) {
                 continue;
             }
-            String a = d.sa.initiator.address();
-            String b = d.sa.responder.address();
-            String pair = a.compareTo(b) < 0 ? a + "|" + b : b + "|" + a;
-            for (ChildSa c : d.children) {
-                if (c.initiatedBy != null) {
-                    byPair.computeIfAbsent(pair, k -> new ArrayList<>()).add(c);
-                    owner.put(c, d);
+            for (SaFacts o : acceptedBy.getOrDefault(f.sa.version + "|" + f.responderAddress(), List.of())) {
+                if (o != f) {
+                    String chosen = o.chosen;
+                    FrameRef at = o.firstAt;
+                    String from = o.initiatorAddress();
+                    f.mainLowOnChild = false; // the main finding gets evidence no child has
+                    f.edit(d -> {
+                        Finding m = d.main;
+                        List<Evidence> e = new ArrayList<>(m.evidence());
+                        e.add(new Evidence(at, "another SA with this responder: accepted " + chosen));
+                        Finding g = new Finding(m.cause(), m.confidence(), m.stoppedAt(), m.headline(), m.explanation()
+                                + " The same responder accepted " + chosen + " from " + from + " in this capture.",
+                                m.fix(), e, m.alternatives(), m.recovered());
+                        d.findings.set(d.findings.indexOf(m), g);
+                        d.main = g;
+                    });
+                    break;
                 }
             }
         }
-        for (List<ChildSa> cs : byPair.values()) {
+    }
+
+    /**
+     * Quick Modes by who started them, per peer pair: when they work as one peer starts them and
+     * fail as the other does, the proxy IDs do not mirror.
+     */
+    private static void quickModeMirrors(List<SaFacts> facts) {
+        java.util.Map<String, List<SaFacts.Child>> byPair = new java.util.LinkedHashMap<>();
+        java.util.Map<SaFacts.Child, SaFacts> owner = new java.util.IdentityHashMap<>();
+        for (SaFacts f : facts) {
+            if (f.sa.version != 1 || f.children.isEmpty()) {
+                continue; // an IKEv1 SA's facts hold its Quick Modes with their initiator
+            }
+            String a = f.initiatorAddress();
+            String b = f.responderAddress();
+            String pair = a.compareTo(b) < 0 ? a + "|" + b : b + "|" + a;
+            for (SaFacts.Child c : f.children) {
+                byPair.computeIfAbsent(pair, k -> new ArrayList<>()).add(c);
+                owner.put(c, f);
+            }
+        }
+        for (List<SaFacts.Child> cs : byPair.values()) {
             java.util.Set<String> ok = new java.util.TreeSet<>();
             java.util.Set<String> bad = new java.util.TreeSet<>();
-            for (ChildSa c : cs) {
+            for (SaFacts.Child c : cs) {
                 (c.verdict == Verdict.ESTABLISHED ? ok : bad).add(c.initiatedBy);
             }
-            for (ChildSa c : cs) {
-                if (c.verdict == Verdict.FAILED && !ok.isEmpty() && !ok.contains(c.initiatedBy)) {
-                    SaDiagnosis d = owner.get(c);
+            for (SaFacts.Child c : cs) {
+                if (c.verdict != Verdict.FAILED || ok.isEmpty() || ok.contains(c.initiatedBy)) {
+                    continue;
+                }
+                SaFacts f = owner.get(c);
+                String works = String.join(", ", ok);
+                // more specific than the LOW "refused Quick Mode" finding of the same child: it leads
+                boolean leads = f.mainLowOnChild && c.mainEvidence;
+                if (leads) {
+                    f.mainLowOnChild = false;
+                }
+                f.edit(c, (d, child) -> {
                     Finding mirror = finding(Cause.TS_MISMATCH, Confidence.MEDIUM, "QM1",
-                            "Quick Mode works when " + String.join(", ", ok) + " starts it and fails when " + c.initiatedBy
+                            "Quick Mode works when " + works + " starts it and fails when " + child.initiatedBy
                                     + " does: the proxy IDs do not mirror",
                             "Each peer proposes its own view of the protected subnets. When only one direction works, the"
                                     + " responder accepts a narrower or wider set than it proposes itself (e.g. a host"
                                     + " route on one side, a subnet on the other, or an ACL that is not the mirror image"
                                     + " of the peer's).",
                             "Make the crypto ACL / local_ts and remote_ts exact mirror images on both peers.",
-                            c.evidence, List.of(Cause.CHILD_PROPOSAL_MISMATCH));
+                            child.evidence, List.of(Cause.CHILD_PROPOSAL_MISMATCH));
                     d.findings.add(mirror);
-                    // more specific than the LOW "refused Quick Mode" finding of the same child: it leads
-                    if (d.main != null && d.main.confidence() == Confidence.LOW && d.main.evidence().equals(c.evidence)) {
+                    if (leads) {
                         d.main = mirror;
-                        c.cause = Cause.TS_MISMATCH;
-                        c.confidence = Confidence.MEDIUM;
+                        child.cause = Cause.TS_MISMATCH;
+                        child.confidence = Confidence.MEDIUM;
                     }
-                }
+                });
             }
         }
-        IkeRekeys.link(all, bySa, peers);
-        Redirects.link(all);
-        Deletes.acrossRekeys(all);
-        concurrent(bySa, peers);
+    }
+
+    /** NAT-T keepalives between two peers: a note on every SA of the pair. */
+    private static void keepalives(java.util.Map<org.vpnsleuth.track.IkeSa, SaFacts> factsBySa,
+            java.util.Collection<org.vpnsleuth.track.Tracker.Keepalives> keepalives, org.vpnsleuth.track.PeerIndex peers) {
         for (org.vpnsleuth.track.Tracker.Keepalives k : keepalives) {
-            for (org.vpnsleuth.track.IkeSa sa : peers.between(k.src(), k.dst())) {
-                SaDiagnosis d = bySa.get(sa);
-                if (d != null) {
-                    double span = (k.last().nanos() - k.first().nanos()) / 1e9;
-                    d.notes.add(String.format(java.util.Locale.ROOT, "NAT-T keepalives %s → %s: %d%s", k.src(), k.dst(),
-                            k.count(), k.count() > 1 ? String.format(java.util.Locale.ROOT, ", every %.1f s",
-                                    span / (k.count() - 1)) : ""));
+            List<org.vpnsleuth.track.IkeSa> pair = peers.between(k.src(), k.dst());
+            if (pair.isEmpty()) {
+                continue;
+            }
+            double span = (k.last().nanos() - k.first().nanos()) / 1e9;
+            String note = String.format(java.util.Locale.ROOT, "NAT-T keepalives %s → %s: %d%s", k.src(), k.dst(),
+                    k.count(), k.count() > 1 ? String.format(java.util.Locale.ROOT, ", every %.1f s", span / (k.count() - 1)) : "");
+            for (org.vpnsleuth.track.IkeSa sa : pair) {
+                SaFacts f = factsBySa.get(sa);
+                if (f != null) {
+                    f.note(note);
                 }
             }
         }
@@ -289,7 +356,7 @@ public final class Diagnoser {
      * version and peers that started strictly before it and was last seen strictly after its start.
      * One sweep per peer pair in order of start time, with the SAs still up kept by report order.
      */
-    private static void concurrent(java.util.Map<org.vpnsleuth.track.IkeSa, SaDiagnosis> bySa,
+    private static void concurrent(java.util.Map<org.vpnsleuth.track.IkeSa, SaFacts> factsBySa,
             org.vpnsleuth.track.PeerIndex peers) {
         for (var entry : peers.pairs().entrySet()) {
             String key = entry.getKey();
@@ -297,7 +364,7 @@ public final class Diagnoser {
             if (pair.size() < 2) {
                 continue;
             }
-            java.util.Map<Integer, java.util.TreeMap<Long, SaDiagnosis>> up = new java.util.HashMap<>();
+            java.util.Map<Integer, java.util.TreeMap<Long, SaFacts>> up = new java.util.HashMap<>();
             // {last seen, creation order, version} of the SAs that are up, earliest end first
             java.util.PriorityQueue<long[]> ends = new java.util.PriorityQueue<>((x, y) -> Long.compare(x[0], y[0]));
             int i = 0;
@@ -312,25 +379,25 @@ public final class Diagnoser {
                     up.get((int) e[2]).remove(e[1]);
                 }
                 for (int k = i; k < j; k++) {
-                    SaDiagnosis d = bySa.get(pair.get(k));
+                    SaFacts d = factsBySa.get(pair.get(k));
                     if (d == null || d.rekeyedFrom != null || d.sa.initiator == null) {
                         continue;
                     }
-                    String own = org.vpnsleuth.track.PeerIndex.key(d.sa.initiator.address(), d.sa.responder.address());
+                    String own = org.vpnsleuth.track.PeerIndex.key(d.initiatorAddress(), d.responderAddress());
                     if (!own.equals(key)) {
                         continue; // said in the sweep of its own peers' pair
                     }
-                    java.util.TreeMap<Long, SaDiagnosis> same = up.get(d.sa.version);
+                    java.util.TreeMap<Long, SaFacts> same = up.get(d.sa.version);
                     if (same != null && !same.isEmpty()) {
-                        SaDiagnosis o = same.firstEntry().getValue();
-                        d.notes.add(String.format("started while the SA %016x/%016x of the same peers was up: a rekey or a"
+                        SaFacts o = same.firstEntry().getValue();
+                        d.note(String.format("started while the SA %016x/%016x of the same peers was up: a rekey or a"
                                 + " second connection", o.sa.spiI, o.sa.spiR));
                     }
                 }
                 for (int k = i; k < j; k++) {
-                    SaDiagnosis o = bySa.get(pair.get(k));
+                    SaFacts o = factsBySa.get(pair.get(k));
                     if (o != null && o.verdict == Verdict.ESTABLISHED) {
-                        long last = o.sa.lastNanos();
+                        long last = o.lastNanos;
                         if (last > start) {
                             up.computeIfAbsent(o.sa.version, v -> new java.util.TreeMap<>()).put(o.sa.seq, o);
                             ends.add(new long[] {last, o.sa.seq, o.sa.version});

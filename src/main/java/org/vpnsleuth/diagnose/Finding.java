@@ -9,5 +9,5 @@ import java.util.List;
  * it (an INVALID_KE_PAYLOAD followed by success is a finding on an established SA).
  */
 public record Finding(Cause cause, Confidence confidence, String stoppedAt, String headline, String explanation,
-        String fix, List<Evidence> evidence, List<Cause> alternatives, boolean recovered) {
+        String fix, List<Evidence> evidence, List<Cause> alternatives, boolean recovered) implements java.io.Serializable {
 }

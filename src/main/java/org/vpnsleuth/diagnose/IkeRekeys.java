@@ -1,8 +1,6 @@
 package org.vpnsleuth.diagnose;
 
 import java.util.List;
-import org.vpnsleuth.track.IkeExchange;
-import org.vpnsleuth.track.IkeMessage;
 
 /**
  * IKEv2 IKE SA rekeys (RFC 7296 §1.3.2, §2.18): a CREATE_CHILD_SA whose SA payload proposes
@@ -19,25 +17,20 @@ final class IkeRekeys {
     private IkeRekeys() {
     }
 
-    static void link(List<SaDiagnosis> all, java.util.Map<org.vpnsleuth.track.IkeSa, SaDiagnosis> bySa,
+    static void link(List<SaFacts> all, java.util.Map<org.vpnsleuth.track.IkeSa, SaFacts> bySa,
             org.vpnsleuth.track.PeerIndex peers) {
-        for (SaDiagnosis a : all) {
+        for (SaFacts a : all) {
             if (a.sa.version != 2 || a.sa.initiator == null) {
                 continue;
             }
             // the latest CREATE_CHILD_SA first: when the SPIs are not readable, the rekey is the one right before the new SA
-            for (int i = a.sa.exchanges.size() - 1; i >= 0; i--) {
-                IkeExchange e = a.sa.exchanges.get(i);
-                IkeMessage q = e.request();
-                IkeMessage r = e.response();
-                if (!e.kind.equals("CREATE_CHILD_SA") || q == null || r == null) {
-                    continue;
-                }
-                boolean known = q.ikeRekeySpi != null;
-                if (!known && q.decryptedWith != null) {
+            for (int i = a.createChildSas.size() - 1; i >= 0; i--) {
+                SaFacts.CreateChildSa e = a.createChildSas.get(i);
+                boolean known = e.ikeRekeySpi() != null;
+                if (!known && e.requestDecrypted()) {
                     continue; // decrypted: a child SA, not an IKE rekey
                 }
-                SaDiagnosis b = successor(bySa, peers, a, r, known ? q.ikeRekeySpi : null);
+                SaFacts b = successor(bySa, peers, a, e, known ? e.ikeRekeySpi() : null);
                 if (b != null) {
                     rekeyed(a, e, b, known);
                     break;
@@ -46,15 +39,9 @@ final class IkeRekeys {
         }
     }
 
-    /**
-     * The SA that CREATE_CHILD_SA response {@code r} of {@code a} created: the one with initiator SPI
-     * {@code spi} when the proposal was read (the first such in report order), else the only SA of
-     * the same peers that begins without IKE_SA_INIT within {@link #GUESS_WINDOW_NANOS} after it, when
-     * {@code a} is deleted afterwards. Candidates come from the peers' SAs ordered by start time.
-     */
-    private static SaDiagnosis successor(java.util.Map<org.vpnsleuth.track.IkeSa, SaDiagnosis> bySa,
-            org.vpnsleuth.track.PeerIndex peers, SaDiagnosis a, IkeMessage r, String spi) {
-        List<org.vpnsleuth.track.IkeSa> pair = peers.between(a.sa.initiator.address(), a.sa.responder.address());
+    private static SaFacts successor(java.util.Map<org.vpnsleuth.track.IkeSa, SaFacts> bySa,
+            org.vpnsleuth.track.PeerIndex peers, SaFacts a, SaFacts.CreateChildSa r, String spi) {
+        List<org.vpnsleuth.track.IkeSa> pair = peers.between(a.initiatorAddress(), a.responderAddress());
         if (spi != null) {
             long want;
             if (spi.length() != 16) {
@@ -65,19 +52,19 @@ final class IkeRekeys {
             } catch (NumberFormatException e) {
                 return null;
             }
-            SaDiagnosis first = null;
+            SaFacts first = null;
             for (org.vpnsleuth.track.IkeSa x : pair) {
-                SaDiagnosis b = bySa.get(x);
+                SaFacts b = bySa.get(x);
                 if (x.spiI == want && b != null && candidate(a, b) && (first == null || x.seq < first.sa.seq)) {
                     first = b;
                 }
             }
             return first;
         }
-        if (!deletedAfter(a, r)) {
-            return null;
+        if (a.lastInformationalNanos <= r.responseNanos()) {
+            return null; // not deleted after it: no rekey to infer
         }
-        long t = r.at.nanos();
+        long t = r.responseNanos();
         int lo = 0;
         int hi = pair.size();
         while (lo < hi) { // the first SA that starts after the response
@@ -88,9 +75,9 @@ final class IkeRekeys {
                 lo = mid + 1;
             }
         }
-        SaDiagnosis found = null;
+        SaFacts found = null;
         for (int i = lo; i < pair.size() && pair.get(i).firstNanos() - t < GUESS_WINDOW_NANOS; i++) {
-            SaDiagnosis b = bySa.get(pair.get(i));
+            SaFacts b = bySa.get(pair.get(i));
             if (b != null && candidate(a, b)) {
                 if (found != null) {
                     return null; // two candidates: do not guess
@@ -101,57 +88,61 @@ final class IkeRekeys {
         return found;
     }
 
-    /** {@code b} may be the SA a rekey of {@code a} created: another IKEv2 SA, not yet claimed, that began without IKE_SA_INIT. */
-    private static boolean candidate(SaDiagnosis a, SaDiagnosis b) {
-        return b != a && b.rekeyedFrom == null && b.sa.version == 2 && !b.sa.messages.isEmpty()
-                && b.sa.exchanges("IKE_SA_INIT").isEmpty();
+    private static boolean candidate(SaFacts a, SaFacts b) {
+        return b != a && b.rekeyedFrom == null && b.sa.version == 2 && b.beganWithoutInit;
     }
 
-    /** The old SA's last exchange is an answered INFORMATIONAL after the rekey (its Delete, RFC 7296 §2.18). */
-    private static boolean deletedAfter(SaDiagnosis a, IkeMessage r) {
-        IkeExchange last = a.sa.exchanges.get(a.sa.exchanges.size() - 1);
-        return last.kind.equals("INFORMATIONAL") && last.request() != null && last.request().at.nanos() > r.at.nanos();
-    }
-
-    private static void rekeyed(SaDiagnosis a, IkeExchange e, SaDiagnosis b, boolean known) {
-        a.rekeyedTo = b;
+    private static void rekeyed(SaFacts a, SaFacts.CreateChildSa e, SaFacts b, boolean known) {
         b.rekeyedFrom = a;
-        String child = "CREATE_CHILD_SA mid " + e.messageId;
-        a.children.removeIf(c -> c.name.equals(child));
+        b.verdict = Verdict.ESTABLISHED;
+        String child = e.name();
+        for (SaFacts.Child c : a.children) {
+            if (c.name.equals(child)) {
+                c.open = false; // no longer among the SA's children
+            }
+        }
         String how = known ? "its SA payloads propose protocol IKE with the new SPIs"
                 : "encrypted; inferred: the new SA begins without IKE_SA_INIT right after it and this one is deleted";
-        a.notes.add(String.format("rekeyed: %s (frames %d/%d) replaced this IKE SA by %016x/%016x (%s)", child,
-                e.request().at.frame(), e.response().at.frame(), b.sa.spiI, b.sa.spiR, how));
-        // the old SA's Delete after its rekey is the end RFC 7296 §2.18 prescribes, not a peer tearing the tunnel down
-        for (Finding f : List.copyOf(a.findings)) {
-            if (f.cause() == Cause.DELETED_BY_PEER && !f.evidence().isEmpty()
-                    && f.evidence().get(0).at().nanos() > e.response().at.nanos()) {
-                a.findings.remove(f);
-                if (a.main == f) {
-                    a.main = null;
-                }
-                a.notes.add("deleted after its rekey (frame " + f.evidence().get(0).at().frame() + "), as RFC 7296 §2.18 has it");
-            }
-        }
-        for (Finding f : List.copyOf(b.findings)) {
-            if (f.cause() == Cause.CAPTURE_INCOMPLETE) {
-                b.findings.remove(f);
-                if (b.main == f) {
-                    b.main = null;
+        long responseNanos = e.responseNanos();
+        a.edit(d -> {
+            d.rekeyedTo = b;
+            d.children.removeIf(c -> c.name.equals(child));
+            d.notes.add(String.format("rekeyed: %s (frames %d/%d) replaced this IKE SA by %016x/%016x (%s)", child,
+                    e.requestFrame(), e.responseFrame(), b.sa.spiI, b.sa.spiR, how));
+            // the old SA's Delete after its rekey is the end RFC 7296 §2.18 prescribes, not a peer tearing the tunnel down
+            for (Finding f : List.copyOf(d.findings)) {
+                if (f.cause() == Cause.DELETED_BY_PEER && !f.evidence().isEmpty()
+                        && f.evidence().get(0).at().nanos() > responseNanos) {
+                    d.findings.remove(f);
+                    if (d.main == f) {
+                        d.main = null;
+                    }
+                    d.notes.add("deleted after its rekey (frame " + f.evidence().get(0).at().frame() + "), as RFC 7296 §2.18 has it");
                 }
             }
-        }
-        if (b.main == null) {
-            for (Finding f : b.findings) {
-                if (f.cause() != Cause.UNKNOWN) {
-                    b.main = f;
-                    break;
+        });
+        b.edit(d -> {
+            d.rekeyedFrom = a;
+            for (Finding f : List.copyOf(d.findings)) {
+                if (f.cause() == Cause.CAPTURE_INCOMPLETE) {
+                    d.findings.remove(f);
+                    if (d.main == f) {
+                        d.main = null;
+                    }
                 }
             }
-        }
-        b.verdict = Verdict.ESTABLISHED;
-        b.rfcState = String.format("ESTABLISHED (rekeyed from %016x/%016x)", a.sa.spiI, a.sa.spiR);
-        b.notes.add(0, String.format("created by the rekey of IKE SA %016x/%016x: %s, frames %d/%d", a.sa.spiI, a.sa.spiR,
-                child, e.request().at.frame(), e.response().at.frame()));
+            if (d.main == null) {
+                for (Finding f : d.findings) {
+                    if (f.cause() != Cause.UNKNOWN) {
+                        d.main = f;
+                        break;
+                    }
+                }
+            }
+            d.verdict = Verdict.ESTABLISHED;
+            d.rfcState = String.format("ESTABLISHED (rekeyed from %016x/%016x)", a.sa.spiI, a.sa.spiR);
+            d.notes.add(0, String.format("created by the rekey of IKE SA %016x/%016x: %s, frames %d/%d", a.sa.spiI, a.sa.spiR,
+                    child, e.requestFrame(), e.responseFrame()));
+        });
     }
 }

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.vpnsleuth.track.FrameRef;
 import org.vpnsleuth.track.IkeExchange;
 import org.vpnsleuth.track.IkeMessage;
 import org.vpnsleuth.track.IkeSa;
@@ -91,66 +92,69 @@ final class Redirects {
      * earlier SA of the same client with that gateway. When that SA's REDIRECT was not read
      * (encrypted), the link shows it: REDIRECTED at MEDIUM.
      */
-    static void link(List<SaDiagnosis> all) {
-        Map<String, List<SaDiagnosis>> byClient = new HashMap<>();
-        for (SaDiagnosis d : all) {
+    static void link(List<SaFacts> all) {
+        Map<String, List<SaFacts>> byClient = new HashMap<>();
+        for (SaFacts d : all) {
             if (d.sa.version == 2 && d.sa.initiator != null) {
-                byClient.computeIfAbsent(d.sa.initiator.address(), k -> new ArrayList<>()).add(d);
+                byClient.computeIfAbsent(d.initiatorAddress(), k -> new ArrayList<>()).add(d);
             }
         }
-        for (SaDiagnosis b : all) {
+        for (SaFacts b : all) {
             if (b.redirectedFromGateway == null || b.sa.initiator == null) {
                 continue;
             }
-            SaDiagnosis from = null;
-            for (SaDiagnosis a : byClient.getOrDefault(b.sa.initiator.address(), List.of())) {
-                if (a != b && a.sa.responderAddresses.contains(b.redirectedFromGateway) && a.sa.firstNanos() <= b.sa.firstNanos()
-                        && (from == null || a.sa.firstNanos() > from.sa.firstNanos())) {
+            String gateway = b.redirectedFromGateway;
+            SaFacts from = null;
+            for (SaFacts a : byClient.getOrDefault(b.initiatorAddress(), List.of())) {
+                if (a != b && a.sa.responderAddresses.contains(gateway) && a.firstNanos <= b.firstNanos
+                        && (from == null || a.firstNanos > from.firstNanos)) {
                     from = a;
                 }
             }
             if (from == null) {
-                b.notes.add("set up after a redirect from " + b.redirectedFromGateway
-                        + " (N(REDIRECTED_FROM)); the redirected SA is not in the capture");
+                b.note("set up after a redirect from " + gateway + " (N(REDIRECTED_FROM)); the redirected SA is not in the capture");
                 continue;
             }
-            b.redirectedFrom = from;
-            from.redirectedToSa = b;
-            b.notes.add(String.format("set up after the gateway %s redirected SA %016x/%016x here (N(REDIRECTED_FROM))",
-                    b.redirectedFromGateway, from.sa.spiI, from.sa.spiR));
-            if (from.verdict != Verdict.REDIRECTED) {
-                IkeMessage init = null;
-                for (IkeMessage m : b.sa.messages) {
-                    if (m.redirectedFrom != null) {
-                        init = m;
-                        break;
-                    }
-                }
-                String at = from.verdict == Verdict.ESTABLISHED ? "INFORMATIONAL" : "IKE_AUTH";
-                List<Evidence> ev = new ArrayList<>();
-                IkeMessage lastFromGw = null;
-                for (IkeMessage m : from.sa.messages) {
-                    if (!Boolean.TRUE.equals(m.fromInitiator) && m.at.nanos() <= init.at.nanos()) {
-                        lastFromGw = m;
-                    }
-                }
-                if (lastFromGw != null) {
-                    ev.add(ev(lastFromGw, "last message from the gateway " + b.redirectedFromGateway
-                            + (lastFromGw.encrypted ? " (encrypted: the REDIRECT is not readable)" : "")));
-                }
-                ev.add(ev(init, "the client's next IKE_SA_INIT, to " + init.dst.address() + ": N(REDIRECTED_FROM) "
-                        + b.redirectedFromGateway));
-                Finding f = finding(Cause.REDIRECTED, Confidence.MEDIUM, at,
-                        "the gateway redirected the client to " + b.sa.responder.address()
-                                + ": its next SA names this gateway in REDIRECTED_FROM",
-                        "The client's next IKE SA, with " + b.sa.responder.address() + ", carries N(REDIRECTED_FROM "
-                                + b.redirectedFromGateway + ") in its IKE_SA_INIT (RFC 5685 §4): it was redirected from"
-                                + " this SA's gateway. The REDIRECT itself was in an encrypted message"
-                                + (at.equals("INFORMATIONAL") ? " (an INFORMATIONAL request on the established SA)" : "")
-                                + "; key material would show it.",
-                        "Nothing to fix if the new SA comes up; otherwise check the new gateway.", ev, List.of());
-                redirected(from, f, b.sa.responder.address(), at);
+            SaFacts to = from;
+            b.edit(d -> d.redirectedFrom = to);
+            b.note(String.format("set up after the gateway %s redirected SA %016x/%016x here (N(REDIRECTED_FROM))",
+                    gateway, from.sa.spiI, from.sa.spiR));
+            if (from.verdict == Verdict.REDIRECTED) {
+                from.edit(d -> d.redirectedToSa = b);
+                continue;
             }
+            FrameRef init = b.redirectedFromAt;
+            String at = from.verdict == Verdict.ESTABLISHED ? "INFORMATIONAL" : "IKE_AUTH";
+            List<Evidence> ev = new ArrayList<>();
+            int last = -1;
+            long[] gw = from.gatewayMessages;
+            for (int k = 0; 3 * k < gw.length; k++) {
+                if (gw[3 * k + 2] <= init.nanos()) {
+                    last = k;
+                }
+            }
+            if (last >= 0) {
+                ev.add(new Evidence(new FrameRef((int) gw[3 * last], gw[3 * last + 1], gw[3 * last + 2]),
+                        "last message from the gateway " + gateway
+                        + (from.gatewayEncrypted.get(last) ? " (encrypted: the REDIRECT is not readable)" : "")));
+            }
+            ev.add(new Evidence(init, "the client's next IKE_SA_INIT, to " + b.redirectedFromTo + ": N(REDIRECTED_FROM) "
+                    + gateway));
+            String newGateway = b.responderAddress();
+            Finding f = finding(Cause.REDIRECTED, Confidence.MEDIUM, at,
+                    "the gateway redirected the client to " + newGateway
+                            + ": its next SA names this gateway in REDIRECTED_FROM",
+                    "The client's next IKE SA, with " + newGateway + ", carries N(REDIRECTED_FROM "
+                            + gateway + ") in its IKE_SA_INIT (RFC 5685 §4): it was redirected from"
+                            + " this SA's gateway. The REDIRECT itself was in an encrypted message"
+                            + (at.equals("INFORMATIONAL") ? " (an INFORMATIONAL request on the established SA)" : "")
+                            + "; key material would show it.",
+                    "Nothing to fix if the new SA comes up; otherwise check the new gateway.", ev, List.of());
+            from.verdict = Verdict.REDIRECTED;
+            from.edit(d -> {
+                d.redirectedToSa = b;
+                redirected(d, f, newGateway, at);
+            });
         }
     }
 }

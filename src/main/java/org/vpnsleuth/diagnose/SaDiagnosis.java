@@ -9,7 +9,7 @@ import org.vpnsleuth.track.IkeSa;
  * clean success) and every other finding, the state in RFC terms and as routers name it, the
  * child SAs, and the NAT situation.
  */
-public final class SaDiagnosis {
+public final class SaDiagnosis implements java.io.Serializable {
     public final IkeSa sa;
     public Verdict verdict;
     /** The last step reached or the one that failed: MM1..MM6, AM1..AM3, IKE_SA_INIT, IKE_AUTH, ... */
@@ -34,8 +34,8 @@ public final class SaDiagnosis {
      */
     public String decryption;
     /** IKEv2: the SA this one replaced by a rekey (RFC 7296 §1.3.2), and the one that replaced it; null when none. */
-    public SaDiagnosis rekeyedFrom;
-    public SaDiagnosis rekeyedTo;
+    public SaFacts rekeyedFrom;
+    public SaFacts rekeyedTo;
     /** A Delete of this IKE SA that the tool read: who sent it and where (null when none was read). */
     public String deletedBy;
     public org.vpnsleuth.track.FrameRef deletedAt;
@@ -45,12 +45,12 @@ public final class SaDiagnosis {
      * The SA this one follows after a redirect (its IKE_SA_INIT carries REDIRECTED_FROM naming that
      * SA's gateway), and the SA set up with the new gateway after this one was redirected.
      */
-    public SaDiagnosis redirectedFrom;
-    public SaDiagnosis redirectedToSa;
+    public SaFacts redirectedFrom;
+    public SaFacts redirectedToSa;
     /** REDIRECTED_FROM's original gateway as read in this SA's IKE_SA_INIT, null otherwise. */
     public String redirectedFromGateway;
     /** A Delete of a child SA's SPI read in this SA whose child is not among this SA's (moved here by a rekey). */
-    record ChildDelete(String spi, String who, org.vpnsleuth.track.FrameRef at) {
+    record ChildDelete(String spi, String who, org.vpnsleuth.track.FrameRef at) implements java.io.Serializable {
     }
 
     final List<ChildDelete> unmatchedDeletes = new ArrayList<>();

@@ -10,7 +10,7 @@ import org.vpnsleuth.track.FrameRef;
  * gives one), the RFC section cited, and the frame that shows it. Never carries a secret.
  */
 public record SecurityFinding(String code, Severity severity, String what, String offeredOrChosen, String status,
-        String reference, FrameRef at) {
+        String reference, FrameRef at) implements java.io.Serializable {
 
     /** How serious: from the RFC status (MUST NOT high, SHOULD NOT medium, MAY and MUST- low), one step lower when only offered. */
     public enum Severity {

@@ -7,5 +7,5 @@ package org.vpnsleuth.ike;
  * {@code x509}: the rest of an X.509 certificate (SANs, validity, key, signature algorithm, key hash).
  */
 public record CertificateData(String subject, String issuer, java.util.List<byte[]> authorityKeyHashes, String authority,
-        String malformed, X509Details x509) {
+        String malformed, X509Details x509) implements java.io.Serializable {
 }

@@ -15,7 +15,7 @@ import org.vpnsleuth.decode.FieldSink;
  * {@code eap-aka-sim-subtypes}.
  */
 public record EapPacket(int code, String codeName, int identifier, int length, Integer type, String typeName, Method method,
-        String malformed) {
+        String malformed) implements java.io.Serializable {
 
     public static final NameTable CODES = NameTable.load("eap-codes");
     public static final NameTable TYPES = NameTable.load("eap-method-types");
@@ -48,7 +48,7 @@ public record EapPacket(int code, String codeName, int identifier, int length, I
     public static final int EXPANDED = 254;
 
     /** What a method's data says. */
-    public sealed interface Method permits Identity, Notification, Nak, Md5Challenge, MsChapV2, Tls, AkaSim, Other {
+    public sealed interface Method extends java.io.Serializable permits Identity, Notification, Nak, Md5Challenge, MsChapV2, Tls, AkaSim, Other {
         /** The data in words, for a report line. */
         String words();
     }

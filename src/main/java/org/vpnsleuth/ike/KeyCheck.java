@@ -20,7 +20,7 @@ package org.vpnsleuth.ike;
  * @param matching for a PSK check: how many of the {@code tried} supplied keys give the value (all of
  *     them: the supplied keys agree with this side)
  */
-public record KeyCheck(Kind kind, String what, boolean fromInitiator, String key, String psk, int tried, int matching) {
+public record KeyCheck(Kind kind, String what, boolean fromInitiator, String key, String psk, int tried, int matching) implements java.io.Serializable {
     public KeyCheck(Kind kind, String what, boolean fromInitiator, String key, String psk, int tried) {
         this(kind, what, fromInitiator, key, psk, tried, kind == Kind.PSK_MATCH ? 1 : 0);
     }

@@ -8,7 +8,7 @@ final class Reasons {
     }
 
     /** Something parsed that may have stopped the parse, and why. */
-    interface Reasoned {
+    interface Reasoned extends java.io.Serializable {
         /** The first reason the parse gave for stopping, in the order the fields are shown; null when none. */
         String firstMalformed();
     }

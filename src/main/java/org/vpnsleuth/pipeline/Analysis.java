@@ -15,6 +15,7 @@ import org.vpnsleuth.diagnose.Diagnoser;
 import org.vpnsleuth.diagnose.L2tpRules;
 import org.vpnsleuth.diagnose.PptpRules;
 import org.vpnsleuth.diagnose.SaDiagnosis;
+import org.vpnsleuth.diagnose.SaFacts;
 import org.vpnsleuth.diagnose.TunnelDiagnosis;
 import org.vpnsleuth.ike.IkeDecodeState;
 import org.vpnsleuth.ike.IkeDecryption;
@@ -41,7 +42,19 @@ public final class Analysis {
     }
 
     public final List<Input> inputs = new ArrayList<>();
-    public final List<SaDiagnosis> ikeSas = new ArrayList<>();
+    public final SaList ikeSas = new SaList();
+    /** Capture time between two looks for SAs that are over, at most (more often on a busy capture: every 4,096 frames). */
+    private static final long ROUND_NANOS = 1_000_000_000L;
+    /** The IKE SAs that were over before the capture ended, written out while reading: by creation order. */
+    private final java.util.TreeMap<Long, java.util.concurrent.Future<Object[]>> spilledBySeq = new java.util.TreeMap<>();
+    /** Diagnoses and writes out the SAs that are over, beside the thread that reads the capture. */
+    private java.util.concurrent.ExecutorService writer;
+    private final java.util.ArrayDeque<java.util.concurrent.Future<Object[]>> writing = new java.util.ArrayDeque<>();
+    /** SAs handed to the writer and not written yet, at most (then reading waits: memory stays bounded). */
+    private static final int WRITING_MAX = 2_048;
+    /** {facts, diagnosis} pairs of the SAs over before the end that were kept in memory, for their edits. */
+    private final List<Object> heldEdits = new ArrayList<>();
+    private SaSpill spill;
     /** What the whole analysis could not do (limits reached), one sentence each with how to change it. */
     public final List<String> warnings = new ArrayList<>();
     /** ESP/AH flows that belong to no IKE SA of the capture. */
@@ -107,6 +120,14 @@ public final class Analysis {
             pending[i] = new Frame();
             has[i] = readers.get(i).next(pending[i]);
         }
+        // one capture point: the SAs that are over are written out while reading (several points need every message to the end)
+        boolean evict = limits.idleSeconds() > 0 && n == 1;
+        if (evict) {
+            t.reloader(a::reload);
+        }
+        long idleNanos = limits.idleSeconds() * 1_000_000_000L;
+        long lastRound = Long.MIN_VALUE / 2;
+        List<Decoder> decoderList = java.util.Arrays.asList(decoders);
         while (true) {
             int next = -1;
             for (int i = 0; i < n; i++) {
@@ -118,6 +139,14 @@ public final class Analysis {
                 break;
             }
             decoders[next].decode(pending[next], packet);
+            if (evict) { // before the frame: what it brings for an SA already over reads that SA back
+                long now = pending[next].timestampNanos;
+                long since = now - lastRound;
+                if (since >= idleNanos / 8 || since >= ROUND_NANOS && (t.frames() & 0xfff) == 0) {
+                    a.writeOutOver(t, decoderList, now);
+                    lastRound = now;
+                }
+            }
             t.add(packet, next);
             counts[next]++;
             has[next] = readers.get(next).next(pending[next]);
@@ -173,16 +202,61 @@ public final class Analysis {
         }
         t.link();
         a.warnings.addAll(t.limitWarnings());
-        Diagnoser dg = new Diagnoser(t.firstNanos(), t.lastNanos());
-        if (n > 0 && IkeDecodeState.of(decoders.get(0)).decryption() != null) {
-            dg.keys(IkeDecodeState.of(decoders.get(0)).decryption().keys());
+        a.warnings.addAll(t.lateWarnings("--sa-idle-timeout"));
+        Diagnoser dg = diagnoser(t, decoders);
+        if (Boolean.getBoolean("vpnsleuth.spillEverySa") && !t.ikeSas().isEmpty() && t.files().size() < 2) {
+            // a check of the written-out path (tools/compare-outputs.sh with this property): every SA goes through it
+            List<IkeSa> all = new ArrayList<>(t.ikeSas());
+            if (a.spill == null) {
+                a.spill = new SaSpill();
+            }
+            t.drop(all);
+            for (IkeSa sa : all) {
+                a.spilledBySeq.put(sa.seq, java.util.concurrent.CompletableFuture.completedFuture(a.writeOut(dg, sa)));
+            }
         }
+        a.stopWriter();
         List<EspFlow> linked = new ArrayList<>();
-        for (IkeSa sa : t.ikeSas()) {
-            a.ikeSas.add(dg.diagnoseSafely(sa));
-            linked.addAll(sa.flows);
+        if (a.spilledBySeq.isEmpty()) {
+            for (IkeSa sa : t.ikeSas()) {
+                a.ikeSas.add(dg.diagnoseSafely(sa));
+                linked.addAll(sa.flows);
+            }
+            Diagnoser.across(a.ikeSas, t);
+        } else {
+            // in creation order: the SAs written out while reading and those still held
+            List<SaFacts> facts = new ArrayList<>();
+            List<SaDiagnosis> held = new ArrayList<>();
+            List<SaFacts> heldFacts = new ArrayList<>();
+            var spilled = a.spilledBySeq.entrySet().iterator();
+            var next = spilled.hasNext() ? spilled.next() : null;
+            List<IkeSa> remaining = new ArrayList<>(t.ikeSas());
+            remaining.sort(java.util.Comparator.comparingLong(x -> x.seq)); // an SA read back again comes last in the tracker
+            for (IkeSa sa : remaining) {
+                while (next != null && next.getKey() < sa.seq) {
+                    next = a.addSpilled(next, facts, spilled);
+                }
+                SaDiagnosis d = dg.diagnoseSafely(sa);
+                SaFacts f = Diagnoser.facts(d);
+                a.ikeSas.add(d);
+                facts.add(f);
+                held.add(d);
+                heldFacts.add(f);
+                linked.addAll(sa.flows);
+            }
+            while (next != null) {
+                next = a.addSpilled(next, facts, spilled);
+            }
+            a.spilledBySeq.clear();
+            Diagnoser.acrossFacts(facts, t.keepalives(), t.peers());
+            for (int i = 0; i < held.size(); i++) {
+                heldFacts.get(i).apply(held.get(i));
+            }
+            for (int i = 0; i < a.heldEdits.size(); i += 2) { // SAs over before the end, kept in memory
+                ((SaFacts) a.heldEdits.get(i)).apply((SaDiagnosis) a.heldEdits.get(i + 1));
+            }
+            a.heldEdits.clear();
         }
-        Diagnoser.across(a.ikeSas, t);
         java.util.Set<EspFlow> linkedSet = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
         linkedSet.addAll(linked);
         for (EspFlow f : t.flows()) {
@@ -225,6 +299,125 @@ public final class Analysis {
             }
         }
         return m;
+    }
+
+    private java.util.Map.Entry<Long, java.util.concurrent.Future<Object[]>> addSpilled(
+            java.util.Map.Entry<Long, java.util.concurrent.Future<Object[]>> e, List<SaFacts> facts,
+            java.util.Iterator<java.util.Map.Entry<Long, java.util.concurrent.Future<Object[]>>> rest) {
+        Object[] w = written(e.getValue());
+        SaFacts f = (SaFacts) w[1];
+        if (w[0] instanceof SaDiagnosis d) {
+            ikeSas.add(d);
+            heldEdits.add(f);
+            heldEdits.add(d);
+        } else {
+            ikeSas.addSpilled(spill, (SaSpill.Ref) w[0], f);
+        }
+        facts.add(f);
+        return rest.hasNext() ? rest.next() : null;
+    }
+
+    /** SA {@code dropped}, written out while reading, read back whole (something of it came later). */
+    private IkeSa reload(IkeSa dropped) {
+        java.util.concurrent.Future<Object[]> e = spilledBySeq.remove(dropped.seq);
+        if (e == null) {
+            throw new IllegalStateException("an IKE SA written out while reading is not in the temporary file");
+        }
+        Object[] w = written(e);
+        if (w[0] instanceof SaDiagnosis d) {
+            held.addAndGet(-(Long) w[2]);
+            return d.sa;
+        }
+        return spill.read((SaSpill.Ref) w[0]).sa;
+    }
+
+    /** What the writer made of an SA: {reference in the file, facts}; its failure is this thread's. */
+    private static Object[] written(java.util.concurrent.Future<Object[]> f) {
+        try {
+            return f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while an IKE SA was written out", e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            if (e.getCause() instanceof Error err) {
+                throw err;
+            }
+            throw new IllegalStateException(e.getCause());
+        }
+    }
+
+    /** Diagnoses SA {@code sa} (dropped by the tracker), writes it out, keeps its facts and forgets its story. */
+    private Object[] writeOut(Diagnoser dg, IkeSa sa) {
+        SaDiagnosis d = dg.diagnoseSafely(sa);
+        SaFacts f = Diagnoser.facts(d);
+        long size = HELD_BYTES_PER_SA + HELD_BYTES_PER_MESSAGE * sa.messages.size();
+        if (held.get() + size <= heldBudget) { // memory to spare: kept as it is, no writing and reading back
+            held.addAndGet(size);
+            return new Object[] {d, f, size};
+        }
+        Object[] w = {spill.write(d), f, 0L};
+        sa.forgetStory();
+        return w;
+    }
+
+    /**
+     * SAs that are over are kept in memory while their estimated size stays within an eighth of the
+     * heap (-Xmx); past that they are written out. A large heap makes a large capture fast, a small
+     * one keeps it within bounds; the report is the same.
+     */
+    private final long heldBudget = Long.getLong("vpnsleuth.heldSaBytes", Runtime.getRuntime().maxMemory() / 8);
+    private final java.util.concurrent.atomic.AtomicLong held = new java.util.concurrent.atomic.AtomicLong();
+    /** Heap an SA that is over takes, estimated: measured on gateway captures (docs/performance.md). */
+    private static final long HELD_BYTES_PER_SA = 2_000;
+    private static final long HELD_BYTES_PER_MESSAGE = 1_300;
+
+    private void stopWriter() {
+        if (writer != null) {
+            writer.shutdown();
+            writer = null;
+        }
+    }
+
+    private static Diagnoser diagnoser(Tracker t, List<Decoder> decoders) {
+        Diagnoser dg = new Diagnoser(t.firstNanos(), t.lastNanos());
+        if (!decoders.isEmpty() && IkeDecodeState.of(decoders.get(0)).decryption() != null) {
+            dg.keys(IkeDecodeState.of(decoders.get(0)).decryption().keys());
+        }
+        return dg;
+    }
+
+    /**
+     * The IKE SAs that are over (idle for the tracker's timeout in capture time), diagnosed as at
+     * the end, written out and dropped: memory holds the SAs still alive and the facts of the others.
+     * The capture end a diagnosis may speak of is near only for SAs active in the last seconds,
+     * which are never over, so the verdicts are those of a diagnosis at the end.
+     */
+    private void writeOutOver(Tracker t, List<Decoder> decoders, long now) {
+        List<IkeSa> over = t.over(now, t.limits().idleSeconds() * 1_000_000_000L, decoders);
+        if (over.isEmpty()) {
+            return;
+        }
+        if (spill == null) {
+            spill = new SaSpill();
+            writer = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+                Thread th = new Thread(r, "vpnsleuth-sa-writer");
+                th.setDaemon(true);
+                return th;
+            });
+        }
+        t.drop(over); // the tracker no longer touches them; the writer diagnoses and writes them
+        Diagnoser dg = diagnoser(t, decoders);
+        for (IkeSa sa : over) {
+            java.util.concurrent.Future<Object[]> f = writer.submit(() -> writeOut(dg, sa));
+            spilledBySeq.put(sa.seq, f);
+            writing.add(f);
+        }
+        while (!writing.isEmpty() && (writing.size() > WRITING_MAX || writing.peek().isDone())) {
+            written(writing.poll());
+        }
     }
 
     /** The L2TP, PPTP, PPP and GRE part (diagnose/L2tpRules, PptpRules, PppRules). */

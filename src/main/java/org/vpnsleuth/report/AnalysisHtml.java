@@ -349,10 +349,10 @@ public final class AnalysisHtml {
             fact("translated between the captures", t);
         }
         if (d.rekeyedFrom != null) {
-            fact("rekey of", String.format("%016x/%016x", d.rekeyedFrom.sa.spiI, d.rekeyedFrom.sa.spiR));
+            fact("rekey of", String.format("%016x/%016x", d.rekeyedFrom.spiI(), d.rekeyedFrom.spiR()));
         }
         if (d.rekeyedTo != null) {
-            fact("rekeyed to", String.format("%016x/%016x", d.rekeyedTo.sa.spiI, d.rekeyedTo.sa.spiR));
+            fact("rekeyed to", String.format("%016x/%016x", d.rekeyedTo.spiI(), d.rekeyedTo.spiR()));
         }
         for (String note : d.notes) {
             fact("note", note);

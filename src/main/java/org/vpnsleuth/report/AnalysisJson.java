@@ -167,13 +167,13 @@ public final class AnalysisJson {
         frames(j, "evidenceFrames", d.main == null ? List.of() : d.main.evidence());
         opt(j, "nat", d.nat);
         opt(j, "decryption", d.decryption);
-        opt(j, "rekeyedFrom", d.rekeyedFrom == null ? null : String.format("%016x/%016x", d.rekeyedFrom.sa.spiI, d.rekeyedFrom.sa.spiR));
-        opt(j, "rekeyedTo", d.rekeyedTo == null ? null : String.format("%016x/%016x", d.rekeyedTo.sa.spiI, d.rekeyedTo.sa.spiR));
+        opt(j, "rekeyedFrom", d.rekeyedFrom == null ? null : String.format("%016x/%016x", d.rekeyedFrom.spiI(), d.rekeyedFrom.spiR()));
+        opt(j, "rekeyedTo", d.rekeyedTo == null ? null : String.format("%016x/%016x", d.rekeyedTo.spiI(), d.rekeyedTo.spiR()));
         opt(j, "redirectedTo", d.redirectedTo);
         opt(j, "redirectedToSa", d.redirectedToSa == null ? null
-                : String.format("%016x/%016x", d.redirectedToSa.sa.spiI, d.redirectedToSa.sa.spiR));
+                : String.format("%016x/%016x", d.redirectedToSa.spiI(), d.redirectedToSa.spiR()));
         opt(j, "redirectedFrom", d.redirectedFrom == null ? null
-                : String.format("%016x/%016x", d.redirectedFrom.sa.spiI, d.redirectedFrom.sa.spiR));
+                : String.format("%016x/%016x", d.redirectedFrom.spiI(), d.redirectedFrom.spiR()));
         opt(j, "redirectedFromGateway", d.redirectedFromGateway);
         if (d.deletedAt != null) {
             j.beginObject("deleted").value("by", d.deletedBy);

@@ -308,14 +308,14 @@ public final class AnalysisText {
         if (d.redirectedTo != null) {
             out.append("  redirected to: ").append(d.redirectedTo);
             if (d.redirectedToSa != null) {
-                out.append(" (its SA: ").append(hex(d.redirectedToSa.sa.spiI)).append('/').append(hex(d.redirectedToSa.sa.spiR))
-                        .append(", ").append(d.redirectedToSa.verdict).append(')');
+                out.append(" (its SA: ").append(hex(d.redirectedToSa.spiI())).append('/').append(hex(d.redirectedToSa.spiR()))
+                        .append(", ").append(d.redirectedToSa.verdict()).append(')');
             }
             out.append('\n');
         }
         if (d.redirectedFrom != null) {
             out.append("  redirected from: ").append(d.redirectedFromGateway).append(" (SA ")
-                    .append(hex(d.redirectedFrom.sa.spiI)).append('/').append(hex(d.redirectedFrom.sa.spiR)).append(")\n");
+                    .append(hex(d.redirectedFrom.spiI())).append('/').append(hex(d.redirectedFrom.spiR())).append(")\n");
         }
         if (d.deletedAt != null) {
             out.append("  deleted by the ").append(d.deletedBy).append(" in frame ").append(ref(d.deletedAt)).append('\n');

@@ -4,7 +4,7 @@ package org.vpnsleuth.track;
  * One direction of an ESP (or AH) SA as seen on the wire: packets, bytes, first and last frame,
  * and what the sequence numbers say (gaps, replays, a restart).
  */
-public final class EspFlow {
+public final class EspFlow implements java.io.Serializable {
     public final int file;
     public final String protocol;
     public final String src;
@@ -15,6 +15,8 @@ public final class EspFlow {
     public final int srcPort;
     public final int dstPort;
     public long packets;
+    /** The IKE SA that owns it as seen when it began (null while its peers had none); for idle eviction. */
+    transient IkeSa owner;
     public long bytes;
     public FrameRef first;
     public FrameRef last;

@@ -5,5 +5,5 @@ package org.vpnsleuth.track;
  * quoted datagram's addresses, protocol and destination port (0 when not UDP/TCP).
  */
 public record IcmpError(FrameRef at, String from, String what, String quotedSrc, String quotedDst, int quotedProtocol,
-        int quotedDstPort, int mtu) {
+        int quotedDstPort, int mtu) implements java.io.Serializable {
 }

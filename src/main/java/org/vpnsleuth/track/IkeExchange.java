@@ -9,7 +9,7 @@ import java.util.List;
  * ID and which side asked). {@code messages} holds each distinct message once, in order;
  * retransmissions hang off the message they repeat.
  */
-public final class IkeExchange {
+public final class IkeExchange implements java.io.Serializable {
     public final String kind;
     public final int exchangeType;
     public final long messageId;

@@ -8,9 +8,9 @@ import java.util.List;
  * cleartext facts the diagnosis needs (notifies, offered and chosen proposals, NAT-D hashes,
  * fragments). Encrypted payloads stay opaque until the decryption stage supplies them.
  */
-public final class IkeMessage {
+public final class IkeMessage implements java.io.Serializable {
     /** A cleartext Notify payload: type, its registry name, the decoded data worth showing. */
-    public record Notify(int type, String name, String detail) {
+    public record Notify(int type, String name, String detail) implements java.io.Serializable {
     }
 
     public final FrameRef at;
@@ -66,7 +66,7 @@ public final class IkeMessage {
     /** Delete payloads: protocol and SPIs, in words ("IKE", "ESP SPIs [1977eb59]"). */
     public List<String> deletes = List.of();
     /** A Delete payload as read: its protocol (1 IKE/ISAKMP, 2 AH, 3 ESP) and SPIs in hex (none for the IKE SA). */
-    public record Delete(int protocol, List<String> spis) {
+    public record Delete(int protocol, List<String> spis) implements java.io.Serializable {
     }
 
     /** Delete payloads as records (cleartext, or decrypted), in order. */

@@ -7,7 +7,7 @@ import java.util.List;
  * One IKE SA's story: every message with its initiator SPI/cookie, across IKEv2 restarts that keep
  * the initiator SPI (INVALID_KE_PAYLOAD, COOKIE) and across the NAT-T float from 500 to 4500.
  */
-public final class IkeSa {
+public final class IkeSa implements java.io.Serializable {
     public final int version;
     public final long spiI;
     /** The responder SPI/cookie of the established SA (the last non-zero one seen). */
@@ -38,6 +38,49 @@ public final class IkeSa {
     public long lastSeenNanos;
     /** The order the tracker created it in (ties in time are broken by it). */
     public final long seq;
+    /**
+     * Written out and dropped while the capture was read ({@link Tracker#evictOver}): only the
+     * identity, peers and times stay (the look-ups by peer pair still find it); its messages,
+     * exchanges and flows are gone from memory.
+     */
+    transient boolean evicted;
+    private transient long evictedFirstNanos;
+    private transient long evictedLastNanos;
+    /** The latest capture time of a message or of a packet of a flow it owns (idle eviction). */
+    transient long activeNanos;
+    /** Flows whose owner this SA is, seen so far (linked when the SA is evicted or at the end). */
+    transient List<EspFlow> ownedFlows;
+
+    /** Marks it written out: its times are kept, the tracker no longer touches its story ({@link #forgetStory} drops it). */
+    void evict() {
+        evictedFirstNanos = firstNanos();
+        evictedLastNanos = lastNanos();
+        evicted = true;
+    }
+
+    /**
+     * Drops the story of an SA the tracker dropped, once it was diagnosed and written out (on the
+     * thread that wrote it: the tracker reads only the identity, peers and times of a dropped SA).
+     */
+    public void forgetStory() {
+        messages.clear();
+        exchanges.clear();
+        fragmentFrames.clear();
+        reassembledFragmentFrames.clear();
+        lostIpDatagrams.clear();
+        flows.clear();
+        icmpErrors.clear();
+        flowSet.clear();
+        icmpSet.clear();
+        translations.clear();
+        ownedFlows = null;
+    }
+
+    /** True once the SA was written out and dropped while the capture was read. */
+    public boolean evicted() {
+        return evicted;
+    }
+
     /** {@link #flows} as a set, so that linking a flow twice is a look-up. */
     final java.util.Set<EspFlow> flowSet = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
     final java.util.Set<IcmpError> icmpSet = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
@@ -49,10 +92,16 @@ public final class IkeSa {
     }
 
     public long firstNanos() {
+        if (evicted) {
+            return evictedFirstNanos;
+        }
         return messages.isEmpty() ? 0 : messages.get(0).at.nanos();
     }
 
     public long lastNanos() {
+        if (evicted) {
+            return evictedLastNanos;
+        }
         long t = 0;
         for (IkeMessage m : messages) {
             t = Math.max(t, m.lastSentNanos());

@@ -33,8 +33,24 @@ public final class Tracker {
      * keepalive pairs), messages per SA. What goes past a limit is counted and said in
      * {@link #limitWarnings()}, with the option that raises it.
      */
-    public record Limits(int maxSas, int maxFlows, int maxMessagesPerSa) {
-        public static final Limits DEFAULT = new Limits(MAX_SAS, MAX_FLOWS, MAX_MESSAGES_PER_SA);
+    public record Limits(int maxSas, int maxFlows, int maxMessagesPerSa, long idleSeconds) {
+        public static final Limits DEFAULT = new Limits(MAX_SAS, MAX_FLOWS, MAX_MESSAGES_PER_SA, IDLE_SECONDS);
+
+        public Limits(int maxSas, int maxFlows, int maxMessagesPerSa) {
+            this(maxSas, maxFlows, maxMessagesPerSa, IDLE_SECONDS);
+        }
+    }
+
+    /**
+     * Capture time after which an IKE SA with no message and no packet of its flows is over: it is
+     * diagnosed, written out and dropped while the file is still read (analyze --sa-idle-timeout).
+     * Longer than any daemon's retransmission schedule, DPD interval or rekey margin.
+     */
+    public static final long IDLE_SECONDS = 900;
+
+    /** The limits in force. */
+    public Limits limits() {
+        return limits;
     }
 
     private final Limits limits;
@@ -153,6 +169,9 @@ public final class Tracker {
         frames++;
         FrameRef at = new FrameRef(file, p.frame.number, p.frame.timestampNanos);
         firstNanos = Math.min(firstNanos, at.nanos());
+        if (at.nanos() < lastNanos - BACKWARDS_SLACK_NANOS) {
+            monotonic = false;
+        }
         lastNanos = Math.max(lastNanos, at.nanos());
         if (file < fileSpans.size()) {
             long[] span = fileSpans.get(file);
@@ -206,19 +225,11 @@ public final class Tracker {
     /** At the end of file {@code file}: what its decoder never completed (IP datagrams, IKE fragments). */
     public void finish(Decoder d, int file) {
         d.reassembly.finish();
-        for (IpReassembly.Incomplete inc : d.reassembly.incomplete()) {
-            if (inc.protocol() != 17 && inc.protocol() != 50) {
-                continue;
-            }
-            List<FrameRef> refs = new ArrayList<>();
-            for (long f : inc.frames()) {
-                refs.add(new FrameRef(file, f, 0));
-            }
-            IkeSa sa = peers.at(inc.src(), inc.dst(), inc.firstNanos());
-            if (sa != null) {
-                sa.lostIpDatagrams.add(refs);
-            }
+        List<IpReassembly.Incomplete> inc = d.reassembly.incomplete();
+        for (int i = lostDatagramsSeen.getOrDefault(file, 0); i < inc.size(); i++) {
+            lostDatagram(inc.get(i), file);
         }
+        lostDatagramsSeen.put(file, inc.size());
     }
 
     /** Links flows to the IKE SAs of their peers; call once after the last frame (what {@link #linkNow} linked stays once). */
@@ -242,6 +253,13 @@ public final class Tracker {
     /** Links {@code f} to its {@link #owner} now (live capture), once; returns the owner or null. */
     public IkeSa linkNow(EspFlow f) {
         IkeSa best = owner(f);
+        if (best != null && best.evicted) {
+            best = revive(best);
+            if (best == null) {
+                lateFlows++; // its owner was written out before it began: it stays among the flows without an SA
+                return null;
+            }
+        }
         if (best != null && best.flowSet.add(f)) {
             best.flows.add(f);
         }
@@ -254,6 +272,9 @@ public final class Tracker {
      */
     public void linkNow(IcmpError e) {
         IkeSa sa = peers.at(e.quotedSrc(), e.quotedDst(), e.at().nanos());
+        if (sa != null && sa.evicted) {
+            sa = revive(sa);
+        }
         if (sa != null && sa.icmpSet.add(e)) {
             sa.icmpErrors.add(e);
         }
@@ -297,6 +318,223 @@ public final class Tracker {
     }
 
     // ------------------------------------------------------------------ eviction (live capture)
+
+    // ------------------------------------------------------------------ SAs that are over (issue 12)
+
+    /** Capture time may step back this much (merged files, reordering) without stopping eviction. */
+    static final long BACKWARDS_SLACK_NANOS = 1_000_000_000L;
+    private boolean monotonic = true;
+    /** Keys of the SAs written out and dropped, so a late frame of one is counted, not taken for a new SA. */
+    private final java.util.Set<String> evictedKeys = new java.util.HashSet<>();
+    /** Flows that began before any IKE SA of their peers, by peer pair: the pair's first SA owns them. */
+    private final Map<String, List<EspFlow>> waitingForOwner = new HashMap<>();
+    private long lateIkeFrames;
+    private long lateFlows;
+    private long lateLostDatagrams;
+    private long evictedOver;
+    private int icmpLinked;
+    /** Per file, how many of its decoder's never-reassembled datagrams were given to their SAs already. */
+    private final Map<Integer, Integer> lostDatagramsSeen = new HashMap<>();
+
+    private void own(EspFlow f, long nanos) {
+        IkeSa o = peers.at(f.src, f.dst, nanos);
+        if (o == null) {
+            waitingForOwner.computeIfAbsent(PeerIndex.key(f.src, f.dst), k -> new ArrayList<>()).add(f);
+            return;
+        }
+        if (o.evicted) {
+            o = revive(o);
+            if (o == null) {
+                return; // said when the flows are linked (lateFlows)
+            }
+        }
+        f.owner = o;
+        if (o.ownedFlows == null) {
+            o.ownedFlows = new ArrayList<>(2);
+        }
+        o.ownedFlows.add(f);
+        o.activeNanos = Math.max(o.activeNanos, f.last == null ? nanos : f.last.nanos());
+    }
+
+    /** Reads back the whole story of an SA written out by {@link #drop} (the same SA, as it was when dropped). */
+    public interface Reloader {
+        IkeSa reload(IkeSa dropped);
+    }
+
+    private Reloader reloader;
+    private long revived;
+
+    /** Where SAs written out can be read back from when something of theirs comes after all (none: it is counted). */
+    public void reloader(Reloader r) {
+        reloader = r;
+    }
+
+    /** SAs read back because a frame of theirs came after they were written out. */
+    public long revived() {
+        return revived;
+    }
+
+    /**
+     * SA {@code dropped} again as it was when written out, tracked from here on as if it had never
+     * been dropped (a message, flow, ICMP error or lost datagram of its came after the idle timeout:
+     * eviction must not change what the report says). Null when no reloader is set.
+     */
+    private IkeSa revive(IkeSa dropped) {
+        if (reloader == null) {
+            return null;
+        }
+        IkeSa sa = reloader.reload(dropped);
+        sa.evicted = false; // the same object when it was kept in memory, a copy when it was read back
+        String key = sa.version + ":" + Long.toHexString(sa.spiI);
+        evictedKeys.remove(key);
+        sas.put(key, sa);
+        peers.removeAll(List.of(dropped));
+        peers.update(sa);
+        Map<Long, IkeMessage> seen = new HashMap<>();
+        for (IkeMessage m : sa.messages) {
+            if (m.retransmissionOf == null) {
+                seen.put(m.hash, m);
+            }
+        }
+        sent.put(sa, seen);
+        sa.activeNanos = sa.lastSeenNanos;
+        sa.ownedFlows = new ArrayList<>(sa.flows);
+        for (EspFlow f : sa.flows) {
+            flows.put(f.file + "|" + f.protocol + "|" + f.src + "|" + f.dst + "|" + f.spi, f);
+            f.owner = sa;
+            if (f.last != null) {
+                sa.activeNanos = Math.max(sa.activeNanos, f.last.nanos());
+            }
+        }
+        revived++;
+        return sa;
+    }
+
+    /** False once capture time went back by more than a second: SAs are then kept to the end. */
+    public boolean monotonic() {
+        return monotonic;
+    }
+
+    /**
+     * The IKE SAs that are over as of capture time {@code nowNanos}: no message and no packet of a
+     * flow they own for {@code idleNanos}. Each is completed as at the end of the capture (its
+     * flows, ICMP errors and lost IP datagrams of file {@code d}'s decoder linked) and returned
+     * for the caller to diagnose and write out; then call {@link #drop} for each. Empty while
+     * capture time is not monotonic.
+     */
+    public List<IkeSa> over(long nowNanos, long idleNanos, List<Decoder> decoders) {
+        if (!monotonic || sas.isEmpty()) {
+            return List.of();
+        }
+        List<IkeSa> out = null;
+        for (IkeSa sa : sas.values()) {
+            if (nowNanos - Math.max(sa.activeNanos, sa.lastSeenNanos) > idleNanos && !sa.messages.isEmpty()) {
+                if (out == null) {
+                    out = new ArrayList<>();
+                }
+                out.add(sa);
+            }
+        }
+        if (out == null) {
+            return List.of();
+        }
+        for (int i = Math.min(icmpLinked, icmpErrors.size()); i < icmpErrors.size(); i++) {
+            linkNow(icmpErrors.get(i)); // to the SA up when it came (one without an SA yet: again at the end)
+        }
+        icmpLinked = icmpErrors.size();
+        lostDatagrams(decoders); // those of the SAs about to go, found before they go
+        for (IkeSa sa : out) {
+            if (sa.ownedFlows != null) {
+                for (EspFlow f : sa.ownedFlows) {
+                    linkNow(f);
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Never-reassembled IP datagrams the decoders gave up on since the last call, given to their SAs. */
+    private void lostDatagrams(List<Decoder> decoders) {
+        for (int file = 0; file < decoders.size(); file++) {
+            List<IpReassembly.Incomplete> inc = decoders.get(file).reassembly.incomplete();
+            int from = lostDatagramsSeen.getOrDefault(file, 0);
+            for (int i = from; i < inc.size(); i++) {
+                lostDatagram(inc.get(i), file);
+            }
+            lostDatagramsSeen.put(file, inc.size());
+        }
+    }
+
+    private void lostDatagram(IpReassembly.Incomplete inc, int file) {
+        if (inc.protocol() != 17 && inc.protocol() != 50) {
+            return;
+        }
+        List<FrameRef> refs = new ArrayList<>();
+        for (long f : inc.frames()) {
+            refs.add(new FrameRef(file, f, 0));
+        }
+        IkeSa sa = peers.at(inc.src(), inc.dst(), inc.firstNanos());
+        if (sa != null && sa.evicted) {
+            sa = revive(sa);
+        }
+        if (sa == null && peers.at(inc.src(), inc.dst(), inc.firstNanos()) != null) {
+            lateLostDatagrams++;
+        } else if (sa != null) {
+            sa.lostIpDatagrams.add(refs);
+        }
+    }
+
+    /** Forgets the SAs {@code gone} (returned by {@link #over}, diagnosed and written out) and their flows; their identity stays. */
+    public void drop(List<IkeSa> gone) {
+        java.util.Set<EspFlow> goneFlows = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        for (IkeSa sa : gone) {
+            String key = sa.version + ":" + Long.toHexString(sa.spiI);
+            if (sas.remove(key) == null) {
+                continue;
+            }
+            evictedKeys.add(key);
+            sent.remove(sa);
+            for (EspFlow f : sa.flows) {
+                if (flows.remove(f.file + "|" + f.protocol + "|" + f.src + "|" + f.dst + "|" + f.spi) != null) {
+                    goneFlows.add(f);
+                }
+            }
+            if (lastMessage != null && lastMessage.spiI == sa.spiI && lastMessage.version == sa.version) {
+                lastMessage = null;
+            }
+            sa.evict();
+            evictedOver++;
+        }
+        if (!goneFlows.isEmpty()) {
+            flowIndex.removeValues(goneFlows);
+        }
+    }
+
+    /** IKE SAs written out and dropped while reading ({@link #drop}). */
+    public long evictedOver() {
+        return evictedOver;
+    }
+
+    /**
+     * What came for SAs after they were written out (a frame of theirs after the idle timeout), one
+     * sentence each with the option that raises the timeout; empty when nothing did.
+     */
+    public List<String> lateWarnings(String option) {
+        List<String> l = new ArrayList<>();
+        if (lateIkeFrames > 0) {
+            l.add(String.format(java.util.Locale.ROOT, "%,d IKE frame(s) came for SAs already written out after being idle;"
+                    + " they are not in those SAs' stories (raise %s)", lateIkeFrames, option));
+        }
+        if (lateFlows > 0) {
+            l.add(String.format(java.util.Locale.ROOT, "%,d ESP/AH flow(s) began after the SA that would own them had been"
+                    + " written out; they are listed without an SA (raise %s)", lateFlows, option));
+        }
+        if (lateLostDatagrams > 0) {
+            l.add(String.format(java.util.Locale.ROOT, "%,d never-reassembled IP datagram(s) belong to SAs already written out"
+                    + " (raise %s)", lateLostDatagrams, option));
+        }
+        return l;
+    }
 
     /** What one {@link #evictIdle} call removed. */
     public record Evicted(List<IkeSa> sas, List<EspFlow> flows) {
@@ -453,6 +691,9 @@ public final class Tracker {
             String dst = ip.ipAddress(false);
             String key = at.file() + "|" + l.proto + "|" + src + "|" + dst + "|" + spi;
             f = flows.get(key);
+            if (f != null && alen > 0) {
+                flowIndex.put(at.file(), esp ? 1 : 2, spi, ip.buf, so, dOff, alen, f); // a flow read back with its SA
+            }
             if (f == null) {
                 if (flows.size() >= limits.maxFlows()) {
                     if (firstTimeUntracked(key)) {
@@ -466,6 +707,7 @@ public final class Tracker {
                 int dp = udp && transport.headerLength >= 8 ? transport.u16(2) : 0;
                 f = new EspFlow(at.file(), esp ? "ESP" : "AH", src, dst, spi, udp, sp, dp);
                 flows.put(key, f);
+                own(f, at.nanos());
                 if (alen > 0) {
                     flowIndex.put(at.file(), esp ? 1 : 2, spi, ip.buf, so, dOff, alen, f);
                 }
@@ -473,6 +715,9 @@ public final class Tracker {
             }
         }
         f.add(at, seq, l.totalLength());
+        if (f.owner != null && at.nanos() > f.owner.activeNanos) {
+            f.owner.activeNanos = at.nanos();
+        }
         if (opened) {
             listener.flowOpened(f);
         }
@@ -508,6 +753,19 @@ public final class Tracker {
         IkeDecodeState.MessageInfo info = l.info instanceof IkeDecodeState.MessageInfo mi ? mi : null;
         String key = version + ":" + Long.toHexString(spiI);
         IkeSa sa = sas.get(key);
+        if (sa == null && evictedKeys.contains(key)) {
+            IkeSa dropped = null;
+            for (IkeSa x : peers.between(ip.ipAddress(true), ip.ipAddress(false))) {
+                if (x.evicted && x.version == version && x.spiI == spiI) {
+                    dropped = x;
+                }
+            }
+            sa = dropped == null ? null : revive(dropped);
+            if (sa == null) {
+                lateIkeFrames++; // its SA was written out after it had been idle for the timeout
+                return;
+            }
+        }
         if (sa == null) {
             if (sas.size() >= limits.maxSas()) {
                 if (firstTimeUntracked(key)) {
@@ -520,6 +778,7 @@ public final class Tracker {
             sas.put(key, sa);
         }
         sa.lastSeenNanos = Math.max(sa.lastSeenNanos, at.nanos());
+        sa.activeNanos = Math.max(sa.activeNanos, at.nanos());
         if (info != null && info.decryptedWith() != null) {
             // the plaintext of the message tracked just before it (same frame): its facts join that message
             IkeMessage m = lastMessage;
@@ -637,6 +896,14 @@ public final class Tracker {
         (m.fromInitiator ? sa.responderAddresses : sa.initiatorAddresses).add(m.dst.address());
         sa.messages.add(m);
         peers.update(sa);
+        if (!waitingForOwner.isEmpty() && sa.messages.size() == 1 && sa.initiator != null) {
+            List<EspFlow> early = waitingForOwner.remove(PeerIndex.key(sa.initiator.address(), sa.responder.address()));
+            if (early != null) {
+                for (EspFlow f : early) {
+                    own(f, f.first.nanos());
+                }
+            }
+        }
         // a byte-identical copy: a retransmission, or the same message in the other side's capture
         // (where a NAT between the capture points may have changed its addresses)
         Map<Long, IkeMessage> seen = sent.computeIfAbsent(sa, k -> new HashMap<>());

@@ -115,8 +115,11 @@ class RedirectTest {
         TreeSet<Long> frames = new TreeSet<>();
         da.main.evidence().forEach(e -> frames.add(e.at().frame()));
         assertThat(frames).contains((long) q, (long) r);
-        assertThat(da.redirectedToSa).isSameAs(db);
-        assertThat(db.redirectedFrom).isSameAs(da);
+        assertThat(da.redirectedToSa.spiI()).isEqualTo(db.sa.spiI);
+        assertThat(da.redirectedToSa.spiR()).isEqualTo(db.sa.spiR);
+        assertThat(da.redirectedToSa.verdict()).isEqualTo(db.verdict);
+        assertThat(db.redirectedFrom.spiI()).isEqualTo(da.sa.spiI);
+        assertThat(db.redirectedFrom.spiR()).isEqualTo(da.sa.spiR);
         assertThat(db.redirectedFromGateway).isEqualTo("192.0.2.2");
         assertThat(db.verdict).as("the SA with the new gateway has its own verdict").isEqualTo(Verdict.ESTABLISHED);
         assertThat(q2).isEqualTo(3);

@@ -186,6 +186,7 @@ class PayloadInvariantTest {
 
     private void check(Path cap, KeyMaterial k, List<Msg> msgs) {
         Analysis a = analyze(cap, k);
+        current = a.ikeSas;
         String what = cap.getFileName() + (k == null ? " (wire only)" : " (with keys)");
         int checked = 0;
         for (int i = 0; i < msgs.size(); i++) {
@@ -345,7 +346,7 @@ class PayloadInvariantTest {
      * move to the new IKE SA at an IKE SA rekey (RFC 7296 §2.18), so the SAs it was rekeyed from too.
      */
     private static ChildSa childWithSpi(SaDiagnosis d, String spi) {
-        for (SaDiagnosis x = d; x != null; x = x.rekeyedFrom) {
+        for (SaDiagnosis x = d; x != null; x = rekeyedFrom(x)) {
             for (ChildSa c : x.children) {
                 if (c.spis.contains(spi) || c.flows.stream().anyMatch(f -> String.format("%08x", f.spi).equals(spi))) {
                     return c;
@@ -354,6 +355,18 @@ class PayloadInvariantTest {
         }
         return null;
     }
+
+    /** The diagnosis of the SA {@code d} was rekeyed from, among those of the capture being checked. */
+    private static SaDiagnosis rekeyedFrom(SaDiagnosis d) {
+        if (d.rekeyedFrom == null) {
+            return null;
+        }
+        return current.stream().filter(x -> x.sa.spiI == d.rekeyedFrom.spiI() && x.sa.spiR == d.rekeyedFrom.spiR())
+                .findFirst().orElseThrow();
+    }
+
+    /** The diagnoses of the capture being checked (the rekey links name SAs by their SPIs). */
+    private static List<SaDiagnosis> current = List.of();
 
     private static ChildSa child(SaDiagnosis d, String name) {
         return d.children.stream().filter(c -> c.name.equals(name)).findFirst().orElse(null);
