@@ -1,0 +1,328 @@
+package org.vpnsleuth.keys;
+
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.vpnsleuth.base.NameTable;
+
+/**
+ * The lines of IKE daemons' logs (strongSwan charon, libreswan pluto) that state an outcome or an
+ * error for an SA ("no acceptable ENCRYPTION_ALGORITHM found", "netlink response for Add SA ...:
+ * Function not implemented"), kept to be shown beside the wire's verdict, and what ties each log's
+ * SAs to the capture (IKE SPIs / cookies). Only matched lines are kept, at most {@link #MAX_LINES}
+ * per file (a gateway log can be gigabytes); a line that could carry a secret (a key dump, a long run
+ * of hex digits, a PSK) is never kept. The patterns are data:
+ * {@code registry/keys/daemon-log-outcomes.tsv}.
+ */
+public final class DaemonLog {
+    /** Lines kept per log file; later matched lines are counted in {@link #dropped}. */
+    public static final int MAX_LINES = 20_000;
+    /** The longest text kept of one line, in characters. */
+    static final int MAX_TEXT = 400;
+
+    public enum Daemon {
+        CHARON("strongSwan charon"), PLUTO("libreswan pluto");
+
+        public final String title;
+
+        Daemon(String title) {
+            this.title = title;
+        }
+    }
+
+    /**
+     * One outcome line: the file and line number, the time stamp as logged ("" when the log has none)
+     * and as a local date-time ({@code at}; null when none; year 0 when the log gives no year: the
+     * capture's decides), the text after the time stamp and syslog prefix, its kind (the table's:
+     * install, proposal, auth, ts, ...), and the SA the daemon names on it ("vpn|1", "#2"; null when none).
+     */
+    public record Line(String file, long number, String time, LocalDateTime at, String text, String kind, String sa,
+            Daemon daemon) {
+        /** True for a failure the daemon could only know locally (its kernel refused an SA). */
+        public boolean local() {
+            return kind.equals("install");
+        }
+    }
+
+    private record Rule(String daemon, String kind, Pattern pattern) {
+    }
+
+    private static final List<Rule> RULES = new ArrayList<>();
+
+    static {
+        for (String[] r : NameTable.rows("keys/daemon-log-outcomes", 3)) {
+            RULES.add(new Rule(r[0].trim(), r[1].trim(), Pattern.compile(r[2].trim())));
+        }
+    }
+
+    /** Kept lines, in file order. */
+    public final List<Line> lines = new ArrayList<>();
+    /** Matched lines not kept past {@link #MAX_LINES} per file, by file. */
+    public final Map<String, Long> dropped = new LinkedHashMap<>();
+    /** The IKE initiator SPIs (IKEv1 initiator cookies) each SA of each log names, by "FILE\0SA". */
+    public final Map<String, Set<Long>> spis = new LinkedHashMap<>();
+    /** The ESP/AH SPIs (8 hex digits) each SA of each log names, by "FILE\0SA". */
+    public final Map<String, Set<String>> childSpis = new LinkedHashMap<>();
+
+    /** The initiator SPIs the log {@code file} ties to its SA {@code sa}: empty when none. */
+    public Set<Long> spisOf(String file, String sa) {
+        return spis.getOrDefault(file + "\0" + sa, Set.of());
+    }
+
+    public Set<String> childSpisOf(String file, String sa) {
+        return childSpis.getOrDefault(file + "\0" + sa, Set.of());
+    }
+
+    void spi(String file, String sa, long spiI) {
+        if (sa != null && spiI != 0) {
+            spis.computeIfAbsent(file + "\0" + sa, k -> new LinkedHashSet<>()).add(spiI);
+        }
+    }
+
+    void childSpi(String file, String sa, String spi) {
+        if (sa != null) {
+            childSpis.computeIfAbsent(file + "\0" + sa, k -> new LinkedHashSet<>()).add(spi.toLowerCase(Locale.ROOT));
+        }
+    }
+
+    /** Adds what another instance holds (the lines of another file). */
+    public void addAll(DaemonLog o) {
+        lines.addAll(o.lines);
+        o.dropped.forEach((k, v) -> dropped.merge(k, v, Long::sum));
+        o.spis.forEach((k, v) -> spis.computeIfAbsent(k, x -> new LinkedHashSet<>()).addAll(v));
+        o.childSpis.forEach((k, v) -> childSpis.computeIfAbsent(k, x -> new LinkedHashSet<>()).addAll(v));
+    }
+
+    public boolean isEmpty() {
+        return lines.isEmpty() && spis.isEmpty();
+    }
+
+    // ------------------------------------------------------------------ one line
+
+    /** A time stamp and prefix at the start of a log line, and where the message starts. */
+    record Stamp(String time, LocalDateTime at, int messageStart) {
+    }
+
+    /** "2026-12-07 18:29:45", "2026-12-07T18:29:45.123456+00:00" (ISO, journald short-iso). */
+    private static final Pattern ISO = Pattern.compile(
+            "^(\\d{4}-\\d{2}-\\d{2})[ T](\\d{2}:\\d{2}:\\d{2})(\\.\\d{1,9})?(Z|[+-]\\d{2}:?\\d{2})?(?::)? ");
+    /** "Dec  7 18:29:45.364901: " (pluto's logtime), "Dec 07 18:29:45 " (syslog, journald short). */
+    private static final Pattern BSD = Pattern.compile("^([A-Z][a-z]{2}) {1,2}(\\d{1,2}) (\\d{2}:\\d{2}:\\d{2})(\\.\\d{1,9})?:? ");
+    /** A syslog/journald host and program after the time: "host pluto[123]: ", "host charon: ". */
+    private static final Pattern PROGRAM = Pattern.compile("^\\S+ ([A-Za-z0-9_.-]+)(?:\\[\\d+\\])?: ");
+    private static final DateTimeFormatter MONTH = DateTimeFormatter.ofPattern("MMM", Locale.ROOT);
+
+    static Stamp stamp(String line) {
+        Matcher m = ISO.matcher(line);
+        String time = "";
+        LocalDateTime at = null;
+        int start = 0;
+        if (m.find()) {
+            time = line.substring(0, m.end()).trim();
+            try {
+                at = LocalDateTime.parse(m.group(1) + "T" + m.group(2) + (m.group(3) == null ? "" : m.group(3)));
+            } catch (java.time.DateTimeException e) {
+                at = null;
+            }
+            start = m.end();
+        } else if ((m = BSD.matcher(line)).find()) {
+            time = line.substring(0, m.end()).trim();
+            if (time.endsWith(":")) {
+                time = time.substring(0, time.length() - 1);
+            }
+            try {
+                int month = MONTH.parse(m.group(1)).get(java.time.temporal.ChronoField.MONTH_OF_YEAR);
+                java.time.LocalTime t = java.time.LocalTime.parse(m.group(3) + (m.group(4) == null ? "" : m.group(4)));
+                at = LocalDateTime.of(java.time.LocalDate.of(2000, month, Integer.parseInt(m.group(2))), t).withYear(0);
+            } catch (java.time.DateTimeException | IllegalArgumentException e) {
+                at = null;
+            }
+            start = m.end();
+        }
+        if (start > 0) {
+            Matcher p = PROGRAM.matcher(line).region(start, line.length());
+            p.useAnchoringBounds(true);
+            if (p.lookingAt() && (p.group(1).startsWith("charon") || p.group(1).startsWith("pluto")
+                    || p.group(1).equals("ipsec") || p.group(1).startsWith("strongswan") || p.group(1).startsWith("libreswan"))) {
+                start = p.end();
+            }
+        }
+        return new Stamp(time, at, start);
+    }
+
+    /** A run of 24 or more hex digits (pairs may be spaced): a key, nonce or DH value, never shown. */
+    private static final Pattern LONG_HEX = Pattern.compile("(?:[0-9A-Fa-f]{2}[ :]?){12,}");
+    private static final Pattern SECRET_WORD = Pattern.compile(
+            "(?i)(pre-?shared key|\\bpsk\\b\\s*[:=]|secret\\s*[:=\"]|\\bpassword\\b\\s*[:=]|=> \\d+ bytes @|enckey|authkey|\\bSK_\\w+\\s*[:=])");
+
+    /** True when the text could carry a secret (a key, a PSK, a dump): such a line is never kept. */
+    static boolean secretLike(String text) {
+        return LONG_HEX.matcher(text).find() || SECRET_WORD.matcher(text).find();
+    }
+
+    /** The kind of outcome the message states, by the table (this daemon's rules and "any"), or null. */
+    static String kind(Daemon d, String message) {
+        String name = d == Daemon.CHARON ? "charon" : "pluto";
+        for (Rule r : RULES) {
+            if ((r.daemon.equals(name) || r.daemon.equals("any")) && r.pattern.matcher(message).find()) {
+                return r.kind;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Keeps {@code raw} (line {@code number} of {@code file}) when its message states an outcome;
+     * {@code message} is the text after the daemon's thread/SA prefix (what the table matches),
+     * {@code sa} the SA the line names.
+     */
+    void offer(String file, long number, Daemon d, Stamp s, String raw, String message, String sa) {
+        String k = kind(d, message);
+        if (k == null) {
+            return;
+        }
+        String text = raw.substring(s.messageStart()).strip();
+        if (secretLike(text)) {
+            return;
+        }
+        if (perFile(file) >= MAX_LINES) {
+            dropped.merge(file, 1L, Long::sum);
+            return;
+        }
+        if (text.length() > MAX_TEXT) {
+            text = text.substring(0, MAX_TEXT) + "...";
+        }
+        lines.add(new Line(file, number, s.time(), s.at(), text, k, sa, d));
+        counts.merge(file, 1, Integer::sum);
+    }
+
+    private final Map<String, Integer> counts = new LinkedHashMap<>();
+
+    private int perFile(String file) {
+        return counts.getOrDefault(file, 0);
+    }
+
+    // ------------------------------------------------------------------ charon
+
+    /** "07[IKE] <vpn|1> " after the time: the thread, subsystem, and the IKE SA's label. */
+    static final Pattern CHARON_MESSAGE = Pattern.compile("\\d{2}\\[[A-Z]{3}\\] (?:<([^>]*)> )?");
+    /** "established with SPIs c1234567_i 89abcdef_o", "received DELETE for ESP CHILD_SA with SPI c1234567". */
+    private static final Pattern CHILD_SPI = Pattern.compile("\\b([0-9a-f]{8})(?:_i|_o)\\b|SPIs? ([0-9a-f]{8})\\b");
+
+    /** One line of a charon log; {@code group} is the SA number its label names (KeyFiles' grouping). */
+    void charonLine(String file, long number, String line, java.util.function.Function<String, String> group) {
+        if (line.contains(" bytes @ 0x")) {
+            return;
+        }
+        Matcher m = CHARON_MESSAGE.matcher(line);
+        if (!m.find()) {
+            return;
+        }
+        String message = line.substring(m.end());
+        if (message.isEmpty() || Character.isWhitespace(message.charAt(0))) {
+            return; // a hex row of a dump
+        }
+        String sa = m.group(1) == null ? null : group.apply(m.group(1));
+        if (sa != null && (message.contains("SPI") || message.contains("_i "))) {
+            Matcher c = CHILD_SPI.matcher(message);
+            while (c.find()) {
+                childSpi(file, sa, c.group(1) != null ? c.group(1) : c.group(2));
+            }
+        }
+        if (kind(Daemon.CHARON, message) == null) {
+            return;
+        }
+        offer(file, number, Daemon.CHARON, stamp(line), line, message, sa);
+    }
+
+    // ------------------------------------------------------------------ pluto
+
+    /** '"vpn" #2: ', '"vpn"[1] 192.0.2.1 #3: ': the connection and state a pluto line names. */
+    private static final Pattern PLUTO_STATE = Pattern.compile("\"[^\"]*\"(?:\\[\\d+\\])?(?: [^ #\"]+)* #(\\d+): ");
+    /** A debug line with a state's IKE SPIs: 'hash_table_entries.ike_spis@0x.. "vpn" #1: ac a8 68 7e  b0 ... added'. */
+    private static final Pattern PLUTO_SPIS = Pattern.compile("#(\\d+): ((?:[0-9a-f]{2} {1,2}){7}[0-9a-f]{2})\\b");
+    /** "SPI=c7958c63" (the child SPI pluto chose or accepted), "esp.c7958c63@192.0.2.1". */
+    private static final Pattern PLUTO_CHILD_SPI = Pattern.compile("(?:SPI=|esp\\.|ah\\.|SPI )(?:0x)?([0-9a-f]{8})\\b");
+
+    /** True when the line (after its stamp) is a pluto debug line ("| ..."). */
+    static boolean plutoDebug(String line, Stamp s) {
+        return line.startsWith("|", s.messageStart());
+    }
+
+    /** One non-dump line of a pluto log (debug lines give SPIs; the others may be outcomes). */
+    void plutoLine(String file, long number, String line, Stamp s) {
+        int from = s.messageStart();
+        if (line.startsWith("|", from)) {
+            if (line.contains("ike_spis") || line.contains("ike_initiator_spi")) {
+                Matcher m = PLUTO_SPIS.matcher(line);
+                if (m.find(from)) {
+                    spi(file, "#" + m.group(1), Long.parseUnsignedLong(m.group(2).replace(" ", ""), 16));
+                }
+            }
+            return;
+        }
+        String message = line.substring(from);
+        Matcher st = PLUTO_STATE.matcher(message);
+        String sa = st.find() ? "#" + st.group(1) : null;
+        if (sa != null && (message.contains("SPI") || message.contains("esp.") || message.contains("ah."))) {
+            Matcher c = PLUTO_CHILD_SPI.matcher(message);
+            while (c.find()) {
+                childSpi(file, sa, c.group(1));
+            }
+        }
+        offer(file, number, Daemon.PLUTO, s, line, message, sa);
+    }
+
+    /** Hex pairs of a pluto dump row ("|   76 70 6e 73  6c 65 ...   vpnsleuth-test-p"), or null when the line is none. */
+    static String plutoRow(String line, Stamp s) {
+        int i = s.messageStart();
+        int n = line.length();
+        if (i >= n || line.charAt(i) != '|') {
+            return null;
+        }
+        i++;
+        int spaces = 0;
+        while (i < n && line.charAt(i) == ' ') {
+            i++;
+            spaces++;
+        }
+        if (spaces < 2) {
+            return null;
+        }
+        StringBuilder hex = new StringBuilder(32);
+        int pairs = 0;
+        while (pairs < 16 && i + 1 < n && isHex(line.charAt(i)) && isHex(line.charAt(i + 1))
+                && (i + 2 == n || line.charAt(i + 2) == ' ')) {
+            hex.append(line, i, i + 2);
+            pairs++;
+            i += 2;
+            // one blank between pairs, two between groups of four, three or more before the ASCII column
+            int b = 0;
+            while (i < n && line.charAt(i) == ' ' && b < 3) {
+                i++;
+                b++;
+            }
+            if (b >= 3 || b == 2 && pairs % 4 != 0) {
+                break;
+            }
+        }
+        return pairs == 0 ? null : hex.toString();
+    }
+
+    private static boolean isHex(char c) {
+        return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F';
+    }
+
+    static byte[] unhex(String h) {
+        return HexFormat.of().parseHex(h.toLowerCase(Locale.ROOT));
+    }
+}
