@@ -21,7 +21,8 @@
 # Scenarios:         ls-ikev2-install-resp ls-ikev2-install-init ls-ikev1-qm-pfs
 #                    ls-ikev2-psk ls-ikev1-psk ls-ikev1-aggressive-psk ls-ikev2-proposal
 #                    ls-ikev1-proposal ls-ikev2-ts     (all when none is given)
-# Output:            ls-NAME.pcapng, ls-NAME.pluto.log, ls-NAME.charon.log in OUT (default: here)
+# Output:            ls-NAME.pcapng and each daemon's log by its role in OUT (default: here):
+#                    charon's ls-NAME.{initiator,responder}.log, pluto's ls-NAME.{initiator,responder}.log.gz
 # The pre-shared keys are the published test material of make-captures.sh.
 
 set -euo pipefail
@@ -146,8 +147,10 @@ ls_run() {
     stop_charon "$crole"
     kill_pid "${PID_OF[pluto-$lrole]}"; unset "PID_OF[pluto-$lrole]"
     save_capture wire "$OUT/ls-$name.pcapng"
-    cp "$WORK/$lrole/pluto.log" "$OUT/ls-$name.pluto.log"
-    cp "$WORK/$crole/charon.log" "$OUT/ls-$name.charon.log"
+    # each daemon's log under its role, as the other captures' logs; pluto's debug log gzipped (the
+    # tool reads gzip logs as they are: logrotate's .gz)
+    gzip -9 -n -c "$WORK/$lrole/pluto.log" >"$OUT/ls-$name.$lrole.log.gz"
+    cp "$WORK/$crole/charon.log" "$OUT/ls-$name.$crole.log"
     teardown
 }
 

@@ -28,6 +28,9 @@ public final class DaemonLogEvidence {
     /** Lines shown per SA; the rest are counted ("and N more"). */
     public static final int PER_SA = 12;
     private static final long SLACK_NANOS = 2_000_000_000L;
+    /** The kinds of registry/keys/daemon-log-outcomes.tsv, most telling first. */
+    private static final List<String> RANK = List.of("install", "proposal", "auth", "peer-config", "ts", "certificate",
+            "failed", "error", "retransmit", "delete", "established");
 
     /** One line shown for an SA, its time as an instant in the capture's clock (null when the log has none). */
     public record Shown(DaemonLog.Line line, java.time.Instant at) {
@@ -47,20 +50,128 @@ public final class DaemonLogEvidence {
                 childSpis.add(s.toLowerCase(java.util.Locale.ROOT).replace("0x", ""));
             }
         }
-        int more = 0;
+        // the lines of the SA, at most PER_SA of them in order of what they tell (a local failure, a refusal,
+        // an authentication failure ... before establishments and deletes), then shown in log order
+        List<Shown> all = new ArrayList<>();
         for (DaemonLog.Line l : keys.daemonLog.lines) {
             java.time.Instant at = instant(l.at(), first);
-            if (!belongs(l, at, sa, first, last, addresses, childSpis, keys.daemonLog)) {
-                continue;
-            }
-            if (d.daemonLog.size() < PER_SA || l.local() && d.daemonLog.stream().noneMatch(s -> s.line().local())) {
-                d.daemonLog.add(new Shown(l, at));
-            } else {
-                more++;
+            if (belongs(l, at, sa, first, last, addresses, childSpis, keys.daemonLog)) {
+                all.add(new Shown(l, at));
             }
         }
-        d.daemonLogMore = more;
+        List<Shown> keep = new ArrayList<>(all);
+        keep.sort(java.util.Comparator.comparingInt(x -> RANK.indexOf(x.line().kind())));
+        java.util.Set<Shown> kept = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        kept.addAll(keep.subList(0, Math.min(PER_SA, keep.size())));
+        for (Shown x : all) {
+            if (kept.contains(x)) {
+                d.daemonLog.add(x);
+            }
+        }
+        d.daemonLogMore = all.size() - d.daemonLog.size();
+        pskSides(sa, d, keys);
         localFailure(d);
+        pfs(d);
+    }
+
+    /** A refused child proposal whose refusing daemon says the Diffie-Hellman group (PFS) was what did not match. */
+    private static final java.util.regex.Pattern PFS_LINE = java.util.regex.Pattern.compile(
+            "no acceptable (KEY_EXCHANGE_METHOD|DIFFIE_HELLMAN_GROUP)|PFS|pfsgroup|KE payload");
+
+    /**
+     * The wire says only NO_PROPOSAL_CHOSEN for a child SA; the refusing daemon's log names the
+     * transform type that matched nothing: a Diffie-Hellman group means the child proposals' PFS
+     * groups differ (one side proposes PFS, the other none or another group).
+     */
+    private static void pfs(SaDiagnosis d) {
+        DaemonLog.Line says = null;
+        for (Shown s : d.daemonLog) {
+            if (s.line().kind().equals("proposal") && PFS_LINE.matcher(s.line().text()).find()) {
+                says = s.line();
+                break;
+            }
+        }
+        if (says == null) {
+            return;
+        }
+        for (ChildSa c : d.children) {
+            if (c.verdict == Verdict.FAILED && c.cause == Cause.CHILD_PROPOSAL_MISMATCH) {
+                c.cause = Cause.PFS_MISMATCH;
+                c.confidence = Confidence.HIGH;
+                c.detail = "the refusing daemon's log names the Diffie-Hellman group: '" + says.text() + "' (" + says.file()
+                        + ":" + says.number() + ")";
+                if (d.main != null && d.main.cause() == Cause.CHILD_PROPOSAL_MISMATCH) {
+                    Finding f = Diagnoser.finding(Cause.PFS_MISMATCH, Confidence.HIGH, d.main.stoppedAt(),
+                            "the child SA proposals' PFS groups differ (" + says.daemon().title + "'s log says so)",
+                            "The peer refused the child SA with NO_PROPOSAL_CHOSEN; " + says.daemon().title + " ("
+                                    + says.file() + ":" + says.number() + ") names what matched nothing: '" + says.text()
+                                    + "'. One side proposes PFS with a Diffie-Hellman group, the other none or another one.",
+                            "Make the child SA's PFS setting agree: the same DH group on both sides (strongSwan esp_proposals"
+                                    + " with a group, libreswan pfs=yes/no and esp=...-modpNNNN, Cisco `set pfs groupN`), or"
+                                    + " none on both.",
+                            d.main.evidence(), List.of(Cause.CHILD_PROPOSAL_MISMATCH));
+                    d.findings.add(0, f);
+                    d.main = f;
+                }
+                return;
+            }
+        }
+    }
+
+    /**
+     * A pre-shared key printed by a daemon's log whose state is this SA (its SPIs) is that side's own
+     * key, in the role the log states: when the other side's HASH_I/HASH_R/AUTH, recomputed, comes from
+     * none of the logged keys, the keys differ and it is the other side that uses another one (IKEv1
+     * Aggressive Mode, where only AM2's HASH_R can be checked, included). Only when no key was given
+     * with --psk (then the checks tried the given keys, not the logged ones).
+     */
+    private static void pskSides(IkeSa sa, SaDiagnosis d, KeyMaterial keys) {
+        Cause c = d.cause();
+        if (!keys.psks.isEmpty() || c != null && c != Cause.UNKNOWN && c != Cause.AUTH_FAILED
+                && !(c == Cause.PSK_MISMATCH && d.confidence() != Confidence.HIGH)) {
+            return;
+        }
+        for (KeyMaterial.Psk p : keys.loggedPsks) {
+            int colon = p.source().lastIndexOf(':');
+            String file = colon > 0 ? p.source().substring(0, colon) : p.source();
+            String role = keys.daemonLog.roleIn(file, sa.spiI);
+            if (role == null) {
+                continue;
+            }
+            boolean ownInitiator = role.equals("initiator");
+            String other = ownInitiator ? "responder" : "initiator";
+            for (org.vpnsleuth.track.IkeMessage m : sa.messages) {
+                org.vpnsleuth.ike.KeyCheck k = m.keyCheck;
+                if (k == null || k.fromInitiator() == ownInitiator) {
+                    continue;
+                }
+                boolean none = k.kind() == org.vpnsleuth.ike.KeyCheck.Kind.PSK_NONE
+                        || k.kind() == org.vpnsleuth.ike.KeyCheck.Kind.HASH_OK && k.psk() == null && k.tried() > 0;
+                if (!none) {
+                    continue;
+                }
+                List<Evidence> ev = new ArrayList<>();
+                ev.add(new Evidence(m.at, k.text()));
+                if (d.main != null) {
+                    ev.addAll(d.main.evidence());
+                }
+                Finding f = Diagnoser.finding(Cause.PSK_MISMATCH, Confidence.HIGH, d.main != null ? d.main.stoppedAt() : d.stoppedAt,
+                        "the pre-shared keys differ: the " + role + " uses the key its log printed (" + p.source() + "), the "
+                                + other + "'s " + k.what() + " is made with another",
+                        "The " + role + "'s log ties its state to this SA (its SPIs) and prints the pre-shared key it used;"
+                                + " recomputed from the capture, the " + other + "'s " + k.what() + " (frame " + m.at.frame()
+                                + ") does not come from that key, so the " + other + " uses a different one."
+                                + (d.main != null && d.main.cause() != Cause.PSK_MISMATCH ? " " + d.main.explanation() : ""),
+                        "Give the " + other + " the same pre-shared key for this peer as the " + role + " (the one its log"
+                                + " printed), or both a new one: libreswan ipsec.secrets, strongSwan secrets, Cisco `crypto"
+                                + " isakmp key` / tunnel-group pre-shared-key.",
+                        ev, d.main != null && d.main.cause() != Cause.PSK_MISMATCH && d.main.cause() != Cause.UNKNOWN
+                                ? List.of(d.main.cause()) : List.of());
+                d.findings.add(0, f);
+                d.main = f;
+                return;
+            }
+        }
     }
 
     private static boolean belongs(DaemonLog.Line l, java.time.Instant at, IkeSa sa, long first, long last,

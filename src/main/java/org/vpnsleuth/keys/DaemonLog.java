@@ -73,6 +73,19 @@ public final class DaemonLog {
     /** The ESP/AH SPIs (8 hex digits) each SA of each log names, by "FILE\0SA". */
     public final Map<String, Set<String>> childSpis = new LinkedHashMap<>();
 
+    /** The IKE role ("initiator" / "responder") the logging daemon had in each of its SAs, by "FILE\0SA", when it says. */
+    public final Map<String, String> roles = new LinkedHashMap<>();
+
+    /** The role the daemon of log {@code file} had in the SA with this initiator SPI, or null when no SA of it says. */
+    public String roleIn(String file, long spiI) {
+        for (Map.Entry<String, Set<Long>> e : spis.entrySet()) {
+            if (e.getValue().contains(spiI) && e.getKey().startsWith(file + "\0") && roles.containsKey(e.getKey())) {
+                return roles.get(e.getKey());
+            }
+        }
+        return null;
+    }
+
     /** The initiator SPIs the log {@code file} ties to its SA {@code sa}: empty when none. */
     public Set<Long> spisOf(String file, String sa) {
         return spis.getOrDefault(file + "\0" + sa, Set.of());
@@ -100,6 +113,7 @@ public final class DaemonLog {
         o.dropped.forEach((k, v) -> dropped.merge(k, v, Long::sum));
         o.spis.forEach((k, v) -> spis.computeIfAbsent(k, x -> new LinkedHashSet<>()).addAll(v));
         o.childSpis.forEach((k, v) -> childSpis.computeIfAbsent(k, x -> new LinkedHashSet<>()).addAll(v));
+        o.roles.forEach(roles::putIfAbsent);
     }
 
     public boolean isEmpty() {
@@ -218,6 +232,8 @@ public final class DaemonLog {
     /** "established with SPIs c1234567_i 89abcdef_o", "received DELETE for ESP CHILD_SA with SPI c1234567". */
     private static final Pattern CHILD_SPI = Pattern.compile("\\b([0-9a-f]{8})(?:_i|_o)\\b|SPIs? ([0-9a-f]{8})\\b");
 
+    private static final Pattern HEX_ROW = Pattern.compile("\\s*\\d+: ");
+
     /** One line of a charon log; {@code group} is the SA number its label names (KeyFiles' grouping). */
     void charonLine(String file, long number, String line, java.util.function.Function<String, String> group) {
         if (line.contains(" bytes @ 0x")) {
@@ -228,7 +244,7 @@ public final class DaemonLog {
             return;
         }
         String message = line.substring(m.end());
-        if (message.isEmpty() || Character.isWhitespace(message.charAt(0))) {
+        if (message.isEmpty() || HEX_ROW.matcher(message).lookingAt()) {
             return; // a hex row of a dump
         }
         String sa = m.group(1) == null ? null : group.apply(m.group(1));
@@ -250,6 +266,13 @@ public final class DaemonLog {
     private static final Pattern PLUTO_STATE = Pattern.compile("\"[^\"]*\"(?:\\[\\d+\\])?(?: [^ #\"]+)* #(\\d+): ");
     /** A debug line with a state's IKE SPIs: 'hash_table_entries.ike_spis@0x.. "vpn" #1: ac a8 68 7e  b0 ... added'. */
     private static final Pattern PLUTO_SPIS = Pattern.compile("#(\\d+): ((?:[0-9a-f]{2} {1,2}){7}[0-9a-f]{2})\\b");
+    /**
+     * The IKE SA role a pluto state line states: initiating or established as initiator (groups 1, 2),
+     * responding or established as responder; Quick Mode and child lines say nothing of the IKE SA's role.
+     */
+    private static final Pattern PLUTO_ROLE = Pattern.compile("(initiating (?:IKEv1 (?:Main|Aggressive) Mode|IKEv2))"
+            + "|(initiator established IKE SA)|responding to (?:Main|Aggressive) Mode|responder established IKE SA"
+            + "|sent IKE_SA_INIT reply");
     /** "SPI=c7958c63" (the child SPI pluto chose or accepted), "esp.c7958c63@192.0.2.1". */
     private static final Pattern PLUTO_CHILD_SPI = Pattern.compile("(?:SPI=|esp\\.|ah\\.|SPI )(?:0x)?([0-9a-f]{8})\\b");
 
@@ -273,6 +296,12 @@ public final class DaemonLog {
         String message = line.substring(from);
         Matcher st = PLUTO_STATE.matcher(message);
         String sa = st.find() ? "#" + st.group(1) : null;
+        if (sa != null) {
+            Matcher r = PLUTO_ROLE.matcher(message);
+            if (r.find()) {
+                roles.putIfAbsent(file + "\0" + sa, r.group(1) != null || r.group(2) != null ? "initiator" : "responder");
+            }
+        }
         if (sa != null && (message.contains("SPI") || message.contains("esp.") || message.contains("ah."))) {
             Matcher c = PLUTO_CHILD_SPI.matcher(message);
             while (c.find()) {

@@ -627,7 +627,8 @@ public final class KeyFiles {
             for (Map.Entry<String, byte[]> d : e.getValue()) {
                 byte[] v = d.getValue();
                 int version = v.length >= 28 ? v[17] & 0xff : 0;
-                if (version == 0x10 || version == 0x20) {
+                // a whole IKE message: the version byte, and the header's length field is the dump's length
+                if ((version == 0x10 || version == 0x20) && java.nio.ByteBuffer.wrap(v, 24, 4).getInt() == v.length) {
                     out.spi(file, label, java.nio.ByteBuffer.wrap(v, 0, 8).getLong());
                 }
             }
