@@ -58,10 +58,54 @@ public final class DaemonLog {
 
     private static final List<Rule> RULES = new ArrayList<>();
 
+    /**
+     * The words (runs of two or more letters) of the rules' patterns, by daemon: a line none of whose
+     * words is among them matches no rule (each rule holds a literal word outside its alternatives), so
+     * the patterns run only on the few lines that may match: a gigabyte log is read at the speed of
+     * splitting words.
+     */
+    private static final Map<String, Set<String>> WORDS = new LinkedHashMap<>();
+    /** Shorter words ("of", "no", "SA") are in too many lines to tell anything; every rule has a longer one. */
+    private static final int MIN_WORD = 4;
+
     static {
         for (String[] r : NameTable.rows("keys/daemon-log-outcomes", 3)) {
             RULES.add(new Rule(r[0].trim(), r[1].trim(), Pattern.compile(r[2].trim())));
+            Set<String> w = WORDS.computeIfAbsent(r[0].trim(), k -> new java.util.HashSet<>());
+            for (String word : r[2].trim().split("[^A-Za-z]+")) {
+                if (word.length() >= MIN_WORD) {
+                    w.add(word);
+                }
+            }
         }
+    }
+
+    /** True when a word of {@code message} is a word of one of the daemon's rules. */
+    private static boolean mayMatch(String daemon, String message) {
+        Set<String> w = WORDS.getOrDefault(daemon, Set.of());
+        Set<String> any = WORDS.getOrDefault("any", Set.of());
+        int n = message.length();
+        int i = 0;
+        while (i < n) {
+            while (i < n && !isLetter(message.charAt(i))) {
+                i++;
+            }
+            int start = i;
+            while (i < n && isLetter(message.charAt(i))) {
+                i++;
+            }
+            if (i - start >= MIN_WORD) {
+                String word = message.substring(start, i);
+                if (w.contains(word) || any.contains(word)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    private static boolean isLetter(char c) {
+        return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z';
     }
 
     /** Kept lines, in file order. */
@@ -186,6 +230,9 @@ public final class DaemonLog {
     /** The kind of outcome the message states, by the table (this daemon's rules and "any"), or null. */
     static String kind(Daemon d, String message) {
         String name = d == Daemon.CHARON ? "charon" : "pluto";
+        if (!mayMatch(name, message)) {
+            return null;
+        }
         for (Rule r : RULES) {
             if ((r.daemon.equals(name) || r.daemon.equals("any")) && r.pattern.matcher(message).find()) {
                 return r.kind;
@@ -247,17 +294,21 @@ public final class DaemonLog {
         if (message.isEmpty() || HEX_ROW.matcher(message).lookingAt()) {
             return; // a hex row of a dump
         }
+        boolean spis = message.contains("SPI") || message.contains("_i ");
+        String k = kind(Daemon.CHARON, message);
+        if (!spis && k == null) {
+            return; // most lines: neither an outcome nor an SPI
+        }
         String sa = m.group(1) == null ? null : group.apply(m.group(1));
-        if (sa != null && (message.contains("SPI") || message.contains("_i "))) {
+        if (sa != null && spis) {
             Matcher c = CHILD_SPI.matcher(message);
             while (c.find()) {
                 childSpi(file, sa, c.group(1) != null ? c.group(1) : c.group(2));
             }
         }
-        if (kind(Daemon.CHARON, message) == null) {
-            return;
+        if (k != null) {
+            offer(file, number, Daemon.CHARON, stamp(line), line, message, sa);
         }
-        offer(file, number, Daemon.CHARON, stamp(line), line, message, sa);
     }
 
     // ------------------------------------------------------------------ pluto

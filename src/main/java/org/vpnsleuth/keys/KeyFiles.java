@@ -165,16 +165,20 @@ public final class KeyFiles {
                     }
                 };
             }
-            // a rotated log compressed by logrotate (pluto.log.1.gz): read through gzip
-            java.io.BufferedInputStream b = new java.io.BufferedInputStream(in, 1 << 16);
-            b.mark(2);
-            int m1 = b.read();
-            int m2 = b.read();
-            b.reset();
-            in = m1 == 0x1f && m2 == 0x8b ? new java.util.zip.GZIPInputStream(b, 1 << 16) : b;
+            if (Files.isRegularFile(file) && gzip(file)) {
+                // a rotated log compressed by logrotate (pluto.log.1.gz): read through gzip
+                in = new java.util.zip.GZIPInputStream(in, 1 << 16);
+            }
             return new TextLines(in, MAX_LINE);
         } catch (IOException e) {
             throw new KeyFileException(file + ": cannot open the key file: " + IoErrors.why(e));
+        }
+    }
+
+    /** True when the regular file starts with gzip's magic bytes (RFC 1952 §2.3.1). */
+    private static boolean gzip(Path file) throws IOException {
+        try (java.io.InputStream i = Files.newInputStream(file)) {
+            return i.read() == 0x1f && i.read() == 0x8b;
         }
     }
 
