@@ -122,16 +122,20 @@ public final class DaemonLogEvidence {
      * A pre-shared key printed by a daemon's log whose state is this SA (its SPIs) is that side's own
      * key, in the role the log states: when the other side's HASH_I/HASH_R/AUTH, recomputed, comes from
      * none of the logged keys, the keys differ and it is the other side that uses another one (IKEv1
-     * Aggressive Mode, where only AM2's HASH_R can be checked, included). Only when no key was given
-     * with --psk (then the checks tried the given keys, not the logged ones).
+     * Aggressive Mode, where only AM2's HASH_R can be checked, included). With --psk the checks tried
+     * the given keys: a logged key counts only when it is one of them.
      */
     private static void pskSides(IkeSa sa, SaDiagnosis d, KeyMaterial keys) {
         Cause c = d.cause();
-        if (!keys.psks.isEmpty() || c != null && c != Cause.UNKNOWN && c != Cause.AUTH_FAILED
+        if (c != null && c != Cause.UNKNOWN && c != Cause.AUTH_FAILED
                 && !(c == Cause.PSK_MISMATCH && d.confidence() != Confidence.HIGH)) {
             return;
         }
         for (KeyMaterial.Psk p : keys.loggedPsks) {
+            // with --psk the checks tried the given keys: the logged key counts only when it is one of them
+            if (!keys.psks.isEmpty() && keys.psks.stream().noneMatch(x -> java.util.Arrays.equals(x.secret(), p.secret()))) {
+                continue;
+            }
             int colon = p.source().lastIndexOf(':');
             String file = colon > 0 ? p.source().substring(0, colon) : p.source();
             String role = keys.daemonLog.roleIn(file, sa.spiI);
