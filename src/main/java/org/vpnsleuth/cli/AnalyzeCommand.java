@@ -146,6 +146,6 @@ public final class AnalyzeCommand implements Callable<Integer> {
         } finally {
             Analysis.close(readers);
         }
-        return errors.isEmpty() ? Main.OK : Main.UNREADABLE;
+        return keyOptions.exit(errors.isEmpty() ? Main.OK : Main.UNREADABLE);
     }
 }

@@ -110,7 +110,7 @@ public final class DecryptCommand implements Callable<Integer> {
             say.append(keys);
         }
         say.flush();
-        return Main.OK;
+        return keyOptions.exit(Main.OK);
     }
 
     /**

@@ -87,7 +87,7 @@ public final class DissectCommand implements Callable<Integer> {
             }
         }
         out.flush();
-        return rc;
+        return keyOptions.exit(rc);
     }
 
     private int dissect(String file, PrintWriter out, PrintWriter err) {

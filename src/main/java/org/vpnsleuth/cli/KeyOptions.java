@@ -18,6 +18,11 @@ public final class KeyOptions {
             + " holding those (kind recognised from the content; repeatable; docs/keys.md)")
     List<Path> keyFiles = new ArrayList<>();
 
+    @Option(names = "--log", paramLabel = "FILE", description = "a strongSwan charon or libreswan pluto log whose outcome and"
+            + " error lines are shown beside each SA's verdict (as those of a --keys log; its keys are not used; repeatable;"
+            + " docs/keys.md)")
+    List<Path> logFiles = new ArrayList<>();
+
     @Option(names = "--psk", paramLabel = "TEXT", description = "a pre-shared key (repeatable; 0x... for hex)")
     List<String> psks = new ArrayList<>();
 
@@ -25,14 +30,34 @@ public final class KeyOptions {
             + " matching PSK) after the report; without it no secret is ever printed")
     boolean showKeys;
 
-    /** The key material, or null when none was given. */
-    KeyMaterial load() throws IOException, KeyFiles.KeyFileException {
-        if (keyFiles.isEmpty() && psks.isEmpty()) {
+    /** Errors of key or log files that were skipped (each printed once); the command ends with UNREADABLE when any. */
+    int skipped;
+
+    /**
+     * The key material, or null when none was given. A file that cannot be read or does not parse is
+     * skipped whole (nothing of it is used) after its one-line error on {@code err}; the others are read.
+     */
+    KeyMaterial load(java.io.PrintWriter err) throws KeyFiles.KeyFileException {
+        if (keyFiles.isEmpty() && psks.isEmpty() && logFiles.isEmpty()) {
             return null;
         }
         KeyMaterial k = new KeyMaterial();
         for (Path f : keyFiles) {
-            KeyFiles.load(f, k);
+            KeyMaterial one = read(f, "--keys", err);
+            if (one != null) {
+                k.addAll(one);
+            }
+        }
+        for (Path f : logFiles) {
+            KeyMaterial one = read(f, "--log", err);
+            if (one != null) {
+                // only what a log says, never its keys
+                k.daemonLog.addAll(one.daemonLog);
+                if (one.daemonLog.isEmpty()) {
+                    k.warnings.add(f + ": no outcome line of a strongSwan charon or libreswan pluto log (--log reads those"
+                            + " daemons' logs; docs/keys.md)");
+                }
+            }
         }
         for (int i = 0; i < psks.size(); i++) {
             k.psks.add(new KeyMaterial.Psk(psk(psks.get(i), psks.size() == 1 ? "--psk" : "--psk #" + (i + 1)), null,
@@ -41,11 +66,34 @@ public final class KeyOptions {
         return k;
     }
 
+    private KeyMaterial read(Path f, String option, java.io.PrintWriter err) {
+        KeyMaterial one = new KeyMaterial();
+        try {
+            KeyFiles.load(f, one);
+            return one;
+        } catch (IOException e) {
+            err.println("vpnsleuth: " + f + ": cannot read the " + option + " file: " + org.vpnsleuth.base.IoErrors.why(e)
+                    + "; skipped");
+        } catch (KeyFiles.KeyFileException e) {
+            err.println("vpnsleuth: " + e.getMessage() + "; this " + option + " file is skipped, the rest is used");
+        }
+        skipped++;
+        return null;
+    }
+
+    /** {@code rc}, or UNREADABLE when a key file was skipped and the command otherwise succeeded. */
+    int exit(int rc) {
+        return rc == 0 && skipped > 0 ? Main.UNREADABLE : rc;
+    }
+
     /** The key files given, as inputs no output may overwrite. */
     List<org.vpnsleuth.base.OutputFile.Input> inputs() {
         List<org.vpnsleuth.base.OutputFile.Input> l = new ArrayList<>();
         for (Path f : keyFiles) {
             l.add(new org.vpnsleuth.base.OutputFile.Input("--keys", f));
+        }
+        for (Path f : logFiles) {
+            l.add(new org.vpnsleuth.base.OutputFile.Input("--log", f));
         }
         return l;
     }
@@ -78,15 +126,16 @@ public final class KeyOptions {
      */
     boolean loadOrReport(java.io.PrintWriter err) {
         try {
-            keys = load();
+            keys = load(err);
             if (keys != null) {
                 for (String n : keys.notes) {
                     err.println("note: " + n);
                 }
+                for (String w : keys.warnings) {
+                    err.println("warning: " + w);
+                }
             }
             return true;
-        } catch (IOException e) {
-            err.println("vpnsleuth: cannot read a key file: " + org.vpnsleuth.base.IoErrors.why(e));
         } catch (KeyFiles.KeyFileException e) {
             err.println("vpnsleuth: " + e.getMessage());
         }

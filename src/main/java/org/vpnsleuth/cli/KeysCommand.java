@@ -134,7 +134,7 @@ public final class KeysCommand implements Runnable {
                 out.append(keys);
             }
             out.flush();
-            return Main.OK;
+            return keyOptions.exit(Main.OK);
         }
 
         /** A path as one shell word: as it is when it needs no quoting, else in single quotes. */

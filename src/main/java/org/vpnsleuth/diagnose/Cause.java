@@ -43,6 +43,7 @@ public enum Cause {
     CHILD_NOT_FOUND("the peer no longer has the child SA being rekeyed (CHILD_SA_NOT_FOUND)"),
     NO_ADDITIONAL_SAS("the peer accepts no more child SAs on this IKE SA"),
     REDIRECTED("the gateway redirected the client to another gateway (RFC 5685)"),
+    CHILD_SA_INSTALL_FAILED("a daemon's kernel refused to install the child SA (its log says so; the peer saw only a refusal)"),
     CAPTURE_INCOMPLETE("the capture starts or ends in the middle of the negotiation"),
     UNKNOWN("the capture does not say why");
 

@@ -107,6 +107,7 @@ public final class Diagnoser {
             d.notes.add("security findings could not be computed (" + e + "): please report it with the capture");
         }
         d.decryption = DecryptionStatus.describe(sa, keys);
+        DaemonLogEvidence.apply(sa, d, keys); // issue 20: the daemons' own lines for this SA
         if (d.main == null && d.verdict == Verdict.FAILED) {
             d.main = finding(Cause.UNKNOWN, Confidence.LOW, d.stoppedAt, "the negotiation stopped at " + d.stoppedAt,
                     "The capture shows the negotiation stop here without a cleartext reason.",

@@ -63,6 +63,15 @@ public final class SaDiagnosis implements java.io.Serializable {
      */
     public final List<SecurityFinding> security = new ArrayList<>();
 
+    /**
+     * The daemons' own outcome and error lines for this SA (charon/pluto logs given with --keys or
+     * --log: DaemonLogEvidence), at most {@link DaemonLogEvidence#PER_SA}; how many more matched.
+     */
+    public final List<DaemonLogEvidence.Shown> daemonLog = new ArrayList<>();
+    public int daemonLogMore;
+    /** What a daemon's log says that the wire cannot show (a local install failure), in words; null when nothing. */
+    public String daemonLogSays;
+
     SaDiagnosis(IkeSa sa) {
         this.sa = sa;
     }

@@ -228,7 +228,7 @@ public final class IkeDecodeState {
         }
         Negotiated neg = negotiated.get(new SaKey(spiI, spiR));
         if (decryption != null && direction != null) {
-            if (!encrypted && exchange == 4 && !decryption.keys().psks.isEmpty()) {
+            if (!encrypted && exchange == 4 && !decryption.keys().authPsks().isEmpty()) {
                 AggressiveMode.Exchange x = aggressive.observe(b, o, bodyEnd, direction.equals("I→R"),
                         negotiated.get(new SaKey(spiI, spiR)), frame);
                 if (x != null) {

@@ -342,7 +342,7 @@ final class Ikev1Decryption {
      */
     private KeyCheck mainModeHash(V1State st, byte[] m, long spiI, long spiR, Prf prf, boolean fromInitiator,
             boolean aggressive) {
-        if (top.keys().psks.isEmpty() || st.saiB == null || st.gxi == null || st.gxr == null || st.ni == null || st.nr == null) {
+        if (top.keys().authPsks().isEmpty() || st.saiB == null || st.gxi == null || st.gxr == null || st.ni == null || st.nr == null) {
             return null;
         }
         byte[] id = null;

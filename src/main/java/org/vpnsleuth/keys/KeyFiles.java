@@ -45,7 +45,7 @@ public final class KeyFiles {
     private static final int DETECT_LINES = 200;
 
     /** Kinds of key file. */
-    public enum Kind { VPNSLEUTH, STRONGSWAN_LOG, TCPDUMP, WIRESHARK }
+    public enum Kind { VPNSLEUTH, STRONGSWAN_LOG, PLUTO_LOG, TCPDUMP, WIRESHARK }
 
     /** An algorithm named in a key file or log: "encr" / "integ", IKEv2 transform ID, key bits. */
     public record Algorithm(String kind, int id, int keyBits) {
@@ -105,6 +105,7 @@ public final class KeyFiles {
                     file.getFileName() == null ? "" : file.getFileName().toString(), head) : null;
             switch (kind) {
                 case STRONGSWAN_LOG -> charon(name, lines, into);
+                case PLUTO_LOG -> PlutoLogs.read(name, lines, into);
                 case TCPDUMP -> tcpdump(name, lines, into);
                 case WIRESHARK -> {
                     if (table == null) {
@@ -164,9 +165,20 @@ public final class KeyFiles {
                     }
                 };
             }
+            if (Files.isRegularFile(file) && gzip(file)) {
+                // a rotated log compressed by logrotate (pluto.log.1.gz): read through gzip
+                in = new java.util.zip.GZIPInputStream(in, 1 << 16);
+            }
             return new TextLines(in, MAX_LINE);
         } catch (IOException e) {
             throw new KeyFileException(file + ": cannot open the key file: " + IoErrors.why(e));
+        }
+    }
+
+    /** True when the regular file starts with gzip's magic bytes (RFC 1952 §2.3.1). */
+    private static boolean gzip(Path file) throws IOException {
+        try (java.io.InputStream i = Files.newInputStream(file)) {
+            return i.read() == 0x1f && i.read() == 0x8b;
         }
     }
 
@@ -204,7 +216,11 @@ public final class KeyFiles {
         int tcpdump = 0;
         int vpnsleuth = 0;
         int wireshark = 0;
+        int pluto = 0;
         for (String l : lines.subList(0, Math.min(lines.size(), DETECT_LINES))) {
+            if (PlutoLogs.looksLikePluto(l)) {
+                pluto++;
+            }
             String t = l.trim();
             if (!t.isEmpty() && !t.startsWith("#")) {
                 if (VPNSLEUTH_LINE.matcher(t).find()) {
@@ -220,7 +236,7 @@ public final class KeyFiles {
                 tcpdump++;
             }
         }
-        return charon > 0 ? Kind.STRONGSWAN_LOG : tcpdump > 0 ? Kind.TCPDUMP
+        return charon > 0 ? Kind.STRONGSWAN_LOG : pluto > 0 && vpnsleuth == 0 ? Kind.PLUTO_LOG : tcpdump > 0 ? Kind.TCPDUMP
                 : wireshark > 0 && vpnsleuth == 0 ? Kind.WIRESHARK : Kind.VPNSLEUTH;
     }
 
@@ -517,7 +533,13 @@ public final class KeyFiles {
         // lines, and the patterns, not anchored, would scan every one of them; at start-up they run interpreted).
         // SAs that did EAP: their "secret" dump is the MSK, no pre-shared key (read in the same single pass)
         java.util.Set<String> eapSas = new java.util.HashSet<>();
+        DaemonLog evidence = new DaemonLog();
+        long total = 0;
         for (String line; (line = lines.next()) != null; ) {
+            total++;
+            if (line.indexOf(']') > 0) {
+                evidence.charonLine(file, lines.number(), line, g -> saGroup(g, labels));
+            }
             if (line.contains("MSK established") || line.contains("EAP method")) {
                 Matcher em = CHARON_PREFIX.matcher(line);
                 eapSas.add(em.find() ? saGroup(em.group(1), labels) : "");
@@ -577,10 +599,50 @@ public final class KeyFiles {
                 }
             }
         }
+        charonEvidence(file, evidence, bySa, labels, into, total);
         for (Map.Entry<String, List<Map.Entry<String, byte[]>>> e : bySa.entrySet()) {
             into.logged.add(new KeyMaterial.LoggedSa(file, labels.getOrDefault(e.getKey(), e.getKey()),
                     KeyMaterial.firstByName(e.getValue()), e.getValue(),
                     children.getOrDefault(e.getKey(), List.of())));
+        }
+    }
+
+    /**
+     * The charon log's outcome lines under their SA's final label ("vpn|1": a responder's SA is "1"
+     * until a config matched), the initiator SPIs each SA's dumped messages carry (an IKE header: the
+     * version byte at offset 17), and a warning when the log holds no key material at all.
+     */
+    private static void charonEvidence(String file, DaemonLog evidence, Map<String, List<Map.Entry<String, byte[]>>> bySa,
+            Map<String, String> labels, KeyMaterial into, long total) {
+        DaemonLog out = new DaemonLog();
+        for (DaemonLog.Line l : evidence.lines) {
+            out.lines.add(new DaemonLog.Line(l.file(), l.number(), l.time(), l.at(), l.text(), l.kind(),
+                    l.sa() == null ? null : labels.getOrDefault(l.sa(), l.sa()), l.daemon()));
+        }
+        out.dropped.putAll(evidence.dropped);
+        evidence.childSpis.forEach((k, v) -> {
+            String g = k.substring(k.indexOf('\0') + 1);
+            for (String spi : v) {
+                out.childSpi(file, labels.getOrDefault(g, g), spi);
+            }
+        });
+        for (Map.Entry<String, List<Map.Entry<String, byte[]>>> e : bySa.entrySet()) {
+            String label = labels.getOrDefault(e.getKey(), e.getKey());
+            for (Map.Entry<String, byte[]> d : e.getValue()) {
+                byte[] v = d.getValue();
+                int version = v.length >= 28 ? v[17] & 0xff : 0;
+                // a whole IKE message: the version byte, and the header's length field is the dump's length
+                if ((version == 0x10 || version == 0x20) && java.nio.ByteBuffer.wrap(v, 24, 4).getInt() == v.length) {
+                    out.spi(file, label, java.nio.ByteBuffer.wrap(v, 0, 8).getLong());
+                }
+            }
+        }
+        into.daemonLog.addAll(out);
+        if (bySa.isEmpty()) {
+            into.warnings.add(String.format("%s: a strongSwan charon log (%,d lines) without key material: no 'NAME => N bytes'"
+                    + " dumps (the IKE log level is below 4, or no SA got as far as its keys); its %,d outcome line(s) are used as evidence only. For keys"
+                    + " set in strongswan.conf charon { filelog { NAME { path = ...; ike = 4; chd = 4 } } } (docs/keys.md)",
+                    file, total, out.lines.size()));
         }
     }
 

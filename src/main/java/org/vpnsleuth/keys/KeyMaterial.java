@@ -204,6 +204,33 @@ public final class KeyMaterial {
      * columns. Never a key value; the commands print them as notes.
      */
     public final List<String> notes = new ArrayList<>();
+    /**
+     * Files that were read but hold nothing usable as keys ("FILE: what it was recognised as, what it
+     * lacks, how to make the daemon log it"), said once per file as a warning; the analysis goes on.
+     */
+    public final List<String> warnings = new ArrayList<>();
+    /** The daemons' outcome lines and the SPIs that tie their SAs to the capture (charon and pluto logs, --log). */
+    public final DaemonLog daemonLog = new DaemonLog();
+
+    /** Adds everything {@code o} holds (one more file, read on its own so that a file that fails adds nothing). */
+    public void addAll(KeyMaterial o) {
+        psks.addAll(o.psks);
+        for (Psk p : o.loggedPsks) {
+            if (loggedPsks.stream().noneMatch(x -> java.util.Arrays.equals(x.secret(), p.secret()))) {
+                loggedPsks.add(p);
+            }
+        }
+        dhSecrets.addAll(o.dhSecrets);
+        childDhSecrets.addAll(o.childDhSecrets);
+        ikev2.addAll(o.ikev2);
+        ikev1.addAll(o.ikev1);
+        esp.addAll(o.esp);
+        ah.addAll(o.ah);
+        logged.addAll(o.logged);
+        notes.addAll(o.notes);
+        warnings.addAll(o.warnings);
+        daemonLog.addAll(o.daemonLog);
+    }
 
     public boolean isEmpty() {
         return psks.isEmpty() && loggedPsks.isEmpty() && dhSecrets.isEmpty() && childDhSecrets.isEmpty() && ikev2.isEmpty() && ikev1.isEmpty() && esp.isEmpty()

@@ -358,6 +358,7 @@ public final class AnalysisHtml {
             fact("note", note);
         }
         raw("</table>\n");
+        daemonLog(d);
         proposals(d);
         security("Security findings", d.security);
         boolean others = false;
@@ -396,6 +397,23 @@ public final class AnalysisHtml {
             }
         }
         return r;
+    }
+
+    /** The daemons' own lines for this SA (issue 20): what the log says that the wire cannot, then a table. */
+    private void daemonLog(SaDiagnosis d) {
+        List<String[]> rows = DaemonLogReport.rows(d);
+        if (rows.isEmpty() && d.daemonLogSays == null) {
+            return;
+        }
+        raw("<section class=\"daemon-log\"><h4>The daemons' logs</h4>");
+        if (d.daemonLogSays != null) {
+            raw("<div class=\"warn\">").esc(d.daemonLogSays).raw("</div>");
+        }
+        raw("<table class=\"daemon-log\"><tr><th>where</th><th>kind</th><th>line</th></tr>");
+        for (String[] r : rows) {
+            raw("<tr><td>").esc(r[0]).raw("</td><td>").esc(r[1]).raw("</td><td><code>").esc(r[2]).raw("</code></td></tr>");
+        }
+        raw("</table></section>\n");
     }
 
     private void fact(String name, String value) {

@@ -167,6 +167,7 @@ public final class AnalysisJson {
         frames(j, "evidenceFrames", d.main == null ? List.of() : d.main.evidence());
         opt(j, "nat", d.nat);
         opt(j, "decryption", d.decryption);
+        DaemonLogReport.json(j, d); // issue 20: daemonLogSays, daemonLog[], daemonLogMore
         opt(j, "rekeyedFrom", d.rekeyedFrom == null ? null : String.format("%016x/%016x", d.rekeyedFrom.spiI(), d.rekeyedFrom.spiR()));
         opt(j, "rekeyedTo", d.rekeyedTo == null ? null : String.format("%016x/%016x", d.rekeyedTo.spiI(), d.rekeyedTo.spiR()));
         opt(j, "redirectedTo", d.redirectedTo);

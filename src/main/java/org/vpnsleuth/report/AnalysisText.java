@@ -305,6 +305,7 @@ public final class AnalysisText {
         if (d.decryption != null) {
             out.append("  decryption: ").append(d.decryption).append('\n');
         }
+        DaemonLogReport.text(d, out); // issue 20: the daemons' own lines for this SA
         if (d.redirectedTo != null) {
             out.append("  redirected to: ").append(d.redirectedTo);
             if (d.redirectedToSa != null) {

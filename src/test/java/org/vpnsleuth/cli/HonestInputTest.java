@@ -36,7 +36,8 @@ class HonestInputTest {
                 () -> run("analyze", capture("ikev2-psk-esp.pcapng"), "--keys", "/dev/zero"));
         assertThat(r.exit()).isEqualTo(Main.UNREADABLE);
         assertThat(r.err()).isEqualTo("vpnsleuth: /dev/zero:1: a line longer than 65,536 bytes: not key material (vpnsleuth's"
-                + " keys file, a strongSwan level-4 log, tcpdump -E secrets or a Wireshark key table have short lines)\n");
+                + " keys file, a strongSwan level-4 log, tcpdump -E secrets or a Wireshark key table have short lines); this --keys"
+                + " file is skipped, the rest is used\n");
     }
 
     @Test
@@ -51,7 +52,8 @@ class HonestInputTest {
                     () -> run("analyze", capture("ikev2-psk-esp.pcapng"), "--keys", fifo.toString()));
             assertThat(r.exit()).isEqualTo(Main.UNREADABLE);
             assertThat(r.err()).isEqualTo("vpnsleuth: " + fifo + ": more than 1,024 MiB from a pipe or device, and no end: not key"
-                    + " material for one capture (save a longer log to a file and give that)\n");
+                    + " material for one capture (save a longer log to a file and give that); this --keys file is skipped, the"
+                    + " rest is used\n");
         } finally {
             yes.destroyForcibly();
         }
@@ -111,7 +113,7 @@ class HonestInputTest {
         r = run("analyze", capture("ikev2-psk-esp.pcapng"), "--keys", inMissingDir.toString());
         assertThat(r.exit()).isEqualTo(Main.UNREADABLE);
         assertThat(r.err()).isEqualTo("vpnsleuth: " + inMissingDir + ": cannot open the key file: the directory "
-                + tmp.resolve("no-dir") + " does not exist\n");
+                + tmp.resolve("no-dir") + " does not exist; this --keys file is skipped, the rest is used\n");
         r = run("psk-crack", capture("ikev1-aggressive.pcapng"), "--wordlist", missing.toString());
         assertThat(r.exit()).isEqualTo(Main.UNREADABLE);
         assertThat(r.err()).isEqualTo("vpnsleuth: cannot read the wordlist " + missing + ": no such file\n");

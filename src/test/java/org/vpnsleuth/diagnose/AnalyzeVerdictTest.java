@@ -117,8 +117,11 @@ class AnalyzeVerdictTest {
         return rows().stream().map(r -> DynamicTest.dynamicTest(r.file(), () -> {
             String base = r.file().replace(".pcapng", "");
             org.vpnsleuth.keys.KeyMaterial k = new org.vpnsleuth.keys.KeyMaterial();
-            org.vpnsleuth.keys.KeyFiles.load(captures().resolve(base + ".initiator.log"), k);
-            org.vpnsleuth.keys.KeyFiles.load(captures().resolve(base + ".responder.log"), k);
+            for (String side : List.of(".initiator.log", ".responder.log")) {
+                // libreswan's pluto logs are shipped gzipped (the ls-* captures); KeyFiles reads either
+                Path log = captures().resolve(base + side);
+                org.vpnsleuth.keys.KeyFiles.load(Files.exists(log) ? log : captures().resolve(base + side + ".gz"), k);
+            }
             List<String> names = new ArrayList<>();
             List<CaptureReader> readers = Analysis.open(List.of(captures().resolve(r.file()).toString()), names, new ArrayList<>());
             Analysis a;

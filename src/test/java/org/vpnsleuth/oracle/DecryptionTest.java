@@ -128,7 +128,9 @@ class DecryptionTest {
         List<Path> l = new ArrayList<>();
         for (Path c : TestCaptures.list(TestCaptures.capturesDir(), ".pcap", ".pcapng")) {
             String scenario = c.getFileName().toString().replaceAll("(\\.initiator-side)?\\.pcap(ng)?$", "");
-            if (Files.exists(TestCaptures.capturesDir().resolve(scenario + ".initiator.log"))) {
+            // both strongSwan level-4 logs (plain .log): a libreswan peer's log (ls-*, .log.gz) prints no IKE SA keys
+            if (Files.exists(TestCaptures.capturesDir().resolve(scenario + ".initiator.log"))
+                    && Files.exists(TestCaptures.capturesDir().resolve(scenario + ".responder.log"))) {
                 l.add(c);
             }
         }

@@ -418,6 +418,8 @@ class HtmlReportBrowserTest {
         for (String side : List.of(".initiator.log", ".responder.log")) {
             if (Files.exists(dir.resolve(stem + side))) {
                 r.add(dir.resolve(stem + side));
+            } else if (Files.exists(dir.resolve(stem + side + ".gz"))) {
+                r.add(dir.resolve(stem + side + ".gz")); // a libreswan pluto log (ls-* captures)
             }
         }
         return r;

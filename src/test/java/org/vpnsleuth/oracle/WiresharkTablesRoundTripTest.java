@@ -41,7 +41,9 @@ class WiresharkTablesRoundTripTest {
     static List<Path> capturesWithLogs() throws Exception {
         List<Path> l = new ArrayList<>();
         for (Path c : TestCaptures.list(TestCaptures.capturesDir(), ".pcap", ".pcapng")) {
-            if (Files.exists(TestCaptures.capturesDir().resolve(scenario(c) + ".initiator.log"))) {
+            // both strongSwan level-4 logs (plain .log): a libreswan peer's log (ls-*, .log.gz) prints no IKE SA keys
+            if (Files.exists(TestCaptures.capturesDir().resolve(scenario(c) + ".initiator.log"))
+                    && Files.exists(TestCaptures.capturesDir().resolve(scenario(c) + ".responder.log"))) {
                 l.add(c);
             }
         }
