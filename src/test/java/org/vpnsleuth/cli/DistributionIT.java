@@ -17,7 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
  * unpacked into a temporary directory; its launcher run from another directory, by path and by
  * name through a PATH that holds java and a few base tools but no mvn; its man page read by groff;
  * its completion script loaded by bash, and by zsh (through compinit and bashcompinit, as the script
- * itself does) in an interactive zsh on a pseudo-terminal where TAB is pressed.
+ * itself does) and bash in an interactive shell on a pseudo-terminal where TAB is pressed.
  */
 class DistributionIT {
     /** The tools the launcher uses (POSIX sh and coreutils), linked into the test's PATH. */
@@ -144,8 +144,8 @@ class DistributionIT {
     }
 
     /**
-     * The driver: an interactive {@code zsh -f} on a pseudo-terminal (zsh's own zpty module) with
-     * compinit loaded and the distribution's completion script sourced, and {@code vpnsleuth} a shell
+     * The driver: an interactive shell (zsh or bash) on a pseudo-terminal (zsh's zpty module) with
+     * the distribution's completion script sourced (zsh: after compinit), and {@code vpnsleuth} a shell
      * function that prints its arguments; keys are typed as a user would, TAB included, and the
      * terminal's output is printed. What TAB made of a line is what the function printed when Enter
      * ran it; a TAB on an empty word lists the candidates (waited for: zsh lists nothing while keys
@@ -153,40 +153,59 @@ class DistributionIT {
      */
     private static final String ZSH_DRIVER = """
             zmodload zsh/zpty || exit 7
-            zpty z zsh -f -i
-            zpty -w z "PS1='%% '; vpnsleuth() { print -r -- \\"ARGS:\\$*:END\\" }; autoload -U compinit; compinit -u -D; source '$1'"
+            zpty z @SHELL@
+            zpty -w z @SETUP@
             out=
             integer i=0
-            zpty -w z $'print -r -- READ""Y'
+            zpty -w z $'echo READ""Y'
             # the set-up is done when READY is printed; then TAB on an empty word lists the commands
             while (( i++ < 400 )) && [[ $out != *READY* ]]; do if zpty -r -t z line; then out+=$line; else sleep 0.05; fi; done
-            zpty -w -n z $'vpnsleuth \\t'
+            zpty -w -n z $'vpnsleuth @LIST@'
             i=0
             while (( i++ < 400 )) && [[ $out != *psk-crack* ]]; do if zpty -r -t z line; then out+=$line; else sleep 0.05; fi; done
             zpty -w -n z $'\\x15'
-            zpty -w z $'print -r -- LIST""END'
+            zpty -w z $'echo LIST""END'
             zpty -w z $'vpnsleuth an\\t --bri\\t'
             zpty -w z $'vpnsleuth analyze --form\\t ht\\t'
             zpty -w z $'vpnsleuth diss\\t --fr\\t 1-2'
-            zpty -w z $'print -r -- DO""NE'
+            zpty -w z $'echo DO""NE'
             i=0
             while (( i++ < 600 )) && [[ $out != *DONE* ]]; do if zpty -r -t z line; then out+=$line; else sleep 0.05; fi; done
             zpty -d z
             print -r -- "$out"
             """;
 
+    /** zsh: compinit, then the script (which loads bashcompinit); one TAB on an empty word lists the candidates. */
+    private static final String ZSH = ZSH_DRIVER.replace("@SHELL@", "zsh -f -i").replace("@SETUP@",
+            "\"PS1='%% '; vpnsleuth() { print -r -- \\\"ARGS:\\$*:END\\\" }; autoload -U compinit; compinit -u -D; source '$1'\"")
+            .replace("@LIST@", "\\t");
+    /** bash (readline): the script as a user's .bashrc would source it; two TABs list the candidates. */
+    private static final String BASH = ZSH_DRIVER.replace("@SHELL@", "bash --norc --noprofile -i").replace("@SETUP@",
+            "\"PS1='$ '; vpnsleuth() { echo \\\"ARGS:\\$*:END\\\"; }; source '$1'\"").replace("@LIST@", "\\t\\t");
+
     @Test
     void zshCompletesCommandsAndOptionsOnTab() throws Exception {
+        tabCompletion(ZSH);
+    }
+
+    @Test
+    void bashCompletesCommandsAndOptionsOnTab() throws Exception {
+        tabCompletion(BASH);
+    }
+
+    /** Runs {@code driver} (through zsh's zpty module) on the distribution's script and checks what TAB did. */
+    private void tabCompletion(String driverText) throws Exception {
         String zsh = CliRun.onPath("zsh");
         if (zsh == null) {
             // .ci/run installs zsh: under CI=true it must be there
             assertThat("true".equals(System.getenv("CI"))).as("zsh is needed under CI=true (.ci/run installs it)").isFalse();
-            org.junit.jupiter.api.Assumptions.abort("zsh is not installed (Debian: apt-get install zsh): zsh completion not checked");
+            org.junit.jupiter.api.Assumptions.abort("zsh is not installed (Debian: apt-get install zsh): completion on TAB"
+                    + " not checked (zsh's zpty module is the pseudo-terminal)");
         }
         Path home = unpack();
         Path script = home.resolve("share/bash-completion/completions/vpnsleuth");
         Path driver = tmp.resolve("driver.zsh");
-        Files.writeString(driver, ZSH_DRIVER);
+        Files.writeString(driver, driverText);
         String out = new String(CliRun.exec(List.of(zsh, "-f", driver.toString(), script.toString()),
                 Map.of("PATH", System.getenv("PATH"), "TERM", "xterm", "HOME", tmp.toString()), null, true), StandardCharsets.UTF_8);
         String plain = out.replaceAll("\u001b\\[[0-9;?]*[A-Za-z]", "").replace("\r", "");
