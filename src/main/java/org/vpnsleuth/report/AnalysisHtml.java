@@ -229,6 +229,8 @@ public final class AnalysisHtml {
             raw("</tbody></table>\n<div class=\"pager\"><button type=\"button\" id=\"page-first\">«</button> "
                     + "<button type=\"button\" id=\"page-prev\">‹ previous</button> <span id=\"page-rows\"></span> "
                     + "<button type=\"button\" id=\"page-next\">next ›</button> <button type=\"button\" id=\"page-last\">»</button></div>\n"
+                    + "<noscript><p class=\"warn\">This page is a large one: its summary and each SA's details are shown by its "
+                    + "script (vpnsleuth analyze --format text or json says the same without one).</p></noscript>\n"
                     + "<script type=\"application/json\" id=\"summary-data\">[");
         }
         int n = 0;
