@@ -46,8 +46,17 @@ import org.vpnsleuth.track.PptpMessage;
 public final class AnalysisHtml {
     /** With at most this many IKE SAs and tunnels, every details element starts open (and prints so). */
     public static final int OPEN_UP_TO = 12;
-    /** With more IKE SAs and tunnels than this, ladders are in a {@code <template>} and drawn when their SA is opened. */
-    public static final int LAZY_LADDERS_ABOVE = 1000;
+    /**
+     * With more IKE SAs and tunnels than this, the page is a large one: each IKE SA's body (findings,
+     * facts, proposals, ladder, child SAs) is in the page only as gzip-compressed data, in blocks of
+     * {@link #BODIES_PER_BLOCK}, turned into elements when the SA is opened; ladders are compact data
+     * the page's script draws; the summary table is data shown {@link #SUMMARY_PAGE_ROWS} rows at a time.
+     */
+    public static final int LAZY_LADDERS_ABOVE = 200;
+    /** IKE SA bodies per compressed block of a large page (one block is decompressed to open one of its SAs). */
+    public static final int BODIES_PER_BLOCK = 50;
+    /** Rows of the summary table in the DOM at a time on a large page (the rest is data: filtered, sorted, paged). */
+    public static final int SUMMARY_PAGE_ROWS = 100;
     /** Retransmissions drawn per message; more are counted in the last one drawn and in the message's tooltip. */
     public static final int RETRANSMISSIONS_DRAWN = 16;
 
@@ -61,6 +70,9 @@ public final class AnalysisHtml {
     private final boolean open;
     private final boolean lazy;
     private final int lazyAbove;
+    /** Large page: the bodies of the current block of IKE SAs, as JSON strings, waiting to be compressed and written. */
+    private final List<String> bodies = new ArrayList<>();
+    private int blockFirst = 1;
 
     private AnalysisHtml(Analysis a, StringBuilder out, java.io.Writer flushTo, int lazyAbove) {
         this.a = a;
@@ -128,16 +140,28 @@ public final class AnalysisHtml {
         for (Analysis.Input in : a.inputs) {
             names.add(in.name());
         }
-        esc(String.join(", ", names)).raw("</title>\n<style>").raw(HtmlAssets.CSS).raw("</style>\n</head>\n<body>\n");
+        esc(String.join(", ", names)).raw("</title>\n<style>").raw(HtmlAssets.CSS).raw("</style>\n</head>\n")
+                .raw(lazy ? "<body class=\"large\" data-page-rows=\"" + SUMMARY_PAGE_ROWS + "\">\n" : "<body>\n");
         header();
         summary();
         raw("<main>\n");
         if (!a.ikeSas.isEmpty()) {
-            raw("<section id=\"ike\"><h2>IKE SAs (").raw(Integer.toString(a.ikeSas.size())).raw(")</h2>\n");
+            raw("<section id=\"ike\"").raw(lazy ? " data-block=\"" + BODIES_PER_BLOCK + "\"" : "").raw("><h2>IKE SAs (")
+                    .raw(Integer.toString(a.ikeSas.size())).raw(")</h2>\n");
             int n = 0;
             for (SaDiagnosis d : a.ikeSas) {
+                if (lazy && bodies.isEmpty()) {
+                    // a block's SAs in one group the browser need not style or lay out while it is off screen
+                    raw("<div class=\"sa-group\">\n");
+                }
                 sa(++n, d);
+                if (lazy && bodies.size() == BODIES_PER_BLOCK) {
+                    block();
+                }
                 Flush.flush(out, flushTo);
+            }
+            if (lazy && !bodies.isEmpty()) {
+                block();
             }
             raw("</section>\n");
         }
@@ -149,8 +173,8 @@ public final class AnalysisHtml {
         tunnels();
         overhead();
         raw("</main>\n<footer>vpnsleuth analyze --format html · times are seconds from the first frame (")
-                .raw(utc(t0)).raw(" UTC)").raw(lazy ? " · ladders are drawn when an SA is opened (more than "
-                        + lazyAbove + " SAs and tunnels; their tooltips hold name, frame, time and payloads)" : "")
+                .raw(utc(t0)).raw(" UTC)").raw(lazy ? " · an SA's details and ladder are put on the page when it is opened (more than "
+                        + lazyAbove + " SAs and tunnels; tooltips hold name, frame, time and payloads; printing prints the open ones)" : "")
                 .raw(" · DOM contract and limits: docs/html-report.md</footer>\n");
         raw("<script>").raw(HtmlAssets.JS).raw("</script>\n</body></html>\n");
     }
@@ -199,6 +223,16 @@ public final class AnalysisHtml {
         raw("<table id=\"summary-table\" class=\"summary\"><thead><tr><th data-type=\"num\">#</th><th>kind</th><th>peers</th>"
                 + "<th>verdict</th><th>stopped at</th><th>cause</th><th>confidence</th><th data-type=\"num\">start (s)</th>"
                 + "<th data-type=\"num\">messages</th></tr></thead><tbody>\n");
+        if (lazy) {
+            // a large page: the rows are data (one array per row, see docs/html-report.md); the page's script
+            // filters and sorts the data and puts one page of rows in the table
+            raw("</tbody></table>\n<div class=\"pager\"><button type=\"button\" id=\"page-first\">«</button> "
+                    + "<button type=\"button\" id=\"page-prev\">‹ previous</button> <span id=\"page-rows\"></span> "
+                    + "<button type=\"button\" id=\"page-next\">next ›</button> <button type=\"button\" id=\"page-last\">»</button></div>\n"
+                    + "<noscript><p class=\"warn\">This page is a large one: its summary and each SA's details are shown by its "
+                    + "script (vpnsleuth analyze --format text or json says the same without one).</p></noscript>\n"
+                    + "<script type=\"application/json\" id=\"summary-data\">[");
+        }
         int n = 0;
         for (SaDiagnosis d : a.ikeSas) {
             n++;
@@ -250,11 +284,27 @@ public final class AnalysisHtml {
             row("ppp-" + n, "S" + n, s.carrier + " session", s.sideA + " ⇄ " + s.sideB, d.verdict, d.stoppedAt, d.cause(),
                     d.confidence(), s.first != null ? s.first.nanos() : t0, s.packets.size());
         }
-        raw("</tbody></table></section>\n");
+        raw(lazy ? "]</script></section>\n" : "</tbody></table></section>\n");
     }
+
+    private boolean firstRow = true;
 
     private void row(String anchor, String num, String kind, String peers, Verdict v, String stoppedAt, Cause cause,
             org.vpnsleuth.diagnose.Confidence conf, long start, int messages) {
+        if (lazy) {
+            // [id, #, kind, peers, verdict, stopped at, cause, confidence, start (s), start as shown, messages]
+            raw(firstRow ? "\n[" : ",\n[");
+            firstRow = false;
+            for (String x : new String[] {anchor, num, kind, peers, verdict(v), stoppedAt, cause == null ? "" : cause.name(),
+                    lower(conf)}) {
+                Ladder.json(out, x == null ? "" : x).append(',');
+            }
+            raw(secs(start)).raw(",\"").raw(rel(start)).raw("\",").raw(Integer.toString(messages)).raw("]");
+            if (out.length() >= 1 << 16) {
+                Flush.flush(out, flushTo);
+            }
+            return;
+        }
         raw("<tr data-verdict=\"").raw(verdict(v)).raw("\"><td><a href=\"#").raw(anchor).raw("\">").raw(num).raw("</a></td><td>")
                 .esc(kind).raw("</td><td>").esc(peers).raw("</td><td class=\"v ").raw(verdict(v)).raw("\">").raw(verdict(v))
                 .raw("</td><td>").esc(stoppedAt).raw("</td><td>").raw(cause == null ? "" : cause.name()).raw("</td><td>")
@@ -376,14 +426,56 @@ public final class AnalysisHtml {
         children(d, prefix, targets);
         raw("</div>");
         if (lazy) {
-            // the body as text the page's script turns into elements when the SA is opened: 10,000 closed SAs
-            // are 10,000 text nodes, not a million elements (no text from the capture holds "<": it is escaped)
-            String body = out.toString().replace("</script", "<\\/script");
+            // the body waits in this block's compressed data until the SA is opened: 10,000 closed SAs are
+            // 10,000 small elements and about a KB of data each
+            bodies.add(jsonString(out));
             out = page;
-            raw("<script type=\"text/html\" class=\"lazy-body\">").raw(body).raw("</script>"
-                    + "<div class=\"body lazy-note\">(shown when opened)</div>");
         }
         raw("</details>\n");
+    }
+
+    /**
+     * Writes the bodies of the IKE SAs since the last block as one gzip-compressed, base64-encoded JSON
+     * array of strings (the SAs' body HTML), {@code data-first} the number of its first SA.
+     */
+    private void block() {
+        raw("</div>\n");
+        raw("<script type=\"application/gzip+base64\" class=\"sa-bodies\" data-first=\"").raw(Integer.toString(blockFirst))
+                .raw("\" data-count=\"").raw(Integer.toString(bodies.size())).raw("\">")
+                .raw(gzipBase64("[" + String.join(",", bodies) + "]")).raw("</script>\n");
+        blockFirst += bodies.size();
+        bodies.clear();
+    }
+
+    /** {@code text} in UTF-8, gzip-compressed (RFC 1952, as the page's DecompressionStream("gzip") reads it), in base64. */
+    private static String gzipBase64(String text) {
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream(text.length() / 6 + 64);
+        try (java.io.OutputStream z = new java.util.zip.GZIPOutputStream(bytes, 1 << 16)) {
+            z.write(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e); // a byte array does not fail
+        }
+        return java.util.Base64.getEncoder().encodeToString(bytes.toByteArray());
+    }
+
+    /** {@code s} as a JSON string, escaping only what JSON requires (it is compressed, never read as HTML before parsing). */
+    private static String jsonString(CharSequence s) {
+        StringBuilder sb = new StringBuilder(s.length() + 64).append('"');
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '"' || c == '\\') {
+                sb.append('\\').append(c);
+            } else if (c == '\n') {
+                sb.append("\\n");
+            } else if (c < 0x20 || Character.isSurrogate(c) && !(Character.isHighSurrogate(c) && i + 1 < s.length()
+                    && Character.isLowSurrogate(s.charAt(i + 1)) || Character.isLowSurrogate(c) && i > 0
+                    && Character.isHighSurrogate(s.charAt(i - 1)))) {
+                sb.append(String.format("\\u%04x", c < 0x20 ? (int) c : 0xfffd));
+            } else {
+                sb.append(c);
+            }
+        }
+        return sb.append('"').toString();
     }
 
     private static List<String> addresses(String first, Set<String> all) {
@@ -1165,6 +1257,13 @@ public final class AnalysisHtml {
                 + (h - 4) + "\">" + maxMtu + " bytes</text></svg>\n");
         raw("<p class=\"legend\"><span class=\"inner\">inner MTU</span> <span class=\"ovh\">overhead (most observed)</span> "
                 + "<span class=\"unknown\">overhead unknown</span></p>\n");
+        StringBuilder page = out;
+        if (lazy) {
+            // a large page: the table (a row per tunnel and direction) and the text are compressed until opened
+            raw("<details class=\"lazy-gz\" id=\"overhead-table\"><summary>the figures of every tunnel and direction (")
+                    .raw(Integer.toString(a.overhead.size())).raw(")</summary>");
+            out = new StringBuilder(1 << 16);
+        }
         raw("<table class=\"overhead\"><tr><th>tunnel and direction</th><th>packets</th><th>largest outer</th><th>overhead</th>"
                 + "<th>model</th><th>path MTU</th><th>inner MTU</th><th>ip mtu</th><th>adjust-mss</th><th>warnings</th></tr>\n");
         for (Measured m : a.overhead) {
@@ -1184,6 +1283,12 @@ public final class AnalysisHtml {
         for (Measured m : a.overhead) {
             MeasuredReport.text(m, text, "", this::ref);
         }
-        esc(text.toString()).raw("</pre></details>\n</section>\n");
+        esc(text.toString()).raw("</pre></details>\n");
+        if (lazy) {
+            String html = out.toString();
+            out = page;
+            raw("<script type=\"application/gzip+base64\" class=\"lazy-html\">").raw(gzipBase64(html)).raw("</script></details>\n");
+        }
+        raw("</section>\n");
     }
 }

@@ -57,6 +57,10 @@ final class HtmlAssets {
             .overhead-chart text{font-size:10px}
             .warn{color:var(--fail)}.note{color:var(--mut)}pre{white-space:pre-wrap;font-size:12px}
             footer{margin-top:30px;color:var(--mut);font-size:12px}
+            .pager{margin:4px 0;color:var(--mut)}.pager button{min-width:2.5em}
+            body.large .sa-group{content-visibility:auto;contain-intrinsic-size:auto 2200px}
+            body.large details.ike-sa:not([open]){content-visibility:auto;contain-intrinsic-size:auto 42px}
+            details[data-loading]::after{content:"decompressing\\2026";color:var(--mut)}
             @media print{.controls,button{display:none}body{max-width:none}details{break-inside:auto}
               details>summary{list-style:none}.summary th.asc::after,.summary th.desc::after{content:""}
               svg.ladder{break-inside:auto}tr{break-inside:avoid}}
@@ -65,9 +69,14 @@ final class HtmlAssets {
     static final String JS = """
             (function(){
             'use strict';
+            var large=document.body.classList.contains('large');
             var table=document.getElementById('summary-table');
             function key(td,num){if(!td)return '';if(num){var v=td.getAttribute('data-v');return parseFloat(v!==null?v:td.textContent.replace(/^[A-Z]+/,''))||0;}return td.textContent.toLowerCase();}
-            if(table){
+            var filter=document.getElementById('filter'),verdict=document.getElementById('verdict-filter'),shown=document.getElementById('shown');
+            // a large page's summary: the rows are data (script#summary-data); filtering and sorting work on the data and
+            // only one page of rows is in the table
+            var data=null,view=null;
+            if(table&&!large){
               var body=table.tBodies[0],heads=table.tHead.rows[0].cells;
               Array.prototype.forEach.call(heads,function(th,i){
                 th.addEventListener('click',function(){
@@ -79,7 +88,6 @@ final class HtmlAssets {
                   var frag=document.createDocumentFragment();rows.forEach(function(r){frag.appendChild(r);});body.appendChild(frag);
                 });
               });
-              var filter=document.getElementById('filter'),verdict=document.getElementById('verdict-filter'),shown=document.getElementById('shown');
               var apply=function(){
                 var q=filter.value.trim().toLowerCase(),v=verdict.value,n=0;
                 Array.prototype.forEach.call(body.rows,function(r){
@@ -89,6 +97,47 @@ final class HtmlAssets {
                 shown.textContent=n+' of '+body.rows.length+' shown';
               };
               filter.addEventListener('input',apply);verdict.addEventListener('change',apply);apply();
+            }
+            if(table&&large){
+              data=JSON.parse(document.getElementById('summary-data').textContent);
+              var tb=table.tBodies[0],hs=table.tHead.rows[0].cells,PAGE=+document.body.getAttribute('data-page-rows')||100,page=0;
+              var COL=[1,2,3,4,5,6,7,8,10],order=data.map(function(r,i){return i;}),texts=null,pr=document.getElementById('page-rows');
+              var rowText=function(r){return (r[1]+' '+r[2]+' '+r[3]+' '+r[4]+' '+r[5]+' '+r[6]+' '+r[7]+' '+r[9]+' '+r[10]).toLowerCase();};
+              var show=function(){
+                var n=view.length,pages=Math.max(1,Math.ceil(n/PAGE));page=Math.max(0,Math.min(page,pages-1));
+                var s='',i,end=Math.min(n,(page+1)*PAGE);
+                for(i=page*PAGE;i<end;i++){var r=data[view[i]];
+                  s+='<tr data-verdict="'+esc(r[4])+'"><td><a href="#'+esc(r[0])+'">'+esc(r[1])+'</a></td><td>'+esc(r[2])+'</td><td>'+esc(r[3])
+                    +'</td><td class="v '+esc(r[4])+'">'+esc(r[4])+'</td><td>'+esc(r[5])+'</td><td>'+esc(r[6])+'</td><td>'+esc(r[7])
+                    +'</td><td class="n" data-v="'+r[8]+'">'+esc(r[9])+'</td><td class="n">'+r[10]+'</td></tr>';}
+                tb.innerHTML=s;
+                shown.textContent=n+' of '+data.length+' shown';
+                pr.textContent=n?'rows '+(page*PAGE+1)+'\u2013'+end+' of '+n+' (page '+(page+1)+' of '+pages+')':'no rows';
+                document.getElementById('page-first').disabled=document.getElementById('page-prev').disabled=page===0;
+                document.getElementById('page-next').disabled=document.getElementById('page-last').disabled=page>=pages-1;
+              };
+              var applyData=function(){
+                var q=filter.value.trim().toLowerCase(),v=verdict.value;
+                if(q&&!texts)texts=data.map(rowText);
+                view=order.filter(function(i){return (!v||data[i][4]===v)&&(!q||texts[i].indexOf(q)>=0);});
+                page=0;show();
+              };
+              Array.prototype.forEach.call(hs,function(th,c){
+                th.addEventListener('click',function(){
+                  var num=th.getAttribute('data-type')==='num',asc=!th.classList.contains('asc'),k=COL[c];
+                  Array.prototype.forEach.call(hs,function(h){h.classList.remove('asc','desc');});
+                  th.classList.add(asc?'asc':'desc');
+                  var val=function(i){var x=data[i][k];return num?(typeof x==='number'?x:parseFloat(String(x).replace(/^[A-Z]+/,''))||0):String(x).toLowerCase();};
+                  var keys=order.map(val),pos={};order.forEach(function(i,j){pos[i]=j;});
+                  order.sort(function(a,b){var x=keys[pos[a]],y=keys[pos[b]];return (x<y?-1:x>y?1:0)*(asc?1:-1);});
+                  applyData();
+                });
+              });
+              document.getElementById('page-first').addEventListener('click',function(){page=0;show();});
+              document.getElementById('page-prev').addEventListener('click',function(){page--;show();});
+              document.getElementById('page-next').addEventListener('click',function(){page++;show();});
+              document.getElementById('page-last').addEventListener('click',function(){page=1e9;show();});
+              filter.addEventListener('input',applyData);verdict.addEventListener('change',applyData);applyData();
             }
             var W=900,L=230,R=740,TOP=46,ROW=36,CH=84,LINES=4;
             function esc(t){return String(t).replace(/[&<>"']/g,function(c){return {'&':'&amp;','<':'&lt;','>':'&gt;','"':'&quot;',"'":'&#39;'}[c];});}
@@ -127,29 +176,86 @@ final class HtmlAssets {
               if(d.stop!==null){y+=8;s+='<g class="stopped-at"><line x1="'+(L-40)+'" y1="'+y+'" x2="'+(R+40)+'" y2="'+y+'"/><text x="'+mid+'" y="'+(y+16)+'">\u2715 '+esc(cut(d.stop,110))+'</text><title>'+esc(d.stop)+'</title></g>';}
               return s+'</svg>';
             }
-            function materialize(d){
-              var b=d.querySelector(':scope > script.lazy-body');
-              if(b){var ph=b.nextElementSibling,text=b.textContent.split('<\\\\/script').join('<'+'/script');b.remove();
-                if(ph&&ph.classList.contains('lazy-note'))ph.outerHTML=text;else d.insertAdjacentHTML('beforeend',text);}
+            function drawLadders(d){
               Array.prototype.forEach.call(d.querySelectorAll(':scope > .body > script.ladder-data'),function(t){
                 var note=t.nextElementSibling;t.insertAdjacentHTML('beforebegin',drawLadder(JSON.parse(t.textContent)));t.remove();
                 if(note&&note.classList.contains('lazy-note'))note.remove();
               });
             }
+            // a large page's IKE SA bodies: gzip-compressed blocks (script.sa-bodies) of a JSON array of the bodies' HTML
+            var ike=document.getElementById('ike'),per=ike?+ike.getAttribute('data-block')||0:0,blocks={},kept=[],pending=0;
+            function busy(k){pending+=k;if(pending)document.documentElement.setAttribute('data-pending',String(pending));else document.documentElement.removeAttribute('data-pending');}
+            function gunzip(script){
+              var bin=atob(script.textContent.trim()),u=new Uint8Array(bin.length),i;
+              for(i=0;i<bin.length;i++)u[i]=bin.charCodeAt(i);
+              return new Response(new Blob([u]).stream().pipeThrough(new DecompressionStream('gzip'))).text();
+            }
+            function block(first){
+              if(blocks[first])return blocks[first];
+              var p=gunzip(document.querySelector('script.sa-bodies[data-first="'+first+'"]')).then(JSON.parse);
+              blocks[first]=p;kept.push(first);if(kept.length>8)delete blocks[kept.shift()];
+              return p;
+            }
+            // puts an opened section's body and ladders on the page; a promise of its being there
+            function materialize(d){
+              if(per&&d.classList.contains('ike-sa')&&!d.querySelector(':scope > .body')){
+                if(d.vsLoading)return d.vsLoading;
+                var n=+d.id.slice(3),first=Math.floor((n-1)/per)*per+1;
+                busy(1);d.setAttribute('data-loading','');
+                d.vsLoading=block(first).then(function(a){d.insertAdjacentHTML('beforeend',a[n-first]);drawLadders(d);},function(e){
+                  d.insertAdjacentHTML('beforeend','<div class="body warn">the details of this SA could not be decompressed: '+esc(e)+'</div>');
+                }).then(function(){d.removeAttribute('data-loading');d.vsLoading=null;busy(-1);});
+                return d.vsLoading;
+              }
+              var z=d.querySelector(':scope > script.lazy-html');
+              if(z){
+                if(d.vsLoading)return d.vsLoading;
+                busy(1);d.setAttribute('data-loading','');
+                d.vsLoading=gunzip(z).then(function(t){z.insertAdjacentHTML('beforebegin',t);z.remove();},function(e){
+                  z.insertAdjacentHTML('beforebegin','<div class="warn">this could not be decompressed: '+esc(e)+'</div>');
+                }).then(function(){d.removeAttribute('data-loading');d.vsLoading=null;busy(-1);});
+                return d.vsLoading;
+              }
+              drawLadders(d);
+              return Promise.resolve();
+            }
             document.addEventListener('toggle',function(e){var d=e.target;if(d.tagName==='DETAILS'&&d.open)materialize(d);},true);
             Array.prototype.forEach.call(document.querySelectorAll('details[open]'),materialize);
+            function openTo(el){
+              var waits=[];
+              for(var p=el;p;p=p.parentElement){if(p.tagName==='DETAILS'){if(!p.open)p.open=true;waits.push(materialize(p));}}
+              return Promise.all(waits);
+            }
             function reveal(){
               var id=decodeURIComponent(location.hash.slice(1));if(!id)return;
-              var el=document.getElementById(id);
-              for(var p=el;p;p=p.parentElement){if(p.tagName==='DETAILS'&&!p.open){p.open=true;materialize(p);}}
-              if(el&&el.scrollIntoView)el.scrollIntoView();
+              var el=document.getElementById(id),m;
+              if(!el&&(m=/^sa(\\d+)-/.exec(id))){
+                // an arrow of an SA whose body is not on the page yet
+                var sa=document.getElementById('sa-'+m[1]);
+                if(sa)openTo(sa).then(function(){var x=document.getElementById(id);if(x&&x.scrollIntoView)x.scrollIntoView();});
+                return;
+              }
+              if(!el)return;
+              openTo(el);
+              if(el.scrollIntoView)el.scrollIntoView();
             }
             window.addEventListener('hashchange',reveal);reveal();
-            function all(open){Array.prototype.forEach.call(document.querySelectorAll('details.ike-sa,details.tunnel'),function(d){d.open=open;if(open)materialize(d);});}
+            function all(open){
+              var list;
+              if(open&&view){
+                // a large page: open what the summary's filter shows
+                list=view.map(function(i){return document.getElementById(data[i][0]);});
+              }else{
+                list=Array.prototype.slice.call(document.querySelectorAll('details.ike-sa,details.tunnel'));
+              }
+              list.forEach(function(d){if(!d)return;if(open)openTo(d);else d.open=false;});
+            }
             var ex=document.getElementById('expand'),co=document.getElementById('collapse');
             if(ex)ex.addEventListener('click',function(){all(true);});if(co)co.addEventListener('click',function(){all(false);});
             var opened=[];
             window.addEventListener('beforeprint',function(){
+              // a large page prints what is open (opening thousands of SAs first would take minutes)
+              if(large)return;
               Array.prototype.forEach.call(document.querySelectorAll('details:not([open])'),function(d){opened.push(d);d.open=true;materialize(d);});
             });
             window.addEventListener('afterprint',function(){opened.forEach(function(d){d.open=false;});opened=[];});

@@ -177,7 +177,7 @@ final class Ladder {
     }
 
     /** {@code s} as a JSON string safe inside a script element (null as null). */
-    private static StringBuilder json(StringBuilder out, String s) {
+    static StringBuilder json(StringBuilder out, String s) {
         if (s == null) {
             return out.append("null");
         }

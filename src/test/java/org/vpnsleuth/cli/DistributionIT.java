@@ -16,7 +16,8 @@ import org.junit.jupiter.api.io.TempDir;
  * The installable distribution (issue 15), after `mvn package`: target/vpnsleuth-VERSION.tar.gz
  * unpacked into a temporary directory; its launcher run from another directory, by path and by
  * name through a PATH that holds java and a few base tools but no mvn; its man page read by groff;
- * its completion script loaded by bash.
+ * its completion script loaded by bash, and by zsh (through compinit and bashcompinit, as the script
+ * itself does) and bash in an interactive shell on a pseudo-terminal where TAB is pressed.
  */
 class DistributionIT {
     /** The tools the launcher uses (POSIX sh and coreutils), linked into the test's PATH. */
@@ -140,5 +141,97 @@ class DistributionIT {
         List<String> lines = out.lines().toList();
         assertThat(lines.get(0).split(" ")).contains("analyze");
         assertThat(lines.get(1).split(" ")).contains("--brief");
+    }
+
+    /** The commands of README's table (the man page test reads the same table). */
+    private static java.util.Set<String> readmeCommands() throws Exception {
+        String readme = Files.readString(Path.of("README.md"));
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\| `vpnsleuth ([a-z-]+)").matcher(readme);
+        java.util.Set<String> commands = new java.util.TreeSet<>();
+        while (m.find()) {
+            commands.add(m.group(1));
+        }
+        return commands;
+    }
+
+    /**
+     * The driver: an interactive shell (zsh or bash) on a pseudo-terminal (zsh's zpty module) with
+     * the distribution's completion script sourced (zsh: after compinit), and {@code vpnsleuth} a shell
+     * function that prints its arguments; keys are typed as a user would, TAB included, and the
+     * terminal's output is printed. What TAB made of a line is what the function printed when Enter
+     * ran it; a TAB on an empty word lists the candidates (waited for: zsh lists nothing while keys
+     * are still pending).
+     */
+    private static final String ZSH_DRIVER = """
+            zmodload zsh/zpty || exit 7
+            zpty z @SHELL@
+            zpty -w z @SETUP@
+            out=
+            integer i=0
+            zpty -w z $'echo READ""Y'
+            # the set-up is done when READY is printed; then TAB on an empty word lists the commands
+            while (( i++ < 400 )) && [[ $out != *READY* ]]; do if zpty -r -t z line; then out+=$line; else sleep 0.05; fi; done
+            zpty -w -n z $'vpnsleuth @LIST@'
+            i=0
+            while (( i++ < 400 )) && [[ $out != *psk-crack* ]]; do if zpty -r -t z line; then out+=$line; else sleep 0.05; fi; done
+            zpty -w -n z $'\\x15'
+            zpty -w z $'echo LIST""END'
+            zpty -w z $'vpnsleuth an\\t --bri\\t'
+            zpty -w z $'vpnsleuth analyze --form\\t ht\\t'
+            zpty -w z $'vpnsleuth diss\\t --fr\\t 1-2'
+            zpty -w z $'echo DO""NE'
+            i=0
+            while (( i++ < 600 )) && [[ $out != *DONE* ]]; do if zpty -r -t z line; then out+=$line; else sleep 0.05; fi; done
+            zpty -d z
+            print -r -- "$out"
+            """;
+
+    /** zsh: compinit, then the script (which loads bashcompinit); one TAB on an empty word lists the candidates. */
+    private static final String ZSH = ZSH_DRIVER.replace("@SHELL@", "zsh -f -i").replace("@SETUP@",
+            "\"PS1='%% '; vpnsleuth() { print -r -- \\\"ARGS:\\$*:END\\\" }; autoload -U compinit; compinit -u -D; source '$1'\"")
+            .replace("@LIST@", "\\t");
+    /** bash (readline): the script as a user's .bashrc would source it; two TABs list the candidates. */
+    private static final String BASH = ZSH_DRIVER.replace("@SHELL@", "bash --norc --noprofile -i").replace("@SETUP@",
+            "\"PS1='$ '; vpnsleuth() { echo \\\"ARGS:\\$*:END\\\"; }; source '$1'\"").replace("@LIST@", "\\t\\t");
+
+    @Test
+    void zshCompletesCommandsAndOptionsOnTab() throws Exception {
+        tabCompletion(ZSH);
+    }
+
+    @Test
+    void bashCompletesCommandsAndOptionsOnTab() throws Exception {
+        tabCompletion(BASH);
+    }
+
+    /** Runs {@code driver} (through zsh's zpty module) on the distribution's script and checks what TAB did. */
+    private void tabCompletion(String driverText) throws Exception {
+        String zsh = CliRun.onPath("zsh");
+        if (zsh == null) {
+            // .ci/run installs zsh: under CI=true it must be there
+            assertThat("true".equals(System.getenv("CI"))).as("zsh is needed under CI=true (.ci/run installs it)").isFalse();
+            org.junit.jupiter.api.Assumptions.abort("zsh is not installed (Debian: apt-get install zsh): completion on TAB"
+                    + " not checked (zsh's zpty module is the pseudo-terminal)");
+        }
+        Path home = unpack();
+        Path script = home.resolve("share/bash-completion/completions/vpnsleuth");
+        Path driver = tmp.resolve("driver.zsh");
+        Files.writeString(driver, driverText);
+        String out = new String(CliRun.exec(List.of(zsh, "-f", driver.toString(), script.toString()),
+                Map.of("PATH", System.getenv("PATH"), "TERM", "xterm", "HOME", tmp.toString()), null, true), StandardCharsets.UTF_8);
+        String plain = out.replaceAll("\u001b\\[[0-9;?]*[A-Za-z]", "").replace("\r", "");
+        assertThat(plain).as("the terminal's output:%n%s", plain).contains("DONE");
+        // TAB after the command lists every command of README's table
+        String listing = plain.substring(0, plain.indexOf("LISTEND"));
+        java.util.Set<String> words = new java.util.HashSet<>(List.of(listing.split("\\s+")));
+        assertThat(words).as("the listing after `vpnsleuth TAB`:%n%s", listing).containsAll(readmeCommands());
+        // a unique prefix is completed: commands, options, an option's values
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^ARGS:(.*):END$").matcher(plain);
+        List<String> lines = new ArrayList<>();
+        while (m.find()) {
+            lines.add(m.group(1));
+        }
+        assertThat(lines).as("what the completed lines ran:%n%s", plain)
+                .containsExactly("analyze --brief", "analyze --format html", "dissect --frames 1-2");
     }
 }

@@ -161,6 +161,26 @@ final class Cdp implements AutoCloseable {
         return sum[0];
     }
 
+    /** Resident memory of the browser's processes now, in bytes (from /proc; 0 where it cannot be read). */
+    long rssBytes() {
+        long[] sum = {rss(process.pid())};
+        process.descendants().forEach(h -> sum[0] += rss(h.pid()));
+        return sum[0];
+    }
+
+    private static long rss(long pid) {
+        try {
+            for (String line : java.nio.file.Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // gone, or not Linux
+        }
+        return 0;
+    }
+
     private static void kill(Process p) {
         p.descendants().forEach(ProcessHandle::destroyForcibly);
         p.destroyForcibly();

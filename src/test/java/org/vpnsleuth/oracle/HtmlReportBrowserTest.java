@@ -51,7 +51,7 @@ class HtmlReportBrowserTest {
      * reference to an external URL, resources loaded, images, and whether the hostile identity is
      * shown as text.
      */
-    private static final String PROBE = """
+    static final String PROBE = """
             (function(){
               function frames(root,sel){return Array.prototype.map.call(root.querySelectorAll(sel),function(g){return +g.getAttribute('data-frame');});}
               var r={};
@@ -228,9 +228,11 @@ class HtmlReportBrowserTest {
             if (c.name().startsWith("lazy-")) {
                 // a page whose ladders are drawn on opening: count their data, then open everything as a user would
                 lazyData = ((Double) obj(cdp.send(session, "Runtime.evaluate", "{\"expression\":"
-                        + Cdp.quote("document.querySelectorAll('script.ladder-data, script.lazy-body').length") + ",\"returnByValue\":true}")
+                        + Cdp.quote("document.querySelectorAll('script.ladder-data, script.sa-bodies').length") + ",\"returnByValue\":true}")
                         .get("result")).get("value")).longValue();
                 cdp.send(session, "Runtime.evaluate", "{\"expression\":" + Cdp.quote("document.getElementById('expand').click()") + "}");
+                // the SAs' bodies are decompressed (asynchronously) as they are opened: wait until none is pending
+                cdp.send(session, "Runtime.evaluate", "{\"expression\":" + Cdp.quote(HtmlLoadMeasure.SETTLED) + ",\"awaitPromise\":true}");
             }
             // let timers the page set on load run, then read the DOM
             cdp.send(session, "Runtime.evaluate", "{\"expression\":\"new Promise(function(r){setTimeout(r,50);})\",\"awaitPromise\":true}");
