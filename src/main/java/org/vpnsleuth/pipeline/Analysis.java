@@ -93,8 +93,6 @@ public final class Analysis {
         a.tracker = t;
         int n = readers.size();
         Decoder[] decoders = new Decoder[n];
-        Frame[] pending = new Frame[n];
-        boolean[] has = new boolean[n];
         long[] counts = new long[n];
         Packet packet = new Packet();
         for (int i = 0; i < n; i++) {
@@ -104,25 +102,17 @@ public final class Analysis {
                 decoders[i].udpPorts.addEspPort(port);
             }
             setup.accept(decoders[i]);
-            pending[i] = new Frame();
-            has[i] = readers.get(i).next(pending[i]);
         }
-        while (true) {
-            int next = -1;
-            for (int i = 0; i < n; i++) {
-                if (has[i] && (next < 0 || pending[i].timestampNanos < pending[next].timestampNanos)) {
-                    next = i;
+        // frames merged by capture time; read, and ESP opened ahead, on other threads (FrameFeed)
+        try (FrameFeed feed = FrameFeed.open(readers, java.util.Arrays.asList(decoders), Long.MAX_VALUE)) {
+            while (feed.next()) {
+                int next = feed.file();
+                decoders[next].decode(feed.frame(), packet);
+                t.add(packet, next);
+                counts[next]++;
+                if ((t.frames() & 0x3fff) == 0) {
+                    progress.update(readers, t.frames());
                 }
-            }
-            if (next < 0) {
-                break;
-            }
-            decoders[next].decode(pending[next], packet);
-            t.add(packet, next);
-            counts[next]++;
-            has[next] = readers.get(next).next(pending[next]);
-            if ((t.frames() & 0x3fff) == 0) {
-                progress.update(readers, t.frames());
             }
         }
         progress.done();
