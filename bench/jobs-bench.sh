@@ -6,7 +6,7 @@
 #
 #   OLD_JAR=/path/to/old.jar bench/jobs-bench.sh
 #
-# Environment: OLD_JAR (required: a jar built from the commit before), JAR (default
+# Environment: CASES (names of the cases to run, space-separated; default all), OLD_JAR (required: a jar built from the commit before), JAR (default
 # target/vpnsleuth-0.1.0-SNAPSHOT-all.jar), RUNS (default 3), GW (gateway capture, default
 # /work/bench-out/gw-quarter.pcap: java bench/MakeGatewayCapture.java --sas 6575 GW), ESP captures
 # bench/out/esp-gcm-162.pcap and esp-cbc-162.pcap (bench/decrypt-bench.sh makes them).
@@ -39,6 +39,9 @@ cases=(
 echo "machine: $(nproc) cores; java: $(java -version 2>&1 | head -1)"
 for c in "${cases[@]}"; do
     IFS='|' read -r name args how <<<"$c"
+    if [[ -n ${CASES:-} && " $CASES " != *" $name "* ]]; then
+        continue
+    fi
     for r in $(seq 1 "$runs"); do
         echo "# $name round $r, load: $(cut -d' ' -f1-3 /proc/loadavg)"
         for v in "${variants[@]}"; do

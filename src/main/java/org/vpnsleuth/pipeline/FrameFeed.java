@@ -180,6 +180,8 @@ public abstract class FrameFeed implements AutoCloseable {
         byte[] bytes = new byte[BATCH_BYTES];
         int used;
         int n;
+        /** The buffer is larger than {@link #BATCH_BYTES}, for one large frame (at most one such batch circulates). */
+        boolean oversize;
         /** The last batch: nothing follows it; {@code error}, when set, is what stopped the reading. */
         boolean last;
         Throwable error;
@@ -202,15 +204,14 @@ public abstract class FrameFeed implements AutoCloseable {
             }
         }
 
-        /** Copies {@code f} in; false when the batch is full (a frame larger than the buffer goes alone, in a larger buffer). */
-        boolean add(Frame f, int file) {
+        /** True when {@code f} fits in (a frame larger than an empty batch's buffer never does: see {@link Threaded#read}). */
+        boolean fits(Frame f) {
+            return n < BATCH_FRAMES && used + f.capturedLength <= bytes.length;
+        }
+
+        /** Copies {@code f} in (it {@link #fits}). */
+        void add(Frame f, int file) {
             int len = f.capturedLength;
-            if (n == BATCH_FRAMES || n > 0 && used + len > bytes.length) {
-                return false;
-            }
-            if (used + len > bytes.length) {
-                bytes = new byte[len];
-            }
             System.arraycopy(f.data, f.offset, bytes, used, len);
             Frame c = frames[n];
             c.data = bytes;
@@ -227,7 +228,6 @@ public abstract class FrameFeed implements AutoCloseable {
             early[n].clear();
             n++;
             used += len;
-            return true;
         }
 
         synchronized void finish() {
@@ -252,6 +252,8 @@ public abstract class FrameFeed implements AutoCloseable {
         private final Thread reader;
         private final Thread[] workers;
         private volatile boolean stop;
+        /** Batches with a buffer for one large frame, in circulation (0 or 1). */
+        private final java.util.concurrent.atomic.AtomicInteger oversize = new java.util.concurrent.atomic.AtomicInteger();
         private Batch current;
         private int index;
         private boolean finished;
@@ -297,9 +299,23 @@ public abstract class FrameFeed implements AutoCloseable {
                                 b.last = true;
                                 break;
                             }
-                            if (!b.add(merge.pending[i], i)) {
-                                break;
+                            Frame f = merge.pending[i];
+                            if (!b.fits(f)) {
+                                if (b.n > 0) {
+                                    break; // the frame stays pending (the reader has not moved on) and opens the next batch
+                                }
+                                // a frame larger than a batch: its own buffer, one such at a time (records reach 64 MiB)
+                                while (oversize.get() > 0 && !stop) {
+                                    Thread.sleep(1);
+                                }
+                                if (stop) {
+                                    return;
+                                }
+                                oversize.incrementAndGet();
+                                b.bytes = new byte[f.capturedLength];
+                                b.oversize = true;
                             }
+                            b.add(f, i);
                             merge.taken(i);
                         }
                     } catch (Throwable t) { // what the caller would have met reading: it meets it after the frames before
@@ -351,7 +367,7 @@ public abstract class FrameFeed implements AutoCloseable {
                             if (at >= 0) {
                                 esp.early(b.frames[i].data, (int) (at >>> 32), (int) at, openers, e);
                             }
-                        } catch (RuntimeException | LinkageError x) {
+                        } catch (Throwable x) { // even an Error: the worker must live on, or the batches behind would wait forever
                             e.clear(); // the decoder opens this one itself
                         }
                     }
@@ -379,6 +395,11 @@ public abstract class FrameFeed implements AutoCloseable {
                             throw new IllegalStateException(t);
                         }
                         return false;
+                    }
+                    if (current.oversize) {
+                        current.bytes = new byte[BATCH_BYTES];
+                        current.oversize = false;
+                        oversize.decrementAndGet();
                     }
                     free.add(current);
                 }
