@@ -69,19 +69,22 @@ public final class DecryptCommand implements Callable<Integer> {
         String writing = "writing";
         try (of; CaptureReader r = Captures.open(file); PcapngWriter w = new PcapngWriter(of.stream(), "vpnsleuth decrypt")) {
             Packet p = new Packet();
-            Frame f = new Frame();
             StringBuilder comment = new StringBuilder(128);
-            while (r.next(f)) {
-                frames++;
-                d.decode(f, p);
-                byte[] inner = decrypted(p);
-                if (inner != null) {
-                    Layer esp = p.find(Proto.ESP);
-                    w.write(inner, 0, inner.length, inner.length, f.timestampNanos, LINKTYPE_RAW,
-                            comment(comment, esp.u32(0), esp.u32(4), f.number, file));
-                    replaced++;
-                } else {
-                    w.write(f.data, f.offset, f.capturedLength, f.originalLength, f.timestampNanos, f.linkType, f.comment);
+            // read, and ESP opened ahead, on other threads; decoded and written here in frame order
+            try (org.vpnsleuth.pipeline.FrameFeed feed = org.vpnsleuth.pipeline.FrameFeed.open(List.of(r), List.of(d), Long.MAX_VALUE)) {
+                while (feed.next()) {
+                    Frame f = feed.frame();
+                    frames++;
+                    d.decode(f, p);
+                    byte[] inner = decrypted(p);
+                    if (inner != null) {
+                        Layer esp = p.find(Proto.ESP);
+                        w.write(inner, 0, inner.length, inner.length, f.timestampNanos, LINKTYPE_RAW,
+                                comment(comment, esp.u32(0), esp.u32(4), f.number, file));
+                        replaced++;
+                    } else {
+                        w.write(f.data, f.offset, f.capturedLength, f.originalLength, f.timestampNanos, f.linkType, f.comment);
+                    }
                 }
             }
             w.flush();

@@ -102,15 +102,15 @@ public final class DissectCommand implements Callable<Integer> {
         espUdp.ports.forEach(decoder.udpPorts::addEspPort);
         keyOptions.apply(decoder);
         Packet packet = new Packet();
-        Frame frame = new Frame();
         StringBuilder sb = new StringBuilder(4096);
         JsonWriter json = new JsonWriter(sb);
         long n = 0;
         long fileStart = 0;
         org.vpnsleuth.capture.Progress progress = org.vpnsleuth.capture.Progress.onTerminal(quiet.quiet || org.vpnsleuth.capture.Progress.stdoutIsTerminal());
         List<org.vpnsleuth.capture.CaptureReader> progressOf = List.of(reader);
-        try (reader) {
-            while (n < count && reader.next(frame)) {
+        try (reader; org.vpnsleuth.pipeline.FrameFeed feed = org.vpnsleuth.pipeline.FrameFeed.open(List.of(reader), List.of(decoder), count)) {
+            while (feed.next()) {
+                Frame frame = feed.frame();
                 n++;
                 if ((n & 0x3fff) == 0) {
                     progress.update(progressOf, n);

@@ -43,11 +43,13 @@ public final class EspDecryption implements EspDecryptor {
      * Everything in it is guarded by the state's own lock: packets of different SPIs never wait
      * for each other, and a state can be used from any thread.
      */
-    static final class SpiState {
+    static final class SpiState implements OpenerSource {
         final long spi;
         private Sa[] sas = new Sa[0];
         private EspOpener[] openers = new EspOpener[0];
         private int known = -1;
+        /** The key set {@link #attempt} opened the packet with (under the state's lock). */
+        private int opened;
         private long highest;
         private long decrypted;
         private long failed;
@@ -71,15 +73,82 @@ public final class EspDecryption implements EspDecryptor {
             return failed;
         }
 
-        private EspOpener opener(int i) {
+        @Override
+        public EspOpener opener(Sa[] keys, int i) {
             EspOpener o = openers[i];
             if (o == null) {
-                o = new EspOpener(sas[i]);
+                o = new EspOpener(keys[i]);
                 openers[i] = o;
             }
             return o;
         }
     }
+
+    /** Where {@link #attempt} gets the prepared opener of key set {@code i} of {@code keys}. */
+    private interface OpenerSource {
+        EspOpener opener(Sa[] keys, int i);
+    }
+
+    /**
+     * The openers of one worker thread ({@link #early}): its own JCE objects per key set, so that
+     * packets of one SPI can be opened on several threads at once (ESP packets are independent
+     * given the keys). Bounded: past {@link #KEPT} key sets the cache starts again. Not thread-safe:
+     * one per thread.
+     */
+    public static final class Openers implements OpenerSource {
+        static final int KEPT = 256;
+        private int opened;
+        private final Map<Sa, EspOpener> bySa = new java.util.IdentityHashMap<>();
+
+        @Override
+        public EspOpener opener(Sa[] keys, int i) {
+            EspOpener o = bySa.get(keys[i]);
+            if (o == null) {
+                if (bySa.size() >= KEPT) {
+                    bySa.clear();
+                }
+                o = new EspOpener(keys[i]);
+                bySa.put(keys[i], o);
+            }
+            return o;
+        }
+    }
+
+    /**
+     * An ESP packet opened ahead of its turn on a worker thread ({@link #early}), with what its
+     * answer depended on: the SPI's key sets, the one tried first and the inferred ESN high-order
+     * bits. The decoding thread hands it over ({@link #offer}) just before it decodes that frame;
+     * {@link #decrypt(byte[], int, int, String)} takes the answer only when the packet is the same
+     * bytes and the SPI's state is still what it was, and applies its effects (counts, the key that
+     * opened, the highest sequence number) then, in frame order; otherwise it opens the packet
+     * itself. Reused from frame to frame (no object per packet besides the inner packet).
+     */
+    public static final class Early {
+        byte[] buf;
+        int off;
+        int end;
+        SpiState st;
+        Sa[] sas;
+        int known;
+        long high;
+        int opened;
+        Result result;
+
+        /** Forgets the packet (the slot holds no answer). */
+        public void clear() {
+            buf = null;
+            st = null;
+            sas = null;
+            result = null;
+        }
+
+        public boolean holds() {
+            return result != null;
+        }
+    }
+
+    /** The answer opened ahead for the frame being decoded; used (or dropped) by the next {@link #decrypt}. Decoding thread only. */
+    private Early offered;
 
     /** No keys yet: the key material's owner adds them ({@link #add}, {@link #addAnySpi}, {@link #addDerived}). */
     public EspDecryption() {
@@ -250,6 +319,8 @@ public final class EspDecryption implements EspDecryptor {
 
     /** The key that opened the SPI's latest packet first, then the others in the order they came. */
     private Result decrypt(SpiState st, byte[] b, int off, int end) {
+        Early e = offered;
+        offered = null;
         synchronized (st) {
             long low = u32(b, off + 4);
             long high = Esn.inferHigh(st.highest, low);
@@ -257,27 +328,104 @@ public final class EspDecryption implements EspDecryptor {
             if (st.sas.length == 0) {
                 return null; // being added by another thread
             }
-            String problem = null;
-            int tried = 0;
-            for (int k = -1; k < st.sas.length; k++) {
-                int i = k < 0 ? known : k;
-                if (i < 0 || k >= 0 && i == known) {
-                    continue;
-                }
-                Sa s = st.sas[i];
-                Result r = st.opener(i).open(b, off, end, s.esn ? high : -1);
-                tried++;
+            if (e != null && e.result != null && e.buf == b && e.off == off && e.end == end && e.st == st && e.sas == st.sas
+                    && e.known == known && e.high == high) {
+                // opened ahead from the same bytes with the same keys, first key and ESN bits: the same answer
+                Result r = e.result;
+                e.clear();
                 if (r.problem() == null) {
-                    accepted(st, i, high, low);
-                    return r;
+                    accepted(st, e.opened, high, low);
+                } else {
+                    st.failed++;
                 }
-                problem = r.problem() + (s.esn ? ", ESN high-order bits " + high + " inferred" : "");
+                return r;
             }
-            st.failed++;
-            String from = tried == 1 ? "the key from " + st.sas[known >= 0 ? known : 0].source : "the " + tried + " supplied keys";
-            return new Result(null, -1, 0, 0, 0, null, String.format("ICV check failed for ESP SA 0x%08x with %s (%s)", st.spi, from,
-                    problem));
+            Result r = attempt(st, st.sas, known, high, b, off, end, st);
+            if (r.problem() == null) {
+                accepted(st, st.opened, high, low);
+            } else {
+                st.failed++;
+            }
+            return r;
         }
+    }
+
+    /**
+     * Opens {@code b[off, end)} with the key sets {@code sas}, {@code known} first, then the others
+     * in the order they came; on success {@code st.opened} / the caller's index says which. No
+     * effect on the SPI's state: the caller applies it.
+     */
+    private static Result attempt(SpiState st, Sa[] sas, int known, long high, byte[] b, int off, int end, OpenerSource openers) {
+        String problem = null;
+        int tried = 0;
+        for (int k = -1; k < sas.length; k++) {
+            int i = k < 0 ? known : k;
+            if (i < 0 || k >= 0 && i == known) {
+                continue;
+            }
+            Sa s = sas[i];
+            Result r = openers.opener(sas, i).open(b, off, end, s.esn ? high : -1);
+            tried++;
+            if (r.problem() == null) {
+                if (openers == st) {
+                    st.opened = i;
+                } else {
+                    ((Openers) openers).opened = i;
+                }
+                return r;
+            }
+            problem = r.problem() + (s.esn ? ", ESN high-order bits " + high + " inferred" : "");
+        }
+        String from = tried == 1 ? "the key from " + sas[known >= 0 ? known : 0].source : "the " + tried + " supplied keys";
+        return new Result(null, -1, 0, 0, 0, null, String.format("ICV check failed for ESP SA 0x%08x with %s (%s)", st.spi, from,
+                problem));
+    }
+
+    /**
+     * Opens the ESP packet {@code b[off, end)} ahead of its turn, on a worker thread with its own
+     * {@code openers}, into {@code into} (cleared when there is nothing to open ahead: no key names
+     * the SPI, or only keys for any SPI would). Changes nothing in this decryption's state; the
+     * decoding thread takes the answer when that frame's turn comes ({@link #offer}).
+     */
+    public void early(byte[] b, int off, int end, Openers openers, Early into) {
+        into.clear();
+        if (end - off < 8) {
+            return;
+        }
+        SpiState st = state(u32(b, off));
+        if (st == null) {
+            return;
+        }
+        Sa[] sas;
+        int known;
+        long high;
+        synchronized (st) {
+            sas = st.sas;
+            known = st.known;
+            high = Esn.inferHigh(st.highest, u32(b, off + 4));
+        }
+        if (sas.length == 0) {
+            return;
+        }
+        Result r = attempt(st, sas, known, high, b, off, end, openers);
+        into.buf = b;
+        into.off = off;
+        into.end = end;
+        into.st = st;
+        into.sas = sas;
+        into.known = known;
+        into.high = high;
+        into.opened = r.problem() == null ? openers.opened : -1;
+        into.result = r;
+    }
+
+    /**
+     * The answer opened ahead for the frame the decoding thread decodes next (null: none); the next
+     * {@link #decrypt} call takes it if it is for the same packet and still valid, and drops it
+     * otherwise. Call from the decoding thread, before each frame.
+     */
+    public void offer(Early e) {
+        offered = e;
     }
 
     /** Key set {@code i} opened a packet of the SPI: it is tried first from now on, and an ESN SA's high-order bits move on. */

@@ -106,8 +106,6 @@ public final class Analysis {
         a.tracker = t;
         int n = readers.size();
         Decoder[] decoders = new Decoder[n];
-        Frame[] pending = new Frame[n];
-        boolean[] has = new boolean[n];
         long[] counts = new long[n];
         Packet packet = new Packet();
         for (int i = 0; i < n; i++) {
@@ -117,8 +115,6 @@ public final class Analysis {
                 decoders[i].udpPorts.addEspPort(port);
             }
             setup.accept(decoders[i]);
-            pending[i] = new Frame();
-            has[i] = readers.get(i).next(pending[i]);
         }
         // one capture point: the SAs that are over are written out while reading (several points need every message to the end)
         boolean evict = limits.idleSeconds() > 0 && n == 1;
@@ -128,30 +124,25 @@ public final class Analysis {
         long idleNanos = limits.idleSeconds() * 1_000_000_000L;
         long lastRound = Long.MIN_VALUE / 2;
         List<Decoder> decoderList = java.util.Arrays.asList(decoders);
-        while (true) {
-            int next = -1;
-            for (int i = 0; i < n; i++) {
-                if (has[i] && (next < 0 || pending[i].timestampNanos < pending[next].timestampNanos)) {
-                    next = i;
+        // frames merged by capture time; read, and ESP opened ahead, on other threads (FrameFeed)
+        try (FrameFeed feed = FrameFeed.open(readers, decoderList, Long.MAX_VALUE)) {
+            while (feed.next()) {
+                int next = feed.file();
+                Frame frame = feed.frame();
+                decoders[next].decode(frame, packet);
+                if (evict) { // before the frame: what it brings for an SA already over reads that SA back
+                    long now = frame.timestampNanos;
+                    long since = now - lastRound;
+                    if (since >= idleNanos / 8 || since >= ROUND_NANOS && (t.frames() & 0xfff) == 0) {
+                        a.writeOutOver(t, decoderList, now);
+                        lastRound = now;
+                    }
                 }
-            }
-            if (next < 0) {
-                break;
-            }
-            decoders[next].decode(pending[next], packet);
-            if (evict) { // before the frame: what it brings for an SA already over reads that SA back
-                long now = pending[next].timestampNanos;
-                long since = now - lastRound;
-                if (since >= idleNanos / 8 || since >= ROUND_NANOS && (t.frames() & 0xfff) == 0) {
-                    a.writeOutOver(t, decoderList, now);
-                    lastRound = now;
+                t.add(packet, next);
+                counts[next]++;
+                if ((t.frames() & 0x3fff) == 0) {
+                    progress.update(readers, t.frames());
                 }
-            }
-            t.add(packet, next);
-            counts[next]++;
-            has[next] = readers.get(next).next(pending[next]);
-            if ((t.frames() & 0x3fff) == 0) {
-                progress.update(readers, t.frames());
             }
         }
         progress.done();

@@ -1,0 +1,551 @@
+package org.vpnsleuth.pipeline;
+
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.vpnsleuth.capture.CaptureReader;
+import org.vpnsleuth.capture.Frame;
+import org.vpnsleuth.crypto.EspDecryption;
+import org.vpnsleuth.decode.Decoder;
+
+/**
+ * The frames of one or more capture files in the order the decoders and the tracker take them:
+ * merged by capture time (the earliest pending frame of any file first; on equal times the file
+ * given first), each file in its own order, at most {@code limit} frames. The producer side of
+ * the pipeline: read → (ESP opened ahead) → decode → track, where decode and track run on the
+ * caller's thread, frame by frame, exactly as they would without threads.
+ *
+ * <p>With more than one job ({@link #jobs()}): a reader thread reads every file (pcap, pcapng,
+ * gzip inflate included) and copies the frames into batches of reused buffers; when a decoder
+ * has ESP keys, worker threads open the ESP packets of each batch ahead of their turn
+ * ({@link EspDecryption#early}: the costly, stateless part of decryption, packets of one SPI in
+ * parallel too); the caller takes the batches in the order they were read and hands each frame's
+ * answer to its decoder just before decoding it ({@link EspDecryption#offer}), which takes it only
+ * when it is for the same bytes and the SPI's keys, first key and ESN bits are still what they
+ * were, and applies its effects (counts, replay and ESN state) in frame order. Everything stateful
+ * (IP reassembly, TCP streams, IKE decoding and decryption, IKEv1 IV chains, the tracker) stays on
+ * one thread in capture order, so the output is the same with any number of jobs. Memory is
+ * bounded: a fixed number of batches circulate between the threads; a worker that fails on a frame
+ * leaves no answer for it (the decoder opens that packet itself), never loses or moves a frame.
+ *
+ * <p>With one job (system property {@value #JOBS_PROPERTY}=1): the frames are read on the caller's
+ * thread, from the readers' own buffers, as before.
+ */
+public abstract class FrameFeed implements AutoCloseable {
+    /** The number of threads the pipeline uses (reader, workers and the caller's); default: the machine's cores. */
+    public static final String JOBS_PROPERTY = "vpnsleuth.jobs";
+    /** Frames per batch, and the bytes a batch's buffer starts with (it grows for a larger frame). */
+    static final int BATCH_FRAMES = 256;
+    static final int BATCH_BYTES = 256 * 1024;
+
+    protected Frame frame;
+    protected int file;
+
+    /** The current frame (valid until the next {@link #next()}). */
+    public final Frame frame() {
+        return frame;
+    }
+
+    /** The index of the current frame's file, in the order of the readers. */
+    public final int file() {
+        return file;
+    }
+
+    /** Moves to the next frame; false at the end. Throws what a reader threw, after the frames before it. */
+    public abstract boolean next();
+
+    /** Stops the threads (a caller that stops early must close); the readers stay open. */
+    @Override
+    public abstract void close();
+
+    /** The jobs of {@value #JOBS_PROPERTY}, or the machine's cores when it is not set (at least 1). */
+    public static int jobs() {
+        String v = System.getProperty(JOBS_PROPERTY);
+        if (v != null && !v.isBlank()) {
+            try {
+                return Math.max(1, Integer.parseInt(v.trim()));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("-D" + JOBS_PROPERTY + "=" + v + " is not a number of threads");
+            }
+        }
+        return Math.max(1, Runtime.getRuntime().availableProcessors());
+    }
+
+    /** The frames of {@code readers} for {@code decoders} (one per reader), with {@link #jobs()} threads. */
+    public static FrameFeed open(List<CaptureReader> readers, List<Decoder> decoders, long limit) {
+        return open(readers, decoders, limit, jobs());
+    }
+
+    /**
+     * The frames of {@code readers}, at most {@code limit}, for {@code decoders} (one per reader,
+     * set up already: their ESP keys decide whether workers open ESP ahead), with {@code jobs}
+     * threads in all (1: none besides the caller's).
+     */
+    public static FrameFeed open(List<CaptureReader> readers, List<Decoder> decoders, long limit, int jobs) {
+        if (jobs <= 1) {
+            return new Sequential(readers, limit);
+        }
+        EspDecryption[] esps = new EspDecryption[readers.size()];
+        boolean keys = false;
+        for (int i = 0; i < esps.length; i++) {
+            esps[i] = decoders.get(i).esp instanceof EspDecryption e ? e : null;
+            keys |= esps[i] != null;
+        }
+        return new Threaded(readers, limit, keys ? esps : null, keys ? jobs - 1 : 0);
+    }
+
+    /** The merge by capture time, shared by both ways: the pending frame of each file, read one ahead. */
+    static final class Merge {
+        final List<CaptureReader> readers;
+        final Frame[] pending;
+        final boolean[] has;
+        final long limit;
+        long taken;
+        private boolean started;
+
+        Merge(List<CaptureReader> readers, long limit) {
+            this.readers = readers;
+            this.limit = limit;
+            pending = new Frame[readers.size()];
+            has = new boolean[readers.size()];
+        }
+
+        /** The file whose pending frame comes next, or -1 at the end; reads the first frames on first use. */
+        int peek() {
+            if (!started) {
+                started = true;
+                if (limit <= 0) {
+                    return -1;
+                }
+                for (int i = 0; i < pending.length; i++) {
+                    pending[i] = new Frame();
+                    has[i] = readers.get(i).next(pending[i]);
+                }
+            }
+            if (taken >= limit) {
+                return -1;
+            }
+            int next = -1;
+            for (int i = 0; i < pending.length; i++) {
+                if (has[i] && (next < 0 || pending[i].timestampNanos < pending[next].timestampNanos)) {
+                    next = i;
+                }
+            }
+            return next;
+        }
+
+        /** Done with the pending frame of file {@code i}: the next one of that file is read (not past the limit). */
+        void taken(int i) {
+            taken++;
+            has[i] = taken < limit && readers.get(i).next(pending[i]);
+        }
+    }
+
+    /** One thread: the readers' frames as they are. */
+    static final class Sequential extends FrameFeed {
+        private final Merge merge;
+        private int last = -1;
+
+        Sequential(List<CaptureReader> readers, long limit) {
+            merge = new Merge(readers, limit);
+        }
+
+        @Override
+        public boolean next() {
+            if (last >= 0) {
+                merge.taken(last);
+                last = -1;
+            }
+            int i = merge.peek();
+            if (i < 0) {
+                return false;
+            }
+            last = i;
+            file = i;
+            frame = merge.pending[i];
+            return true;
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+
+    /** Frames copied into one buffer, with the file of each and what was opened ahead for it. */
+    static final class Batch {
+        final Frame[] frames = new Frame[BATCH_FRAMES];
+        final int[] files = new int[BATCH_FRAMES];
+        final EspDecryption.Early[] early = new EspDecryption.Early[BATCH_FRAMES];
+        byte[] bytes = new byte[BATCH_BYTES];
+        int used;
+        int n;
+        /** The buffer is larger than {@link #BATCH_BYTES}, for one large frame (at most one such batch circulates). */
+        boolean oversize;
+        /** The last batch: nothing follows it; {@code error}, when set, is what stopped the reading. */
+        boolean last;
+        Throwable error;
+        private boolean done;
+
+        Batch() {
+            for (int i = 0; i < BATCH_FRAMES; i++) {
+                frames[i] = new Frame();
+                early[i] = new EspDecryption.Early();
+            }
+        }
+
+        void reset() {
+            n = 0;
+            used = 0;
+            last = false;
+            error = null;
+            synchronized (this) {
+                done = false;
+            }
+        }
+
+        /** True when {@code f} fits in (a frame larger than an empty batch's buffer never does: see {@link Threaded#read}). */
+        boolean fits(Frame f) {
+            return n < BATCH_FRAMES && used + f.capturedLength <= bytes.length;
+        }
+
+        /** Copies {@code f} in (it {@link #fits}). */
+        void add(Frame f, int file) {
+            int len = f.capturedLength;
+            System.arraycopy(f.data, f.offset, bytes, used, len);
+            Frame c = frames[n];
+            c.data = bytes;
+            c.offset = used;
+            c.capturedLength = len;
+            c.originalLength = f.originalLength;
+            c.timestampNanos = f.timestampNanos;
+            c.linkType = f.linkType;
+            c.interfaceId = f.interfaceId;
+            c.number = f.number;
+            c.comment = f.comment;
+            c.source = f.source;
+            files[n] = file;
+            early[n].clear();
+            n++;
+            used += len;
+        }
+
+        synchronized void finish() {
+            done = true;
+            notifyAll();
+        }
+
+        synchronized void await() throws InterruptedException {
+            while (!done) {
+                wait();
+            }
+        }
+    }
+
+    /** A reader thread, workers for ESP, and the caller. */
+    static final class Threaded extends FrameFeed {
+        private final Merge merge;
+        private final EspDecryption[] esps;
+        private final BlockingQueue<Batch> free;
+        private final BlockingQueue<Batch> ordered;
+        private final BlockingQueue<Batch> work;
+        private final Thread reader;
+        private final Thread[] workers;
+        private volatile boolean stop;
+        /** Batches with a buffer for one large frame, in circulation (0 or 1). */
+        private final java.util.concurrent.atomic.AtomicInteger oversize = new java.util.concurrent.atomic.AtomicInteger();
+        private Batch current;
+        private int index;
+        private boolean finished;
+
+        Threaded(List<CaptureReader> readers, long limit, EspDecryption[] esps, int workerCount) {
+            merge = new Merge(readers, limit);
+            this.esps = esps;
+            int batches = 4 + 2 * workerCount;
+            free = new ArrayBlockingQueue<>(batches);
+            ordered = new ArrayBlockingQueue<>(batches);
+            work = new ArrayBlockingQueue<>(batches);
+            for (int i = 0; i < batches; i++) {
+                free.add(new Batch());
+            }
+            workers = new Thread[workerCount];
+            for (int i = 0; i < workerCount; i++) {
+                workers[i] = new Thread(this::work, "vpnsleuth-esp-" + i);
+                workers[i].setDaemon(true);
+                workers[i].start();
+            }
+            reader = new Thread(this::read, "vpnsleuth-reader");
+            reader.setDaemon(true);
+            reader.start();
+        }
+
+        /** The reader thread: batches filled in capture order, handed to the workers and, in that order, to the caller. */
+        private void read() {
+            try {
+                boolean end = false;
+                while (!end && !stop) {
+                    Batch b = null;
+                    while (b == null && !stop) {
+                        b = free.poll(100, TimeUnit.MILLISECONDS);
+                    }
+                    if (b == null) {
+                        return;
+                    }
+                    b.reset();
+                    try {
+                        while (true) {
+                            int i = merge.peek();
+                            if (i < 0) {
+                                b.last = true;
+                                break;
+                            }
+                            Frame f = merge.pending[i];
+                            if (!b.fits(f)) {
+                                if (b.n > 0) {
+                                    break; // the frame stays pending (the reader has not moved on) and opens the next batch
+                                }
+                                // a frame larger than a batch: its own buffer, one such at a time (records reach 64 MiB)
+                                while (oversize.get() > 0 && !stop) {
+                                    Thread.sleep(1);
+                                }
+                                if (stop) {
+                                    return;
+                                }
+                                oversize.incrementAndGet();
+                                b.bytes = new byte[f.capturedLength];
+                                b.oversize = true;
+                            }
+                            b.add(f, i);
+                            merge.taken(i);
+                        }
+                    } catch (Throwable t) { // what the caller would have met reading: it meets it after the frames before
+                        b.last = true;
+                        b.error = t;
+                    }
+                    end = b.last;
+                    if (workers.length > 0 && b.n > 0) {
+                        if (!offer(work, b)) {
+                            return;
+                        }
+                    } else {
+                        b.finish();
+                    }
+                    if (!offer(ordered, b)) {
+                        return;
+                    }
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        private boolean offer(BlockingQueue<Batch> q, Batch b) throws InterruptedException {
+            while (!stop) {
+                if (q.offer(b, 100, TimeUnit.MILLISECONDS)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        /** A worker thread: the ESP packets of each batch opened ahead, with its own cipher objects. */
+        private void work() {
+            EspDecryption.Openers openers = new EspDecryption.Openers();
+            while (!stop) {
+                Batch b;
+                try {
+                    b = work.take();
+                } catch (InterruptedException e) {
+                    return;
+                }
+                try {
+                    for (int i = 0; i < b.n && !stop; i++) {
+                        EspDecryption.Early e = b.early[i];
+                        try {
+                            EspDecryption esp = esps[b.files[i]];
+                            long at = esp == null ? -1 : espAt(b.frames[i]);
+                            if (at >= 0) {
+                                esp.early(b.frames[i].data, (int) (at >>> 32), (int) at, openers, e);
+                            }
+                        } catch (Throwable x) { // even an Error: the worker must live on, or the batches behind would wait forever
+                            e.clear(); // the decoder opens this one itself
+                        }
+                    }
+                } finally {
+                    b.finish();
+                }
+            }
+        }
+
+        @Override
+        public boolean next() {
+            if (finished) {
+                return false;
+            }
+            while (current == null || ++index >= current.n) {
+                if (current != null) {
+                    if (current.last) {
+                        finished = true;
+                        Throwable t = current.error;
+                        if (t instanceof RuntimeException r) {
+                            throw r;
+                        } else if (t instanceof Error e) {
+                            throw e;
+                        } else if (t != null) {
+                            throw new IllegalStateException(t);
+                        }
+                        return false;
+                    }
+                    if (current.oversize) {
+                        current.bytes = new byte[BATCH_BYTES];
+                        current.oversize = false;
+                        oversize.decrementAndGet();
+                    }
+                    free.add(current);
+                }
+                try {
+                    current = ordered.take();
+                    current.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted while reading the capture", e);
+                }
+                index = -1;
+            }
+            frame = current.frames[index];
+            file = current.files[index];
+            if (esps != null && esps[file] != null) {
+                EspDecryption.Early e = current.early[index];
+                esps[file].offer(e.holds() ? e : null);
+            }
+            return true;
+        }
+
+        @Override
+        public void close() {
+            stop = true;
+            for (Thread w : workers) {
+                w.interrupt();
+            }
+            boolean interrupted = false;
+            for (Thread t : allThreads()) {
+                while (true) {
+                    try {
+                        t.join();
+                        break;
+                    } catch (InterruptedException e) {
+                        interrupted = true;
+                    }
+                }
+            }
+            if (esps != null) {
+                for (EspDecryption e : esps) {
+                    if (e != null) {
+                        e.offer(null);
+                    }
+                }
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        private Thread[] allThreads() {
+            Thread[] all = java.util.Arrays.copyOf(workers, workers.length + 1);
+            all[workers.length] = reader;
+            return all;
+        }
+    }
+
+    /**
+     * Where the ESP packet of a frame probably is, as (offset << 32 | end), or -1: a quick look at
+     * the link, IPv4 (not a fragment) or IPv6 header and UDP, without the decoder's state. Only a
+     * guess to open ahead: the decoder takes an answer only for the exact bytes it decodes as ESP
+     * itself, so a wrong guess costs time, never a different result.
+     */
+    static long espAt(Frame f) {
+        byte[] b = f.data;
+        int off = f.offset;
+        int end = f.offset + f.capturedLength;
+        int ip;
+        switch (f.linkType) {
+            case 1: { // Ethernet, VLAN tags
+                int type = end - off >= 14 ? u16(b, off + 12) : -1;
+                ip = off + 14;
+                while ((type == 0x8100 || type == 0x88a8) && end - ip >= 4) {
+                    type = u16(b, ip + 2);
+                    ip += 4;
+                }
+                if (type != 0x0800 && type != 0x86dd) {
+                    return -1;
+                }
+                break;
+            }
+            case 113: // Linux cooked (SLL)
+                ip = off + 16;
+                if (end - off < 16 || u16(b, off + 14) != 0x0800 && u16(b, off + 14) != 0x86dd) {
+                    return -1;
+                }
+                break;
+            case 276: // SLL2
+                ip = off + 20;
+                if (end - off < 20 || u16(b, off) != 0x0800 && u16(b, off) != 0x86dd) {
+                    return -1;
+                }
+                break;
+            case 0: case 108: // BSD loopback: a 4-byte family, then IP
+                ip = off + 4;
+                break;
+            case 12: case 14: case 101: case 228: case 229: // raw IP
+                ip = off;
+                break;
+            default:
+                return -1;
+        }
+        if (end - ip < 20) {
+            return -1;
+        }
+        int version = (b[ip] & 0xf0) >> 4;
+        int proto;
+        int payload;
+        int ipEnd;
+        if (version == 4) {
+            int ihl = (b[ip] & 0x0f) * 4;
+            int total = u16(b, ip + 2);
+            if (ihl < 20 || total < ihl || (u16(b, ip + 6) & 0x3fff) != 0) {
+                return -1; // a fragment: the decoder reassembles it
+            }
+            proto = b[ip + 9] & 0xff;
+            payload = ip + ihl;
+            ipEnd = Math.min(end, ip + total);
+        } else if (version == 6 && end - ip >= 40) {
+            proto = b[ip + 6] & 0xff;
+            payload = ip + 40;
+            ipEnd = Math.min(end, payload + u16(b, ip + 4));
+        } else {
+            return -1;
+        }
+        if (proto == 50) {
+            return payload + 8 <= ipEnd ? (long) payload << 32 | ipEnd : -1;
+        }
+        if (proto != 17 || ipEnd - payload < 16) {
+            return -1;
+        }
+        int sport = u16(b, payload);
+        int dport = u16(b, payload + 2);
+        int len = u16(b, payload + 4);
+        if (sport == 500 || dport == 500 || len < 16) {
+            return -1;
+        }
+        int esp = payload + 8;
+        int espEnd = Math.min(ipEnd, payload + len);
+        if (espEnd - esp < 8 || b[esp] == 0 && b[esp + 1] == 0 && b[esp + 2] == 0 && b[esp + 3] == 0) {
+            return -1; // the non-ESP marker: IKE
+        }
+        return (long) esp << 32 | espEnd;
+    }
+
+    private static int u16(byte[] b, int o) {
+        return (b[o] & 0xff) << 8 | (b[o + 1] & 0xff);
+    }
+}
