@@ -25,7 +25,8 @@ import javax.security.auth.x500.X500Principal;
  * CA by (RFC 7296 §3.7). Read with the JDK's CertificateFactory.
  */
 public record X509Details(String subject, String issuer, List<String> subjectAltNames, Instant notBefore, Instant notAfter,
-        String keyType, int keyBits, String signatureAlgorithm, boolean ca, byte[] spkiSha1, String malformed, byte[] der) {
+        String keyType, int keyBits, String signatureAlgorithm, boolean ca, byte[] spkiSha1, String malformed, byte[] der)
+        implements java.io.Serializable {
 
     /** The certificate's SubjectPublicKeyInfo hash in hex (what a CERTREQ would list for it as a CA). */
     public String spkiSha1Hex() {

@@ -349,7 +349,14 @@ public final class Analysis {
             held.addAndGet(size);
             return new Object[] {d, f, size};
         }
-        Object[] w = {spill.write(d), f, 0L};
+        SaSpill.Ref ref;
+        try {
+            ref = spill.write(d);
+        } catch (SaSpill.NotWritable e) { // a bug of ours, not the capture's: keep it in memory, the report stays right
+            held.addAndGet(size);
+            return new Object[] {d, f, size};
+        }
+        Object[] w = {ref, f, 0L};
         sa.forgetStory();
         return w;
     }

@@ -40,6 +40,13 @@ final class SaSpill implements AutoCloseable {
         }
     }
 
+    /** A diagnosis holding something that cannot be written (a class not marked serializable): it stays in memory. */
+    static final class NotWritable extends RuntimeException {
+        NotWritable(java.io.NotSerializableException e) {
+            super(e.getMessage(), e);
+        }
+    }
+
     /** Where a diagnosis was written: its offset and length in the file. */
     record Ref(long offset, int length) {
     }
@@ -48,6 +55,8 @@ final class SaSpill implements AutoCloseable {
         buffer.reset();
         try (ObjectOutputStream out = new CompactOut(buffer)) {
             out.writeObject(d);
+        } catch (java.io.NotSerializableException e) {
+            throw new NotWritable(e);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot serialize the diagnosis of an IKE SA: " + e, e);
         }

@@ -97,6 +97,61 @@ class EvictionTest {
         }
     }
 
+    /**
+     * Every SA of every shipped capture, wire only and with the capture's daemon logs as keys,
+     * written out and read back (what happens to every SA of a long capture with a small heap):
+     * the report is byte for byte the one of the SAs held in memory, and every SA was written.
+     */
+    @org.junit.jupiter.api.TestFactory
+    java.util.stream.Stream<org.junit.jupiter.api.DynamicTest> everyShippedSaWrittenOutAndReadBackGivesTheSameReport()
+            throws Exception {
+        List<Path> caps = new ArrayList<>();
+        try (var s = Files.list(captures())) {
+            s.filter(p -> p.toString().endsWith(".pcap") || p.toString().endsWith(".pcapng")).sorted().forEach(caps::add);
+        }
+        return caps.stream().map(cap -> org.junit.jupiter.api.DynamicTest.dynamicTest(cap.getFileName().toString(), () -> {
+            String base = cap.getFileName().toString().replaceFirst("\\.pcap(ng)?$", "");
+            org.vpnsleuth.keys.KeyMaterial k = new org.vpnsleuth.keys.KeyMaterial();
+            boolean keys = false;
+            try (var s = Files.list(captures())) {
+                for (Path log : s.filter(p -> p.getFileName().toString().startsWith(base + ".")
+                        && (p.toString().endsWith(".log") || p.toString().endsWith(".log.gz"))).sorted().toList()) {
+                    try {
+                        org.vpnsleuth.keys.KeyFiles.load(log, k);
+                        keys = true;
+                    } catch (org.vpnsleuth.keys.KeyFiles.KeyFileException notKeys) {
+                        // an xl2tpd or pppd log: no key material
+                    }
+                }
+            }
+            for (boolean withKeys : keys ? new boolean[] {false, true} : new boolean[] {false}) {
+                Analysis held = analyzeWith(cap, withKeys ? k : null, false);
+                Analysis written = analyzeWith(cap, withKeys ? k : null, true);
+                assertThat(written.ikeSas.spilled()).as("every SA written out").isEqualTo(written.ikeSas.size());
+                assertThat(json(written)).as(withKeys ? "with keys" : "wire only").isEqualTo(json(held));
+            }
+        }));
+    }
+
+    private static Analysis analyzeWith(Path file, org.vpnsleuth.keys.KeyMaterial k, boolean spillEverySa) {
+        List<String> names = new ArrayList<>();
+        List<String> errors = new ArrayList<>();
+        List<CaptureReader> readers = Analysis.open(List.of(file.toString()), names, errors);
+        assertThat(errors).isEmpty();
+        if (spillEverySa) {
+            System.setProperty("vpnsleuth.spillEverySa", "true");
+            System.setProperty("vpnsleuth.heldSaBytes", "0");
+        }
+        try {
+            return k == null ? Analysis.run(names, readers, List.of())
+                    : Analysis.run(names, readers, List.of(), d -> org.vpnsleuth.ike.IkeDecryption.install(k, d));
+        } finally {
+            System.clearProperty("vpnsleuth.spillEverySa");
+            System.clearProperty("vpnsleuth.heldSaBytes");
+            Analysis.close(readers);
+        }
+    }
+
     static Path captures() {
         String b = System.getProperty("basedir");
         return Path.of(b != null ? b : System.getProperty("user.dir")).resolve("captures");
