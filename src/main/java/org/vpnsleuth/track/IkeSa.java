@@ -16,23 +16,23 @@ public final class IkeSa implements java.io.Serializable {
     public Endpoint initiator;
     public Endpoint responder;
     /** Every address each side was seen with (NAT and captures on both sides of a NAT show several). */
-    public final java.util.Set<String> initiatorAddresses = new java.util.LinkedHashSet<>();
-    public final java.util.Set<String> responderAddresses = new java.util.LinkedHashSet<>();
+    public java.util.Set<String> initiatorAddresses = new java.util.LinkedHashSet<>();
+    public java.util.Set<String> responderAddresses = new java.util.LinkedHashSet<>();
     /** Address translations seen between captures of the same message ("198.51.100.2:500 → 192.0.2.1:389"). */
-    public final java.util.Set<String> translations = new java.util.LinkedHashSet<>();
+    public java.util.Set<String> translations = new java.util.LinkedHashSet<>();
     /** The roles were inferred from a message in the middle of the story (the capture missed the start). */
     public boolean rolesGuessed;
-    public final List<IkeMessage> messages = new ArrayList<>();
-    public final List<IkeExchange> exchanges = new ArrayList<>();
+    public List<IkeMessage> messages = new ArrayList<>();
+    public List<IkeExchange> exchanges = new ArrayList<>();
     /** Frames of IKEv1 fragments (payload 132) of this SA, and of those that became whole messages. */
-    public final List<FrameRef> fragmentFrames = new ArrayList<>();
-    public final List<FrameRef> reassembledFragmentFrames = new ArrayList<>();
+    public List<FrameRef> fragmentFrames = new ArrayList<>();
+    public List<FrameRef> reassembledFragmentFrames = new ArrayList<>();
     /** IP datagrams between the peers that never reassembled (their fragments' frames). */
-    public final List<List<FrameRef>> lostIpDatagrams = new ArrayList<>();
+    public List<List<FrameRef>> lostIpDatagrams = new ArrayList<>();
     /** Child SAs: ESP/AH flows between the peers, seen after the SA's first message. */
-    public final List<EspFlow> flows = new ArrayList<>();
+    public List<EspFlow> flows = new ArrayList<>();
     /** ICMP errors about datagrams between the peers (e.g. port unreachable for UDP 500). */
-    public final List<IcmpError> icmpErrors = new ArrayList<>();
+    public List<IcmpError> icmpErrors = new ArrayList<>();
 
     /** Capture time of the last frame of this SA (fragments included), for idle eviction. */
     public long lastSeenNanos;
@@ -63,16 +63,19 @@ public final class IkeSa implements java.io.Serializable {
      * thread that wrote it: the tracker reads only the identity, peers and times of a dropped SA).
      */
     public void forgetStory() {
-        messages.clear();
-        exchanges.clear();
-        fragmentFrames.clear();
-        reassembledFragmentFrames.clear();
-        lostIpDatagrams.clear();
-        flows.clear();
-        icmpErrors.clear();
-        flowSet.clear();
-        icmpSet.clear();
-        translations.clear();
+        // empty and unmodifiable: nothing adds to an SA once written out (what comes later reads it back whole)
+        messages = List.of();
+        exchanges = List.of();
+        fragmentFrames = List.of();
+        reassembledFragmentFrames = List.of();
+        lostIpDatagrams = List.of();
+        flows = List.of();
+        icmpErrors = List.of();
+        flowSet = java.util.Set.of();
+        icmpSet = java.util.Set.of();
+        translations = java.util.Set.of();
+        initiatorAddresses = java.util.Set.copyOf(initiatorAddresses); // look-ups only from now on (PeerIndex, rules on facts)
+        responderAddresses = java.util.Set.copyOf(responderAddresses);
         ownedFlows = null;
     }
 
@@ -82,8 +85,8 @@ public final class IkeSa implements java.io.Serializable {
     }
 
     /** {@link #flows} as a set, so that linking a flow twice is a look-up. */
-    final java.util.Set<EspFlow> flowSet = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
-    final java.util.Set<IcmpError> icmpSet = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    java.util.Set<EspFlow> flowSet = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>(2));
+    java.util.Set<IcmpError> icmpSet = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>(2));
 
     IkeSa(int version, long spiI, long seq) {
         this.version = version;

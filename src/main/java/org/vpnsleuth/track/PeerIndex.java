@@ -23,6 +23,7 @@ public final class PeerIndex {
     private static final class Bucket {
         final ArrayList<IkeSa> sas = new ArrayList<>(2);
         boolean sorted = true;
+        String key;
 
         List<IkeSa> sorted() {
             if (!sorted) {
@@ -35,7 +36,8 @@ public final class PeerIndex {
 
     /** The pairs an SA is listed under, and how many addresses of each side were listed. */
     private static final class Listed {
-        final java.util.Set<String> keys = new java.util.HashSet<>(4);
+        /** Almost always one pair: a small list (the key strings are those of {@code byPair}). */
+        final ArrayList<String> keys = new ArrayList<>(1);
         int initiators;
         int responders;
     }
@@ -61,8 +63,9 @@ public final class PeerIndex {
         for (String i : sa.initiatorAddresses) {
             for (String r : sa.responderAddresses) {
                 String k = key(i, r);
-                if (x.keys.add(k)) {
+                if (!x.keys.contains(k)) {
                     Bucket b = byPair.computeIfAbsent(k, n -> new Bucket());
+                    x.keys.add(b.key == null ? (b.key = k) : b.key); // one copy of the key string per pair
                     if (!b.sas.isEmpty() && BY_START.compare(b.sas.get(b.sas.size() - 1), sa) > 0) {
                         b.sorted = false;
                     }

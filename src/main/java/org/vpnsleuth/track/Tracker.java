@@ -325,7 +325,12 @@ public final class Tracker {
     static final long BACKWARDS_SLACK_NANOS = 1_000_000_000L;
     private boolean monotonic = true;
     /** Keys of the SAs written out and dropped, so a late frame of one is counted, not taken for a new SA. */
-    private final java.util.Set<String> evictedKeys = new java.util.HashSet<>();
+    private final java.util.Set<Long> evictedV1 = new java.util.HashSet<>();
+    private final java.util.Set<Long> evictedV2 = new java.util.HashSet<>();
+
+    private java.util.Set<Long> evicted(int version) {
+        return version == 1 ? evictedV1 : evictedV2;
+    }
     /** Flows that began before any IKE SA of their peers, by peer pair: the pair's first SA owns them. */
     private final Map<String, List<EspFlow>> waitingForOwner = new HashMap<>();
     private long lateIkeFrames;
@@ -386,7 +391,7 @@ public final class Tracker {
         IkeSa sa = reloader.reload(dropped);
         sa.evicted = false; // the same object when it was kept in memory, a copy when it was read back
         String key = sa.version + ":" + Long.toHexString(sa.spiI);
-        evictedKeys.remove(key);
+        evicted(sa.version).remove(sa.spiI);
         sas.put(key, sa);
         peers.removeAll(List.of(dropped));
         peers.update(sa);
@@ -492,7 +497,7 @@ public final class Tracker {
             if (sas.remove(key) == null) {
                 continue;
             }
-            evictedKeys.add(key);
+            evicted(sa.version).add(sa.spiI);
             sent.remove(sa);
             for (EspFlow f : sa.flows) {
                 if (flows.remove(f.file + "|" + f.protocol + "|" + f.src + "|" + f.dst + "|" + f.spi) != null) {
@@ -753,7 +758,7 @@ public final class Tracker {
         IkeDecodeState.MessageInfo info = l.info instanceof IkeDecodeState.MessageInfo mi ? mi : null;
         String key = version + ":" + Long.toHexString(spiI);
         IkeSa sa = sas.get(key);
-        if (sa == null && evictedKeys.contains(key)) {
+        if (sa == null && evicted(version).contains(spiI)) {
             IkeSa dropped = null;
             for (IkeSa x : peers.between(ip.ipAddress(true), ip.ipAddress(false))) {
                 if (x.evicted && x.version == version && x.spiI == spiI) {
