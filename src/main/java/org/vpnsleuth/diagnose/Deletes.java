@@ -107,7 +107,7 @@ final class Deletes {
             for (SaDiagnosis.ChildDelete del : d.unmatchedDeletes) {
                 for (SaFacts x = d.rekeyedFrom; x != null; x = x.rekeyedFrom) {
                     for (SaFacts.Child c : x.children) {
-                        if (c.open && c.spis.contains(del.spi())) {
+                        if (c.open && SaFacts.owns(c, del.spi())) {
                             c.open = false;
                             x.edit(c, (xd, child) -> mark(child, del.who(), del.at()));
                         }

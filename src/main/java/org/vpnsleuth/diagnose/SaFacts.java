@@ -47,9 +47,28 @@ public final class SaFacts {
     /** Deletes of child SPIs read in this SA for children that are not its own (moved here by a rekey). */
     final List<SaDiagnosis.ChildDelete> unmatchedDeletes;
 
+    /** True when {@code spi} (as a Delete names it) is one of child {@code c}'s: its SA payloads' or its flows'. */
+    static boolean owns(Child c, String spi) {
+        for (String x : c.spis) {
+            if (x.equals(spi)) {
+                return true;
+            }
+        }
+        for (long f : c.flowSpis) {
+            if (String.format("%08x", f).equals(spi)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** An answered CREATE_CHILD_SA: its name, frames, the response's time, the new IKE SPI when readable. */
-    record CreateChildSa(String name, long requestFrame, long responseFrame, long responseNanos, String ikeRekeySpi,
+    record CreateChildSa(long messageId, long requestFrame, long responseFrame, long responseNanos, String ikeRekeySpi,
             boolean requestDecrypted) {
+        /** The child SA's name in the diagnosis (ChildSa.name). */
+        String name() {
+            return "CREATE_CHILD_SA mid " + messageId;
+        }
     }
     /** The changes decided for this SA's diagnosis, in order; each gets the children as they were when the facts were taken. */
     private final List<java.util.function.BiConsumer<SaDiagnosis, List<ChildSa>>> edits = new ArrayList<>(0);
@@ -68,7 +87,9 @@ public final class SaFacts {
         /** Not marked deleted yet (its state is null), and not removed by a rekey. */
         boolean open;
         /** The SPIs it owns: its SA payloads' and its flows' (IKEv2 children only; empty otherwise). */
-        final java.util.Set<String> spis;
+        /** Its SA payloads' SPIs, and its flows' (as numbers: compared only for a Delete read elsewhere). */
+        final String[] spis;
+        final long[] flowSpis;
 
         Child(int index, ChildSa c, boolean mainEvidence, boolean withSpis) {
             this.index = index;
@@ -78,13 +99,14 @@ public final class SaFacts {
             this.mainEvidence = mainEvidence;
             this.open = c.state == null;
             if (withSpis) {
-                java.util.Set<String> x = new java.util.LinkedHashSet<>(c.spis);
-                for (org.vpnsleuth.track.EspFlow f : c.flows) {
-                    x.add(String.format("%08x", f.spi));
+                this.spis = c.spis.toArray(new String[0]);
+                this.flowSpis = new long[c.flows.size()];
+                for (int i = 0; i < flowSpis.length; i++) {
+                    flowSpis[i] = c.flows.get(i).spi;
                 }
-                this.spis = x;
             } else {
-                this.spis = java.util.Set.of();
+                this.spis = new String[0];
+                this.flowSpis = new long[0];
             }
         }
     }
@@ -124,7 +146,7 @@ public final class SaFacts {
                 org.vpnsleuth.track.IkeMessage r = e.response();
                 init |= e.kind.equals("IKE_SA_INIT");
                 if (e.kind.equals("CREATE_CHILD_SA") && q != null && r != null) {
-                    ccs.add(new CreateChildSa("CREATE_CHILD_SA mid " + e.messageId, q.at.frame(), r.at.frame(), r.at.nanos(),
+                    ccs.add(new CreateChildSa(e.messageId, q.at.frame(), r.at.frame(), r.at.nanos(),
                             q.ikeRekeySpi, q.decryptedWith != null));
                 }
             }
