@@ -369,8 +369,8 @@ public final class Analysis {
     private final long heldBudget = Long.getLong("vpnsleuth.heldSaBytes", Runtime.getRuntime().maxMemory() / 8);
     private final java.util.concurrent.atomic.AtomicLong held = new java.util.concurrent.atomic.AtomicLong();
     /** Heap an SA that is over takes, estimated: measured on gateway captures (docs/performance.md). */
-    private static final long HELD_BYTES_PER_SA = 2_000;
-    private static final long HELD_BYTES_PER_MESSAGE = 1_300;
+    private static final long HELD_BYTES_PER_SA = 4_000;
+    private static final long HELD_BYTES_PER_MESSAGE = 3_000;
 
     private void stopWriter() {
         if (writer != null) {
