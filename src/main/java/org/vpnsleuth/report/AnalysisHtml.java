@@ -198,7 +198,7 @@ public final class AnalysisHtml {
         if (a.tracker.frames() > 0) {
             raw("<p class=\"span\">").raw(String.format(Locale.ROOT, "capture span %.3f s from %s UTC, %d IKE SA(s), %d ESP/AH flow(s), "
                     + "%d L2TP tunnel(s), %d PPTP connection(s), %d other PPP session(s), %d GRE flow(s)", (t1 - t0) / 1e9, utc(t0),
-                    a.ikeSas.size(), a.tracker.flows().size(), a.l2tp.size(), a.pptp.size(), a.pppSessions.size(),
+                    a.ikeSas.size(), a.tracker.flowCount(), a.l2tp.size(), a.pptp.size(), a.pppSessions.size(),
                     a.greTunnels.size())).raw("</p>\n");
         }
         for (String w : a.warnings) {

@@ -118,7 +118,7 @@ public final class AnalysisText {
         if (a.tracker.frames() > 0) {
             head.append(String.format(Locale.ROOT, "capture span %.3f s, %d IKE SA(s), %d ESP/AH flow(s)%n",
                     (a.tracker.lastNanos() - t0) / 1e9, a.selection != null ? a.ikeSasInCapture : a.ikeSas.size(),
-                    a.tracker.flows().size()));
+                    a.tracker.flowCount()));
         }
         if (a.selection != null) {
             selected(head);

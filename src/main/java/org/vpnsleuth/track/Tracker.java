@@ -289,8 +289,14 @@ public final class Tracker {
         return sas.values();
     }
 
+    /** The ESP/AH flows still held (those of SAs written out while reading are with those SAs). */
     public Collection<EspFlow> flows() {
         return flows.values();
+    }
+
+    /** Every ESP/AH flow tracked, held or written out with its SA. */
+    public long flowCount() {
+        return flows.size() + droppedFlows;
     }
 
     public List<IcmpError> icmpErrors() {
@@ -337,6 +343,8 @@ public final class Tracker {
     private long lateFlows;
     private long lateLostDatagrams;
     private long evictedOver;
+    /** Flows tracked with SAs written out (gone from {@link #flows()}, counted in {@link #flowCount()}). */
+    private long droppedFlows;
     private int icmpLinked;
     /** Per file, how many of its decoder's never-reassembled datagrams were given to their SAs already. */
     private final Map<Integer, Integer> lostDatagramsSeen = new HashMap<>();
@@ -405,7 +413,9 @@ public final class Tracker {
         sa.activeNanos = sa.lastSeenNanos;
         sa.ownedFlows = new ArrayList<>(sa.flows);
         for (EspFlow f : sa.flows) {
-            flows.put(f.file + "|" + f.protocol + "|" + f.src + "|" + f.dst + "|" + f.spi, f);
+            if (flows.put(f.file + "|" + f.protocol + "|" + f.src + "|" + f.dst + "|" + f.spi, f) == null) {
+                droppedFlows--;
+            }
             f.owner = sa;
             if (f.last != null) {
                 sa.activeNanos = Math.max(sa.activeNanos, f.last.nanos());
@@ -502,6 +512,7 @@ public final class Tracker {
             for (EspFlow f : sa.flows) {
                 if (flows.remove(f.file + "|" + f.protocol + "|" + f.src + "|" + f.dst + "|" + f.spi) != null) {
                     goneFlows.add(f);
+                    droppedFlows++;
                 }
             }
             if (lastMessage != null && lastMessage.spiI == sa.spiI && lastMessage.version == sa.version) {

@@ -166,9 +166,12 @@ class EvictionTest {
         throw new AssertionError(file + " is not in expected-verdicts.tsv");
     }
 
+    /** The JSON report, then the text report (both read the SAs; the text one its counts from the tracker too). */
     private static String json(Analysis a) {
         StringBuilder sb = new StringBuilder();
         AnalysisJson.render(a, sb);
+        sb.append("\n----\n");
+        org.vpnsleuth.report.AnalysisText.render(a, sb);
         return sb.toString();
     }
 
