@@ -46,14 +46,19 @@ public final class Analysis {
     /** Capture time between two looks for SAs that are over, at most (more often on a busy capture: every 4,096 frames). */
     private static final long ROUND_NANOS = 1_000_000_000L;
     /** The IKE SAs that were over before the capture ended, written out while reading: by creation order. */
-    private final java.util.TreeMap<Long, java.util.concurrent.Future<Object[]>> spilledBySeq = new java.util.TreeMap<>();
+    private final java.util.TreeMap<Long, java.util.concurrent.Future<Over>> spilledBySeq = new java.util.TreeMap<>();
     /** Diagnoses and writes out the SAs that are over, beside the thread that reads the capture. */
     private java.util.concurrent.ExecutorService writer;
-    private final java.util.ArrayDeque<java.util.concurrent.Future<Object[]>> writing = new java.util.ArrayDeque<>();
+    private final java.util.ArrayDeque<java.util.concurrent.Future<Over>> writing = new java.util.ArrayDeque<>();
     /** SAs handed to the writer and not written yet, at most (then reading waits: memory stays bounded). */
     private static final int WRITING_MAX = 2_048;
-    /** {facts, diagnosis} pairs of the SAs over before the end that were kept in memory, for their edits. */
-    private final List<Object> heldEdits = new ArrayList<>();
+
+    /**
+     * What the writer made of an SA that was over: its diagnosis kept in memory ({@code kept}, with
+     * the heap {@code bytes} it is counted for) or where it was written ({@code ref}); its facts.
+     */
+    private record Over(SaDiagnosis kept, SaSpill.Ref ref, SaFacts facts, long bytes) {
+    }
     private SaSpill spill;
     /** What the whole analysis could not do (limits reached), one sentence each with how to change it. */
     public final List<String> warnings = new ArrayList<>();
@@ -225,7 +230,7 @@ public final class Analysis {
             remaining.sort(java.util.Comparator.comparingLong(x -> x.seq)); // an SA read back again comes last in the tracker
             for (IkeSa sa : remaining) {
                 while (next != null && next.getKey() < sa.seq) {
-                    next = a.addSpilled(next, facts, spilled);
+                    next = a.addOver(next, facts, held, heldFacts, spilled);
                 }
                 SaDiagnosis d = dg.diagnoseSafely(sa);
                 SaFacts f = Diagnoser.facts(d);
@@ -236,17 +241,13 @@ public final class Analysis {
                 linked.addAll(sa.flows);
             }
             while (next != null) {
-                next = a.addSpilled(next, facts, spilled);
+                next = a.addOver(next, facts, held, heldFacts, spilled);
             }
             a.spilledBySeq.clear();
             Diagnoser.acrossFacts(facts, t.keepalives(), t.peers());
-            for (int i = 0; i < held.size(); i++) {
+            for (int i = 0; i < held.size(); i++) { // the written-out ones get theirs when read back (SaList)
                 heldFacts.get(i).apply(held.get(i));
             }
-            for (int i = 0; i < a.heldEdits.size(); i += 2) { // SAs over before the end, kept in memory
-                ((SaFacts) a.heldEdits.get(i)).apply((SaDiagnosis) a.heldEdits.get(i + 1));
-            }
-            a.heldEdits.clear();
         }
         java.util.Set<EspFlow> linkedSet = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
         linkedSet.addAll(linked);
@@ -292,73 +293,51 @@ public final class Analysis {
         return m;
     }
 
-    private java.util.Map.Entry<Long, java.util.concurrent.Future<Object[]>> addSpilled(
-            java.util.Map.Entry<Long, java.util.concurrent.Future<Object[]>> e, List<SaFacts> facts,
-            java.util.Iterator<java.util.Map.Entry<Long, java.util.concurrent.Future<Object[]>>> rest) {
-        Object[] w = written(e.getValue());
-        SaFacts f = (SaFacts) w[1];
-        if (w[0] instanceof SaDiagnosis d) {
-            ikeSas.add(d);
-            heldEdits.add(f);
-            heldEdits.add(d);
+    /** Adds the SA over before the end at {@code e} to the report in its place: held in memory, or to be read back. */
+    private java.util.Map.Entry<Long, java.util.concurrent.Future<Over>> addOver(
+            java.util.Map.Entry<Long, java.util.concurrent.Future<Over>> e, List<SaFacts> facts, List<SaDiagnosis> held,
+            List<SaFacts> heldFacts, java.util.Iterator<java.util.Map.Entry<Long, java.util.concurrent.Future<Over>>> rest) {
+        Over w = SaSpill.await(e.getValue());
+        if (w.kept() != null) {
+            ikeSas.add(w.kept());
+            held.add(w.kept());
+            heldFacts.add(w.facts());
         } else {
-            ikeSas.addSpilled(spill, (SaSpill.Ref) w[0], f);
+            ikeSas.addSpilled(spill, w.ref(), w.facts());
         }
-        facts.add(f);
+        facts.add(w.facts());
         return rest.hasNext() ? rest.next() : null;
     }
 
     /** SA {@code dropped}, written out while reading, read back whole (something of it came later). */
     private IkeSa reload(IkeSa dropped) {
-        java.util.concurrent.Future<Object[]> e = spilledBySeq.remove(dropped.seq);
+        java.util.concurrent.Future<Over> e = spilledBySeq.remove(dropped.seq);
         if (e == null) {
             throw new IllegalStateException("an IKE SA written out while reading is not in the temporary file");
         }
-        Object[] w = written(e);
-        if (w[0] instanceof SaDiagnosis d) {
-            held.addAndGet(-(Long) w[2]);
-            return d.sa;
+        Over w = SaSpill.await(e);
+        if (w.kept() != null) {
+            held.addAndGet(-w.bytes());
+            return w.kept().sa;
         }
-        return spill.read((SaSpill.Ref) w[0]).sa;
-    }
-
-    /** What the writer made of an SA: {reference in the file, facts}; its failure is this thread's. */
-    private static Object[] written(java.util.concurrent.Future<Object[]> f) {
-        try {
-            return f.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while an IKE SA was written out", e);
-        } catch (java.util.concurrent.ExecutionException e) {
-            if (e.getCause() instanceof RuntimeException r) {
-                throw r;
-            }
-            if (e.getCause() instanceof Error err) {
-                throw err;
-            }
-            throw new IllegalStateException(e.getCause());
-        }
+        return spill.read(w.ref()).sa;
     }
 
     /** Diagnoses SA {@code sa} (dropped by the tracker), writes it out, keeps its facts and forgets its story. */
-    private Object[] writeOut(Diagnoser dg, IkeSa sa) {
+    private Over writeOut(Diagnoser dg, IkeSa sa) {
         SaDiagnosis d = dg.diagnoseSafely(sa);
         SaFacts f = Diagnoser.facts(d);
         long size = HELD_BYTES_PER_SA + HELD_BYTES_PER_MESSAGE * sa.messages.size();
-        if (held.get() + size <= heldBudget) { // memory to spare: kept as it is, no writing and reading back
-            held.addAndGet(size);
-            return new Object[] {d, f, size};
+        if (held.get() + size > heldBudget) { // else memory to spare: kept as it is, no writing and reading back
+            try {
+                SaSpill.Ref ref = spill.write(d);
+                sa.forgetStory();
+                return new Over(null, ref, f, 0);
+            } catch (SaSpill.NotWritable e) { // a bug of ours, not the capture's: kept in memory, the report stays right
+            }
         }
-        SaSpill.Ref ref;
-        try {
-            ref = spill.write(d);
-        } catch (SaSpill.NotWritable e) { // a bug of ours, not the capture's: keep it in memory, the report stays right
-            held.addAndGet(size);
-            return new Object[] {d, f, size};
-        }
-        Object[] w = {ref, f, 0L};
-        sa.forgetStory();
-        return w;
+        held.addAndGet(size);
+        return new Over(d, null, f, size);
     }
 
     /**
@@ -409,12 +388,12 @@ public final class Analysis {
         t.drop(over); // the tracker no longer touches them; the writer diagnoses and writes them
         Diagnoser dg = diagnoser(t, decoders);
         for (IkeSa sa : over) {
-            java.util.concurrent.Future<Object[]> f = writer.submit(() -> writeOut(dg, sa));
+            java.util.concurrent.Future<Over> f = writer.submit(() -> writeOut(dg, sa));
             spilledBySeq.put(sa.seq, f);
             writing.add(f);
         }
         while (!writing.isEmpty() && (writing.size() > WRITING_MAX || writing.peek().isDone())) {
-            written(writing.poll());
+            SaSpill.await(writing.poll());
         }
     }
 

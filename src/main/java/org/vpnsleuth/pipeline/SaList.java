@@ -31,7 +31,7 @@ public final class SaList extends AbstractList<SaDiagnosis> implements RandomAcc
         }
         Spilled s = (Spilled) o;
         java.util.concurrent.Future<SaDiagnosis> f = ahead.remove(i);
-        SaDiagnosis d = f != null ? readAhead(f) : s.spill().read(s.ref());
+        SaDiagnosis d = f != null ? SaSpill.await(f) : s.spill().read(s.ref());
         s.facts().apply(d);
         for (int k = i + 1; k <= i + AHEAD && k < items.size(); k++) {
             if (items.get(k) instanceof Spilled next && !ahead.containsKey(k)) {
@@ -53,20 +53,6 @@ public final class SaList extends AbstractList<SaDiagnosis> implements RandomAcc
             });
         }
         return reader;
-    }
-
-    private static SaDiagnosis readAhead(java.util.concurrent.Future<SaDiagnosis> f) {
-        try {
-            return f.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while an IKE SA was read back", e);
-        } catch (java.util.concurrent.ExecutionException e) {
-            if (e.getCause() instanceof RuntimeException r) {
-                throw r;
-            }
-            throw new IllegalStateException(e.getCause());
-        }
     }
 
     @Override

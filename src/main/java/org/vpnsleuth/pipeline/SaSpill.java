@@ -97,6 +97,27 @@ final class SaSpill implements AutoCloseable {
         }
     }
 
+    /**
+     * The result of work on an SA done on another thread (writing it out, reading it back): its
+     * failure is this thread's, as if the work had been done here.
+     */
+    static <T> T await(java.util.concurrent.Future<T> f) {
+        try {
+            return f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while an IKE SA was written out or read back", e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            if (e.getCause() instanceof Error err) {
+                throw err;
+            }
+            throw new IllegalStateException(e.getCause());
+        }
+    }
+
     /** Bytes written so far. */
     long size() {
         return end;
