@@ -331,11 +331,12 @@ public final class Tracker {
     static final long BACKWARDS_SLACK_NANOS = 1_000_000_000L;
     private boolean monotonic = true;
     /** Keys of the SAs written out and dropped, so a late frame of one is counted, not taken for a new SA. */
-    private final java.util.Set<Long> evictedV1 = new java.util.HashSet<>();
-    private final java.util.Set<Long> evictedV2 = new java.util.HashSet<>();
+    private final Map<Long, IkeSa> droppedV1 = new HashMap<>();
+    private final Map<Long, IkeSa> droppedV2 = new HashMap<>();
 
-    private java.util.Set<Long> evicted(int version) {
-        return version == 1 ? evictedV1 : evictedV2;
+    /** The SAs written out and dropped, by initiator SPI/cookie: a later frame of one reads it back. */
+    private Map<Long, IkeSa> dropped(int version) {
+        return version == 1 ? droppedV1 : droppedV2;
     }
     /** Flows that began before any IKE SA of their peers, by peer pair: the pair's first SA owns them. */
     private final Map<String, List<EspFlow>> waitingForOwner = new HashMap<>();
@@ -399,7 +400,7 @@ public final class Tracker {
         IkeSa sa = reloader.reload(dropped);
         sa.evicted = false; // the same object when it was kept in memory, a copy when it was read back
         String key = sa.version + ":" + Long.toHexString(sa.spiI);
-        evicted(sa.version).remove(sa.spiI);
+        dropped(sa.version).remove(sa.spiI);
         sas.put(key, sa);
         peers.removeAll(List.of(dropped));
         peers.update(sa);
@@ -413,7 +414,7 @@ public final class Tracker {
         sa.activeNanos = sa.lastSeenNanos;
         sa.ownedFlows = new ArrayList<>(sa.flows);
         for (EspFlow f : sa.flows) {
-            if (flows.put(f.file + "|" + f.protocol + "|" + f.src + "|" + f.dst + "|" + f.spi, f) == null) {
+            if (flows.put(flowKey(f.file, f.protocol, f.src, f.dst, f.spi), f) == null) {
                 droppedFlows--;
             }
             f.owner = sa;
@@ -488,14 +489,12 @@ public final class Tracker {
         for (long f : inc.frames()) {
             refs.add(new FrameRef(file, f, 0));
         }
-        IkeSa sa = peers.at(inc.src(), inc.dst(), inc.firstNanos());
-        if (sa != null && sa.evicted) {
-            sa = revive(sa);
-        }
-        if (sa == null && peers.at(inc.src(), inc.dst(), inc.firstNanos()) != null) {
-            lateLostDatagrams++;
-        } else if (sa != null) {
+        IkeSa owner = peers.at(inc.src(), inc.dst(), inc.firstNanos());
+        IkeSa sa = owner != null && owner.evicted ? revive(owner) : owner;
+        if (sa != null) {
             sa.lostIpDatagrams.add(refs);
+        } else if (owner != null) {
+            lateLostDatagrams++; // written out and not to be read back (no reloader)
         }
     }
 
@@ -507,10 +506,10 @@ public final class Tracker {
             if (sas.remove(key) == null) {
                 continue;
             }
-            evicted(sa.version).add(sa.spiI);
+            dropped(sa.version).put(sa.spiI, sa);
             sent.remove(sa);
             for (EspFlow f : sa.flows) {
-                if (flows.remove(f.file + "|" + f.protocol + "|" + f.src + "|" + f.dst + "|" + f.spi) != null) {
+                if (flows.remove(flowKey(f.file, f.protocol, f.src, f.dst, f.spi)) != null) {
                     goneFlows.add(f);
                     droppedFlows++;
                 }
@@ -689,6 +688,11 @@ public final class Tracker {
 
     // ------------------------------------------------------------------ ESP / AH
 
+    /** A flow's key in {@link #flows}: file, protocol (ESP or AH), addresses, SPI. */
+    private static String flowKey(int file, String protocol, String src, String dst, long spi) {
+        return file + "|" + protocol + "|" + src + "|" + dst + "|" + spi;
+    }
+
     private void flow(Layer l, Layer ip, Layer transport, FrameRef at) {
         if (ip == null || l.headerLength < 8) {
             return;
@@ -705,7 +709,7 @@ public final class Tracker {
         if (f == null) { // a new flow (or one whose addresses the header does not hold whole): named by text once
             String src = ip.ipAddress(true);
             String dst = ip.ipAddress(false);
-            String key = at.file() + "|" + l.proto + "|" + src + "|" + dst + "|" + spi;
+            String key = flowKey(at.file(), esp ? "ESP" : "AH", src, dst, spi);
             f = flows.get(key);
             if (f != null && alen > 0) {
                 flowIndex.put(at.file(), esp ? 1 : 2, spi, ip.buf, so, dOff, alen, f); // a flow read back with its SA
@@ -769,14 +773,8 @@ public final class Tracker {
         IkeDecodeState.MessageInfo info = l.info instanceof IkeDecodeState.MessageInfo mi ? mi : null;
         String key = version + ":" + Long.toHexString(spiI);
         IkeSa sa = sas.get(key);
-        if (sa == null && evicted(version).contains(spiI)) {
-            IkeSa dropped = null;
-            for (IkeSa x : peers.between(ip.ipAddress(true), ip.ipAddress(false))) {
-                if (x.evicted && x.version == version && x.spiI == spiI) {
-                    dropped = x;
-                }
-            }
-            sa = dropped == null ? null : revive(dropped);
+        if (sa == null && dropped(version).containsKey(spiI)) {
+            sa = revive(dropped(version).get(spiI));
             if (sa == null) {
                 lateIkeFrames++; // its SA was written out after it had been idle for the timeout
                 return;
