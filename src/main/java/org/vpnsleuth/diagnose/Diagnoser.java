@@ -163,7 +163,14 @@ public final class Diagnoser {
      * second connection), NAT-T keepalives between the peers.
      */
     public static void across(List<SaDiagnosis> all, org.vpnsleuth.track.Tracker t) {
-        across(all, t.keepalives(), t.peers());
+        List<SaFacts> facts = new ArrayList<>(all.size());
+        for (SaDiagnosis d : all) {
+            facts.add(new SaFacts(d));
+        }
+        acrossFacts(facts, t.keepalives(), t.peers());
+        for (int i = 0; i < all.size(); i++) {
+            facts.get(i).apply(all.get(i));
+        }
         lostBetweenCapturePoints(all, t);
     }
 
@@ -218,18 +225,6 @@ public final class Diagnoser {
                     }
                 }
             }
-        }
-    }
-
-    static void across(List<SaDiagnosis> all, java.util.Collection<org.vpnsleuth.track.Tracker.Keepalives> keepalives,
-            org.vpnsleuth.track.PeerIndex peers) {
-        List<SaFacts> facts = new ArrayList<>(all.size());
-        for (SaDiagnosis d : all) {
-            facts.add(new SaFacts(d));
-        }
-        acrossFacts(facts, keepalives, peers);
-        for (int i = 0; i < all.size(); i++) {
-            facts.get(i).apply(all.get(i));
         }
     }
 

@@ -118,11 +118,6 @@ final class SaSpill implements AutoCloseable {
         }
     }
 
-    /** Bytes written so far. */
-    long size() {
-        return end;
-    }
-
     @Override
     public void close() {
         try {
