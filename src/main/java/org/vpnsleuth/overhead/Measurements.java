@@ -48,17 +48,37 @@ public final class Measurements {
 
     /** As {@link #of(SizeTracker, Map, List)}, with the user's path MTU and assumed ESP transforms. */
     public static List<Measured> of(SizeTracker sizes, Map<String, Transforms> transforms, List<IcmpError> icmp, Options options) {
-        List<Measured> out = new ArrayList<>();
-        for (EncapSizes s : sizes.instances()) {
-            try {
-                out.add(one(s, sizes, transforms.get(s.file + "|" + s.id), icmp, options));
-            } catch (RuntimeException e) {
-                Measured m = new Measured(s);
-                m.warnings.add("overhead not worked out: " + e.getMessage());
-                out.add(m);
-            }
+        List<EncapSizes> all = sizes.instances();
+        if (sizes.written()) {
+            // some were written out while the capture was read: each is read back and worked out when asked for
+            return new java.util.AbstractList<>() {
+                @Override
+                public Measured get(int i) {
+                    return measure(all.get(i), sizes, transforms, icmp, options);
+                }
+
+                @Override
+                public int size() {
+                    return all.size();
+                }
+            };
+        }
+        List<Measured> out = new ArrayList<>(all.size());
+        for (EncapSizes s : all) {
+            out.add(measure(s, sizes, transforms, icmp, options));
         }
         return out;
+    }
+
+    private static Measured measure(EncapSizes s, SizeTracker sizes, Map<String, Transforms> transforms, List<IcmpError> icmp,
+            Options options) {
+        try {
+            return one(s, sizes, transforms.get(s.file + "|" + s.id), icmp, options);
+        } catch (RuntimeException e) {
+            Measured m = new Measured(s);
+            m.warnings.add("overhead not worked out: " + e.getMessage());
+            return m;
+        }
     }
 
     private static Measured one(EncapSizes s, SizeTracker sizes, Transforms t, List<IcmpError> icmp, Options options) {

@@ -71,7 +71,7 @@ public final class Analysis {
     public final List<TunnelDiagnosis> pppSessions = new ArrayList<>();
     public final List<GreTunnel> greTunnels = new ArrayList<>();
     /** Overhead and MTU per encapsulation instance and direction (overhead/Measurements). */
-    public final List<org.vpnsleuth.overhead.Measured> overhead = new ArrayList<>();
+    public List<org.vpnsleuth.overhead.Measured> overhead = new ArrayList<>();
     /** What the report is narrowed to ({@link Selection#describe}), or null: everything is reported. */
     public String selection;
     /** With a selection: the IKE SAs and the tunnels (L2TP, PPTP, PPP) of the whole capture. */
@@ -125,6 +125,7 @@ public final class Analysis {
         boolean evict = limits.idleSeconds() > 0 && n == 1;
         if (evict) {
             t.reloader(a::reload);
+            t.sizes().spiller(a.new SizesSpiller());
         }
         long idleNanos = limits.idleSeconds() * 1_000_000_000L;
         long lastRound = Long.MIN_VALUE / 2;
@@ -210,6 +211,8 @@ public final class Analysis {
             for (IkeSa sa : all) {
                 a.spilledBySeq.put(sa.seq, java.util.concurrent.CompletableFuture.completedFuture(a.writeOut(dg, sa)));
             }
+            t.sizes().spiller(a.new SizesSpiller());
+            t.sizes().drop(t.sizes().liveInstances()); // the encapsulations' sizes too
         }
         a.stopWriter();
         List<EspFlow> linked = new ArrayList<>();
@@ -257,8 +260,8 @@ public final class Analysis {
             }
         }
         tunnels(a, t);
-        a.overhead.addAll(org.vpnsleuth.overhead.Measurements.of(t.sizes(), espTransforms(decoders), t.icmpErrors(),
-                overheadOptions));
+        a.overhead = org.vpnsleuth.overhead.Measurements.of(t.sizes(), espTransforms(decoders), t.icmpErrors(),
+                overheadOptions);
         return a;
     }
 
@@ -350,6 +353,50 @@ public final class Analysis {
     /** Heap an SA that is over takes, estimated: measured on gateway captures (docs/performance.md). */
     private static final long HELD_BYTES_PER_SA = 4_000;
     private static final long HELD_BYTES_PER_MESSAGE = 3_000;
+    /** Heap the sizes of one encapsulation instance take (track/EncapSizes, with its index entry), estimated. */
+    private static final long HELD_BYTES_PER_ENCAPSULATION = 1_200;
+
+    private void startWriter() {
+        if (spill == null) {
+            spill = new SaSpill();
+            writer = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+                Thread th = new Thread(r, "vpnsleuth-sa-writer");
+                th.setDaemon(true);
+                return th;
+            });
+        }
+    }
+
+    /**
+     * Writes encapsulations' sizes out on the writer thread (the same temporary file as the SAs);
+     * the handle is the write's future, read back when a late packet or the report asks.
+     */
+    private final class SizesSpiller implements org.vpnsleuth.track.SizeTracker.Spiller {
+        @Override
+        public java.util.concurrent.Future<Long> write(org.vpnsleuth.track.EncapSizes s) {
+            if (spill == null) {
+                spill = new SaSpill();
+            }
+            SaSpill to = spill;
+            java.util.concurrent.Callable<Long> w = () -> {
+                SaSpill.Ref r = to.writeObject(s);
+                return r.offset() << 24 | r.length(); // a few hundred bytes each
+            };
+            if (writer == null) {
+                try {
+                    return java.util.concurrent.CompletableFuture.completedFuture(w.call());
+                } catch (Exception e) {
+                    throw e instanceof RuntimeException r ? r : new IllegalStateException(e);
+                }
+            }
+            return writer.submit(w);
+        }
+
+        @Override
+        public org.vpnsleuth.track.EncapSizes read(long where) {
+            return (org.vpnsleuth.track.EncapSizes) spill.readObject(new SaSpill.Ref(where >>> 24, (int) (where & 0xffffff)));
+        }
+    }
 
     private void stopWriter() {
         if (writer != null) {
@@ -373,18 +420,21 @@ public final class Analysis {
      * which are never over, so the verdicts are those of a diagnosis at the end.
      */
     private void writeOutOver(Tracker t, List<Decoder> decoders, long now) {
-        List<IkeSa> over = t.over(now, t.limits().idleSeconds() * 1_000_000_000L, decoders);
+        long idleNanos = t.limits().idleSeconds() * 1_000_000_000L;
+        org.vpnsleuth.track.SizeTracker sizes = t.sizes();
+        if (held.get() + sizes.liveCount() * HELD_BYTES_PER_ENCAPSULATION > heldBudget) {
+            // the encapsulations' sizes (kept for the overhead report) take room too: the idle ones are written out
+            List<org.vpnsleuth.track.EncapSizes> idle = sizes.idle(now, idleNanos);
+            if (!idle.isEmpty()) {
+                startWriter();
+                sizes.drop(idle);
+            }
+        }
+        List<IkeSa> over = t.over(now, idleNanos, decoders);
         if (over.isEmpty()) {
             return;
         }
-        if (spill == null) {
-            spill = new SaSpill();
-            writer = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
-                Thread th = new Thread(r, "vpnsleuth-sa-writer");
-                th.setDaemon(true);
-                return th;
-            });
-        }
+        startWriter();
         t.drop(over); // the tracker no longer touches them; the writer diagnoses and writes them
         Diagnoser dg = diagnoser(t, decoders);
         for (IkeSa sa : over) {

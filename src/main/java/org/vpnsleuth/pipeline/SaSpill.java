@@ -52,13 +52,18 @@ final class SaSpill implements AutoCloseable {
     }
 
     Ref write(SaDiagnosis d) {
+        return writeObject(d);
+    }
+
+    /** Writes {@code o} (a diagnosis, or an encapsulation's sizes); one writer at a time. */
+    synchronized Ref writeObject(Object o) {
         buffer.reset();
         try (ObjectOutputStream out = new CompactOut(buffer)) {
-            out.writeObject(d);
+            out.writeObject(o);
         } catch (java.io.NotSerializableException e) {
             throw new NotWritable(e);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot serialize the diagnosis of an IKE SA: " + e, e);
+            throw new UncheckedIOException("cannot serialize " + o.getClass().getSimpleName() + " to write it out: " + e, e);
         }
         byte[] b = buffer.toByteArray();
         try {
@@ -76,6 +81,11 @@ final class SaSpill implements AutoCloseable {
     }
 
     SaDiagnosis read(Ref r) {
+        return (SaDiagnosis) readObject(r);
+    }
+
+    /** The object written at {@code r}. */
+    Object readObject(Ref r) {
         byte[] b = new byte[r.length()];
         ByteBuffer bb = ByteBuffer.wrap(b);
         try {
@@ -91,9 +101,9 @@ final class SaSpill implements AutoCloseable {
             throw new UncheckedIOException("cannot read back " + file + " (the SAs written out while reading): " + e.getMessage(), e);
         }
         try (ObjectInputStream in = new CompactIn(new ByteArrayInputStream(b))) {
-            return (SaDiagnosis) in.readObject();
+            return in.readObject();
         } catch (IOException | ClassNotFoundException e) {
-            throw new IllegalStateException("cannot read back an IKE SA's diagnosis from " + file + ": " + e, e);
+            throw new IllegalStateException("cannot read back what was written out to " + file + ": " + e, e);
         }
     }
 

@@ -34,7 +34,7 @@ final class AddrIndex<V> {
     private Entry<V>[] table = new Entry[1 << 10];
     private int size;
 
-    private static long hash(int file, int kind, long id, byte[] b, int src, int dst, int len) {
+    static long hash(int file, int kind, long id, byte[] b, int src, int dst, int len) {
         long h = 0x9E3779B97F4A7C15L * (file + 1) ^ (long) kind << 40 ^ id * 0xC2B2AE3D27D4EB4FL;
         for (int i = 0; i < len; i++) {
             h = (h ^ (b[src + i] & 0xff)) * 0x100000001B3L;
@@ -69,6 +69,24 @@ final class AddrIndex<V> {
         e.next = table[i];
         table[i] = e;
         size++;
+    }
+
+    /** Removes the entry of {@code value}, whose key has hash {@code h} ({@link #hash}); false when it is not there. */
+    boolean remove(long h, V value) {
+        int i = (int) h & (table.length - 1);
+        Entry<V> prev = null;
+        for (Entry<V> e = table[i]; e != null; prev = e, e = e.next) {
+            if (e.value == value) {
+                if (prev == null) {
+                    table[i] = e.next;
+                } else {
+                    prev.next = e.next;
+                }
+                size--;
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Removes every entry whose value is in {@code gone} (an identity set). */

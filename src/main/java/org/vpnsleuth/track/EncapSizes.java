@@ -11,7 +11,7 @@ import java.util.TreeMap;
  * of inner SYNs. Bounded: fixed buckets and at most {@link #MAX_OVERHEAD_VALUES} distinct overhead
  * values, never a list of packets.
  */
-public final class EncapSizes {
+public final class EncapSizes implements java.io.Serializable {
     /** Upper bounds (inclusive) of the outer-length buckets; the last catches everything above. */
     public static final int[] BUCKET_UPPER = {128, 256, 512, 1024, 1280, 1400, 1420, 1440, 1460, 1480, 1500, 9000,
         Integer.MAX_VALUE};
@@ -69,6 +69,13 @@ public final class EncapSizes {
     public FrameRef mssMaxAt;
     public boolean mssIpv6;
 
+    /** The order the tracker created it in (the report's order). */
+    long seq;
+    /** Capture time of its last packet (an instance idle for long enough may be written out). */
+    long lastNanos;
+    /** The hash of its key in the tracker's index (track/AddrIndex). */
+    transient long keyHash;
+
     EncapSizes(String kind, int file, String src, String dst, long id) {
         this.kind = kind;
         this.file = file;
@@ -100,6 +107,7 @@ public final class EncapSizes {
 
     void outer(FrameRef at, int length, Boolean df) {
         packets++;
+        lastNanos = at.nanos();
         if (df != null) {
             if (df) {
                 dfSet++;

@@ -17,6 +17,8 @@ public final class EspFlow implements java.io.Serializable {
     public long packets;
     /** The IKE SA that owns it as seen when it began (null while its peers had none); for idle eviction. */
     transient IkeSa owner;
+    /** The hash of its key in the tracker's flow index (track/AddrIndex), 0 when its addresses were not whole. */
+    long indexHash;
     public long bytes;
     public FrameRef first;
     public FrameRef last;

@@ -18,6 +18,7 @@ import org.vpnsleuth.decode.Proto;
  * counted as unknown, never guessed.
  */
 public final class SizeTracker {
+    /** Fragment pairs kept at most (each is a few dozen bytes). */
     public static final int MAX_INSTANCES = 100_000;
 
     /** Layer.aux bits of IP layers (decode/IpCodecs: FRAGMENT, REASSEMBLED, zero total length). */
@@ -48,16 +49,247 @@ public final class SizeTracker {
         }
     }
 
-    private final Map<String, EncapSizes> instances = new LinkedHashMap<>();
+    /** The instances in memory, in the order they were created unless one was read back. */
+    private final java.util.ArrayList<EncapSizes> live = new java.util.ArrayList<>();
+    private long nextSeq;
     /** The encapsulation kinds; a kind's index is its number in {@link #index}. */
     private static final List<String> KINDS = List.of("ESP", "AH", "PPTP", "GRE", "L2TP", "IP-in-IP");
-    /** The same instances by the header bytes that name them (the per-packet look-up). */
+    /** The instances in memory by the header bytes that name them (the per-packet look-up). */
     private final AddrIndex<EncapSizes> index = new AddrIndex<>();
     private final Map<String, Fragments> fragments = new LinkedHashMap<>();
     private long untracked;
+    /** Instances in memory at most ({@code --max-flows}); those written out do not count. */
+    private final int maxLive;
 
-    public Collection<EncapSizes> instances() {
-        return instances.values();
+    /** Where instances idle for long are written out to and read back from (pipeline/Analysis). */
+    public interface Spiller {
+        /**
+         * Writes {@code s} out (it is not changed after this call, so this may happen on another
+         * thread); the future's value is what {@link #read} takes to read it back.
+         */
+        java.util.concurrent.Future<Long> write(EncapSizes s);
+
+        /** A copy of the instance written out as {@code where}. */
+        EncapSizes read(long where);
+    }
+
+    private Spiller spiller;
+    private long readBack;
+    /*
+     * The instances written out, a few dozen bytes each in arrays (no object per instance): by
+     * position, their key's hash, creation order, where they were written (once the write is done)
+     * and whether they were read back; an open-addressing table finds a position by hash.
+     */
+    private int goneCount;
+    private long[] goneHash = new long[64];
+    private long[] goneSeq = new long[64];
+    private long[] goneWhere = new long[64];
+    private final java.util.BitSet goneReadBack = new java.util.BitSet();
+    /** Positions + 1 by hash (0: free). */
+    private int[] goneTable = new int[128];
+    /** Writes not known to be done yet, in the order given (the writer does them in that order). */
+    private final java.util.ArrayDeque<Pending> pending = new java.util.ArrayDeque<>();
+
+    private record Pending(int position, java.util.concurrent.Future<Long> write) {
+    }
+
+    public SizeTracker() {
+        this(100_000);
+    }
+
+    /** At most {@code maxLive} instances in memory; packets of instances past that are counted ({@link #untracked}). */
+    public SizeTracker(int maxLive) {
+        this.maxLive = maxLive;
+    }
+
+    /**
+     * Every instance in the order they were created; those written out ({@link #drop}) are read
+     * back each time the list gives them, so a report that goes through it holds one at a time.
+     */
+    public List<EncapSizes> instances() {
+        if (goneCount == 0) {
+            return java.util.Collections.unmodifiableList(live); // nothing read back: creation order
+        }
+        settle(true);
+        // creation order of both kinds: live ones as objects, written-out ones as -(position + 1)
+        List<EncapSizes> held = new java.util.ArrayList<>(live);
+        held.sort(java.util.Comparator.comparingLong(x -> x.seq));
+        int n = goneCount - goneReadBack.cardinality();
+        int[] out = new int[n];
+        int k = 0;
+        for (int i = 0; i < goneCount; i++) {
+            if (!goneReadBack.get(i)) {
+                out[k++] = i;
+            }
+        }
+        Integer[] boxed = new Integer[n]; // sorted once, at the end
+        for (int i = 0; i < n; i++) {
+            boxed[i] = out[i];
+        }
+        java.util.Arrays.sort(boxed, java.util.Comparator.comparingLong(i -> goneSeq[i]));
+        long[] order = new long[held.size() + n];
+        int a = 0;
+        int b = 0;
+        for (int i = 0; i < order.length; i++) {
+            if (b >= n || a < held.size() && held.get(a).seq < goneSeq[boxed[b]]) {
+                order[i] = a++;
+            } else {
+                order[i] = -(boxed[b++] + 1L);
+            }
+        }
+        Spiller sp = spiller;
+        long[] where = goneWhere;
+        return new java.util.AbstractList<>() {
+            @Override
+            public EncapSizes get(int i) {
+                long o = order[i];
+                return o >= 0 ? held.get((int) o) : sp.read(where[(int) (-o - 1)]);
+            }
+
+            @Override
+            public int size() {
+                return order.length;
+            }
+        };
+    }
+
+    /** True when some instances were written out ({@link #instances} then reads them back). */
+    public boolean written() {
+        return goneCount > 0;
+    }
+
+    /** The instances in memory. */
+    public int liveCount() {
+        return live.size();
+    }
+
+    /** Sets where instances are written out to ({@link #drop}) and read back from. */
+    public void spiller(Spiller s) {
+        this.spiller = s;
+    }
+
+    /** The instances in memory with no packet for {@code idleNanos} of capture time before {@code nowNanos}. */
+    public List<EncapSizes> idle(long nowNanos, long idleNanos) {
+        List<EncapSizes> l = new java.util.ArrayList<>();
+        for (EncapSizes x : live) {
+            if (nowNanos - x.lastNanos > idleNanos) {
+                l.add(x);
+            }
+        }
+        return l;
+    }
+
+    /** Every instance in memory (to write them all out: a check of that path). */
+    public List<EncapSizes> liveInstances() {
+        return List.copyOf(live);
+    }
+
+    /**
+     * Writes {@code out} (instances in memory) out with the {@link #spiller} and drops them: a
+     * later packet of one reads it back, and it goes on as if it had never left.
+     */
+    public void drop(List<EncapSizes> out) {
+        if (out.isEmpty()) {
+            return;
+        }
+        settle(false);
+        java.util.Set<EncapSizes> set = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        for (EncapSizes x : out) {
+            if (!index.remove(x.keyHash, x)) {
+                continue; // not one of ours
+            }
+            int pos = addGone(x.keyHash, x.seq);
+            pending.add(new Pending(pos, spiller.write(x)));
+            set.add(x);
+        }
+        live.removeIf(set::contains);
+    }
+
+    /** Takes the positions of the writes that are done ({@code all}: waits for every one). */
+    private void settle(boolean all) {
+        while (!pending.isEmpty() && (all || pending.peek().write().isDone())) {
+            Pending p = pending.poll();
+            goneWhere[p.position()] = await(p.write());
+        }
+    }
+
+    private static long await(java.util.concurrent.Future<Long> f) {
+        try {
+            return f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while an encapsulation's sizes were written out", e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+        }
+    }
+
+    private int addGone(long hash, long seq) {
+        if (goneCount == goneHash.length) {
+            int n = goneHash.length * 2;
+            goneHash = java.util.Arrays.copyOf(goneHash, n);
+            goneSeq = java.util.Arrays.copyOf(goneSeq, n);
+            goneWhere = java.util.Arrays.copyOf(goneWhere, n);
+        }
+        if ((goneCount + 1) * 2 > goneTable.length) {
+            int[] t = new int[goneTable.length * 2];
+            for (int i = 0; i < goneCount; i++) {
+                place(t, goneHash[i], i);
+            }
+            goneTable = t;
+        }
+        int pos = goneCount++;
+        goneHash[pos] = hash;
+        goneSeq[pos] = seq;
+        goneWhere[pos] = -1;
+        place(goneTable, hash, pos);
+        return pos;
+    }
+
+    private static void place(int[] t, long hash, int pos) {
+        int m = t.length - 1;
+        int i = (int) (hash ^ hash >>> 32) & m;
+        while (t[i] != 0) {
+            i = (i + 1) & m;
+        }
+        t[i] = pos + 1;
+    }
+
+    /**
+     * The instance written out under this key (hash {@code h}), read back and in memory again;
+     * null when none was written out.
+     */
+    private EncapSizes readBack(long h, int file, String kind, long id, Layer outer) {
+        if (goneCount == 0) {
+            return null;
+        }
+        int m = goneTable.length - 1;
+        for (int i = (int) (h ^ h >>> 32) & m; goneTable[i] != 0; i = (i + 1) & m) {
+            int pos = goneTable[i] - 1;
+            if (goneHash[pos] != h || goneReadBack.get(pos)) {
+                continue;
+            }
+            settle(true);
+            EncapSizes x = spiller.read(goneWhere[pos]);
+            if (x.file != file || x.id != id || !x.kind.equals(kind) || !x.src.equals(src(outer)) || !x.dst.equals(dst(outer))) {
+                continue; // another key with the same hash
+            }
+            goneReadBack.set(pos);
+            x.keyHash = h;
+            readBack++;
+            return x;
+        }
+        return null;
+    }
+
+    /** Instances read back because a packet of theirs came after they were written out. */
+    public long readBack() {
+        return readBack;
+    }
+
+    /** The limit of instances in memory at once. */
+    public int maxLive() {
+        return maxLive;
     }
 
     public Collection<Fragments> fragments() {
@@ -209,17 +441,20 @@ public final class SizeTracker {
         int kindCode = KINDS.indexOf(kind);
         EncapSizes x = index.get(at.file(), kindCode, id, outer.buf, so, dOff, alen);
         if (x == null) {
-            String s = src(outer);
-            String d = dst(outer);
-            String key = at.file() + "|" + kind + "|" + s + "|" + d + "|" + id;
-            if (instances.size() >= MAX_INSTANCES) {
-                untracked++;
-                return;
+            long h = AddrIndex.hash(at.file(), kindCode, id, outer.buf, so, dOff, alen);
+            x = readBack(h, at.file(), kind, id, outer); // written out, and a packet of it came after all
+            if (x == null) {
+                if (live.size() >= maxLive) {
+                    untracked++;
+                    return;
+                }
+                x = new EncapSizes(kind, at.file(), src(outer), dst(outer), id);
+                x.seq = nextSeq++;
+                x.keyHash = h;
+                x.outerIpv6 = !v4;
+                x.outerStack = names(p, oi, e);
             }
-            x = new EncapSizes(kind, at.file(), s, d, id);
-            x.outerIpv6 = !v4;
-            x.outerStack = names(p, oi, e);
-            instances.put(key, x);
+            live.add(x);
             index.put(at.file(), kindCode, id, outer.buf, so, dOff, alen, x);
         }
         x.outer(at, outerLength, df);

@@ -66,6 +66,7 @@ public final class Tracker {
 
     public Tracker(Limits limits) {
         this.limits = limits;
+        this.sizes = new SizeTracker(limits.maxFlows());
     }
 
     /**
@@ -94,6 +95,11 @@ public final class Tracker {
             l.add(String.format(java.util.Locale.ROOT, "%,d NAT-T keepalive(s) between more than %,d address pairs were not"
                     + " counted; raise the limit with --max-flows", untrackedKeepalives, limits.maxFlows()));
         }
+        if (sizes.untracked() > 0) {
+            l.add(String.format(java.util.Locale.ROOT, "%,d packet(s) of encapsulations (ESP SPIs, GRE keys, L2TP sessions)"
+                    + " beyond the limit of %,d held at once were not measured for the overhead report; raise the limit with"
+                    + " --max-flows", sizes.untracked(), sizes.maxLive()));
+        }
         if (untrackedSaturated && !l.isEmpty()) {
             l.add("(the counts of SAs and flows left out stop at " + UNTRACKED_KEYS + " distinct ones: they are lower bounds)");
         }
@@ -118,7 +124,7 @@ public final class Tracker {
     /** L2TP, PPTP, GRE and PPP (track/L2tpTracker.java). */
     private final L2tpTracker l2tp = new L2tpTracker();
     /** Packet sizes per encapsulation instance, IP fragments (track/SizeTracker.java). */
-    private final SizeTracker sizes = new SizeTracker();
+    private final SizeTracker sizes;
     private long untrackedSas;
     /** Keys of the SAs and flows left out, so each is counted once; at most {@link #UNTRACKED_KEYS} (then counts are lower bounds). */
     private final java.util.Set<String> untracked = new java.util.HashSet<>();
@@ -500,7 +506,7 @@ public final class Tracker {
 
     /** Forgets the SAs {@code gone} (returned by {@link #over}, diagnosed and written out) and their flows; their identity stays. */
     public void drop(List<IkeSa> gone) {
-        java.util.Set<EspFlow> goneFlows = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        java.util.Set<EspFlow> goneFlowSet = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
         for (IkeSa sa : gone) {
             String key = sa.version + ":" + Long.toHexString(sa.spiI);
             if (sas.remove(key) == null) {
@@ -510,8 +516,11 @@ public final class Tracker {
             sent.remove(sa);
             for (EspFlow f : sa.flows) {
                 if (flows.remove(flowKey(f.file, f.protocol, f.src, f.dst, f.spi)) != null) {
-                    goneFlows.add(f);
+                    goneFlowSet.add(f);
                     droppedFlows++;
+                    if (f.indexHash != 0) {
+                        addGoneFlow(f.indexHash, sa);
+                    }
                 }
             }
             if (lastMessage != null && lastMessage.spiI == sa.spiI && lastMessage.version == sa.version) {
@@ -520,9 +529,62 @@ public final class Tracker {
             sa.evict();
             evictedOver++;
         }
-        if (!goneFlows.isEmpty()) {
-            flowIndex.removeValues(goneFlows);
+        if (!goneFlowSet.isEmpty()) {
+            flowIndex.removeValues(goneFlowSet);
         }
+    }
+
+    /*
+     * The flows written out with their SAs, by the hash of their flow-index key: the SA (version,
+     * initiator SPI) to read back when a packet of one comes. Arrays, not objects (a few dozen bytes
+     * per flow); an open-addressing table, never shrunk (a stale entry finds an SA no longer dropped).
+     */
+    private int goneFlows;
+    private long[] goneFlowHash = new long[256];
+    private long[] goneFlowSpi = new long[256];
+    private byte[] goneFlowVersion = new byte[256];
+
+    private void addGoneFlow(long hash, IkeSa sa) {
+        if ((goneFlows + 1) * 2 > goneFlowHash.length) {
+            long[] h = goneFlowHash;
+            long[] sp = goneFlowSpi;
+            byte[] v = goneFlowVersion;
+            goneFlowHash = new long[h.length * 2];
+            goneFlowSpi = new long[h.length * 2];
+            goneFlowVersion = new byte[h.length * 2];
+            for (int i = 0; i < h.length; i++) {
+                if (v[i] != 0) {
+                    placeGoneFlow(h[i], sp[i], v[i]);
+                }
+            }
+        }
+        placeGoneFlow(hash, sa.spiI, (byte) sa.version);
+        goneFlows++;
+    }
+
+    private void placeGoneFlow(long hash, long spiI, byte version) {
+        int m = goneFlowHash.length - 1;
+        int i = (int) (hash ^ hash >>> 32) & m;
+        while (goneFlowVersion[i] != 0) {
+            if (goneFlowHash[i] == hash) { // the same flow written out again (after it was read back): its latest SA
+                break;
+            }
+            i = (i + 1) & m;
+        }
+        goneFlowHash[i] = hash;
+        goneFlowSpi[i] = spiI;
+        goneFlowVersion[i] = version;
+    }
+
+    /** The SA written out with the flow of this index-key hash, if it is still written out; else null. */
+    private IkeSa goneFlowOwner(long hash) {
+        int m = goneFlowHash.length - 1;
+        for (int i = (int) (hash ^ hash >>> 32) & m; goneFlowVersion[i] != 0; i = (i + 1) & m) {
+            if (goneFlowHash[i] == hash) {
+                return dropped(goneFlowVersion[i]).get(goneFlowSpi[i]);
+            }
+        }
+        return null;
     }
 
     /** IKE SAs written out and dropped while reading ({@link #drop}). */
@@ -707,6 +769,13 @@ public final class Tracker {
         EspFlow f = alen == 0 ? null : flowIndex.get(at.file(), esp ? 1 : 2, spi, ip.buf, so, dOff, alen);
         boolean opened = false;
         if (f == null) { // a new flow (or one whose addresses the header does not hold whole): named by text once
+            if (goneFlows > 0 && alen > 0) {
+                // a packet of a flow written out with its SA: the SA is read back with the flow, which goes on
+                IkeSa d = goneFlowOwner(AddrIndex.hash(at.file(), esp ? 1 : 2, spi, ip.buf, so, dOff, alen));
+                if (d != null) {
+                    revive(d);
+                }
+            }
             String src = ip.ipAddress(true);
             String dst = ip.ipAddress(false);
             String key = flowKey(at.file(), esp ? "ESP" : "AH", src, dst, spi);
@@ -730,6 +799,7 @@ public final class Tracker {
                 own(f, at.nanos());
                 if (alen > 0) {
                     flowIndex.put(at.file(), esp ? 1 : 2, spi, ip.buf, so, dOff, alen, f);
+                    f.indexHash = AddrIndex.hash(at.file(), esp ? 1 : 2, spi, ip.buf, so, dOff, alen);
                 }
                 opened = true;
             }

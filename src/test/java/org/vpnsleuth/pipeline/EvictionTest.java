@@ -74,6 +74,23 @@ class EvictionTest {
     }
 
     @org.junit.jupiter.api.Test
+    void encapsulationSizesWrittenOutAndReadBackForLateEspGiveTheSameOverhead() throws Exception {
+        // ikev2-esp-sizes: ESP of both SPIs (0x71a6668a, 0x466fc618) before frame 23 and after it, 20 min later
+        Path shifted = shift(captures().resolve("ikev2-esp-sizes.pcapng"), 23);
+        Analysis kept = analyze(shifted, 0);
+        Analysis evicting = analyze(shifted, 60);
+        assertThat(evicting.tracker.sizes().written()).as("sizes written out during the silence").isTrue();
+        assertThat(evicting.tracker.sizes().readBack()).as("both SPIs' sizes read back by their late packets").isEqualTo(2);
+        assertThat(json(evicting)).isEqualTo(json(kept));
+        // tshark: `-Y esp.spi==0x71a6668a` gives 19 frames; the largest ip.len of 0x466fc618's is 1464
+        assertThat(evicting.overhead).hasSize(2);
+        assertThat(evicting.overhead.get(0).sizes.name()).isEqualTo("ESP 0x71a6668a");
+        assertThat(evicting.overhead.get(0).sizes.packets).isEqualTo(19);
+        assertThat(evicting.overhead.get(1).sizes.name()).isEqualTo("ESP 0x466fc618");
+        assertThat(evicting.overhead.get(1).sizes.largest).isEqualTo(1464);
+    }
+
+    @org.junit.jupiter.api.Test
     void capturesAnHourApartAreTheSameReportWrittenOutOrNot() throws Exception {
         // several real exchanges an hour apart: each one's SAs are over when the next begins
         Path all = apart(List.of("fail-ikev1-proposal.pcapng", "fail-ikev2-psk.pcapng", "ikev2-rekey-pfs.pcapng",
