@@ -11,7 +11,7 @@ public final class LimitOptions {
     int maxSas;
 
     @Option(names = "--max-flows", paramLabel = "N", defaultValue = "100000",
-            description = "ESP/AH flows, ICMP errors and keepalive pairs kept at most; the rest are counted and said (default: ${DEFAULT-VALUE})")
+            description = "ESP/AH flows, ICMP errors, keepalive pairs and encapsulations measured for the overhead report kept at most; the rest are counted and said (default: ${DEFAULT-VALUE})")
     int maxFlows;
 
     @Option(names = "--max-messages-per-sa", paramLabel = "N", defaultValue = "10000",
