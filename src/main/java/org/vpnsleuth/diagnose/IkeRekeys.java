@@ -19,6 +19,7 @@ final class IkeRekeys {
 
     static void link(List<SaFacts> all, java.util.Map<org.vpnsleuth.track.IkeSa, SaFacts> bySa,
             org.vpnsleuth.track.PeerIndex peers) {
+        java.util.Map<Long, List<SaFacts>> bySpiI = new java.util.HashMap<>(); // made on the first readable new SPI
         for (SaFacts a : all) {
             if (a.sa.version != 2 || a.sa.initiator == null) {
                 continue;
@@ -30,7 +31,12 @@ final class IkeRekeys {
                 if (!known && e.requestDecrypted()) {
                     continue; // decrypted: a child SA, not an IKE rekey
                 }
-                SaFacts b = successor(bySa, peers, a, e, known ? e.ikeRekeySpi() : null);
+                if (known && bySpiI.isEmpty()) {
+                    for (SaFacts f : bySa.values()) {
+                        bySpiI.computeIfAbsent(f.sa.spiI, k -> new java.util.ArrayList<>(1)).add(f);
+                    }
+                }
+                SaFacts b = successor(bySa, bySpiI, peers, a, e, known ? e.ikeRekeySpi() : null);
                 if (b != null) {
                     rekeyed(a, e, b, known);
                     break;
@@ -40,7 +46,7 @@ final class IkeRekeys {
     }
 
     private static SaFacts successor(java.util.Map<org.vpnsleuth.track.IkeSa, SaFacts> bySa,
-            org.vpnsleuth.track.PeerIndex peers, SaFacts a, SaFacts.CreateChildSa r, String spi) {
+            java.util.Map<Long, List<SaFacts>> bySpiI, org.vpnsleuth.track.PeerIndex peers, SaFacts a, SaFacts.CreateChildSa r, String spi) {
         List<org.vpnsleuth.track.IkeSa> pair = peers.between(a.initiatorAddress(), a.responderAddress());
         if (spi != null) {
             long want;
@@ -53,9 +59,11 @@ final class IkeRekeys {
                 return null;
             }
             SaFacts first = null;
-            for (org.vpnsleuth.track.IkeSa x : pair) {
-                SaFacts b = bySa.get(x);
-                if (x.spiI == want && b != null && candidate(a, b) && (first == null || x.seq < first.sa.seq)) {
+            // the SAs of the pair with that initiator SPI: a look-up, not a pass over the pair's SAs
+            for (SaFacts b : bySpiI.getOrDefault(want, List.of())) {
+                org.vpnsleuth.track.IkeSa x = b.sa;
+                if (x.between(a.initiatorAddress(), a.responderAddress()) && candidate(a, b)
+                        && (first == null || x.seq < first.sa.seq)) {
                     first = b;
                 }
             }
