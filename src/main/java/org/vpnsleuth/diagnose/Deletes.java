@@ -103,17 +103,95 @@ final class Deletes {
      * SA for a child set up in the old one ends that child. Run after the rekeys are linked.
      */
     static void acrossRekeys(List<SaFacts> all) {
+        java.util.Set<String> named = new java.util.HashSet<>();
         for (SaFacts d : all) {
+            if (d.rekeyedFrom != null) {
+                for (SaDiagnosis.ChildDelete del : d.unmatchedDeletes) {
+                    named.add(del.spi());
+                }
+            }
+        }
+        if (named.isEmpty()) {
+            return;
+        }
+        // the children owning a SPI some Delete names, by SPI, in SA order then child order (look-ups, not a
+        // walk back along the rekey chain per Delete: a site-to-site tunnel's chain is as long as the capture)
+        java.util.Map<String, List<Owned>> owners = new java.util.HashMap<>();
+        for (SaFacts x : all) {
+            for (SaFacts.Child c : x.children) {
+                for (String spi : c.spis) {
+                    own(owners, named, spi, x, c);
+                }
+                for (long f : c.flowSpis) {
+                    own(owners, named, String.format("%08x", f), x, c);
+                }
+            }
+        }
+        java.util.Map<SaFacts, SaFacts> root = new java.util.IdentityHashMap<>();
+        java.util.Map<SaFacts, Integer> depth = new java.util.IdentityHashMap<>();
+        for (SaFacts d : all) {
+            if (d.rekeyedFrom == null || d.unmatchedDeletes.isEmpty()) {
+                continue;
+            }
+            chain(d, root, depth);
             for (SaDiagnosis.ChildDelete del : d.unmatchedDeletes) {
-                for (SaFacts x = d.rekeyedFrom; x != null; x = x.rekeyedFrom) {
-                    for (SaFacts.Child c : x.children) {
-                        if (c.open && SaFacts.owns(c, del.spi())) {
-                            c.open = false;
-                            x.edit(c, (xd, child) -> mark(child, del.who(), del.at()));
-                        }
+                List<Owned> found = new ArrayList<>();
+                for (Owned o : owners.getOrDefault(del.spi(), List.of())) {
+                    chain(o.sa(), root, depth);
+                    if (root.get(o.sa()) == root.get(d) && depth.get(o.sa()) < depth.get(d)) {
+                        found.add(o); // an SA d was rekeyed from, however far back
+                    }
+                }
+                found.sort(java.util.Comparator.comparingInt((Owned o) -> -depth.get(o.sa()))); // the nearest first; stable
+                for (Owned o : found) {
+                    if (o.child().open) {
+                        o.child().open = false;
+                        o.sa().edit(o.child(), (xd, child) -> mark(child, del.who(), del.at()));
                     }
                 }
             }
+        }
+    }
+
+    /** A child SA owning a SPI a Delete names, and its SA. */
+    private record Owned(SaFacts sa, SaFacts.Child child) {
+    }
+
+    private static void own(java.util.Map<String, List<Owned>> owners, java.util.Set<String> named, String spi, SaFacts x,
+            SaFacts.Child c) {
+        if (!named.contains(spi)) {
+            return;
+        }
+        List<Owned> l = owners.computeIfAbsent(spi, k -> new ArrayList<>(1));
+        if (l.isEmpty() || l.get(l.size() - 1).child() != c) { // a child owns it once, by SA payload or by flow
+            l.add(new Owned(x, c));
+        }
+    }
+
+    /** The first SA of {@code d}'s rekey chain and how many rekeys back it is, for {@code d} and the SAs it was rekeyed from. */
+    private static void chain(SaFacts d, java.util.Map<SaFacts, SaFacts> root, java.util.Map<SaFacts, Integer> depth) {
+        if (depth.containsKey(d)) {
+            return;
+        }
+        List<SaFacts> path = new ArrayList<>();
+        java.util.Set<SaFacts> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        SaFacts x = d;
+        while (x != null && !depth.containsKey(x) && seen.add(x)) {
+            path.add(x);
+            x = x.rekeyedFrom;
+        }
+        SaFacts r;
+        int at;
+        if (x != null && depth.containsKey(x)) {
+            r = root.get(x);
+            at = depth.get(x) + 1;
+        } else { // the start of the chain (or, were the links ever circular, the SA where they close)
+            r = path.get(path.size() - 1);
+            at = 0;
+        }
+        for (int i = path.size() - 1; i >= 0; i--) {
+            root.put(path.get(i), r);
+            depth.put(path.get(i), at++);
         }
     }
 }
