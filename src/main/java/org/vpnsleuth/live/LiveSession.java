@@ -96,6 +96,10 @@ public final class LiveSession {
             w.add(tracker.evictedSas() + " idle IKE SA(s) and " + tracker.evictedFlows()
                     + " ESP/AH flow(s) were forgotten during the capture (their last verdicts were printed as ike-sa-evicted events)");
         }
+        if (tracker.sizes().forgotten() > 0) {
+            w.add(tracker.sizes().forgotten() + " idle encapsulation(s) (ESP SPIs, GRE keys, L2TP sessions) were forgotten during"
+                    + " the capture: the overhead report covers those still active");
+        }
         return Analysis.complete(tracker, List.of(source), List.of(decoder), List.of(format), new long[] {frames}, List.of(w));
     }
 }

@@ -179,6 +179,28 @@ public final class SizeTracker {
         return l;
     }
 
+    private long forgotten;
+
+    /**
+     * Forgets the instances with no packet since {@code cutoffNanos} (live capture's bounded state:
+     * nothing is written out); a later packet of one starts it again.
+     */
+    public void forgetIdle(long cutoffNanos) {
+        java.util.Iterator<EncapSizes> it = live.iterator();
+        while (it.hasNext()) {
+            EncapSizes x = it.next();
+            if (x.lastNanos < cutoffNanos && index.remove(x.keyHash, x)) {
+                it.remove();
+                forgotten++;
+            }
+        }
+    }
+
+    /** Instances forgotten by {@link #forgetIdle}. */
+    public long forgotten() {
+        return forgotten;
+    }
+
     /** Every instance in memory (to write them all out: a check of that path). */
     public List<EncapSizes> liveInstances() {
         return List.copyOf(live);

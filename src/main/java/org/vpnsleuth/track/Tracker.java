@@ -658,6 +658,7 @@ public final class Tracker {
             lastMessage = null;
         }
         l2tp.evictIdle(cutoffNanos);
+        sizes.forgetIdle(cutoffNanos); // the overhead measurements of encapsulations gone quiet
         evictedSas += goneSas.size();
         evictedFlows += goneFlows.size();
         return new Evicted(goneSas, goneFlows);

@@ -66,6 +66,7 @@ class BoundedStateTest {
         int rounds = 1000; // every 2 minutes: 33 hours
         int maxSas = 0;
         int maxFlows = 0;
+        int maxSizes = 0;
         for (int i = 1; i <= rounds; i++) {
             long base = (long) i * 120_000_000_000L;
             for (Frame f : esp) {
@@ -80,10 +81,14 @@ class BoundedStateTest {
             }
             maxSas = Math.max(maxSas, s.tracker().ikeSas().size());
             maxFlows = Math.max(maxFlows, s.tracker().flows().size());
+            maxSizes = Math.max(maxSizes, s.tracker().sizes().liveCount());
         }
         // 600 s of idle timeout at one pair of SAs every 120 s, swept every 10 s
         assertThat(maxSas).isLessThanOrEqualTo(2 * 7);
         assertThat(maxFlows).isLessThanOrEqualTo(2 * 7);
+        // the overhead measurements: one per ESP SPI (two per round, renumbered), those gone quiet forgotten
+        assertThat(maxSizes).isLessThanOrEqualTo(2 * 7);
+        assertThat(s.tracker().sizes().forgotten()).isGreaterThan(2L * rounds - 2 * 7);
         assertThat(s.monitor().remembered()).isLessThanOrEqualTo(4 * 7);
         assertThat(s.tracker().evictedSas()).isGreaterThan(2L * rounds - 2 * 7);
         assertThat(evicted[0]).isEqualTo(s.tracker().evictedSas());
