@@ -380,6 +380,10 @@ public final class Analysis {
             SaSpill to = spill;
             java.util.concurrent.Callable<Long> w = () -> {
                 SaSpill.Ref r = to.writeObject(s);
+                if (r.length() >= 1 << 24 || r.offset() >= 1L << 39) {
+                    throw new IllegalStateException("an encapsulation's sizes took " + r.length() + " bytes at offset "
+                            + r.offset() + " of the temporary file: more than its handle holds");
+                }
                 return r.offset() << 24 | r.length(); // a few hundred bytes each
             };
             if (writer == null) {
