@@ -80,6 +80,12 @@ public final class OverheadCommand implements Callable<Integer> {
     @CommandLine.Mixin
     TextOptions text;
 
+    @CommandLine.Mixin
+    QuietOption quiet;
+
+    @CommandLine.Mixin
+    LimitOptions limits;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -123,9 +129,11 @@ public final class OverheadCommand implements Callable<Integer> {
                     throw usage("--esp " + esp + ": " + e.getMessage().replaceFirst("^layer \\d+ '[^']*': ", ""));
                 }
             }
+            org.vpnsleuth.track.Tracker.Limits trackerLimits = limits.checked(spec);
             return OverheadFile.run(files, OverheadFile.Format.valueOf(format.name()), espPorts, keyOptions,
                     new org.vpnsleuth.overhead.Measurements.Options(mtuOption != null ? mtuOption : -1, assumed),
-                    text.style(), spec.commandLine().getOut(), spec.commandLine().getErr());
+                    text.style(), org.vpnsleuth.capture.Progress.onTerminal(quiet.quiet), trackerLimits,
+                    spec.commandLine().getOut(), spec.commandLine().getErr());
         }
         return calculator();
     }

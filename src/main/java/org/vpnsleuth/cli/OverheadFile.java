@@ -32,6 +32,15 @@ final class OverheadFile {
     static int run(List<String> files, Format format, List<Integer> espPorts, KeyOptions keys,
             org.vpnsleuth.overhead.Measurements.Options options, org.vpnsleuth.report.TextStyle style, PrintWriter out,
             PrintWriter err) {
+        return run(files, format, espPorts, keys, options, style, org.vpnsleuth.capture.Progress.NONE,
+                org.vpnsleuth.track.Tracker.Limits.DEFAULT, out, err);
+    }
+
+    /** With a progress line (on a terminal, unless -q) and the tracker's limits (--max-flows, --sa-idle-timeout, ...). */
+    static int run(List<String> files, Format format, List<Integer> espPorts, KeyOptions keys,
+            org.vpnsleuth.overhead.Measurements.Options options, org.vpnsleuth.report.TextStyle style,
+            org.vpnsleuth.capture.Progress progress, org.vpnsleuth.track.Tracker.Limits limits, PrintWriter out,
+            PrintWriter err) {
         if (!keys.loadOrReport(err)) {
             return Main.UNREADABLE;
         }
@@ -45,7 +54,7 @@ final class OverheadFile {
             return Main.UNREADABLE;
         }
         try {
-            Analysis a = Analysis.run(names, readers, espPorts, keys::apply, options);
+            Analysis a = Analysis.run(names, readers, espPorts, keys::apply, options, progress, limits);
             StringBuilder sb = new StringBuilder(4096);
             switch (format) {
                 case json -> MeasuredReport.json(a, sb, out);
@@ -55,6 +64,11 @@ final class OverheadFile {
             }
             if (format == Format.json) {
                 sb.append('\n');
+            }
+            if (format == Format.csv) { // a table has no place for them
+                for (String w : a.warnings) {
+                    err.println("vpnsleuth: warning: " + w);
+                }
             }
             if (format == Format.text) {
                 style.write(sb, out);

@@ -285,6 +285,11 @@ public final class MeasuredReport {
         }
         j.endArray();
         array(j, a.overhead);
+        j.beginArray("warnings"); // what a limit left out (--max-flows, ...), known at the end
+        for (String w : a.warnings) {
+            j.value(null, w);
+        }
+        j.endArray();
         j.endObject();
     }
 
@@ -337,6 +342,9 @@ public final class MeasuredReport {
         for (Analysis.Input in : a.inputs) {
             out.append("- `").append(in.name()).append("`: ").append(in.frames()).append(" frames\n");
         }
+        for (String w : a.warnings) {
+            out.append("- **warning**: ").append(w).append('\n');
+        }
         out.append('\n');
         if (a.overhead.isEmpty()) {
             out.append("No encapsulated traffic (ESP, AH, GRE, PPTP, L2TP, IP-in-IP) in the capture.\n");
@@ -376,6 +384,9 @@ public final class MeasuredReport {
             for (String w : in.warnings()) {
                 out.append(w.startsWith("decryption: ") ? "  " : "  warning: ").append(w).append('\n');
             }
+        }
+        for (String w : a.warnings) { // what a limit left out (--max-flows, ...)
+            out.append("warning: ").append(w).append('\n');
         }
         if (a.overhead.isEmpty()) {
             out.append("No encapsulated traffic (ESP, AH, GRE, PPTP, L2TP, IP-in-IP) in the capture.\n");

@@ -45,6 +45,26 @@ class OverheadCommandTest {
     }
 
     @Test
+    void aCaptureBeyondTheEncapsulationLimitIsSaidInEveryFormat() {
+        // ikev2-esp-sizes: two ESP SPIs; tshark `-Y esp.spi==0x466fc618` counts 19 frames of the second one
+        String cap = Path.of(System.getProperty("basedir", "."), "captures", "ikev2-esp-sizes.pcapng").toString();
+        String said = "19 packet(s) of encapsulations (ESP SPIs, GRE keys, L2TP sessions) beyond the limit of 1 held at once";
+        Result json = run("overhead", "-q", "--max-flows", "1", "--format", "json", cap);
+        assertEquals(0, json.code(), json.err());
+        StrictJson.validate(json.out());
+        assertTrue(json.out().contains("\"warnings\":[") && json.out().contains(said), json.out());
+        Result text = run("overhead", "-q", "--max-flows", "1", "--width", "0", cap);
+        assertTrue(text.out().contains("warning: " + said), text.out());
+        Result md = run("overhead", "-q", "--max-flows", "1", "--format", "markdown", cap);
+        assertTrue(md.out().contains("- **warning**: " + said), md.out());
+        Result csv = run("overhead", "-q", "--max-flows", "1", "--format", "csv", cap);
+        assertTrue(csv.err().contains("vpnsleuth: warning: " + said), csv.err());
+        // within the limit: nothing said
+        Result all = run("overhead", "-q", "--format", "json", cap);
+        assertTrue(all.out().endsWith("\"warnings\":[]}\n"), all.out());
+    }
+
+    @Test
     void folkloreTooLargeIsSaid() {
         Result r = run("overhead", "--preset", "dmvpn-pppoe");
         // dmvpn-pppoe: 64 + ceil16(n+10) <= 1500 -> 1424 -> 1414 (the folklore rows belong to the dmvpn preset)
