@@ -93,23 +93,49 @@ final class Redirects {
      * (encrypted), the link shows it: REDIRECTED at MEDIUM.
      */
     static void link(List<SaFacts> all) {
-        Map<String, List<SaFacts>> byClient = new HashMap<>();
-        for (SaFacts d : all) {
-            if (d.sa.version == 2 && d.sa.initiator != null) {
-                byClient.computeIfAbsent(d.initiatorAddress(), k -> new ArrayList<>()).add(d);
-            }
-        }
+        // by client and gateway address, each list by first message time (stable: ties in creation order)
+        Map<String, List<SaFacts>> byClientAndGateway = null;
         for (SaFacts b : all) {
             if (b.redirectedFromGateway == null || b.sa.initiator == null) {
                 continue;
             }
-            String gateway = b.redirectedFromGateway;
-            SaFacts from = null;
-            for (SaFacts a : byClient.getOrDefault(b.initiatorAddress(), List.of())) {
-                if (a != b && a.sa.responderAddresses.contains(gateway) && a.firstNanos <= b.firstNanos
-                        && (from == null || a.firstNanos > from.firstNanos)) {
-                    from = a;
+            if (byClientAndGateway == null) { // made on the first redirect: most captures have none
+                byClientAndGateway = new HashMap<>();
+                for (SaFacts d : all) {
+                    if (d.sa.version == 2 && d.sa.initiator != null) {
+                        for (String r : d.sa.responderAddresses) {
+                            byClientAndGateway.computeIfAbsent(d.initiatorAddress() + "|" + r, k -> new ArrayList<>()).add(d);
+                        }
+                    }
                 }
+                for (List<SaFacts> l : byClientAndGateway.values()) {
+                    l.sort(java.util.Comparator.comparingLong(x -> x.firstNanos));
+                }
+            }
+            String gateway = b.redirectedFromGateway;
+            // the client's SA with the gateway that began last at or before b (the first created of those
+            // that began at that same time), b itself left out: a look-up, not a pass over the client's SAs
+            SaFacts from = null;
+            List<SaFacts> l = byClientAndGateway.getOrDefault(b.initiatorAddress() + "|" + gateway, List.of());
+            int lo = 0;
+            int hi = l.size();
+            while (lo < hi) { // the first that began after b
+                int mid = (lo + hi) >>> 1;
+                if (l.get(mid).firstNanos <= b.firstNanos) {
+                    lo = mid + 1;
+                } else {
+                    hi = mid;
+                }
+            }
+            for (int i = lo - 1; i >= 0; i--) {
+                SaFacts a = l.get(i);
+                if (a == b) {
+                    continue;
+                }
+                if (from != null && a.firstNanos < from.firstNanos) {
+                    break;
+                }
+                from = a; // going back through the ties keeps the first created of them
             }
             if (from == null) {
                 b.note("set up after a redirect from " + gateway + " (N(REDIRECTED_FROM)); the redirected SA is not in the capture");
