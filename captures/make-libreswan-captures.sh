@@ -22,8 +22,8 @@
 # Scenarios:         ls-ikev2-install-resp ls-ikev2-install-init ls-ikev1-qm-pfs
 #                    ls-ikev2-psk ls-ikev1-psk ls-ikev1-aggressive-psk ls-ikev2-proposal
 #                    ls-ikev1-proposal ls-ikev2-ts
-#                    ls-ikev2-child-gcm ls-ikev2-child-cbc ls-ikev1-child-cbc  (child SA keys in
-#                    pluto's log; charon with kernel-libipsec sends ESP-in-UDP)
+#                    ls-ikev2-child-gcm ls-ikev2-child-cbc ls-ikev1-child-cbc ls-ikev2-child-private
+#                    (child SA keys in pluto's log; charon with kernel-libipsec sends ESP-in-UDP)
 #                    (all when none is given)
 # Output:            ls-NAME.pcapng and each daemon's log by its role in OUT (default: here):
 #                    charon's ls-NAME.{initiator,responder}.log, pluto's ls-NAME.{initiator,responder}.log.gz
@@ -309,6 +309,11 @@ scenario_ls-ikev2-child-gcm() { ls_child_run ikev2-child-gcm 2 aes256-sha2_256-m
     aes256-sha256-modp2048 aes256gcm16; }
 scenario_ls-ikev2-child-cbc() { ls_child_run ikev2-child-cbc 2 aes256-sha2_256-modp2048 aes256-sha2_256 \
     aes256-sha256-modp2048 aes256-sha256; }
+# the same with plutodebug="all private" (no crypt): pluto prints only the keys it hands to the kernel
+# ("ESP enckey/authkey" before each add_sa line: here the outbound SA, whose install fails first) and
+# the IKE SA's SK_e/SK_a (tcpdump's "ikev2 I|R" lines); no keymat dumps, no PSK
+scenario_ls-ikev2-child-private() { PLUTODEBUG="all private" ls_child_run ikev2-child-private 2 aes256-sha2_256-modp2048 \
+    aes256-sha2_256 aes256-sha256-modp2048 aes256-sha256; }
 # IKEv1: pluto computes the Quick Mode KEYMAT after QM2 and fails to install it before sending QM3, so
 # charon (which installs on QM3) never derives the child keys and no ESP flows; without PFS the
 # KEYMAT is prf(SKEYID_d, protocol | SPI | Ni_b | Nr_b) (RFC 2409 §5.5), and charon's log gives
@@ -318,7 +323,7 @@ scenario_ls-ikev1-child-cbc() { ls_child_run ikev1-child-cbc 1 aes256-sha2_256-m
 
 LS_SCENARIOS=(ls-ikev2-install-resp ls-ikev2-install-init ls-ikev1-qm-pfs ls-ikev2-psk ls-ikev1-psk
               ls-ikev1-aggressive-psk ls-ikev2-proposal ls-ikev1-proposal ls-ikev2-ts
-              ls-ikev2-child-gcm ls-ikev2-child-cbc ls-ikev1-child-cbc)
+              ls-ikev2-child-gcm ls-ikev2-child-cbc ls-ikev1-child-cbc ls-ikev2-child-private)
 todo=("$@")
 [[ ${#todo[@]} -eq 0 ]] && todo=("${LS_SCENARIOS[@]}")
 for s in "${todo[@]}"; do

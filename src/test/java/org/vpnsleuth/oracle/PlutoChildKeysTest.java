@@ -113,7 +113,7 @@ class PlutoChildKeysTest {
         // pluto's role, charon's log: every IKEv2 ls-* capture whose IKE SA got its keys
         return Stream.of(new String[] {"ls-ikev2-child-gcm", "initiator"}, new String[] {"ls-ikev2-child-cbc", "initiator"},
                 new String[] {"ls-ikev2-install-resp", "responder"}, new String[] {"ls-ikev2-install-init", "initiator"},
-                new String[] {"ls-ikev2-ts", "initiator"}).map(t -> DynamicTest.dynamicTest(t[0], () -> {
+                new String[] {"ls-ikev2-ts", "initiator"}, new String[] {"ls-ikev2-child-private", "initiator"}).map(t -> DynamicTest.dynamicTest(t[0], () -> {
                     KeyMaterial p = pluto(t[0], t[1]);
                     Path charonLog = cap(t[0] + "." + (t[1].equals("initiator") ? "responder" : "initiator") + ".log");
                     Map<String, String> sk = new java.util.HashMap<>();
@@ -138,6 +138,30 @@ class PlutoChildKeysTest {
                     assertThat(c.decryptedIke()).isPositive();
                     assertThat(c.encryptedIke()).as("IKE messages left encrypted").isZero();
                 }));
+    }
+
+    /**
+     * plutodebug="all private" (no crypt): no keymat dumps, only the keys pluto hands its kernel, "ESP
+     * enckey:"/"ESP authkey:" before the add_sa line naming the SA (direction, SPI, algorithms); here
+     * only the outbound SA's, whose install fails first. They are the keys charon logged for that SPI
+     * (pluto initiator to charon: charon's "initiator" keys, its inbound SPI).
+     */
+    @Test
+    void privateAloneGivesTheKeysOfTheSaPlutoInstalls() throws Exception {
+        String scenario = "ls-ikev2-child-private";
+        KeyMaterial p = pluto(scenario, "initiator");
+        Map<Long, List<String>> charon = charonChildKeys(cap(scenario + ".responder.log"), false);
+        assertThat(p.esp).hasSize(1);
+        KeyMaterial.EspKey k = p.esp.get(0);
+        assertThat(k.source()).endsWith("(pluto child SA, outbound)");
+        assertThat(charon).containsKey(k.spi());
+        assertThat(hex(k.encKey())).isEqualTo(charon.get(k.spi()).get(0));
+        assertThat(hex(k.authKey())).isEqualTo(charon.get(k.spi()).get(1));
+        assertThat(k.encr()).isEqualTo(12);
+        assertThat(k.keyBits()).isEqualTo(256);
+        assertThat(k.integ()).isEqualTo(12);
+        assertThat(k.dst()).isEqualTo("192.0.2.2"); // charon's address, the SA's destination
+        assertThat(p.loggedPsks).as("no crypt: no PSK dump").isEmpty();
     }
 
     private static final Pattern GZ_DUMP = Pattern.compile(": \\| (SPI|Ni_b|Nr_b|protocol: 0x(\\w+))$");
