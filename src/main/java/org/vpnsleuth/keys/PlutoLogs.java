@@ -12,12 +12,14 @@ import org.vpnsleuth.base.TextLines;
  * <li>{@code plutodebug=base} (part of {@code all}): the IKE SPIs (IKEv1 cookies) of each state
  * ("hash_table_entries.ike_spis ... #1: ac a8 ...") tie its states to the capture's SAs;</li>
  * <li>{@code plutodebug=crypt}: the pre-shared key ("| PreShared Key" and its hex rows), used for the
- * PSK checks like a PSK a strongSwan log printed;</li>
+ * PSK checks like a PSK a strongSwan log printed; and each child SA's keys, both directions ({@link ChildKeys});</li>
+ * <li>{@code plutodebug=private}: the IKEv2 SA's SK_a/SK_e in tcpdump's form ("| ikev2 I 0x.. 0x.. sha256:0x..
+ * aes256:0x..") and the keys of each SA handed to the kernel ("ESP enckey:" before "add_sa()");</li>
  * <li>without debug: the outcome lines ('"vpn" #2: ...', "ERROR: ..."), kept as evidence
  * ({@link DaemonLog}).</li>
  * </ul>
- * libreswan 4.10 derives SKEYSEED/SK_* inside NSS and never prints them, even with {@code crypt}:
- * the log gives no IKE SA keys (docs/keys.md).
+ * libreswan 4.10 derives SKEYSEED, SK_d and SK_p inside NSS and never prints them; IKEv1 SA keys are not printed
+ * (docs/keys.md).
  */
 final class PlutoLogs {
     private PlutoLogs() {
@@ -121,8 +123,8 @@ final class PlutoLogs {
         } else if (psks == 0 && child.count == 0 && ikev2.isEmpty()) {
             into.warnings.add(what + " without a pre-shared key ('PreShared Key' dumps need plutodebug=\"crypt\" and an SA that"
                     + " got as far as authentication; connections with certificates have none), without child SA keys (they need"
-                    + " plutodebug=\"private\" and a child SA that got its keys) and, as any libreswan 4.x log, without IKE SA keys"
-                    + " (NSS keeps SKEYSEED/SK_*): used to tie its states to the capture and as evidence (" + evidence.lines.size()
+                    + " plutodebug=\"crypt\" or \"private\" and a child SA that got its keys) and without IKE SA keys (IKEv2's need"
+                    + " plutodebug=\"private\"; IKEv1's are never printed): used to tie its states to the capture and as evidence (" + evidence.lines.size()
                     + " outcome line(s)); to decrypt give the strongSwan peer's log or a keys file (docs/keys.md)");
         }
     }
