@@ -266,6 +266,24 @@ class PlutoChildKeysTest {
             assertThat(r.exit()).as(r.err()).isZero();
             assertThat(r.out()).contains("2 IKE message(s) decrypted, 0 failed; " + got.esp() + " ESP packet(s) decrypted, 0 failed");
             assertThat(r.err()).doesNotContain("warning");
+            // no key read from the log is ever shown (text and JSON), in any case, nor a 16-byte piece of one
+            DecryptionExportTest.AnalyzeRun json = DecryptionExportTest.AnalyzeRun.of("analyze", "--format", "json", c.toString(),
+                    "--keys", cap(s + ".initiator.log.gz").toString());
+            KeyMaterial p = pluto(s, "initiator");
+            List<byte[]> secrets = new ArrayList<>();
+            p.esp.forEach(k -> {
+                secrets.add(k.encKey());
+                if (k.authKey() != null) {
+                    secrets.add(k.authKey());
+                }
+            });
+            p.ikev2.forEach(k -> secrets.addAll(List.of(k.skEi(), k.skEr(), k.skAi(), k.skAr())));
+            for (byte[] key : secrets) {
+                String h = HexFormat.of().formatHex(key, 0, 16);
+                for (String out : List.of(r.out() + r.err(), json.out() + json.err())) {
+                    assertThat(out.toLowerCase(java.util.Locale.ROOT).replace(" ", "").replace(":", "")).doesNotContain(h);
+                }
+            }
         }));
     }
 
