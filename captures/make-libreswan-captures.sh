@@ -11,8 +11,9 @@
 # bound over a tmpfs (pluto starts addconn and _updown from there).  Each pluto has its own
 # ipsec.conf, ipsec.secrets and NSS database (certutil -N).
 #
-# pluto logs with plutodebug="all crypt private": the PSK, nonces, KE values and SPIs, but not
-# SKEYSEED/SK_* (libreswan 4.10 keeps them inside NSS).  charon logs at level 4 (all keys).
+# pluto logs with plutodebug="all crypt private": the PSK, nonces, KE values, SPIs and the child SAs'
+# ESP keys ("our/peer keymat", "ESP KEYMAT", "ESP enckey/authkey"), but not SKEYSEED/SK_* (libreswan
+# 4.10 keeps them inside NSS).  charon logs at level 4 (all keys).
 # The kernel here has no ESP: every child SA install fails.  libreswan says so in its log and,
 # as responder, answers the peer with NO_PROPOSAL_CHOSEN/TS_UNACCEPTABLE: the "install failure"
 # scenarios; an IKE SA is still established.
@@ -20,7 +21,10 @@
 # Usage (as root):   captures/make-libreswan-captures.sh [scenario...]
 # Scenarios:         ls-ikev2-install-resp ls-ikev2-install-init ls-ikev1-qm-pfs
 #                    ls-ikev2-psk ls-ikev1-psk ls-ikev1-aggressive-psk ls-ikev2-proposal
-#                    ls-ikev1-proposal ls-ikev2-ts     (all when none is given)
+#                    ls-ikev1-proposal ls-ikev2-ts
+#                    ls-ikev2-child-gcm ls-ikev2-child-cbc ls-ikev1-child-cbc ls-ikev2-child-private
+#                    (child SA keys in pluto's log; charon with kernel-libipsec sends ESP-in-UDP)
+#                    (all when none is given)
 # Output:            ls-NAME.pcapng and each daemon's log by its role in OUT (default: here):
 #                    charon's ls-NAME.{initiator,responder}.log, pluto's ls-NAME.{initiator,responder}.log.gz
 # The pre-shared keys are the published test material of make-captures.sh.
@@ -255,8 +259,71 @@ setup_ikev1-aggressive-psk() {
 }
 scenario_ls-ikev1-aggressive-psk() { LS_WAIT=6 ls_run ikev1-aggressive-psk initiator setup_ikev1-aggressive-psk; }
 
+# --- child SA keys in pluto's log (plutodebug "private") -------------------------------------
+# pluto initiates; charon responds with kernel-libipsec (userspace ESP-in-UDP, so both sides float
+# to 4500: pluto with encapsulation=yes).  charon derives the child keys (level 4: the oracle),
+# installs its SAs and answers; pluto derives the same keys, logs them ("our keymat"/"peer
+# keymat", "ESP enckey/authkey" before each add_sa) and then cannot install them (no ESP in this
+# kernel).  Meanwhile charon sends ESP-in-UDP from its side (pings from 10.2.0.1 to 10.1.0.1 that
+# run all along): packets of the child SA whose keys only pluto's log gives the reader here.
+ls_ping_bg() {     # ls_ping_bg NS FROM TO: single pings every 0.1 s for ~8 s, in the background
+    ip netns exec "$NSP-$1" bash -c "for i in \$(seq 80); do ping -n -c1 -W 0.2 -I $2 $3 >/dev/null 2>&1; sleep 0.1; done" &
+    PID_OF[ping-$1]=$!
+}
+ls_child_run() {   # ls_child_run NAME VERSION PLUTO_IKE PLUTO_ESP CHARON_IKE CHARON_ESP [pluto conn lines...]
+    local name=$1 v=$2 pike=$3 pesp=$4 cike=$5 cesp=$6 v2=yes
+    shift 6
+    [[ $v == 1 ]] && v2=no
+    log "=== scenario ls-$name (libreswan initiator, child keys) ==="
+    teardown
+    rm -rf "${WORK:?}"/*
+    mkns ini; mkns resp
+    veth ini ini0 "$OUTER_I/24" resp resp0 "$OUTER_R/24"
+    inner_addrs ini resp
+    SWAN_LOAD=$PLUGINS_ESP write_strongswan_conf responder
+    write_swanctl_conf_fail responder "$v" "$OUTER_R" "$OUTER_I" "$ID_R" "$ID_I" \
+        "$cike" "$cesp" 10.2.0.0/24 10.1.0.0/24 "mobike = no" "encap = yes"
+    write_pluto_conf initiator "$v2" "$OUTER_I" "$OUTER_R" "$ID_I" "$ID_R" \
+        "$pike" "$pesp" 10.1.0.0/24 10.2.0.0/24 "encapsulation=yes" "$@"
+    start_charon responder resp
+    start_pluto initiator ini
+    start_capture wire resp resp0
+    nap 0.5
+    ls_ping_bg resp "$INNER_R" "$INNER_I"
+    timeout 20 "$WHACK" --ctlsocket "$WORK/initiator/run/pluto.ctl" --name vpn --initiate \
+        >"$WORK/initiate.out" 2>&1 || log "initiate ended with rc $? (expected: pluto cannot install)"
+    nap 3
+    whack initiator --delete --name vpn >/dev/null 2>&1 || true
+    wait "${PID_OF[ping-resp]}" 2>/dev/null || true; unset "PID_OF[ping-resp]"
+    nap 1
+    swan responder --list-sas || true
+    stop_capture wire
+    stop_charon responder
+    kill_pid "${PID_OF[pluto-initiator]}"; unset "PID_OF[pluto-initiator]"
+    save_capture wire "$OUT/ls-$name.pcapng"
+    gzip -9 -n -c "$WORK/initiator/pluto.log" >"$OUT/ls-$name.initiator.log.gz"
+    cp "$WORK/responder/charon.log" "$OUT/ls-$name.responder.log"
+    teardown
+}
+scenario_ls-ikev2-child-gcm() { ls_child_run ikev2-child-gcm 2 aes256-sha2_256-modp2048 aes_gcm256 \
+    aes256-sha256-modp2048 aes256gcm16; }
+scenario_ls-ikev2-child-cbc() { ls_child_run ikev2-child-cbc 2 aes256-sha2_256-modp2048 aes256-sha2_256 \
+    aes256-sha256-modp2048 aes256-sha256; }
+# the same with plutodebug="all private" (no crypt): pluto prints only the keys it hands to the kernel
+# ("ESP enckey/authkey" before each add_sa line: here the outbound SA, whose install fails first) and
+# the IKE SA's SK_e/SK_a (tcpdump's "ikev2 I|R" lines); no keymat dumps, no PSK
+scenario_ls-ikev2-child-private() { PLUTODEBUG="all private" ls_child_run ikev2-child-private 2 aes256-sha2_256-modp2048 \
+    aes256-sha2_256 aes256-sha256-modp2048 aes256-sha256; }
+# IKEv1: pluto computes the Quick Mode KEYMAT after QM2 and fails to install it before sending QM3, so
+# charon (which installs on QM3) never derives the child keys and no ESP flows; without PFS the
+# KEYMAT is prf(SKEYID_d, protocol | SPI | Ni_b | Nr_b) (RFC 2409 §5.5), and charon's log gives
+# SKEYID_d: the test's oracle.
+scenario_ls-ikev1-child-cbc() { ls_child_run ikev1-child-cbc 1 aes256-sha2_256-modp2048 aes256-sha2_256 \
+    aes256-sha256-modp2048 aes256-sha256 "pfs=no"; }
+
 LS_SCENARIOS=(ls-ikev2-install-resp ls-ikev2-install-init ls-ikev1-qm-pfs ls-ikev2-psk ls-ikev1-psk
-              ls-ikev1-aggressive-psk ls-ikev2-proposal ls-ikev1-proposal ls-ikev2-ts)
+              ls-ikev1-aggressive-psk ls-ikev2-proposal ls-ikev1-proposal ls-ikev2-ts
+              ls-ikev2-child-gcm ls-ikev2-child-cbc ls-ikev1-child-cbc ls-ikev2-child-private)
 todo=("$@")
 [[ ${#todo[@]} -eq 0 ]] && todo=("${LS_SCENARIOS[@]}")
 for s in "${todo[@]}"; do

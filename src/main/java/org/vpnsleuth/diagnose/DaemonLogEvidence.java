@@ -70,7 +70,7 @@ public final class DaemonLogEvidence {
         }
         d.daemonLogMore = all.size() - d.daemonLog.size();
         pskSides(sa, d, keys);
-        localFailure(d);
+        localFailure(sa, d, keys);
         pfs(d);
     }
 
@@ -250,6 +250,30 @@ public final class DaemonLogEvidence {
         return best;
     }
 
+    /** The evidence of the finding that gave the wire's reading (ESP one way), else the refused child's own. */
+    private static List<Evidence> wireEvidence(SaDiagnosis d, String wire, ChildSa child) {
+        for (Finding f : d.findings) {
+            if (f.cause().name().equals(wire)) {
+                return f.evidence();
+            }
+        }
+        return child != null ? List.copyOf(child.evidence) : List.of();
+    }
+
+    /** The IKE role of the peer that sends no ESP while the other one does, or null when both or neither send. */
+    private static String silentSide(IkeSa sa) {
+        long fromInitiator = 0;
+        long fromResponder = 0;
+        for (org.vpnsleuth.track.EspFlow f : sa.flows) {
+            if (sa.isInitiator(f.src)) {
+                fromInitiator += f.packets;
+            } else {
+                fromResponder += f.packets;
+            }
+        }
+        return fromInitiator == 0 && fromResponder > 0 ? "initiator" : fromResponder == 0 && fromInitiator > 0 ? "responder" : null;
+    }
+
     /** Causes that a local install failure is reported to the peer as (RFC 7296 gives no notify for it). */
     private static final Set<Cause> LOOKS_LIKE = Set.of(Cause.CHILD_PROPOSAL_MISMATCH, Cause.TS_MISMATCH, Cause.UNKNOWN,
             Cause.PFS_MISMATCH, Cause.MODE_MISMATCH);
@@ -259,7 +283,7 @@ public final class DaemonLogEvidence {
      * TS_UNACCEPTABLE) or nothing; the cause follows the log at HIGH confidence, the wire's reading stays
      * as an alternative.
      */
-    private static void localFailure(SaDiagnosis d) {
+    private static void localFailure(IkeSa sa, SaDiagnosis d, KeyMaterial keys) {
         DaemonLog.Line install = null;
         for (Shown s : d.daemonLog) {
             if (s.line().local()) {
@@ -282,6 +306,23 @@ public final class DaemonLogEvidence {
         }
         Cause old = d.cause();
         boolean saLevel = old != null && LOOKS_LIKE.contains(old);
+        // ESP in one direction only, and the peer that sends none back says its kernel refused the child SA: its peer
+        // installed the SA and sends, it has no SA to take the packets or to answer with
+        // (an established SA's leading finding is chosen after this: ESP_ONE_WAY is then still one of its findings)
+        boolean oneWayFinding = old == Cause.ESP_ONE_WAY
+                || old == null && d.findings.stream().anyMatch(x -> x.cause() == Cause.ESP_ONE_WAY);
+        boolean oneWay = oneWayFinding && silentSide(sa) != null
+                && silentSide(sa).equals(keys.daemonLog.roleIn(install.file(), sa.spiI));
+        if (oneWay) {
+            old = Cause.ESP_ONE_WAY;
+            for (ChildSa c : d.children) {
+                if (child == null && c.cause == Cause.ESP_ONE_WAY) {
+                    child = c;
+                    wire = c.cause.name();
+                }
+            }
+        }
+        saLevel |= oneWay;
         if (child == null && !saLevel) {
             d.daemonLogSays = who + " could not install a child SA in its kernel: '" + install.text() + "'";
             return;
@@ -293,18 +334,26 @@ public final class DaemonLogEvidence {
         if (old != null && old != Cause.UNKNOWN) {
             alternatives.add(old);
         }
-        d.daemonLogSays = who + " says what the wire cannot: its kernel refused to install the child SA ('" + install.text()
-                + "'); the wire shows only " + ("no reason".equals(wire) ? "the child SA failing" : wire)
-                + ", the refusal its peer received";
+        d.daemonLogSays = oneWay
+                ? who + " says what the wire cannot: its kernel refused to install the child SA ('" + install.text()
+                        + "'); its peer installed the SA and sends ESP, which this side has no SA to take: the wire shows only"
+                        + " ESP in one direction"
+                : who + " says what the wire cannot: its kernel refused to install the child SA ('" + install.text()
+                        + "'); the wire shows only " + ("no reason".equals(wire) ? "the child SA failing" : wire)
+                        + ", the refusal its peer received";
         Finding f = Diagnoser.finding(Cause.CHILD_SA_INSTALL_FAILED, Confidence.HIGH,
                 d.main != null ? d.main.stoppedAt() : d.stoppedAt,
                 "the child SA could not be installed in " + install.daemon().title + "'s kernel (its log says so)",
-                "The negotiation itself agreed, but " + who + " failed to add the SA to its kernel and then refused the child"
-                        + " SA; on the wire that refusal reads as " + wire + ", which is not the cause. Log line: '"
-                        + install.text() + "'.",
+                oneWay
+                        ? "The negotiation itself agreed and the peer installed the child SA, but " + who + " failed to add it to"
+                                + " its kernel: the peer's ESP reaches a host without the SA and nothing comes back, which the wire"
+                                + " shows as ESP in one direction (" + wire + "), not the cause. Log line: '" + install.text() + "'."
+                        : "The negotiation itself agreed, but " + who + " failed to add the SA to its kernel and then refused the child"
+                                + " SA; on the wire that refusal reads as " + wire + ", which is not the cause. Log line: '"
+                                + install.text() + "'.",
                 "Fix the kernel side of that host: IPsec support (XFRM, ESP/AH and the negotiated algorithms in the kernel,"
                         + " e.g. CONFIG_INET_ESP / the esp4 module), SELinux labels, or a conflicting SA/policy; then retry.",
-                d.main != null ? d.main.evidence() : List.of(), alternatives);
+                d.main != null ? d.main.evidence() : wireEvidence(d, wire, child), alternatives);
         if (child != null) {
             child.cause = Cause.CHILD_SA_INSTALL_FAILED;
             child.confidence = Confidence.HIGH;

@@ -325,7 +325,8 @@ public final class DaemonLog {
             + "|(initiator established IKE SA)|responding to (?:Main|Aggressive) Mode|responder established IKE SA"
             + "|sent IKE_SA_INIT reply");
     /** "SPI=c7958c63" (the child SPI pluto chose or accepted), "esp.c7958c63@192.0.2.1". */
-    private static final Pattern PLUTO_CHILD_SPI = Pattern.compile("(?:SPI=|esp\\.|ah\\.|SPI )(?:0x)?([0-9a-f]{8})\\b");
+    /** A child SPI in a pluto line: "SPI=c500a83e", "esp.c500a83e@...", and the SA summary's "{ESP/NAT=>0x... <0x...". */
+    private static final Pattern PLUTO_CHILD_SPI = Pattern.compile("(?:SPI=|esp\\.|ah\\.|SPI |=>0x|<0x)(?:0x)?([0-9a-f]{8})\\b");
 
     /** True when the line (after its stamp) is a pluto debug line ("| ..."). */
     static boolean plutoDebug(String line, Stamp s) {
@@ -353,7 +354,7 @@ public final class DaemonLog {
                 roles.putIfAbsent(file + "\0" + sa, r.group(1) != null || r.group(2) != null ? "initiator" : "responder");
             }
         }
-        if (sa != null && (message.contains("SPI") || message.contains("esp.") || message.contains("ah."))) {
+        if (sa != null && (message.contains("SPI") || message.contains("esp.") || message.contains("ah.") || message.contains("=>0x"))) {
             Matcher c = PLUTO_CHILD_SPI.matcher(message);
             while (c.find()) {
                 childSpi(file, sa, c.group(1));

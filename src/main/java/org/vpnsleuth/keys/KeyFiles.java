@@ -758,33 +758,51 @@ public final class KeyFiles {
                 into.esp.add(new KeyMaterial.EspKey(Long.parseLong(e.group(1), 16), e.group(2), a.id(), a.keyBits(),
                         hex(e.group(4), where), hmac96 ? 2 : 0, null, where));
             } else if (i.matches()) {
-                String key = i.group(2) + i.group(3);
-                byte[][] k = ikev2.computeIfAbsent(key, x -> new byte[4][]);
-                byte[] first = hex(i.group(5), where);
-                byte[] second = hex(i.group(7), where);
-                Algorithm a1 = ALGORITHMS.get(i.group(4));
-                boolean integFirst = a1 != null && a1.kind().equals("integ");
-                Algorithm a2 = ALGORITHMS.get(i.group(6));
-                Algorithm en = integFirst ? a2 : a1;
-                Algorithm in = integFirst ? a1 : a2;
-                if (en != null && in != null) {
-                    ikev2Algorithms.put(key, new int[] {en.id(), en.keyBits(), in.id()});
-                }
-                int base = i.group(1).equals("I") ? 0 : 2;
-                k[base] = integFirst ? first : second; // integrity key
-                k[base + 1] = integFirst ? second : first; // encryption key
+                tcpdumpIkev2(i, where, ikev2, ikev2Algorithms);
             } else {
                 throw new KeyFileException(where + ": not a tcpdump -E secret ('0xSPI@ADDR ALG:0xKEY' or"
                         + " 'ikev2 I|R 0xSPI_I 0xSPI_R INTEG:0xKEY ENC:0xKEY')");
             }
         }
+        tcpdumpIkev2Keys(ikev2, ikev2Algorithms, k -> file, into);
+    }
+
+    /** tcpdump's IKEv2 secret line 'ikev2 I|R 0xSPI_I 0xSPI_R INTEG:0xKEY ENC:0xKEY' (also in pluto's private debug), or null. */
+    static Matcher tcpdumpIkev2(String line) {
+        Matcher i = TCPDUMP_IKEV2.matcher(line);
+        return i.matches() ? i : null;
+    }
+
+    /** One direction's IKEv2 keys of a tcpdump line ({@link #tcpdumpIkev2(String)}), kept by SPI pair until {@link #tcpdumpIkev2Keys}. */
+    static void tcpdumpIkev2(Matcher i, String where, Map<String, byte[][]> ikev2, Map<String, int[]> ikev2Algorithms)
+            throws KeyFileException {
+        String key = i.group(2) + i.group(3);
+        byte[][] k = ikev2.computeIfAbsent(key, x -> new byte[4][]);
+        byte[] first = hex(i.group(5), where);
+        byte[] second = hex(i.group(7), where);
+        Algorithm a1 = ALGORITHMS.get(i.group(4));
+        boolean integFirst = a1 != null && a1.kind().equals("integ");
+        Algorithm a2 = ALGORITHMS.get(i.group(6));
+        Algorithm en = integFirst ? a2 : a1;
+        Algorithm in = integFirst ? a1 : a2;
+        if (en != null && in != null) {
+            ikev2Algorithms.put(key, new int[] {en.id(), en.keyBits(), in.id()});
+        }
+        int base = i.group(1).equals("I") ? 0 : 2;
+        k[base] = integFirst ? first : second; // integrity key
+        k[base + 1] = integFirst ? second : first; // encryption key
+    }
+
+    /** The IKEv2 SA keys gathered by {@link #tcpdumpIkev2}, each with the source {@code source} names for its SPI pair. */
+    static void tcpdumpIkev2Keys(Map<String, byte[][]> ikev2, Map<String, int[]> ikev2Algorithms,
+            java.util.function.Function<String, String> source, KeyMaterial into) {
         for (Map.Entry<String, byte[][]> e : ikev2.entrySet()) {
             long spiI = Long.parseUnsignedLong(e.getKey().substring(0, 16), 16);
             long spiR = Long.parseUnsignedLong(e.getKey().substring(16), 16);
             byte[][] k = e.getValue();
             int[] alg = ikev2Algorithms.getOrDefault(e.getKey(), new int[] {-1, 0, -1});
-            into.ikev2.add(new KeyMaterial.Ikev2Keys(spiI, spiR, null, k[0], k[2], k[1], k[3], null, null, file, alg[0], alg[1],
-                    alg[2]));
+            into.ikev2.add(new KeyMaterial.Ikev2Keys(spiI, spiR, null, k[0], k[2], k[1], k[3], null, null, source.apply(e.getKey()),
+                    alg[0], alg[1], alg[2]));
         }
     }
 }
