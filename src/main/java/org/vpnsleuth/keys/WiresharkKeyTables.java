@@ -309,7 +309,7 @@ final class WiresharkKeyTables {
             throw new KeyFiles.KeyFileException(where + ": field 4 (SPI) is not 0x and 1 to 8 hex digits (or *)");
         }
         long spi = anySpi ? KeyMaterial.ANY_SPI : Long.parseLong(spiText.substring(2), 16);
-        String sa = anySpi ? "ESP SA with any SPI" : String.format("ESP SA 0x%08x", spi);
+        String sa = anySpi ? "ESP SA with any SPI" : "ESP SA 0x" + HexFormat.of().toHexDigits((int) spi); // %08x, without a Formatter per record
         if (!anySpi && (src == null || dst == null)) {
             into.notes.add(where + ": " + sa + ": wildcard address (" + (src == null ? "Src IP '" + f.get(1).text() + "'" : "")
                     + (src == null && dst == null ? ", " : "") + (dst == null ? "Dest IP '" + f.get(2).text() + "'" : "")
