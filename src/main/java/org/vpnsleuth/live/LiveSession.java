@@ -74,7 +74,7 @@ public final class LiveSession {
         EspDecryption[] esps = jobs > 1 ? EspWorkers.of(List.of(decoder)) : null;
         if (esps != null) {
             int batches = 2 + 2 * (jobs - 1);
-            workers = new EspWorkers(esps, jobs - 1, batches, "vpnsleuth-live-esp-");
+            workers = new EspWorkers(esps, jobs - 1, batches, "live-esp-");
             for (int i = 0; i < batches; i++) {
                 free.add(new EspWorkers.Batch(BATCH_FRAMES));
             }
