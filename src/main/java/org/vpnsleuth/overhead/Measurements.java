@@ -49,10 +49,9 @@ public final class Measurements {
     /** As {@link #of(SizeTracker, Map, List)}, with the user's path MTU and assumed ESP transforms. */
     public static List<Measured> of(SizeTracker sizes, Map<String, Transforms> transforms, List<IcmpError> icmp, Options options) {
         List<Measured> out = new ArrayList<>();
-        Map<String, Stack> stacks = new java.util.HashMap<>(); // a Stack is immutable: one per spec (thousands of SAs share a few)
         for (EncapSizes s : sizes.instances()) {
             try {
-                out.add(one(s, sizes, transforms.get(s.file + "|" + s.id), icmp, options, stacks));
+                out.add(one(s, sizes, transforms.get(s.file + "|" + s.id), icmp, options));
             } catch (RuntimeException e) {
                 Measured m = new Measured(s);
                 m.warnings.add("overhead not worked out: " + e.getMessage());
@@ -62,8 +61,7 @@ public final class Measurements {
         return out;
     }
 
-    private static Measured one(EncapSizes s, SizeTracker sizes, Transforms t, List<IcmpError> icmp, Options options,
-            Map<String, Stack> stacks) {
+    private static Measured one(EncapSizes s, SizeTracker sizes, Transforms t, List<IcmpError> icmp, Options options) {
         Measured m = new Measured(s);
         if (s.kind.equals("ESP") && t != null) {
             try {
@@ -96,12 +94,7 @@ public final class Measurements {
         String spec = spec(s, m.esp);
         if (spec != null) {
             try {
-                Stack parsed = stacks.get(spec);
-                if (parsed == null) {
-                    parsed = Stack.parse(spec);
-                    stacks.put(spec, parsed);
-                }
-                m.stack = parsed;
+                m.stack = Stack.cached(spec); // thousands of SAs share a few stacks
                 m.modelMin = m.stack.minOverhead();
                 m.modelMax = m.stack.maxOverhead();
             } catch (IllegalArgumentException e) {
