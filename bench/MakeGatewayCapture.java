@@ -35,6 +35,8 @@ import java.util.SplittableRandom;
  *   --manifest FILE       also write one TSV line per session (template, start, SPIs, client)
  *   --pcapng FILE         also write FILE as pcapng (runs editcap -F pcapng OUT FILE)
  *   --list 1              print each template (frames, ESP, SAs, SPIs, NAT-D hashes found)
+ *   --esp-keys FILE       re-seal every copy's ESP so that it decrypts, and write its keys to FILE as
+ *                         Wireshark's esp_sa table (vpnsleuth analyze --keys FILE; tshark's profile)
  * </pre>
  *
  * <p>What a copy is: a "session" is every IPv4 frame of one real capture (ARP dropped), with
@@ -52,6 +54,15 @@ import java.util.SplittableRandom;
  * consecutive ESP frames of the template is repeated k times (k = E * ikeSAs / template ESP
  * frames, dithered per session between floor and ceiling), the first round at the real timing,
  * later rounds every --esp-gap; ciphertext copied, so it does not decrypt;</li>
+ * <li>with --esp-keys FILE, the copied ciphertext is replaced: the ICV of ESP covers the SPI and
+ * the sequence number (RFC 4303 §2.8; RFC 4106 §5: they are GCM's AAD), both new, so no copy would
+ * verify with the template's logged keys. Each new SPI gets its own AES-GCM key (128 bits + 4-byte
+ * salt, RFC 4106, 16-byte ICV; seeded, so the same arguments give the same keys), and each ESP frame
+ * is sealed anew at its own size: SPI | seq | IV = the 64-bit sequence number | ciphertext | ICV,
+ * the plaintext an IPv4 ICMP echo (request from the initiator's side, reply back; 10.1.0.1 and
+ * 10.2.0.1 inside, valid checksums) that fills the frame, then the trailer (no padding, next header
+ * 4). FILE gets one esp_sa record per new SPI, with the copy's outer addresses. IKE stays as
+ * above (not decryptable): these are ESP keys only;</li>
  * <li>timestamps shifted: session i starts at i * interval plus a seeded jitter, real gaps inside
  * IKE exchanges and retransmissions kept, so sessions follow one another over hours and overlap a
  * little (the frames of overlapping sessions are merged in time order);</li>
@@ -474,6 +485,10 @@ public final class MakeGatewayCapture {
     int sessions;
     long ikeCounter, espCounter;
     int ipId;
+    /** --esp-keys: where each new SPI's esp_sa record goes (null: ESP copied as it was). */
+    PrintWriter espKeys;
+    private javax.crypto.Cipher gcm;
+    private byte[] plain = new byte[65536];
 
     MakeGatewayCapture(Path dir, boolean clients, long seed, double failRatio, double interval, double espGap)
             throws IOException {
@@ -565,6 +580,9 @@ public final class MakeGatewayCapture {
         final int[] newEsp;
         final int[] portMap;
         final int client;
+        /** --esp-keys: the key (16 bytes + 4-byte salt) of each new ESP SPI, and whether its record was written. */
+        byte[][] espKey;
+        boolean[] keyWritten;
 
         Session(int id, double espPerSa, SplittableRandom rnd) {
             this.id = id;
@@ -593,6 +611,16 @@ public final class MakeGatewayCapture {
                     v = mix32((int) (seed * 0x61C88647L) + (int) espCounter++);
                 } while (Integer.compareUnsigned(v, 256) < 0);
                 newEsp[i] = v;
+            }
+            if (espKeys != null) {
+                espKey = new byte[newEsp.length][20];
+                keyWritten = new boolean[newEsp.length];
+                for (int i = 0; i < newEsp.length; i++) {
+                    SplittableRandom kr = new SplittableRandom(mix64(seed * 0x2545F4914F6CDD1DL + (newEsp[i] & 0xffffffffL)));
+                    for (int b = 0; b < 20; b += 4) {
+                        p32(espKey[i], b, kr.nextInt());
+                    }
+                }
             }
             portMap = new int[t.otherPorts.size()];
             for (int i = 0; i < portMap.length; i++) {
@@ -744,6 +772,9 @@ public final class MakeGatewayCapture {
         } else if (f.kind == ESP) {
             p32(buf, pay, s.newEsp[f.espIdx]);
             p32(buf, pay + 4, s.seq[s.pos]);
+            if (espKeys != null) {
+                seal(buf, ip, udp, pay, s, f.espIdx);
+            }
             espFrames++;
             espBytes += 16 + len;
         } else {
@@ -758,6 +789,82 @@ public final class MakeGatewayCapture {
         out.write(buf, 0, 16 + len);
         frames++;
         bytes += 16 + len;
+    }
+
+    /**
+     * --esp-keys: the ESP packet at {@code pay} (SPI and sequence number already written) sealed
+     * with its SPI's AES-GCM key at the same size (RFC 4303, RFC 4106: nonce salt | IV, AAD SPI |
+     * seq); its esp_sa record written on the SPI's first frame.
+     */
+    void seal(byte[] buf, int ip, int udp, int pay, Session s, int espIdx) {
+        int espLen = u16(buf, udp + 4) - 8;
+        int ct = espLen - 8 - 8 - 16;
+        int inner = ct - 2;
+        if (inner < 28) {
+            throw new IllegalStateException(s.t.name + ": an ESP packet of " + espLen + " bytes has no room for an ICMP echo");
+        }
+        byte[] key = s.espKey[espIdx];
+        int src = u32(buf, ip + 12);
+        int dst = u32(buf, ip + 16);
+        if (!s.keyWritten[espIdx]) {
+            s.keyWritten[espIdx] = true;
+            espKeys.printf(Locale.ROOT, "\"IPv4\",\"%s\",\"%s\",\"0x%08x\",\"AES-GCM with 16 octet ICV [RFC4106]\",\"0x%s\",\"NULL\",\"\"%n",
+                    ipStr(src), ipStr(dst), s.newEsp[espIdx], java.util.HexFormat.of().formatHex(key));
+        }
+        boolean request = src == s.client || src == INITIATOR;
+        Arrays.fill(plain, 0, ct, (byte) 0);
+        plain[0] = 0x45;
+        p16(plain, 2, inner);
+        p16(plain, 4, ipId & 0xffff);
+        plain[6] = 0x40; // DF
+        plain[8] = 64;
+        plain[9] = 1; // ICMP
+        p32(plain, 12, request ? ip(10, 1, 0, 1) : ip(10, 2, 0, 1));
+        p32(plain, 16, request ? ip(10, 2, 0, 1) : ip(10, 1, 0, 1));
+        p16(plain, 10, ipChecksum(plain, 0, 20));
+        plain[20] = (byte) (request ? 8 : 0);
+        p16(plain, 24, s.id & 0xffff);
+        p16(plain, 26, s.seq[s.pos] & 0xffff);
+        for (int i = 28; i < inner; i++) {
+            plain[i] = (byte) i;
+        }
+        p16(plain, 22, inetChecksum(plain, 20, inner - 20));
+        plain[inner] = 0; // pad length
+        plain[inner + 1] = 4; // next header: IPv4
+        long seq = s.seq[s.pos] & 0xffffffffL;
+        p64(buf, pay + 8, seq); // IV: the sequence number, unique per key
+        byte[] nonce = new byte[12];
+        System.arraycopy(key, 16, nonce, 0, 4);
+        System.arraycopy(buf, pay + 8, nonce, 4, 8);
+        try {
+            if (gcm == null) {
+                gcm = javax.crypto.Cipher.getInstance("AES/GCM/NoPadding");
+            }
+            gcm.init(javax.crypto.Cipher.ENCRYPT_MODE, new javax.crypto.spec.SecretKeySpec(key, 0, 16, "AES"),
+                    new javax.crypto.spec.GCMParameterSpec(128, nonce));
+            gcm.updateAAD(buf, pay, 8);
+            int w = gcm.doFinal(plain, 0, ct, buf, pay + 16);
+            if (w != ct + 16) {
+                throw new IllegalStateException("GCM wrote " + w + " bytes, not " + (ct + 16));
+            }
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The Internet checksum (RFC 1071) of b[o, o + len), an odd last byte padded with zero. */
+    static int inetChecksum(byte[] b, int o, int len) {
+        int sum = 0;
+        for (int i = 0; i + 1 < len; i += 2) {
+            sum += u16(b, o + i);
+        }
+        if ((len & 1) != 0) {
+            sum += (b[o + len - 1] & 0xff) << 8;
+        }
+        while ((sum >>> 16) != 0) {
+            sum = (sum & 0xffff) + (sum >>> 16);
+        }
+        return ~sum & 0xffff;
     }
 
     static int ipChecksum(byte[] b, int o, int len) {
@@ -843,8 +950,15 @@ public final class MakeGatewayCapture {
         if (manifest != null) {
             manifest.println("session\ttemplate\tresult\tstart\tinitiator\tike_spis\tesp_spis");
         }
+        if (opt.containsKey("esp-keys")) {
+            g.espKeys = new PrintWriter(Files.newBufferedWriter(Path.of(opt.get("esp-keys"))));
+            g.espKeys.println("# esp_sa of " + outName + " (MakeGatewayCapture --esp-keys, seed " + seed + "): one AES-GCM-128 key per ESP SPI");
+        }
         try (OutputStream os = new BufferedOutputStream(Files.newOutputStream(path), 1 << 20)) {
             g.generate(os, espPerSa, manifest);
+        }
+        if (g.espKeys != null) {
+            g.espKeys.close();
         }
         if (manifest != null) {
             manifest.close();
@@ -878,7 +992,7 @@ public final class MakeGatewayCapture {
         System.err.println("MakeGatewayCapture: " + why);
         System.err.println("usage: java bench/MakeGatewayCapture.java [--mode pair|clients] [--sas N] "
                 + "[--esp-per-sa E | --target-mb M] [--seed S] [--fail-ratio F] [--interval SEC] [--esp-gap SEC] "
-                + "[--captures DIR] [--manifest FILE] [--pcapng FILE] [--list 1] OUT.pcap");
+                + "[--captures DIR] [--manifest FILE] [--pcapng FILE] [--list 1] [--esp-keys FILE] OUT.pcap");
         System.exit(2);
     }
 }

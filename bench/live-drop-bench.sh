@@ -12,7 +12,8 @@
 # Environment:
 #   DURATION=S     seconds of replay per run (default 20): PPS*S packets, the capture looped as needed
 #   BUFFER=KiB     live -B (default: live's own default, 65536)
-#   LIVE_ARGS=...  more options for live (e.g. "--immediate", "--ring-size 256")
+#   LIVE_ARGS=...  more options for live (e.g. "--immediate", "--ring-size 256", "--keys FILE": ESP opened by
+#                  the live-esp-N workers; -Dvpnsleuth.jobs=1 in JAVA_OPTS for none)
 #   JAVA_OPTS=...  JVM options for live (e.g. -XX:StartFlightRecording=filename=live.jfr)
 #   TCPDUMP=0      no tcpdump runs
 #   KEEP=DIR       keep live's output of each run as DIR/live-PPS.jsonl (events, drops, report)
@@ -65,10 +66,11 @@ tcpdump_run() {
 }
 
 # threadcpu PID: CPU time (clock ticks) of live's capture thread ("java", the launcher's main
-# thread) and of its analysis thread, from /proc
+# thread), of its analysis thread and of its ESP workers (live-esp-N, with --keys), from /proc
 threadcpu() {
     for t in /proc/"$1"/task/*; do echo "$(cat "$t/comm") $(cut -d' ' -f14,15 "$t/stat")"; done \
-        | awk '$1 == "java" { c += $2 + $3 } $1 == "live-analysis" { a += $2 + $3 } END { print c + 0, a + 0 }'
+        | awk '$1 == "java" { c += $2 + $3 } $1 == "live-analysis" { a += $2 + $3 } $1 ~ /^live-esp-/ { w += $2 + $3 }
+               END { print c + 0, a + 0, w + 0 }'
 }
 
 # live_run PPS PACKETS: "sent pps received dropped ifdrop droppedInternal analysed"
@@ -89,12 +91,12 @@ live_run() {
     local line; line=$(grep '"event":"capture-stopped"' "$tmp/out" || true)
     field() { grep -oE "\"$1\":[0-9]+" <<<"$line" | cut -d: -f2 || echo '?'; }
     echo "$r $(field received) $(field dropped) $(field droppedByInterface) $(field droppedInternal) $(field packets)" \
-        "$(awk -v a="$cpu0" -v b="$cpu1" 'BEGIN { split(a, x, " "); split(b, y, " "); print y[1] - x[1], y[2] - x[2] }')"
+        "$(awk -v a="$cpu0" -v b="$cpu1" 'BEGIN { split(a, x, " "); split(b, y, " "); print y[1] - x[1], y[2] - x[2], y[3] - x[3] }')"
 }
 
 echo "# $(date -u +%FT%TZ) $(nproc) cores; capture $cap ($frames frames); ${duration} s per run; $(tcpreplay -V 2>&1 | head -1)"
 printf '%-7s %-8s %9s %8s | %9s %8s %8s %6s %8s %9s | %8s %8s | %s\n' rate run sent 'sent/s' received dropped ifdrop \
-    internal 'lost%' analysed 'td-drop' 'td-lost%' 'load (1 min); live: CPU µs per frame, capture/analysis thread'
+    internal 'lost%' analysed 'td-drop' 'td-lost%' 'load (1 min); live: CPU µs per frame, capture/analysis/ESP workers'
 for r in "${rates[@]}"; do
     n=$((r * duration))
     if [[ ${TCPDUMP:-1} != 0 ]]; then
@@ -102,12 +104,12 @@ for r in "${rates[@]}"; do
         printf '%-7s %-8s %9s %8s | %9s %8s %8s %6s %8s %9s | %8s %8s | %s\n' "$r" tcpdump "$s" "$p" "$rec" - - - - - "$d" \
             "$(awk -v d="$d" -v n="$s" 'BEGIN { printf "%.2f", 100 * d / n }')" "$(cut -d' ' -f1 /proc/loadavg)"
     fi
-    read -r s p rec d ifd di an cc ca <<<"$(live_run "$r" "$n")"
+    read -r s p rec d ifd di an cc ca cw <<<"$(live_run "$r" "$n")"
     tick=$(getconf CLK_TCK)
     printf '%-7s %-8s %9s %8s | %9s %8s %8s %6s %8s %9s | %8s %8s | %s\n' "$r" vpnsleuth "$s" "$p" "$rec" "$d" "$ifd" "$di" \
         "$(awk -v a="$d" -v b="$ifd" -v c="$di" -v n="$s" 'BEGIN { printf "%.2f", 100 * (a + b + c) / n }')" "$an" - - \
         "$(cut -d' ' -f1 /proc/loadavg); $(awk -v c="$cc" -v a="$ca" -v t="$tick" -v cap="$((rec - d))" -v an="$an" \
-            'BEGIN { printf "%.2f / %.2f", c * 1e6 / t / cap, a * 1e6 / t / an }')"
+            -v w="$cw" 'BEGIN { printf "%.2f / %.2f / %.2f", c * 1e6 / t / cap, a * 1e6 / t / an, w * 1e6 / t / an }')"
     if [[ ${TCPDUMP:-1} != 0 ]]; then
         read -r s p rec d <<<"$(tcpdump_run "$r" "$n")"
         printf '%-7s %-8s %9s %8s | %9s %8s %8s %6s %8s %9s | %8s %8s | %s\n' "$r" tcpdump "$s" "$p" "$rec" - - - - - "$d" \

@@ -206,7 +206,7 @@ public final class LiveCommand implements Callable<Integer> {
         }
         boolean tty = System.console() != null && !noStatus;
         LiveSession session = new LiveSession(iface, keyOptions.keys, espPorts, e -> print(e, events, err),
-                flowIdleSeconds * 1_000_000_000L, idleTimeoutSeconds * 1_000_000_000L);
+                flowIdleSeconds * 1_000_000_000L, idleTimeoutSeconds * 1_000_000_000L, org.vpnsleuth.pipeline.FrameFeed.jobs());
         CountDownLatch done = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
             stoppedBy = "signal";
@@ -244,8 +244,9 @@ public final class LiveCommand implements Callable<Integer> {
     /**
      * Two threads: this one (the capture thread) only reads frames from libpcap, writes them to
      * {@code --write} and copies them into the {@link FrameRing}; the analysis thread takes them
-     * from the ring through the {@link LiveSession} (decode, track, events), ticks once a second and
-     * shows the status line. When the ring is full the frame is counted (droppedInternal), still
+     * from the ring through the {@link LiveSession} (decode, track, events; with ESP keys, the
+     * session's ESP worker threads open the packets ahead, as in {@code analyze}), ticks once a
+     * second and shows the status line. When the ring is full the frame is counted (droppedInternal), still
      * written. At the end the analysis drains the ring, then the counters and the report are printed.
      */
     private int capture(PcapSource src, FrameRing ring, LiveSession session, PcapngRotator writer, String bpf, boolean tty, PrintWriter out,
@@ -435,23 +436,17 @@ public final class LiveCommand implements Callable<Integer> {
         @Override
         public void run() {
             try {
-                Frame f = new Frame();
                 long lastTick = System.nanoTime();
                 long lastFlush = lastTick;
                 int n = 0;
                 while (true) {
-                    if (ring.take(f)) {
-                        f.linkType = linkType;
-                        f.interfaceId = 0;
-                        f.comment = null;
-                        try {
-                            session.frame(f, f.number);
-                        } finally {
-                            ring.release();
-                        }
-                        if ((++n & 255) != 0) {
+                    int got = session.drain(ring, linkType); // one frame, or a batch with ESP workers
+                    if (got > 0) {
+                        n += got;
+                        if (n < 256) {
                             continue;
                         }
+                        n = 0;
                     } else {
                         flushEvents(out); // nothing queued: what was said goes out now
                         if (!ring.await(200_000_000L)) {
@@ -470,6 +465,7 @@ public final class LiveCommand implements Callable<Integer> {
                 }
                 flushEvents(out);
             } catch (Throwable t) {
+                session.close(); // its ESP workers, if any
                 failure = t; // thrown by the capture thread once it has stopped
                 stop = true;
                 src.wake();

@@ -119,7 +119,9 @@ public final class EspDecryption implements EspDecryptor {
      * answer depended on: the SPI's key sets, the one tried first and the inferred ESN high-order
      * bits. The decoding thread hands it over ({@link #offer}) just before it decodes that frame;
      * {@link #decrypt(byte[], int, int, String)} takes the answer only when the packet is the same
-     * bytes and the SPI's state is still what it was, and applies its effects (counts, the key that
+     * bytes and the SPI's state is still what it was (the key tried first may have changed to the
+     * very key that opened the packet: the decoder would open it with that key first, the same
+     * answer), and applies its effects (counts, the key that
      * opened, the highest sequence number) then, in frame order; otherwise it opens the packet
      * itself. Reused from frame to frame (no object per packet besides the inner packet).
      */
@@ -329,8 +331,9 @@ public final class EspDecryption implements EspDecryptor {
                 return null; // being added by another thread
             }
             if (e != null && e.result != null && e.buf == b && e.off == off && e.end == end && e.st == st && e.sas == st.sas
-                    && e.known == known && e.high == high) {
-                // opened ahead from the same bytes with the same keys, first key and ESN bits: the same answer
+                    && (e.known == known || e.opened >= 0 && e.opened == known) && e.high == high) {
+                // opened ahead from the same bytes with the same keys and ESN bits, and the same key tried first or the
+                // key that opened it tried first now (the SPI's first packet, decoded meanwhile, confirmed it): the same answer
                 Result r = e.result;
                 e.clear();
                 if (r.problem() == null) {

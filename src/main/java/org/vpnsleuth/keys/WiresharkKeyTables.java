@@ -22,6 +22,14 @@ import org.vpnsleuth.crypto.Integrity;
  * it should hold, never the field's text (it may be a key).
  */
 final class WiresharkKeyTables {
+    /** The patterns the fields are checked against, compiled once (a table may have thousands of records). */
+    private static final java.util.regex.Pattern HEX16 = java.util.regex.Pattern.compile("[0-9a-fA-F]{16}");
+    private static final java.util.regex.Pattern SPI = java.util.regex.Pattern.compile("0[xX][0-9a-fA-F]{1,8}");
+    private static final java.util.regex.Pattern V4 = java.util.regex.Pattern.compile("[0-9.*]+");
+    private static final java.util.regex.Pattern V6 = java.util.regex.Pattern.compile("[0-9a-fA-F:.*]+");
+    private static final java.util.regex.Pattern HEX = java.util.regex.Pattern.compile("[0-9a-fA-F]*");
+    private static final java.util.regex.Pattern LOWER_HEX = java.util.regex.Pattern.compile("[0-9a-f]*");
+
     private WiresharkKeyTables() {
     }
 
@@ -153,8 +161,8 @@ final class WiresharkKeyTables {
         if (f.get(0).quoted() && (f.get(0).text().equals("IPv4") || f.get(0).text().equals("IPv6")) && f.size() >= 4) {
             return Table.ESP;
         }
-        if (!f.get(0).quoted() && f.get(0).text().matches("[0-9a-fA-F]{16}")) {
-            return f.size() == 2 ? Table.IKEV1 : f.size() >= 3 && f.get(1).text().matches("[0-9a-fA-F]{16}") ? Table.IKEV2 : null;
+        if (!f.get(0).quoted() && HEX16.matcher(f.get(0).text()).matches()) {
+            return f.size() == 2 ? Table.IKEV1 : f.size() >= 3 && HEX16.matcher(f.get(1).text()).matches() ? Table.IKEV2 : null;
         }
         return null;
     }
@@ -297,11 +305,11 @@ final class WiresharkKeyTables {
                     + " an SPI or '*' (any SPI), not a pattern");
             return;
         }
-        if (!anySpi && !spiText.matches("0[xX][0-9a-fA-F]{1,8}")) {
+        if (!anySpi && !SPI.matcher(spiText).matches()) {
             throw new KeyFiles.KeyFileException(where + ": field 4 (SPI) is not 0x and 1 to 8 hex digits (or *)");
         }
         long spi = anySpi ? KeyMaterial.ANY_SPI : Long.parseLong(spiText.substring(2), 16);
-        String sa = anySpi ? "ESP SA with any SPI" : String.format("ESP SA 0x%08x", spi);
+        String sa = anySpi ? "ESP SA with any SPI" : "ESP SA 0x" + HexFormat.of().toHexDigits((int) spi); // %08x, without a Formatter per record
         if (!anySpi && (src == null || dst == null)) {
             into.notes.add(where + ": " + sa + ": wildcard address (" + (src == null ? "Src IP '" + f.get(1).text() + "'" : "")
                     + (src == null && dst == null ? ", " : "") + (dst == null ? "Dest IP '" + f.get(2).text() + "'" : "")
@@ -378,7 +386,7 @@ final class WiresharkKeyTables {
     private static String address(String where, String a, String proto, String what) throws KeyFiles.KeyFileException {
         String t = a.strip();
         boolean v4 = proto.equals("IPv4");
-        if (t.isEmpty() || !(v4 ? t.matches("[0-9.*]+") : t.matches("[0-9a-fA-F:.*]+") && t.contains(":") || t.equals("*"))) {
+        if (t.isEmpty() || !(v4 ? V4.matcher(t).matches() : V6.matcher(t).matches() && t.contains(":") || t.equals("*"))) {
             throw new KeyFiles.KeyFileException(where + ": " + what + " is not an " + proto + " address or wildcard");
         }
         return t.contains("*") ? null : t;
@@ -388,7 +396,7 @@ final class WiresharkKeyTables {
     private static byte[] espKey(String where, String s, String what) throws KeyFiles.KeyFileException {
         if (s.length() >= 2 && s.charAt(0) == '0' && (s.charAt(1) == 'x' || s.charAt(1) == 'X')) {
             String h = s.substring(2);
-            if (!h.matches("[0-9a-fA-F]*")) {
+            if (!HEX.matcher(h).matches()) {
                 throw new KeyFiles.KeyFileException(where + ": the " + what + " starts with 0x but is not all hex digits");
             }
             return HexFormat.of().parseHex((h.length() & 1) != 0 ? "0" + h : h);
@@ -410,7 +418,7 @@ final class WiresharkKeyTables {
 
     private static long spi64(String where, Field f, String what) throws KeyFiles.KeyFileException {
         String t = f.text();
-        if (f.quoted() || !t.matches("[0-9a-fA-F]{16}")) {
+        if (f.quoted() || !HEX16.matcher(t).matches()) {
             throw new KeyFiles.KeyFileException(where + ": " + what + " is not 16 hex digits" + (f.quoted()
                     ? " (it is quoted; Wireshark writes it bare)" : ""));
         }
@@ -423,7 +431,7 @@ final class WiresharkKeyTables {
             throw new KeyFiles.KeyFileException(where + ": " + what + " is quoted; Wireshark writes it as bare hex digits"
                     + " (a quoted value would be taken as the characters themselves)");
         }
-        if ((t.length() & 1) != 0 || !t.toLowerCase(Locale.ROOT).matches("[0-9a-f]*")) {
+        if ((t.length() & 1) != 0 || !LOWER_HEX.matcher(t.toLowerCase(Locale.ROOT)).matches()) {
             throw new KeyFiles.KeyFileException(where + ": " + what + " is not an even number of hex digits");
         }
         return HexFormat.of().parseHex(t);

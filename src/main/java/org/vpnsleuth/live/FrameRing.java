@@ -16,7 +16,10 @@ import org.vpnsleuth.capture.Frame;
  * <p>Producer (one thread): {@link #reserve} room for a frame, copy its bytes into {@link #arena()}
  * at the offset returned, {@link #publish} it; or, when {@link #reserve} says -1, {@link #drop}. The
  * consumer (one other thread): {@link #take} a frame (a view over the arena, zero copy), use it,
- * {@link #release} it, and {@link #await} when the ring is empty. {@link #close} (producer side)
+ * {@link #release} it, and {@link #await} when the ring is empty. The consumer may take several
+ * frames before releasing them (the analysis hands a batch to its ESP workers and decodes it
+ * afterwards): {@link #release} gives back the oldest frame taken, so frames are released in the
+ * order they were taken and the arena stays a ring. {@link #close} (producer side)
  * ends the stream: {@link #await} returns false once everything queued was taken.
  */
 public final class FrameRing {
@@ -47,7 +50,8 @@ public final class FrameRing {
     private volatile long tail;
     /** Arena position up to which the consumer is done (the end of the last released frame). */
     private volatile long released;
-    private long current = -1;
+    /** Slots taken (monotonic; {@code read - tail} frames are taken and not yet released). */
+    private long read;
     private volatile Thread waiter;
 
     /**
@@ -155,15 +159,12 @@ public final class FrameRing {
     // ------------------------------------------------------------------ consumer
 
     /**
-     * Fills {@code f} (data, offset, lengths, time, number) with the oldest queued frame, a view over
-     * the arena valid until {@link #release}; false when none is queued. Consumer thread only; the
-     * previous frame must have been released.
+     * Fills {@code f} (data, offset, lengths, time, number) with the oldest queued frame not taken
+     * yet, a view over the arena valid until it is released; false when none is queued. Consumer
+     * thread only.
      */
     public boolean take(Frame f) {
-        if (current >= 0) {
-            throw new IllegalStateException("take before release");
-        }
-        long t = tail;
+        long t = read;
         if (t == head) {
             return false;
         }
@@ -174,24 +175,25 @@ public final class FrameRing {
         f.originalLength = origLen[i];
         f.timestampNanos = nanos[i];
         f.number = number[i];
-        current = t;
+        read = t + 1;
         return true;
     }
 
-    /** Gives the frame of the last {@link #take} back to the producer. Consumer thread only. */
+    /** Gives the oldest frame taken and not yet released back to the producer (none: nothing). Consumer thread only. */
     public void release() {
-        if (current < 0) {
+        long t = tail;
+        if (t == read) {
             return;
         }
-        int i = (int) (current & slotMask);
+        int i = (int) (t & slotMask);
         released = start[i] + capLen[i];
-        tail = current + 1;
-        current = -1;
+        tail = t + 1;
     }
 
     /**
-     * Waits until a frame is queued (true), the ring is closed and empty (false), or {@code nanos}
-     * pass (true, possibly with nothing queued). Consumer thread only.
+     * Waits until a frame is queued that was not taken (true), the ring is closed and has nothing
+     * left to take (false), or {@code nanos} pass (true, possibly with nothing queued). Consumer
+     * thread only.
      *
      * <p>While frames flow the consumer naps a millisecond at a time and looks again, so the
      * producer never has to wake it (an unpark per frame is a system call per frame on both
@@ -199,8 +201,8 @@ public final class FrameRing {
      */
     public boolean await(long waitNanos) {
         long until = System.nanoTime() + waitNanos;
-        for (int spin = 0; tail == head; spin++) {
-            if (closed && tail == head) {
+        for (int spin = 0; read == head; spin++) {
+            if (closed && read == head) {
                 return false;
             }
             long left = until - System.nanoTime();
@@ -214,7 +216,7 @@ public final class FrameRing {
                 LockSupport.parkNanos(this, Math.min(left, NAP_NANOS));
             } else {
                 waiter = Thread.currentThread();
-                if (tail == head && !closed) { // checked again after announcing the wait: a publish in between unparks
+                if (read == head && !closed) { // checked again after announcing the wait: a publish in between unparks
                     LockSupport.parkNanos(this, Math.min(left, TimeUnit.MILLISECONDS.toNanos(100)));
                 }
                 waiter = null;
@@ -246,7 +248,7 @@ public final class FrameRing {
         return tail;
     }
 
-    /** Frames queued now. */
+    /** Frames queued now (taken and not released included: they hold their room). */
     public long queued() {
         return head - tail;
     }

@@ -114,7 +114,7 @@ public final class Measurements {
         String spec = spec(s, m.esp);
         if (spec != null) {
             try {
-                m.stack = Stack.parse(spec);
+                m.stack = Stack.cached(spec); // thousands of SAs share a few stacks
                 m.modelMin = m.stack.minOverhead();
                 m.modelMax = m.stack.maxOverhead();
             } catch (IllegalArgumentException e) {

@@ -30,6 +30,23 @@ public final class Stack {
         this.framing = framing;
     }
 
+    /** Stacks parsed, by spec (a Stack is immutable); bounded: cleared past {@link #CACHED} specs. */
+    private static final java.util.concurrent.ConcurrentHashMap<String, Stack> CACHE = new java.util.concurrent.ConcurrentHashMap<>();
+    static final int CACHED = 1024;
+
+    /** As {@link #parse}, the stack of a spec parsed before shared (the measurements of thousands of SAs name a few stacks). */
+    public static Stack cached(String spec) {
+        Stack s = CACHE.get(spec);
+        if (s == null) {
+            s = parse(spec);
+            if (CACHE.size() >= CACHED) {
+                CACHE.clear();
+            }
+            CACHE.put(spec, s);
+        }
+        return s;
+    }
+
     /**
      * Parses a stack.
      *

@@ -86,13 +86,8 @@ public abstract class FrameFeed implements AutoCloseable {
         if (jobs <= 1) {
             return new Sequential(readers, limit);
         }
-        EspDecryption[] esps = new EspDecryption[readers.size()];
-        boolean keys = false;
-        for (int i = 0; i < esps.length; i++) {
-            esps[i] = decoders.get(i).esp instanceof EspDecryption e ? e : null;
-            keys |= esps[i] != null;
-        }
-        return new Threaded(readers, limit, keys ? esps : null, keys ? jobs - 1 : 0);
+        EspDecryption[] esps = EspWorkers.of(decoders);
+        return new Threaded(readers, limit, esps, esps != null ? jobs - 1 : 0);
     }
 
     /** The merge by capture time, shared by both ways: the pending frame of each file, read one ahead. */
@@ -173,35 +168,25 @@ public abstract class FrameFeed implements AutoCloseable {
     }
 
     /** Frames copied into one buffer, with the file of each and what was opened ahead for it. */
-    static final class Batch {
-        final Frame[] frames = new Frame[BATCH_FRAMES];
-        final int[] files = new int[BATCH_FRAMES];
-        final EspDecryption.Early[] early = new EspDecryption.Early[BATCH_FRAMES];
+    static final class Batch extends EspWorkers.Batch {
         byte[] bytes = new byte[BATCH_BYTES];
         int used;
-        int n;
         /** The buffer is larger than {@link #BATCH_BYTES}, for one large frame (at most one such batch circulates). */
         boolean oversize;
         /** The last batch: nothing follows it; {@code error}, when set, is what stopped the reading. */
         boolean last;
         Throwable error;
-        private boolean done;
 
         Batch() {
-            for (int i = 0; i < BATCH_FRAMES; i++) {
-                frames[i] = new Frame();
-                early[i] = new EspDecryption.Early();
-            }
+            super(BATCH_FRAMES);
         }
 
-        void reset() {
-            n = 0;
+        @Override
+        public void reset() {
             used = 0;
             last = false;
             error = null;
-            synchronized (this) {
-                done = false;
-            }
+            super.reset();
         }
 
         /** True when {@code f} fits in (a frame larger than an empty batch's buffer never does: see {@link Threaded#read}). */
@@ -213,7 +198,7 @@ public abstract class FrameFeed implements AutoCloseable {
         void add(Frame f, int file) {
             int len = f.capturedLength;
             System.arraycopy(f.data, f.offset, bytes, used, len);
-            Frame c = frames[n];
+            Frame c = add(file);
             c.data = bytes;
             c.offset = used;
             c.capturedLength = len;
@@ -224,33 +209,18 @@ public abstract class FrameFeed implements AutoCloseable {
             c.number = f.number;
             c.comment = f.comment;
             c.source = f.source;
-            files[n] = file;
-            early[n].clear();
-            n++;
             used += len;
-        }
-
-        synchronized void finish() {
-            done = true;
-            notifyAll();
-        }
-
-        synchronized void await() throws InterruptedException {
-            while (!done) {
-                wait();
-            }
         }
     }
 
     /** A reader thread, workers for ESP, and the caller. */
     static final class Threaded extends FrameFeed {
         private final Merge merge;
-        private final EspDecryption[] esps;
         private final BlockingQueue<Batch> free;
         private final BlockingQueue<Batch> ordered;
-        private final BlockingQueue<Batch> work;
         private final Thread reader;
-        private final Thread[] workers;
+        /** The ESP workers, or null without keys. */
+        private final EspWorkers workers;
         private volatile boolean stop;
         /** Batches with a buffer for one large frame, in circulation (0 or 1). */
         private final java.util.concurrent.atomic.AtomicInteger oversize = new java.util.concurrent.atomic.AtomicInteger();
@@ -260,20 +230,13 @@ public abstract class FrameFeed implements AutoCloseable {
 
         Threaded(List<CaptureReader> readers, long limit, EspDecryption[] esps, int workerCount) {
             merge = new Merge(readers, limit);
-            this.esps = esps;
             int batches = 4 + 2 * workerCount;
             free = new ArrayBlockingQueue<>(batches);
             ordered = new ArrayBlockingQueue<>(batches);
-            work = new ArrayBlockingQueue<>(batches);
             for (int i = 0; i < batches; i++) {
                 free.add(new Batch());
             }
-            workers = new Thread[workerCount];
-            for (int i = 0; i < workerCount; i++) {
-                workers[i] = new Thread(this::work, "vpnsleuth-esp-" + i);
-                workers[i].setDaemon(true);
-                workers[i].start();
-            }
+            workers = workerCount > 0 ? new EspWorkers(esps, workerCount, batches, "vpnsleuth-esp-") : null;
             reader = new Thread(this::read, "vpnsleuth-reader");
             reader.setDaemon(true);
             reader.start();
@@ -323,10 +286,8 @@ public abstract class FrameFeed implements AutoCloseable {
                         b.error = t;
                     }
                     end = b.last;
-                    if (workers.length > 0 && b.n > 0) {
-                        if (!offer(work, b)) {
-                            return;
-                        }
+                    if (workers != null) {
+                        workers.submit(b); // never waits: its queue holds every batch in circulation
                     } else {
                         b.finish();
                     }
@@ -346,35 +307,6 @@ public abstract class FrameFeed implements AutoCloseable {
                 }
             }
             return false;
-        }
-
-        /** A worker thread: the ESP packets of each batch opened ahead, with its own cipher objects. */
-        private void work() {
-            EspDecryption.Openers openers = new EspDecryption.Openers();
-            while (!stop) {
-                Batch b;
-                try {
-                    b = work.take();
-                } catch (InterruptedException e) {
-                    return;
-                }
-                try {
-                    for (int i = 0; i < b.n && !stop; i++) {
-                        EspDecryption.Early e = b.early[i];
-                        try {
-                            EspDecryption esp = esps[b.files[i]];
-                            long at = esp == null ? -1 : espAt(b.frames[i]);
-                            if (at >= 0) {
-                                esp.early(b.frames[i].data, (int) (at >>> 32), (int) at, openers, e);
-                            }
-                        } catch (Throwable x) { // even an Error: the worker must live on, or the batches behind would wait forever
-                            e.clear(); // the decoder opens this one itself
-                        }
-                    }
-                } finally {
-                    b.finish();
-                }
-            }
         }
 
         @Override
@@ -414,9 +346,8 @@ public abstract class FrameFeed implements AutoCloseable {
             }
             frame = current.frames[index];
             file = current.files[index];
-            if (esps != null && esps[file] != null) {
-                EspDecryption.Early e = current.early[index];
-                esps[file].offer(e.holds() ? e : null);
+            if (workers != null) {
+                workers.offer(current, index);
             }
             return true;
         }
@@ -424,128 +355,21 @@ public abstract class FrameFeed implements AutoCloseable {
         @Override
         public void close() {
             stop = true;
-            for (Thread w : workers) {
-                w.interrupt();
+            if (workers != null) {
+                workers.close();
             }
             boolean interrupted = false;
-            for (Thread t : allThreads()) {
-                while (true) {
-                    try {
-                        t.join();
-                        break;
-                    } catch (InterruptedException e) {
-                        interrupted = true;
-                    }
-                }
-            }
-            if (esps != null) {
-                for (EspDecryption e : esps) {
-                    if (e != null) {
-                        e.offer(null);
-                    }
+            while (true) {
+                try {
+                    reader.join();
+                    break;
+                } catch (InterruptedException e) {
+                    interrupted = true;
                 }
             }
             if (interrupted) {
                 Thread.currentThread().interrupt();
             }
         }
-
-        private Thread[] allThreads() {
-            Thread[] all = java.util.Arrays.copyOf(workers, workers.length + 1);
-            all[workers.length] = reader;
-            return all;
-        }
-    }
-
-    /**
-     * Where the ESP packet of a frame probably is, as (offset << 32 | end), or -1: a quick look at
-     * the link, IPv4 (not a fragment) or IPv6 header and UDP, without the decoder's state. Only a
-     * guess to open ahead: the decoder takes an answer only for the exact bytes it decodes as ESP
-     * itself, so a wrong guess costs time, never a different result.
-     */
-    static long espAt(Frame f) {
-        byte[] b = f.data;
-        int off = f.offset;
-        int end = f.offset + f.capturedLength;
-        int ip;
-        switch (f.linkType) {
-            case 1: { // Ethernet, VLAN tags
-                int type = end - off >= 14 ? u16(b, off + 12) : -1;
-                ip = off + 14;
-                while ((type == 0x8100 || type == 0x88a8) && end - ip >= 4) {
-                    type = u16(b, ip + 2);
-                    ip += 4;
-                }
-                if (type != 0x0800 && type != 0x86dd) {
-                    return -1;
-                }
-                break;
-            }
-            case 113: // Linux cooked (SLL)
-                ip = off + 16;
-                if (end - off < 16 || u16(b, off + 14) != 0x0800 && u16(b, off + 14) != 0x86dd) {
-                    return -1;
-                }
-                break;
-            case 276: // SLL2
-                ip = off + 20;
-                if (end - off < 20 || u16(b, off) != 0x0800 && u16(b, off) != 0x86dd) {
-                    return -1;
-                }
-                break;
-            case 0: case 108: // BSD loopback: a 4-byte family, then IP
-                ip = off + 4;
-                break;
-            case 12: case 14: case 101: case 228: case 229: // raw IP
-                ip = off;
-                break;
-            default:
-                return -1;
-        }
-        if (end - ip < 20) {
-            return -1;
-        }
-        int version = (b[ip] & 0xf0) >> 4;
-        int proto;
-        int payload;
-        int ipEnd;
-        if (version == 4) {
-            int ihl = (b[ip] & 0x0f) * 4;
-            int total = u16(b, ip + 2);
-            if (ihl < 20 || total < ihl || (u16(b, ip + 6) & 0x3fff) != 0) {
-                return -1; // a fragment: the decoder reassembles it
-            }
-            proto = b[ip + 9] & 0xff;
-            payload = ip + ihl;
-            ipEnd = Math.min(end, ip + total);
-        } else if (version == 6 && end - ip >= 40) {
-            proto = b[ip + 6] & 0xff;
-            payload = ip + 40;
-            ipEnd = Math.min(end, payload + u16(b, ip + 4));
-        } else {
-            return -1;
-        }
-        if (proto == 50) {
-            return payload + 8 <= ipEnd ? (long) payload << 32 | ipEnd : -1;
-        }
-        if (proto != 17 || ipEnd - payload < 16) {
-            return -1;
-        }
-        int sport = u16(b, payload);
-        int dport = u16(b, payload + 2);
-        int len = u16(b, payload + 4);
-        if (sport == 500 || dport == 500 || len < 16) {
-            return -1;
-        }
-        int esp = payload + 8;
-        int espEnd = Math.min(ipEnd, payload + len);
-        if (espEnd - esp < 8 || b[esp] == 0 && b[esp + 1] == 0 && b[esp + 2] == 0 && b[esp + 3] == 0) {
-            return -1; // the non-ESP marker: IKE
-        }
-        return (long) esp << 32 | espEnd;
-    }
-
-    private static int u16(byte[] b, int o) {
-        return (b[o] & 0xff) << 8 | (b[o + 1] & 0xff);
     }
 }

@@ -200,4 +200,45 @@ class EspEarlyTest {
         esp.early(p, 0, 7, new EspDecryption.Openers(), e);
         assertThat(e.holds()).isFalse();
     }
+
+    @Test
+    void anAnswerIsTakenWhenTheKeyTriedFirstBecameTheKeyThatOpenedIt() {
+        // two candidate keys, the second right: packet 2 is opened ahead before packet 1 is decoded (no key
+        // confirmed: the wrong one is tried first, then the right one opens it); packet 1, decoded in its turn,
+        // confirms the right key, which the decoder would now try first for packet 2: the same answer, taken
+        byte[] right = bytes(32, 77);
+        byte[] p1 = cbc(1, right);
+        byte[] p2 = cbc(2, right);
+        EspDecryption esp = new EspDecryption();
+        esp.add(SPI, cbcSa(bytes(32, 1), "wrong key"));
+        esp.add(SPI, cbcSa(right, "right key"));
+        EspDecryption.Early e = new EspDecryption.Early();
+        esp.early(p2, 0, p2.length, new EspDecryption.Openers(), e);
+        Result opened = e.result;
+        assertThat(opened.problem()).isNull();
+        assertThat(esp.decrypt(p1, 0, p1.length).source()).isEqualTo("right key");
+        esp.offer(e);
+        Result r = esp.decrypt(p2, 0, p2.length);
+        assertThat(r).isSameAs(opened);
+        assertThat(r.inner()).isEqualTo(inner(2));
+        assertThat(r.source()).isEqualTo("right key");
+        assertThat(esp.decryptedCount()).isEqualTo(2);
+        assertThat(esp.failedCount()).isZero();
+        assertThat(esp.verified().get(SPI).source()).isEqualTo("right key");
+
+        // a packet that opened with neither key ahead is opened again in its turn (its problem names the keys tried)
+        byte[] bad = cbc(3, bytes(32, 99));
+        EspDecryption esp2 = new EspDecryption();
+        esp2.add(SPI, cbcSa(bytes(32, 1), "wrong key"));
+        esp2.add(SPI, cbcSa(right, "right key"));
+        EspDecryption.Early f = new EspDecryption.Early();
+        esp2.early(bad, 0, bad.length, new EspDecryption.Openers(), f);
+        Result failedAhead = f.result;
+        assertThat(esp2.decrypt(p1, 0, p1.length).problem()).isNull();
+        esp2.offer(f);
+        Result again = esp2.decrypt(bad, 0, bad.length);
+        assertThat(again).isNotSameAs(failedAhead);
+        assertThat(again.problem()).startsWith("ICV check failed for ESP SA 0x0c0ffee1 with the 2 supplied keys");
+        assertThat(esp2.failedCount()).isEqualTo(1);
+    }
 }

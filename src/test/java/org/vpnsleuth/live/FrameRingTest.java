@@ -139,4 +139,60 @@ class FrameRingTest {
         assertThat(ring.offered()).isEqualTo(5);
         assertThat(ring.dropped()).isEqualTo(1);
     }
+
+    @Test
+    void framesTakenAheadStayIntactUntilReleasedInOrder() throws Exception {
+        // the analysis with ESP workers takes a batch of frames, then releases them one by one as it decodes them
+        long n = 100_000;
+        FrameRing ring = new FrameRing(1 << 20, 256);
+        Thread p = new Thread(() -> {
+            for (long i = 1; i <= n; i++) {
+                int len = size(i);
+                int off;
+                while ((off = ring.reserve(len)) < 0) {
+                    Thread.onSpinWait();
+                }
+                byte[] a = ring.arena();
+                for (int k = 0; k < len; k++) {
+                    a[off + k] = at(i, k);
+                }
+                ring.publish(len, len + 4, 1_000L * i, i);
+            }
+            ring.close();
+        });
+        p.start();
+        Frame[] batch = new Frame[100];
+        for (int k = 0; k < batch.length; k++) {
+            batch[k] = new Frame();
+        }
+        long expect = 1;
+        while (true) {
+            int got = 0;
+            while (got < batch.length && ring.take(batch[got])) {
+                got++;
+            }
+            if (got == 0) {
+                if (!ring.await(50_000_000L)) {
+                    break;
+                }
+                continue;
+            }
+            for (int j = 0; j < got; j++) { // every frame of the batch still intact while the later ones are held
+                Frame f = batch[j];
+                assertThat(f.number).isEqualTo(expect++);
+                for (int k = 0; k < f.capturedLength; k++) {
+                    if (f.data[f.offset + k] != at(f.number, k)) {
+                        throw new AssertionError("frame " + f.number + " byte " + k + " overwritten while taken");
+                    }
+                }
+                ring.release();
+            }
+        }
+        p.join();
+        assertThat(expect - 1).isEqualTo(n);
+        assertThat(ring.taken()).isEqualTo(n);
+        assertThat(ring.queued()).isZero();
+        ring.release(); // nothing taken: nothing happens
+        assertThat(ring.taken()).isEqualTo(n);
+    }
 }
