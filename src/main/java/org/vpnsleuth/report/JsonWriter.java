@@ -42,7 +42,7 @@ public final class JsonWriter {
     private void key(String name) {
         sep();
         if (name != null) {
-            string(name);
+            string(name, true);
             out.append(':');
         }
     }
@@ -85,7 +85,7 @@ public final class JsonWriter {
         if (v == null) {
             out.append("null");
         } else {
-            string(v);
+            string(v, v.length() >= 24); // long values are mostly shared (interned payload lists, names): their hash is known
         }
         return this;
     }
@@ -125,7 +125,22 @@ public final class JsonWriter {
                 || c > 0x2029 && !Character.isSurrogate(c);
     }
 
-    private void string(String s) {
+    /**
+     * Strings already found to be Latin-1 without anything to escape, by their (cached) hash: a key
+     * or a shared value written again is then appended without looking at its characters. Only such
+     * strings are ever stored, so whatever a slot holds (threads may race on it) is safe to use.
+     */
+    private static final String[] PLAIN = new String[1024];
+
+    private void string(String s, boolean remember) {
+        int slot = 0;
+        if (remember) {
+            slot = s.hashCode() & (PLAIN.length - 1);
+            if (PLAIN[slot] == s) {
+                out.append('"').append(s).append('"');
+                return;
+            }
+        }
         int n = s.length();
         int start = 0;
         // the common case: Latin-1 text that needs no escaping, appended in one copy
@@ -138,6 +153,9 @@ public final class JsonWriter {
         }
         if (start == n) {
             out.append('"').append(s).append('"');
+            if (remember) {
+                PLAIN[slot] = s;
+            }
             return;
         }
         if (flushTo != null && wide(s, start)) {
