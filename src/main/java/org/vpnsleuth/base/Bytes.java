@@ -48,6 +48,22 @@ public final class Bytes {
         }
     }
 
+    /**
+     * {@code v} in lowercase hex, zero-padded to at least {@code width} digits: the same text as
+     * {@code String.format("%0<width>x", v)} for a long (a negative value as its 16 two's-complement
+     * digits), without the formatter's parsing and allocations.
+     */
+    public static String hexPadded(long v, int width) {
+        int digits = v == 0 ? 1 : (64 - Long.numberOfLeadingZeros(v) + 3) / 4;
+        int n = Math.max(digits, width);
+        char[] c = new char[n];
+        for (int i = n - 1; i >= 0; i--) {
+            c[i] = HEX[(int) v & 15];
+            v >>>= 4;
+        }
+        return new String(c);
+    }
+
     public static String hex32(long v) {
         StringBuilder sb = new StringBuilder(10).append("0x");
         appendHex(sb, v, 8);

@@ -38,13 +38,16 @@ final class ChildExchanges {
      */
     static final long SOON_NANOS = 5_000_000_000L;
 
+    /** A proposal of an IKE SA ("#1 IKE: ..."), compiled once (this runs for every CREATE_CHILD_SA). */
+    private static final java.util.regex.Pattern IKE_PROPOSAL = java.util.regex.Pattern.compile("#\\d+ IKE: .*");
+
     /** The kind of a CREATE_CHILD_SA from what its request shows (readable payloads only), or null. */
     static String kind(IkeMessage q) {
         if (q.ikeRekeySpi != null) {
             return "IKE rekey";
         }
         for (String p : q.proposals) {
-            if (p.matches("#\\d+ IKE: .*")) {
+            if (IKE_PROPOSAL.matcher(p).matches()) {
                 return "IKE rekey";
             }
         }

@@ -85,8 +85,8 @@ final class DecryptionStatus {
             saKeys |= x.spiI() == sa.spiI;
         }
         boolean logs = !k.logged.isEmpty();
-        String cookies = String.format("%016x", sa.spiI);
-        String both = sa.spiR != 0 ? cookies + String.format(" %016x", sa.spiR) : cookies + " COOKIE_R";
+        String cookies = org.vpnsleuth.base.Bytes.hexPadded(sa.spiI, 16);
+        String both = sa.spiR != 0 ? cookies + " " + org.vpnsleuth.base.Bytes.hexPadded(sa.spiR, 16) : cookies + " COOKIE_R";
         int auth = -1;
         for (IkeMessage m : sa.messages) {
             if (m.authMethod >= 0) {

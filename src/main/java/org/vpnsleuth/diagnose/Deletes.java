@@ -81,7 +81,7 @@ final class Deletes {
             return true;
         }
         for (org.vpnsleuth.track.EspFlow f : c.flows) {
-            if (String.format("%08x", f.spi).equals(spi)) {
+            if (org.vpnsleuth.base.Bytes.hexPadded(f.spi, 8).equals(spi)) {
                 return true;
             }
         }

@@ -386,8 +386,8 @@ public final class Diagnoser {
                     java.util.TreeMap<Long, SaFacts> same = up.get(d.sa.version);
                     if (same != null && !same.isEmpty()) {
                         SaFacts o = same.firstEntry().getValue();
-                        d.note(String.format("started while the SA %016x/%016x of the same peers was up: a rekey or a"
-                                + " second connection", o.sa.spiI, o.sa.spiR));
+                        d.note("started while the SA " + org.vpnsleuth.base.Bytes.hexPadded(o.sa.spiI, 16) + "/" + org.vpnsleuth.base.Bytes.hexPadded(o.sa.spiR, 16)
+                                + " of the same peers was up: a rekey or a second connection");
                     }
                 }
                 for (int k = i; k < j; k++) {
@@ -555,7 +555,7 @@ public final class Diagnoser {
             List<EspFlow> unnamed = new ArrayList<>();
             for (EspFlow f : sa.flows) {
                 ChildSa named = null;
-                String spi = String.format("%08x", f.spi);
+                String spi = org.vpnsleuth.base.Bytes.hexPadded(f.spi, 8);
                 for (ChildSa c : d.children) {
                     if (c.spis.contains(spi)) {
                         named = c;

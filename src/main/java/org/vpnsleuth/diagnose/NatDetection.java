@@ -36,7 +36,7 @@ public final class NatDetection {
             return null;
         }
         try {
-            if (!e.address().matches("[0-9a-fA-F:.]+")) {
+            if (!literal(e.address())) {
                 return null; // only literal addresses: never a name lookup
             }
             byte[] ip = InetAddress.getByName(e.address()).getAddress();
@@ -46,6 +46,20 @@ public final class NatDetection {
         } catch (NoSuchAlgorithmException | java.net.UnknownHostException ex) {
             return null;
         }
+    }
+
+    /** True for a non-empty string of hex digits, ':' and '.' only (an address literal, never a name to look up). */
+    private static boolean literal(String a) {
+        if (a.isEmpty()) {
+            return false;
+        }
+        for (int i = 0; i < a.length(); i++) {
+            char c = a.charAt(i);
+            if (!(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F' || c == ':' || c == '.')) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** True when {@code sent} (from the message) is known and differs from the hash of the captured endpoint. */

@@ -121,6 +121,20 @@ public final class IkeRegistries {
         if (registryName == null) {
             return "group " + number;
         }
+        // a few groups, asked for in every message that offers or chooses one: each spelt once
+        String[] known = DH_NAMES.get(number);
+        if (known != null && known[0].equals(registryName)) {
+            return known[1];
+        }
+        String name = dhGroupName(number, registryName);
+        DH_NAMES.put(number, new String[] {registryName, name});
+        return name;
+    }
+
+    /** The last spelling made by {@link #dhGroup} per group number: {registry name, spelling}. */
+    private static final java.util.concurrent.ConcurrentHashMap<Integer, String[]> DH_NAMES = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private static String dhGroupName(int number, String registryName) {
         java.util.regex.Matcher m = MODP.matcher(registryName);
         String shortName = registryName;
         if (m.matches()) {

@@ -399,10 +399,10 @@ public final class AnalysisHtml {
             fact("translated between the captures", t);
         }
         if (d.rekeyedFrom != null) {
-            fact("rekey of", String.format("%016x/%016x", d.rekeyedFrom.spiI(), d.rekeyedFrom.spiR()));
+            fact("rekey of", org.vpnsleuth.base.Bytes.hexPadded(d.rekeyedFrom.spiI(), 16) + "/" + org.vpnsleuth.base.Bytes.hexPadded(d.rekeyedFrom.spiR(), 16));
         }
         if (d.rekeyedTo != null) {
-            fact("rekeyed to", String.format("%016x/%016x", d.rekeyedTo.spiI(), d.rekeyedTo.spiR()));
+            fact("rekeyed to", org.vpnsleuth.base.Bytes.hexPadded(d.rekeyedTo.spiI(), 16) + "/" + org.vpnsleuth.base.Bytes.hexPadded(d.rekeyedTo.spiR(), 16));
         }
         for (String note : d.notes) {
             fact("note", note);
@@ -809,7 +809,7 @@ public final class AnalysisHtml {
         raw("<table class=\"flows\"><tr><th>protocol</th><th>SPI</th><th>direction</th><th>packets</th><th>bytes</th><th>frames</th>"
                 + "<th>sequence</th></tr>\n");
         for (EspFlow f : flows) {
-            raw("<tr class=\"flow\" data-spi=\"").raw(String.format("%08x", f.spi)).raw("\"><td>").esc(f.protocol).raw("</td><td>")
+            raw("<tr class=\"flow\" data-spi=\"").raw(org.vpnsleuth.base.Bytes.hexPadded(f.spi, 8)).raw("\"><td>").esc(f.protocol).raw("</td><td>")
                     .raw(f.spiHex()).raw("</td><td>").esc(f.src + " → " + f.dst + (f.udp ? " (UDP " + f.srcPort + "→" + f.dstPort + ")" : ""))
                     .raw("</td><td class=\"n\">").raw(Long.toString(f.packets)).raw("</td><td class=\"n\">").raw(Long.toString(f.bytes))
                     .raw("</td><td>").esc(ref(f.first) + "–" + ref(f.last)).raw("</td><td>");

@@ -168,13 +168,13 @@ public final class AnalysisJson {
         opt(j, "nat", d.nat);
         opt(j, "decryption", d.decryption);
         DaemonLogReport.json(j, d); // issue 20: daemonLogSays, daemonLog[], daemonLogMore
-        opt(j, "rekeyedFrom", d.rekeyedFrom == null ? null : String.format("%016x/%016x", d.rekeyedFrom.spiI(), d.rekeyedFrom.spiR()));
-        opt(j, "rekeyedTo", d.rekeyedTo == null ? null : String.format("%016x/%016x", d.rekeyedTo.spiI(), d.rekeyedTo.spiR()));
+        opt(j, "rekeyedFrom", d.rekeyedFrom == null ? null : org.vpnsleuth.base.Bytes.hexPadded(d.rekeyedFrom.spiI(), 16) + "/" + org.vpnsleuth.base.Bytes.hexPadded(d.rekeyedFrom.spiR(), 16));
+        opt(j, "rekeyedTo", d.rekeyedTo == null ? null : org.vpnsleuth.base.Bytes.hexPadded(d.rekeyedTo.spiI(), 16) + "/" + org.vpnsleuth.base.Bytes.hexPadded(d.rekeyedTo.spiR(), 16));
         opt(j, "redirectedTo", d.redirectedTo);
         opt(j, "redirectedToSa", d.redirectedToSa == null ? null
-                : String.format("%016x/%016x", d.redirectedToSa.spiI(), d.redirectedToSa.spiR()));
+                : org.vpnsleuth.base.Bytes.hexPadded(d.redirectedToSa.spiI(), 16) + "/" + org.vpnsleuth.base.Bytes.hexPadded(d.redirectedToSa.spiR(), 16));
         opt(j, "redirectedFrom", d.redirectedFrom == null ? null
-                : String.format("%016x/%016x", d.redirectedFrom.spiI(), d.redirectedFrom.spiR()));
+                : org.vpnsleuth.base.Bytes.hexPadded(d.redirectedFrom.spiI(), 16) + "/" + org.vpnsleuth.base.Bytes.hexPadded(d.redirectedFrom.spiR(), 16));
         opt(j, "redirectedFromGateway", d.redirectedFromGateway);
         if (d.deletedAt != null) {
             j.beginObject("deleted").value("by", d.deletedBy);
@@ -368,7 +368,7 @@ public final class AnalysisJson {
     }
 
     private static void flow(JsonWriter j, EspFlow f) {
-        j.beginObject(null).value("protocol", f.protocol).value("spi", String.format("%08x", f.spi)).value("src", f.src)
+        j.beginObject(null).value("protocol", f.protocol).value("spi", org.vpnsleuth.base.Bytes.hexPadded(f.spi, 8)).value("src", f.src)
                 .value("dst", f.dst).value("udpEncapsulated", f.udp).value("packets", f.packets).value("bytes", f.bytes)
                 .value("file", f.file).value("firstFrame", f.first.frame()).value("lastFrame", f.last.frame())
                 .value("firstSeq", f.firstSeq).value("highestSeq", f.highestSeq).value("missing", f.missing)

@@ -478,6 +478,6 @@ public final class AnalysisText {
     }
 
     static String hex(long v) {
-        return String.format("%016x", v);
+        return org.vpnsleuth.base.Bytes.hexPadded(v, 16);
     }
 }

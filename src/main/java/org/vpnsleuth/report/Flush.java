@@ -14,6 +14,13 @@ final class Flush {
     /** Writes {@code sb} to {@code to} and empties it once it holds more than 64 KiB (nothing when {@code to} is null). */
     static void flush(StringBuilder sb, java.io.Writer to) {
         if (to != null && sb.length() > 1 << 16) {
+            all(sb, to);
+        }
+    }
+
+    /** Writes all of {@code sb} to {@code to} (not null) and empties it. */
+    static void all(StringBuilder sb, java.io.Writer to) {
+        if (sb.length() > 0) {
             char[] buf = BUFFER.get();
             try {
                 for (int at = 0, n = sb.length(); at < n; at += CHUNK) {

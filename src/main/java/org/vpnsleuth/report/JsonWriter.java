@@ -42,7 +42,7 @@ public final class JsonWriter {
     private void key(String name) {
         sep();
         if (name != null) {
-            string(name);
+            string(name, true);
             out.append(':');
         }
     }
@@ -85,7 +85,7 @@ public final class JsonWriter {
         if (v == null) {
             out.append("null");
         } else {
-            string(v);
+            string(v, v.length() >= 24); // long values are mostly shared (interned payload lists, names): their hash is known
         }
         return this;
     }
@@ -125,34 +125,95 @@ public final class JsonWriter {
                 || c > 0x2029 && !Character.isSurrogate(c);
     }
 
-    private void string(String s) {
-        out.append('"');
+    /**
+     * Strings already found to be Latin-1 without anything to escape, by their (cached) hash: a key
+     * or a shared value written again is then appended without looking at its characters. Only such
+     * strings are ever stored, so whatever a slot holds (threads may race on it) is safe to use.
+     */
+    private static final String[] PLAIN = new String[1024];
+
+    private void string(String s, boolean remember) {
+        int slot = 0;
+        if (remember) {
+            slot = s.hashCode() & (PLAIN.length - 1);
+            if (PLAIN[slot] == s) {
+                out.append('"').append(s).append('"');
+                return;
+            }
+        }
         int n = s.length();
         int start = 0;
+        // the common case: Latin-1 text that needs no escaping, appended in one copy
+        while (start < n) {
+            char c = s.charAt(start);
+            if (c < 0x20 || c > 0xff || c == '"' || c == '\\') {
+                break;
+            }
+            start++;
+        }
+        if (start == n) {
+            out.append('"').append(s).append('"');
+            if (remember) {
+                PLAIN[slot] = s;
+            }
+            return;
+        }
+        if (flushTo != null && wide(s, start)) {
+            // a character beyond Latin-1 ("I→R", "⇄") would turn the held builder into UTF-16 for
+            // good, and every later append into a widening copy: what is held is written out first
+            // and this string goes to the writer on its own, in the same order
+            Flush.all(out, flushTo);
+            StringBuilder w = wideScratch;
+            w.setLength(0);
+            w.append('"');
+            escape(s, 0, w);
+            w.append('"');
+            Flush.all(w, flushTo);
+            return;
+        }
+        out.append('"');
+        escape(s, start, out);
+        out.append('"');
+    }
+
+    /** Reused for the strings written straight to the writer (they may widen it; the held builder stays Latin-1). */
+    private final StringBuilder wideScratch = new StringBuilder();
+
+    private static boolean wide(String s, int from) {
+        for (int i = from; i < s.length(); i++) {
+            if (s.charAt(i) > 0xff) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** {@code s} from {@code start} (everything before it plain) as JSON string content into {@code to}. */
+    private static void escape(String s, int start, StringBuilder to) {
+        int n = s.length();
         while (start < n && plain(s.charAt(start))) {
             start++;
         }
-        out.append(s, 0, start); // the run that needs no escaping, in one copy
-        for (int i = start; i < s.length(); i++) {
+        to.append(s, 0, start); // the run that needs no escaping, in one copy
+        for (int i = start; i < n; i++) {
             char c = s.charAt(i);
             switch (c) {
-                case '"' -> out.append("\\\"");
-                case '\\' -> out.append("\\\\");
-                case '\n' -> out.append("\\n");
-                case '\r' -> out.append("\\r");
-                case '\t' -> out.append("\\t");
+                case '"' -> to.append("\\\"");
+                case '\\' -> to.append("\\\\");
+                case '\n' -> to.append("\\n");
+                case '\r' -> to.append("\\r");
+                case '\t' -> to.append("\\t");
                 default -> {
                     if (c < 0x20 || c == 0x2028 || c == 0x2029 || (Character.isSurrogate(c) && !validSurrogate(s, i))) {
-                        out.append("\\u");
+                        to.append("\\u");
                         String h = Integer.toHexString(c);
-                        out.append("0000", 0, 4 - h.length()).append(h);
+                        to.append("0000", 0, 4 - h.length()).append(h);
                     } else {
-                        out.append(c);
+                        to.append(c);
                     }
                 }
             }
         }
-        out.append('"');
     }
 
     private static boolean validSurrogate(String s, int i) {

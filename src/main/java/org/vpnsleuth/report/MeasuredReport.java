@@ -36,9 +36,9 @@ public final class MeasuredReport {
 
     static String id(EncapSizes s) {
         return switch (s.kind) {
-            case "ESP", "AH" -> String.format("%08x", s.id);
+            case "ESP", "AH" -> org.vpnsleuth.base.Bytes.hexPadded(s.id, 8);
             case "IP-in-IP" -> "";
-            default -> s.id < 0 ? "" : s.kind.equals("L2TP") && s.id > 0xffffffffL ? String.format("%08x", s.id & 0xffffffffL)
+            default -> s.id < 0 ? "" : s.kind.equals("L2TP") && s.id > 0xffffffffL ? org.vpnsleuth.base.Bytes.hexPadded(s.id & 0xffffffffL, 8)
                     : Long.toString(s.id);
         };
     }

@@ -188,10 +188,10 @@ public final class EncapSizes implements java.io.Serializable {
     /** "ESP 0x1977eb59", "GRE key 0x0000000a", "L2TP tunnel 12 session 7", "IP-in-IP". */
     public String name() {
         return switch (kind) {
-            case "ESP", "AH" -> kind + " " + String.format("0x%08x", id);
-            case "GRE" -> id < 0 ? "GRE" : "GRE key " + String.format("0x%08x", id);
+            case "ESP", "AH" -> kind + " 0x" + org.vpnsleuth.base.Bytes.hexPadded(id, 8);
+            case "GRE" -> id < 0 ? "GRE" : "GRE key 0x" + org.vpnsleuth.base.Bytes.hexPadded(id, 8);
             case "PPTP" -> "PPTP call " + id;
-            case "L2TP" -> id > 0xffffffffL ? "L2TPv3 session " + String.format("0x%08x", id & 0xffffffffL)
+            case "L2TP" -> id > 0xffffffffL ? "L2TPv3 session 0x" + org.vpnsleuth.base.Bytes.hexPadded(id & 0xffffffffL, 8)
                     : "L2TP tunnel " + (id >>> 16) + " session " + (id & 0xffff);
             default -> kind;
         };

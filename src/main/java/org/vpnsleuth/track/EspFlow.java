@@ -64,6 +64,6 @@ public final class EspFlow implements java.io.Serializable {
     }
 
     public String spiHex() {
-        return String.format("0x%08x", spi);
+        return "0x" + org.vpnsleuth.base.Bytes.hexPadded(spi, 8);
     }
 }
