@@ -29,8 +29,8 @@
 # Every run is the whole command with JVM start, output to a file, under
 # /usr/bin/time -f '%e %M %U %S' (wall seconds, max RSS KiB, user and system CPU seconds: on a shared
 # machine the CPU time is the steadier figure) and timeout:
-#   java -jar $JAR analyze --format json FILE > OUT    (what ./vpnsleuth runs: 'exec java $VPNSLEUTH_JAVA_OPTS -jar $jar')
-#   java -jar $JAR dissect FILE > OUT
+#   $TREE/vpnsleuth analyze --format json FILE > OUT   (the launcher, as users run it: its JVM flags and CDS archive)
+#   $TREE/vpnsleuth dissect FILE > OUT
 #   tshark -n -r FILE -Y isakmp > OUT
 #   tcpdump -n -r FILE > OUT
 set -uo pipefail
@@ -100,8 +100,8 @@ done
 
 cmd_for() { # tool file -> command line (as an array in CMD)
     case $1 in
-        analyze) CMD=(java -jar "$jar" analyze --format json "$2") ;;
-        dissect) CMD=(java -jar "$jar" dissect "$2") ;;
+        analyze) CMD=("$tree/vpnsleuth" analyze --format json "$2") ;;   # the launcher: its JVM flags and CDS archive
+        dissect) CMD=("$tree/vpnsleuth" dissect "$2") ;;
         tshark) CMD=(tshark -n -r "$2" -Y isakmp) ;;
         tcpdump) CMD=(tcpdump -n -r "$2") ;;
         analyze-xmx256m) CMD=(env VPNSLEUTH_JAVA_OPTS=-Xmx256m "$tree/vpnsleuth" analyze --format json "$2") ;;
