@@ -339,16 +339,7 @@ public final class PskCrack {
     }
 
     private static void join(Thread t) {
-        boolean interrupted = false;
-        while (true) {
-            try {
-                t.join();
-                break;
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
-        if (interrupted) {
+        if (org.vpnsleuth.base.Threads.joinUninterruptibly(t)) {
             Thread.currentThread().interrupt();
         }
     }

@@ -165,14 +165,7 @@ public final class EspWorkers implements AutoCloseable {
         }
         boolean interrupted = false;
         for (Thread t : threads) {
-            while (true) {
-                try {
-                    t.join();
-                    break;
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                }
-            }
+            interrupted |= org.vpnsleuth.base.Threads.joinUninterruptibly(t);
         }
         for (EspDecryption e : esps) {
             if (e != null) {

@@ -358,16 +358,7 @@ public abstract class FrameFeed implements AutoCloseable {
             if (workers != null) {
                 workers.close();
             }
-            boolean interrupted = false;
-            while (true) {
-                try {
-                    reader.join();
-                    break;
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                }
-            }
-            if (interrupted) {
+            if (org.vpnsleuth.base.Threads.joinUninterruptibly(reader)) {
                 Thread.currentThread().interrupt();
             }
         }

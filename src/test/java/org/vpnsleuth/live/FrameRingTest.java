@@ -22,6 +22,25 @@ class FrameRingTest {
         return (int) (1 + (i * 7919) % 3000);
     }
 
+    /** Frames 1..n of {@link #size} bytes {@link #at}, waiting for room instead of dropping, then the ring closed. */
+    static Thread waitingProducer(FrameRing ring, long n) {
+        return new Thread(() -> {
+            for (long i = 1; i <= n; i++) {
+                int len = size(i);
+                int off;
+                while ((off = ring.reserve(len)) < 0) {
+                    Thread.onSpinWait();
+                }
+                byte[] a = ring.arena();
+                for (int k = 0; k < len; k++) {
+                    a[off + k] = at(i, k);
+                }
+                ring.publish(len, len + 4, 1_000L * i, i);
+            }
+            ring.close();
+        });
+    }
+
     static byte at(long i, int k) {
         return (byte) (i * 31 + k * 7);
     }
@@ -96,21 +115,7 @@ class FrameRingTest {
         long n = 100_000;
         FrameRing ring = new FrameRing(1 << 20, 1 << 16);
         // the producer waits for room instead of dropping: every frame must come through, across many wraps
-        Thread p = new Thread(() -> {
-            for (long i = 1; i <= n; i++) {
-                int len = size(i);
-                int off;
-                while ((off = ring.reserve(len)) < 0) {
-                    Thread.onSpinWait();
-                }
-                byte[] a = ring.arena();
-                for (int k = 0; k < len; k++) {
-                    a[off + k] = at(i, k);
-                }
-                ring.publish(len, len + 4, 1_000L * i, i);
-            }
-            ring.close();
-        });
+        Thread p = waitingProducer(ring, n);
         p.start();
         List<Long> got = consume(ring, 0);
         p.join();
@@ -145,21 +150,7 @@ class FrameRingTest {
         // the analysis with ESP workers takes a batch of frames, then releases them one by one as it decodes them
         long n = 100_000;
         FrameRing ring = new FrameRing(1 << 20, 256);
-        Thread p = new Thread(() -> {
-            for (long i = 1; i <= n; i++) {
-                int len = size(i);
-                int off;
-                while ((off = ring.reserve(len)) < 0) {
-                    Thread.onSpinWait();
-                }
-                byte[] a = ring.arena();
-                for (int k = 0; k < len; k++) {
-                    a[off + k] = at(i, k);
-                }
-                ring.publish(len, len + 4, 1_000L * i, i);
-            }
-            ring.close();
-        });
+        Thread p = waitingProducer(ring, n);
         p.start();
         Frame[] batch = new Frame[100];
         for (int k = 0; k < batch.length; k++) {
