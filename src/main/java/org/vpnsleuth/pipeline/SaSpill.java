@@ -112,20 +112,7 @@ final class SaSpill implements AutoCloseable {
      * failure is this thread's, as if the work had been done here.
      */
     static <T> T await(java.util.concurrent.Future<T> f) {
-        try {
-            return f.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while an IKE SA was written out or read back", e);
-        } catch (java.util.concurrent.ExecutionException e) {
-            if (e.getCause() instanceof RuntimeException r) {
-                throw r;
-            }
-            if (e.getCause() instanceof Error err) {
-                throw err;
-            }
-            throw new IllegalStateException(e.getCause());
-        }
+        return org.vpnsleuth.base.Threads.await(f, "an IKE SA was written out or read back");
     }
 
     @Override

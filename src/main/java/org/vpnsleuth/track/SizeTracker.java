@@ -236,14 +236,7 @@ public final class SizeTracker {
     }
 
     private static long await(java.util.concurrent.Future<Long> f) {
-        try {
-            return f.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while an encapsulation's sizes were written out", e);
-        } catch (java.util.concurrent.ExecutionException e) {
-            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
-        }
+        return org.vpnsleuth.base.Threads.await(f, "an encapsulation's sizes were written out");
     }
 
     private int addGone(long hash, long seq) {
