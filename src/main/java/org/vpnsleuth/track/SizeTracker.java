@@ -81,12 +81,11 @@ public final class SizeTracker {
      * and whether they were read back; an open-addressing table finds a position by hash.
      */
     private int goneCount;
-    private long[] goneHash = new long[64];
     private long[] goneSeq = new long[64];
     private long[] goneWhere = new long[64];
     private final java.util.BitSet goneReadBack = new java.util.BitSet();
-    /** Positions + 1 by hash (0: free). */
-    private int[] goneTable = new int[128];
+    /** The positions by their key's hash. */
+    private final HashPositions goneByHash = new HashPositions();
     /** Writes not known to be done yet, in the order given (the writer does them in that order). */
     private final java.util.ArrayDeque<Pending> pending = new java.util.ArrayDeque<>();
 
@@ -115,16 +114,11 @@ public final class SizeTracker {
         List<EncapSizes> held = new java.util.ArrayList<>(live);
         held.sort(java.util.Comparator.comparingLong(x -> x.seq));
         int n = goneCount - goneReadBack.cardinality();
-        int[] out = new int[n];
-        int k = 0;
-        for (int i = 0; i < goneCount; i++) {
+        Integer[] boxed = new Integer[n]; // the positions not read back, sorted once, at the end
+        for (int i = 0, k = 0; i < goneCount; i++) {
             if (!goneReadBack.get(i)) {
-                out[k++] = i;
+                boxed[k++] = i;
             }
-        }
-        Integer[] boxed = new Integer[n]; // sorted once, at the end
-        for (int i = 0; i < n; i++) {
-            boxed[i] = out[i];
         }
         java.util.Arrays.sort(boxed, java.util.Comparator.comparingLong(i -> goneSeq[i]));
         long[] order = new long[held.size() + n];
@@ -240,34 +234,15 @@ public final class SizeTracker {
     }
 
     private int addGone(long hash, long seq) {
-        if (goneCount == goneHash.length) {
-            int n = goneHash.length * 2;
-            goneHash = java.util.Arrays.copyOf(goneHash, n);
-            goneSeq = java.util.Arrays.copyOf(goneSeq, n);
-            goneWhere = java.util.Arrays.copyOf(goneWhere, n);
-        }
-        if ((goneCount + 1) * 2 > goneTable.length) {
-            int[] t = new int[goneTable.length * 2];
-            for (int i = 0; i < goneCount; i++) {
-                place(t, goneHash[i], i);
-            }
-            goneTable = t;
+        if (goneCount == goneSeq.length) {
+            goneSeq = java.util.Arrays.copyOf(goneSeq, goneSeq.length * 2);
+            goneWhere = java.util.Arrays.copyOf(goneWhere, goneWhere.length * 2);
         }
         int pos = goneCount++;
-        goneHash[pos] = hash;
         goneSeq[pos] = seq;
         goneWhere[pos] = -1;
-        place(goneTable, hash, pos);
+        goneByHash.add(hash, pos);
         return pos;
-    }
-
-    private static void place(int[] t, long hash, int pos) {
-        int m = t.length - 1;
-        int i = (int) (hash ^ hash >>> 32) & m;
-        while (t[i] != 0) {
-            i = (i + 1) & m;
-        }
-        t[i] = pos + 1;
     }
 
     /**
@@ -275,13 +250,9 @@ public final class SizeTracker {
      * null when none was written out.
      */
     private EncapSizes readBack(long h, int file, String kind, long id, Layer outer) {
-        if (goneCount == 0) {
-            return null;
-        }
-        int m = goneTable.length - 1;
-        for (int i = (int) (h ^ h >>> 32) & m; goneTable[i] != 0; i = (i + 1) & m) {
-            int pos = goneTable[i] - 1;
-            if (goneHash[pos] != h || goneReadBack.get(pos)) {
+        for (int slot = goneByHash.first(h); slot >= 0; slot = goneByHash.next(h, slot)) {
+            int pos = goneByHash.position(slot);
+            if (goneReadBack.get(pos)) {
                 continue;
             }
             settle(true);

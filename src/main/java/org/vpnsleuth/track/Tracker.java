@@ -537,54 +537,30 @@ public final class Tracker {
     /*
      * The flows written out with their SAs, by the hash of their flow-index key: the SA (version,
      * initiator SPI) to read back when a packet of one comes. Arrays, not objects (a few dozen bytes
-     * per flow); an open-addressing table, never shrunk (a stale entry finds an SA no longer dropped).
+     * per flow); a flow dropped again after it was read back gets a later position, which wins.
      */
+    private final HashPositions goneFlowByHash = new HashPositions();
     private int goneFlows;
-    private long[] goneFlowHash = new long[256];
     private long[] goneFlowSpi = new long[256];
     private byte[] goneFlowVersion = new byte[256];
 
     private void addGoneFlow(long hash, IkeSa sa) {
-        if ((goneFlows + 1) * 2 > goneFlowHash.length) {
-            long[] h = goneFlowHash;
-            long[] sp = goneFlowSpi;
-            byte[] v = goneFlowVersion;
-            goneFlowHash = new long[h.length * 2];
-            goneFlowSpi = new long[h.length * 2];
-            goneFlowVersion = new byte[h.length * 2];
-            for (int i = 0; i < h.length; i++) {
-                if (v[i] != 0) {
-                    placeGoneFlow(h[i], sp[i], v[i]);
-                }
-            }
+        if (goneFlows == goneFlowSpi.length) {
+            goneFlowSpi = java.util.Arrays.copyOf(goneFlowSpi, goneFlows * 2);
+            goneFlowVersion = java.util.Arrays.copyOf(goneFlowVersion, goneFlows * 2);
         }
-        placeGoneFlow(hash, sa.spiI, (byte) sa.version);
-        goneFlows++;
+        goneFlowSpi[goneFlows] = sa.spiI;
+        goneFlowVersion[goneFlows] = (byte) sa.version;
+        goneFlowByHash.add(hash, goneFlows++);
     }
 
-    private void placeGoneFlow(long hash, long spiI, byte version) {
-        int m = goneFlowHash.length - 1;
-        int i = (int) (hash ^ hash >>> 32) & m;
-        while (goneFlowVersion[i] != 0) {
-            if (goneFlowHash[i] == hash) { // the same flow written out again (after it was read back): its latest SA
-                break;
-            }
-            i = (i + 1) & m;
-        }
-        goneFlowHash[i] = hash;
-        goneFlowSpi[i] = spiI;
-        goneFlowVersion[i] = version;
-    }
-
-    /** The SA written out with the flow of this index-key hash, if it is still written out; else null. */
+    /** The SA written out with the flow of this index-key hash (the latest such), if it is still written out; else null. */
     private IkeSa goneFlowOwner(long hash) {
-        int m = goneFlowHash.length - 1;
-        for (int i = (int) (hash ^ hash >>> 32) & m; goneFlowVersion[i] != 0; i = (i + 1) & m) {
-            if (goneFlowHash[i] == hash) {
-                return dropped(goneFlowVersion[i]).get(goneFlowSpi[i]);
-            }
+        int latest = -1;
+        for (int slot = goneFlowByHash.first(hash); slot >= 0; slot = goneFlowByHash.next(hash, slot)) {
+            latest = Math.max(latest, goneFlowByHash.position(slot));
         }
-        return null;
+        return latest < 0 ? null : dropped(goneFlowVersion[latest]).get(goneFlowSpi[latest]);
     }
 
     /** IKE SAs written out and dropped while reading ({@link #drop}). */
