@@ -123,7 +123,7 @@ final class Deletes {
                     own(owners, named, spi, x, c);
                 }
                 for (long f : c.flowSpis) {
-                    own(owners, named, String.format("%08x", f), x, c);
+                    own(owners, named, org.vpnsleuth.base.Bytes.hexPadded(f, 8), x, c);
                 }
             }
         }

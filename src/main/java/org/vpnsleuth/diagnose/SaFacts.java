@@ -55,7 +55,7 @@ public final class SaFacts {
             }
         }
         for (long f : c.flowSpis) {
-            if (String.format("%08x", f).equals(spi)) {
+            if (org.vpnsleuth.base.Bytes.hexPadded(f, 8).equals(spi)) {
                 return true;
             }
         }
