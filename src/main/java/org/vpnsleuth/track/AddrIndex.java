@@ -89,28 +89,6 @@ final class AddrIndex<V> {
         return false;
     }
 
-    /** Removes every entry whose value is in {@code gone} (an identity set). */
-    void removeValues(java.util.Set<V> gone) {
-        if (gone.isEmpty()) {
-            return;
-        }
-        for (int i = 0; i < table.length; i++) {
-            Entry<V> prev = null;
-            for (Entry<V> e = table[i]; e != null; e = e.next) {
-                if (gone.contains(e.value)) {
-                    if (prev == null) {
-                        table[i] = e.next;
-                    } else {
-                        prev.next = e.next;
-                    }
-                    size--;
-                } else {
-                    prev = e;
-                }
-            }
-        }
-    }
-
     @SuppressWarnings("unchecked")
     private void grow() {
         Entry<V>[] old = table;

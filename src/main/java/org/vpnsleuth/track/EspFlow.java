@@ -19,6 +19,8 @@ public final class EspFlow implements java.io.Serializable {
     transient IkeSa owner;
     /** The hash of its key in the tracker's flow index (track/AddrIndex), 0 when its addresses were not whole. */
     long indexHash;
+    /** Whether the tracker's flow index holds it (under {@link #indexHash}). */
+    boolean indexed;
     public long bytes;
     public FrameRef first;
     public FrameRef last;

@@ -529,8 +529,10 @@ public final class Tracker {
             sa.evict();
             evictedOver++;
         }
-        if (!goneFlowSet.isEmpty()) {
-            flowIndex.removeValues(goneFlowSet);
+        for (EspFlow f : goneFlowSet) {
+            if (f.indexed) {
+                flowIndex.remove(f.indexHash, f); // by its key's hash: no pass over the index
+            }
         }
     }
 
@@ -623,10 +625,10 @@ public final class Tracker {
                 goneFlows.add(f);
             }
         }
-        if (!goneFlows.isEmpty()) {
-            java.util.Set<EspFlow> gone = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
-            gone.addAll(goneFlows);
-            flowIndex.removeValues(gone);
+        for (EspFlow f : goneFlows) {
+            if (f.indexed) {
+                flowIndex.remove(f.indexHash, f);
+            }
         }
         keepalives.values().removeIf(k -> k.last().nanos() < cutoffNanos);
         icmpErrors.removeIf(e -> e.at().nanos() < cutoffNanos);
@@ -777,6 +779,7 @@ public final class Tracker {
                 if (alen > 0) {
                     flowIndex.put(at.file(), esp ? 1 : 2, spi, ip.buf, so, dOff, alen, f);
                     f.indexHash = AddrIndex.hash(at.file(), esp ? 1 : 2, spi, ip.buf, so, dOff, alen);
+                    f.indexed = true;
                 }
                 opened = true;
             }
