@@ -325,13 +325,13 @@ final class ChildExchanges {
         boolean replaced = c.followed.stream().anyMatch(x -> x.endsWith(": established"));
         EspFlow lastFlow = null;
         for (EspFlow f : sa.flows) {
-            if (f.last != null && f.last.nanos() > t0 && (lastFlow == null || f.last.nanos() > lastFlow.last.nanos())) {
+            if (f.first != null && f.lastNanos() > t0 && (lastFlow == null || f.lastNanos() > lastFlow.lastNanos())) {
                 lastFlow = f;
             }
         }
         if (lastFlow != null && !replaced) {
             c.followed.add(String.format(Locale.ROOT, "the old child SA stayed in use: ESP SPI %s until frame %d (+%.1f s)",
-                    lastFlow.spiHex(), lastFlow.last.frame(), (lastFlow.last.nanos() - t0) / 1e9));
+                    lastFlow.spiHex(), lastFlow.last().frame(), (lastFlow.lastNanos() - t0) / 1e9));
         }
         // the Delete that ended the old child (read: its SPI; the first ESP Delete otherwise)
         ChildSa oldChild = null;

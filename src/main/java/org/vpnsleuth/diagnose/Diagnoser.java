@@ -513,7 +513,7 @@ public final class Diagnoser {
             for (EspFlow x : one) {
                 e.add(new Evidence(x.first, x.protocol + " SPI " + x.spiHex() + " " + x.src + " → " + x.dst + ": "
                         + x.packets + " packets, first"));
-                e.add(new Evidence(x.last, x.protocol + " SPI " + x.spiHex() + ": last"));
+                e.add(new Evidence(x.last(), x.protocol + " SPI " + x.spiHex() + ": last"));
             }
             d.findings.add(finding(Cause.ESP_ONE_WAY, Confidence.MEDIUM, "ESP",
                     "ESP only from the " + from + " (" + Math.max(outPackets, backPackets) + " packets, none back)",
@@ -532,7 +532,7 @@ public final class Diagnoser {
                                 + (f.highestSeq - f.firstSeq + 1),
                         "Packets of this SA never reached the capture point (lost on the way, or captured after a drop).",
                         "Check for loss on the path; compare with the sender's counters.",
-                        List.of(new Evidence(f.first, "first packet"), new Evidence(f.last, "last packet")), List.of()));
+                        List.of(new Evidence(f.first, "first packet"), new Evidence(f.last(), "last packet")), List.of()));
             }
         }
         if (d.children.isEmpty() && !sa.flows.isEmpty()) {

@@ -434,7 +434,7 @@ final class Ikev1Rules {
             }
             for (EspFlow f : sa.flows) {
                 boolean fromOther = sa.isInitiator(f.src) != side;
-                otherAfter |= fromOther && f.last != null && f.last.nanos() > firstProbe.at.nanos();
+                otherAfter |= fromOther && f.first != null && f.lastNanos() > firstProbe.at.nanos();
             }
             if (otherAfter) {
                 continue;

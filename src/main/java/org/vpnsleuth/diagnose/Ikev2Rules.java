@@ -444,7 +444,7 @@ final class Ikev2Rules {
         boolean out = false;
         boolean back = false;
         for (EspFlow f : sa.flows) {
-            if (f.last != null && f.last.nanos() >= afterNanos) {
+            if (f.first != null && f.lastNanos() >= afterNanos) {
                 if (sa.isInitiator(f.src)) {
                     out = true;
                 } else {
@@ -508,7 +508,7 @@ final class Ikev2Rules {
             IkeMessage q = lastAnswered.request();
             boolean espAfter = false;
             for (EspFlow f : sa.flows) {
-                espAfter |= f.last != null && f.last.nanos() > lastAnswered.response().at.nanos();
+                espAfter |= f.first != null && f.lastNanos() > lastAnswered.response().at.nanos();
             }
             if (q != null && !q.deletes.isEmpty()) {
                 String who = Boolean.TRUE.equals(lastAnswered.byInitiator) ? "initiator" : "responder";

@@ -369,15 +369,15 @@ public final class LiveMonitor implements TrackerListener {
             }
         }
         for (EspFlow f : tracker.flows()) {
-            if (f.last == null) {
+            if (f.first == null) {
                 continue;
             }
             Long at = stopped.get(f);
-            if (at == null && now - f.last.nanos() > flowIdleNanos) {
-                stopped.put(f, f.last.nanos());
+            if (at == null && now - f.lastNanos() > flowIdleNanos) {
+                stopped.put(f, f.lastNanos());
                 IkeSa sa = tracker.owner(f);
                 LiveEvent e = new LiveEvent(LiveEvent.Kind.ESP_FLOW_STOPPED, now, f.protocol + " SPI " + f.spiHex() + " "
-                        + f.src + " → " + f.dst + " stopped: nothing for " + (now - f.last.nanos()) / 1_000_000_000L
+                        + f.src + " → " + f.dst + " stopped: nothing for " + (now - f.lastNanos()) / 1_000_000_000L
                         + " s after " + f.packets + " packets, " + f.bytes + " bytes"
                         + (f.missing > 0 ? ", " + f.missing + " sequence numbers missing" : ""));
                 flowFields(e, f);
@@ -385,7 +385,7 @@ public final class LiveMonitor implements TrackerListener {
                     sa(e, sa, null);
                 }
                 emit(e);
-            } else if (at != null && f.last.nanos() > at) {
+            } else if (at != null && f.lastNanos() > at) {
                 stopped.remove(f);
                 LiveEvent e = new LiveEvent(LiveEvent.Kind.ESP_FLOW_RESUMED, now, f.protocol + " SPI " + f.spiHex() + " "
                         + f.src + " → " + f.dst + " resumed");
@@ -455,6 +455,6 @@ public final class LiveMonitor implements TrackerListener {
         e.with("protocol", f.protocol).with("spi", f.spiHex()).with("src", f.src).with("dst", f.dst)
                 .with("udp", f.udp).with("packets", f.packets).with("bytes", f.bytes)
                 .with("firstFrame", f.first == null ? null : (Object) f.first.frame())
-                .with("lastFrame", f.last == null ? null : (Object) f.last.frame());
+                .with("lastFrame", f.first == null ? null : (Object) f.last().frame());
     }
 }

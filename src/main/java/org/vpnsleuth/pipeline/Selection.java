@@ -413,7 +413,7 @@ public final class Selection {
         it.spi(f.spi);
         it.address(f.src);
         it.address(f.dst);
-        it.span(f.first, f.last);
+        it.span(f.first, f.last());
     }
 
     private void tunnel(Object subject, Item it) {

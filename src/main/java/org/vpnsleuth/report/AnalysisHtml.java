@@ -812,7 +812,7 @@ public final class AnalysisHtml {
             raw("<tr class=\"flow\" data-spi=\"").raw(org.vpnsleuth.base.Bytes.hexPadded(f.spi, 8)).raw("\"><td>").esc(f.protocol).raw("</td><td>")
                     .raw(f.spiHex()).raw("</td><td>").esc(f.src + " → " + f.dst + (f.udp ? " (UDP " + f.srcPort + "→" + f.dstPort + ")" : ""))
                     .raw("</td><td class=\"n\">").raw(Long.toString(f.packets)).raw("</td><td class=\"n\">").raw(Long.toString(f.bytes))
-                    .raw("</td><td>").esc(ref(f.first) + "–" + ref(f.last)).raw("</td><td>");
+                    .raw("</td><td>").esc(ref(f.first) + "–" + ref(f.last())).raw("</td><td>");
             if (f.highestSeq >= 0) {
                 raw(f.firstSeq + "–" + f.highestSeq);
             }
@@ -846,9 +846,9 @@ public final class AnalysisHtml {
             EspFlow f = flows.get(i);
             int y = 4 + 18 * i;
             double x1 = left + (w - 10 - left) * ((f.first.nanos() - t0) / span);
-            double x2 = left + (w - 10 - left) * ((f.last.nanos() - t0) / span);
+            double x2 = left + (w - 10 - left) * ((f.lastNanos() - t0) / span);
             raw("<g class=\"flow-bar\"><title>").esc(f.protocol + " " + f.spiHex() + " " + f.src + " → " + f.dst + ": " + f.packets
-                    + " packets, " + f.bytes + " bytes, " + rel(f.first.nanos()) + " to " + rel(f.last.nanos()) + " s").raw("</title>");
+                    + " packets, " + f.bytes + " bytes, " + rel(f.first.nanos()) + " to " + rel(f.lastNanos()) + " s").raw("</title>");
             raw("<text x=\"4\" y=\"" + (y + 11) + "\">").esc(Html.cut(f.spiHex() + " " + f.src + "→" + f.dst, 34))
                     .raw(" ").raw(f.packets + " p, " + bytes(f.bytes)).raw("</text>");
             raw(String.format(Locale.ROOT, "<rect x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"12\" style=\"opacity:%.2f\"/></g>", x1, y,

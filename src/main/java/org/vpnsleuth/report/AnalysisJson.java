@@ -370,7 +370,7 @@ public final class AnalysisJson {
     private static void flow(JsonWriter j, EspFlow f) {
         j.beginObject(null).value("protocol", f.protocol).value("spi", org.vpnsleuth.base.Bytes.hexPadded(f.spi, 8)).value("src", f.src)
                 .value("dst", f.dst).value("udpEncapsulated", f.udp).value("packets", f.packets).value("bytes", f.bytes)
-                .value("file", f.file).value("firstFrame", f.first.frame()).value("lastFrame", f.last.frame())
+                .value("file", f.file).value("firstFrame", f.first.frame()).value("lastFrame", f.last().frame())
                 .value("firstSeq", f.firstSeq).value("highestSeq", f.highestSeq).value("missing", f.missing)
                 .value("replaysOrReordered", f.replays).endObject();
     }

@@ -464,7 +464,7 @@ public final class AnalysisText {
         out.append(indent).append(f.protocol).append(' ').append(f.spiHex()).append(' ').append(f.src).append(" → ")
                 .append(f.dst).append(f.udp ? " (UDP " + f.srcPort + "→" + f.dstPort + ")" : "").append(": ")
                 .append(f.packets).append(" packets, ").append(f.bytes).append(" bytes, frames ").append(ref(f.first))
-                .append('–').append(ref(f.last));
+                .append('–').append(ref(f.last()));
         if (f.highestSeq >= 0) {
             out.append(", seq ").append(f.firstSeq).append('–').append(f.highestSeq);
         }

@@ -222,7 +222,7 @@ public final class MeasuredReport {
         num(j, "overheadMax", m.overheadMax);
         j.value("exact", m.exact);
         j.beginArray("overheads");
-        for (Map.Entry<Integer, Long> e : s.overheads.entrySet()) {
+        for (Map.Entry<Integer, Long> e : s.overheads().entrySet()) {
             j.beginObject(null).value("bytes", e.getKey()).value("packets", e.getValue()).endObject();
         }
         j.endArray();

@@ -1,6 +1,5 @@
 package org.vpnsleuth.track;
 
-import java.util.Map;
 import java.util.TreeMap;
 
 /**
@@ -49,8 +48,10 @@ public final class EncapSizes implements java.io.Serializable {
     public int overheadMin = -1;
     public int overheadMax = -1;
     public FrameRef overheadMaxAt;
-    /** Overhead value → packets (at most {@link #MAX_OVERHEAD_VALUES} values; the rest in {@link #otherOverheads}). */
-    public final Map<Integer, Long> overheads = new TreeMap<>();
+    /** Overhead values seen, sorted, and the packets of each (see {@link #overheads}). */
+    private int[] overheadValues = new int[4];
+    private long[] overheadCounts = new long[4];
+    private int overheadCount;
     public long otherOverheads;
     public int innerLargest = -1;
     /** Bytes before the ESP header (outer IP header, UDP, RFC 8229 framing): min and max, for ESP not decrypted. */
@@ -105,7 +106,7 @@ public final class EncapSizes implements java.io.Serializable {
         return (BUCKET_UPPER[i - 1] + 1) + "–" + BUCKET_UPPER[i];
     }
 
-    void outer(FrameRef at, int length, Boolean df) {
+    void outer(FrameAt at, int length, Boolean df) {
         packets++;
         lastNanos = at.nanos();
         if (df != null) {
@@ -122,7 +123,7 @@ public final class EncapSizes implements java.io.Serializable {
         buckets[bucket(length)]++;
         if (length > largest) {
             largest = length;
-            largestAt = at;
+            largestAt = at.ref();
         }
         if (smallest < 0 || length < smallest) {
             smallest = length;
@@ -138,22 +139,43 @@ public final class EncapSizes implements java.io.Serializable {
         largestFragmented = Math.max(largestFragmented, length);
     }
 
-    void inner(FrameRef at, int overhead, int innerLength) {
+    void inner(FrameAt at, int overhead, int innerLength) {
         innerVisible++;
         if (overheadMin < 0 || overhead < overheadMin) {
             overheadMin = overhead;
         }
         if (overhead > overheadMax) {
             overheadMax = overhead;
-            overheadMaxAt = at;
+            overheadMaxAt = at.ref();
         }
         innerLargest = Math.max(innerLargest, innerLength);
-        Long n = overheads.get(overhead);
-        if (n != null || overheads.size() < MAX_OVERHEAD_VALUES) {
-            overheads.put(overhead, n == null ? 1 : n + 1);
+        // counted in small sorted arrays (no boxing per packet: this runs for every packet whose inner IP is seen)
+        int i = java.util.Arrays.binarySearch(overheadValues, 0, overheadCount, overhead);
+        if (i >= 0) {
+            overheadCounts[i]++;
+        } else if (overheadCount < MAX_OVERHEAD_VALUES) {
+            i = -i - 1;
+            if (overheadCount == overheadValues.length) {
+                overheadValues = java.util.Arrays.copyOf(overheadValues, overheadCount * 2);
+                overheadCounts = java.util.Arrays.copyOf(overheadCounts, overheadCount * 2);
+            }
+            System.arraycopy(overheadValues, i, overheadValues, i + 1, overheadCount - i);
+            System.arraycopy(overheadCounts, i, overheadCounts, i + 1, overheadCount - i);
+            overheadValues[i] = overhead;
+            overheadCounts[i] = 1;
+            overheadCount++;
         } else {
             otherOverheads++;
         }
+    }
+
+    /** Overhead value → packets, in increasing order of value (at most {@link #MAX_OVERHEAD_VALUES} values; the rest in {@link #otherOverheads}). */
+    public java.util.SortedMap<Integer, Long> overheads() {
+        java.util.SortedMap<Integer, Long> m = new TreeMap<>();
+        for (int i = 0; i < overheadCount; i++) {
+            m.put(overheadValues[i], overheadCounts[i]);
+        }
+        return m;
     }
 
     void espBefore(int before) {

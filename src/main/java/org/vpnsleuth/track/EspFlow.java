@@ -23,7 +23,9 @@ public final class EspFlow implements java.io.Serializable {
     boolean indexed;
     public long bytes;
     public FrameRef first;
-    public FrameRef last;
+    /** The last packet's frame number and capture time (numbers: the bulk path keeps no object per packet). */
+    private long lastFrame;
+    private long lastNanos;
     public long firstSeq = -1;
     public long highestSeq = -1;
     /** Sequence numbers skipped (the sum of the holes below the highest seen). */
@@ -44,12 +46,13 @@ public final class EspFlow implements java.io.Serializable {
         this.dstPort = dstPort;
     }
 
-    void add(FrameRef at, long seq, int length) {
+    void add(FrameAt at, long seq, int length) {
         if (first == null) {
-            first = at;
+            first = at.ref();
             firstSeq = seq;
         }
-        last = at;
+        lastFrame = at.frame();
+        lastNanos = at.nanos();
         packets++;
         bytes += length;
         if (seq < 0) {
@@ -63,6 +66,19 @@ public final class EspFlow implements java.io.Serializable {
         } else {
             replays++;
         }
+    }
+
+    /** The frame of the last packet; null before the first. */
+    public FrameRef last() {
+        if (first == null) {
+            return null;
+        }
+        return lastFrame == first.frame() && lastNanos == first.nanos() ? first : new FrameRef(file, lastFrame, lastNanos);
+    }
+
+    /** The capture time of the last packet (0 before the first). */
+    public long lastNanos() {
+        return lastNanos;
     }
 
     public String spiHex() {

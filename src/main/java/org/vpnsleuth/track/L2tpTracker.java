@@ -111,7 +111,7 @@ public final class L2tpTracker {
     }
 
     /** Takes the L2TP/PPTP/GRE/PPP layers of frame {@code p}. */
-    public void add(Packet p, FrameRef at) {
+    void add(Packet p, FrameAt here) {
         Layer eth = null;
         Layer ip = null;
         Layer transport = null;
@@ -130,15 +130,15 @@ public final class L2tpTracker {
                 case TCP -> {
                     transport = l;
                     if (ip != null && PptpTracker.isPptpTcp(l)) {
-                        pptp.tcp(l, ip, at);
+                        pptp.tcp(l, ip, here.ref());
                     }
                 }
-                case L2TP, L2TPV3 -> i = l2tp(p, i, ip, at);
-                case PPTP -> pptp.pptp(l, ip, transport, at);
-                case GRE -> i = gre.gre(p, i, ip, at);
-                case PPPOE -> i = ppp.pppoe(p, i, eth, at);
-                case PPPOED -> ppp.pppoed(l, eth, at);
-                case PPP -> i = ppp.pppLink(p, i, at);
+                case L2TP, L2TPV3 -> i = l2tp(p, i, ip, here.ref());
+                case PPTP -> pptp.pptp(l, ip, transport, here.ref());
+                case GRE -> i = gre.gre(p, i, ip, here.ref());
+                case PPPOE -> i = ppp.pppoe(p, i, eth, here.ref());
+                case PPPOED -> ppp.pppoed(l, eth, here.ref());
+                case PPP -> i = ppp.pppLink(p, i, here.ref());
                 default -> {
                 }
             }

@@ -309,7 +309,7 @@ public final class SizeTracker {
     }
 
     /** Takes the sizes of frame {@code p}. */
-    public void add(Packet p, FrameRef at) {
+    public void add(Packet p, FrameAt at) {
         int n = p.count();
         int oi = -1;
         for (int i = 0; i < n; i++) {
@@ -331,7 +331,7 @@ public final class SizeTracker {
         int outerLength = length(outer);
         IpReassembly.Datagram dg = null;
         if ((outer.aux & AUX_FRAGMENT) != 0) {
-            fragment(at, outer, outerLength, df);
+            fragment(at.ref(), outer, outerLength, df);
             if ((outer.aux & AUX_REASSEMBLED) == 0 || !(outer.info instanceof IpReassembly.Datagram d)) {
                 return;
             }
@@ -445,7 +445,7 @@ public final class SizeTracker {
         }
         x.outer(at, outerLength, df);
         if (dg != null) {
-            x.fragmented(at, dg.frames.length, outerLength);
+            x.fragmented(at.ref(), dg.frames.length, outerLength);
         }
         Layer enc = p.layer(e);
         if (enc.proto == Proto.ESP) {
@@ -482,7 +482,7 @@ public final class SizeTracker {
     }
 
     /** The MSS option of an inner TCP SYN right after inner IP layer {@code ii}. */
-    private static void tcp(Packet p, int ii, FrameRef at, EncapSizes x) {
+    private static void tcp(Packet p, int ii, FrameAt at, EncapSizes x) {
         if (ii + 1 >= p.count()) {
             return;
         }
@@ -509,7 +509,7 @@ public final class SizeTracker {
                 return;
             }
             if (k == 2 && len == 4) {
-                x.mss(at, ((t.buf[o + 2] & 0xff) << 8) | (t.buf[o + 3] & 0xff), p.layer(ii).proto == Proto.IPV6);
+                x.mss(at.ref(), ((t.buf[o + 2] & 0xff) << 8) | (t.buf[o + 3] & 0xff), p.layer(ii).proto == Proto.IPV6);
                 return;
             }
             o += len;

@@ -173,7 +173,8 @@ public final class Tracker {
     /** Takes what frame {@code p} (from file {@code file}) says. */
     public void add(Packet p, int file) {
         frames++;
-        FrameRef at = new FrameRef(file, p.frame.number, p.frame.timestampNanos);
+        FrameAt at = here;
+        at.set(file, p.frame.number, p.frame.timestampNanos); // its FrameRef only when something keeps it
         firstNanos = Math.min(firstNanos, at.nanos());
         if (at.nanos() < lastNanos - BACKWARDS_SLACK_NANOS) {
             monotonic = false;
@@ -206,10 +207,10 @@ public final class Tracker {
                     }
                 }
                 case UDP, TCP -> transport = l;
-                case ICMP, ICMPV6 -> icmp(p, i, at);
+                case ICMP, ICMPV6 -> icmp(p, i, at.ref());
                 case ESP, AH -> flow(l, ip, transport, at);
-                case NATT_KEEPALIVE -> keepalive(ip, at);
-                case IKE -> ike(l, ip, transport, at, ipReassembled ? ipFrames : null);
+                case NATT_KEEPALIVE -> keepalive(ip, at.ref());
+                case IKE -> ike(l, ip, transport, at.ref(), ipReassembled ? ipFrames : null);
                 default -> {
                 }
             }
@@ -373,7 +374,7 @@ public final class Tracker {
             o.ownedFlows = new ArrayList<>(2);
         }
         o.ownedFlows.add(f);
-        o.activeNanos = Math.max(o.activeNanos, f.last == null ? nanos : f.last.nanos());
+        o.activeNanos = Math.max(o.activeNanos, f.first == null ? nanos : f.lastNanos());
     }
 
     /** Reads back the whole story of an SA written out by {@link #drop} (the same SA, as it was when dropped). */
@@ -424,8 +425,8 @@ public final class Tracker {
                 droppedFlows--;
             }
             f.owner = sa;
-            if (f.last != null) {
-                sa.activeNanos = Math.max(sa.activeNanos, f.last.nanos());
+            if (f.first != null) {
+                sa.activeNanos = Math.max(sa.activeNanos, f.lastNanos());
             }
         }
         revived++;
@@ -613,14 +614,14 @@ public final class Tracker {
         }
         peers.removeAll(goneSas);
         for (IkeSa sa : sas.values()) { // what a long-lived SA keeps of its past is bounded too
-            sa.flows.removeIf(f -> (f.last == null || f.last.nanos() < cutoffNanos) && sa.flowSet.remove(f));
+            sa.flows.removeIf(f -> (f.first == null || f.lastNanos() < cutoffNanos) && sa.flowSet.remove(f));
             sa.icmpErrors.removeIf(e -> e.at().nanos() < cutoffNanos && sa.icmpSet.remove(e));
         }
         List<EspFlow> goneFlows = new ArrayList<>();
         var fi = flows.values().iterator();
         while (fi.hasNext()) {
             EspFlow f = fi.next();
-            if (f.last == null || f.last.nanos() < cutoffNanos) {
+            if (f.first == null || f.lastNanos() < cutoffNanos) {
                 fi.remove();
                 goneFlows.add(f);
             }
@@ -734,7 +735,7 @@ public final class Tracker {
         return file + "|" + protocol + "|" + src + "|" + dst + "|" + spi;
     }
 
-    private void flow(Layer l, Layer ip, Layer transport, FrameRef at) {
+    private void flow(Layer l, Layer ip, Layer transport, FrameAt at) {
         if (ip == null || l.headerLength < 8) {
             return;
         }
@@ -929,6 +930,9 @@ public final class Tracker {
         }
         listener.ikeMessage(sa, m);
     }
+
+    /** The frame {@link #add} is tracking (reused). */
+    private final FrameAt here = new FrameAt();
 
     /** The IKE message tracked last (its plaintext, when decrypted, follows it in the same frame). */
     private IkeMessage lastMessage;

@@ -15,7 +15,7 @@ import org.vpnsleuth.decode.Packet;
 import org.vpnsleuth.overhead.Measured;
 import org.vpnsleuth.pipeline.Analysis;
 import org.vpnsleuth.track.EncapSizes;
-import org.vpnsleuth.track.FrameRef;
+import org.vpnsleuth.track.FrameAt;
 import org.vpnsleuth.track.SizeTracker;
 
 /**
@@ -83,7 +83,9 @@ class OverheadTunnelsTest {
             while (r.next(f)) {
                 d.decode(f, p);
                 SizeTracker t = new SizeTracker();
-                t.add(p, new FrameRef(0, f.number, f.timestampNanos));
+                FrameAt at = new FrameAt();
+                at.set(0, f.number, f.timestampNanos);
+                t.add(p, at);
                 assertThat(t.instances()).as("frame %d", f.number).hasSize(1);
                 EncapSizes s = t.instances().iterator().next();
                 assertThat(s.innerVisible).isEqualTo(1);
