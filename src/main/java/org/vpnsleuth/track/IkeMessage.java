@@ -164,6 +164,46 @@ public final class IkeMessage implements java.io.Serializable {
     }
 
     /**
+     * Once the tracker has read a message's facts: each list that got storage of its own becomes a
+     * compact immutable copy (one object for one or two elements instead of a list and its array).
+     * A gateway capture holds hundreds of thousands of messages until their SAs are over, and every
+     * object of theirs is copied by the collector; a later {@link #plus} copies the list again.
+     */
+    void seal() {
+        payloadTypes = compact(payloadTypes);
+        notifies = compact(notifies);
+        proposals = compact(proposals);
+        v2Proposals = compact(v2Proposals);
+        v1Proposals = compact(v1Proposals);
+        encapsulationModes = compact(encapsulationModes);
+        natD = compact(natD);
+        trafficSelectors = compact(trafficSelectors);
+        deletes = compact(deletes);
+        deleteRecords = compact(deleteRecords);
+        childSpis = compact(childSpis);
+        proposalGroups = compact(proposalGroups);
+        proposalsWithoutGroup = compact(proposalsWithoutGroup);
+        vendors = compact(vendors);
+        identities = compact(identities);
+        eap = compact(eap);
+        certs = compact(certs);
+        certRequests = compact(certRequests);
+        frames = compact(frames);
+    }
+
+    private static <T> List<T> compact(List<T> l) {
+        if (!(l instanceof ArrayList<T>)) {
+            return l;
+        }
+        for (T x : l) {
+            if (x == null) {
+                return l; // List.copyOf refuses null elements
+            }
+        }
+        return List.copyOf(l);
+    }
+
+    /**
      * {@code list} followed by {@code more}: {@code more} itself while {@code list} is empty (the
      * parsed, immutable records are shared, not copied), a new list otherwise.
      */

@@ -864,6 +864,7 @@ public final class Tracker {
                 } else if (v1 != null) {
                     IkeFacts.read(v1, m, interner);
                 }
+                m.seal();
                 listener.ikeDecrypted(sa, m);
             }
             return;
@@ -923,6 +924,7 @@ public final class Tracker {
         if (info != null && info.keyCheck() != null) {
             m.keyCheck = info.keyCheck(); // checked from the cleartext (AM2's HASH_R)
         }
+        m.seal();
         place(sa, m, info);
         lastMessage = m;
         if (sa.messages.size() == 1) {
