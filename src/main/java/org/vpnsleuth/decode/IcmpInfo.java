@@ -6,6 +6,23 @@ package org.vpnsleuth.decode;
  * fragmentation-needed / packet-too-big error (-1 otherwise).
  */
 public record IcmpInfo(int type, String typeName, String codeName, long mtu) {
+    /**
+     * Whether layer {@code l} is an ICMP error (destination unreachable, time exceeded, parameter
+     * problem; ICMPv6 types 1 to 4) with a header long enough for {@link #of}: read from the type
+     * byte, without making the record (echo traffic inside a tunnel is common).
+     */
+    public static boolean isError(Layer l) {
+        if (l.proto == Proto.ICMP && l.headerLength >= 8) {
+            int type = l.u8(0);
+            return type == 3 || type == 11 || type == 12;
+        }
+        if (l.proto == Proto.ICMPV6 && l.headerLength >= 4) {
+            int type = l.u8(0);
+            return type >= 1 && type <= 4;
+        }
+        return false;
+    }
+
     /** The ICMP/ICMPv6 layer {@code l}; null when its header is too short to have fields. */
     public static IcmpInfo of(Layer l) {
         if (l.proto == Proto.ICMP && l.headerLength >= 8) {

@@ -15,7 +15,7 @@ public final class Packet {
     public Frame frame;
     private final Layer[] layers = new Layer[MAX_LAYERS];
     private int count;
-    /** Remarks about the frame as a whole (reassembly, depth limit); null when none. */
+    /** Remarks about the frame as a whole (reassembly, depth limit, decryption); null until the first, then reused. */
     private List<String> notes;
 
     public Packet() {
@@ -29,7 +29,9 @@ public final class Packet {
             layers[i].reset();
         }
         count = 0;
-        notes = null;
+        if (notes != null) {
+            notes.clear(); // one list for every frame: decrypted ESP notes each packet
+        }
         frame = f;
     }
 
@@ -103,8 +105,9 @@ public final class Packet {
         notes.add(s);
     }
 
+    /** The remarks about this frame; valid until the packet is decoded again (copy to keep them). */
     public List<String> notes() {
-        return notes == null ? List.of() : notes;
+        return notes == null || notes.isEmpty() ? List.of() : notes;
     }
 
     /** "eth/ipv4/udp/esp". */

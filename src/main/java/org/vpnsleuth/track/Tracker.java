@@ -207,7 +207,7 @@ public final class Tracker {
                     }
                 }
                 case UDP, TCP -> transport = l;
-                case ICMP, ICMPV6 -> icmp(p, i, at.ref());
+                case ICMP, ICMPV6 -> icmp(p, i, at);
                 case ESP, AH -> flow(l, ip, transport, at);
                 case NATT_KEEPALIVE -> keepalive(ip, at.ref());
                 case IKE -> ike(l, ip, transport, at.ref(), ipReassembled ? ipFrames : null);
@@ -654,15 +654,13 @@ public final class Tracker {
 
     // ------------------------------------------------------------------ ICMP
 
-    private void icmp(Packet p, int i, FrameRef at) {
+    private void icmp(Packet p, int i, FrameAt at) {
         Layer l = p.layer(i);
-        org.vpnsleuth.decode.IcmpInfo info = org.vpnsleuth.decode.IcmpInfo.of(l);
-        long type = info == null ? -1 : info.type();
-        boolean v6 = l.proto == Proto.ICMPV6;
-        boolean error = v6 ? type >= 1 && type <= 4 : type == 3 || type == 11 || type == 12;
-        if (!error) {
+        if (!org.vpnsleuth.decode.IcmpInfo.isError(l)) {
             return;
         }
+        org.vpnsleuth.decode.IcmpInfo info = org.vpnsleuth.decode.IcmpInfo.of(l);
+        long type = info.type();
         if (icmpErrors.size() >= limits.maxFlows()) {
             untrackedIcmp++;
             return;
@@ -697,7 +695,7 @@ public final class Tracker {
         String what = info.typeName();
         String code = info.codeName();
         String text = (what != null ? what : "type " + type) + (code != null ? ": " + code : "");
-        IcmpError e = new IcmpError(at, from, text, qs, qd, proto, port, (int) info.mtu());
+        IcmpError e = new IcmpError(at.ref(), from, text, qs, qd, proto, port, (int) info.mtu());
         icmpErrors.add(e);
         listener.icmpError(e);
     }
