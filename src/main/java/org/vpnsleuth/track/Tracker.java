@@ -419,6 +419,7 @@ public final class Tracker {
         }
         sent.put(sa, seen);
         sa.activeNanos = sa.lastSeenNanos;
+        nextOverNanos = Long.MIN_VALUE; // its activity may be older than what the last pass of over() saw
         sa.ownedFlows = new ArrayList<>(sa.flows);
         for (EspFlow f : sa.flows) {
             if (flows.put(flowKey(f.file, f.protocol, f.src, f.dst, f.spi), f) == null) {
@@ -449,15 +450,29 @@ public final class Tracker {
         if (!monotonic || sas.isEmpty()) {
             return List.of();
         }
+        if (idleNanos == overIdleNanos && nowNanos <= nextOverNanos) {
+            return List.of(); // none can be over yet: activity only grows, and SAs made since are newer
+        }
         List<IkeSa> out = null;
+        // an SA made after this pass starts at this pass's time at the earliest (less the backwards slack a
+        // monotonic capture may have): none can be over before that plus the timeout
+        long next = nowNanos - BACKWARDS_SLACK_NANOS + idleNanos;
         for (IkeSa sa : sas.values()) {
-            if (nowNanos - Math.max(sa.activeNanos, sa.lastSeenNanos) > idleNanos && !sa.messages.isEmpty()) {
+            if (sa.messages.isEmpty()) {
+                continue; // never over (its first message, when it comes, is later than this round)
+            }
+            long active = Math.max(sa.activeNanos, sa.lastSeenNanos);
+            if (nowNanos - active > idleNanos) {
                 if (out == null) {
                     out = new ArrayList<>();
                 }
                 out.add(sa);
+            } else {
+                next = Math.min(next, active + idleNanos);
             }
         }
+        overIdleNanos = idleNanos;
+        nextOverNanos = next;
         if (out == null) {
             return List.of();
         }
@@ -475,6 +490,14 @@ public final class Tracker {
         }
         return out;
     }
+
+    /**
+     * Until this capture time no SA held can be over (the earliest last activity plus the idle
+     * timeout, as of the last pass of {@link #over}): the passes in between are skipped. A read-back
+     * SA, whose activity may be older, sets it back.
+     */
+    private long nextOverNanos = Long.MIN_VALUE;
+    private long overIdleNanos = -1;
 
     /** Never-reassembled IP datagrams the decoders gave up on since the last call, given to their SAs. */
     private void lostDatagrams(List<Decoder> decoders) {
