@@ -182,6 +182,18 @@ public final class Diagnoser {
      */
     public static void acrossFacts(List<SaFacts> facts, java.util.Collection<org.vpnsleuth.track.Tracker.Keepalives> keepalives,
             org.vpnsleuth.track.PeerIndex peers) {
+        acrossFacts(facts, keepalives, peers, i -> {
+            throw new IllegalStateException("an IKE SA written out is needed back and there is no way to read it");
+        });
+    }
+
+    /**
+     * As {@link #acrossFacts(List, java.util.Collection, org.vpnsleuth.track.PeerIndex)}, with
+     * {@code readBack} giving the diagnosis at position {@code i} of {@code facts} as it was written
+     * out (before any edit): a rare rule reads the messages of an SA whose story was dropped.
+     */
+    public static void acrossFacts(List<SaFacts> facts, java.util.Collection<org.vpnsleuth.track.Tracker.Keepalives> keepalives,
+            org.vpnsleuth.track.PeerIndex peers, java.util.function.IntFunction<SaDiagnosis> readBack) {
         java.util.Map<org.vpnsleuth.track.IkeSa, SaFacts> factsBySa = new java.util.IdentityHashMap<>();
         for (SaFacts f : facts) {
             factsBySa.put(f.sa, f);
@@ -189,7 +201,21 @@ public final class Diagnoser {
         acceptedElsewhere(facts);
         quickModeMirrors(facts);
         IkeRekeys.link(facts, factsBySa, peers);
-        Redirects.link(facts);
+        Redirects.link(facts, new java.util.function.Function<>() {
+            private java.util.Map<SaFacts, Integer> at; // made on the first read-back: most captures have no redirect
+
+            @Override
+            public org.vpnsleuth.track.IkeSa apply(SaFacts f) {
+                if (at == null) {
+                    at = new java.util.IdentityHashMap<>();
+                    for (int i = 0; i < facts.size(); i++) {
+                        at.put(facts.get(i), i);
+                    }
+                }
+                Integer i = at.get(f);
+                return i == null ? null : readBack.apply(i).sa;
+            }
+        });
         Deletes.acrossRekeys(facts);
         concurrent(factsBySa, peers);
         keepalives(factsBySa, keepalives, peers);
