@@ -276,7 +276,7 @@ public final class Diagnoser {
             for (SaFacts o : acceptedBy.getOrDefault(f.sa.version + "|" + f.responderAddress(), List.of())) {
                 if (o != f) {
                     String chosen = o.chosen;
-                    FrameRef at = o.firstAt;
+                    FrameRef at = o.firstAt();
                     String from = o.initiatorAddress();
                     f.mainLowOnChild = false; // the main finding gets evidence no child has
                     f.edit(d -> {
@@ -412,8 +412,9 @@ public final class Diagnoser {
                     java.util.TreeMap<Long, SaFacts> same = up.get(d.sa.version);
                     if (same != null && !same.isEmpty()) {
                         SaFacts o = same.firstEntry().getValue();
-                        d.note("started while the SA " + org.vpnsleuth.base.Bytes.hexPadded(o.sa.spiI, 16) + "/" + org.vpnsleuth.base.Bytes.hexPadded(o.sa.spiR, 16)
-                                + " of the same peers was up: a rekey or a second connection");
+                        // the text made when applied: one small edit per SA kept to the end, not its text
+                        d.edit(x -> x.notes.add("started while the SA " + org.vpnsleuth.base.Bytes.hexPadded(o.sa.spiI, 16) + "/"
+                                + org.vpnsleuth.base.Bytes.hexPadded(o.sa.spiR, 16) + " of the same peers was up: a rekey or a second connection"));
                     }
                 }
                 for (int k = i; k < j; k++) {

@@ -28,7 +28,9 @@ public final class SaFacts {
     Cause mainCause;
     /** The transforms the SA chose (null when none) and where its first message was. */
     final String chosen;
-    final FrameRef firstAt;
+    /** Where its first message was (with {@link #firstNanos}); -1: it has none. */
+    private final int firstFile;
+    private final long firstFrame;
     /** The SA a rekey created this one from (set by the rekey rule). */
     SaFacts rekeyedFrom;
     /** IKEv2: the answered CREATE_CHILD_SA exchanges, in order (an IKE SA rekey is one of them). */
@@ -126,7 +128,8 @@ public final class SaFacts {
         }
     }
     /** The changes decided for this SA's diagnosis, in order; each gets the children as they were when the facts were taken. */
-    private List<java.util.function.BiConsumer<SaDiagnosis, List<ChildSa>>> edits;
+    /** None (null), one edit, or a list of them: most SAs get one or two. */
+    private Object edits;
     /** The child SAs a rule reads (IKEv1 Quick Modes with their initiator; every child of an IKEv2 SA), by position. */
     final List<Child> children;
     /** The main finding is LOW and its evidence is that of a child (a refused Quick Mode): a more specific finding may lead. */
@@ -201,8 +204,10 @@ public final class SaFacts {
         this.lastNanos = d.sa.lastNanos();
         this.verdict = d.verdict;
         this.mainCause = d.main == null ? null : d.main.cause();
-        this.chosen = d.chosen;
-        this.firstAt = d.sa.messages.isEmpty() ? null : d.sa.messages.get(0).at;
+        this.chosen = shared(d.chosen);
+        FrameRef first = d.sa.messages.isEmpty() ? null : d.sa.messages.get(0).at;
+        this.firstFile = first == null ? -1 : first.file();
+        this.firstFrame = first == null ? 0 : first.frame();
         List<Child> kids = new ArrayList<>(0);
         boolean low = d.main != null && d.main.confidence() == Confidence.LOW;
         if (d.sa.version == 1 && d.sa.initiator != null) {
@@ -271,11 +276,18 @@ public final class SaFacts {
         return verdict;
     }
 
+    @SuppressWarnings("unchecked")
     private void add(java.util.function.BiConsumer<SaDiagnosis, List<ChildSa>> e) {
         if (edits == null) {
-            edits = new ArrayList<>(1);
+            edits = e;
+        } else if (edits instanceof ArrayList<?> l) {
+            ((ArrayList<Object>) l).add(e);
+        } else {
+            ArrayList<Object> l = new ArrayList<>(2);
+            l.add(edits);
+            l.add(e);
+            edits = l;
         }
-        edits.add(e);
     }
 
     void edit(Consumer<SaDiagnosis> e) {
@@ -295,14 +307,24 @@ public final class SaFacts {
      * Applies the decided edits to {@code d}, a copy of the diagnosis these facts were taken from
      * (the diagnosis itself, or a copy read back after it was written out: each copy gets them).
      */
+    @SuppressWarnings("unchecked")
     public void apply(SaDiagnosis d) {
         if (edits == null) {
             return;
         }
         List<ChildSa> kids = List.copyOf(d.children);
-        for (var e : edits) {
-            e.accept(d, kids);
+        if (edits instanceof ArrayList<?> l) {
+            for (Object e : l) {
+                ((java.util.function.BiConsumer<SaDiagnosis, List<ChildSa>>) e).accept(d, kids);
+            }
+        } else {
+            ((java.util.function.BiConsumer<SaDiagnosis, List<ChildSa>>) edits).accept(d, kids);
         }
+    }
+
+    /** Where its first message was; null when it has none. */
+    FrameRef firstAt() {
+        return firstFile < 0 ? null : new FrameRef(firstFile, firstFrame, firstNanos);
     }
 
     String initiatorAddress() {
