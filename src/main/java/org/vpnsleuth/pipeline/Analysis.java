@@ -223,13 +223,13 @@ public final class Analysis {
             List<SaFacts> facts = new ArrayList<>();
             List<SaDiagnosis> held = new ArrayList<>();
             List<SaFacts> heldFacts = new ArrayList<>();
-            long[] spilled = a.spilledBySeq.seqs();
-            int next = 0;
+            long next = a.spilledBySeq.next(0);
             List<IkeSa> remaining = new ArrayList<>(t.ikeSas());
             remaining.sort(java.util.Comparator.comparingLong(x -> x.seq)); // an SA read back again comes last in the tracker
             for (IkeSa sa : remaining) {
-                while (next < spilled.length && spilled[next] < sa.seq) {
-                    a.addOver(a.spilledBySeq.take(spilled[next++]), facts, held, heldFacts);
+                while (next >= 0 && next < sa.seq) {
+                    a.addOver(a.spilledBySeq.remove(next), facts, held, heldFacts);
+                    next = a.spilledBySeq.next(next + 1);
                 }
                 SaDiagnosis d = dg.diagnoseSafely(sa);
                 SaFacts f = Diagnoser.facts(d);
@@ -239,8 +239,9 @@ public final class Analysis {
                 heldFacts.add(f);
                 linked.addAll(sa.flows);
             }
-            while (next < spilled.length) {
-                a.addOver(a.spilledBySeq.take(spilled[next++]), facts, held, heldFacts);
+            while (next >= 0) {
+                a.addOver(a.spilledBySeq.remove(next), facts, held, heldFacts);
+                next = a.spilledBySeq.next(next + 1);
             }
             a.spilledBySeq.clear();
             Diagnoser.acrossFacts(facts, t.keepalives(), t.peers(), a.ikeSas::written);
