@@ -303,7 +303,7 @@ public final class Diagnoser {
         java.util.Map<String, List<SaFacts.Child>> byPair = new java.util.LinkedHashMap<>();
         java.util.Map<SaFacts.Child, SaFacts> owner = new java.util.IdentityHashMap<>();
         for (SaFacts f : facts) {
-            if (f.sa.version != 1 || f.children.isEmpty()) {
+            if (f.sa.version != 1 || f.children.length == 0) {
                 continue; // an IKEv1 SA's facts hold its Quick Modes with their initiator
             }
             String a = f.initiatorAddress();
@@ -412,9 +412,7 @@ public final class Diagnoser {
                     java.util.TreeMap<Long, SaFacts> same = up.get(d.sa.version);
                     if (same != null && !same.isEmpty()) {
                         SaFacts o = same.firstEntry().getValue();
-                        // the text made when applied: one small edit per SA kept to the end, not its text
-                        d.edit(x -> x.notes.add("started while the SA " + org.vpnsleuth.base.Bytes.hexPadded(o.sa.spiI, 16) + "/"
-                                + org.vpnsleuth.base.Bytes.hexPadded(o.sa.spiR, 16) + " of the same peers was up: a rekey or a second connection"));
+                        d.startedWhileUp(o); // the text made when applied: one small edit per SA kept to the end
                     }
                 }
                 for (int k = i; k < j; k++) {

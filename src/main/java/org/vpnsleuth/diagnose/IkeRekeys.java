@@ -25,8 +25,8 @@ final class IkeRekeys {
                 continue;
             }
             // the latest CREATE_CHILD_SA first: when the SPIs are not readable, the rekey is the one right before the new SA
-            for (int i = a.createChildSas.size() - 1; i >= 0; i--) {
-                SaFacts.CreateChildSa e = a.createChildSas.get(i);
+            for (int i = a.createChildSas.length - 1; i >= 0; i--) {
+                SaFacts.CreateChildSa e = a.createChildSas[i];
                 boolean known = e.ikeRekeySpi() != null;
                 if (!known && e.requestDecrypted()) {
                     continue; // decrypted: a child SA, not an IKE rekey

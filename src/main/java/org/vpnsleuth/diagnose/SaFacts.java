@@ -34,7 +34,7 @@ public final class SaFacts {
     /** The SA a rekey created this one from (set by the rekey rule). */
     SaFacts rekeyedFrom;
     /** IKEv2: the answered CREATE_CHILD_SA exchanges, in order (an IKE SA rekey is one of them). */
-    final List<CreateChildSa> createChildSas;
+    final CreateChildSa[] createChildSas;
     /** IKEv2: the time of the request of the last exchange when it is an INFORMATIONAL (a Delete after a rekey), else MIN_VALUE. */
     final long lastInformationalNanos;
     /** It has messages and none of an IKE_SA_INIT: it may have been created by a rekey. */
@@ -128,14 +128,25 @@ public final class SaFacts {
         }
     }
     /** The changes decided for this SA's diagnosis, in order; each gets the children as they were when the facts were taken. */
-    /** None (null), one edit, or a list of them: most SAs get one or two. */
+    /**
+     * None (null), one edit, or an {@code Object[]} of them in order (most SAs get one or two). An
+     * edit is a {@code BiConsumer}, a {@code String} (a note to add: the keepalive note, one text for
+     * a pair's SAs) or a {@link Concurrent}: kept this small because every SA of a gateway capture
+     * gets them and they are kept to the end.
+     */
     private Object edits;
+
+    /** The edit "started while SA {@code up} of the same peers was up" (its text made when applied). */
+    private record Concurrent(SaFacts up) {
+    }
     /** The child SAs a rule reads (IKEv1 Quick Modes with their initiator; every child of an IKEv2 SA), by position. */
-    final List<Child> children;
+    final Child[] children;
     /** The main finding is LOW and its evidence is that of a child (a refused Quick Mode): a more specific finding may lead. */
     boolean mainLowOnChild;
 
     private static final long[] NO_CODES = new long[0];
+    private static final Child[] NO_CHILDREN = new Child[0];
+    private static final CreateChildSa[] NO_CREATE_CHILD_SAS = new CreateChildSa[0];
     private static final String[] NO_TEXTS = new String[0];
 
     /** What the rules read of one child SA, {@code index} its position in the diagnosis' children. */
@@ -222,7 +233,7 @@ public final class SaFacts {
                 kids.add(new Child(i, d.children.get(i), false, true));
             }
         }
-        this.children = kids.isEmpty() ? List.of() : List.copyOf(kids);
+        this.children = kids.isEmpty() ? NO_CHILDREN : kids.toArray(new Child[0]);
         this.mainLowOnChild = low;
         List<CreateChildSa> ccs = new ArrayList<>(0);
         long lastInfo = Long.MIN_VALUE;
@@ -244,7 +255,7 @@ public final class SaFacts {
                 }
             }
         }
-        this.createChildSas = ccs.isEmpty() ? List.of() : List.copyOf(ccs);
+        this.createChildSas = ccs.isEmpty() ? NO_CREATE_CHILD_SAS : ccs.toArray(new CreateChildSa[0]);
         this.lastInformationalNanos = lastInfo;
         this.beganWithoutInit = !d.sa.messages.isEmpty() && !init;
         this.redirectedFromGateway = d.redirectedFromGateway;
@@ -276,49 +287,63 @@ public final class SaFacts {
         return verdict;
     }
 
-    @SuppressWarnings("unchecked")
-    private void add(java.util.function.BiConsumer<SaDiagnosis, List<ChildSa>> e) {
+    private void add(Object e) {
         if (edits == null) {
             edits = e;
-        } else if (edits instanceof ArrayList<?> l) {
-            ((ArrayList<Object>) l).add(e);
+        } else if (edits instanceof Object[] l) {
+            Object[] m = java.util.Arrays.copyOf(l, l.length + 1);
+            m[l.length] = e;
+            edits = m;
         } else {
-            ArrayList<Object> l = new ArrayList<>(2);
-            l.add(edits);
-            l.add(e);
-            edits = l;
+            edits = new Object[] {edits, e};
         }
     }
 
     void edit(Consumer<SaDiagnosis> e) {
-        add((d, kids) -> e.accept(d));
+        add((java.util.function.BiConsumer<SaDiagnosis, List<ChildSa>>) (d, kids) -> e.accept(d));
     }
 
     /** An edit of child {@code c} (by its position when the facts were taken). */
     void edit(Child c, java.util.function.BiConsumer<SaDiagnosis, ChildSa> e) {
-        add((d, kids) -> e.accept(d, kids.get(c.index)));
+        add((java.util.function.BiConsumer<SaDiagnosis, List<ChildSa>>) (d, kids) -> e.accept(d, kids.get(c.index)));
     }
 
     void note(String text) {
-        add((d, kids) -> d.notes.add(text));
+        add(java.util.Objects.requireNonNull(text));
+    }
+
+    /** The note that this SA started while SA {@code up} of the same peers was up (a rekey or a second connection). */
+    void startedWhileUp(SaFacts up) {
+        add(new Concurrent(up));
     }
 
     /**
      * Applies the decided edits to {@code d}, a copy of the diagnosis these facts were taken from
      * (the diagnosis itself, or a copy read back after it was written out: each copy gets them).
      */
-    @SuppressWarnings("unchecked")
     public void apply(SaDiagnosis d) {
         if (edits == null) {
             return;
         }
         List<ChildSa> kids = List.copyOf(d.children);
-        if (edits instanceof ArrayList<?> l) {
+        if (edits instanceof Object[] l) {
             for (Object e : l) {
-                ((java.util.function.BiConsumer<SaDiagnosis, List<ChildSa>>) e).accept(d, kids);
+                apply(e, d, kids);
             }
         } else {
-            ((java.util.function.BiConsumer<SaDiagnosis, List<ChildSa>>) edits).accept(d, kids);
+            apply(edits, d, kids);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static void apply(Object e, SaDiagnosis d, List<ChildSa> kids) {
+        if (e instanceof String note) {
+            d.notes.add(note);
+        } else if (e instanceof Concurrent c) {
+            d.notes.add("started while the SA " + org.vpnsleuth.base.Bytes.hexPadded(c.up().sa.spiI, 16) + "/"
+                    + org.vpnsleuth.base.Bytes.hexPadded(c.up().sa.spiR, 16) + " of the same peers was up: a rekey or a second connection");
+        } else {
+            ((java.util.function.BiConsumer<SaDiagnosis, List<ChildSa>>) e).accept(d, kids);
         }
     }
 
