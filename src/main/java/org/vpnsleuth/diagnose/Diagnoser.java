@@ -194,10 +194,7 @@ public final class Diagnoser {
      */
     public static void acrossFacts(List<SaFacts> facts, java.util.Collection<org.vpnsleuth.track.Tracker.Keepalives> keepalives,
             org.vpnsleuth.track.PeerIndex peers, java.util.function.IntFunction<SaDiagnosis> readBack) {
-        java.util.Map<org.vpnsleuth.track.IkeSa, SaFacts> factsBySa = new java.util.IdentityHashMap<>();
-        for (SaFacts f : facts) {
-            factsBySa.put(f.sa, f);
-        }
+        FactsBySa factsBySa = new FactsBySa(facts);
         acceptedElsewhere(facts);
         quickModeMirrors(facts);
         IkeRekeys.link(facts, factsBySa, peers);
@@ -219,6 +216,34 @@ public final class Diagnoser {
         Deletes.acrossRekeys(facts);
         concurrent(factsBySa, peers);
         keepalives(factsBySa, keepalives, peers);
+    }
+
+    /**
+     * The facts of an SA found by the SA: an array by its creation order (the tracker numbers its SAs
+     * 0, 1, 2, ...), 4 bytes per SA instead of an identity map's 30; the same SA object only.
+     */
+    static final class FactsBySa {
+        private final SaFacts[] bySeq;
+
+        FactsBySa(List<SaFacts> facts) {
+            long max = -1;
+            for (SaFacts f : facts) {
+                max = Math.max(max, f.sa.seq);
+            }
+            if (max >= Integer.MAX_VALUE - 16) {
+                throw new IllegalStateException("IKE SA number " + max + " is past what the rules across SAs can index");
+            }
+            bySeq = new SaFacts[(int) (max + 1)];
+            for (SaFacts f : facts) {
+                bySeq[(int) f.sa.seq] = f;
+            }
+        }
+
+        /** The facts of {@code sa} (this very object), or null. */
+        SaFacts get(org.vpnsleuth.track.IkeSa sa) {
+            SaFacts f = sa.seq >= 0 && sa.seq < bySeq.length ? bySeq[(int) sa.seq] : null;
+            return f != null && f.sa == sa ? f : null;
+        }
     }
 
     /** What the rules across SAs read of {@code d}, kept when {@code d} is written out and dropped. */
@@ -353,7 +378,7 @@ public final class Diagnoser {
     }
 
     /** NAT-T keepalives between two peers: a note on every SA of the pair. */
-    private static void keepalives(java.util.Map<org.vpnsleuth.track.IkeSa, SaFacts> factsBySa,
+    private static void keepalives(FactsBySa factsBySa,
             java.util.Collection<org.vpnsleuth.track.Tracker.Keepalives> keepalives, org.vpnsleuth.track.PeerIndex peers) {
         for (org.vpnsleuth.track.Tracker.Keepalives k : keepalives) {
             List<org.vpnsleuth.track.IkeSa> pair = peers.between(k.src(), k.dst());
@@ -378,7 +403,7 @@ public final class Diagnoser {
      * version and peers that started strictly before it and was last seen strictly after its start.
      * One sweep per peer pair in order of start time, with the SAs still up kept by report order.
      */
-    private static void concurrent(java.util.Map<org.vpnsleuth.track.IkeSa, SaFacts> factsBySa,
+    private static void concurrent(FactsBySa factsBySa,
             org.vpnsleuth.track.PeerIndex peers) {
         for (var entry : peers.pairs().entrySet()) {
             String key = entry.getKey();

@@ -17,7 +17,7 @@ final class IkeRekeys {
     private IkeRekeys() {
     }
 
-    static void link(List<SaFacts> all, java.util.Map<org.vpnsleuth.track.IkeSa, SaFacts> bySa,
+    static void link(List<SaFacts> all, Diagnoser.FactsBySa bySa,
             org.vpnsleuth.track.PeerIndex peers) {
         java.util.Map<Long, List<SaFacts>> bySpiI = new java.util.HashMap<>(); // made on the first readable new SPI
         for (SaFacts a : all) {
@@ -32,7 +32,7 @@ final class IkeRekeys {
                     continue; // decrypted: a child SA, not an IKE rekey
                 }
                 if (known && bySpiI.isEmpty()) {
-                    for (SaFacts f : bySa.values()) {
+                    for (SaFacts f : all) { // (order does not matter: the first created candidate is taken)
                         bySpiI.computeIfAbsent(f.sa.spiI, k -> new java.util.ArrayList<>(1)).add(f);
                     }
                 }
@@ -45,7 +45,7 @@ final class IkeRekeys {
         }
     }
 
-    private static SaFacts successor(java.util.Map<org.vpnsleuth.track.IkeSa, SaFacts> bySa,
+    private static SaFacts successor(Diagnoser.FactsBySa bySa,
             java.util.Map<Long, List<SaFacts>> bySpiI, org.vpnsleuth.track.PeerIndex peers, SaFacts a, SaFacts.CreateChildSa r, String spi) {
         List<org.vpnsleuth.track.IkeSa> pair = peers.between(a.initiatorAddress(), a.responderAddress());
         if (spi != null) {
