@@ -64,13 +64,13 @@ public final class SaFacts {
 
     /**
      * An SPI's text (lowercase hex, as Delete payloads and {@link org.vpnsleuth.base.Bytes#hexPadded}
-     * write it) packed in a long: its length in the top 4 bits, its value below; the same text gives
-     * the same number and different texts different numbers. -1 when the text does not fit (more than
-     * 15 digits, or not lowercase hex): such an SPI is kept as text.
+     * write it) packed in a long: its length in bits 56-59, its value below (never negative); the same
+     * text gives the same number and different texts different numbers. -1 when the text does not fit
+     * (more than 14 digits, or not lowercase hex): such an SPI is kept as text.
      */
     static long spiCode(String spi) {
         int n = spi.length();
-        if (n == 0 || n > 15) {
+        if (n == 0 || n > 14) {
             return -1;
         }
         long v = 0;
@@ -82,7 +82,7 @@ public final class SaFacts {
             }
             v = v << 4 | d;
         }
-        return (long) n << 60 | v;
+        return (long) n << 56 | v;
     }
 
     /** What an SPI is compared by: its {@link #spiCode} as a Long, or the text itself when it has none. */
@@ -93,7 +93,7 @@ public final class SaFacts {
 
     /** The code of the text {@code Bytes.hexPadded(spi, 8)} (a flow's SPI as a Delete would name it), or -1. */
     private static long flowSpiCode(long spi) {
-        return spi >= 0 && spi <= 0xffffffffL ? 8L << 60 | spi : spiCode(org.vpnsleuth.base.Bytes.hexPadded(spi, 8));
+        return spi >= 0 && spi <= 0xffffffffL ? 8L << 56 | spi : spiCode(org.vpnsleuth.base.Bytes.hexPadded(spi, 8));
     }
 
     /**
