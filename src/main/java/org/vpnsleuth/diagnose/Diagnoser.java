@@ -224,15 +224,23 @@ public final class Diagnoser {
      */
     static final class FactsBySa {
         private final SaFacts[] bySeq;
+        /** When the creation orders are sparse (a live capture that forgot most of its SAs): an identity map. */
+        private final java.util.Map<org.vpnsleuth.track.IkeSa, SaFacts> bySa;
 
         FactsBySa(List<SaFacts> facts) {
             long max = -1;
             for (SaFacts f : facts) {
                 max = Math.max(max, f.sa.seq);
             }
-            if (max >= Integer.MAX_VALUE - 16) {
-                throw new IllegalStateException("IKE SA number " + max + " is past what the rules across SAs can index");
+            if (max < 0 || max > 4L * facts.size() + 1_024) {
+                bySeq = null;
+                bySa = new java.util.IdentityHashMap<>();
+                for (SaFacts f : facts) {
+                    bySa.put(f.sa, f);
+                }
+                return;
             }
+            bySa = null;
             bySeq = new SaFacts[(int) (max + 1)];
             for (SaFacts f : facts) {
                 bySeq[(int) f.sa.seq] = f;
@@ -241,6 +249,9 @@ public final class Diagnoser {
 
         /** The facts of {@code sa} (this very object), or null. */
         SaFacts get(org.vpnsleuth.track.IkeSa sa) {
+            if (bySa != null) {
+                return bySa.get(sa);
+            }
             SaFacts f = sa.seq >= 0 && sa.seq < bySeq.length ? bySeq[(int) sa.seq] : null;
             return f != null && f.sa == sa ? f : null;
         }
