@@ -103,11 +103,11 @@ final class Deletes {
      * SA for a child set up in the old one ends that child. Run after the rekeys are linked.
      */
     static void acrossRekeys(List<SaFacts> all) {
-        java.util.Set<String> named = new java.util.HashSet<>();
+        java.util.Set<Object> named = new java.util.HashSet<>(); // SaFacts.spiKey of each SPI named
         for (SaFacts d : all) {
             if (d.rekeyedFrom != null) {
                 for (SaDiagnosis.ChildDelete del : d.unmatchedDeletes) {
-                    named.add(del.spi());
+                    named.add(SaFacts.spiKey(del.spi()));
                 }
             }
         }
@@ -116,14 +116,14 @@ final class Deletes {
         }
         // the children owning a SPI some Delete names, by SPI, in SA order then child order (look-ups, not a
         // walk back along the rekey chain per Delete: a site-to-site tunnel's chain is as long as the capture)
-        java.util.Map<String, List<Owned>> owners = new java.util.HashMap<>();
+        java.util.Map<Object, List<Owned>> owners = new java.util.HashMap<>();
         for (SaFacts x : all) {
             for (SaFacts.Child c : x.children) {
-                for (String spi : c.spis) {
-                    own(owners, named, spi, x, c);
+                for (long code : c.spiCodes) {
+                    own(owners, named, code, x, c);
                 }
-                for (long f : c.flowSpis) {
-                    own(owners, named, org.vpnsleuth.base.Bytes.hexPadded(f, 8), x, c);
+                for (String spi : c.spiTexts) {
+                    own(owners, named, spi, x, c);
                 }
             }
         }
@@ -136,7 +136,7 @@ final class Deletes {
             chain(d, root, depth);
             for (SaDiagnosis.ChildDelete del : d.unmatchedDeletes) {
                 List<Owned> found = new ArrayList<>();
-                for (Owned o : owners.getOrDefault(del.spi(), List.of())) {
+                for (Owned o : owners.getOrDefault(SaFacts.spiKey(del.spi()), List.of())) {
                     chain(o.sa(), root, depth);
                     if (root.get(o.sa()) == root.get(d) && depth.get(o.sa()) < depth.get(d)) {
                         found.add(o); // an SA d was rekeyed from, however far back
@@ -157,7 +157,7 @@ final class Deletes {
     private record Owned(SaFacts sa, SaFacts.Child child) {
     }
 
-    private static void own(java.util.Map<String, List<Owned>> owners, java.util.Set<String> named, String spi, SaFacts x,
+    private static void own(java.util.Map<Object, List<Owned>> owners, java.util.Set<Object> named, Object spi, SaFacts x,
             SaFacts.Child c) {
         if (!named.contains(spi)) {
             return;

@@ -182,17 +182,79 @@ public final class Diagnoser {
      */
     public static void acrossFacts(List<SaFacts> facts, java.util.Collection<org.vpnsleuth.track.Tracker.Keepalives> keepalives,
             org.vpnsleuth.track.PeerIndex peers) {
-        java.util.Map<org.vpnsleuth.track.IkeSa, SaFacts> factsBySa = new java.util.IdentityHashMap<>();
-        for (SaFacts f : facts) {
-            factsBySa.put(f.sa, f);
-        }
+        acrossFacts(facts, keepalives, peers, i -> {
+            throw new IllegalStateException("an IKE SA written out is needed back and there is no way to read it");
+        });
+    }
+
+    /**
+     * As {@link #acrossFacts(List, java.util.Collection, org.vpnsleuth.track.PeerIndex)}, with
+     * {@code readBack} giving the diagnosis at position {@code i} of {@code facts} as it was written
+     * out (before any edit): a rare rule reads the messages of an SA whose story was dropped.
+     */
+    public static void acrossFacts(List<SaFacts> facts, java.util.Collection<org.vpnsleuth.track.Tracker.Keepalives> keepalives,
+            org.vpnsleuth.track.PeerIndex peers, java.util.function.IntFunction<SaDiagnosis> readBack) {
+        FactsBySa factsBySa = new FactsBySa(facts);
         acceptedElsewhere(facts);
         quickModeMirrors(facts);
         IkeRekeys.link(facts, factsBySa, peers);
-        Redirects.link(facts);
+        Redirects.link(facts, new java.util.function.Function<>() {
+            private java.util.Map<SaFacts, Integer> at; // made on the first read-back: most captures have no redirect
+
+            @Override
+            public org.vpnsleuth.track.IkeSa apply(SaFacts f) {
+                if (at == null) {
+                    at = new java.util.IdentityHashMap<>();
+                    for (int i = 0; i < facts.size(); i++) {
+                        at.put(facts.get(i), i);
+                    }
+                }
+                Integer i = at.get(f);
+                return i == null ? null : readBack.apply(i).sa;
+            }
+        });
         Deletes.acrossRekeys(facts);
         concurrent(factsBySa, peers);
         keepalives(factsBySa, keepalives, peers);
+    }
+
+    /**
+     * The facts of an SA found by the SA: an array by its creation order (the tracker numbers its SAs
+     * 0, 1, 2, ...), 4 bytes per SA instead of an identity map's 30; the same SA object only.
+     */
+    static final class FactsBySa {
+        private final SaFacts[] bySeq;
+        /** When the creation orders are sparse (a live capture that forgot most of its SAs): an identity map. */
+        private final java.util.Map<org.vpnsleuth.track.IkeSa, SaFacts> bySa;
+
+        FactsBySa(List<SaFacts> facts) {
+            long max = -1;
+            for (SaFacts f : facts) {
+                max = Math.max(max, f.sa.seq);
+            }
+            if (max < 0 || max > 4L * facts.size() + 1_024) {
+                bySeq = null;
+                bySa = new java.util.IdentityHashMap<>();
+                for (SaFacts f : facts) {
+                    bySa.put(f.sa, f);
+                }
+                return;
+            }
+            bySa = null;
+            bySeq = new SaFacts[(int) (max + 1)];
+            for (SaFacts f : facts) {
+                bySeq[(int) f.sa.seq] = f;
+            }
+        }
+
+        /** The facts of {@code sa} (this very object), or null. */
+        SaFacts get(org.vpnsleuth.track.IkeSa sa) {
+            if (bySa != null) {
+                return bySa.get(sa);
+            }
+            SaFacts f = sa.seq >= 0 && sa.seq < bySeq.length ? bySeq[(int) sa.seq] : null;
+            return f != null && f.sa == sa ? f : null;
+        }
     }
 
     /** What the rules across SAs read of {@code d}, kept when {@code d} is written out and dropped. */
@@ -250,7 +312,7 @@ public final class Diagnoser {
             for (SaFacts o : acceptedBy.getOrDefault(f.sa.version + "|" + f.responderAddress(), List.of())) {
                 if (o != f) {
                     String chosen = o.chosen;
-                    FrameRef at = o.firstAt;
+                    FrameRef at = o.firstAt();
                     String from = o.initiatorAddress();
                     f.mainLowOnChild = false; // the main finding gets evidence no child has
                     f.edit(d -> {
@@ -277,7 +339,7 @@ public final class Diagnoser {
         java.util.Map<String, List<SaFacts.Child>> byPair = new java.util.LinkedHashMap<>();
         java.util.Map<SaFacts.Child, SaFacts> owner = new java.util.IdentityHashMap<>();
         for (SaFacts f : facts) {
-            if (f.sa.version != 1 || f.children.isEmpty()) {
+            if (f.sa.version != 1 || f.children.length == 0) {
                 continue; // an IKEv1 SA's facts hold its Quick Modes with their initiator
             }
             String a = f.initiatorAddress();
@@ -327,7 +389,7 @@ public final class Diagnoser {
     }
 
     /** NAT-T keepalives between two peers: a note on every SA of the pair. */
-    private static void keepalives(java.util.Map<org.vpnsleuth.track.IkeSa, SaFacts> factsBySa,
+    private static void keepalives(FactsBySa factsBySa,
             java.util.Collection<org.vpnsleuth.track.Tracker.Keepalives> keepalives, org.vpnsleuth.track.PeerIndex peers) {
         for (org.vpnsleuth.track.Tracker.Keepalives k : keepalives) {
             List<org.vpnsleuth.track.IkeSa> pair = peers.between(k.src(), k.dst());
@@ -352,7 +414,7 @@ public final class Diagnoser {
      * version and peers that started strictly before it and was last seen strictly after its start.
      * One sweep per peer pair in order of start time, with the SAs still up kept by report order.
      */
-    private static void concurrent(java.util.Map<org.vpnsleuth.track.IkeSa, SaFacts> factsBySa,
+    private static void concurrent(FactsBySa factsBySa,
             org.vpnsleuth.track.PeerIndex peers) {
         for (var entry : peers.pairs().entrySet()) {
             String key = entry.getKey();
@@ -386,8 +448,7 @@ public final class Diagnoser {
                     java.util.TreeMap<Long, SaFacts> same = up.get(d.sa.version);
                     if (same != null && !same.isEmpty()) {
                         SaFacts o = same.firstEntry().getValue();
-                        d.note("started while the SA " + org.vpnsleuth.base.Bytes.hexPadded(o.sa.spiI, 16) + "/" + org.vpnsleuth.base.Bytes.hexPadded(o.sa.spiR, 16)
-                                + " of the same peers was up: a rekey or a second connection");
+                        d.startedWhileUp(o); // the text made when applied: one small edit per SA kept to the end
                     }
                 }
                 for (int k = i; k < j; k++) {

@@ -17,7 +17,7 @@ final class IkeRekeys {
     private IkeRekeys() {
     }
 
-    static void link(List<SaFacts> all, java.util.Map<org.vpnsleuth.track.IkeSa, SaFacts> bySa,
+    static void link(List<SaFacts> all, Diagnoser.FactsBySa bySa,
             org.vpnsleuth.track.PeerIndex peers) {
         java.util.Map<Long, List<SaFacts>> bySpiI = new java.util.HashMap<>(); // made on the first readable new SPI
         for (SaFacts a : all) {
@@ -25,14 +25,14 @@ final class IkeRekeys {
                 continue;
             }
             // the latest CREATE_CHILD_SA first: when the SPIs are not readable, the rekey is the one right before the new SA
-            for (int i = a.createChildSas.size() - 1; i >= 0; i--) {
-                SaFacts.CreateChildSa e = a.createChildSas.get(i);
+            for (int i = a.createChildSas.length - 1; i >= 0; i--) {
+                SaFacts.CreateChildSa e = a.createChildSas[i];
                 boolean known = e.ikeRekeySpi() != null;
                 if (!known && e.requestDecrypted()) {
                     continue; // decrypted: a child SA, not an IKE rekey
                 }
                 if (known && bySpiI.isEmpty()) {
-                    for (SaFacts f : bySa.values()) {
+                    for (SaFacts f : all) { // (order does not matter: the first created candidate is taken)
                         bySpiI.computeIfAbsent(f.sa.spiI, k -> new java.util.ArrayList<>(1)).add(f);
                     }
                 }
@@ -45,7 +45,7 @@ final class IkeRekeys {
         }
     }
 
-    private static SaFacts successor(java.util.Map<org.vpnsleuth.track.IkeSa, SaFacts> bySa,
+    private static SaFacts successor(Diagnoser.FactsBySa bySa,
             java.util.Map<Long, List<SaFacts>> bySpiI, org.vpnsleuth.track.PeerIndex peers, SaFacts a, SaFacts.CreateChildSa r, String spi) {
         List<org.vpnsleuth.track.IkeSa> pair = peers.between(a.initiatorAddress(), a.responderAddress());
         if (spi != null) {

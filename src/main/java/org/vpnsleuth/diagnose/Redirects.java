@@ -90,9 +90,10 @@ final class Redirects {
     /**
      * The SA set up after a redirect names the old gateway in REDIRECTED_FROM: link it to the latest
      * earlier SA of the same client with that gateway. When that SA's REDIRECT was not read
-     * (encrypted), the link shows it: REDIRECTED at MEDIUM.
+     * (encrypted), the link shows it: REDIRECTED at MEDIUM. {@code story} gives back the whole SA of
+     * facts whose SA was written out (its messages are read then, for that rare evidence only).
      */
-    static void link(List<SaFacts> all) {
+    static void link(List<SaFacts> all, java.util.function.Function<SaFacts, IkeSa> story) {
         // by client and gateway address, each list by first message time (stable: ties in creation order)
         Map<String, List<SaFacts>> byClientAndGateway = null;
         for (SaFacts b : all) {
@@ -152,17 +153,21 @@ final class Redirects {
             FrameRef init = b.redirectedFromAt;
             String at = from.verdict == Verdict.ESTABLISHED ? "INFORMATIONAL" : "IKE_AUTH";
             List<Evidence> ev = new ArrayList<>();
-            int last = -1;
-            long[] gw = from.gatewayMessages;
-            for (int k = 0; 3 * k < gw.length; k++) {
-                if (gw[3 * k + 2] <= init.nanos()) {
-                    last = k;
+            // the gateway's last message before the client's next IKE_SA_INIT (of an SA written out: read back)
+            List<IkeMessage> msgs = from.sa.messages;
+            if (msgs.isEmpty() && from.sa.evicted() && story != null) {
+                IkeSa whole = story.apply(from);
+                msgs = whole == null ? List.of() : whole.messages;
+            }
+            IkeMessage last = null;
+            for (IkeMessage m : msgs) {
+                if (!Boolean.TRUE.equals(m.fromInitiator) && m.at.nanos() <= init.nanos()) {
+                    last = m;
                 }
             }
-            if (last >= 0) {
-                ev.add(new Evidence(new FrameRef((int) gw[3 * last], gw[3 * last + 1], gw[3 * last + 2]),
-                        "last message from the gateway " + gateway
-                        + (from.gatewayEncrypted.get(last) ? " (encrypted: the REDIRECT is not readable)" : "")));
+            if (last != null) {
+                ev.add(new Evidence(last.at, "last message from the gateway " + gateway
+                        + (last.encrypted ? " (encrypted: the REDIRECT is not readable)" : "")));
             }
             ev.add(new Evidence(init, "the client's next IKE_SA_INIT, to " + b.redirectedFromTo + ": N(REDIRECTED_FROM) "
                     + gateway));

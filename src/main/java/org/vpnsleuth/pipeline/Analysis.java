@@ -16,6 +16,7 @@ import org.vpnsleuth.diagnose.L2tpRules;
 import org.vpnsleuth.diagnose.PptpRules;
 import org.vpnsleuth.diagnose.SaDiagnosis;
 import org.vpnsleuth.diagnose.SaFacts;
+import org.vpnsleuth.pipeline.OverSas.Over;
 import org.vpnsleuth.diagnose.TunnelDiagnosis;
 import org.vpnsleuth.ike.IkeDecodeState;
 import org.vpnsleuth.ike.IkeDecryption;
@@ -46,19 +47,13 @@ public final class Analysis {
     /** Capture time between two looks for SAs that are over, at most (more often on a busy capture: every 4,096 frames). */
     private static final long ROUND_NANOS = 1_000_000_000L;
     /** The IKE SAs that were over before the capture ended, written out while reading: by creation order. */
-    private final java.util.TreeMap<Long, java.util.concurrent.Future<Over>> spilledBySeq = new java.util.TreeMap<>();
+    private final OverSas spilledBySeq = new OverSas();
     /** Diagnoses and writes out the SAs that are over, beside the thread that reads the capture. */
     private java.util.concurrent.ExecutorService writer;
     private final java.util.ArrayDeque<java.util.concurrent.Future<Over>> writing = new java.util.ArrayDeque<>();
     /** SAs handed to the writer and not written yet, at most (then reading waits: memory stays bounded). */
     private static final int WRITING_MAX = 2_048;
 
-    /**
-     * What the writer made of an SA that was over: its diagnosis kept in memory ({@code kept}, with
-     * the heap {@code bytes} it is counted for) or where it was written ({@code ref}); its facts.
-     */
-    private record Over(SaDiagnosis kept, SaSpill.Ref ref, SaFacts facts, long bytes) {
-    }
     private SaSpill spill;
     /** What the whole analysis could not do (limits reached), one sentence each with how to change it. */
     public final List<String> warnings = new ArrayList<>();
@@ -210,6 +205,7 @@ public final class Analysis {
             t.drop(all);
             for (IkeSa sa : all) {
                 a.spilledBySeq.put(sa.seq, java.util.concurrent.CompletableFuture.completedFuture(a.writeOut(dg, sa)));
+                a.spilledBySeq.settle();
             }
             t.sizes().spiller(a.new SizesSpiller());
             t.sizes().drop(t.sizes().liveInstances()); // the encapsulations' sizes too
@@ -227,13 +223,13 @@ public final class Analysis {
             List<SaFacts> facts = new ArrayList<>();
             List<SaDiagnosis> held = new ArrayList<>();
             List<SaFacts> heldFacts = new ArrayList<>();
-            var spilled = a.spilledBySeq.entrySet().iterator();
-            var next = spilled.hasNext() ? spilled.next() : null;
+            long next = a.spilledBySeq.next(0);
             List<IkeSa> remaining = new ArrayList<>(t.ikeSas());
             remaining.sort(java.util.Comparator.comparingLong(x -> x.seq)); // an SA read back again comes last in the tracker
             for (IkeSa sa : remaining) {
-                while (next != null && next.getKey() < sa.seq) {
-                    next = a.addOver(next, facts, held, heldFacts, spilled);
+                while (next >= 0 && next < sa.seq) {
+                    a.addOver(a.spilledBySeq.remove(next), facts, held, heldFacts);
+                    next = a.spilledBySeq.next(next + 1);
                 }
                 SaDiagnosis d = dg.diagnoseSafely(sa);
                 SaFacts f = Diagnoser.facts(d);
@@ -243,11 +239,12 @@ public final class Analysis {
                 heldFacts.add(f);
                 linked.addAll(sa.flows);
             }
-            while (next != null) {
-                next = a.addOver(next, facts, held, heldFacts, spilled);
+            while (next >= 0) {
+                a.addOver(a.spilledBySeq.remove(next), facts, held, heldFacts);
+                next = a.spilledBySeq.next(next + 1);
             }
             a.spilledBySeq.clear();
-            Diagnoser.acrossFacts(facts, t.keepalives(), t.peers());
+            Diagnoser.acrossFacts(facts, t.keepalives(), t.peers(), a.ikeSas::written);
             for (int i = 0; i < held.size(); i++) { // the written-out ones get theirs when read back (SaList)
                 heldFacts.get(i).apply(held.get(i));
             }
@@ -296,11 +293,8 @@ public final class Analysis {
         return m;
     }
 
-    /** Adds the SA over before the end at {@code e} to the report in its place: held in memory, or to be read back. */
-    private java.util.Map.Entry<Long, java.util.concurrent.Future<Over>> addOver(
-            java.util.Map.Entry<Long, java.util.concurrent.Future<Over>> e, List<SaFacts> facts, List<SaDiagnosis> held,
-            List<SaFacts> heldFacts, java.util.Iterator<java.util.Map.Entry<Long, java.util.concurrent.Future<Over>>> rest) {
-        Over w = SaSpill.await(e.getValue());
+    /** Adds the SA over before the end {@code w} to the report in its place: held in memory, or to be read back. */
+    private void addOver(Over w, List<SaFacts> facts, List<SaDiagnosis> held, List<SaFacts> heldFacts) {
         if (w.kept() != null) {
             ikeSas.add(w.kept());
             held.add(w.kept());
@@ -309,16 +303,14 @@ public final class Analysis {
             ikeSas.addSpilled(spill, w.ref(), w.facts());
         }
         facts.add(w.facts());
-        return rest.hasNext() ? rest.next() : null;
     }
 
     /** SA {@code dropped}, written out while reading, read back whole (something of it came later). */
     private IkeSa reload(IkeSa dropped) {
-        java.util.concurrent.Future<Over> e = spilledBySeq.remove(dropped.seq);
-        if (e == null) {
+        Over w = spilledBySeq.remove(dropped.seq);
+        if (w == null) {
             throw new IllegalStateException("an IKE SA written out while reading is not in the temporary file");
         }
-        Over w = SaSpill.await(e);
         if (w.kept() != null) {
             held.addAndGet(-w.bytes());
             return w.kept().sa;
@@ -449,6 +441,7 @@ public final class Analysis {
         while (!writing.isEmpty() && (writing.size() > WRITING_MAX || writing.peek().isDone())) {
             SaSpill.await(writing.poll());
         }
+        spilledBySeq.settle(); // what the writer is done with: its facts and place in the file only
     }
 
     /** The L2TP, PPTP, PPP and GRE part (diagnose/L2tpRules, PptpRules, PppRules). */

@@ -5,7 +5,7 @@ package org.vpnsleuth.track;
  * each and no object per entry: what the tracker keeps of things written out and dropped (flows
  * with their SA, encapsulation sizes) so a late packet finds them again. Several positions may
  * share a hash (a collision, or the same thing dropped again after it was read back); the caller
- * tells them apart. Open addressing, linear probing, grown at half full, nothing removed.
+ * tells them apart. Open addressing, linear probing, grown at three quarters full, nothing removed.
  */
 final class HashPositions {
     private long[] hashes = new long[128];
@@ -15,7 +15,7 @@ final class HashPositions {
 
     /** Adds {@code position} under {@code hash}. */
     void add(long hash, int position) {
-        if ((size + 1) * 2 > positions.length) {
+        if ((size + 1) * 4 > positions.length * 3) {
             long[] h = hashes;
             int[] p = positions;
             hashes = new long[h.length * 2];

@@ -74,9 +74,31 @@ public final class IkeSa implements java.io.Serializable {
         flowSet = java.util.Set.of();
         icmpSet = java.util.Set.of();
         translations = java.util.Set.of();
-        initiatorAddresses = java.util.Set.copyOf(initiatorAddresses); // look-ups only from now on (PeerIndex, rules on facts)
-        responderAddresses = java.util.Set.copyOf(responderAddresses);
+        initiatorAddresses = shared(initiatorAddresses); // look-ups only from now on (PeerIndex, rules on facts)
+        responderAddresses = shared(responderAddresses);
         ownedFlows = null;
+    }
+
+    /**
+     * One unmodifiable copy of each set of addresses of SAs written out: a gateway's SAs share a few
+     * peers, so a million SAs share a few sets instead of two each. Bounded: past {@link #SHARED_MAX}
+     * sets, a set gets its own copy.
+     */
+    private static final java.util.concurrent.ConcurrentHashMap<java.util.Set<String>, java.util.Set<String>> SHARED =
+            new java.util.concurrent.ConcurrentHashMap<>();
+    private static final int SHARED_MAX = 4_096;
+
+    private static java.util.Set<String> shared(java.util.Set<String> s) {
+        java.util.Set<String> c = java.util.Set.copyOf(s);
+        java.util.Set<String> x = SHARED.get(c);
+        if (x != null) {
+            return x;
+        }
+        if (SHARED.size() >= SHARED_MAX) {
+            return c;
+        }
+        x = SHARED.putIfAbsent(c, c);
+        return x == null ? c : x;
     }
 
     /** True once the SA was written out and dropped while the capture was read. */

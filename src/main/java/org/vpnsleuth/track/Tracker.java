@@ -338,11 +338,11 @@ public final class Tracker {
     static final long BACKWARDS_SLACK_NANOS = 1_000_000_000L;
     private boolean monotonic = true;
     /** Keys of the SAs written out and dropped, so a late frame of one is counted, not taken for a new SA. */
-    private final Map<Long, IkeSa> droppedV1 = new HashMap<>();
-    private final Map<Long, IkeSa> droppedV2 = new HashMap<>();
+    private final LongMap<IkeSa> droppedV1 = new LongMap<>();
+    private final LongMap<IkeSa> droppedV2 = new LongMap<>();
 
     /** The SAs written out and dropped, by initiator SPI/cookie: a later frame of one reads it back. */
-    private Map<Long, IkeSa> dropped(int version) {
+    private LongMap<IkeSa> dropped(int version) {
         return version == 1 ? droppedV1 : droppedV2;
     }
     /** Flows that began before any IKE SA of their peers, by peer pair: the pair's first SA owns them. */
@@ -537,6 +537,7 @@ public final class Tracker {
                 continue;
             }
             dropped(sa.version).put(sa.spiI, sa);
+            peers.frozen(sa);
             sent.remove(sa);
             for (EspFlow f : sa.flows) {
                 if (flows.remove(flowKey(f.file, f.protocol, f.src, f.dst, f.spi)) != null) {
