@@ -17,9 +17,12 @@ final class Ahead {
     /** Shorter lists, and lists held in memory, are gone through on the caller's thread. */
     static final int MIN = 256;
     /** Elements handed over at a time (one wake-up of either thread per batch, not per element). */
-    private static final int BATCH = 32;
-    /** Batches got ahead of the caller at most. */
-    private static final int BATCHES = 4;
+    private static final int BATCH = 8;
+    /**
+     * Batches got ahead of the caller at most: with the batch being got and the one being written,
+     * at most 40 elements are held (an SA read back holds its whole story: memory stays bounded).
+     */
+    private static final int BATCHES = 3;
 
     private Ahead() {
     }
