@@ -78,10 +78,10 @@ public final class AnalysisJson {
                     .value("tunnelsInCapture", a.tunnelsInCapture).endObject();
         }
         j.beginArray("ikeSas");
-        Ahead.forEach(a.ikeSas, d -> { // read back from where they were written out ahead of this, on another thread
+        for (SaDiagnosis d : a.ikeSas) {
             sa(j, d, t0);
             j.flush();
-        });
+        }
         j.endArray();
         j.beginArray("unlinkedFlows");
         for (EspFlow f : a.unlinkedFlows) {

@@ -304,10 +304,10 @@ public final class MeasuredReport {
 
     static void array(JsonWriter j, List<Measured> all) {
         j.beginArray("overhead");
-        Ahead.forEach(all, m -> { // worked out (sizes read back) ahead of this, on another thread
+        for (Measured m : all) {
             json(j, null, m);
             j.flush();
-        });
+        }
         j.endArray();
     }
 
