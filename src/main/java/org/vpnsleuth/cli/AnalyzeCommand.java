@@ -62,7 +62,7 @@ public final class AnalyzeCommand implements Callable<Integer> {
         }
         PrintWriter err = spec.commandLine().getErr();
         if (outputFile == null) {
-            return report(spec.commandLine().getOut(), err);
+            return report(spec.commandLine().getOut(), output.json() ? Main.jsonBytes(spec) : null, err);
         }
         // never onto an input (capture or key file); a regular file is written aside and renamed when complete
         String target = outputFile.toString();
@@ -77,9 +77,11 @@ public final class AnalyzeCommand implements Callable<Integer> {
         try (of) {
             PrintWriter out = new PrintWriter(new java.io.BufferedWriter(
                     new java.io.OutputStreamWriter(of.stream(), java.nio.charset.StandardCharsets.UTF_8)));
-            int rc = report(out, err);
+            // JSON is written as UTF-8 bytes straight to the file; a PrintStream keeps its write errors for checkError
+            java.io.PrintStream bytes = output.json() ? new java.io.PrintStream(of.stream(), false) : null;
+            int rc = report(out, bytes, err);
             out.flush();
-            if (out.checkError()) {
+            if (out.checkError() || bytes != null && bytes.checkError()) {
                 err.println("vpnsleuth: cannot write " + target + " (writing)"
                         + (of.streamed() ? "" : "; " + DecryptCommand.notWritten(of)));
                 return Main.UNREADABLE;
@@ -93,7 +95,11 @@ public final class AnalyzeCommand implements Callable<Integer> {
         }
     }
 
-    private int report(PrintWriter out, PrintWriter err) {
+    /**
+     * The analysis and its report to {@code out}; a JSON report goes to {@code bytes} as UTF-8 when
+     * it is not null (standard output's or the file's stream), else through {@code out}.
+     */
+    private int report(PrintWriter out, java.io.OutputStream bytes, PrintWriter err) {
         List<Integer> espPorts = espUdp.checked(spec);
         org.vpnsleuth.track.Tracker.Limits trackerLimits = limits.checked(spec);
         org.vpnsleuth.pipeline.Selection selection = select.checked(spec);
@@ -129,12 +135,12 @@ public final class AnalyzeCommand implements Callable<Integer> {
                 }
                 org.vpnsleuth.report.AnalysisHtml.render(a, sb, out);
             } else if (output.json()) {
-                AnalysisJson.render(a, sb, j -> {
+                out.flush();
+                AnalysisJson.render(a, bytes != null ? bytes : new Utf8To(out), j -> {
                     if (keyOptions.showKeys) {
                         KeyReport.json(decoders, j);
                     }
-                }, out);
-                sb.append('\n');
+                });
             } else {
                 AnalysisText.render(a, sb, out, text.style(), brief);
                 if (keyOptions.showKeys && !brief) {
@@ -147,5 +153,32 @@ public final class AnalyzeCommand implements Callable<Integer> {
             Analysis.close(readers);
         }
         return keyOptions.exit(errors.isEmpty() ? Main.OK : Main.UNREADABLE);
+    }
+
+    /**
+     * UTF-8 bytes handed on to a writer as text (a test's own writer): the JSON writer writes out
+     * only between whole characters, so each chunk decodes on its own.
+     */
+    private static final class Utf8To extends java.io.OutputStream {
+        private final java.io.Writer to;
+
+        Utf8To(java.io.Writer to) {
+            this.to = to;
+        }
+
+        @Override
+        public void write(int b) throws java.io.IOException {
+            write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws java.io.IOException {
+            to.write(new String(b, off, len, java.nio.charset.StandardCharsets.UTF_8));
+        }
+
+        @Override
+        public void flush() throws java.io.IOException {
+            to.flush();
+        }
     }
 }

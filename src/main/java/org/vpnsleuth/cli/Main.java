@@ -64,6 +64,23 @@ public final class Main implements Runnable {
         }
     }
 
+    /**
+     * Standard output as a byte stream for a command that writes a UTF-8 document itself (after
+     * {@link #jsonOutput}), with what the command's writer held flushed ahead of it; null when a
+     * test gave its own writers (the command then writes through {@code getOut()}).
+     */
+    static java.io.OutputStream jsonBytes(CommandLine.Model.CommandSpec spec) {
+        if (spec.root().userObject() instanceof Main m && m.stdout != null) {
+            spec.commandLine().getOut().flush();
+            try {
+                return m.stdout.bytes();
+            } catch (java.io.IOException e) {
+                return null; // the writer reports it as before
+            }
+        }
+        return null;
+    }
+
     /** Whether text to standard output can show the report's arrows (true when a test gave its own writers). */
     static boolean unicodeOutput(CommandLine.Model.CommandSpec spec) {
         return !(spec.root().userObject() instanceof Main m && m.stdout != null) || m.stdout.unicode();

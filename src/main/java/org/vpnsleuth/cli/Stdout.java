@@ -22,6 +22,7 @@ final class Stdout extends Writer {
         {"≤", "<="}, {"≥", ">="}, {"×", "x"}, {"§", "sec. "}, {"µ", "u"},
     };
 
+    private final OutputStream to;
     private final Writer utf8;
     private final Writer text;
     private final boolean unicode;
@@ -29,6 +30,7 @@ final class Stdout extends Writer {
     private Writer last;
 
     Stdout(OutputStream to, Charset charset) {
+        this.to = to;
         this.utf8 = new OutputStreamWriter(to, StandardCharsets.UTF_8);
         CharsetEncoder enc = charset.newEncoder().onMalformedInput(CodingErrorAction.REPLACE)
                 .onUnmappableCharacter(CodingErrorAction.REPLACE);
@@ -85,6 +87,15 @@ final class Stdout extends Writer {
     /** From now on write UTF-8 whatever the locale (a JSON document or JSON lines follow). */
     void json() {
         json = true;
+    }
+
+    /**
+     * The stream underneath, for a command that writes UTF-8 bytes itself (a JSON document): what
+     * was written through this writer is flushed first, so the bytes follow it.
+     */
+    OutputStream bytes() throws IOException {
+        flush();
+        return to;
     }
 
     boolean unicode() {

@@ -43,7 +43,22 @@ public final class AnalysisJson {
      */
     public static void render(Analysis a, StringBuilder sb, java.util.function.Consumer<JsonWriter> extra,
             java.io.Writer flushTo) {
-        JsonWriter j = new JsonWriter(sb, flushTo);
+        render(a, new JsonWriter(sb, flushTo), extra);
+    }
+
+    /**
+     * The document and a line end, in UTF-8 to {@code to} as it is rendered (what the other forms
+     * give, encoded; written in chunks of about 128 KiB, then {@code to} is flushed). Write errors
+     * are thrown as {@link java.io.UncheckedIOException}.
+     */
+    public static void render(Analysis a, java.io.OutputStream to, java.util.function.Consumer<JsonWriter> extra) {
+        JsonWriter j = new JsonWriter(to);
+        render(a, j, extra);
+        j.raw(null, "\n");
+        j.finish();
+    }
+
+    private static void render(Analysis a, JsonWriter j, java.util.function.Consumer<JsonWriter> extra) {
         long t0 = a.tracker.firstNanos();
         j.beginObject(null);
         j.value("version", VERSION);
@@ -94,7 +109,21 @@ public final class AnalysisJson {
     /** The evidence's frame numbers, sorted, each once (the evidence list keeps their order and files). */
     private static void frames(JsonWriter j, String name, List<Evidence> ev) {
         j.beginArray(name);
-        ev.stream().mapToLong(e -> e.at().frame()).sorted().distinct().forEach(f -> j.value(null, f));
+        int n = ev.size();
+        if (n == 1) {
+            j.value(null, ev.get(0).at().frame());
+        } else if (n > 1) {
+            long[] f = new long[n];
+            for (int i = 0; i < n; i++) {
+                f[i] = ev.get(i).at().frame();
+            }
+            java.util.Arrays.sort(f);
+            for (int i = 0; i < n; i++) {
+                if (i == 0 || f[i] != f[i - 1]) {
+                    j.value(null, f[i]);
+                }
+            }
+        }
         j.endArray();
     }
 
@@ -106,7 +135,7 @@ public final class AnalysisJson {
 
     private static void finding(JsonWriter j, Finding f) {
         j.beginObject(null);
-        j.value("cause", f.cause().name()).value("confidence", f.confidence().name());
+        j.shared("cause", f.cause().name()).shared("confidence", f.confidence().name());
         opt(j, "stoppedAt", f.stoppedAt());
         j.value("headline", f.headline());
         opt(j, "explanation", f.explanation());
@@ -114,7 +143,7 @@ public final class AnalysisJson {
         j.value("recovered", f.recovered());
         j.beginArray("alternatives");
         for (Cause c : f.alternatives()) {
-            j.value(null, c.name());
+            j.shared(null, c.name());
         }
         j.endArray();
         frames(j, "evidenceFrames", f.evidence());
@@ -133,7 +162,7 @@ public final class AnalysisJson {
     private static void security(JsonWriter j, List<SecurityFinding> l) {
         j.beginArray("security");
         for (SecurityFinding f : l) {
-            j.beginObject(null).value("code", f.code()).value("severity", f.severity().name()).value("what", f.what())
+            j.beginObject(null).value("code", f.code()).shared("severity", f.severity().name()).value("what", f.what())
                     .value("offeredOrChosen", f.offeredOrChosen());
             opt(j, "status", f.status());
             j.value("reference", f.reference());
@@ -149,20 +178,28 @@ public final class AnalysisJson {
         IkeSa sa = d.sa;
         j.beginObject(null);
         j.value("version", sa.version);
-        opt(j, "initiator", sa.initiator == null ? null : sa.initiator.toString());
-        opt(j, "responder", sa.responder == null ? null : sa.responder.toString());
+        if (sa.initiator != null) {
+            j.value("initiator", sa.initiator);
+        }
+        if (sa.responder != null) {
+            j.value("responder", sa.responder);
+        }
         j.value("rolesGuessed", sa.rolesGuessed);
-        j.value("spiI", AnalysisText.hex(sa.spiI)).value("spiR", AnalysisText.hex(sa.spiR));
+        j.hex("spiI", sa.spiI, 16).hex("spiR", sa.spiR, 16);
         j.beginObject("state");
         opt(j, "rfc", d.rfcState);
         opt(j, "ciscoIos", d.iosState);
         opt(j, "ciscoAsa", d.asaState);
         opt(j, "strongswan", d.strongswanState);
         j.endObject();
-        j.value("verdict", d.verdict.name());
+        j.shared("verdict", d.verdict.name());
         opt(j, "stoppedAt", d.stoppedAt);
-        opt(j, "cause", d.cause() == null ? null : d.cause().name());
-        opt(j, "confidence", d.confidence() == null ? null : d.confidence().name());
+        if (d.cause() != null) {
+            j.shared("cause", d.cause().name());
+        }
+        if (d.confidence() != null) {
+            j.shared("confidence", d.confidence().name());
+        }
         opt(j, "headline", d.main == null ? null : d.main.headline());
         frames(j, "evidenceFrames", d.main == null ? List.of() : d.main.evidence());
         opt(j, "nat", d.nat);
@@ -223,9 +260,13 @@ public final class AnalysisJson {
         j.endArray();
         j.beginArray("childSas");
         for (ChildSa c : d.children) {
-            j.beginObject(null).value("name", c.name).value("verdict", c.verdict.name());
-            opt(j, "cause", c.cause == null ? null : c.cause.name());
-            opt(j, "confidence", c.confidence == null ? null : c.confidence.name());
+            j.beginObject(null).value("name", c.name).shared("verdict", c.verdict.name());
+            if (c.cause != null) {
+                j.shared("cause", c.cause.name());
+            }
+            if (c.confidence != null) {
+                j.shared("confidence", c.confidence.name());
+            }
             opt(j, "detail", c.detail);
             opt(j, "kind", c.kind);
             opt(j, "initiatedBy", c.initiatedBy);
@@ -322,14 +363,14 @@ public final class AnalysisJson {
         ref(j, m.at);
         j.value("time", (m.at.nanos() - t0) / 1e9);
         opt(j, "name", m.name);
-        j.value("direction", m.fromInitiator ? "I→R" : "R→I");
+        j.shared("direction", m.fromInitiator ? "I→R" : "R→I");
         j.value("response", m.response);
-        j.value("src", m.src.toString()).value("dst", m.dst.toString());
+        j.value("src", m.src).value("dst", m.dst);
         j.value("length", m.length).value("encrypted", m.encrypted).value("payloads", m.payloads);
         opt(j, "decryptedPayloads", m.decryptedPayloads);
         opt(j, "decryptedWith", m.decryptedWith);
         if (m.keyCheck != null) {
-            j.beginObject("keyCheck").value("result", m.keyCheck.kind().name()).value("what", m.keyCheck.what())
+            j.beginObject("keyCheck").shared("result", m.keyCheck.kind().name()).value("what", m.keyCheck.what())
                     .value("side", m.keyCheck.side());
             opt(j, "key", m.keyCheck.key());
             opt(j, "psk", m.keyCheck.psk());
@@ -368,7 +409,7 @@ public final class AnalysisJson {
     }
 
     private static void flow(JsonWriter j, EspFlow f) {
-        j.beginObject(null).value("protocol", f.protocol).value("spi", org.vpnsleuth.base.Bytes.hexPadded(f.spi, 8)).value("src", f.src)
+        j.beginObject(null).value("protocol", f.protocol).hex("spi", f.spi, 8).value("src", f.src)
                 .value("dst", f.dst).value("udpEncapsulated", f.udp).value("packets", f.packets).value("bytes", f.bytes)
                 .value("file", f.file).value("firstFrame", f.first.frame()).value("lastFrame", f.last().frame())
                 .value("firstSeq", f.firstSeq).value("highestSeq", f.highestSeq).value("missing", f.missing)

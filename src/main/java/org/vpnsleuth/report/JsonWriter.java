@@ -1,7 +1,12 @@
 package org.vpnsleuth.report;
 
 /**
- * A small streaming JSON writer into a StringBuilder; commas and nesting are tracked for the caller.
+ * A small streaming JSON writer; commas and nesting are tracked for the caller. It writes either
+ * into a StringBuilder (a document or line the caller uses as text) or, for long reports, straight
+ * to an {@link java.io.OutputStream} as UTF-8 ({@link #JsonWriter(java.io.OutputStream)}): the bytes
+ * are encoded into one buffer (ASCII copied byte for byte, escapes as in text, numbers as digits,
+ * keys and shared values encoded once) and written out in chunks, with no char copy and no
+ * CharsetEncoder in between; the bytes are those of the text form encoded as UTF-8.
  * With a writer to flush to, {@link #flush()} (called by renderers after each element of a long
  * array) writes what is held once it passes 64 KiB, so a report of any size is never held whole.
  */
@@ -11,6 +16,27 @@ public final class JsonWriter {
     private final boolean[] first = new boolean[128];
     private int depth;
 
+    // ---- UTF-8 mode (out == null)
+    /** Where the bytes go. */
+    private final java.io.OutputStream bytesTo;
+    /** Bytes encoded and not yet written; {@link #ensure} writes them out (between values) or grows it. */
+    private byte[] buf;
+    private int len;
+    /** How many times what was held has been written out (an encoding to keep must not straddle one). */
+    private long drains;
+    /** Keys encoded once (quoted, escaped, with their colon), by identity of the key's String. */
+    private final Encoded[] keys;
+    /** Values the caller knows to be shared ({@link #shared}), encoded once (quoted and escaped), by identity. */
+    private final Encoded[] values;
+
+    /** A String and its encoding: both final, so an entry is always whole whoever reads it. */
+    private record Encoded(String s, byte[] bytes) {
+    }
+
+    /** What is held is written out when it passes this (and at {@link #flush()} past 64 KiB). */
+    private static final int CHUNK = 1 << 17;
+    private static final int CACHE = 1024;
+
     public JsonWriter(StringBuilder out) {
         this(out, null);
     }
@@ -19,13 +45,52 @@ public final class JsonWriter {
     public JsonWriter(StringBuilder out, java.io.Writer flushTo) {
         this.out = out;
         this.flushTo = flushTo;
+        this.bytesTo = null;
+        this.keys = null;
+        this.values = null;
     }
 
-    /** Writes out what is held when it passes 64 KiB and there is a writer to flush to. */
+    /**
+     * Writing UTF-8 to {@code to}: written out in chunks as the document grows and at
+     * {@link #flush()} past 64 KiB; {@link #finish()} writes the rest and flushes {@code to}. Write
+     * errors are thrown as {@link java.io.UncheckedIOException}.
+     */
+    public JsonWriter(java.io.OutputStream to) {
+        this.out = null;
+        this.flushTo = null;
+        this.bytesTo = java.util.Objects.requireNonNull(to);
+        this.buf = new byte[CHUNK + (CHUNK >> 2)];
+        this.keys = new Encoded[CACHE];
+        this.values = new Encoded[CACHE];
+    }
+
+    /**
+     * Writes out what is held when it passes 64 KiB and there is somewhere to write it (a writer to
+     * flush to, or the output stream).
+     */
     public void flush() {
-        Flush.flush(out, flushTo);
+        if (out == null) {
+            if (len > 1 << 16) {
+                drain();
+            }
+        } else {
+            Flush.flush(out, flushTo);
+        }
     }
 
+    /** UTF-8 mode: writes all that is held and flushes the stream (text mode: nothing, the text stays in the builder). */
+    public void finish() {
+        if (out == null) {
+            drain();
+            try {
+                bytesTo.flush();
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+    }
+
+    /** The builder written into (null in UTF-8 mode). */
     public StringBuilder out() {
         return out;
     }
@@ -33,7 +98,12 @@ public final class JsonWriter {
     private void sep() {
         if (depth > 0) {
             if (!first[depth]) {
-                out.append(',');
+                if (out == null) {
+                    ensure(1);
+                    buf[len++] = ',';
+                } else {
+                    out.append(',');
+                }
             }
             first[depth] = false;
         }
@@ -42,34 +112,54 @@ public final class JsonWriter {
     private void key(String name) {
         sep();
         if (name != null) {
-            string(name, true);
-            out.append(':');
+            if (out == null) {
+                keyBytes(name);
+            } else {
+                string(name, true);
+                out.append(':');
+            }
+        }
+    }
+
+    /** One ASCII character (UTF-8 mode). */
+    private void put(char c) {
+        if (len == buf.length) {
+            ensure(1);
+        }
+        buf[len++] = (byte) c;
+    }
+
+    private void punct(char c) {
+        if (out == null) {
+            put(c);
+        } else {
+            out.append(c);
         }
     }
 
     public JsonWriter beginObject(String name) {
         key(name);
-        out.append('{');
+        punct('{');
         push();
         return this;
     }
 
     public JsonWriter endObject() {
         depth--;
-        out.append('}');
+        punct('}');
         return this;
     }
 
     public JsonWriter beginArray(String name) {
         key(name);
-        out.append('[');
+        punct('[');
         push();
         return this;
     }
 
     public JsonWriter endArray() {
         depth--;
-        out.append(']');
+        punct(']');
         return this;
     }
 
@@ -83,41 +173,404 @@ public final class JsonWriter {
     public JsonWriter value(String name, String v) {
         key(name);
         if (v == null) {
-            out.append("null");
+            nul();
+        } else if (out == null) {
+            if (v.length() >= 24) { // long values are mostly shared (interned payload lists, names): their hash is known
+                cached(v);
+            } else {
+                stringBytes(v);
+            }
         } else {
-            string(v, v.length() >= 24); // long values are mostly shared (interned payload lists, names): their hash is known
+            string(v, v.length() >= 24);
         }
         return this;
     }
 
+    /**
+     * As {@link #value(String, String)} for a value the caller knows to be one of a few shared
+     * Strings (a constant, an enum's name, an interned name): encoded once and copied after that.
+     */
+    public JsonWriter shared(String name, String v) {
+        if (out != null || v == null) {
+            return value(name, v);
+        }
+        key(name);
+        cached(v);
+        return this;
+    }
+
+    /** {@code v} as lowercase hex, at least {@code width} digits (org.vpnsleuth.base.Bytes#hexPadded), as a string. */
+    public JsonWriter hex(String name, long v, int width) {
+        if (out != null) {
+            return value(name, org.vpnsleuth.base.Bytes.hexPadded(v, width));
+        }
+        key(name);
+        int digits = Math.max(width, v == 0 ? 1 : (64 - Long.numberOfLeadingZeros(v) + 3) / 4);
+        ensure(digits + 2);
+        byte[] b = buf;
+        int p = len;
+        b[p] = '"';
+        for (int i = p + digits; i > p; i--) {
+            b[i] = HEX[(int) v & 15];
+            v >>>= 4;
+        }
+        p += digits + 1;
+        b[p++] = '"';
+        len = p;
+        return this;
+    }
+
+    /** An address and port as the string {@link org.vpnsleuth.track.Endpoint#toString()} gives ("192.0.2.1:500", "[2001:db8::1]:500"). */
+    public JsonWriter value(String name, org.vpnsleuth.track.Endpoint e) {
+        if (out != null || e == null || e.address() == null) {
+            return value(name, e == null ? null : e.toString());
+        }
+        key(name);
+        String a = e.address();
+        boolean v6 = a.indexOf(':') >= 0;
+        put('"');
+        if (v6) {
+            put('[');
+        }
+        content(a);
+        if (v6) {
+            put(']');
+        }
+        put(':');
+        digits(e.port());
+        put('"');
+        return this;
+    }
+
+    private void nul() {
+        if (out == null) {
+            ascii("null");
+        } else {
+            out.append("null");
+        }
+    }
+
     public JsonWriter value(String name, long v) {
         key(name);
-        out.append(v);
+        if (out == null) {
+            digits(v);
+        } else {
+            out.append(v);
+        }
         return this;
     }
 
     public JsonWriter value(String name, double v) {
         key(name);
-        if (Double.isFinite(v)) {
-            out.append(v);
+        if (!Double.isFinite(v)) {
+            nul();
+        } else if (out == null) {
+            ascii(Double.toString(v)); // what StringBuilder.append(double) writes
         } else {
-            out.append("null");
+            out.append(v);
         }
         return this;
     }
 
     public JsonWriter value(String name, boolean v) {
         key(name);
-        out.append(v);
+        if (out == null) {
+            ascii(v ? "true" : "false");
+        } else {
+            out.append(v);
+        }
         return this;
     }
 
     /** A raw, already valid JSON value. */
     public JsonWriter raw(String name, String json) {
         key(name);
-        out.append(json);
+        if (out == null) {
+            utf8(json);
+        } else {
+            out.append(json);
+        }
         return this;
     }
+
+    // ------------------------------------------------------------------ UTF-8 mode
+
+    private static final byte[] HEX = "0123456789abcdef".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
+    /**
+     * How each ASCII character is written inside a JSON string: 0 as itself, 'u' as a backslash-u escape, any
+     * other as a backslash and that letter (the same escapes as {@link #escape}).
+     */
+    private static final byte[] ESC = new byte[128];
+
+    static {
+        for (int c = 0; c < 0x20; c++) {
+            ESC[c] = 'u';
+        }
+        ESC['"'] = '"';
+        ESC['\\'] = '\\';
+        ESC['\n'] = 'n';
+        ESC['\r'] = 'r';
+        ESC['\t'] = 't';
+    }
+
+    /**
+     * Room for {@code n} more bytes: what is held is written out first when the buffer would pass
+     * its chunk (only ever between whole characters), and the buffer grows for a longer piece.
+     */
+    private void ensure(int n) {
+        if (len + n > buf.length) {
+            if (len > 0) {
+                drain();
+            }
+            if (n > buf.length) {
+                buf = java.util.Arrays.copyOf(buf, Math.max(n, 2 * buf.length));
+            }
+        }
+    }
+
+    private void drain() {
+        if (len > 0) {
+            drains++;
+            try {
+                bytesTo.write(buf, 0, len);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+            len = 0;
+        }
+    }
+
+    /** An ASCII string as it is (numbers, literals). */
+    @SuppressWarnings("deprecation")
+    private void ascii(String s) {
+        int n = s.length();
+        ensure(n);
+        s.getBytes(0, n, buf, len); // ASCII: each char is its byte
+        len += n;
+    }
+
+    private void digits(long v) {
+        if (v >= 0 && v < 10) {
+            put((char) ('0' + v));
+            return;
+        }
+        if (v == Long.MIN_VALUE) {
+            ascii(Long.toString(v));
+            return;
+        }
+        ensure(20);
+        byte[] b = buf;
+        int p = len;
+        if (v < 0) {
+            b[p++] = '-';
+            v = -v;
+        }
+        int n = 1;
+        for (long t = v; t >= 10; t /= 10) {
+            n++;
+        }
+        int end = p + n;
+        int i = end;
+        while (v > Integer.MAX_VALUE) {
+            long q = v / 10;
+            b[--i] = (byte) ('0' + (int) (v - q * 10));
+            v = q;
+        }
+        int w = (int) v;
+        while (w >= 10) {
+            int q = w / 10;
+            b[--i] = (byte) ('0' + (w - q * 10));
+            w = q;
+        }
+        b[--i] = (byte) ('0' + w);
+        len = end;
+    }
+
+    /** A key, quoted and escaped, and its colon: encoded once per key String. */
+    private void keyBytes(String name) {
+        int slot = name.hashCode() & (CACHE - 1);
+        Encoded e = keys[slot];
+        if (e != null && e.s == name) {
+            copy(e.bytes);
+            return;
+        }
+        int from = len;
+        long d = drains;
+        stringBytes(name);
+        put(':');
+        if (e == null && drains == d) { // nothing was written out in between: the encoding is what is held from {@code from}
+            keys[slot] = new Encoded(name, java.util.Arrays.copyOfRange(buf, from, len));
+        }
+    }
+
+    /** A shared value, quoted and escaped: encoded once per String. */
+    private void cached(String v) {
+        int slot = v.hashCode() & (CACHE - 1);
+        Encoded e = values[slot];
+        if (e != null && e.s == v) {
+            copy(e.bytes);
+            return;
+        }
+        int from = len;
+        long d = drains;
+        stringBytes(v);
+        if (e == null && drains == d) {
+            values[slot] = new Encoded(v, java.util.Arrays.copyOfRange(buf, from, len));
+        }
+    }
+
+    private void copy(byte[] b) {
+        ensure(b.length);
+        System.arraycopy(b, 0, buf, len, b.length);
+        len += b.length;
+    }
+
+    /** {@code s} as a JSON string (quoted, escaped) in UTF-8. */
+    private void stringBytes(String s) {
+        put('"');
+        content(s);
+        put('"');
+    }
+
+    /** {@code s} escaped as in {@link #escape}, in UTF-8, without quotes. */
+    private void content(String s) {
+        int n = s.length();
+        if (n > chars.length) {
+            if (n > 1 << 16) { // a long text: in pieces, so the scratch stays small
+                contentInPieces(s);
+                return;
+            }
+            chars = new char[Math.max(n, 2 * chars.length)];
+        }
+        char[] c = chars;
+        s.getChars(0, n, c, 0); // one copy out of the String, then a plain loop over the array
+        ensure(n);
+        byte[] b = buf;
+        int p = len;
+        int i = 0;
+        for (; i < n; i++) { // the common case: ASCII with nothing to escape, a byte a character
+            char x = c[i];
+            if (x >= 0x80 || ESC[x] != 0) {
+                break;
+            }
+            b[p++] = (byte) x;
+        }
+        len = p;
+        if (i < n) {
+            escapeBytes(c, i, n);
+        }
+    }
+
+    /** The characters of the string being written ({@link #content}). */
+    private char[] chars = new char[256];
+
+    private void contentInPieces(String s) {
+        int n = s.length();
+        char[] c = new char[1 << 15];
+        for (int at = 0; at < n;) {
+            int end = Math.min(n, at + (1 << 14));
+            while (end < n && Character.isHighSurrogate(s.charAt(end - 1))) {
+                end++; // a piece never ends on a high surrogate before the string does: pairs stay whole
+            }
+            if (end - at > c.length) {
+                c = new char[end - at];
+            }
+            s.getChars(at, end, c, 0);
+            escapeBytes(c, 0, end - at);
+            at = end;
+        }
+    }
+
+    /** Characters {@code i} to {@code n} of {@code c}, escaped as in {@link #escape}, in UTF-8. */
+    private void escapeBytes(char[] c, int i, int n) {
+        for (; i < n; i++) {
+            char x = c[i];
+            if (len + 12 > buf.length) {
+                ensure(12);
+            }
+            byte[] b = buf;
+            int p = len;
+            if (x < 0x80) {
+                byte e = ESC[x];
+                if (e == 0) {
+                    b[p++] = (byte) x;
+                } else if (e == 'u') {
+                    p = unicodeEscape(b, p, x);
+                } else {
+                    b[p++] = '\\';
+                    b[p++] = e;
+                }
+            } else if (x < 0x800) {
+                b[p++] = (byte) (0xc0 | x >> 6);
+                b[p++] = (byte) (0x80 | x & 0x3f);
+            } else if (Character.isSurrogate(x)) {
+                if (Character.isHighSurrogate(x) && i + 1 < n && Character.isLowSurrogate(c[i + 1])) {
+                    int cp = Character.toCodePoint(x, c[++i]);
+                    b[p++] = (byte) (0xf0 | cp >> 18);
+                    b[p++] = (byte) (0x80 | cp >> 12 & 0x3f);
+                    b[p++] = (byte) (0x80 | cp >> 6 & 0x3f);
+                    b[p++] = (byte) (0x80 | cp & 0x3f);
+                } else { // a lone surrogate: not a character, written as its escape
+                    p = unicodeEscape(b, p, x);
+                }
+            } else if (x == 0x2028 || x == 0x2029) {
+                p = unicodeEscape(b, p, x);
+            } else {
+                b[p++] = (byte) (0xe0 | x >> 12);
+                b[p++] = (byte) (0x80 | x >> 6 & 0x3f);
+                b[p++] = (byte) (0x80 | x & 0x3f);
+            }
+            len = p;
+        }
+    }
+
+    /** A backslash, "u" and four lowercase hex digits. */
+    private static int unicodeEscape(byte[] b, int p, char c) {
+        b[p++] = '\\';
+        b[p++] = 'u';
+        b[p++] = HEX[c >> 12];
+        b[p++] = HEX[c >> 8 & 15];
+        b[p++] = HEX[c >> 4 & 15];
+        b[p++] = HEX[c & 15];
+        return p;
+    }
+
+    /**
+     * {@code s} in UTF-8 as it is (raw JSON): what the UTF-8 writer of the text form wrote, a lone
+     * surrogate as '?'.
+     */
+    private void utf8(String s) {
+        ensure(s.length() * 3);
+        byte[] b = buf;
+        int p = len;
+        for (int i = 0, n = s.length(); i < n; i++) {
+            char c = s.charAt(i);
+            if (c < 0x80) {
+                b[p++] = (byte) c;
+            } else if (c < 0x800) {
+                b[p++] = (byte) (0xc0 | c >> 6);
+                b[p++] = (byte) (0x80 | c & 0x3f);
+            } else if (Character.isSurrogate(c)) {
+                if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1))) {
+                    int cp = Character.toCodePoint(c, s.charAt(++i));
+                    b[p++] = (byte) (0xf0 | cp >> 18);
+                    b[p++] = (byte) (0x80 | cp >> 12 & 0x3f);
+                    b[p++] = (byte) (0x80 | cp >> 6 & 0x3f);
+                    b[p++] = (byte) (0x80 | cp & 0x3f);
+                } else {
+                    b[p++] = '?';
+                }
+            } else {
+                b[p++] = (byte) (0xe0 | c >> 12);
+                b[p++] = (byte) (0x80 | c >> 6 & 0x3f);
+                b[p++] = (byte) (0x80 | c & 0x3f);
+            }
+        }
+        len = p;
+    }
+
+    // ------------------------------------------------------------------ text mode
 
     /** True when {@code c} is written as itself inside a JSON string (the common case, checked first). */
     private static boolean plain(char c) {

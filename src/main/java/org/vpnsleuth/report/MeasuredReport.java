@@ -166,6 +166,15 @@ public final class MeasuredReport {
 
     // ------------------------------------------------------------------ JSON
 
+    /** The histogram's labels, made once (EncapSizes.bucketLabel). */
+    private static final String[] BUCKET_LABELS = new String[EncapSizes.BUCKET_UPPER.length];
+
+    static {
+        for (int i = 0; i < BUCKET_LABELS.length; i++) {
+            BUCKET_LABELS[i] = EncapSizes.bucketLabel(i);
+        }
+    }
+
     private static void num(JsonWriter j, String name, long v) {
         if (v >= 0) {
             j.value(name, v);
@@ -199,7 +208,7 @@ public final class MeasuredReport {
         j.beginArray("histogram");
         for (int i = 0; i < s.buckets.length; i++) {
             if (s.buckets[i] > 0) {
-                j.beginObject(null).value("range", EncapSizes.bucketLabel(i));
+                j.beginObject(null).shared("range", i < BUCKET_LABELS.length ? BUCKET_LABELS[i] : EncapSizes.bucketLabel(i));
                 if (i > 0) {
                     j.value("from", EncapSizes.BUCKET_UPPER[i - 1] + 1);
                 }
