@@ -371,7 +371,11 @@ public final class Analysis {
             }
             SaSpill to = spill;
             java.util.concurrent.Callable<Long> w = () -> {
-                SaSpill.Ref r = to.writeObject(s);
+                java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream(512);
+                try (java.io.DataOutputStream out = new java.io.DataOutputStream(b)) {
+                    s.writeTo(out); // its own compact form: numbers, no object stream per instance
+                }
+                SaSpill.Ref r = to.writeBytes(b.toByteArray());
                 if (r.length() >= 1 << 24 || r.offset() >= 1L << 39) {
                     throw new IllegalStateException("an encapsulation's sizes took " + r.length() + " bytes at offset "
                             + r.offset() + " of the temporary file: more than its handle holds");
@@ -390,7 +394,12 @@ public final class Analysis {
 
         @Override
         public org.vpnsleuth.track.EncapSizes read(long where) {
-            return (org.vpnsleuth.track.EncapSizes) spill.readObject(new SaSpill.Ref(where >>> 24, (int) (where & 0xffffff)));
+            SaSpill.Ref r = new SaSpill.Ref(where >>> 24, (int) (where & 0xffffff));
+            try (java.io.DataInputStream in = new java.io.DataInputStream(new java.io.ByteArrayInputStream(spill.readBytes(r)))) {
+                return org.vpnsleuth.track.EncapSizes.readFrom(in);
+            } catch (java.io.IOException e) {
+                throw new IllegalStateException("cannot read back an encapsulation's sizes written out to the temporary file: " + e, e);
+            }
         }
     }
 

@@ -65,7 +65,11 @@ final class SaSpill implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot serialize " + o.getClass().getSimpleName() + " to write it out: " + e, e);
         }
-        byte[] b = buffer.toByteArray();
+        return writeBytes(buffer.toByteArray());
+    }
+
+    /** Writes {@code b} (something in a form of its own, such as an encapsulation's sizes); one writer at a time. */
+    synchronized Ref writeBytes(byte[] b) {
         try {
             ByteBuffer bb = ByteBuffer.wrap(b);
             long at = end;
@@ -86,6 +90,16 @@ final class SaSpill implements AutoCloseable {
 
     /** The object written at {@code r}. */
     Object readObject(Ref r) {
+        byte[] b = readBytes(r);
+        try (ObjectInputStream in = new CompactIn(new ByteArrayInputStream(b))) {
+            return in.readObject();
+        } catch (IOException | ClassNotFoundException e) {
+            throw new IllegalStateException("cannot read back what was written out to " + file + ": " + e, e);
+        }
+    }
+
+    /** The bytes written at {@code r}. */
+    byte[] readBytes(Ref r) {
         byte[] b = new byte[r.length()];
         ByteBuffer bb = ByteBuffer.wrap(b);
         try {
@@ -100,11 +114,7 @@ final class SaSpill implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read back " + file + " (the SAs written out while reading): " + e.getMessage(), e);
         }
-        try (ObjectInputStream in = new CompactIn(new ByteArrayInputStream(b))) {
-            return in.readObject();
-        } catch (IOException | ClassNotFoundException e) {
-            throw new IllegalStateException("cannot read back what was written out to " + file + ": " + e, e);
-        }
+        return b;
     }
 
     /**

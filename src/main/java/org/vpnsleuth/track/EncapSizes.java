@@ -85,6 +85,152 @@ public final class EncapSizes implements java.io.Serializable {
         this.id = id;
     }
 
+    /**
+     * Writes this instance in a compact form of its own (every field but the index hash), for an
+     * instance written out while the capture is read: numbers as numbers, no class descriptors, no
+     * object stream per instance (Java serialization of each was most of the report's read-back time).
+     */
+    public void writeTo(java.io.DataOutput out) throws java.io.IOException {
+        out.writeByte(FORMAT);
+        text(out, kind);
+        out.writeInt(file);
+        text(out, src);
+        text(out, dst);
+        out.writeLong(id);
+        text(out, stack);
+        text(out, outerStack);
+        out.writeBoolean(outerIpv6);
+        out.writeLong(packets);
+        out.writeLong(unknownLength);
+        out.writeByte(buckets.length);
+        for (long b : buckets) {
+            out.writeLong(b);
+        }
+        out.writeInt(largest);
+        ref(out, largestAt);
+        out.writeInt(smallest);
+        out.writeLong(dfSet);
+        out.writeLong(dfClear);
+        out.writeLong(fragmentedPackets);
+        out.writeLong(fragmentFrames);
+        ref(out, firstFragmented);
+        out.writeInt(largestFragmented);
+        out.writeLong(innerVisible);
+        out.writeInt(overheadMin);
+        out.writeInt(overheadMax);
+        ref(out, overheadMaxAt);
+        out.writeInt(overheadCount);
+        for (int i = 0; i < overheadCount; i++) {
+            out.writeInt(overheadValues[i]);
+            out.writeLong(overheadCounts[i]);
+        }
+        out.writeLong(otherOverheads);
+        out.writeInt(innerLargest);
+        out.writeInt(espBeforeMin);
+        out.writeInt(espBeforeMax);
+        out.writeLong(decrypted);
+        out.writeInt(ivLength);
+        out.writeInt(icvLength);
+        out.writeInt(padMin);
+        out.writeInt(padMax);
+        out.writeLong(mssSyns);
+        out.writeInt(mssMin);
+        out.writeInt(mssMax);
+        ref(out, mssMaxAt);
+        out.writeBoolean(mssIpv6);
+        out.writeLong(seq);
+        out.writeLong(lastNanos);
+    }
+
+    /** An instance as {@link #writeTo} wrote it (its index hash is the reader's to set). */
+    public static EncapSizes readFrom(java.io.DataInput in) throws java.io.IOException {
+        int format = in.readUnsignedByte();
+        if (format != FORMAT) {
+            throw new java.io.IOException("not an encapsulation's sizes (format " + format + ")");
+        }
+        EncapSizes x = new EncapSizes(text(in), in.readInt(), text(in), text(in), in.readLong());
+        x.stack = text(in);
+        x.outerStack = text(in);
+        x.outerIpv6 = in.readBoolean();
+        x.packets = in.readLong();
+        x.unknownLength = in.readLong();
+        int n = in.readUnsignedByte();
+        if (n != x.buckets.length) {
+            throw new java.io.IOException(n + " size buckets where there are " + x.buckets.length);
+        }
+        for (int i = 0; i < n; i++) {
+            x.buckets[i] = in.readLong();
+        }
+        x.largest = in.readInt();
+        x.largestAt = ref(in);
+        x.smallest = in.readInt();
+        x.dfSet = in.readLong();
+        x.dfClear = in.readLong();
+        x.fragmentedPackets = in.readLong();
+        x.fragmentFrames = in.readLong();
+        x.firstFragmented = ref(in);
+        x.largestFragmented = in.readInt();
+        x.innerVisible = in.readLong();
+        x.overheadMin = in.readInt();
+        x.overheadMax = in.readInt();
+        x.overheadMaxAt = ref(in);
+        int values = in.readInt();
+        if (values < 0 || values > MAX_OVERHEAD_VALUES) {
+            throw new java.io.IOException(values + " overhead values (at most " + MAX_OVERHEAD_VALUES + ")");
+        }
+        x.overheadValues = new int[Math.max(4, values)];
+        x.overheadCounts = new long[Math.max(4, values)];
+        for (int i = 0; i < values; i++) {
+            x.overheadValues[i] = in.readInt();
+            x.overheadCounts[i] = in.readLong();
+        }
+        x.overheadCount = values;
+        x.otherOverheads = in.readLong();
+        x.innerLargest = in.readInt();
+        x.espBeforeMin = in.readInt();
+        x.espBeforeMax = in.readInt();
+        x.decrypted = in.readLong();
+        x.ivLength = in.readInt();
+        x.icvLength = in.readInt();
+        x.padMin = in.readInt();
+        x.padMax = in.readInt();
+        x.mssSyns = in.readLong();
+        x.mssMin = in.readInt();
+        x.mssMax = in.readInt();
+        x.mssMaxAt = ref(in);
+        x.mssIpv6 = in.readBoolean();
+        x.seq = in.readLong();
+        x.lastNanos = in.readLong();
+        return x;
+    }
+
+    /** The first byte of {@link #writeTo}'s form (a different one is refused, not misread). */
+    private static final int FORMAT = 1;
+
+    private static void text(java.io.DataOutput out, String s) throws java.io.IOException {
+        out.writeBoolean(s != null);
+        if (s != null) {
+            out.writeUTF(s);
+        }
+    }
+
+    private static String text(java.io.DataInput in) throws java.io.IOException {
+        return in.readBoolean() ? in.readUTF() : null;
+    }
+
+    private static void ref(java.io.DataOutput out, FrameRef r) throws java.io.IOException {
+        out.writeBoolean(r != null);
+        if (r != null) {
+            out.writeInt(r.file());
+            out.writeLong(r.frame());
+            out.writeLong(r.nanos());
+        }
+    }
+
+    private static FrameRef ref(java.io.DataInput in) throws java.io.IOException {
+        return in.readBoolean() ? new FrameRef(in.readInt(), in.readLong(), in.readLong()) : null;
+    }
+
     /** Index of the bucket holding {@code length}. */
     public static int bucket(int length) {
         for (int i = 0; i < BUCKET_UPPER.length; i++) {
