@@ -427,8 +427,10 @@ public final class Analysis {
     private void writeOutOver(Tracker t, List<Decoder> decoders, long now) {
         long idleNanos = t.limits().idleSeconds() * 1_000_000_000L;
         org.vpnsleuth.track.SizeTracker sizes = t.sizes();
-        if (held.get() + sizes.liveCount() * HELD_BYTES_PER_ENCAPSULATION > heldBudget) {
-            // the encapsulations' sizes (kept for the overhead report) take room too: the idle ones are written out
+        if (held.get() + sizes.liveCount() * HELD_BYTES_PER_ENCAPSULATION > heldBudget
+                || sizes.liveCount() >= t.limits().maxFlows() / 2) {
+            // the encapsulations' sizes (kept for the overhead report) take room too: the idle ones are written out,
+            // and before those held near the --max-flows limit (a large heap must not leave sizes out)
             List<org.vpnsleuth.track.EncapSizes> idle = sizes.idle(now, idleNanos);
             if (!idle.isEmpty()) {
                 startWriter();

@@ -91,6 +91,25 @@ class EvictionTest {
     }
 
     @org.junit.jupiter.api.Test
+    void encapsulationSizesNearTheFlowLimitAreWrittenOutEvenWithHeapToSpare() throws Exception {
+        // three real captures with ESP (and no ICMP errors) an hour apart: more encapsulation instances than --max-flows 4,
+        // never more than two of them active at once; with the heap to spare nothing forces a write-out
+        // but the limit: the idle ones are written out before it is reached, and nothing is left out
+        Path all = apart(List.of("ikev2-esp-sizes.pcapng", "ikev2-psk-esp.pcapng", "ikev2-esp-sizes-cbc.pcapng"));
+        Analysis kept = analyze(all, 0);
+        assertThat(kept.overhead.size()).isGreaterThan(4);
+        written = false;
+        try {
+            Analysis near = analyze(all, 900, 4);
+            assertThat(near.tracker.sizes().written()).as("sizes written out near the limit").isTrue();
+            assertThat(near.warnings).noneMatch(w -> w.contains("--max-flows"));
+            assertThat(json(near)).isEqualTo(json(kept));
+        } finally {
+            written = true;
+        }
+    }
+
+    @org.junit.jupiter.api.Test
     void capturesAnHourApartAreTheSameReportWrittenOutOrNot() throws Exception {
         // several real exchanges an hour apart: each one's SAs are over when the next begins
         Path all = apart(List.of("fail-ikev1-proposal.pcapng", "fail-ikev2-psk.pcapng", "ikev2-rekey-pfs.pcapng",
@@ -196,6 +215,10 @@ class EvictionTest {
     private static boolean written = true;
 
     private static Analysis analyze(Path file, long idleSeconds) {
+        return analyze(file, idleSeconds, Tracker.MAX_FLOWS);
+    }
+
+    private static Analysis analyze(Path file, long idleSeconds, int maxFlows) {
         if (written) {
             System.setProperty("vpnsleuth.heldSaBytes", "0");
         } else {
@@ -207,7 +230,7 @@ class EvictionTest {
         assertThat(errors).isEmpty();
         try {
             return Analysis.run(names, readers, List.of(), d -> { }, org.vpnsleuth.overhead.Measurements.Options.NONE,
-                    org.vpnsleuth.capture.Progress.NONE, new Tracker.Limits(Tracker.MAX_SAS, Tracker.MAX_FLOWS,
+                    org.vpnsleuth.capture.Progress.NONE, new Tracker.Limits(Tracker.MAX_SAS, maxFlows,
                             Tracker.MAX_MESSAGES_PER_SA, idleSeconds));
         } finally {
             Analysis.close(readers);
