@@ -389,34 +389,30 @@ public final class JsonWriter {
 
     /** A key, quoted and escaped, and its colon: encoded once per key String. */
     private void keyBytes(String name) {
-        int slot = name.hashCode() & (CACHE - 1);
-        Encoded e = keys[slot];
-        if (e != null && e.s == name) {
-            copy(e.bytes);
-            return;
-        }
-        int from = len;
-        long d = drains;
-        stringBytes(name);
-        put(':');
-        if (e == null && drains == d) { // nothing was written out in between: the encoding is what is held from {@code from}
-            keys[slot] = new Encoded(name, java.util.Arrays.copyOfRange(buf, from, len));
-        }
+        once(name, keys, true);
     }
 
     /** A shared value, quoted and escaped: encoded once per String. */
     private void cached(String v) {
-        int slot = v.hashCode() & (CACHE - 1);
-        Encoded e = values[slot];
-        if (e != null && e.s == v) {
+        once(v, values, false);
+    }
+
+    /** {@code s} quoted and escaped (and a colon after it): copied from {@code table} when encoded before. */
+    private void once(String s, Encoded[] table, boolean colon) {
+        int slot = s.hashCode() & (CACHE - 1);
+        Encoded e = table[slot];
+        if (e != null && e.s == s) {
             copy(e.bytes);
             return;
         }
         int from = len;
         long d = drains;
-        stringBytes(v);
-        if (e == null && drains == d) {
-            values[slot] = new Encoded(v, java.util.Arrays.copyOfRange(buf, from, len));
+        stringBytes(s);
+        if (colon) {
+            put(':');
+        }
+        if (e == null && drains == d) { // nothing was written out in between: the encoding is what is held from {@code from}
+            table[slot] = new Encoded(s, java.util.Arrays.copyOfRange(buf, from, len));
         }
     }
 
@@ -501,28 +497,39 @@ public final class JsonWriter {
                     b[p++] = '\\';
                     b[p++] = e;
                 }
-            } else if (x < 0x800) {
-                b[p++] = (byte) (0xc0 | x >> 6);
-                b[p++] = (byte) (0x80 | x & 0x3f);
             } else if (Character.isSurrogate(x)) {
                 if (Character.isHighSurrogate(x) && i + 1 < n && Character.isLowSurrogate(c[i + 1])) {
-                    int cp = Character.toCodePoint(x, c[++i]);
-                    b[p++] = (byte) (0xf0 | cp >> 18);
-                    b[p++] = (byte) (0x80 | cp >> 12 & 0x3f);
-                    b[p++] = (byte) (0x80 | cp >> 6 & 0x3f);
-                    b[p++] = (byte) (0x80 | cp & 0x3f);
+                    p = utf8(b, p, Character.toCodePoint(x, c[++i]));
                 } else { // a lone surrogate: not a character, written as its escape
                     p = unicodeEscape(b, p, x);
                 }
             } else if (x == 0x2028 || x == 0x2029) {
                 p = unicodeEscape(b, p, x);
             } else {
-                b[p++] = (byte) (0xe0 | x >> 12);
-                b[p++] = (byte) (0x80 | x >> 6 & 0x3f);
-                b[p++] = (byte) (0x80 | x & 0x3f);
+                p = utf8(b, p, x);
             }
             len = p;
         }
+    }
+
+    /** Code point {@code cp} (not a surrogate) in UTF-8 at {@code p}: 1 to 4 bytes; returns the position after them. */
+    private static int utf8(byte[] b, int p, int cp) {
+        if (cp < 0x80) {
+            b[p++] = (byte) cp;
+        } else if (cp < 0x800) {
+            b[p++] = (byte) (0xc0 | cp >> 6);
+            b[p++] = (byte) (0x80 | cp & 0x3f);
+        } else if (cp < 0x10000) {
+            b[p++] = (byte) (0xe0 | cp >> 12);
+            b[p++] = (byte) (0x80 | cp >> 6 & 0x3f);
+            b[p++] = (byte) (0x80 | cp & 0x3f);
+        } else {
+            b[p++] = (byte) (0xf0 | cp >> 18);
+            b[p++] = (byte) (0x80 | cp >> 12 & 0x3f);
+            b[p++] = (byte) (0x80 | cp >> 6 & 0x3f);
+            b[p++] = (byte) (0x80 | cp & 0x3f);
+        }
+        return p;
     }
 
     /** A backslash, "u" and four lowercase hex digits. */
@@ -546,25 +553,14 @@ public final class JsonWriter {
         int p = len;
         for (int i = 0, n = s.length(); i < n; i++) {
             char c = s.charAt(i);
-            if (c < 0x80) {
-                b[p++] = (byte) c;
-            } else if (c < 0x800) {
-                b[p++] = (byte) (0xc0 | c >> 6);
-                b[p++] = (byte) (0x80 | c & 0x3f);
-            } else if (Character.isSurrogate(c)) {
+            if (Character.isSurrogate(c)) {
                 if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1))) {
-                    int cp = Character.toCodePoint(c, s.charAt(++i));
-                    b[p++] = (byte) (0xf0 | cp >> 18);
-                    b[p++] = (byte) (0x80 | cp >> 12 & 0x3f);
-                    b[p++] = (byte) (0x80 | cp >> 6 & 0x3f);
-                    b[p++] = (byte) (0x80 | cp & 0x3f);
+                    p = utf8(b, p, Character.toCodePoint(c, s.charAt(++i)));
                 } else {
                     b[p++] = '?';
                 }
             } else {
-                b[p++] = (byte) (0xe0 | c >> 12);
-                b[p++] = (byte) (0x80 | c >> 6 & 0x3f);
-                b[p++] = (byte) (0x80 | c & 0x3f);
+                p = utf8(b, p, c);
             }
         }
         len = p;
