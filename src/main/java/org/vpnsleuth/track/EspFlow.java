@@ -17,7 +17,7 @@ public final class EspFlow implements java.io.Serializable {
     public long packets;
     /** The IKE SA that owns it as seen when it began (null while its peers had none); for idle eviction. */
     transient IkeSa owner;
-    /** The hash of its key in the tracker's flow index (track/AddrIndex), 0 when its addresses were not whole. */
+    /** The hash of its key in the tracker's flow index (track/AddrIndex), when {@link #indexed}. */
     long indexHash;
     /** Whether the tracker's flow index holds it (under {@link #indexHash}). */
     boolean indexed;

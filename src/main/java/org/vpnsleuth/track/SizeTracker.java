@@ -93,7 +93,7 @@ public final class SizeTracker {
     }
 
     public SizeTracker() {
-        this(100_000);
+        this(Tracker.MAX_FLOWS);
     }
 
     /** At most {@code maxLive} instances in memory; packets of instances past that are counted ({@link #untracked}). */

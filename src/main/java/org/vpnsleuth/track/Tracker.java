@@ -543,7 +543,7 @@ public final class Tracker {
                 if (flows.remove(flowKey(f.file, f.protocol, f.src, f.dst, f.spi)) != null) {
                     goneFlowSet.add(f);
                     droppedFlows++;
-                    if (f.indexHash != 0) {
+                    if (f.indexed) {
                         addGoneFlow(f.indexHash, sa);
                     }
                 }
@@ -771,9 +771,10 @@ public final class Tracker {
         EspFlow f = alen == 0 ? null : flowIndex.get(at.file(), esp ? 1 : 2, spi, ip.buf, so, dOff, alen);
         boolean opened = false;
         if (f == null) { // a new flow (or one whose addresses the header does not hold whole): named by text once
+            long hash = alen == 0 ? 0 : AddrIndex.hash(at.file(), esp ? 1 : 2, spi, ip.buf, so, dOff, alen);
             if (goneFlows > 0 && alen > 0) {
                 // a packet of a flow written out with its SA: the SA is read back with the flow, which goes on
-                IkeSa d = goneFlowOwner(AddrIndex.hash(at.file(), esp ? 1 : 2, spi, ip.buf, so, dOff, alen));
+                IkeSa d = goneFlowOwner(hash);
                 if (d != null) {
                     revive(d);
                 }
@@ -801,7 +802,7 @@ public final class Tracker {
                 own(f, at.nanos());
                 if (alen > 0) {
                     flowIndex.put(at.file(), esp ? 1 : 2, spi, ip.buf, so, dOff, alen, f);
-                    f.indexHash = AddrIndex.hash(at.file(), esp ? 1 : 2, spi, ip.buf, so, dOff, alen);
+                    f.indexHash = hash;
                     f.indexed = true;
                 }
                 opened = true;
