@@ -376,11 +376,12 @@ public final class Analysis {
                     s.writeTo(out); // its own compact form: numbers, no object stream per instance
                 }
                 SaSpill.Ref r = to.writeBytes(b.toByteArray());
-                if (r.length() >= 1 << 24 || r.offset() >= 1L << 39) {
+                long where = SaList.pack(r); // packed as the written-out SAs' places are
+                if (where < 0) {
                     throw new IllegalStateException("an encapsulation's sizes took " + r.length() + " bytes at offset "
                             + r.offset() + " of the temporary file: more than its handle holds");
                 }
-                return r.offset() << 24 | r.length(); // a few hundred bytes each
+                return where; // a few hundred bytes each
             };
             if (writer == null) {
                 try {
@@ -394,7 +395,7 @@ public final class Analysis {
 
         @Override
         public org.vpnsleuth.track.EncapSizes read(long where) {
-            SaSpill.Ref r = new SaSpill.Ref(where >>> 24, (int) (where & 0xffffff));
+            SaSpill.Ref r = SaList.unpack(where);
             try (java.io.DataInputStream in = new java.io.DataInputStream(new java.io.ByteArrayInputStream(spill.readBytes(r)))) {
                 return org.vpnsleuth.track.EncapSizes.readFrom(in);
             } catch (java.io.IOException e) {

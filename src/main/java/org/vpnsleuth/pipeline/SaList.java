@@ -30,7 +30,7 @@ public final class SaList extends AbstractList<SaDiagnosis> implements RandomAcc
     private static final int AHEAD = 8;
     private java.util.concurrent.ExecutorService reader;
 
-    /** Bits of a packed place for the length; the offset has the rest (256 GB). */
+    /** Bits of a packed place for the length (64 MiB); the offset has the rest (37 bits: 128 GiB). */
     private static final int LENGTH_BITS = 26;
 
     /** {@code r} in one long, or -1 when it does not fit. */
